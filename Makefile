@@ -1,0 +1,53 @@
+# Clavis — the two commands of README.md, and a few helpers.
+#   make run    install what is missing, build, and serve on ./clavis.db (SQLite)
+#   make test   install what is missing, build (sanitizers on), and run every test
+BUILD    ?= build
+TBUILD   ?= build-test
+LISTEN   ?= 127.0.0.1:8080
+ISSUER   ?= http://$(LISTEN)
+DB       ?= clavis.db
+JOBS     ?= $(shell nproc)
+
+.PHONY: all build run test unit e2e deps deps-test fuzz bench clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh test
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target clavis
+
+run: build
+	@if [ ! -f $(DB) ]; then $(BUILD)/clavis init --db $(DB); fi
+	$(BUILD)/clavis serve --listen $(LISTEN) --issuer $(ISSUER) --db $(DB)
+
+$(TBUILD)/CMakeCache.txt:
+	cmake -S . -B $(TBUILD) -DCMAKE_BUILD_TYPE=Debug -DCLAVIS_SANITIZE=ON -DCLAVIS_WERROR=ON >/dev/null
+
+unit: deps-test $(TBUILD)/CMakeCache.txt
+	@cmake --build $(TBUILD) -j $(JOBS)
+	cd $(TBUILD) && ctest --output-on-failure -j $(JOBS)
+
+e2e: deps-test $(TBUILD)/CMakeCache.txt
+	@cmake --build $(TBUILD) -j $(JOBS) --target clavis
+	@cd tests/e2e && (test -d node_modules || npm ci --silent --no-audit --no-fund)
+	CLAVIS_BIN=$(CURDIR)/$(TBUILD)/clavis node --test --test-concurrency=2 tests/e2e/
+
+test: unit e2e
+
+fuzz: deps-test
+	CC=clang cmake -S . -B build-fuzz -DCLAVIS_FUZZ=ON -DCLAVIS_SANITIZE=ON >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+	scripts/fuzz.sh build-fuzz
+
+bench: build
+	scripts/deps.sh all
+	bench/token.sh
+
+clean:
+	rm -rf $(BUILD) $(TBUILD) build-fuzz

@@ -1,0 +1,319 @@
+/* clients — admin API client management (see clients.h). */
+#include "admin/clients.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin/common.h"
+#include "core/audit.h"
+#include "core/client_json.h"
+#include "core/ids.h"
+#include "core/secret.h"
+#include "crypto/hash.h"
+
+/* Fetches a client the principal may see; a foreign one is CLV_NOT_FOUND like a missing
+ * one, so that ids of other tenants cannot be probed. */
+clv_code clv_admin_client_visible(clv_app *app, const clv_principal *p, const char *client_id,
+                                  clv_client **out, clv_err *err)
+{
+    clv_client *c = NULL;
+    clv_code rc = clv_store_client_get(app->store, client_id, &c, err);
+
+    if (rc == CLV_OK && !clv_principal_sees(p, c->tenant_id)) {
+        clv_client_free(c);
+        rc = CLV_NOT_FOUND;
+    }
+    if (rc == CLV_NOT_FOUND)
+        return clv_fail(err, CLV_NOT_FOUND, "no client '%.64s'", client_id);
+    if (rc == CLV_OK)
+        *out = c;
+    return rc;
+}
+
+/* Checks the service named by the body and fills the client's ids and times. */
+static clv_code place_client(clv_app *app, const clv_principal *p, clv_client *c, clv_err *err)
+{
+    clv_service *svc = NULL;
+    char id[CLV_ID_LEN], cid[CLV_ID_LEN];
+    clv_code rc = clv_store_service_get(app->store, c->service_id, &svc, err);
+
+    if (rc == CLV_OK && (!clv_principal_sees(p, svc->tenant_id) ||
+                         svc->status == CLV_STATUS_DELETED))
+        rc = CLV_NOT_FOUND;
+    if (rc == CLV_NOT_FOUND)
+        rc = clv_fail_field(err, CLV_INVALID, "service_id", "no service '%.64s'", c->service_id);
+    if (rc != CLV_OK)
+        goto cleanup;
+    if (!clv_id_new("cli", id) || !clv_client_id_new(cid)) {
+        rc = clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
+        goto cleanup;
+    }
+    c->id = strdup(id);
+    c->client_id = strdup(cid);
+    c->tenant_id = strdup(svc->tenant_id);
+    if (c->id == NULL || c->client_id == NULL || c->tenant_id == NULL)
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+    c->created_at = c->updated_at = clv_now();
+    c->version = 1;
+    c->service_status = svc->status;
+    c->tenant_status = svc->tenant_status;
+    c->service_approval = svc->approval;
+cleanup:
+    clv_service_free(svc);
+    return rc;
+}
+
+clv_code clv_admin_client_create(clv_app *app, const clv_principal *p, const json_t *body,
+                                 json_t **out, clv_err *err)
+{
+    clv_client *c = NULL;
+    json_t *j = NULL, *secret = NULL;
+    clv_code rc;
+
+    if ((rc = clv_client_from_json(body, app->cfg, &c, err)) != CLV_OK)
+        return rc;
+    if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
+        goto cleanup;
+    if ((rc = place_client(app, p, c, err)) == CLV_OK &&
+        (rc = clv_store_client_insert(app->store, c, err)) == CLV_OK) {
+        j = clv_client_to_json(c);
+        rc = j != NULL ? clv_audit_write(app, p, c->tenant_id, "client.create", "client",
+                                         c->client_id, clv_admin_created(j), err)
+                       : clv_fail(err, CLV_NOMEM, "out of memory");
+    }
+    if (rc == CLV_OK && c->type != CLV_TYPE_PUBLIC)
+        rc = clv_admin_secret_issue(app, p, c, "initial secret",
+                                    clv_now() + app->cfg->secret_lifetime, &secret, err);
+    if ((rc = clv_admin_finish(app, rc, err)) != CLV_OK)
+        goto cleanup;
+    if (secret != NULL) {
+        json_object_set(j, "client_secret", json_object_get(secret, "client_secret"));
+        json_object_del(secret, "client_secret");
+        json_object_set(j, "secret", secret);
+    }
+    *out = json_incref(j);
+cleanup:
+    json_decref(secret);
+    json_decref(j);
+    clv_client_free(c);
+    return rc;
+}
+
+static json_t *client_item(const void *item)
+{
+    return clv_client_to_json(item);
+}
+
+clv_code clv_admin_client_list(clv_app *app, const clv_principal *p, clv_client_filter *f,
+                               json_t **out, clv_err *err)
+{
+    clv_list l = {0};
+    clv_code rc;
+
+    if (!p->platform_admin)
+        f->tenant_id = p->tenant_id;
+    if ((rc = clv_store_client_list(app->store, f, &l, err)) != CLV_OK)
+        return rc;
+    if ((*out = clv_admin_page(&l, client_item)) == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    return CLV_OK;
+}
+
+clv_code clv_admin_client_get(clv_app *app, const clv_principal *p, const char *client_id,
+                              json_t **out, int64_t *version, clv_err *err)
+{
+    clv_client *c = NULL;
+    clv_code rc = clv_admin_client_visible(app, p, client_id, &c, err);
+
+    if (rc != CLV_OK)
+        return rc;
+    if ((*out = clv_client_to_json(c)) == NULL)
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+    if (version != NULL)
+        *version = c->version;
+    clv_client_free(c);
+    return rc;
+}
+
+/* RFC 9110 §13.1.1: If-Match carries entity tags; ours are "N" (weak ones never match). */
+static bool etag_matches(const char *if_match, int64_t version)
+{
+    char want[32];
+    size_t n;
+
+    if (if_match == NULL || strcmp(if_match, "*") == 0)
+        return true;
+    snprintf(want, sizeof want, "\"%lld\"", (long long)version);
+    n = strlen(want);
+    for (const char *p = if_match; *p != '\0';) {
+        p += strspn(p, " ,");
+        size_t len = strcspn(p, ",");
+        while (len > 0 && p[len - 1] == ' ')
+            len--;
+        if ((len == n && memcmp(p, want, n) == 0) ||
+            (len == n - 2 && memcmp(p, want + 1, n - 2) == 0))
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
+static const char *const diff_ignore[] = {"updated_at", "version", NULL};
+
+/* Writes new (same id and version as old) and its audit event; *out is its JSON. */
+static clv_code save_client(clv_app *app, const clv_principal *p, const clv_client *old,
+                            clv_client *c, const char *action, json_t **out, int64_t *version,
+                            clv_err *err)
+{
+    json_t *before = clv_client_to_json(old), *after = NULL;
+    clv_code rc;
+
+    c->updated_at = clv_now();
+    rc = clv_store_client_update(app->store, c, err);
+    if (rc == CLV_PRECONDITION)
+        rc = clv_fail(err, CLV_PRECONDITION, "the client was changed meanwhile; fetch it again");
+    if (rc != CLV_OK)
+        goto cleanup;
+    c->version++;
+    after = clv_client_to_json(c);
+    if (before == NULL || after == NULL) {
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    rc = clv_audit_write(app, p, c->tenant_id, action, "client", c->client_id,
+                         clv_json_diff(before, after, diff_ignore), err);
+    if (rc == CLV_OK) {
+        *out = json_incref(after);
+        if (version != NULL)
+            *version = c->version;
+    }
+cleanup:
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
+clv_code clv_admin_client_patch(clv_app *app, const clv_principal *p, const char *client_id,
+                                const json_t *patch, const char *if_match, json_t **out,
+                                int64_t *version, clv_err *err)
+{
+    clv_client *old = NULL, *c = NULL;
+    clv_code rc;
+
+    if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
+        return rc;
+    if ((rc = clv_admin_client_visible(app, p, client_id, &old, err)) != CLV_OK)
+        goto cleanup;
+    if (!etag_matches(if_match, old->version)) {
+        rc = clv_fail(err, CLV_PRECONDITION, "If-Match does not match the current version");
+        goto cleanup;
+    }
+    if (old->status == CLV_STATUS_DELETED) {
+        rc = clv_fail(err, CLV_CONFLICT, "the client is deleted; restore it first");
+        goto cleanup;
+    }
+    if ((rc = clv_client_patch(old, patch, app->cfg, &c, err)) == CLV_OK)
+        rc = save_client(app, p, old, c, "client.update", out, version, err);
+cleanup:
+    rc = clv_admin_finish(app, rc, err);
+    clv_client_free(old);
+    clv_client_free(c);
+    return rc;
+}
+
+/* The lifecycle of SPEC §1: what each action may start from, and where it leads. */
+static clv_code transition(const clv_app *app, clv_client *c, clv_client_action action,
+                           const char **name, clv_err *err)
+{
+    int64_t now = clv_now();
+
+    switch (action) {
+    case CLV_CLIENT_ACTIVATE:
+    case CLV_CLIENT_DEACTIVATE:
+        *name = action == CLV_CLIENT_ACTIVATE ? "client.activate" : "client.deactivate";
+        if (c->status == CLV_STATUS_DELETED)
+            return clv_fail(err, CLV_CONFLICT, "the client is deleted; restore it first");
+        if (action == CLV_CLIENT_DEACTIVATE && c->protected_)
+            return clv_fail(err, CLV_CONFLICT, "a protected client cannot be deactivated");
+        c->status = action == CLV_CLIENT_ACTIVATE ? CLV_STATUS_ACTIVE : CLV_STATUS_INACTIVE;
+        return CLV_OK;
+    case CLV_CLIENT_DELETE:
+        *name = "client.delete";
+        if (c->protected_)
+            return clv_fail(err, CLV_CONFLICT, "a protected client cannot be deleted");
+        if (c->status != CLV_STATUS_DELETED) {
+            c->status = CLV_STATUS_DELETED;
+            c->deleted_at = now;
+            c->purge_at = now + app->cfg->retention;
+        }
+        return CLV_OK;
+    case CLV_CLIENT_RESTORE:
+        *name = "client.restore";
+        if (c->status != CLV_STATUS_DELETED)
+            return clv_fail(err, CLV_CONFLICT, "only a deleted client can be restored");
+        if (c->purge_at <= now)
+            return clv_fail(err, CLV_CONFLICT, "the retention period has passed");
+        c->status = CLV_STATUS_ACTIVE;
+        c->deleted_at = c->purge_at = 0; /* SPEC §5.7 */
+        return CLV_OK;
+    }
+    return clv_fail(err, CLV_INTERNAL, "unknown action");
+}
+
+clv_code clv_admin_client_action(clv_app *app, const clv_principal *p, const char *client_id,
+                                 clv_client_action action, json_t **out, clv_err *err)
+{
+    clv_client *old = NULL, *c = NULL;
+    const char *name = NULL;
+    clv_code rc;
+
+    if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
+        return rc;
+    if ((rc = clv_admin_client_visible(app, p, client_id, &old, err)) != CLV_OK)
+        goto cleanup;
+    if ((c = clv_client_dup(old)) == NULL) {
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if ((rc = transition(app, c, action, &name, err)) != CLV_OK)
+        goto cleanup;
+    if (c->status == old->status && c->deleted_at == old->deleted_at)
+        *out = clv_client_to_json(c); /* nothing changes: no write, no event */
+    else
+        rc = save_client(app, p, old, c, name, out, NULL, err);
+cleanup:
+    rc = clv_admin_finish(app, rc, err);
+    clv_client_free(old);
+    clv_client_free(c);
+    return rc;
+}
+
+clv_code clv_admin_client_revoke_tokens(clv_app *app, const clv_principal *p,
+                                        const char *client_id, json_t **out, clv_err *err)
+{
+    clv_client *old = NULL, *c = NULL;
+    json_t *ignored = NULL;
+    clv_code rc;
+
+    if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
+        return rc;
+    if ((rc = clv_admin_client_visible(app, p, client_id, &old, err)) != CLV_OK)
+        goto cleanup;
+    if ((c = clv_client_dup(old)) == NULL) {
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    /* Access tokens issued up to this second introspect inactive from now on. */
+    c->tokens_revoked_at = clv_now();
+    rc = save_client(app, p, old, c, "client.revoke_tokens", &ignored, NULL, err);
+    /* No refresh tokens or codes exist before the end-user flows; 0 of them revoked. */
+    if (rc == CLV_OK && (*out = json_pack("{s:i}", "revoked", 0)) == NULL)
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+cleanup:
+    rc = clv_admin_finish(app, rc, err);
+    json_decref(ignored);
+    clv_client_free(old);
+    clv_client_free(c);
+    return rc;
+}

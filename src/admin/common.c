@@ -1,0 +1,97 @@
+/* common — helpers shared by the admin modules (see common.h). */
+#include "admin/common.h"
+
+#include <string.h>
+
+clv_code clv_admin_finish(clv_app *app, clv_code rc, clv_err *err)
+{
+    if (rc == CLV_OK)
+        return clv_store_commit(app->store, err);
+    clv_store_rollback(app->store);
+    return rc;
+}
+
+json_t *clv_json_time(int64_t t)
+{
+    char buf[21];
+
+    if (t == 0)
+        return json_null();
+    clv_time_format(t, buf);
+    return json_string(buf);
+}
+
+json_t *clv_admin_page(clv_list *l, json_t *(*to_json)(const void *item))
+{
+    json_t *items = json_array();
+    json_t *page;
+
+    for (size_t i = 0; items != NULL && i < l->count; i++)
+        json_array_append_new(items, to_json(l->items[i]));
+    page = json_pack("{s:o, s:s?}", "items", items, "next_cursor", l->next_cursor);
+    clv_list_cleanup(l);
+    return page;
+}
+
+json_t *clv_admin_created(const json_t *obj)
+{
+    json_t *changes = json_object();
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)obj, key, v) {
+        if (!json_is_null(v))
+            json_object_set_new(changes, key, json_pack("{s:n, s:O}", "from", "to", v));
+    }
+    return changes;
+}
+
+clv_code clv_admin_only_keys(const json_t *body, const char *const *allowed, clv_err *err)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)body, key, v) {
+        bool ok = false;
+        for (const char *const *a = allowed; *a != NULL && !ok; a++)
+            ok = strcmp(*a, key) == 0;
+        if (!ok)
+            return clv_fail_field(err, CLV_INVALID, key, "unknown or read-only field '%.60s'",
+                                  key);
+    }
+    return CLV_OK;
+}
+
+/* Characters, not bytes: jansson strings are valid UTF-8, so count the lead bytes. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+clv_code clv_admin_str_field(const json_t *body, const char *name, size_t max, bool nullable,
+                             bool *present, const char **out, clv_err *err)
+{
+    json_t *v = json_object_get(body, name);
+    size_t n;
+
+    if (present != NULL)
+        *present = v != NULL;
+    if (v == NULL)
+        return CLV_OK;
+    if (json_is_null(v) && nullable) {
+        *out = NULL;
+        return CLV_OK;
+    }
+    if (!json_is_string(v))
+        return clv_fail_field(err, CLV_INVALID, name, "%s must be a string", name);
+    n = utf8_chars(json_string_value(v));
+    if (n == 0 || n > max)
+        return clv_fail_field(err, CLV_INVALID, name, "%s must have 1 to %zu characters", name,
+                              max);
+    *out = json_string_value(v);
+    return CLV_OK;
+}

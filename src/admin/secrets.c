@@ -1,0 +1,155 @@
+/* secrets — the admin API's secret rotation: list metadata, add (plaintext once), remove
+ * (declared in clients.h; SPEC §1 "Secret", §4). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin/clients.h"
+#include "admin/common.h"
+#include "core/audit.h"
+#include "core/secret.h"
+#include "crypto/hash.h"
+
+json_t *clv_secret_to_json(const clv_secret *s)
+{
+    return json_pack("{s:s, s:s, s:s?, s:o, s:o, s:o}", "secret_id", s->secret_id, "client_id",
+                     s->client_id, "description", s->description, "created_at",
+                     clv_json_time(s->created_at), "expires_at", clv_json_time(s->expires_at),
+                     "last_used_at", clv_json_time(s->last_used_at));
+}
+
+clv_code clv_admin_secret_issue(clv_app *app, const clv_principal *p, const clv_client *c,
+                                const char *description, int64_t expires_at, json_t **out,
+                                clv_err *err)
+{
+    clv_secret *s = NULL;
+    char *plain = NULL;
+    json_t *j = NULL;
+    clv_code rc;
+
+    rc = clv_secret_generate(app, c->client_id, description, expires_at, &s, &plain, err);
+    if (rc == CLV_OK)
+        rc = clv_store_secret_insert(app->store, s, err);
+    if (rc == CLV_OK)
+        rc = clv_audit_write(app, p, c->tenant_id, "secret.add", "secret", s->secret_id,
+                             json_pack("{s:{s:n,s:s}, s:{s:n,s:o}}", "client_id", "from", "to",
+                                       c->client_id, "expires_at", "from", "to",
+                                       clv_json_time(expires_at)),
+                             err);
+    if (rc == CLV_OK && (j = clv_secret_to_json(s)) != NULL &&
+        json_object_set_new(j, "client_secret", json_string(plain)) == 0)
+        *out = j;
+    else if (rc == CLV_OK)
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+    if (rc != CLV_OK)
+        json_decref(j);
+    clv_free_secret(plain);
+    clv_secret_free(s);
+    return rc;
+}
+
+static json_t *secret_item(const void *item)
+{
+    return clv_secret_to_json(item);
+}
+
+clv_code clv_admin_secret_list(clv_app *app, const clv_principal *p, const char *client_id,
+                               json_t **out, clv_err *err)
+{
+    clv_client *c = NULL;
+    clv_list l = {0};
+    clv_code rc = clv_admin_client_visible(app, p, client_id, &c, err);
+
+    if (rc == CLV_OK)
+        rc = clv_store_secret_list(app->store, client_id, &l, err);
+    if (rc == CLV_OK && (*out = clv_admin_page(&l, secret_item)) != NULL)
+        json_object_del(*out, "next_cursor"); /* never paginated: a client has a few */
+    else if (rc == CLV_OK)
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+    clv_client_free(c);
+    return rc;
+}
+
+static const char *const secret_keys[] = {"description", "expires_at", NULL};
+
+static clv_code read_expiry(const clv_app *app, const json_t *body, int64_t *expires_at,
+                            clv_err *err)
+{
+    json_t *v = json_object_get(body, "expires_at");
+    int64_t t;
+
+    *expires_at = clv_now() + app->cfg->secret_lifetime; /* SPEC §1: one year by default */
+    if (v == NULL)
+        return CLV_OK;
+    if (json_is_null(v)) {
+        *expires_at = 0; /* never expires */
+        return CLV_OK;
+    }
+    if (!json_is_string(v) || !clv_time_parse(json_string_value(v), &t))
+        return clv_fail_field(err, CLV_INVALID, "expires_at",
+                              "expires_at must be an RFC 3339 time or null");
+    if (t <= clv_now())
+        return clv_fail_field(err, CLV_INVALID, "expires_at", "expires_at must be in the future");
+    *expires_at = t;
+    return CLV_OK;
+}
+
+clv_code clv_admin_secret_add(clv_app *app, const clv_principal *p, const char *client_id,
+                              const json_t *body, json_t **out, clv_err *err)
+{
+    clv_client *c = NULL;
+    const char *description = NULL;
+    int64_t expires_at;
+    clv_code rc;
+
+    *out = NULL;
+    if ((rc = clv_admin_only_keys(body, secret_keys, err)) != CLV_OK ||
+        (rc = clv_admin_str_field(body, "description", 2000, true, NULL, &description, err)) !=
+            CLV_OK ||
+        (rc = read_expiry(app, body, &expires_at, err)) != CLV_OK)
+        return rc;
+    if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
+        return rc;
+    if ((rc = clv_admin_client_visible(app, p, client_id, &c, err)) != CLV_OK)
+        goto cleanup;
+    if (c->type == CLV_TYPE_PUBLIC) {
+        rc = clv_fail(err, CLV_CONFLICT, "public clients never have secrets");
+        goto cleanup;
+    }
+    if (c->status == CLV_STATUS_DELETED) {
+        rc = clv_fail(err, CLV_CONFLICT, "the client is deleted; restore it first");
+        goto cleanup;
+    }
+    rc = clv_admin_secret_issue(app, p, c, description, expires_at, out, err);
+cleanup:
+    rc = clv_admin_finish(app, rc, err);
+    if (rc != CLV_OK && *out != NULL) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    clv_client_free(c);
+    return rc;
+}
+
+clv_code clv_admin_secret_remove(clv_app *app, const clv_principal *p, const char *client_id,
+                                 const char *secret_id, clv_err *err)
+{
+    clv_client *c = NULL;
+    clv_code rc;
+
+    if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
+        return rc;
+    if ((rc = clv_admin_client_visible(app, p, client_id, &c, err)) != CLV_OK)
+        goto cleanup;
+    rc = clv_store_secret_delete(app->store, client_id, secret_id, err);
+    if (rc == CLV_NOT_FOUND)
+        rc = clv_fail(err, CLV_NOT_FOUND, "no secret '%.64s' on this client", secret_id);
+    if (rc == CLV_OK)
+        rc = clv_audit_write(app, p, c->tenant_id, "secret.remove", "secret", secret_id,
+                             json_pack("{s:{s:s,s:n}}", "client_id", "from", c->client_id,
+                                       "to"),
+                             err);
+cleanup:
+    rc = clv_admin_finish(app, rc, err);
+    clv_client_free(c);
+    return rc;
+}

@@ -1,0 +1,169 @@
+/* init — `clavis init`: the first tenant, its protected platform_admin m2m client and a
+ * platform_admin user, created once (SPEC §4). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin/clients.h"
+#include "admin/common.h"
+#include "cli/cli.h"
+#include "cli/options.h"
+#include "core/audit.h"
+#include "core/client_json.h"
+#include "core/ids.h"
+#include "crypto/hash.h"
+#include "crypto/password.h"
+#include "crypto/rand.h"
+
+static const char init_help[] =
+    "Usage: clavis init [--db FILE|URL] [--key-dir DIR] [--json]\n"
+    "Creates the database and signing keys, a first tenant, a protected m2m client with\n"
+    "role platform_admin and scope admin, and a platform_admin user, and prints their\n"
+    "credentials once. On an initialised database it changes nothing and exits 1.\n";
+
+typedef struct {
+    char tenant_id[CLV_ID_LEN], service_id[CLV_ID_LEN], user_id[CLV_ID_LEN];
+    char password[48];
+    json_t *secret; /* {client_secret, …} */
+    clv_client *client;
+} init_result;
+
+static clv_code make_tenant(clv_app *app, init_result *r, clv_err *err)
+{
+    clv_tenant t = {r->tenant_id, "default", CLV_STATUS_ACTIVE, clv_now()};
+    clv_service s = {0};
+    clv_code rc;
+
+    s.id = r->service_id;
+    s.tenant_id = r->tenant_id;
+    s.name = "Clavis administration";
+    s.status = CLV_STATUS_ACTIVE;
+    s.approval = CLV_APPROVAL_LIVE;
+    s.created_at = s.updated_at = clv_now();
+    s.version = 1;
+    if ((rc = clv_store_tenant_insert(app->store, &t, err)) != CLV_OK ||
+        (rc = clv_audit_write(app, NULL, t.id, "tenant.create", "tenant", t.id, NULL, err)) ||
+        (rc = clv_store_service_insert(app->store, &s, err)) != CLV_OK)
+        return rc;
+    return clv_audit_write(app, NULL, t.id, "service.create", "service", s.id, NULL, err);
+}
+
+static clv_code make_client(clv_app *app, init_result *r, clv_err *err)
+{
+    char id[CLV_ID_LEN], cid[CLV_ID_LEN];
+    json_t *body = json_pack("{s:s, s:s, s:s, s:[s], s:[s], s:s}", "service_id", r->service_id,
+                             "name", "clavis-init", "type", "m2m", "scopes", "admin", "roles",
+                             "platform_admin", "description",
+                             "Created by clavis init: the first platform administrator");
+    clv_code rc = clv_client_from_json(body, app->cfg, &r->client, err);
+    clv_client *c = r->client;
+
+    json_decref(body);
+    if (rc != CLV_OK)
+        return rc;
+    if (!clv_id_new("cli", id) || !clv_client_id_new(cid))
+        return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
+    c->id = strdup(id);
+    c->client_id = strdup(cid);
+    c->tenant_id = strdup(r->tenant_id);
+    c->protected_ = true; /* SPEC §1: the init client cannot be deleted or deactivated */
+    c->created_at = c->updated_at = clv_now();
+    c->version = 1;
+    if (c->id == NULL || c->client_id == NULL || c->tenant_id == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    if ((rc = clv_store_client_insert(app->store, c, err)) != CLV_OK ||
+        (rc = clv_audit_write(app, NULL, r->tenant_id, "client.create", "client", c->client_id,
+                              NULL, err)) != CLV_OK)
+        return rc;
+    /* The bootstrap secret never expires: an operator must not be locked out after a
+     * year. Rotate it through the admin API. */
+    return clv_admin_secret_issue(app, NULL, c, "created by clavis init", 0, &r->secret, err);
+}
+
+static clv_code make_user(clv_app *app, init_result *r, clv_err *err)
+{
+    clv_user u = {0};
+    clv_code rc;
+
+    if (!clv_rand_token(18, r->password) || !clv_id_new("usr", r->user_id))
+        return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
+    u.id = r->user_id;
+    u.tenant_id = r->tenant_id;
+    u.username = "admin";
+    u.roles = json_pack("[s]", "platform_admin");
+    u.status = CLV_STATUS_ACTIVE;
+    u.created_at = u.updated_at = clv_now();
+    rc = clv_password_hash(r->password, &u.password_hash, err);
+    if (rc == CLV_OK)
+        rc = clv_store_user_insert(app->store, &u, err);
+    if (rc == CLV_OK)
+        rc = clv_audit_write(app, NULL, r->tenant_id, "user.create", "user", u.id, NULL, err);
+    free(u.password_hash);
+    json_decref(u.roles);
+    return rc;
+}
+
+static clv_code initialise(clv_app *app, init_result *r, clv_err *err)
+{
+    clv_code rc;
+
+    if (!clv_id_new("ten", r->tenant_id) || !clv_id_new("svc", r->service_id))
+        return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
+    if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
+        return rc;
+    /* The marker goes first: a second init (even a concurrent one) conflicts on it. */
+    rc = clv_store_meta_put(app->store, "init_tenant_id", r->tenant_id, err);
+    if (rc == CLV_CONFLICT)
+        rc = clv_fail(err, CLV_CONFLICT, "the database is already initialised");
+    if (rc == CLV_OK && (rc = make_tenant(app, r, err)) == CLV_OK &&
+        (rc = make_client(app, r, err)) == CLV_OK)
+        rc = make_user(app, r, err);
+    return clv_admin_finish(app, rc, err);
+}
+
+static void print_result(const init_result *r, bool json)
+{
+    const char *secret = json_string_value(json_object_get(r->secret, "client_secret"));
+
+    if (json) {
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "tenant_id", r->tenant_id,
+                              "client_id", r->client->client_id, "client_secret", secret,
+                              "admin_username", "admin", "admin_password", r->password);
+        json_dumpf(o, stdout, JSON_COMPACT);
+        putchar('\n');
+        json_decref(o);
+        return;
+    }
+    printf("Clavis is initialised. These credentials are shown once: store them now.\n\n"
+           "  tenant_id       %s\n  client_id       %s\n  client_secret   %s\n"
+           "  admin_username  admin\n  admin_password  %s\n",
+           r->tenant_id, r->client->client_id, secret, r->password);
+}
+
+int clv_cmd_init(int argc, char **argv)
+{
+    clv_config cfg;
+    cli_flags fl = {0};
+    clv_app *app = NULL;
+    init_result r = {0};
+    clv_err err;
+    int rc = clv_cli_setup(argc, argv, &cfg, &fl, init_help, false);
+
+    if (rc >= 0)
+        goto cleanup;
+    rc = 1;
+    clv_err_init(&err);
+    if (clv_app_open(&cfg, &app, &err) != CLV_OK || initialise(app, &r, &err) != CLV_OK) {
+        fprintf(stderr, "clavis init: %s\n", err.detail);
+        goto cleanup;
+    }
+    print_result(&r, fl.json);
+    rc = 0;
+cleanup:
+    clv_wipe(r.password, sizeof r.password);
+    json_decref(r.secret);
+    clv_client_free(r.client);
+    clv_app_free(app);
+    clv_config_cleanup(&cfg);
+    return rc;
+}

@@ -1,0 +1,19 @@
+/* options — the options that serve, init and purge share (server_cmds.c). */
+#ifndef CLV_CLI_OPTIONS_H
+#define CLV_CLI_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "core/config.h"
+
+typedef struct {
+    bool json, help;
+} cli_flags;
+
+/* Fills cfg from the defaults, CLAVIS_* variables and argv (server: accept --listen and
+ * --issuer). Returns -1 to go on, else the exit code to return (0 after --help, 2 after a
+ * usage error, printed). cfg needs clv_config_cleanup either way. */
+int clv_cli_setup(int argc, char **argv, clv_config *cfg, cli_flags *fl, const char *help,
+                  bool server);
+
+#endif

@@ -1,0 +1,39 @@
+/* app — what every request handler shares: settings, the store, the signing keys and the
+ * secret-hashing key, all set up once at start-up and read-only afterwards. */
+#ifndef CLV_CORE_APP_H
+#define CLV_CORE_APP_H
+
+#include "core/config.h"
+#include "core/err.h"
+#include "crypto/jwt.h"
+#include "store/store.h"
+
+typedef struct {
+    const clv_config *cfg; /* borrowed: outlives the app */
+    clv_store *store;
+    clv_keyset *keys;
+    unsigned char hmac_key[32]; /* keys the secret hashes (SPEC §1 "Secret") */
+} clv_app;
+
+/* Opens the store, migrates it, and loads the signing keys (RS256, ES256, EdDSA) and the
+ * HMAC key — from cfg->key_dir when set, else from the database — creating any that are
+ * missing. On CLV_OK *out is owned by the caller (clv_app_free). */
+clv_code clv_app_open(const clv_config *cfg, clv_app **out, clv_err *err);
+
+/* Wipes the HMAC key and frees everything. NULL is a no-op. */
+void clv_app_free(clv_app *app);
+
+/* Who is asking: a client that presented an admin token, a signed-in user, the
+ * registration endpoint, or the server itself (purge, hygiene). */
+typedef struct {
+    const char *actor_type; /* "client" | "user" | "registration" | "system" */
+    char actor_id[64];
+    char tenant_id[64];
+    bool platform_admin; /* role platform_admin: every tenant */
+    bool tenant_admin;   /* role tenant_admin: its own tenant */
+} clv_principal;
+
+/* true if p may see objects of tenant_id (platform admins see all). */
+bool clv_principal_sees(const clv_principal *p, const char *tenant_id);
+
+#endif

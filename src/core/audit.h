@@ -1,0 +1,20 @@
+/* audit — recording who changed what (SPEC §1 "Audit event", §5.10). */
+#ifndef CLV_CORE_AUDIT_H
+#define CLV_CORE_AUDIT_H
+
+#include <jansson.h>
+
+#include "core/app.h"
+#include "core/err.h"
+#include "core/model.h"
+
+/* Writes one event by p (NULL = system) on the calling thread's connection, so it belongs
+ * to the caller's transaction. changes is stolen (NULL = {}). tenant_id may be NULL. */
+clv_code clv_audit_write(clv_app *app, const clv_principal *p, const char *tenant_id,
+                         const char *action, const char *target_type, const char *target_id,
+                         json_t *changes, clv_err *err);
+
+/* The JSON of an event as SPEC §5.10 gives it. New reference. */
+json_t *clv_audit_to_json(const clv_audit *a);
+
+#endif

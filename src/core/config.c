@@ -1,0 +1,127 @@
+/* config — defaults and CLAVIS_* environment variables (see config.h). */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool clv_config_set_str(char **slot, const char *value)
+{
+    char *copy = NULL;
+
+    if (value != NULL && (copy = strdup(value)) == NULL)
+        return false;
+    free(*slot);
+    *slot = copy;
+    return true;
+}
+
+bool clv_config_parse_duration(const char *s, int64_t *out)
+{
+    char *end = NULL;
+    long long v;
+    int64_t unit = 1;
+
+    if (s == NULL || !isdigit((unsigned char)s[0]))
+        return false;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || v < 0)
+        return false;
+    if (*end != '\0') {
+        switch (*end) {
+        case 's': unit = 1; break;
+        case 'm': unit = 60; break;
+        case 'h': unit = 3600; break;
+        case 'd': unit = 86400; break;
+        default: return false;
+        }
+        if (end[1] != '\0')
+            return false;
+    }
+    if (v > INT64_MAX / unit)
+        return false;
+    *out = (int64_t)v * unit;
+    return true;
+}
+
+static clv_code env_str(const char *name, char **slot, clv_err *err)
+{
+    const char *v = getenv(name);
+
+    if (v == NULL || v[0] == '\0')
+        return CLV_OK;
+    if (!clv_config_set_str(slot, v))
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    return CLV_OK;
+}
+
+static clv_code env_duration(const char *name, int64_t *slot, clv_err *err)
+{
+    const char *v = getenv(name);
+
+    if (v == NULL || v[0] == '\0')
+        return CLV_OK;
+    if (!clv_config_parse_duration(v, slot))
+        return clv_fail_field(err, CLV_INVALID, name, "%s: not a duration (e.g. 3600, 14d)",
+                              name);
+    return CLV_OK;
+}
+
+static clv_code apply_env(clv_config *cfg, clv_err *err)
+{
+    const char *alg = getenv("CLAVIS_TOKEN_ALG");
+    clv_code rc;
+
+    if ((rc = env_str("CLAVIS_LISTEN", &cfg->listen, err)) != CLV_OK ||
+        (rc = env_str("CLAVIS_ISSUER", &cfg->issuer, err)) != CLV_OK ||
+        (rc = env_str("CLAVIS_DB", &cfg->db, err)) != CLV_OK ||
+        (rc = env_str("CLAVIS_KEY_DIR", &cfg->key_dir, err)) != CLV_OK ||
+        (rc = env_duration("CLAVIS_RETENTION", &cfg->retention, err)) != CLV_OK ||
+        (rc = env_duration("CLAVIS_ACCESS_TOKEN_MIN", &cfg->at_lifetime_min, err)) != CLV_OK ||
+        (rc = env_duration("CLAVIS_ACCESS_TOKEN_MAX", &cfg->at_lifetime_max, err)) != CLV_OK ||
+        (rc = env_duration("CLAVIS_REFRESH_TOKEN_MAX", &cfg->rt_lifetime_max, err)) != CLV_OK ||
+        (rc = env_duration("CLAVIS_SECRET_LIFETIME", &cfg->secret_lifetime, err)) != CLV_OK ||
+        (rc = env_duration("CLAVIS_PURGE_INTERVAL", &cfg->purge_interval, err)) != CLV_OK)
+        return rc;
+    if (alg != NULL && alg[0] != '\0' && !clv_alg_parse(alg, &cfg->token_alg))
+        return clv_fail_field(err, CLV_INVALID, "CLAVIS_TOKEN_ALG",
+                              "CLAVIS_TOKEN_ALG must be RS256, ES256 or EdDSA");
+    return CLV_OK;
+}
+
+clv_code clv_config_init(clv_config *cfg, bool env, clv_err *err)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    memset(cfg, 0, sizeof *cfg);
+    if (!clv_config_set_str(&cfg->listen, "127.0.0.1:8080") ||
+        !clv_config_set_str(&cfg->db, "clavis.db"))
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    cfg->token_alg = CLV_ALG_RS256;
+    cfg->at_lifetime_min = 60;
+    cfg->at_lifetime_max = 3600;
+    cfg->at_lifetime_default = 3600;
+    cfg->rt_lifetime_default = 30 * 86400;
+    cfg->rt_lifetime_max = 90 * 86400;
+    cfg->retention = 14 * 86400;
+    cfg->secret_lifetime = 365 * 86400;
+    cfg->purge_interval = 3600;
+    cfg->threads = cores > 0 ? (int)cores : 2;
+    if (env)
+        return apply_env(cfg, err);
+    return CLV_OK;
+}
+
+void clv_config_cleanup(clv_config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    free(cfg->listen);
+    free(cfg->issuer);
+    free(cfg->db);
+    free(cfg->key_dir);
+    memset(cfg, 0, sizeof *cfg);
+}

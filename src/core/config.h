@@ -1,0 +1,43 @@
+/* config — the server's settings, read once at start-up from flags and CLAVIS_* variables
+ * (flags win), then shared read-only by every thread. */
+#ifndef CLV_CORE_CONFIG_H
+#define CLV_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/model.h"
+
+typedef struct {
+    char *listen;    /* "127.0.0.1:8080" */
+    char *issuer;    /* no trailing slash */
+    char *db;        /* SQLite path or postgres:// URL */
+    char *key_dir;   /* NULL: keys live in the database */
+    clv_alg token_alg;          /* default access_token_signing_alg */
+    int64_t at_lifetime_min;    /* access_token_lifetime bounds (seconds) */
+    int64_t at_lifetime_max;
+    int64_t at_lifetime_default;
+    int64_t rt_lifetime_default; /* refresh_token_lifetime */
+    int64_t rt_lifetime_max;
+    int64_t retention;           /* seconds a deleted object is kept (default 14 days) */
+    int64_t secret_lifetime;     /* default secret expiry (seconds; default one year) */
+    int64_t purge_interval;      /* seconds between purge runs in serve */
+    int threads;                 /* HTTP worker threads (default: cores) */
+    bool log_requests;           /* one JSON line per request */
+} clv_config;
+
+/* The defaults of SPEC §1 and §4 (owned strings duplicated); env applies CLAVIS_*
+ * variables on top. CLV_INVALID (with the variable named) on a bad value. */
+clv_code clv_config_init(clv_config *cfg, bool env, clv_err *err);
+
+/* Releases the strings; the struct can be reused after clv_config_init. */
+void clv_config_cleanup(clv_config *cfg);
+
+/* Replaces *slot with a copy of value (NULL keeps NULL). false on allocation failure. */
+bool clv_config_set_str(char **slot, const char *value);
+
+/* Parses a non-negative decimal integer with optional unit suffix s/m/h/d into seconds. */
+bool clv_config_parse_duration(const char *s, int64_t *out);
+
+#endif

@@ -1,0 +1,40 @@
+/* ids — time-ordered object ids and random client_ids (see ids.h). */
+#include "core/ids.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/model.h"
+#include "crypto/rand.h"
+
+/* Crockford's alphabet is in ascending ASCII order, so the text sorts like the number. */
+static const char crockford[] = "0123456789abcdefghjkmnpqrstvwxyz";
+
+bool clv_id_new(const char *prefix, char out[CLV_ID_LEN])
+{
+    unsigned char rnd[16];
+    uint64_t ms = (uint64_t)clv_now_us() / 1000;
+    size_t plen = strlen(prefix);
+    char *p;
+
+    if (plen > 8 || !clv_rand_bytes(rnd, sizeof rnd))
+        return false;
+    memcpy(out, prefix, plen);
+    out[plen] = '_';
+    p = out + plen + 1;
+    for (int i = 9; i >= 0; i--) { /* 50 bits of milliseconds: good until year 37648 */
+        p[i] = crockford[ms & 31];
+        ms >>= 5;
+    }
+    p += 10;
+    for (int i = 0; i < 16; i++) /* 80 random bits: the low 5 of each byte are uniform */
+        p[i] = crockford[rnd[i] & 31];
+    p[16] = '\0';
+    return true;
+}
+
+bool clv_client_id_new(char out[CLV_ID_LEN])
+{
+    return clv_rand_token(16, out);
+}

@@ -1,0 +1,15 @@
+/* log — structured logs: one JSON object a line on stderr. Never pass a secret, token or
+ * password to these functions. */
+#ifndef CLV_CORE_LOG_H
+#define CLV_CORE_LOG_H
+
+#include <stdint.h>
+
+/* {"at":…, "level":…, "msg":…} */
+void clv_log(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* {"at":…, "level":"info", "msg":"request", "method":…, "path":…, "status":…, "us":…};
+ * path is logged without its query string. */
+void clv_log_request(const char *method, const char *path, int status, int64_t micros);
+
+#endif

@@ -1,0 +1,172 @@
+/* model — the objects Clavis manages (SPEC §1): tenants, services, clients, secrets,
+ * users and audit events, as plain structs that every layer shares.
+ *
+ * Ownership: every char * and json_t * inside a struct is owned by that struct and
+ * released by its _free (json_t by json_decref). List-valued fields (redirect_uris,
+ * scopes, …) are jansson arrays of strings, never NULL once an object is complete
+ * (an empty list is an empty array). Times are Unix seconds (int64); 0 means "unset"
+ * for optional times (deleted_at, purge_at, last_used_at, expires_at). Every _free
+ * accepts NULL. */
+#ifndef CLV_CORE_MODEL_H
+#define CLV_CORE_MODEL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { CLV_STATUS_ACTIVE = 0, CLV_STATUS_INACTIVE = 1, CLV_STATUS_DELETED = 2 } clv_status;
+typedef enum { CLV_TYPE_PUBLIC = 0, CLV_TYPE_CONFIDENTIAL = 1, CLV_TYPE_M2M = 2 } clv_client_type;
+typedef enum { CLV_APPROVAL_SANDBOX = 0, CLV_APPROVAL_LIVE = 1 } clv_approval;
+typedef enum { CLV_SUBJECT_PUBLIC = 0, CLV_SUBJECT_PAIRWISE = 1 } clv_subject_type;
+typedef enum {
+    CLV_AUTH_NONE = 0,
+    CLV_AUTH_SECRET_BASIC = 1,
+    CLV_AUTH_SECRET_POST = 2,
+    CLV_AUTH_PRIVATE_KEY_JWT = 3
+} clv_auth_method;
+typedef enum { CLV_ALG_RS256 = 0, CLV_ALG_ES256 = 1, CLV_ALG_EDDSA = 2, CLV_ALG_COUNT = 3 } clv_alg;
+
+typedef struct {
+    char *id;
+    char *name;
+    clv_status status; /* active | inactive */
+    int64_t created_at;
+} clv_tenant;
+
+typedef struct {
+    char *id;
+    char *tenant_id;
+    char *name;
+    char *description; /* may be NULL */
+    clv_status status;
+    clv_approval approval;
+    int64_t created_at, updated_at, deleted_at, purge_at;
+    int64_t version;
+    clv_status tenant_status; /* joined, read-only */
+} clv_service;
+
+typedef struct {
+    char *id;        /* internal id */
+    char *client_id; /* public identifier, immutable */
+    char *service_id;
+    char *tenant_id; /* joined from the service, read-only */
+    char *name;
+    char *description; /* may be NULL */
+    clv_client_type type;
+    clv_status status;
+    json_t *redirect_uris, *post_logout_redirect_uris, *allowed_cors_origins;
+    json_t *scopes, *roles, *audience, *contacts;
+    clv_auth_method auth_method;
+    int64_t access_token_lifetime;
+    clv_alg signing_alg;
+    bool allow_refresh_token;
+    int64_t refresh_token_lifetime;
+    bool require_pkce;
+    bool allow_client_credentials;
+    clv_subject_type subject_type;
+    char *sector_identifier_uri; /* may be NULL */
+    char *sector_identifier;     /* derived; may be NULL */
+    bool protected_;
+    json_t *jwks;     /* object or NULL */
+    char *jwks_uri;   /* may be NULL */
+    char *client_uri, *logo_uri, *policy_uri, *tos_uri, *software_id, *software_version; /* NULLable */
+    int64_t created_at, updated_at, deleted_at, purge_at, last_used_at;
+    int64_t tokens_revoked_at; /* access tokens with iat <= this introspect inactive; 0 = never */
+    int64_t version;
+    /* joined, read-only: the statuses that make the effective status (SPEC §1) */
+    clv_status service_status, tenant_status;
+    clv_approval service_approval;
+} clv_client;
+
+typedef struct {
+    char *secret_id;
+    char *client_id; /* the public client_id it belongs to */
+    char *description; /* may be NULL */
+    unsigned char hash[32]; /* HMAC-SHA-256 of the plaintext under the server key */
+    int64_t created_at, expires_at, last_used_at; /* expires_at 0 = never */
+} clv_secret;
+
+typedef struct {
+    char *id;
+    char *tenant_id;
+    char *username;
+    char *email; /* may be NULL */
+    char *password_hash; /* argon2id encoded string */
+    json_t *roles;
+    clv_status status;
+    int64_t created_at, updated_at;
+} clv_user;
+
+/* SPEC §5.10. actor_type is "client" | "user" | "registration" | "system"; target_type is
+ * "client" | "service" | "secret" | "user" | "tenant"; changes is an object
+ * {"field": {"from": …, "to": …}} (never NULL once complete; may be empty). */
+typedef struct {
+    char *id;
+    int64_t at;
+    char *actor_type, *actor_id;
+    char *tenant_id; /* may be NULL (platform-level events) */
+    char *action;
+    char *target_type, *target_id;
+    json_t *changes;
+} clv_audit;
+
+/* A page of results from a list call: items[0..count) are objects of one kind (the list
+ * call says which), owned and freed with free_item; next_cursor (owned) is NULL at the
+ * end. Newest first, ties broken by id descending (SPEC §5.8). */
+typedef struct {
+    void **items;
+    size_t count;
+    char *next_cursor;
+    void (*free_item)(void *);
+} clv_list;
+
+void clv_tenant_free(clv_tenant *t);
+void clv_service_free(clv_service *s);
+void clv_client_free(clv_client *c);
+void clv_secret_free(clv_secret *s);
+void clv_user_free(clv_user *u);
+void clv_audit_free(clv_audit *a);
+/* Frees the items and the cursor and zeroes *l; NULL is a no-op. */
+void clv_list_cleanup(clv_list *l);
+
+/* Deep copy of a client; NULL on allocation failure. Caller frees with clv_client_free. */
+clv_client *clv_client_dup(const clv_client *c);
+
+/* Names of the enum values as they appear in JSON ("active", "m2m", "RS256", …), and the
+ * reverse; the parse functions return false for an unknown name and leave *out alone. */
+const char *clv_status_name(clv_status s);
+bool clv_status_parse(const char *name, clv_status *out);
+const char *clv_client_type_name(clv_client_type t);
+bool clv_client_type_parse(const char *name, clv_client_type *out);
+const char *clv_approval_name(clv_approval a);
+const char *clv_subject_type_name(clv_subject_type t);
+bool clv_subject_type_parse(const char *name, clv_subject_type *out);
+const char *clv_auth_method_name(clv_auth_method m);
+bool clv_auth_method_parse(const char *name, clv_auth_method *out);
+const char *clv_alg_name(clv_alg a);
+bool clv_alg_parse(const char *name, clv_alg *out);
+
+/* The effective status of a client (SPEC §1): the weakest of tenant, service and client.
+ * deleted is weaker than inactive, inactive weaker than active. */
+clv_status clv_client_effective_status(const clv_client *c);
+
+/* The grant types a client may use, derived from type and options (SPEC §1 table), as a
+ * new jansson array of strings. NULL on allocation failure. */
+json_t *clv_client_grant_types(const clv_client *c);
+
+/* Fills a client with the defaults of SPEC §1 for its type (c->type must be set):
+ * auth method, lifetimes, signing alg (default_alg), require_pkce, empty lists.
+ * Returns false on allocation failure. */
+bool clv_client_set_defaults(clv_client *c, clv_alg default_alg, int64_t default_at_lifetime,
+                             int64_t default_rt_lifetime);
+
+/* RFC 3339 UTC with second precision ("2026-11-25T01:29:42Z") into buf (≥ 21 bytes). */
+void clv_time_format(int64_t t, char buf[21]);
+/* Parses RFC 3339 (with 'Z' or ±hh:mm offset, optional fraction) into Unix seconds. */
+bool clv_time_parse(const char *s, int64_t *out);
+/* Current Unix time in seconds / microseconds. */
+int64_t clv_now(void);
+int64_t clv_now_us(void);
+
+#endif

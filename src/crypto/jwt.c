@@ -1,0 +1,359 @@
+/* jwt — compact JWS (RFC 7515 §7.1) signing and verification of the tokens Clavis issues:
+ * RFC 9068 access tokens and OIDC ID tokens, under RS256, ES256 (RFC 7518 §3.3, §3.4) or
+ * EdDSA with Ed25519 (RFC 8037 §3.1). Keys and their pre-encoded headers come from
+ * keys.c.
+ *
+ * Thread safety: each call makes its own EVP_MD_CTX; the keyset's EVP_PKEYs are only read,
+ * which OpenSSL 3 allows from many threads at once. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include "crypto/b64.h"
+#include "crypto/jwt.h"
+#include "crypto/jwt_int.h"
+
+enum {
+    TOKEN_MAX = 16 * 1024, /* longer than anything Clavis signs; refused before parsing */
+    ES256_COORD = 32,      /* RFC 7518 §3.4: R and S as 32-byte big-endian each */
+    ES256_SIG = 2 * ES256_COORD,
+    ED25519_SIG = 64 /* RFC 8032 §5.1.6 */
+};
+
+/* RFC 7518 §3.4: JWS carries an ECDSA signature as R || S, fixed length, where OpenSSL
+ * speaks the DER SEQUENCE of RFC 3279 §2.2.3. */
+static bool ecdsa_der_to_raw(const unsigned char *der, size_t len, unsigned char raw[ES256_SIG])
+{
+    const unsigned char *p = der;
+    ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)len);
+    const BIGNUM *r = NULL, *s = NULL;
+    bool ok = false;
+
+    if (sig == NULL)
+        return false;
+    ECDSA_SIG_get0(sig, &r, &s);
+    ok = BN_bn2binpad(r, raw, ES256_COORD) == ES256_COORD &&
+         BN_bn2binpad(s, raw + ES256_COORD, ES256_COORD) == ES256_COORD;
+    ECDSA_SIG_free(sig);
+    return ok;
+}
+
+/* The reverse, for verification; der holds CLV__SIG_MAX bytes. */
+static bool ecdsa_raw_to_der(const unsigned char raw[ES256_SIG], unsigned char *der, size_t *len)
+{
+    ECDSA_SIG *sig = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(raw, ES256_COORD, NULL);
+    BIGNUM *s = BN_bin2bn(raw + ES256_COORD, ES256_COORD, NULL);
+    unsigned char *p = der;
+    int n = 0;
+
+    if (sig == NULL || r == NULL || s == NULL || ECDSA_SIG_set0(sig, r, s) != 1) {
+        BN_free(r);
+        BN_free(s);
+        ECDSA_SIG_free(sig);
+        return false;
+    }
+    /* sig owns r and s now */
+    n = i2d_ECDSA_SIG(sig, NULL);
+    if (n > 0 && n <= CLV__SIG_MAX)
+        n = i2d_ECDSA_SIG(sig, &p);
+    else
+        n = 0;
+    ECDSA_SIG_free(sig);
+    if (n <= 0)
+        return false;
+    *len = (size_t)n;
+    return true;
+}
+
+/* Sets up ctx to sign (or verify) under key for alg: SHA-256 with PKCS#1 v1.5 padding for
+ * RS256 (RFC 7518 §3.3, set explicitly rather than trusting the default), SHA-256 for
+ * ES256, and no digest for Ed25519, which signs the message itself (PureEdDSA,
+ * RFC 8037 §3.1). */
+static bool init_ctx(EVP_MD_CTX *ctx, EVP_PKEY *pkey, clv_alg alg, bool sign)
+{
+    const EVP_MD *md = alg == CLV_ALG_EDDSA ? NULL : EVP_sha256();
+    EVP_PKEY_CTX *pctx = NULL;
+    int ok = sign ? EVP_DigestSignInit(ctx, &pctx, md, NULL, pkey)
+                  : EVP_DigestVerifyInit(ctx, &pctx, md, NULL, pkey);
+
+    if (ok == 1 && alg == CLV_ALG_RS256)
+        ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING);
+    return ok == 1;
+}
+
+/* Signs in[0..n) into sig (CLV__SIG_MAX bytes) in its JWS form; *siglen its length. */
+static clv_code sign_input(EVP_PKEY *pkey, clv_alg alg, const char *in, size_t n,
+                           unsigned char *sig, size_t *siglen, clv_err *err)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char der[CLV__SIG_MAX];
+    unsigned char *dst = alg == CLV_ALG_ES256 ? der : sig;
+    size_t len = CLV__SIG_MAX;
+    clv_code rc = CLV_CRYPTO;
+
+    if (ctx == NULL || !init_ctx(ctx, pkey, alg, true) ||
+        EVP_DigestSign(ctx, dst, &len, (const unsigned char *)in, n) != 1) {
+        clv__ossl_fail(err, rc, "jwt_sign %s", clv__alg_names[alg]);
+        goto cleanup;
+    }
+    if (alg == CLV_ALG_ES256) {
+        if (!ecdsa_der_to_raw(der, len, sig)) {
+            clv__ossl_fail(err, rc, "jwt_sign ES256: DER signature");
+            goto cleanup;
+        }
+        len = ES256_SIG;
+    }
+    *siglen = len;
+    rc = CLV_OK;
+cleanup:
+    EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+/* The header to use for typ: one encoded at load time, else a new one in *own. */
+static clv_code pick_header(const clv__key *key, clv_alg alg, const char *typ, const char **hdr,
+                            size_t *len, char **own, clv_err *err)
+{
+    for (size_t i = 0; typ != NULL && i < CLV__TYP_COUNT; i++) {
+        if (strcmp(typ, clv__typ_names[i]) == 0) {
+            *hdr = key->hdr[i];
+            *len = key->hdr_len[i];
+            return CLV_OK;
+        }
+    }
+    /* Other typ values (OIDC back-channel "logout+jwt", say) cost one more encoding. */
+    *own = clv__jws_header(alg, key->kid, typ, len);
+    if (*own == NULL)
+        return clv_fail(err, CLV_NOMEM, "jwt_sign: out of memory");
+    *hdr = *own;
+    return CLV_OK;
+}
+
+clv_code clv_jwt_sign(const clv_keyset *ks, clv_alg alg, const char *typ, const json_t *claims,
+                      char **out, clv_err *err)
+{
+    const clv__key *key = NULL;
+    const char *hdr = NULL;
+    char *own_hdr = NULL, *payload = NULL, *token = NULL;
+    unsigned char sig[CLV__SIG_MAX];
+    size_t hlen = 0, plen, pos, siglen = 0;
+    clv_code rc;
+
+    if (!clv_keyset_has(ks, alg))
+        return clv_fail(err, CLV_INVALID, "jwt_sign: no key for alg %d", (int)alg);
+    if (!json_is_object(claims))
+        return clv_fail(err, CLV_INVALID, "jwt_sign: claims are not a JSON object");
+    key = &ks->keys[alg];
+    rc = pick_header(key, alg, typ, &hdr, &hlen, &own_hdr, err);
+    if (rc != CLV_OK)
+        goto cleanup;
+    rc = CLV_NOMEM;
+    payload = json_dumps(claims, JSON_COMPACT);
+    if (payload == NULL)
+        goto cleanup;
+    plen = strlen(payload);
+    /* One buffer for the whole token: header "." payload "." signature (RFC 7515 §7.1).
+     * The signing input is its own prefix, so nothing is copied to sign it. */
+    token = malloc(hlen + 1 + clv_b64url_encoded_size(plen) + 1 +
+                   clv_b64url_encoded_size(CLV__SIG_MAX));
+    if (token == NULL)
+        goto cleanup;
+    memcpy(token, hdr, hlen);
+    token[hlen] = '.';
+    pos = hlen + 1 + clv_b64url_encode(payload, plen, token + hlen + 1);
+    rc = sign_input(key->pkey, alg, token, pos, sig, &siglen, err);
+    if (rc != CLV_OK)
+        goto cleanup;
+    token[pos] = '.';
+    clv_b64url_encode(sig, siglen, token + pos + 1);
+    *out = token;
+    token = NULL;
+cleanup:
+    if (rc == CLV_NOMEM)
+        clv_fail(err, rc, "jwt_sign: out of memory");
+    free(token);
+    free(payload);
+    free(own_hdr);
+    return rc;
+}
+
+/* The clv_alg whose JOSE name is exactly name, or CLV_ALG_COUNT. */
+static size_t alg_index(const char *name)
+{
+    size_t i = 0;
+
+    while (i < CLV_ALG_COUNT && strcmp(name, clv__alg_names[i]) != 0)
+        i++;
+    return i;
+}
+
+/* Decodes the protected header and finds the key it names. Only the members Clavis
+ * writes are accepted (alg, kid, typ): this verifies Clavis's own tokens, so anything
+ * else, "crit" included (RFC 7515 §4.1.11), means the token is not one of them. alg must
+ * name a loaded key by its exact JOSE name; "none" (RFC 7518 §3.6) and every other value
+ * match none and are refused. */
+static clv_code read_header(const clv_keyset *ks, const char *b64, size_t n, clv_alg *alg,
+                            char **typ, clv_err *err)
+{
+    unsigned char *text = NULL;
+    size_t len = 0;
+    json_t *hdr = NULL;
+    json_error_t jerr;
+    const char *a = NULL, *kid = NULL, *t = NULL;
+    clv_code rc = CLV_UNAUTHENTICATED;
+    size_t i;
+
+    if (!clv_b64url_decode(b64, n, &text, &len)) {
+        clv_fail(err, rc, "jwt: header is not base64url");
+        goto cleanup;
+    }
+    hdr = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (hdr == NULL || !json_is_object(hdr) ||
+        json_unpack_ex(hdr, &jerr, JSON_STRICT, "{s:s, s:s, s?s}", "alg", &a, "kid", &kid, "typ",
+                       &t) != 0) {
+        /* jansson's message would quote the attacker's text: keep it out of the logs. */
+        clv_fail(err, rc, "jwt: header is not a JSON object of alg, kid and typ");
+        goto cleanup;
+    }
+    i = alg_index(a);
+    if (i == CLV_ALG_COUNT || ks->keys[i].pkey == NULL || strcmp(kid, ks->keys[i].kid) != 0) {
+        clv_fail(err, rc, "jwt: no key for this alg and kid");
+        goto cleanup;
+    }
+    if (typ != NULL && t != NULL && (*typ = strdup(t)) == NULL) {
+        rc = clv_fail(err, CLV_NOMEM, "jwt: out of memory");
+        goto cleanup;
+    }
+    *alg = (clv_alg)i;
+    rc = CLV_OK;
+cleanup:
+    json_decref(hdr);
+    free(text);
+    return rc;
+}
+
+/* The one length a JWS signature under pkey may have: an RSA signature is as long as the
+ * modulus (RFC 8017 §8.2.2 step 1), R || S is 64 bytes (RFC 7518 §3.4), Ed25519 is 64
+ * (RFC 8032 §5.1.7). */
+static size_t signature_len(EVP_PKEY *pkey, clv_alg alg)
+{
+    switch (alg) {
+    case CLV_ALG_RS256:
+        return (size_t)EVP_PKEY_get_size(pkey);
+    case CLV_ALG_ES256:
+        return ES256_SIG;
+    default:
+        return ED25519_SIG;
+    }
+}
+
+/* Checks the base64url signature b64[0..n) over in[0..inlen) under pkey. */
+static clv_code check_signature(EVP_PKEY *pkey, clv_alg alg, const char *in, size_t inlen,
+                                const char *b64, size_t n, clv_err *err)
+{
+    unsigned char *sig = NULL;
+    unsigned char der[CLV__SIG_MAX];
+    const unsigned char *s = NULL;
+    size_t siglen = 0, slen = 0;
+    EVP_MD_CTX *ctx = NULL;
+    clv_code rc = CLV_UNAUTHENTICATED;
+
+    if (!clv_b64url_decode(b64, n, &sig, &siglen)) {
+        clv_fail(err, rc, "jwt: signature is not base64url");
+        goto cleanup;
+    }
+    s = sig;
+    slen = siglen;
+    if (siglen != signature_len(pkey, alg) ||
+        (alg == CLV_ALG_ES256 && !ecdsa_raw_to_der(sig, der, &slen))) {
+        clv_fail(err, rc, "jwt: malformed %s signature", clv__alg_names[alg]);
+        goto cleanup;
+    }
+    if (alg == CLV_ALG_ES256)
+        s = der;
+    ctx = EVP_MD_CTX_new();
+    if (ctx == NULL || !init_ctx(ctx, pkey, alg, false)) {
+        rc = clv__ossl_fail(err, CLV_CRYPTO, "jwt_verify %s", clv__alg_names[alg]);
+        goto cleanup;
+    }
+    if (EVP_DigestVerify(ctx, s, slen, (const unsigned char *)in, inlen) != 1) {
+        ERR_clear_error(); /* a wrong signature is not a library fault worth keeping */
+        clv_fail(err, rc, "jwt: signature does not verify");
+        goto cleanup;
+    }
+    rc = CLV_OK;
+cleanup:
+    EVP_MD_CTX_free(ctx);
+    free(sig);
+    return rc;
+}
+
+/* Decodes the payload, which must be a JSON object without duplicate members (RFC 7519
+ * §4: a JWT with duplicate claim names must be rejected or handled consistently). */
+static clv_code read_payload(const char *b64, size_t n, json_t **out, clv_err *err)
+{
+    unsigned char *text = NULL;
+    size_t len = 0;
+    json_t *claims = NULL;
+    json_error_t jerr;
+
+    if (!clv_b64url_decode(b64, n, &text, &len))
+        return clv_fail(err, CLV_UNAUTHENTICATED, "jwt: payload is not base64url");
+    claims = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(text);
+    if (!json_is_object(claims)) {
+        json_decref(claims);
+        return clv_fail(err, CLV_UNAUTHENTICATED, "jwt: payload is not a JSON object");
+    }
+    *out = claims;
+    return CLV_OK;
+}
+
+clv_code clv_jwt_verify(const clv_keyset *ks, const char *token, json_t **claims, char **typ,
+                        clv_err *err)
+{
+    const char *dot1 = NULL, *dot2 = NULL, *end = NULL;
+    char *typ_copy = NULL;
+    json_t *payload = NULL;
+    clv_alg alg = CLV_ALG_RS256;
+    size_t len;
+    clv_code rc = CLV_UNAUTHENTICATED;
+
+    if (ks == NULL || token == NULL)
+        return clv_fail(err, rc, "jwt: no token");
+    len = strnlen(token, TOKEN_MAX + 1);
+    if (len > TOKEN_MAX)
+        return clv_fail(err, rc, "jwt: longer than %d bytes", TOKEN_MAX);
+    /* Exactly three non-empty parts (RFC 7515 §7.1; the JWS payload of a JWT is never
+     * empty, and an empty signature is "alg":"none"). */
+    end = token + len;
+    dot1 = memchr(token, '.', len);
+    dot2 = dot1 != NULL ? memchr(dot1 + 1, '.', (size_t)(end - dot1 - 1)) : NULL;
+    if (dot2 == NULL || memchr(dot2 + 1, '.', (size_t)(end - dot2 - 1)) != NULL || dot1 == token ||
+        dot2 == dot1 + 1 || dot2 + 1 == end) {
+        clv_fail(err, rc, "jwt: not three non-empty parts");
+        goto cleanup;
+    }
+    rc = read_header(ks, token, (size_t)(dot1 - token), &alg, typ != NULL ? &typ_copy : NULL, err);
+    if (rc == CLV_OK)
+        rc = check_signature(ks->keys[alg].pkey, alg, token, (size_t)(dot2 - token), dot2 + 1,
+                             (size_t)(end - dot2 - 1), err);
+    /* The payload is parsed only once the signature says it is ours. */
+    if (rc == CLV_OK)
+        rc = read_payload(dot1 + 1, (size_t)(dot2 - dot1 - 1), &payload, err);
+    if (rc != CLV_OK)
+        goto cleanup;
+    *claims = payload;
+    if (typ != NULL)
+        *typ = typ_copy;
+    typ_copy = NULL;
+cleanup:
+    free(typ_copy);
+    return rc;
+}

@@ -1,0 +1,54 @@
+/* jwt — the server's own signing keys and the JWTs it signs and verifies with them.
+ *
+ * Keys are loaded once into EVP_PKEYs (RS256: RSA-2048, ES256: P-256, EdDSA: Ed25519),
+ * with the protected header of each ("{"alg","kid","typ"}") pre-encoded so that signing
+ * a token costs one JSON dump, two base64url encodings and one signature. kid is the
+ * RFC 7638 thumbprint of the public key. A keyset is immutable after loading and safe to
+ * use from many threads at once. JOSE objects that *clients* send are parsed with
+ * libjose elsewhere; this module handles only tokens Clavis itself issued. */
+#ifndef CLV_CRYPTO_JWT_H
+#define CLV_CRYPTO_JWT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/err.h"
+#include "core/model.h"
+
+typedef struct clv_keyset clv_keyset;
+
+/* Generates a new private key for alg and returns it as PKCS#8 PEM (caller frees with
+ * clv_free_secret). CLV_CRYPTO on failure. */
+clv_code clv_key_generate_pem(clv_alg alg, char **pem, clv_err *err);
+
+/* An empty keyset. CLV_NOMEM on failure. */
+clv_code clv_keyset_new(clv_keyset **out, clv_err *err);
+void clv_keyset_free(clv_keyset *ks);
+
+/* Adds the private key in pem as the signing key for alg (one per alg; a second add for
+ * the same alg replaces it). CLV_CRYPTO if the PEM does not hold a key of that alg. */
+clv_code clv_keyset_add(clv_keyset *ks, clv_alg alg, const char *pem, clv_err *err);
+
+/* true if the keyset has a key for alg. */
+bool clv_keyset_has(const clv_keyset *ks, clv_alg alg);
+
+/* The public JWKS ({"keys":[…]} with kty, kid, use "sig", alg and the public parameters)
+ * as compact JSON text, built once at add time; borrowed, valid until the keyset is
+ * freed or changed. */
+const char *clv_keyset_jwks(const clv_keyset *ks);
+
+/* Signs claims (a JSON object) with the key for alg; typ is the header's typ
+ * ("at+jwt" for RFC 9068 access tokens, "JWT" for ID tokens). *out is malloc'd.
+ * CLV_INVALID if there is no key for alg; CLV_CRYPTO on a signing failure. */
+clv_code clv_jwt_sign(const clv_keyset *ks, clv_alg alg, const char *typ, const json_t *claims,
+                      char **out, clv_err *err);
+
+/* Verifies a compact JWS that this keyset signed: the header's alg and kid must name a
+ * key of the set, the signature must match. Checks nothing in the claims (the caller
+ * checks exp, iss, …). On CLV_OK *claims is a new reference to the payload object and
+ * *typ (if not NULL) is set to a malloc'd copy of the header's typ (or NULL).
+ * CLV_UNAUTHENTICATED for anything malformed, unknown or not matching. */
+clv_code clv_jwt_verify(const clv_keyset *ks, const char *token, json_t **claims, char **typ,
+                        clv_err *err);
+
+#endif

@@ -1,0 +1,169 @@
+/* h_oauth — HTTP handlers of the protocol endpoints: discovery, JWKS, token,
+ * introspection, revocation, health (SPEC §2.1, §2.5). */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crypto/hash.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "oauth/discovery.h"
+#include "oauth/introspect.h"
+#include "oauth/token.h"
+
+/* Documents that never change while the server runs: serialised once at start-up. */
+static char *doc_oidc, *doc_oauth;
+
+bool clv_h_oauth_init(clv_app *app)
+{
+    json_t *a = clv_discovery_doc(app, true), *b = clv_discovery_doc(app, false);
+
+    free(doc_oidc);
+    free(doc_oauth);
+    doc_oidc = a != NULL ? json_dumps(a, JSON_COMPACT) : NULL;
+    doc_oauth = b != NULL ? json_dumps(b, JSON_COMPACT) : NULL;
+    json_decref(a);
+    json_decref(b);
+    return doc_oidc != NULL && doc_oauth != NULL;
+}
+
+void clv_h_oauth_cleanup(void)
+{
+    free(doc_oidc);
+    free(doc_oauth);
+    doc_oidc = doc_oauth = NULL;
+}
+
+static void static_json(clv_resp *resp, const char *text, const char *cache)
+{
+    resp->status = 200;
+    resp->content_type = "application/json";
+    resp->body = strdup(text);
+    resp->body_len = resp->body != NULL ? strlen(text) : 0;
+    clv_resp_header(resp, "Cache-Control", cache);
+    clv_resp_header(resp, "Access-Control-Allow-Origin", "*"); /* public metadata */
+}
+
+void clv_h_discovery_oidc(clv_req *r, clv_resp *resp)
+{
+    (void)r;
+    static_json(resp, doc_oidc, "public, max-age=3600");
+}
+
+void clv_h_discovery_oauth(clv_req *r, clv_resp *resp)
+{
+    (void)r;
+    static_json(resp, doc_oauth, "public, max-age=3600");
+}
+
+void clv_h_jwks(clv_req *r, clv_resp *resp)
+{
+    static_json(resp, clv_keyset_jwks(clv_req_app(r)->keys), "public, max-age=300");
+}
+
+void clv_h_healthz(clv_req *r, clv_resp *resp)
+{
+    (void)r;
+    clv_resp_json(resp, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+void clv_h_readyz(clv_req *r, clv_resp *resp)
+{
+    char *v = NULL;
+    clv_err err;
+    clv_code rc = clv_store_meta_get(clv_req_app(r)->store, "key:none", &v, &err);
+
+    free(v);
+    /* any answer from the database, found or not, means it is reachable */
+    if (rc == CLV_OK || rc == CLV_NOT_FOUND)
+        clv_resp_json(resp, 200, json_pack("{s:s}", "status", "ready"));
+    else
+        clv_resp_json(resp, 503, json_pack("{s:s}", "status", "database unavailable"));
+}
+
+/* Reads a protocol endpoint's form body (SPEC §5.12: a wrong type is invalid_request). */
+static clv_code read_form(const clv_req *r, clv_form *form, clv_err *err)
+{
+    const char *ct = clv_req_header(r, "Content-Type");
+    size_t len;
+    const char *body = clv_req_body(r, &len);
+    const char *want = "application/x-www-form-urlencoded";
+
+    if (ct == NULL || strncasecmp(ct, want, strlen(want)) != 0 ||
+        (ct[strlen(want)] != '\0' && ct[strlen(want)] != ';'))
+        return clv_fail(err, CLV_INVALID,
+                        "the body must be application/x-www-form-urlencoded");
+    return clv_form_parse(body, len, form, err);
+}
+
+/* RFC 6749 §2.3: credentials in the Basic header or in the body, never both. */
+static clv_code read_creds(const clv_req *r, const clv_form *form, clv_client_creds *creds,
+                           char **basic_id, char **basic_secret, clv_err *err)
+{
+    const char *authz = clv_req_header(r, "Authorization");
+    const char *fid = clv_form_get(form, "client_id");
+    const char *fsecret = clv_form_get(form, "client_secret");
+    clv_code rc;
+
+    if (authz != NULL) {
+        if (fsecret != NULL)
+            return clv_fail(err, CLV_INVALID, "use one client authentication method, not two");
+        if ((rc = clv_basic_parse(authz, basic_id, basic_secret, err)) != CLV_OK)
+            return rc;
+        if (fid != NULL && strcmp(fid, *basic_id) != 0)
+            return clv_fail(err, CLV_INVALID, "client_id differs from the Basic credentials");
+        creds->client_id = *basic_id;
+        creds->client_secret = *basic_secret;
+        creds->method = CLV_AUTH_SECRET_BASIC;
+        return CLV_OK;
+    }
+    creds->client_id = fid;
+    creds->client_secret = fsecret;
+    creds->method = fsecret != NULL ? CLV_AUTH_SECRET_POST : CLV_AUTH_NONE;
+    if (fid == NULL)
+        return clv_fail(err, CLV_INVALID_CLIENT, "client authentication is required");
+    return CLV_OK;
+}
+
+typedef enum { EP_TOKEN, EP_INTROSPECT, EP_REVOKE } endpoint;
+
+static void protocol(clv_req *r, clv_resp *resp, endpoint ep)
+{
+    clv_form form = {0};
+    clv_client_creds creds = {0};
+    char *bid = NULL, *bsecret = NULL;
+    json_t *out = NULL;
+    clv_err err;
+    clv_code rc;
+
+    clv_err_init(&err);
+    if ((rc = read_form(r, &form, &err)) == CLV_OK &&
+        (rc = read_creds(r, &form, &creds, &bid, &bsecret, &err)) == CLV_OK) {
+        if (ep == EP_TOKEN) {
+            clv_token_req treq = {clv_form_get(&form, "grant_type"),
+                                  clv_form_get(&form, "scope"), creds};
+            rc = clv_token_issue(clv_req_app(r), &treq, &out, &err);
+        } else if (ep == EP_INTROSPECT) {
+            rc = clv_introspect(clv_req_app(r), &creds, clv_form_get(&form, "token"), &out, &err);
+        } else {
+            rc = clv_revoke(clv_req_app(r), &creds, clv_form_get(&form, "token"), &err);
+        }
+    }
+    if (rc != CLV_OK) {
+        clv_resp_oauth_error(resp, &err);
+    } else {
+        if (out != NULL)
+            clv_resp_json(resp, 200, out);
+        else
+            clv_resp_empty(resp, 200);
+        clv_resp_header(resp, "Cache-Control", "no-store");
+        clv_resp_header(resp, "Pragma", "no-cache");
+    }
+    free(bid);
+    clv_free_secret(bsecret);
+    clv_form_cleanup(&form);
+}
+
+void clv_h_token(clv_req *r, clv_resp *resp) { protocol(r, resp, EP_TOKEN); }
+void clv_h_introspect(clv_req *r, clv_resp *resp) { protocol(r, resp, EP_INTROSPECT); }
+void clv_h_revoke(clv_req *r, clv_resp *resp) { protocol(r, resp, EP_REVOKE); }

@@ -1,0 +1,75 @@
+/* http — the request and response of one HTTP exchange as the handlers see them, and the
+ * helpers that turn clv_codes into responses. Only src/http includes microhttpd.h; the
+ * handlers get what they need through these functions. */
+#ifndef CLV_HTTP_HTTP_H
+#define CLV_HTTP_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/app.h"
+#include "core/err.h"
+
+enum { CLV_BODY_MAX = 64 * 1024, CLV_ROUTE_PARAMS = 3, CLV_RESP_HEADERS = 8 };
+
+typedef struct clv_req clv_req;
+
+typedef struct {
+    int status;
+    const char *content_type; /* static string */
+    char *body;               /* owned (malloc), may be NULL */
+    size_t body_len;
+    const char *header_names[CLV_RESP_HEADERS]; /* static strings */
+    char *header_values[CLV_RESP_HEADERS];      /* owned */
+    int header_count;
+} clv_resp;
+
+/* ---- the request (implemented in server.c) ---- */
+const char *clv_req_method(const clv_req *r);
+const char *clv_req_path(const clv_req *r);
+/* A request header, borrowed; NULL if absent. */
+const char *clv_req_header(const clv_req *r, const char *name);
+/* A query parameter, borrowed; NULL if absent. */
+const char *clv_req_query(const clv_req *r, const char *name);
+/* The body (NUL-terminated for convenience, may contain NULs) and its length. */
+const char *clv_req_body(const clv_req *r, size_t *len);
+/* The i-th captured path segment of the matched route ({id}), borrowed. */
+const char *clv_req_param(const clv_req *r, int i);
+clv_app *clv_req_app(const clv_req *r);
+
+/* ---- responses (resp.c) ---- */
+/* Adds a header (name static, value copied); false when full or out of memory. */
+bool clv_resp_header(clv_resp *resp, const char *name, const char *value);
+/* 'status' with body as compact JSON; json is stolen. */
+void clv_resp_json(clv_resp *resp, int status, json_t *json);
+/* Empty body. */
+void clv_resp_empty(clv_resp *resp, int status);
+/* RFC 9457 problem+json for an admin error: type, title, status, detail and, when the
+ * error names a field, errors: [{field, message}] (SPEC §5.1). 401 adds
+ * WWW-Authenticate: Bearer. */
+void clv_resp_problem(clv_resp *resp, const clv_err *err);
+/* RFC 6749 §5.2 JSON error for a protocol endpoint: {error, error_description}, with
+ * Cache-Control: no-store; invalid_client over Basic adds WWW-Authenticate: Basic. */
+void clv_resp_oauth_error(clv_resp *resp, const clv_err *err);
+/* A small HTML page (title and message escaped), e.g. SPEC §5.19's error page. */
+void clv_resp_html_message(clv_resp *resp, int status, const char *title, const char *message);
+/* Frees everything owned by resp. */
+void clv_resp_cleanup(clv_resp *resp);
+
+/* ---- request helpers (req.c) ---- */
+/* Parses the body as a JSON object: checks Content-Type application/json (else
+ * CLV_UNSUPPORTED_MEDIA), size, JSON syntax with duplicate keys refused, and that it is
+ * an object (CLV_INVALID otherwise). *out is a new reference on CLV_OK. An empty body is
+ * refused unless allow_empty, in which case *out is an empty object. */
+clv_code clv_req_json_body(const clv_req *r, bool allow_empty, json_t **out, clv_err *err);
+/* Checks every query parameter is valid UTF-8 (SPEC §5.13). */
+clv_code clv_req_check_query(const clv_req *r, clv_err *err);
+/* Parses an integer query parameter in [min, max] (absent → def). */
+clv_code clv_req_query_int(const clv_req *r, const char *name, int min, int max, int def,
+                           int *out, clv_err *err);
+
+/* true if s[0..n) is valid UTF-8 with no NUL bytes. */
+bool clv_utf8_valid(const char *s, size_t n);
+
+#endif

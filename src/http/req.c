@@ -1,0 +1,100 @@
+/* req — helpers that read a request's body and query (see http.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http/http.h"
+
+bool clv_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned c = p[i];
+        size_t len;
+        unsigned min;
+        unsigned cp;
+        if (c == 0)
+            return false;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if ((c & 0xE0) == 0xC0) { len = 2; min = 0x80; cp = c & 0x1F; }
+        else if ((c & 0xF0) == 0xE0) { len = 3; min = 0x800; cp = c & 0x0F; }
+        else if ((c & 0xF8) == 0xF0) { len = 4; min = 0x10000; cp = c & 0x07; }
+        else return false;
+        if (i + len > n)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        /* overlong forms, surrogates and values past U+10FFFF are not UTF-8 (RFC 3629) */
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+/* true if the Content-Type's media type (before any ';') equals want, ignoring case. */
+static bool media_type_is(const char *ctype, const char *want)
+{
+    size_t n = strlen(want);
+
+    if (ctype == NULL || strncasecmp(ctype, want, n) != 0)
+        return false;
+    return ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ';
+}
+
+clv_code clv_req_json_body(const clv_req *r, bool allow_empty, json_t **out, clv_err *err)
+{
+    size_t len;
+    const char *body = clv_req_body(r, &len);
+    json_error_t jerr;
+    json_t *j;
+
+    if (len == 0 && allow_empty) {
+        if ((*out = json_object()) == NULL)
+            return clv_fail(err, CLV_NOMEM, "out of memory");
+        return CLV_OK;
+    }
+    if (!media_type_is(clv_req_header(r, "Content-Type"), "application/json"))
+        return clv_fail(err, CLV_UNSUPPORTED_MEDIA, "the body must be application/json");
+    if (len > CLV_BODY_MAX)
+        return clv_fail(err, CLV_TOO_LARGE, "the request body is larger than 64 KiB");
+    j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (j == NULL)
+        return clv_fail(err, CLV_INVALID, "invalid JSON at line %d column %d: %s", jerr.line,
+                        jerr.column, jerr.text);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return clv_fail(err, CLV_INVALID, "the body must be a JSON object");
+    }
+    *out = j;
+    return CLV_OK;
+}
+
+clv_code clv_req_query_int(const clv_req *r, const char *name, int min, int max, int def,
+                           int *out, clv_err *err)
+{
+    const char *v = clv_req_query(r, name);
+    char *end = NULL;
+    long n;
+
+    if (v == NULL) {
+        *out = def;
+        return CLV_OK;
+    }
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (v[0] == '\0' || *end != '\0' || errno != 0 || n < min || n > max)
+        return clv_fail_field(err, CLV_INVALID, name, "%s must be an integer from %d to %d",
+                              name, min, max);
+    *out = (int)n;
+    return CLV_OK;
+}

@@ -1,0 +1,141 @@
+/* resp — building responses: JSON, problem+json, RFC 6749 errors, small HTML pages. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http.h"
+
+bool clv_resp_header(clv_resp *resp, const char *name, const char *value)
+{
+    char *v;
+
+    if (resp->header_count >= CLV_RESP_HEADERS || (v = strdup(value)) == NULL)
+        return false;
+    resp->header_names[resp->header_count] = name;
+    resp->header_values[resp->header_count++] = v;
+    return true;
+}
+
+static void set_body(clv_resp *resp, int status, const char *ctype, char *body)
+{
+    free(resp->body);
+    resp->status = status;
+    resp->content_type = ctype;
+    resp->body = body;
+    resp->body_len = body != NULL ? strlen(body) : 0;
+}
+
+void clv_resp_json(clv_resp *resp, int status, json_t *json)
+{
+    char *text = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
+
+    json_decref(json);
+    if (text == NULL) {
+        set_body(resp, 500, "application/json", strdup("{\"error\":\"server_error\"}"));
+        return;
+    }
+    set_body(resp, status, "application/json", text);
+}
+
+void clv_resp_empty(clv_resp *resp, int status)
+{
+    set_body(resp, status, NULL, NULL);
+}
+
+static const char *status_title(int status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    default: return "Internal Server Error";
+    }
+}
+
+void clv_resp_problem(clv_resp *resp, const clv_err *err)
+{
+    int status = clv_code_status(err->code);
+    /* Never show a storage or crypto detail to a caller: it is logged instead. */
+    const char *detail = status >= 500 ? "internal error" : err->detail;
+    json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
+                          status_title(status), "status", status, "detail", detail);
+    char *text;
+
+    if (p != NULL && err->field[0] != '\0')
+        json_object_set_new(p, "errors",
+                            json_pack("[{s:s, s:s}]", "field", err->field, "message", detail));
+    text = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
+    json_decref(p);
+    set_body(resp, status, "application/problem+json", text);
+    if (status == 401)
+        clv_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"clavis\"");
+}
+
+void clv_resp_oauth_error(clv_resp *resp, const clv_err *err)
+{
+    int status = clv_code_status(err->code);
+    const char *detail = status >= 500 ? "internal error" : err->detail;
+    json_t *e = json_pack("{s:s, s:s}", "error", clv_code_oauth(err->code),
+                          "error_description", detail);
+
+    clv_resp_json(resp, status, e);
+    clv_resp_header(resp, "Cache-Control", "no-store");
+    clv_resp_header(resp, "Pragma", "no-cache");
+    if (err->code == CLV_INVALID_CLIENT)
+        clv_resp_header(resp, "WWW-Authenticate", "Basic realm=\"clavis\"");
+}
+
+/* Appends s to buf with HTML escaping; returns the new length (truncates at cap). */
+static size_t html_escape(char *buf, size_t len, size_t cap, const char *s)
+{
+    for (; *s != '\0' && len + 7 < cap; s++) {
+        const char *rep = NULL;
+        switch (*s) {
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '&': rep = "&amp;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: buf[len++] = *s; continue;
+        }
+        len += (size_t)snprintf(buf + len, cap - len, "%s", rep);
+    }
+    buf[len] = '\0';
+    return len;
+}
+
+void clv_resp_html_message(clv_resp *resp, int status, const char *title, const char *message)
+{
+    enum { CAP = 4096 };
+    char *buf = malloc(CAP);
+    size_t n;
+
+    if (buf == NULL) {
+        set_body(resp, 500, "text/plain", NULL);
+        return;
+    }
+    n = (size_t)snprintf(buf, CAP,
+                         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                         "<title>Clavis</title></head><body><h1>");
+    n = html_escape(buf, n, CAP - 200, title);
+    n += (size_t)snprintf(buf + n, CAP - n, "</h1><p>");
+    n = html_escape(buf, n, CAP - 40, message);
+    snprintf(buf + n, CAP - n, "</p></body></html>\n");
+    set_body(resp, status, "text/html; charset=utf-8", buf);
+    clv_resp_header(resp, "Cache-Control", "no-store");
+    clv_resp_header(resp, "Content-Security-Policy", "default-src 'none'");
+}
+
+void clv_resp_cleanup(clv_resp *resp)
+{
+    free(resp->body);
+    for (int i = 0; i < resp->header_count; i++)
+        free(resp->header_values[i]);
+    memset(resp, 0, sizeof *resp);
+}

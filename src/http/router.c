@@ -1,0 +1,118 @@
+/* router — the route table of SPEC §2.1 and §4 (see router.h). */
+#include "http/router.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "http/handlers.h"
+
+typedef struct {
+    const char *method;
+    const char *pattern; /* '*' is one captured path segment */
+    clv_handler handler;
+} route;
+
+static const route routes[] = {
+    {"GET", "/.well-known/openid-configuration", clv_h_discovery_oidc},
+    {"GET", "/.well-known/oauth-authorization-server", clv_h_discovery_oauth},
+    {"GET", "/jwks", clv_h_jwks},
+    {"POST", "/token", clv_h_token},
+    {"POST", "/introspect", clv_h_introspect},
+    {"POST", "/revoke", clv_h_revoke},
+    {"GET", "/healthz", clv_h_healthz},
+    {"GET", "/readyz", clv_h_readyz},
+    {"POST", "/admin/v1/tenants", clv_h_tenants_create},
+    {"GET", "/admin/v1/tenants", clv_h_tenants_list},
+    {"GET", "/admin/v1/tenants/*", clv_h_tenant_get},
+    {"PATCH", "/admin/v1/tenants/*", clv_h_tenant_patch},
+    {"POST", "/admin/v1/services", clv_h_services_create},
+    {"GET", "/admin/v1/services", clv_h_services_list},
+    {"GET", "/admin/v1/services/*", clv_h_service_get},
+    {"PATCH", "/admin/v1/services/*", clv_h_service_patch},
+    {"DELETE", "/admin/v1/services/*", clv_h_service_delete},
+    {"POST", "/admin/v1/services/*/approve", clv_h_service_approve},
+    {"POST", "/admin/v1/services/*/activate", clv_h_service_activate},
+    {"POST", "/admin/v1/services/*/deactivate", clv_h_service_deactivate},
+    {"POST", "/admin/v1/services/*/restore", clv_h_service_restore},
+    {"POST", "/admin/v1/clients", clv_h_clients_create},
+    {"GET", "/admin/v1/clients", clv_h_clients_list},
+    {"GET", "/admin/v1/clients/*", clv_h_client_get},
+    {"PATCH", "/admin/v1/clients/*", clv_h_client_patch},
+    {"DELETE", "/admin/v1/clients/*", clv_h_client_delete},
+    {"POST", "/admin/v1/clients/*/activate", clv_h_client_activate},
+    {"POST", "/admin/v1/clients/*/deactivate", clv_h_client_deactivate},
+    {"POST", "/admin/v1/clients/*/restore", clv_h_client_restore},
+    {"POST", "/admin/v1/clients/*/revoke-tokens", clv_h_client_revoke_tokens},
+    {"GET", "/admin/v1/clients/*/secrets", clv_h_secrets_list},
+    {"POST", "/admin/v1/clients/*/secrets", clv_h_secrets_add},
+    {"DELETE", "/admin/v1/clients/*/secrets/*", clv_h_secret_remove},
+    {"POST", "/admin/v1/users", clv_h_users_create},
+    {"GET", "/admin/v1/users", clv_h_users_list},
+    {"GET", "/admin/v1/users/*", clv_h_user_get},
+    {"PATCH", "/admin/v1/users/*", clv_h_user_patch},
+    {"DELETE", "/admin/v1/users/*", clv_h_user_delete},
+    {"GET", "/admin/v1/audit", clv_h_audit_list},
+};
+
+/* Matches path against pattern, capturing '*' segments into r's params (pointing into
+ * buf, which holds a copy of path whose '/' separators are turned into NULs). */
+static bool match(clv_req *r, const char *pattern, const char *path, char *buf)
+{
+    int nparam = 0;
+    size_t i = 0;
+
+    while (*pattern != '\0') {
+        if (*pattern == '*') {
+            size_t len = strcspn(path, "/");
+            if (len == 0 || nparam == CLV_ROUTE_PARAMS || i + len + 1 > CLV_PATH_MAX)
+                return false;
+            memcpy(buf + i, path, len);
+            buf[i + len] = '\0';
+            clv_req_set_param(r, nparam++, buf + i);
+            i += len + 1;
+            path += len;
+            pattern++;
+        } else if (*pattern++ != *path++) {
+            return false;
+        }
+    }
+    return *path == '\0';
+}
+
+static void not_found(clv_req *r, clv_resp *resp, clv_code code, const char *detail)
+{
+    clv_err err;
+
+    clv_err_init(&err);
+    clv_fail(&err, code, "%s", detail);
+    if (strncmp(clv_req_path(r), "/admin/", 7) == 0)
+        clv_resp_problem(resp, &err);
+    else
+        clv_resp_oauth_error(resp, &err);
+}
+
+void clv_router_dispatch(clv_req *r, clv_resp *resp)
+{
+    const char *path = clv_req_path(r);
+    const char *method = clv_req_method(r);
+    char *buf = clv_req_path_buf(r);
+    bool path_known = false;
+
+    if (strlen(path) >= CLV_PATH_MAX) {
+        not_found(r, resp, CLV_NOT_FOUND, "no such endpoint");
+        return;
+    }
+    for (size_t k = 0; k < sizeof routes / sizeof routes[0]; k++) {
+        if (!match(r, routes[k].pattern, path, buf))
+            continue;
+        if (strcmp(routes[k].method, method) == 0) {
+            routes[k].handler(r, resp);
+            return;
+        }
+        path_known = true;
+    }
+    if (path_known)
+        not_found(r, resp, CLV_METHOD, "this method is not allowed here");
+    else
+        not_found(r, resp, CLV_NOT_FOUND, "no such endpoint");
+}

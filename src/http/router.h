@@ -1,0 +1,22 @@
+/* router — maps a method and path to a handler; captured {id} segments become params. */
+#ifndef CLV_HTTP_ROUTER_H
+#define CLV_HTTP_ROUTER_H
+
+#include "http/http.h"
+
+typedef void (*clv_handler)(clv_req *r, clv_resp *resp);
+
+/* Finds the route and runs its handler; 404 for no path, 405 for a path without the
+ * method. Admin paths answer problem+json, the others RFC 6749 JSON. */
+void clv_router_dispatch(clv_req *r, clv_resp *resp);
+
+/* Records captured path segment i (called by the router; seg is NUL-terminated and must
+ * live as long as the request). */
+void clv_req_set_param(clv_req *r, int i, const char *seg);
+
+enum { CLV_PATH_MAX = 2048 };
+
+/* A CLV_PATH_MAX-byte buffer that lives as long as the request, for the router. */
+char *clv_req_path_buf(clv_req *r);
+
+#endif

@@ -1,0 +1,285 @@
+/* server — libmicrohttpd glue: reads each request (body capped at 64 KiB), hands it to
+ * the router, and sends the clv_resp back (see server.h). */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "http/http.h"
+#include "http/router.h"
+
+struct clv_server {
+    struct MHD_Daemon *daemon;
+    clv_app *app;
+};
+
+struct clv_req {
+    struct MHD_Connection *conn;
+    clv_app *app;
+    const char *method;
+    const char *url;
+    char *body;
+    size_t len, cap;
+    bool too_large;
+    const char *params[CLV_ROUTE_PARAMS];
+    int64_t start_us;
+    char segs[CLV_PATH_MAX]; /* the router's copy of the path, split into segments */
+};
+
+char *clv_req_path_buf(clv_req *r)
+{
+    return r->segs;
+}
+
+const char *clv_req_method(const clv_req *r) { return r->method; }
+const char *clv_req_path(const clv_req *r) { return r->url; }
+clv_app *clv_req_app(const clv_req *r) { return r->app; }
+
+const char *clv_req_header(const clv_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *clv_req_query(const clv_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *clv_req_body(const clv_req *r, size_t *len)
+{
+    *len = r->len;
+    return r->body != NULL ? r->body : "";
+}
+
+const char *clv_req_param(const clv_req *r, int i)
+{
+    return (i >= 0 && i < CLV_ROUTE_PARAMS) ? r->params[i] : NULL;
+}
+
+void clv_req_set_param(clv_req *r, int i, const char *seg)
+{
+    if (i >= 0 && i < CLV_ROUTE_PARAMS)
+        r->params[i] = seg;
+}
+
+static enum MHD_Result query_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  size_t key_size, const char *value, size_t value_size)
+{
+    bool *ok = cls;
+
+    (void)kind;
+    if (!clv_utf8_valid(key, key_size) ||
+        (value != NULL && !clv_utf8_valid(value, value_size))) {
+        *ok = false;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+clv_code clv_req_check_query(const clv_req *r, clv_err *err)
+{
+    bool ok = true;
+
+    MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, query_utf8, &ok);
+    if (!ok)
+        return clv_fail(err, CLV_INVALID, "the query string is not valid UTF-8");
+    return CLV_OK;
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *conn, clv_resp *resp)
+{
+    struct MHD_Response *m;
+    enum MHD_Result ret;
+
+    m = MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_FREE);
+    if (m == NULL)
+        return MHD_NO;
+    resp->body = NULL; /* MHD owns it now */
+    if (resp->content_type != NULL)
+        MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+    for (int i = 0; i < resp->header_count; i++)
+        MHD_add_response_header(m, resp->header_names[i], resp->header_values[i]);
+    ret = MHD_queue_response(conn, (unsigned)resp->status, m);
+    MHD_destroy_response(m);
+    return ret;
+}
+
+static bool append_body(clv_req *r, const char *data, size_t n)
+{
+    size_t need = r->len + n + 1;
+
+    if (r->too_large || need > CLV_BODY_MAX + 1) {
+        r->too_large = true; /* keep reading (and dropping) so we can answer 413 */
+        return true;
+    }
+    if (need > r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 1024;
+        char *b;
+        while (cap < need)
+            cap *= 2;
+        if ((b = realloc(r->body, cap)) == NULL)
+            return false;
+        r->body = b;
+        r->cap = cap;
+    }
+    memcpy(r->body + r->len, data, n);
+    r->len += n;
+    r->body[r->len] = '\0';
+    return true;
+}
+
+static clv_req *req_new(clv_server *srv, struct MHD_Connection *conn, const char *method,
+                        const char *url)
+{
+    clv_req *r = calloc(1, sizeof *r);
+    const char *cl;
+
+    if (r == NULL)
+        return NULL;
+    r->conn = conn;
+    r->app = srv->app;
+    r->method = method;
+    r->url = url;
+    r->start_us = clv_now_us();
+    cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl != NULL && strtoull(cl, NULL, 10) > CLV_BODY_MAX)
+        r->too_large = true;
+    return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    clv_server *srv = cls;
+    clv_req *r = *con_cls;
+    clv_resp resp = {0};
+    clv_err err;
+    enum MHD_Result ret;
+
+    (void)version;
+    if (r == NULL) {
+        if ((r = req_new(srv, conn, method, url)) == NULL)
+            return MHD_NO;
+        *con_cls = r;
+        if (!r->too_large)
+            return MHD_YES; /* wait for the body */
+    } else if (*upload_data_size > 0) {
+        if (!append_body(r, upload_data, *upload_data_size))
+            return MHD_NO;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_large) {
+        clv_err_init(&err);
+        clv_fail(&err, CLV_TOO_LARGE, "the request body is larger than 64 KiB");
+        if (strncmp(url, "/admin/", 7) == 0)
+            clv_resp_problem(&resp, &err);
+        else
+            clv_resp_oauth_error(&resp, &err);
+    } else {
+        clv_router_dispatch(r, &resp);
+    }
+    ret = send_resp(conn, &resp);
+    if (srv->app->cfg->log_requests)
+        clv_log_request(method, url, resp.status, clv_now_us() - r->start_us);
+    clv_resp_cleanup(&resp);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    clv_req *r = *con_cls;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (r == NULL)
+        return;
+    free(r->body);
+    free(r);
+    *con_cls = NULL;
+}
+
+/* Splits "HOST:PORT" / "[V6]:PORT" into a sockaddr ("localhost" is 127.0.0.1). */
+static clv_code parse_listen(const char *listen, struct sockaddr_storage *ss, clv_err *err)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    size_t hlen;
+    unsigned long port;
+    char *end = NULL;
+
+    memset(ss, 0, sizeof *ss);
+    if (colon == NULL || (hlen = (size_t)(colon - listen)) == 0 || hlen >= sizeof host)
+        goto bad;
+    port = strtoul(colon + 1, &end, 10);
+    if (*end != '\0' || colon[1] == '\0' || port > 65535)
+        goto bad;
+    memcpy(host, listen, hlen);
+    host[hlen] = '\0';
+    if (host[0] == '[' && host[hlen - 1] == ']') {
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+        host[hlen - 1] = '\0';
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) != 1)
+            goto bad;
+        return CLV_OK;
+    }
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons((uint16_t)port);
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof host, "127.0.0.1");
+    if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
+        goto bad;
+    return CLV_OK;
+bad:
+    return clv_fail_field(err, CLV_INVALID, "listen",
+                          "--listen must be HOST:PORT or [IPV6]:PORT, not '%s'", listen);
+}
+
+clv_code clv_server_start(clv_app *app, clv_server **out, clv_err *err)
+{
+    struct sockaddr_storage ss;
+    clv_server *srv;
+    clv_code rc;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+
+    if ((rc = parse_listen(app->cfg->listen, &ss, err)) != CLV_OK)
+        return rc;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if ((srv = calloc(1, sizeof *srv)) == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    srv->app = app;
+    srv->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(app->cfg->threads > 0 ? app->cfg->threads : 1),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+    if (srv->daemon == NULL) {
+        free(srv);
+        return clv_fail(err, CLV_INTERNAL, "cannot listen on %s", app->cfg->listen);
+    }
+    *out = srv;
+    return CLV_OK;
+}
+
+void clv_server_stop(clv_server *srv)
+{
+    if (srv == NULL)
+        return;
+    MHD_stop_daemon(srv->daemon);
+    free(srv);
+}

@@ -1,0 +1,17 @@
+/* server — the HTTP server (libmicrohttpd, epoll, a thread pool sized to the cores). */
+#ifndef CLV_HTTP_SERVER_H
+#define CLV_HTTP_SERVER_H
+
+#include "core/app.h"
+#include "core/err.h"
+
+typedef struct clv_server clv_server;
+
+/* Starts listening on app->cfg->listen ("HOST:PORT", IPv4 or [IPv6]) with
+ * app->cfg->threads workers. app must outlive the server. */
+clv_code clv_server_start(clv_app *app, clv_server **out, clv_err *err);
+
+/* Stops accepting, finishes the requests in flight, frees. NULL is a no-op. */
+void clv_server_stop(clv_server *srv);
+
+#endif

@@ -1,0 +1,36 @@
+/* access — RFC 9068 JWT access tokens: minting them, and checking one against the current
+ * state (signature, expiry, revocation, and the client's effective status right now). */
+#ifndef CLV_OAUTH_ACCESS_H
+#define CLV_OAUTH_ACCESS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/app.h"
+#include "core/err.h"
+#include "core/model.h"
+
+typedef struct {
+    const char *sub;    /* NULL: the client_id (client_credentials, RFC 9068 §2.2) */
+    const char *scope;  /* space-separated, already checked; NULL or "" = no scope claim */
+    int64_t lifetime;   /* seconds; 0 = the client's access_token_lifetime */
+    json_t *roles;      /* borrowed; NULL = the client's roles */
+    json_t *extra;      /* borrowed; more claims (test tokens), or NULL */
+    bool test;          /* adds "test": true */
+} clv_mint_opts;
+
+/* Signs an access token for client c with c->signing_alg. *token is malloc'd; *expires_in
+ * is the lifetime. */
+clv_code clv_access_mint(clv_app *app, const clv_client *c, const clv_mint_opts *o,
+                         char **token, int64_t *expires_in, clv_err *err);
+
+/* Checks a presented access token: our signature, typ at+jwt, our issuer, not expired,
+ * jti not revoked, the client still exists with effective status active, and the token
+ * was issued after the client's last revoke-tokens. On CLV_OK *claims (new reference) and
+ * *client (owned, may be NULL if not wanted) are set. CLV_UNAUTHENTICATED when inactive
+ * for any reason; CLV_STORE when the store failed. */
+clv_code clv_access_check(clv_app *app, const char *token, json_t **claims, clv_client **client,
+                          clv_err *err);
+
+#endif

@@ -1,0 +1,74 @@
+/* client_auth — client authentication at the protocol endpoints (see client_auth.h). */
+#include "oauth/client_auth.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/secret.h"
+#include "crypto/hash.h"
+
+/* Updates last_used_at at most once a minute, so that a busy client does not turn every
+ * token request into a database write. A failure here is not the caller's problem. */
+enum { TOUCH_EVERY = 60 };
+
+static clv_code check_secret(clv_app *app, const clv_client *c, const char *presented,
+                             int64_t now, clv_err *err)
+{
+    unsigned char hash[32];
+    clv_list secrets = {0};
+    const clv_secret *which = NULL;
+    clv_secret_match m;
+    clv_code rc;
+
+    if (!clv_secret_hash(app, presented, hash))
+        return clv_fail(err, CLV_CRYPTO, "HMAC failed");
+    if ((rc = clv_store_secret_list(app->store, c->client_id, &secrets, err)) != CLV_OK)
+        return rc;
+    m = clv_secret_check(hash, &secrets, now, &which);
+    if (m == CLV_SECRET_OK && which->last_used_at + TOUCH_EVERY <= now)
+        clv_store_secret_touch(app->store, which->secret_id, now, NULL);
+    clv_list_cleanup(&secrets);
+    clv_wipe(hash, sizeof hash);
+    if (m == CLV_SECRET_EXPIRED)
+        return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed (expired secret)");
+    if (m != CLV_SECRET_OK)
+        return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
+    return CLV_OK;
+}
+
+clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, clv_client **out,
+                                 clv_err *err)
+{
+    clv_client *c = NULL;
+    int64_t now = clv_now();
+    clv_code rc;
+
+    if (creds->client_id == NULL || creds->client_id[0] == '\0')
+        return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
+    rc = clv_store_client_get(app->store, creds->client_id, &c, err);
+    if (rc == CLV_NOT_FOUND) /* STYLE: an unknown client_id looks exactly like a bad secret */
+        return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
+    if (rc != CLV_OK)
+        return rc;
+    if (c->auth_method != creds->method) {
+        rc = clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed (this client "
+                                               "authenticates with %s)",
+                      clv_auth_method_name(c->auth_method));
+    } else if (c->auth_method == CLV_AUTH_PRIVATE_KEY_JWT) {
+        rc = clv_fail(err, CLV_INVALID_CLIENT, "private_key_jwt is not supported yet");
+    } else if (c->auth_method != CLV_AUTH_NONE) {
+        rc = creds->client_secret != NULL
+                 ? check_secret(app, c, creds->client_secret, now, err)
+                 : clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
+    }
+    if (rc == CLV_OK && clv_client_effective_status(c) != CLV_STATUS_ACTIVE)
+        rc = clv_fail(err, CLV_INVALID_CLIENT, "the client is not active");
+    if (rc != CLV_OK) {
+        clv_client_free(c);
+        return rc;
+    }
+    if (c->last_used_at + TOUCH_EVERY <= now)
+        clv_store_client_touch(app->store, c->client_id, now, NULL);
+    *out = c;
+    return CLV_OK;
+}

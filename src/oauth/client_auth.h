@@ -1,0 +1,23 @@
+/* client_auth — authenticating a client at the token, introspection and revocation
+ * endpoints (RFC 6749 §2.3): client_secret_basic, client_secret_post, none. */
+#ifndef CLV_OAUTH_CLIENT_AUTH_H
+#define CLV_OAUTH_CLIENT_AUTH_H
+
+#include "core/app.h"
+#include "core/err.h"
+#include "core/model.h"
+
+typedef struct {
+    const char *client_id;
+    const char *client_secret; /* NULL for none */
+    clv_auth_method method;    /* how the credentials came: basic, post or none */
+} clv_client_creds;
+
+/* Authenticates: the client must exist, use the method it registered, present a secret
+ * that matches one of its unexpired secrets, and be effectively active. An unknown
+ * client_id fails exactly like a wrong secret. On CLV_OK *out is the client (owned).
+ * CLV_INVALID_CLIENT on any authentication failure; CLV_STORE if the store failed. */
+clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, clv_client **out,
+                                 clv_err *err);
+
+#endif

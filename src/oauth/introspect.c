@@ -1,0 +1,110 @@
+/* introspect — RFC 7662 introspection and RFC 7009 revocation (see introspect.h). */
+#include "oauth/introspect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/jwt.h"
+#include "oauth/access.h"
+
+static bool has_role(const clv_client *c, const char *role)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(c->roles, i, v) {
+        if (json_is_string(v) && strcmp(json_string_value(v), role) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* SPEC §5.4: an active confidential or m2m client; platform admins see every tenant. */
+static clv_code authenticate_caller(clv_app *app, const clv_client_creds *creds,
+                                    clv_client **out, clv_err *err)
+{
+    clv_client *c = NULL;
+    clv_code rc = clv_client_authenticate(app, creds, &c, err);
+
+    if (rc != CLV_OK)
+        return rc;
+    if (c->type == CLV_TYPE_PUBLIC) {
+        clv_client_free(c);
+        return clv_fail(err, CLV_INVALID_CLIENT, "public clients may not introspect or revoke");
+    }
+    *out = c;
+    return CLV_OK;
+}
+
+static bool caller_may_see(const clv_client *caller, const json_t *claims)
+{
+    const char *tenant = json_string_value(json_object_get(claims, "tenant"));
+
+    if (has_role(caller, "platform_admin"))
+        return true;
+    return tenant != NULL && caller->tenant_id != NULL && strcmp(tenant, caller->tenant_id) == 0;
+}
+
+clv_code clv_introspect(clv_app *app, const clv_client_creds *creds, const char *token,
+                        json_t **out, clv_err *err)
+{
+    clv_client *caller = NULL;
+    json_t *claims = NULL;
+    clv_err ignored;
+    clv_code rc;
+
+    if ((rc = authenticate_caller(app, creds, &caller, err)) != CLV_OK)
+        return rc;
+    if (token == NULL || token[0] == '\0') {
+        rc = clv_fail(err, CLV_INVALID, "token is required");
+        goto cleanup;
+    }
+    rc = clv_access_check(app, token, &claims, NULL, &ignored);
+    if (rc == CLV_STORE || rc == CLV_NOMEM) {
+        *err = ignored;
+        goto cleanup;
+    }
+    rc = CLV_OK;
+    if (claims == NULL || !caller_may_see(caller, claims)) {
+        /* RFC 7662 §2.2: inactive, unknown and foreign tokens all look the same. */
+        *out = json_pack("{s:b}", "active", 0);
+    } else {
+        json_object_set_new(claims, "active", json_true());
+        json_object_set_new(claims, "token_type", json_string("Bearer"));
+        *out = json_incref(claims);
+    }
+    if (*out == NULL)
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+cleanup:
+    json_decref(claims);
+    clv_client_free(caller);
+    return rc;
+}
+
+clv_code clv_revoke(clv_app *app, const clv_client_creds *creds, const char *token,
+                    clv_err *err)
+{
+    clv_client *caller = NULL;
+    json_t *claims = NULL;
+    clv_code rc;
+
+    if ((rc = authenticate_caller(app, creds, &caller, err)) != CLV_OK)
+        return rc;
+    if (token == NULL || token[0] == '\0') {
+        rc = clv_fail(err, CLV_INVALID, "token is required");
+        goto cleanup;
+    }
+    /* A token that does not verify, or is already inactive, needs nothing done
+     * (RFC 7009 §2.2 answers 200 either way). */
+    if (clv_jwt_verify(app->keys, token, &claims, NULL, NULL) == CLV_OK &&
+        caller_may_see(caller, claims)) {
+        const char *jti = json_string_value(json_object_get(claims, "jti"));
+        json_t *exp = json_object_get(claims, "exp");
+        if (jti != NULL && json_is_integer(exp) && json_integer_value(exp) > clv_now())
+            rc = clv_store_jti_revoke(app->store, jti, json_integer_value(exp), err);
+    }
+cleanup:
+    json_decref(claims);
+    clv_client_free(caller);
+    return rc;
+}

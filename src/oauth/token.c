@@ -1,0 +1,130 @@
+/* token — the grants of the token endpoint (see token.h). */
+#include "oauth/token.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/hash.h"
+#include "oauth/access.h"
+
+enum { SCOPE_MAX = 16384 };
+
+static bool has_string(const json_t *arr, const char *s, size_t n)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(arr, i, v) {
+        const char *e = json_string_value(v);
+        if (e != NULL && strlen(e) == n && memcmp(e, s, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* SPEC §5.2: admin is grantable only with a tenant_admin or platform_admin role. */
+static bool admin_grantable(const clv_client *c)
+{
+    return has_string(c->roles, "tenant_admin", 12) || has_string(c->roles, "platform_admin", 14);
+}
+
+static bool append(char *buf, size_t *len, const char *s, size_t n)
+{
+    if (*len + n + 2 > SCOPE_MAX)
+        return false;
+    if (*len > 0)
+        buf[(*len)++] = ' ';
+    memcpy(buf + *len, s, n);
+    *len += n;
+    buf[*len] = '\0';
+    return true;
+}
+
+clv_code clv_scope_resolve(const clv_client *c, const char *requested, char **out, clv_err *err)
+{
+    char *buf = malloc(SCOPE_MAX);
+    size_t len = 0, i;
+    json_t *v;
+    clv_code rc = CLV_OK;
+
+    if (buf == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    buf[0] = '\0';
+    if (requested == NULL) {
+        json_array_foreach(c->scopes, i, v) {
+            const char *s = json_string_value(v);
+            if (strcmp(s, "admin") == 0 && !admin_grantable(c))
+                continue;
+            append(buf, &len, s, strlen(s));
+        }
+        *out = buf;
+        return CLV_OK;
+    }
+    for (const char *p = requested; *p != '\0' && rc == CLV_OK;) {
+        size_t n = strcspn(p, " ");
+        if (n == 0) {
+            p++;
+            continue;
+        }
+        if (!has_string(c->scopes, p, n) || (n == 5 && memcmp(p, "admin", 5) == 0 &&
+                                             !admin_grantable(c)))
+            rc = clv_fail(err, CLV_INVALID_SCOPE, "scope '%.*s' is not allowed for this client",
+                          (int)(n > 128 ? 128 : n), p);
+        else if (!append(buf, &len, p, n))
+            rc = clv_fail(err, CLV_INVALID_SCOPE, "the scope is too long");
+        p += n;
+    }
+    if (rc != CLV_OK) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    return CLV_OK;
+}
+
+static clv_code client_credentials(clv_app *app, const clv_token_req *req, json_t **out,
+                                   clv_err *err)
+{
+    clv_client *c = NULL;
+    char *scope = NULL, *token = NULL;
+    int64_t expires_in = 0;
+    clv_mint_opts opts = {0};
+    clv_code rc;
+
+    if ((rc = clv_client_authenticate(app, &req->creds, &c, err)) != CLV_OK)
+        return rc;
+    /* RFC 6749 §4.4: confidential clients only; SPEC §1: m2m, or confidential with
+     * allow_client_credentials. */
+    if (c->type == CLV_TYPE_PUBLIC ||
+        (c->type == CLV_TYPE_CONFIDENTIAL && !c->allow_client_credentials)) {
+        rc = clv_fail(err, CLV_UNAUTHORIZED_CLIENT,
+                      "this client may not use the client_credentials grant");
+        goto cleanup;
+    }
+    if ((rc = clv_scope_resolve(c, req->scope, &scope, err)) != CLV_OK)
+        goto cleanup;
+    opts.scope = scope;
+    if ((rc = clv_access_mint(app, c, &opts, &token, &expires_in, err)) != CLV_OK)
+        goto cleanup;
+    *out = json_pack("{s:s, s:s, s:I}", "access_token", token, "token_type", "Bearer",
+                     "expires_in", (json_int_t)expires_in);
+    if (*out == NULL)
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+    else if (scope[0] != '\0')
+        json_object_set_new(*out, "scope", json_string(scope));
+cleanup:
+    free(scope);
+    free(token);
+    clv_client_free(c);
+    return rc;
+}
+
+clv_code clv_token_issue(clv_app *app, const clv_token_req *req, json_t **out, clv_err *err)
+{
+    if (req->grant_type == NULL)
+        return clv_fail(err, CLV_INVALID, "grant_type is required");
+    if (strcmp(req->grant_type, "client_credentials") == 0)
+        return client_credentials(app, req, out, err);
+    return clv_fail(err, CLV_UNSUPPORTED_GRANT, "grant_type '%.64s' is not supported",
+                    req->grant_type);
+}

@@ -1,0 +1,25 @@
+/* token — the token endpoint's grants (RFC 6749 §4.4 client_credentials; more to come). */
+#ifndef CLV_OAUTH_TOKEN_H
+#define CLV_OAUTH_TOKEN_H
+
+#include <jansson.h>
+
+#include "core/app.h"
+#include "core/err.h"
+#include "oauth/client_auth.h"
+
+typedef struct {
+    const char *grant_type;
+    const char *scope; /* NULL: every allowed scope (SPEC §5.2) */
+    clv_client_creds creds;
+} clv_token_req;
+
+/* Runs one token request; on CLV_OK *out is the RFC 6749 §5.1 response object. */
+clv_code clv_token_issue(clv_app *app, const clv_token_req *req, json_t **out, clv_err *err);
+
+/* Resolves a requested scope for client c (SPEC §5.2): NULL → every allowed scope (admin
+ * only when grantable); otherwise every token must be allowed, else CLV_INVALID_SCOPE.
+ * *out is a malloc'd space-separated string. */
+clv_code clv_scope_resolve(const clv_client *c, const char *requested, char **out, clv_err *err);
+
+#endif

@@ -1,0 +1,579 @@
+/* sqlite — the SQLite backend of the store: the handle, one connection per calling
+ * thread, the statement cache, transactions, migrations, meta values, revoked jtis and
+ * purge. The model's objects are in sqlite_rows.c and sqlite_client.c, the SQL text in
+ * sqlite_sql.c.
+ *
+ * Threads. Each thread that calls the store gets its own connection, opened with
+ * SQLITE_OPEN_NOMUTEX (the connection is never shared, so SQLite's own mutex would be
+ * pure cost) and found again through a pthread key. Its destructor closes the connection
+ * when the thread exits; the store also keeps every connection on a list (under a mutex),
+ * so that clv_store_free can close those of threads still alive. WAL lets readers run
+ * while one writer writes; the busy timeout makes writers queue instead of failing. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ids.h"
+#include "store/sqlite_impl.h"
+
+enum { BUSY_TIMEOUT_MS = 5000 };
+
+struct clv_sqlite_store {
+    clv_store base; /* first: a clv_store * is a struct clv_sqlite_store * */
+    char *path;
+    pthread_key_t key;
+    pthread_mutex_t mu; /* guards conns */
+    clv_sqlite_conn *conns;
+};
+
+typedef struct clv_sqlite_store sqlite_store;
+
+static const struct clv_store_ops sqlite_ops;
+
+/* ---- connections ---- */
+
+static void conn_close(clv_sqlite_conn *c)
+{
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(c->st[i]);
+    sqlite3_close_v2(c->db);
+    free(c);
+}
+
+static void conn_unlink(sqlite_store *s, clv_sqlite_conn *c)
+{
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+}
+
+/* pthread key destructor: the thread that owned c is exiting. */
+static void conn_release(void *p)
+{
+    clv_sqlite_conn *c = p;
+    sqlite_store *s = c->owner;
+
+    pthread_mutex_lock(&s->mu);
+    conn_unlink(s, c);
+    pthread_mutex_unlock(&s->mu);
+    conn_close(c);
+}
+
+/* The settings every connection needs; busy_timeout first, since switching to WAL takes
+ * a lock another connection may hold. */
+static const char conn_pragmas[] = "PRAGMA journal_mode = WAL;"
+                                   "PRAGMA synchronous = FULL;"
+                                   "PRAGMA foreign_keys = ON;";
+
+static clv_code conn_open(sqlite_store *s, clv_sqlite_conn **out, clv_err *err)
+{
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    clv_sqlite_conn *c = calloc(1, sizeof *c);
+    clv_code rc = CLV_STORE;
+
+    if (c == NULL)
+        return clv_fail(err, CLV_NOMEM, "store: out of memory");
+    c->owner = s;
+    if (sqlite3_open_v2(s->path, &c->db, flags, NULL) != SQLITE_OK) {
+        clv_fail(err, rc, "store: cannot open %s: %s", s->path,
+                 c->db != NULL ? sqlite3_errmsg(c->db) : "out of memory");
+        goto cleanup;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    if (sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
+        sqlite3_exec(c->db, conn_pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+        clv_fail(err, rc, "store: cannot set up %s: %s", s->path, sqlite3_errmsg(c->db));
+        goto cleanup;
+    }
+    if (pthread_setspecific(s->key, c) != 0) {
+        clv_fail(err, rc, "store: pthread_setspecific failed");
+        goto cleanup;
+    }
+    pthread_mutex_lock(&s->mu);
+    c->next = s->conns;
+    if (s->conns != NULL)
+        s->conns->prev = c;
+    s->conns = c;
+    pthread_mutex_unlock(&s->mu);
+    *out = c;
+    c = NULL;
+    rc = CLV_OK;
+cleanup:
+    if (c != NULL)
+        conn_close(c);
+    return rc;
+}
+
+clv_code clv_sqlite_conn_get(clv_store *base, clv_sqlite_conn **out, clv_err *err)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    clv_sqlite_conn *c = pthread_getspecific(s->key);
+
+    if (c != NULL) {
+        *out = c;
+        return CLV_OK;
+    }
+    return conn_open(s, out, err);
+}
+
+/* ---- handle ---- */
+
+static void sqlite_free(clv_store *base)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    clv_sqlite_conn *c, *next;
+
+    /* Deleting the key first means no destructor can run for it any more; the
+     * connections of threads still alive are closed here, from the list. */
+    pthread_key_delete(s->key);
+    for (c = s->conns; c != NULL; c = next) {
+        next = c->next;
+        conn_close(c);
+    }
+    pthread_mutex_destroy(&s->mu);
+    free(s->path);
+    free(s);
+}
+
+clv_code clv_store_sqlite_open(const char *path, clv_store **out, clv_err *err)
+{
+    sqlite_store *s = calloc(1, sizeof *s);
+    clv_sqlite_conn *c;
+    clv_code rc;
+
+    if (s == NULL || (s->path = strdup(path)) == NULL) {
+        free(s);
+        return clv_fail(err, CLV_NOMEM, "store: out of memory");
+    }
+    s->base.ops = &sqlite_ops;
+    if (pthread_key_create(&s->key, conn_release) != 0) {
+        free(s->path);
+        free(s);
+        return clv_fail(err, CLV_STORE, "store: pthread_key_create failed");
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    /* Open this thread's connection now, so that a bad path fails here. */
+    rc = conn_open(s, &c, err);
+    if (rc != CLV_OK) {
+        sqlite_free(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return CLV_OK;
+}
+
+/* ---- statements and errors ---- */
+
+sqlite3_stmt *clv_sqlite_stmt(clv_sqlite_conn *c, clv_sqlite_stmt_id id, clv_err *err)
+{
+    if (c->st[id] != NULL)
+        return c->st[id];
+    if (sqlite3_prepare_v3(c->db, clv_sqlite_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                           &c->st[id], NULL) != SQLITE_OK) {
+        clv_fail(err, CLV_STORE, "store: cannot prepare statement %d: %s", (int)id,
+                 sqlite3_errmsg(c->db));
+        c->st[id] = NULL;
+    }
+    return c->st[id];
+}
+
+void clv_sqlite_done(sqlite3_stmt *st)
+{
+    if (st == NULL)
+        return;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+clv_code clv_sqlite_fail(clv_sqlite_conn *c, const char *what, clv_err *err)
+{
+    int x = sqlite3_extended_errcode(c->db);
+
+    switch (x) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+        return clv_fail(err, CLV_CONFLICT, "%s: already exists", what);
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+        return clv_fail(err, CLV_NOT_FOUND, "%s: the object it refers to does not exist",
+                        what);
+    case SQLITE_NOMEM:
+        return clv_fail(err, CLV_NOMEM, "%s: out of memory", what);
+    default:
+        return clv_fail(err, CLV_STORE, "%s: %s", what, sqlite3_errmsg(c->db));
+    }
+}
+
+clv_code clv_sqlite_exec(clv_sqlite_conn *c, sqlite3_stmt *st, const char *what,
+                         int *changes, clv_err *err)
+{
+    clv_code rc = CLV_OK;
+
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = clv_sqlite_fail(c, what, err);
+    else if (changes != NULL)
+        *changes = sqlite3_changes(c->db);
+    clv_sqlite_done(st);
+    return rc;
+}
+
+clv_code clv_sqlite_run(clv_sqlite_conn *c, clv_sqlite_stmt_id id, clv_err *err)
+{
+    sqlite3_stmt *st = clv_sqlite_stmt(c, id, err);
+
+    if (st == NULL)
+        return CLV_STORE;
+    return clv_sqlite_exec(c, st, clv_sqlite_sql[id], NULL, err);
+}
+
+clv_code clv_sqlite_version_miss(clv_sqlite_conn *c, clv_sqlite_stmt_id exists,
+                                 const char *id, const char *what, clv_err *err)
+{
+    sqlite3_stmt *st = clv_sqlite_stmt(c, exists, err);
+    clv_code rc;
+    int step;
+
+    if (st == NULL)
+        return CLV_STORE;
+    if (sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC) != SQLITE_OK)
+        step = SQLITE_ERROR;
+    else
+        step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        rc = clv_fail(err, CLV_PRECONDITION, "%s: version mismatch", what);
+    else if (step == SQLITE_DONE)
+        rc = clv_fail(err, CLV_NOT_FOUND, "%s: no such object", what);
+    else
+        rc = clv_sqlite_fail(c, what, err);
+    clv_sqlite_done(st);
+    return rc;
+}
+
+/* ---- transactions ---- */
+
+static clv_code sqlite_begin(clv_store *s, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+
+    return rc == CLV_OK ? clv_sqlite_run(c, ST_BEGIN, err) : rc;
+}
+
+static clv_code sqlite_commit(clv_store *s, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+
+    return rc == CLV_OK ? clv_sqlite_run(c, ST_COMMIT, err) : rc;
+}
+
+static void sqlite_rollback(clv_store *s)
+{
+    clv_sqlite_conn *c;
+
+    /* Harmless with no transaction open (after a failed begin or a failed commit that
+     * SQLite already rolled back). */
+    if (clv_sqlite_conn_get(s, &c, NULL) == CLV_OK && !sqlite3_get_autocommit(c->db))
+        clv_sqlite_run(c, ST_ROLLBACK, NULL);
+}
+
+/* Work that must be atomic: its own write transaction, or a savepoint inside the
+ * caller's transaction. */
+static clv_code atomic_open(clv_sqlite_conn *c, bool *own, clv_err *err)
+{
+    *own = sqlite3_get_autocommit(c->db) != 0;
+    return clv_sqlite_run(c, *own ? ST_BEGIN : ST_SAVEPOINT, err);
+}
+
+static clv_code atomic_close(clv_sqlite_conn *c, bool own, clv_code rc, clv_err *err)
+{
+    if (rc == CLV_OK) {
+        rc = clv_sqlite_run(c, own ? ST_COMMIT : ST_RELEASE, err);
+        if (rc == CLV_OK)
+            return CLV_OK;
+    }
+    if (own) {
+        if (!sqlite3_get_autocommit(c->db))
+            clv_sqlite_run(c, ST_ROLLBACK, NULL);
+    } else {
+        clv_sqlite_run(c, ST_ROLLBACK_TO, NULL);
+        clv_sqlite_run(c, ST_RELEASE, NULL);
+    }
+    return rc;
+}
+
+/* ---- migrations ---- */
+
+/* Applies migration n (1-based) unless schema_version says it is in; one transaction,
+ * taken IMMEDIATE so that two processes migrating at once apply it once. */
+static clv_code migrate_one(clv_sqlite_conn *c, int n, clv_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    clv_code rc = clv_sqlite_run(c, ST_BEGIN, err);
+    int64_t have = 0;
+
+    if (rc != CLV_OK)
+        return rc;
+    rc = clv_sqlite_run(c, ST_VERSION_CREATE, err);
+    if (rc == CLV_OK && (st = clv_sqlite_stmt(c, ST_VERSION_GET, err)) == NULL)
+        rc = CLV_STORE;
+    if (rc == CLV_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            have = sqlite3_column_int64(st, 0);
+        else
+            rc = clv_sqlite_fail(c, "migrate", err);
+        clv_sqlite_done(st);
+    }
+    if (rc == CLV_OK && have < n) {
+        if (sqlite3_exec(c->db, clv_sqlite_migrations[n - 1], NULL, NULL, NULL) != SQLITE_OK)
+            rc = clv_fail(err, CLV_STORE, "migration %d: %s", n, sqlite3_errmsg(c->db));
+        else if ((st = clv_sqlite_stmt(c, ST_VERSION_PUT, err)) == NULL)
+            rc = CLV_STORE;
+        else {
+            clv_sqlite_bind b;
+            clv_sqlite_bind_init(&b, st);
+            clv_sqlite_bind_int(&b, n);
+            clv_sqlite_bind_int(&b, clv_now());
+            rc = clv_sqlite_bind_end(&b, c, "migrate", err);
+            rc = rc == CLV_OK ? clv_sqlite_exec(c, st, "migrate", NULL, err) : rc;
+            clv_sqlite_done(st);
+        }
+    }
+    if (rc == CLV_OK)
+        rc = clv_sqlite_run(c, ST_COMMIT, err);
+    if (rc != CLV_OK && !sqlite3_get_autocommit(c->db))
+        clv_sqlite_run(c, ST_ROLLBACK, NULL);
+    return rc;
+}
+
+static clv_code sqlite_migrate(clv_store *s, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+
+    for (int n = 1; rc == CLV_OK && n <= clv_sqlite_migration_count; n++)
+        rc = migrate_one(c, n, err);
+    return rc;
+}
+
+/* ---- meta ---- */
+
+static clv_code sqlite_meta_get(clv_store *s, const char *name, char **value, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_row r;
+    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+    char *v = NULL;
+    int step;
+
+    if (rc != CLV_OK)
+        return rc;
+    if ((st = clv_sqlite_stmt(c, ST_META_GET, err)) == NULL)
+        return CLV_STORE;
+    step = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK ? sqlite3_step(st)
+                                                                         : SQLITE_ERROR;
+    if (step == SQLITE_ROW) {
+        clv_sqlite_row_init(&r, st);
+        v = clv_sqlite_col_text(&r);
+        rc = clv_sqlite_row_end(&r, "meta_get", err);
+    } else if (step == SQLITE_DONE) {
+        rc = clv_fail(err, CLV_NOT_FOUND, "meta_get: no value named %s", name);
+    } else {
+        rc = clv_sqlite_fail(c, "meta_get", err);
+    }
+    clv_sqlite_done(st);
+    if (rc == CLV_OK)
+        *value = v;
+    else
+        free(v);
+    return rc;
+}
+
+static clv_code sqlite_meta_put(clv_store *s, const char *name, const char *value,
+                                clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+
+    if (rc != CLV_OK)
+        return rc;
+    if ((st = clv_sqlite_stmt(c, ST_META_PUT, err)) == NULL)
+        return CLV_STORE;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_text(&b, name);
+    clv_sqlite_bind_text(&b, value);
+    rc = clv_sqlite_bind_end(&b, c, "meta_put", err);
+    if (rc != CLV_OK) {
+        clv_sqlite_done(st);
+        return rc;
+    }
+    return clv_sqlite_exec(c, st, "meta_put", NULL, err);
+}
+
+/* ---- revoked access tokens ---- */
+
+static clv_code sqlite_jti_revoke(clv_store *s, const char *jti, int64_t exp, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+
+    if (rc != CLV_OK)
+        return rc;
+    if ((st = clv_sqlite_stmt(c, ST_JTI_REVOKE, err)) == NULL)
+        return CLV_STORE;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_text(&b, jti);
+    clv_sqlite_bind_int(&b, exp);
+    rc = clv_sqlite_bind_end(&b, c, "jti_revoke", err);
+    if (rc != CLV_OK) {
+        clv_sqlite_done(st);
+        return rc;
+    }
+    return clv_sqlite_exec(c, st, "jti_revoke", NULL, err);
+}
+
+static clv_code sqlite_jti_is_revoked(clv_store *s, const char *jti, bool *revoked,
+                                      clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+    int step;
+
+    if (rc != CLV_OK)
+        return rc;
+    if ((st = clv_sqlite_stmt(c, ST_JTI_GET, err)) == NULL)
+        return CLV_STORE;
+    step = sqlite3_bind_text(st, 1, jti, -1, SQLITE_STATIC) == SQLITE_OK ? sqlite3_step(st)
+                                                                        : SQLITE_ERROR;
+    if (step == SQLITE_ROW || step == SQLITE_DONE)
+        *revoked = step == SQLITE_ROW;
+    else
+        rc = clv_sqlite_fail(c, "jti_is_revoked", err);
+    clv_sqlite_done(st);
+    return rc;
+}
+
+/* ---- retention ---- */
+
+/* Writes a "purge" audit event for each row (target id, tenant id) of the bound select
+ * `st`, counting them into *n. */
+static clv_code purge_audit(clv_store *s, clv_sqlite_conn *c, sqlite3_stmt *st,
+                            const char *target_type, int64_t now, int *n, clv_err *err)
+{
+    char id[CLV_ID_LEN];
+    clv_audit a = {.id = id, .at = now, .actor_type = "system", .actor_id = "purge",
+                   .action = "purge", .target_type = (char *)target_type};
+    clv_code rc = CLV_OK;
+    int step;
+
+    a.changes = json_object();
+    if (a.changes == NULL)
+        return clv_fail(err, CLV_NOMEM, "purge: out of memory");
+    while (rc == CLV_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        a.target_id = (char *)sqlite3_column_text(st, 0);
+        a.tenant_id = (char *)sqlite3_column_text(st, 1);
+        if (a.target_id == NULL)
+            rc = clv_sqlite_fail(c, "purge", err);
+        else if (!clv_id_new("ev", id))
+            rc = clv_fail(err, CLV_CRYPTO, "purge: CSPRNG failed");
+        else
+            rc = clv_sqlite_audit_insert(s, &a, err);
+        if (rc == CLV_OK)
+            (*n)++;
+    }
+    if (rc == CLV_OK && step != SQLITE_DONE)
+        rc = clv_sqlite_fail(c, "purge", err);
+    clv_sqlite_done(st);
+    json_decref(a.changes);
+    return rc;
+}
+
+/* Runs statement `id` with ?1 = now; for a select, audits its rows as target_type. */
+static clv_code purge_step(clv_store *s, clv_sqlite_conn *c, clv_sqlite_stmt_id id,
+                           const char *target_type, int64_t now, int *n, clv_err *err)
+{
+    sqlite3_stmt *st = clv_sqlite_stmt(c, id, err);
+
+    if (st == NULL)
+        return CLV_STORE;
+    if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK) {
+        clv_sqlite_done(st);
+        return clv_sqlite_fail(c, "purge", err);
+    }
+    if (target_type != NULL)
+        return purge_audit(s, c, st, target_type, now, n, err);
+    return clv_sqlite_exec(c, st, "purge", NULL, err);
+}
+
+static clv_code sqlite_purge(clv_store *s, int64_t now, int *purged, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+    bool own = false;
+    int n = 0;
+
+    if (rc != CLV_OK || (rc = atomic_open(c, &own, err)) != CLV_OK)
+        return rc;
+    /* The audit rows first, while the rows they tell about are still there; the client
+     * select also takes the clients of services being purged (SPEC §5.14). */
+    rc = purge_step(s, c, ST_PURGE_CLIENTS_SELECT, "client", now, &n, err);
+    if (rc == CLV_OK)
+        rc = purge_step(s, c, ST_PURGE_SERVICES_SELECT, "service", now, &n, err);
+    if (rc == CLV_OK) /* secrets go by ON DELETE CASCADE */
+        rc = purge_step(s, c, ST_PURGE_CLIENTS_DELETE, NULL, now, NULL, err);
+    if (rc == CLV_OK)
+        rc = purge_step(s, c, ST_PURGE_SERVICES_DELETE, NULL, now, NULL, err);
+    if (rc == CLV_OK)
+        rc = purge_step(s, c, ST_PURGE_JTI, NULL, now, NULL, err);
+    rc = atomic_close(c, own, rc, err);
+    if (rc == CLV_OK)
+        *purged = n;
+    return rc;
+}
+
+static const struct clv_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .free = sqlite_free,
+    .migrate = sqlite_migrate,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .meta_get = sqlite_meta_get,
+    .meta_put = sqlite_meta_put,
+    .tenant_insert = clv_sqlite_tenant_insert,
+    .tenant_get = clv_sqlite_tenant_get,
+    .tenant_update = clv_sqlite_tenant_update,
+    .tenant_list = clv_sqlite_tenant_list,
+    .service_insert = clv_sqlite_service_insert,
+    .service_get = clv_sqlite_service_get,
+    .service_update = clv_sqlite_service_update,
+    .service_list = clv_sqlite_service_list,
+    .client_insert = clv_sqlite_client_insert,
+    .client_get = clv_sqlite_client_get,
+    .client_update = clv_sqlite_client_update,
+    .client_touch = clv_sqlite_client_touch,
+    .client_list = clv_sqlite_client_list,
+    .secret_insert = clv_sqlite_secret_insert,
+    .secret_list = clv_sqlite_secret_list,
+    .secret_delete = clv_sqlite_secret_delete,
+    .secret_touch = clv_sqlite_secret_touch,
+    .user_insert = clv_sqlite_user_insert,
+    .user_get = clv_sqlite_user_get,
+    .user_find = clv_sqlite_user_find,
+    .user_update = clv_sqlite_user_update,
+    .user_delete = clv_sqlite_user_delete,
+    .user_list = clv_sqlite_user_list,
+    .audit_insert = clv_sqlite_audit_insert,
+    .audit_list = clv_sqlite_audit_list,
+    .jti_revoke = sqlite_jti_revoke,
+    .jti_is_revoked = sqlite_jti_is_revoked,
+    .purge = sqlite_purge,
+};

@@ -1,0 +1,249 @@
+/* sqlite_client — clients in the SQLite backend: insert, get (joined with the service and
+ * tenant statuses through the client_v view), versioned update, touch and the filtered,
+ * keyset-paginated list. Column orders follow CLIENT_COLS / CLIENT_MUT_COLS of
+ * sqlite_sql.c. */
+#include <stdlib.h>
+
+#include "store/sqlite_impl.h"
+
+/* Binds the columns an update writes, in CLIENT_MUT_COLS order. A NULL list binds "[]"
+ * (lists are never NULL in a complete object); a NULL jwks stays NULL. */
+static void bind_mutable(clv_sqlite_bind *b, const clv_client *c)
+{
+    clv_sqlite_bind_text(b, c->name);
+    clv_sqlite_bind_text(b, c->description);
+    clv_sqlite_bind_int(b, c->status);
+    clv_sqlite_bind_json(b, c->redirect_uris, "[]");
+    clv_sqlite_bind_json(b, c->post_logout_redirect_uris, "[]");
+    clv_sqlite_bind_json(b, c->allowed_cors_origins, "[]");
+    clv_sqlite_bind_json(b, c->scopes, "[]");
+    clv_sqlite_bind_json(b, c->roles, "[]");
+    clv_sqlite_bind_json(b, c->audience, "[]");
+    clv_sqlite_bind_json(b, c->contacts, "[]");
+    clv_sqlite_bind_int(b, c->auth_method);
+    clv_sqlite_bind_int(b, c->access_token_lifetime);
+    clv_sqlite_bind_int(b, c->signing_alg);
+    clv_sqlite_bind_int(b, c->allow_refresh_token);
+    clv_sqlite_bind_int(b, c->refresh_token_lifetime);
+    clv_sqlite_bind_int(b, c->require_pkce);
+    clv_sqlite_bind_int(b, c->allow_client_credentials);
+    clv_sqlite_bind_int(b, c->subject_type);
+    clv_sqlite_bind_text(b, c->sector_identifier_uri);
+    clv_sqlite_bind_text(b, c->sector_identifier);
+    clv_sqlite_bind_int(b, c->protected_);
+    clv_sqlite_bind_json(b, c->jwks, NULL);
+    clv_sqlite_bind_text(b, c->jwks_uri);
+    clv_sqlite_bind_text(b, c->client_uri);
+    clv_sqlite_bind_text(b, c->logo_uri);
+    clv_sqlite_bind_text(b, c->policy_uri);
+    clv_sqlite_bind_text(b, c->tos_uri);
+    clv_sqlite_bind_text(b, c->software_id);
+    clv_sqlite_bind_text(b, c->software_version);
+    clv_sqlite_bind_int(b, c->updated_at);
+    clv_sqlite_bind_int(b, c->deleted_at);
+    clv_sqlite_bind_int(b, c->purge_at);
+    clv_sqlite_bind_int(b, c->last_used_at);
+    clv_sqlite_bind_int(b, c->tokens_revoked_at);
+}
+
+/* Loads the CLIENT_MUT_COLS part of a row. */
+static void load_mutable(clv_sqlite_row *r, clv_client *c)
+{
+    c->name = clv_sqlite_col_text(r);
+    c->description = clv_sqlite_col_text(r);
+    c->status = (clv_status)clv_sqlite_col_int(r);
+    c->redirect_uris = clv_sqlite_col_json(r, true);
+    c->post_logout_redirect_uris = clv_sqlite_col_json(r, true);
+    c->allowed_cors_origins = clv_sqlite_col_json(r, true);
+    c->scopes = clv_sqlite_col_json(r, true);
+    c->roles = clv_sqlite_col_json(r, true);
+    c->audience = clv_sqlite_col_json(r, true);
+    c->contacts = clv_sqlite_col_json(r, true);
+    c->auth_method = (clv_auth_method)clv_sqlite_col_int(r);
+    c->access_token_lifetime = clv_sqlite_col_int(r);
+    c->signing_alg = (clv_alg)clv_sqlite_col_int(r);
+    c->allow_refresh_token = clv_sqlite_col_int(r) != 0;
+    c->refresh_token_lifetime = clv_sqlite_col_int(r);
+    c->require_pkce = clv_sqlite_col_int(r) != 0;
+    c->allow_client_credentials = clv_sqlite_col_int(r) != 0;
+    c->subject_type = (clv_subject_type)clv_sqlite_col_int(r);
+    c->sector_identifier_uri = clv_sqlite_col_text(r);
+    c->sector_identifier = clv_sqlite_col_text(r);
+    c->protected_ = clv_sqlite_col_int(r) != 0;
+    c->jwks = clv_sqlite_col_json(r, false);
+    c->jwks_uri = clv_sqlite_col_text(r);
+    c->client_uri = clv_sqlite_col_text(r);
+    c->logo_uri = clv_sqlite_col_text(r);
+    c->policy_uri = clv_sqlite_col_text(r);
+    c->tos_uri = clv_sqlite_col_text(r);
+    c->software_id = clv_sqlite_col_text(r);
+    c->software_version = clv_sqlite_col_text(r);
+    c->updated_at = clv_sqlite_col_int(r);
+    c->deleted_at = clv_sqlite_col_int(r);
+    c->purge_at = clv_sqlite_col_int(r);
+    c->last_used_at = clv_sqlite_col_int(r);
+    c->tokens_revoked_at = clv_sqlite_col_int(r);
+}
+
+/* A row of CLIENT_COLS into a new client. */
+static clv_code client_load(sqlite3_stmt *st, void **item, clv_err *err)
+{
+    clv_client *c = calloc(1, sizeof *c);
+    clv_sqlite_row r;
+    clv_code rc;
+
+    if (c == NULL)
+        return clv_fail(err, CLV_NOMEM, "client: out of memory");
+    clv_sqlite_row_init(&r, st);
+    c->id = clv_sqlite_col_text(&r);
+    c->client_id = clv_sqlite_col_text(&r);
+    c->service_id = clv_sqlite_col_text(&r);
+    c->tenant_id = clv_sqlite_col_text(&r);
+    c->type = (clv_client_type)clv_sqlite_col_int(&r);
+    c->created_at = clv_sqlite_col_int(&r);
+    c->version = clv_sqlite_col_int(&r);
+    load_mutable(&r, c);
+    c->service_status = (clv_status)clv_sqlite_col_int(&r);
+    c->service_approval = (clv_approval)clv_sqlite_col_int(&r);
+    c->tenant_status = (clv_status)clv_sqlite_col_int(&r);
+    rc = clv_sqlite_row_end(&r, "client", err);
+    if (rc != CLV_OK) {
+        clv_client_free(c);
+        return rc;
+    }
+    *item = c;
+    return CLV_OK;
+}
+
+static void client_key(const void *item, int64_t *ts, const char **id)
+{
+    const clv_client *c = item;
+
+    *ts = c->created_at;
+    *id = c->id;
+}
+
+static void client_free_item(void *p)
+{
+    clv_client_free(p);
+}
+
+static const clv_sqlite_kind client_kind = {client_load, client_key, client_free_item,
+                                            "client"};
+
+clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *cl, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc;
+    int changes = 0;
+
+    if (!clv_sqlite_prepare(s, ST_CLIENT_INSERT, &c, &st, &rc, err))
+        return rc;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_text(&b, cl->id);
+    clv_sqlite_bind_text(&b, cl->client_id);
+    clv_sqlite_bind_text(&b, cl->service_id);
+    clv_sqlite_bind_int(&b, cl->type);
+    clv_sqlite_bind_int(&b, cl->created_at);
+    bind_mutable(&b, cl);
+    rc = clv_sqlite_bind_end(&b, c, "client_insert", err);
+    if (rc != CLV_OK) {
+        clv_sqlite_done(st);
+        return rc;
+    }
+    rc = clv_sqlite_exec(c, st, "client_insert", &changes, err);
+    if (rc == CLV_OK && changes == 0) /* INSERT … SELECT found no service */
+        rc = clv_fail(err, CLV_NOT_FOUND, "client_insert: no service %s", cl->service_id);
+    return rc;
+}
+
+clv_code clv_sqlite_client_get(clv_store *s, const char *client_id, clv_client **out,
+                               clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc;
+    void *item = NULL;
+
+    if (!clv_sqlite_prepare(s, ST_CLIENT_GET, &c, &st, &rc, err))
+        return rc;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_text(&b, client_id);
+    rc = clv_sqlite_one(c, &b, &client_kind, &item, err);
+    if (rc == CLV_OK)
+        *out = item;
+    return rc;
+}
+
+clv_code clv_sqlite_client_update(clv_store *s, const clv_client *cl, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc;
+    int changes = 0;
+
+    if (!clv_sqlite_prepare(s, ST_CLIENT_UPDATE, &c, &st, &rc, err))
+        return rc;
+    clv_sqlite_bind_init(&b, st);
+    bind_mutable(&b, cl);
+    clv_sqlite_bind_text(&b, cl->id);
+    clv_sqlite_bind_int(&b, cl->version);
+    rc = clv_sqlite_bind_end(&b, c, "client_update", err);
+    if (rc != CLV_OK) {
+        clv_sqlite_done(st);
+        return rc;
+    }
+    rc = clv_sqlite_exec(c, st, "client_update", &changes, err);
+    if (rc == CLV_OK && changes == 0)
+        rc = clv_sqlite_version_miss(c, ST_CLIENT_EXISTS, cl->id, "client_update", err);
+    return rc;
+}
+
+clv_code clv_sqlite_client_touch(clv_store *s, const char *client_id, int64_t at,
+                                 clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc;
+
+    if (!clv_sqlite_prepare(s, ST_CLIENT_TOUCH, &c, &st, &rc, err))
+        return rc;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_int(&b, at);
+    clv_sqlite_bind_text(&b, client_id);
+    return clv_sqlite_write(c, &b, "client_touch", true, err);
+}
+
+clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f,
+                                const clv_store_page *pg, clv_list *out, clv_err *err)
+{
+    clv_sqlite_stmt_id id = ST_CLIENT_LIST_ALL;
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc;
+
+    /* Lead with the most selective filter, so that the planner walks its index
+     * (sqlite_sql.c); the other filters are checked on the rows it visits. */
+    if (f->service_id != NULL)
+        id = ST_CLIENT_LIST_SERVICE;
+    else if (f->tenant_id != NULL)
+        id = ST_CLIENT_LIST_TENANT;
+    else if (f->status >= 0)
+        id = ST_CLIENT_LIST_STATUS;
+    if (!clv_sqlite_prepare(s, id, &c, &st, &rc, err))
+        return rc;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_text(&b, f->service_id);
+    clv_sqlite_bind_text(&b, f->tenant_id);
+    clv_sqlite_bind_int(&b, f->status);
+    clv_sqlite_bind_int(&b, f->type);
+    clv_sqlite_bind_text(&b, f->q);
+    clv_sqlite_bind_page(&b, pg);
+    return clv_sqlite_page(c, &b, pg->limit, &client_kind, out, err);
+}

@@ -1,0 +1,229 @@
+/* sqlite_impl — internals shared by the files of the SQLite backend (sqlite.c: handle,
+ * connections, transactions, migrations, meta, jti, purge; sqlite_sql.c: every SQL text;
+ * sqlite_bind.c: binding, loading and running statements; sqlite_rows.c and
+ * sqlite_client.c: the model's objects). Not for use outside src/store.
+ *
+ * Every SQL text is a literal in sqlite_sql.c, indexed by clv_sqlite_stmt_id; each
+ * connection prepares a statement on first use and keeps it until the connection closes.
+ * A statement taken with clv_sqlite_stmt must be given back with clv_sqlite_done (reset and
+ * clear bindings) before the function returns, so that no read transaction stays open. */
+#ifndef CLV_STORE_SQLITE_IMPL_H
+#define CLV_STORE_SQLITE_IMPL_H
+
+#include <sqlite3.h>
+
+#include "store/store_impl.h"
+
+typedef enum {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_SAVEPOINT,
+    ST_RELEASE,
+    ST_ROLLBACK_TO,
+    ST_VERSION_CREATE,
+    ST_VERSION_GET,
+    ST_VERSION_PUT,
+    ST_META_GET,
+    ST_META_PUT,
+    ST_TENANT_INSERT,
+    ST_TENANT_GET,
+    ST_TENANT_UPDATE,
+    ST_TENANT_LIST,
+    ST_SERVICE_INSERT,
+    ST_SERVICE_GET,
+    ST_SERVICE_UPDATE,
+    ST_SERVICE_EXISTS,
+    ST_SERVICE_LIST_TENANT,
+    ST_SERVICE_LIST_STATUS,
+    ST_SERVICE_LIST_ALL,
+    ST_CLIENT_INSERT,
+    ST_CLIENT_GET,
+    ST_CLIENT_UPDATE,
+    ST_CLIENT_EXISTS,
+    ST_CLIENT_TOUCH,
+    ST_CLIENT_LIST_SERVICE,
+    ST_CLIENT_LIST_TENANT,
+    ST_CLIENT_LIST_STATUS,
+    ST_CLIENT_LIST_ALL,
+    ST_SECRET_INSERT,
+    ST_SECRET_LIST,
+    ST_SECRET_DELETE,
+    ST_SECRET_TOUCH,
+    ST_USER_INSERT,
+    ST_USER_GET,
+    ST_USER_FIND,
+    ST_USER_UPDATE,
+    ST_USER_DELETE,
+    ST_USER_LIST_TENANT,
+    ST_USER_LIST_ALL,
+    ST_AUDIT_INSERT,
+    ST_AUDIT_LIST_TARGET,
+    ST_AUDIT_LIST_ACTOR,
+    ST_AUDIT_LIST_TENANT,
+    ST_AUDIT_LIST_ALL,
+    ST_JTI_REVOKE,
+    ST_JTI_GET,
+    ST_PURGE_CLIENTS_SELECT,
+    ST_PURGE_CLIENTS_DELETE,
+    ST_PURGE_SERVICES_SELECT,
+    ST_PURGE_SERVICES_DELETE,
+    ST_PURGE_JTI,
+    ST_COUNT
+} clv_sqlite_stmt_id;
+
+/* The SQL text of each statement (sqlite_sql.c). */
+extern const char *const clv_sqlite_sql[ST_COUNT];
+
+/* The numbered migrations: clv_sqlite_migrations[i] brings the schema to version i + 1. */
+extern const char *const clv_sqlite_migrations[];
+extern const int clv_sqlite_migration_count;
+
+/* One thread's connection; owned by the store's list, reached through a pthread key. */
+typedef struct clv_sqlite_conn clv_sqlite_conn;
+struct clv_sqlite_conn {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_COUNT]; /* prepared on first use, NULL until then */
+    struct clv_sqlite_store *owner;
+    clv_sqlite_conn *prev, *next;
+};
+
+/* The calling thread's connection, opened (and added to the store's list) on first use.
+ * CLV_STORE if it cannot be opened. */
+clv_code clv_sqlite_conn_get(clv_store *s, clv_sqlite_conn **out, clv_err *err);
+
+/* The prepared statement `id` of connection c (prepared now if need be); NULL with err set
+ * (CLV_STORE) if it cannot be prepared. */
+sqlite3_stmt *clv_sqlite_stmt(clv_sqlite_conn *c, clv_sqlite_stmt_id id, clv_err *err);
+
+/* Resets st and clears its bindings. NULL is a no-op. */
+void clv_sqlite_done(sqlite3_stmt *st);
+
+/* Maps the connection's last error to a code and records it: CLV_CONFLICT for a unique or
+ * primary key violation, CLV_NOT_FOUND for a foreign key violation, CLV_NOMEM, else
+ * CLV_STORE with sqlite3_errmsg. `what` names the operation. */
+clv_code clv_sqlite_fail(clv_sqlite_conn *c, const char *what, clv_err *err);
+
+/* Runs a statement that binds nothing and returns no row (BEGIN, COMMIT, …). */
+clv_code clv_sqlite_run(clv_sqlite_conn *c, clv_sqlite_stmt_id id, clv_err *err);
+
+/* Binds parameters 1, 2, 3, … in order; the first failure sticks in rc and makes the rest
+ * no-ops. Strings are bound SQLITE_STATIC: they must outlive the step. */
+typedef struct {
+    sqlite3_stmt *st;
+    int n;  /* parameters bound so far */
+    int rc; /* SQLITE_OK, or the first failure */
+} clv_sqlite_bind;
+
+void clv_sqlite_bind_init(clv_sqlite_bind *b, sqlite3_stmt *st);
+void clv_sqlite_bind_text(clv_sqlite_bind *b, const char *v); /* NULL binds NULL */
+void clv_sqlite_bind_int(clv_sqlite_bind *b, int64_t v);
+/* Compact JSON text of v; a NULL v binds `if_null` (which may itself be NULL). */
+void clv_sqlite_bind_json(clv_sqlite_bind *b, const json_t *v, const char *if_null);
+void clv_sqlite_bind_blob(clv_sqlite_bind *b, const void *p, int n);
+/* CLV_OK if every bind succeeded and every parameter of the statement was bound. */
+clv_code clv_sqlite_bind_end(clv_sqlite_bind *b, clv_sqlite_conn *c, const char *what,
+                             clv_err *err);
+/* Binds the keyset of a page and its limit + 1 (the extra row says whether a next page
+ * exists). */
+void clv_sqlite_bind_page(clv_sqlite_bind *b, const clv_store_page *pg);
+
+/* Reads columns 0, 1, 2, … of the current row in order; the first failure sticks in rc
+ * (CLV_NOMEM, or CLV_STORE for stored JSON that does not parse). */
+typedef struct {
+    sqlite3_stmt *st;
+    int n;
+    clv_code rc;
+} clv_sqlite_row;
+
+void clv_sqlite_row_init(clv_sqlite_row *r, sqlite3_stmt *st);
+char *clv_sqlite_col_text(clv_sqlite_row *r); /* malloc'd copy; NULL for SQL NULL */
+int64_t clv_sqlite_col_int(clv_sqlite_row *r);
+/* Parsed JSON; SQL NULL gives an empty array when `array` is true, else NULL. */
+json_t *clv_sqlite_col_json(clv_sqlite_row *r, bool array);
+/* Copies exactly n bytes; CLV_STORE if the stored blob has another size. */
+void clv_sqlite_col_blob(clv_sqlite_row *r, void *out, int n);
+/* r->rc, or CLV_STORE if the statement has columns that were not read. */
+clv_code clv_sqlite_row_end(clv_sqlite_row *r, const char *what, clv_err *err);
+
+/* Loads the current row of st into a new object (*item) and returns CLV_OK, or a code. */
+typedef clv_code (*clv_sqlite_load_fn)(sqlite3_stmt *st, void **item, clv_err *err);
+/* The keyset of an object: the time it is ordered by and its id. */
+typedef void (*clv_sqlite_key_fn)(const void *item, int64_t *ts, const char **id);
+
+typedef struct {
+    clv_sqlite_load_fn load;
+    clv_sqlite_key_fn key; /* NULL: not paginated */
+    void (*free_item)(void *);
+    const char *what;
+} clv_sqlite_kind;
+
+/* The calling thread's connection and its statement `id`: true, or false with *rc set
+ * (and err recorded) if either cannot be had. */
+bool clv_sqlite_prepare(clv_store *s, clv_sqlite_stmt_id id, clv_sqlite_conn **c,
+                        sqlite3_stmt **st, clv_code *rc, clv_err *err);
+
+/* The three ways to run a statement once its parameters are bound through b. Each ends the
+ * binding (clv_sqlite_bind_end), runs the statement and gives it back (clv_sqlite_done)
+ * in every case; out-parameters are set only on CLV_OK.
+ *   clv_sqlite_write: a write; CLV_NOT_FOUND if it changed no row and must_change is set.
+ *   clv_sqlite_one:   at most one row, loaded into *item; CLV_NOT_FOUND if none.
+ *   clv_sqlite_page:  at most `limit` rows (limit < 0: every row) into *out, with
+ *                     next_cursor from the last item when one more row follows. */
+clv_code clv_sqlite_write(clv_sqlite_conn *c, clv_sqlite_bind *b, const char *what,
+                          bool must_change, clv_err *err);
+clv_code clv_sqlite_one(clv_sqlite_conn *c, clv_sqlite_bind *b, const clv_sqlite_kind *kind,
+                        void **item, clv_err *err);
+clv_code clv_sqlite_page(clv_sqlite_conn *c, clv_sqlite_bind *b, int limit,
+                         const clv_sqlite_kind *kind, clv_list *out, clv_err *err);
+
+/* Steps a bound statement that writes; *changes gets the number of rows it changed.
+ * Gives st back; errors mapped by clv_sqlite_fail. */
+clv_code clv_sqlite_exec(clv_sqlite_conn *c, sqlite3_stmt *st, const char *what,
+                         int *changes, clv_err *err);
+
+/* After an UPDATE … WHERE id = ? AND version = ? changed nothing: CLV_PRECONDITION if a row
+ * with that id exists (statement `exists` binds the id), else CLV_NOT_FOUND. */
+clv_code clv_sqlite_version_miss(clv_sqlite_conn *c, clv_sqlite_stmt_id exists,
+                                 const char *id, const char *what, clv_err *err);
+
+/* The object operations (sqlite_rows.c, sqlite_client.c): the ops of store_impl.h. */
+clv_code clv_sqlite_tenant_insert(clv_store *s, const clv_tenant *t, clv_err *err);
+clv_code clv_sqlite_tenant_get(clv_store *s, const char *id, clv_tenant **out, clv_err *err);
+clv_code clv_sqlite_tenant_update(clv_store *s, const clv_tenant *t, clv_err *err);
+clv_code clv_sqlite_tenant_list(clv_store *s, const clv_store_page *pg, clv_list *out,
+                                clv_err *err);
+clv_code clv_sqlite_service_insert(clv_store *s, const clv_service *svc, clv_err *err);
+clv_code clv_sqlite_service_get(clv_store *s, const char *id, clv_service **out,
+                                clv_err *err);
+clv_code clv_sqlite_service_update(clv_store *s, const clv_service *svc, clv_err *err);
+clv_code clv_sqlite_service_list(clv_store *s, const clv_service_filter *f,
+                                 const clv_store_page *pg, clv_list *out, clv_err *err);
+clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *c, clv_err *err);
+clv_code clv_sqlite_client_get(clv_store *s, const char *client_id, clv_client **out,
+                               clv_err *err);
+clv_code clv_sqlite_client_update(clv_store *s, const clv_client *c, clv_err *err);
+clv_code clv_sqlite_client_touch(clv_store *s, const char *client_id, int64_t at,
+                                 clv_err *err);
+clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f,
+                                const clv_store_page *pg, clv_list *out, clv_err *err);
+clv_code clv_sqlite_secret_insert(clv_store *s, const clv_secret *sec, clv_err *err);
+clv_code clv_sqlite_secret_list(clv_store *s, const char *client_id, clv_list *out,
+                                clv_err *err);
+clv_code clv_sqlite_secret_delete(clv_store *s, const char *client_id, const char *secret_id,
+                                  clv_err *err);
+clv_code clv_sqlite_secret_touch(clv_store *s, const char *secret_id, int64_t at,
+                                 clv_err *err);
+clv_code clv_sqlite_user_insert(clv_store *s, const clv_user *u, clv_err *err);
+clv_code clv_sqlite_user_get(clv_store *s, const char *id, clv_user **out, clv_err *err);
+clv_code clv_sqlite_user_find(clv_store *s, const char *tenant_id, const char *username,
+                              clv_user **out, clv_err *err);
+clv_code clv_sqlite_user_update(clv_store *s, const clv_user *u, clv_err *err);
+clv_code clv_sqlite_user_delete(clv_store *s, const char *id, clv_err *err);
+clv_code clv_sqlite_user_list(clv_store *s, const clv_user_filter *f,
+                              const clv_store_page *pg, clv_list *out, clv_err *err);
+clv_code clv_sqlite_audit_insert(clv_store *s, const clv_audit *a, clv_err *err);
+clv_code clv_sqlite_audit_list(clv_store *s, const clv_audit_filter *f,
+                               const clv_store_page *pg, clv_list *out, clv_err *err);
+
+#endif

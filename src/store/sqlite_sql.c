@@ -1,0 +1,260 @@
+/* sqlite_sql — every SQL text of the SQLite backend: the numbered migrations and the
+ * statements each connection prepares (see sqlite_impl.h). All literal; every value is a
+ * bound parameter.
+ *
+ * Conventions. Enums are stored as their integer values (clv_status: active 0, inactive 1,
+ * deleted 2), booleans as 0/1, times as Unix seconds with 0 for "unset", list-valued
+ * fields as compact JSON text. Lists are keyset-paginated in the order of SPEC §5.8
+ * (created_at DESC, id DESC) with a row-value comparison "(created_at, id) < (?, ?)",
+ * which SQLite turns into a range on the matching index, so a page costs the same at any
+ * depth. Optional filters are written "(?n IS NULL OR col = ?n)" in one statement; where a
+ * filter is selective (service, tenant, a given status) a variant of the statement leads
+ * with "col = ?n AND" so that the planner picks the index that starts with col. */
+#include "store/sqlite_impl.h"
+
+/* ---- migrations ---- */
+
+static const char migration_1[] =
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+
+    "CREATE TABLE tenants ("
+    " id TEXT PRIMARY KEY, name TEXT NOT NULL, status INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX tenants_list ON tenants (created_at DESC, id DESC);"
+
+    "CREATE TABLE services ("
+    " id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants (id),"
+    " name TEXT NOT NULL, description TEXT, status INTEGER NOT NULL,"
+    " approval INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " deleted_at INTEGER NOT NULL, purge_at INTEGER NOT NULL, version INTEGER NOT NULL);"
+    "CREATE INDEX services_list ON services (created_at DESC, id DESC);"
+    "CREATE INDEX services_tenant ON services (tenant_id, created_at DESC, id DESC);"
+    "CREATE INDEX services_status ON services (status, created_at DESC, id DESC);"
+
+    /* tenant_id is the service's, copied at insert (a service never changes tenant) so
+     * that listing one tenant's clients is an index range, not a join over all. */
+    "CREATE TABLE clients ("
+    " id TEXT PRIMARY KEY, client_id TEXT NOT NULL UNIQUE,"
+    " service_id TEXT NOT NULL REFERENCES services (id) ON DELETE CASCADE,"
+    " tenant_id TEXT NOT NULL, type INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    " version INTEGER NOT NULL, name TEXT NOT NULL, description TEXT,"
+    " status INTEGER NOT NULL, redirect_uris TEXT NOT NULL,"
+    " post_logout_redirect_uris TEXT NOT NULL, allowed_cors_origins TEXT NOT NULL,"
+    " scopes TEXT NOT NULL, roles TEXT NOT NULL, audience TEXT NOT NULL,"
+    " contacts TEXT NOT NULL, auth_method INTEGER NOT NULL,"
+    " access_token_lifetime INTEGER NOT NULL, signing_alg INTEGER NOT NULL,"
+    " allow_refresh_token INTEGER NOT NULL, refresh_token_lifetime INTEGER NOT NULL,"
+    " require_pkce INTEGER NOT NULL, allow_client_credentials INTEGER NOT NULL,"
+    " subject_type INTEGER NOT NULL, sector_identifier_uri TEXT, sector_identifier TEXT,"
+    " protected INTEGER NOT NULL, jwks TEXT, jwks_uri TEXT, client_uri TEXT,"
+    " logo_uri TEXT, policy_uri TEXT, tos_uri TEXT, software_id TEXT,"
+    " software_version TEXT, updated_at INTEGER NOT NULL, deleted_at INTEGER NOT NULL,"
+    " purge_at INTEGER NOT NULL, last_used_at INTEGER NOT NULL,"
+    " tokens_revoked_at INTEGER NOT NULL);"
+    "CREATE INDEX clients_list ON clients (created_at DESC, id DESC);"
+    "CREATE INDEX clients_service ON clients (service_id, created_at DESC, id DESC);"
+    "CREATE INDEX clients_tenant ON clients (tenant_id, created_at DESC, id DESC);"
+    "CREATE INDEX clients_status ON clients (status, created_at DESC, id DESC);"
+
+    "CREATE TABLE secrets ("
+    " secret_id TEXT PRIMARY KEY,"
+    " client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,"
+    " description TEXT, hash BLOB NOT NULL CHECK (length(hash) = 32),"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+    " last_used_at INTEGER NOT NULL);"
+    "CREATE INDEX secrets_client ON secrets (client_id, created_at DESC, secret_id DESC);"
+
+    "CREATE TABLE users ("
+    " id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants (id),"
+    " username TEXT NOT NULL, email TEXT, password_hash TEXT NOT NULL,"
+    " roles TEXT NOT NULL, status INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL, UNIQUE (tenant_id, username));"
+    "CREATE INDEX users_list ON users (created_at DESC, id DESC);"
+    "CREATE INDEX users_tenant ON users (tenant_id, created_at DESC, id DESC);"
+
+    /* No foreign keys: the audit log outlives the objects it tells about (SPEC §1). */
+    "CREATE TABLE audit ("
+    " id TEXT PRIMARY KEY, at INTEGER NOT NULL, actor_type TEXT NOT NULL,"
+    " actor_id TEXT NOT NULL, tenant_id TEXT, action TEXT NOT NULL,"
+    " target_type TEXT NOT NULL, target_id TEXT NOT NULL, changes TEXT NOT NULL);"
+    "CREATE INDEX audit_list ON audit (at DESC, id DESC);"
+    "CREATE INDEX audit_tenant ON audit (tenant_id, at DESC, id DESC);"
+    "CREATE INDEX audit_target ON audit (target_id, at DESC, id DESC);"
+    "CREATE INDEX audit_actor ON audit (actor_id, at DESC, id DESC);"
+
+    "CREATE TABLE revoked_jti (jti TEXT PRIMARY KEY, exp INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX revoked_jti_exp ON revoked_jti (exp);"
+
+    /* The joined statuses that make a client's effective status (SPEC §1). */
+    "CREATE VIEW service_v AS SELECT s.*, t.status AS tenant_status"
+    " FROM services s JOIN tenants t ON t.id = s.tenant_id;"
+    "CREATE VIEW client_v AS SELECT c.*, s.status AS service_status,"
+    " s.approval AS service_approval, t.status AS tenant_status"
+    " FROM clients c JOIN services s ON s.id = c.service_id"
+    " JOIN tenants t ON t.id = s.tenant_id;";
+
+const char *const clv_sqlite_migrations[] = {migration_1};
+const int clv_sqlite_migration_count =
+    (int)(sizeof clv_sqlite_migrations / sizeof clv_sqlite_migrations[0]);
+
+/* ---- column lists, shared by the statements below and by the row code ---- */
+
+#define TENANT_COLS "id, name, status, created_at"
+
+#define SERVICE_COLS                                                                       \
+    "id, tenant_id, name, description, status, approval, created_at, updated_at,"         \
+    " deleted_at, purge_at, version, tenant_status"
+
+/* The client columns an update writes, in the order clv_sqlite bind/load code uses. */
+#define CLIENT_MUT_COLS                                                                    \
+    "name, description, status, redirect_uris, post_logout_redirect_uris,"                \
+    " allowed_cors_origins, scopes, roles, audience, contacts, auth_method,"              \
+    " access_token_lifetime, signing_alg, allow_refresh_token, refresh_token_lifetime,"   \
+    " require_pkce, allow_client_credentials, subject_type, sector_identifier_uri,"       \
+    " sector_identifier, protected, jwks, jwks_uri, client_uri, logo_uri, policy_uri,"    \
+    " tos_uri, software_id, software_version, updated_at, deleted_at, purge_at,"          \
+    " last_used_at, tokens_revoked_at"
+#define CLIENT_MUT_PARAMS                                                                  \
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"  \
+    " ?, ?, ?, ?, ?, ?"
+/* last_used_at never goes back: a token issued between the caller's read and this update
+ * has touched it, and the caller's copy is older. */
+#define CLIENT_MUT_SET                                                                     \
+    "name = ?, description = ?, status = ?, redirect_uris = ?,"                           \
+    " post_logout_redirect_uris = ?, allowed_cors_origins = ?, scopes = ?, roles = ?,"    \
+    " audience = ?, contacts = ?, auth_method = ?, access_token_lifetime = ?,"            \
+    " signing_alg = ?, allow_refresh_token = ?, refresh_token_lifetime = ?,"              \
+    " require_pkce = ?, allow_client_credentials = ?, subject_type = ?,"                  \
+    " sector_identifier_uri = ?, sector_identifier = ?, protected = ?, jwks = ?,"         \
+    " jwks_uri = ?, client_uri = ?, logo_uri = ?, policy_uri = ?, tos_uri = ?,"           \
+    " software_id = ?, software_version = ?, updated_at = ?, deleted_at = ?,"             \
+    " purge_at = ?, last_used_at = max(last_used_at, ?), tokens_revoked_at = ?"
+#define CLIENT_COLS                                                                        \
+    "id, client_id, service_id, tenant_id, type, created_at, version, " CLIENT_MUT_COLS   \
+    ", service_status, service_approval, tenant_status"
+
+#define SECRET_COLS                                                                        \
+    "secret_id, client_id, description, hash, created_at, expires_at, last_used_at"
+#define USER_COLS                                                                          \
+    "id, tenant_id, username, email, password_hash, roles, status, created_at, updated_at"
+#define AUDIT_COLS                                                                         \
+    "id, at, actor_type, actor_id, tenant_id, action, target_type, target_id, changes"
+
+/* status: -1 = every status but deleted (2). */
+#define STATUS_MATCH(n) "((" n " = -1 AND status <> 2) OR status = " n ")"
+
+/* ?1 tenant, ?2 status, ?3 ?4 keyset, ?5 limit */
+#define SERVICE_LIST(lead)                                                                 \
+    "SELECT " SERVICE_COLS " FROM service_v WHERE " lead                                  \
+    "(?1 IS NULL OR tenant_id = ?1) AND " STATUS_MATCH("?2")                              \
+    " AND (created_at, id) < (?3, ?4) ORDER BY created_at DESC, id DESC LIMIT ?5"
+
+/* ?1 service, ?2 tenant, ?3 status, ?4 type, ?5 q, ?6 ?7 keyset, ?8 limit.
+ * q (SPEC §5.9) uses instr, not LIKE, so that %, _ and * are literal; lower() folds ASCII. */
+#define CLIENT_LIST(lead)                                                                  \
+    "SELECT " CLIENT_COLS " FROM client_v WHERE " lead                                    \
+    "(?1 IS NULL OR service_id = ?1) AND (?2 IS NULL OR tenant_id = ?2) AND "             \
+    STATUS_MATCH("?3") " AND (?4 = -1 OR type = ?4) AND (?5 IS NULL OR"                   \
+    " instr(lower(name), lower(?5)) > 0 OR client_id = ?5)"                               \
+    " AND (created_at, id) < (?6, ?7) ORDER BY created_at DESC, id DESC LIMIT ?8"
+
+/* ?1 tenant, ?2 ?3 keyset, ?4 limit */
+#define USER_LIST(lead)                                                                    \
+    "SELECT " USER_COLS " FROM users WHERE " lead "(?1 IS NULL OR tenant_id = ?1)"        \
+    " AND (created_at, id) < (?2, ?3) ORDER BY created_at DESC, id DESC LIMIT ?4"
+
+/* ?1 tenant, ?2 target, ?3 actor, ?4 since, ?5 ?6 keyset, ?7 limit */
+#define AUDIT_LIST(lead)                                                                   \
+    "SELECT " AUDIT_COLS " FROM audit WHERE " lead                                        \
+    "(?1 IS NULL OR tenant_id = ?1) AND (?2 IS NULL OR target_id = ?2)"                   \
+    " AND (?3 IS NULL OR actor_id = ?3) AND at >= ?4"                                     \
+    " AND (at, id) < (?5, ?6) ORDER BY at DESC, id DESC LIMIT ?7"
+
+/* A deleted object whose retention has run out (purge_at 0 means never set). */
+#define PURGEABLE "status = 2 AND purge_at <> 0 AND purge_at <= ?1"
+#define PURGE_CLIENTS_WHERE                                                                \
+    " WHERE (" PURGEABLE ") OR service_id IN (SELECT id FROM services WHERE " PURGEABLE ")"
+
+const char *const clv_sqlite_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT clv",
+    [ST_RELEASE] = "RELEASE clv",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO clv",
+    [ST_VERSION_CREATE] = "CREATE TABLE IF NOT EXISTS schema_version ("
+                          " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+    [ST_VERSION_GET] = "SELECT coalesce(max(version), 0) FROM schema_version",
+    [ST_VERSION_PUT] = "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)",
+
+    [ST_META_GET] = "SELECT value FROM meta WHERE name = ?1",
+    [ST_META_PUT] = "INSERT INTO meta (name, value) VALUES (?1, ?2)",
+
+    [ST_TENANT_INSERT] = "INSERT INTO tenants (" TENANT_COLS ") VALUES (?1, ?2, ?3, ?4)",
+    [ST_TENANT_GET] = "SELECT " TENANT_COLS " FROM tenants WHERE id = ?1",
+    [ST_TENANT_UPDATE] = "UPDATE tenants SET name = ?1, status = ?2 WHERE id = ?3",
+    [ST_TENANT_LIST] = "SELECT " TENANT_COLS " FROM tenants WHERE (created_at, id) < (?1, ?2)"
+                       " ORDER BY created_at DESC, id DESC LIMIT ?3",
+
+    [ST_SERVICE_INSERT] = "INSERT INTO services (id, tenant_id, name, description, status,"
+                          " approval, created_at, updated_at, deleted_at, purge_at, version)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
+    [ST_SERVICE_GET] = "SELECT " SERVICE_COLS " FROM service_v WHERE id = ?1",
+    [ST_SERVICE_UPDATE] = "UPDATE services SET name = ?1, description = ?2, status = ?3,"
+                          " approval = ?4, updated_at = ?5, deleted_at = ?6, purge_at = ?7,"
+                          " version = version + 1 WHERE id = ?8 AND version = ?9",
+    [ST_SERVICE_EXISTS] = "SELECT 1 FROM services WHERE id = ?1",
+    [ST_SERVICE_LIST_TENANT] = SERVICE_LIST("tenant_id = ?1 AND "),
+    [ST_SERVICE_LIST_STATUS] = SERVICE_LIST("status = ?2 AND "),
+    [ST_SERVICE_LIST_ALL] = SERVICE_LIST(""),
+
+    /* INSERT … SELECT: no row is inserted when the service does not exist. */
+    [ST_CLIENT_INSERT] = "INSERT INTO clients (id, client_id, service_id, type, created_at,"
+                         " version, tenant_id, " CLIENT_MUT_COLS ")"
+                         " SELECT ?1, ?2, ?3, ?4, ?5, 1, tenant_id, " CLIENT_MUT_PARAMS
+                         " FROM services WHERE id = ?3",
+    [ST_CLIENT_GET] = "SELECT " CLIENT_COLS " FROM client_v WHERE client_id = ?1",
+    [ST_CLIENT_UPDATE] = "UPDATE clients SET " CLIENT_MUT_SET ", version = version + 1"
+                         " WHERE id = ? AND version = ?",
+    [ST_CLIENT_EXISTS] = "SELECT 1 FROM clients WHERE id = ?1",
+    [ST_CLIENT_TOUCH] = "UPDATE clients SET last_used_at = ?1 WHERE client_id = ?2",
+    [ST_CLIENT_LIST_SERVICE] = CLIENT_LIST("service_id = ?1 AND "),
+    [ST_CLIENT_LIST_TENANT] = CLIENT_LIST("tenant_id = ?2 AND "),
+    [ST_CLIENT_LIST_STATUS] = CLIENT_LIST("status = ?3 AND "),
+    [ST_CLIENT_LIST_ALL] = CLIENT_LIST(""),
+
+    [ST_SECRET_INSERT] = "INSERT INTO secrets (" SECRET_COLS ")"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_SECRET_LIST] = "SELECT " SECRET_COLS " FROM secrets WHERE client_id = ?1"
+                       " ORDER BY created_at DESC, secret_id DESC",
+    [ST_SECRET_DELETE] = "DELETE FROM secrets WHERE client_id = ?1 AND secret_id = ?2",
+    [ST_SECRET_TOUCH] = "UPDATE secrets SET last_used_at = ?1 WHERE secret_id = ?2",
+
+    [ST_USER_INSERT] = "INSERT INTO users (" USER_COLS ")"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_USER_GET] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
+    [ST_USER_FIND] = "SELECT " USER_COLS " FROM users WHERE tenant_id = ?1 AND username = ?2",
+    [ST_USER_UPDATE] = "UPDATE users SET username = ?1, email = ?2, password_hash = ?3,"
+                       " roles = ?4, status = ?5, updated_at = ?6 WHERE id = ?7",
+    [ST_USER_DELETE] = "DELETE FROM users WHERE id = ?1",
+    [ST_USER_LIST_TENANT] = USER_LIST("tenant_id = ?1 AND "),
+    [ST_USER_LIST_ALL] = USER_LIST(""),
+
+    [ST_AUDIT_INSERT] = "INSERT INTO audit (" AUDIT_COLS ")"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_AUDIT_LIST_TARGET] = AUDIT_LIST("target_id = ?2 AND "),
+    [ST_AUDIT_LIST_ACTOR] = AUDIT_LIST("actor_id = ?3 AND "),
+    [ST_AUDIT_LIST_TENANT] = AUDIT_LIST("tenant_id = ?1 AND "),
+    [ST_AUDIT_LIST_ALL] = AUDIT_LIST(""),
+
+    /* RFC 7009: revoking twice is not an error; keep the later expiry. */
+    [ST_JTI_REVOKE] = "INSERT INTO revoked_jti (jti, exp) VALUES (?1, ?2)"
+                      " ON CONFLICT (jti) DO UPDATE SET exp = max(exp, excluded.exp)",
+    [ST_JTI_GET] = "SELECT 1 FROM revoked_jti WHERE jti = ?1",
+
+    [ST_PURGE_CLIENTS_SELECT] = "SELECT client_id, tenant_id FROM clients" PURGE_CLIENTS_WHERE,
+    [ST_PURGE_CLIENTS_DELETE] = "DELETE FROM clients" PURGE_CLIENTS_WHERE,
+    [ST_PURGE_SERVICES_SELECT] = "SELECT id, tenant_id FROM services WHERE " PURGEABLE,
+    [ST_PURGE_SERVICES_DELETE] = "DELETE FROM services WHERE " PURGEABLE,
+    [ST_PURGE_JTI] = "DELETE FROM revoked_jti WHERE exp <= ?1",
+};
