@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "http/http.h"
 
 bool clv_resp_header(clv_resp *resp, const char *name, const char *value)
@@ -58,14 +59,25 @@ static const char *status_title(int status)
     }
 }
 
+/* A server-side failure is logged with its detail (which never holds a secret: details
+ * name fields and causes, not values) and shown to the caller only as "internal error". */
+static void log_failure(int status, const clv_err *err)
+{
+    if (status >= 500)
+        clv_log("error", "%s: %s", clv_code_name(err->code), err->detail);
+}
+
 void clv_resp_problem(clv_resp *resp, const clv_err *err)
 {
     int status = clv_code_status(err->code);
     /* Never show a storage or crypto detail to a caller: it is logged instead. */
     const char *detail = status >= 500 ? "internal error" : err->detail;
-    json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
-                          status_title(status), "status", status, "detail", detail);
+    json_t *p;
     char *text;
+
+    log_failure(status, err);
+    p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", status_title(status),
+                  "status", status, "detail", detail);
 
     if (p != NULL && err->field[0] != '\0')
         json_object_set_new(p, "errors",
@@ -83,6 +95,8 @@ void clv_resp_oauth_error(clv_resp *resp, const clv_err *err)
     const char *detail = status >= 500 ? "internal error" : err->detail;
     json_t *e = json_pack("{s:s, s:s}", "error", clv_code_oauth(err->code),
                           "error_description", detail);
+
+    log_failure(status, err);
 
     clv_resp_json(resp, status, e);
     clv_resp_header(resp, "Cache-Control", "no-store");

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/ids.h"
 #include "store/sqlite_impl.h"
@@ -68,6 +69,23 @@ static const char conn_pragmas[] = "PRAGMA journal_mode = WAL;"
                                    "PRAGMA synchronous = FULL;"
                                    "PRAGMA foreign_keys = ON;";
 
+/* Applies conn_pragmas. Switching a new database to WAL needs an exclusive lock, and
+ * SQLite answers SQLITE_BUSY there without calling the busy handler when another process
+ * is setting up the same file, so retry for as long as the busy timeout would wait. */
+static int conn_setup(sqlite3 *db)
+{
+    const struct timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
+    int rc = SQLITE_BUSY;
+
+    for (int waited = 0; waited <= BUSY_TIMEOUT_MS; waited += 10) {
+        rc = sqlite3_exec(db, conn_pragmas, NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+            break;
+        nanosleep(&pause, NULL);
+    }
+    return rc;
+}
+
 static clv_code conn_open(sqlite_store *s, clv_sqlite_conn **out, clv_err *err)
 {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -84,7 +102,7 @@ static clv_code conn_open(sqlite_store *s, clv_sqlite_conn **out, clv_err *err)
     }
     sqlite3_extended_result_codes(c->db, 1);
     if (sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
-        sqlite3_exec(c->db, conn_pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+        conn_setup(c->db) != SQLITE_OK) {
         clv_fail(err, rc, "store: cannot set up %s: %s", s->path, sqlite3_errmsg(c->db));
         goto cleanup;
     }
@@ -171,8 +189,8 @@ sqlite3_stmt *clv_sqlite_stmt(clv_sqlite_conn *c, clv_sqlite_stmt_id id, clv_err
 {
     if (c->st[id] != NULL)
         return c->st[id];
-    if (sqlite3_prepare_v3(c->db, clv_sqlite_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-                           &c->st[id], NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(c->db, clv_sqlite_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->st[id],
+                           NULL) != SQLITE_OK) {
         clv_fail(err, CLV_STORE, "store: cannot prepare statement %d: %s", (int)id,
                  sqlite3_errmsg(c->db));
         c->st[id] = NULL;
@@ -197,8 +215,7 @@ clv_code clv_sqlite_fail(clv_sqlite_conn *c, const char *what, clv_err *err)
     case SQLITE_CONSTRAINT_PRIMARYKEY:
         return clv_fail(err, CLV_CONFLICT, "%s: already exists", what);
     case SQLITE_CONSTRAINT_FOREIGNKEY:
-        return clv_fail(err, CLV_NOT_FOUND, "%s: the object it refers to does not exist",
-                        what);
+        return clv_fail(err, CLV_NOT_FOUND, "%s: the object it refers to does not exist", what);
     case SQLITE_NOMEM:
         return clv_fail(err, CLV_NOMEM, "%s: out of memory", what);
     default:
@@ -206,8 +223,8 @@ clv_code clv_sqlite_fail(clv_sqlite_conn *c, const char *what, clv_err *err)
     }
 }
 
-clv_code clv_sqlite_exec(clv_sqlite_conn *c, sqlite3_stmt *st, const char *what,
-                         int *changes, clv_err *err)
+clv_code clv_sqlite_exec(clv_sqlite_conn *c, sqlite3_stmt *st, const char *what, int *changes,
+                         clv_err *err)
 {
     clv_code rc = CLV_OK;
 
@@ -228,8 +245,8 @@ clv_code clv_sqlite_run(clv_sqlite_conn *c, clv_sqlite_stmt_id id, clv_err *err)
     return clv_sqlite_exec(c, st, clv_sqlite_sql[id], NULL, err);
 }
 
-clv_code clv_sqlite_version_miss(clv_sqlite_conn *c, clv_sqlite_stmt_id exists,
-                                 const char *id, const char *what, clv_err *err)
+clv_code clv_sqlite_version_miss(clv_sqlite_conn *c, clv_sqlite_stmt_id exists, const char *id,
+                                 const char *what, clv_err *err)
 {
     sqlite3_stmt *st = clv_sqlite_stmt(c, exists, err);
     clv_code rc;
@@ -306,41 +323,53 @@ static clv_code atomic_close(clv_sqlite_conn *c, bool own, clv_code rc, clv_err 
 
 /* ---- migrations ---- */
 
-/* Applies migration n (1-based) unless schema_version says it is in; one transaction,
- * taken IMMEDIATE so that two processes migrating at once apply it once. */
+/* The highest migration applied, 0 for a new database. */
+static clv_code version_get(clv_sqlite_conn *c, int64_t *have, clv_err *err)
+{
+    sqlite3_stmt *st = clv_sqlite_stmt(c, ST_VERSION_GET, err);
+    clv_code rc = CLV_OK;
+
+    if (st == NULL)
+        return CLV_STORE;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *have = sqlite3_column_int64(st, 0);
+    else
+        rc = clv_sqlite_fail(c, "migrate", err);
+    clv_sqlite_done(st);
+    return rc;
+}
+
+/* Applies migration n (1-based) and records it. */
+static clv_code apply(clv_sqlite_conn *c, int n, clv_err *err)
+{
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+
+    /* sqlite3_exec: a migration is several statements of literal SQL, run once */
+    if (sqlite3_exec(c->db, clv_sqlite_migrations[n - 1], NULL, NULL, NULL) != SQLITE_OK)
+        return clv_fail(err, CLV_STORE, "migration %d: %s", n, sqlite3_errmsg(c->db));
+    if ((st = clv_sqlite_stmt(c, ST_VERSION_PUT, err)) == NULL)
+        return CLV_STORE;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_int(&b, n);
+    clv_sqlite_bind_int(&b, clv_now());
+    return clv_sqlite_write(c, &b, "migrate", false, err);
+}
+
+/* Applies migration n unless schema_version says it is in, in one transaction taken
+ * IMMEDIATE, so that two processes migrating at once apply it once. */
 static clv_code migrate_one(clv_sqlite_conn *c, int n, clv_err *err)
 {
-    sqlite3_stmt *st = NULL;
     clv_code rc = clv_sqlite_run(c, ST_BEGIN, err);
     int64_t have = 0;
 
     if (rc != CLV_OK)
         return rc;
     rc = clv_sqlite_run(c, ST_VERSION_CREATE, err);
-    if (rc == CLV_OK && (st = clv_sqlite_stmt(c, ST_VERSION_GET, err)) == NULL)
-        rc = CLV_STORE;
-    if (rc == CLV_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            have = sqlite3_column_int64(st, 0);
-        else
-            rc = clv_sqlite_fail(c, "migrate", err);
-        clv_sqlite_done(st);
-    }
-    if (rc == CLV_OK && have < n) {
-        if (sqlite3_exec(c->db, clv_sqlite_migrations[n - 1], NULL, NULL, NULL) != SQLITE_OK)
-            rc = clv_fail(err, CLV_STORE, "migration %d: %s", n, sqlite3_errmsg(c->db));
-        else if ((st = clv_sqlite_stmt(c, ST_VERSION_PUT, err)) == NULL)
-            rc = CLV_STORE;
-        else {
-            clv_sqlite_bind b;
-            clv_sqlite_bind_init(&b, st);
-            clv_sqlite_bind_int(&b, n);
-            clv_sqlite_bind_int(&b, clv_now());
-            rc = clv_sqlite_bind_end(&b, c, "migrate", err);
-            rc = rc == CLV_OK ? clv_sqlite_exec(c, st, "migrate", NULL, err) : rc;
-            clv_sqlite_done(st);
-        }
-    }
+    if (rc == CLV_OK)
+        rc = version_get(c, &have, err);
+    if (rc == CLV_OK && have < n)
+        rc = apply(c, n, err);
     if (rc == CLV_OK)
         rc = clv_sqlite_run(c, ST_COMMIT, err);
     if (rc != CLV_OK && !sqlite3_get_autocommit(c->db))
@@ -365,16 +394,14 @@ static clv_code sqlite_meta_get(clv_store *s, const char *name, char **value, cl
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
     clv_sqlite_row r;
-    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+    clv_code rc;
     char *v = NULL;
     int step;
 
-    if (rc != CLV_OK)
+    if (!clv_sqlite_prepare(s, ST_META_GET, &c, &st, &rc, err))
         return rc;
-    if ((st = clv_sqlite_stmt(c, ST_META_GET, err)) == NULL)
-        return CLV_STORE;
     step = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK ? sqlite3_step(st)
-                                                                         : SQLITE_ERROR;
+                                                                          : SQLITE_ERROR;
     if (step == SQLITE_ROW) {
         clv_sqlite_row_init(&r, st);
         v = clv_sqlite_col_text(&r);
@@ -392,27 +419,19 @@ static clv_code sqlite_meta_get(clv_store *s, const char *name, char **value, cl
     return rc;
 }
 
-static clv_code sqlite_meta_put(clv_store *s, const char *name, const char *value,
-                                clv_err *err)
+static clv_code sqlite_meta_put(clv_store *s, const char *name, const char *value, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
     clv_sqlite_bind b;
-    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+    clv_code rc;
 
-    if (rc != CLV_OK)
+    if (!clv_sqlite_prepare(s, ST_META_PUT, &c, &st, &rc, err))
         return rc;
-    if ((st = clv_sqlite_stmt(c, ST_META_PUT, err)) == NULL)
-        return CLV_STORE;
     clv_sqlite_bind_init(&b, st);
     clv_sqlite_bind_text(&b, name);
     clv_sqlite_bind_text(&b, value);
-    rc = clv_sqlite_bind_end(&b, c, "meta_put", err);
-    if (rc != CLV_OK) {
-        clv_sqlite_done(st);
-        return rc;
-    }
-    return clv_sqlite_exec(c, st, "meta_put", NULL, err);
+    return clv_sqlite_write(c, &b, "meta_put", false, err);
 }
 
 /* ---- revoked access tokens ---- */
@@ -422,37 +441,27 @@ static clv_code sqlite_jti_revoke(clv_store *s, const char *jti, int64_t exp, cl
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
     clv_sqlite_bind b;
-    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+    clv_code rc;
 
-    if (rc != CLV_OK)
+    if (!clv_sqlite_prepare(s, ST_JTI_REVOKE, &c, &st, &rc, err))
         return rc;
-    if ((st = clv_sqlite_stmt(c, ST_JTI_REVOKE, err)) == NULL)
-        return CLV_STORE;
     clv_sqlite_bind_init(&b, st);
     clv_sqlite_bind_text(&b, jti);
     clv_sqlite_bind_int(&b, exp);
-    rc = clv_sqlite_bind_end(&b, c, "jti_revoke", err);
-    if (rc != CLV_OK) {
-        clv_sqlite_done(st);
-        return rc;
-    }
-    return clv_sqlite_exec(c, st, "jti_revoke", NULL, err);
+    return clv_sqlite_write(c, &b, "jti_revoke", false, err);
 }
 
-static clv_code sqlite_jti_is_revoked(clv_store *s, const char *jti, bool *revoked,
-                                      clv_err *err)
+static clv_code sqlite_jti_is_revoked(clv_store *s, const char *jti, bool *revoked, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
-    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+    clv_code rc;
     int step;
 
-    if (rc != CLV_OK)
+    if (!clv_sqlite_prepare(s, ST_JTI_GET, &c, &st, &rc, err))
         return rc;
-    if ((st = clv_sqlite_stmt(c, ST_JTI_GET, err)) == NULL)
-        return CLV_STORE;
     step = sqlite3_bind_text(st, 1, jti, -1, SQLITE_STATIC) == SQLITE_OK ? sqlite3_step(st)
-                                                                        : SQLITE_ERROR;
+                                                                         : SQLITE_ERROR;
     if (step == SQLITE_ROW || step == SQLITE_DONE)
         *revoked = step == SQLITE_ROW;
     else
@@ -469,8 +478,12 @@ static clv_code purge_audit(clv_store *s, clv_sqlite_conn *c, sqlite3_stmt *st,
                             const char *target_type, int64_t now, int *n, clv_err *err)
 {
     char id[CLV_ID_LEN];
-    clv_audit a = {.id = id, .at = now, .actor_type = "system", .actor_id = "purge",
-                   .action = "purge", .target_type = (char *)target_type};
+    clv_audit a = {.id = id,
+                   .at = now,
+                   .actor_type = "system",
+                   .actor_id = "purge",
+                   .action = "purge",
+                   .target_type = (char *)target_type};
     clv_code rc = CLV_OK;
     int step;
 

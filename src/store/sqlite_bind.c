@@ -63,8 +63,7 @@ void clv_sqlite_bind_page(clv_sqlite_bind *b, const clv_store_page *pg)
     clv_sqlite_bind_int(b, (int64_t)pg->limit + 1);
 }
 
-clv_code clv_sqlite_bind_end(clv_sqlite_bind *b, clv_sqlite_conn *c, const char *what,
-                             clv_err *err)
+clv_code clv_sqlite_bind_end(clv_sqlite_bind *b, clv_sqlite_conn *c, const char *what, clv_err *err)
 {
     if (b->rc == SQLITE_NOMEM)
         return clv_fail(err, CLV_NOMEM, "%s: out of memory", what);
@@ -222,8 +221,8 @@ static clv_code fetch(clv_sqlite_conn *c, sqlite3_stmt *st, const clv_sqlite_kin
     return rc;
 }
 
-bool clv_sqlite_prepare(clv_store *s, clv_sqlite_stmt_id id, clv_sqlite_conn **c,
-                        sqlite3_stmt **st, clv_code *rc, clv_err *err)
+bool clv_sqlite_prepare(clv_store *s, clv_sqlite_stmt_id id, clv_sqlite_conn **c, sqlite3_stmt **st,
+                        clv_code *rc, clv_err *err)
 {
     *rc = clv_sqlite_conn_get(s, c, err);
     if (*rc != CLV_OK)
@@ -273,4 +272,3 @@ clv_code clv_sqlite_page(clv_sqlite_conn *c, clv_sqlite_bind *b, int limit,
     }
     return collect(c, b->st, limit, kind, out, err);
 }
-

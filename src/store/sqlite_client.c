@@ -128,8 +128,7 @@ static void client_free_item(void *p)
     clv_client_free(p);
 }
 
-static const clv_sqlite_kind client_kind = {client_load, client_key, client_free_item,
-                                            "client"};
+static const clv_sqlite_kind client_kind = {client_load, client_key, client_free_item, "client"};
 
 clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *cl, clv_err *err)
 {
@@ -159,8 +158,7 @@ clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *cl, clv_err *e
     return rc;
 }
 
-clv_code clv_sqlite_client_get(clv_store *s, const char *client_id, clv_client **out,
-                               clv_err *err)
+clv_code clv_sqlite_client_get(clv_store *s, const char *client_id, clv_client **out, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
@@ -203,8 +201,7 @@ clv_code clv_sqlite_client_update(clv_store *s, const clv_client *cl, clv_err *e
     return rc;
 }
 
-clv_code clv_sqlite_client_touch(clv_store *s, const char *client_id, int64_t at,
-                                 clv_err *err)
+clv_code clv_sqlite_client_touch(clv_store *s, const char *client_id, int64_t at, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
@@ -219,8 +216,8 @@ clv_code clv_sqlite_client_touch(clv_store *s, const char *client_id, int64_t at
     return clv_sqlite_write(c, &b, "client_touch", true, err);
 }
 
-clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f,
-                                const clv_store_page *pg, clv_list *out, clv_err *err)
+clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const clv_store_page *pg,
+                                clv_list *out, clv_err *err)
 {
     clv_sqlite_stmt_id id = ST_CLIENT_LIST_ALL;
     clv_sqlite_conn *c;

@@ -160,8 +160,8 @@ typedef struct {
 
 /* The calling thread's connection and its statement `id`: true, or false with *rc set
  * (and err recorded) if either cannot be had. */
-bool clv_sqlite_prepare(clv_store *s, clv_sqlite_stmt_id id, clv_sqlite_conn **c,
-                        sqlite3_stmt **st, clv_code *rc, clv_err *err);
+bool clv_sqlite_prepare(clv_store *s, clv_sqlite_stmt_id id, clv_sqlite_conn **c, sqlite3_stmt **st,
+                        clv_code *rc, clv_err *err);
 
 /* The three ways to run a statement once its parameters are bound through b. Each ends the
  * binding (clv_sqlite_bind_end), runs the statement and gives it back (clv_sqlite_done)
@@ -179,13 +179,13 @@ clv_code clv_sqlite_page(clv_sqlite_conn *c, clv_sqlite_bind *b, int limit,
 
 /* Steps a bound statement that writes; *changes gets the number of rows it changed.
  * Gives st back; errors mapped by clv_sqlite_fail. */
-clv_code clv_sqlite_exec(clv_sqlite_conn *c, sqlite3_stmt *st, const char *what,
-                         int *changes, clv_err *err);
+clv_code clv_sqlite_exec(clv_sqlite_conn *c, sqlite3_stmt *st, const char *what, int *changes,
+                         clv_err *err);
 
 /* After an UPDATE … WHERE id = ? AND version = ? changed nothing: CLV_PRECONDITION if a row
  * with that id exists (statement `exists` binds the id), else CLV_NOT_FOUND. */
-clv_code clv_sqlite_version_miss(clv_sqlite_conn *c, clv_sqlite_stmt_id exists,
-                                 const char *id, const char *what, clv_err *err);
+clv_code clv_sqlite_version_miss(clv_sqlite_conn *c, clv_sqlite_stmt_id exists, const char *id,
+                                 const char *what, clv_err *err);
 
 /* The object operations (sqlite_rows.c, sqlite_client.c): the ops of store_impl.h. */
 clv_code clv_sqlite_tenant_insert(clv_store *s, const clv_tenant *t, clv_err *err);
@@ -194,36 +194,31 @@ clv_code clv_sqlite_tenant_update(clv_store *s, const clv_tenant *t, clv_err *er
 clv_code clv_sqlite_tenant_list(clv_store *s, const clv_store_page *pg, clv_list *out,
                                 clv_err *err);
 clv_code clv_sqlite_service_insert(clv_store *s, const clv_service *svc, clv_err *err);
-clv_code clv_sqlite_service_get(clv_store *s, const char *id, clv_service **out,
-                                clv_err *err);
+clv_code clv_sqlite_service_get(clv_store *s, const char *id, clv_service **out, clv_err *err);
 clv_code clv_sqlite_service_update(clv_store *s, const clv_service *svc, clv_err *err);
 clv_code clv_sqlite_service_list(clv_store *s, const clv_service_filter *f,
                                  const clv_store_page *pg, clv_list *out, clv_err *err);
 clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *c, clv_err *err);
-clv_code clv_sqlite_client_get(clv_store *s, const char *client_id, clv_client **out,
-                               clv_err *err);
+clv_code clv_sqlite_client_get(clv_store *s, const char *client_id, clv_client **out, clv_err *err);
 clv_code clv_sqlite_client_update(clv_store *s, const clv_client *c, clv_err *err);
-clv_code clv_sqlite_client_touch(clv_store *s, const char *client_id, int64_t at,
-                                 clv_err *err);
-clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f,
-                                const clv_store_page *pg, clv_list *out, clv_err *err);
+clv_code clv_sqlite_client_touch(clv_store *s, const char *client_id, int64_t at, clv_err *err);
+clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const clv_store_page *pg,
+                                clv_list *out, clv_err *err);
 clv_code clv_sqlite_secret_insert(clv_store *s, const clv_secret *sec, clv_err *err);
-clv_code clv_sqlite_secret_list(clv_store *s, const char *client_id, clv_list *out,
-                                clv_err *err);
+clv_code clv_sqlite_secret_list(clv_store *s, const char *client_id, clv_list *out, clv_err *err);
 clv_code clv_sqlite_secret_delete(clv_store *s, const char *client_id, const char *secret_id,
                                   clv_err *err);
-clv_code clv_sqlite_secret_touch(clv_store *s, const char *secret_id, int64_t at,
-                                 clv_err *err);
+clv_code clv_sqlite_secret_touch(clv_store *s, const char *secret_id, int64_t at, clv_err *err);
 clv_code clv_sqlite_user_insert(clv_store *s, const clv_user *u, clv_err *err);
 clv_code clv_sqlite_user_get(clv_store *s, const char *id, clv_user **out, clv_err *err);
 clv_code clv_sqlite_user_find(clv_store *s, const char *tenant_id, const char *username,
                               clv_user **out, clv_err *err);
 clv_code clv_sqlite_user_update(clv_store *s, const clv_user *u, clv_err *err);
 clv_code clv_sqlite_user_delete(clv_store *s, const char *id, clv_err *err);
-clv_code clv_sqlite_user_list(clv_store *s, const clv_user_filter *f,
-                              const clv_store_page *pg, clv_list *out, clv_err *err);
+clv_code clv_sqlite_user_list(clv_store *s, const clv_user_filter *f, const clv_store_page *pg,
+                              clv_list *out, clv_err *err);
 clv_code clv_sqlite_audit_insert(clv_store *s, const clv_audit *a, clv_err *err);
-clv_code clv_sqlite_audit_list(clv_store *s, const clv_audit_filter *f,
-                               const clv_store_page *pg, clv_list *out, clv_err *err);
+clv_code clv_sqlite_audit_list(clv_store *s, const clv_audit_filter *f, const clv_store_page *pg,
+                               clv_list *out, clv_err *err);
 
 #endif

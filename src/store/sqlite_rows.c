@@ -42,8 +42,7 @@ static void tenant_free_item(void *p)
     clv_tenant_free(p);
 }
 
-static const clv_sqlite_kind tenant_kind = {tenant_load, tenant_key, tenant_free_item,
-                                            "tenant"};
+static const clv_sqlite_kind tenant_kind = {tenant_load, tenant_key, tenant_free_item, "tenant"};
 
 clv_code clv_sqlite_tenant_insert(clv_store *s, const clv_tenant *t, clv_err *err)
 {
@@ -96,8 +95,7 @@ clv_code clv_sqlite_tenant_update(clv_store *s, const clv_tenant *t, clv_err *er
     return clv_sqlite_write(c, &b, "tenant_update", true, err);
 }
 
-clv_code clv_sqlite_tenant_list(clv_store *s, const clv_store_page *pg, clv_list *out,
-                                clv_err *err)
+clv_code clv_sqlite_tenant_list(clv_store *s, const clv_store_page *pg, clv_list *out, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
@@ -182,8 +180,7 @@ clv_code clv_sqlite_service_insert(clv_store *s, const clv_service *svc, clv_err
     return clv_sqlite_write(c, &b, "service_insert", false, err);
 }
 
-clv_code clv_sqlite_service_get(clv_store *s, const char *id, clv_service **out,
-                                clv_err *err)
+clv_code clv_sqlite_service_get(clv_store *s, const char *id, clv_service **out, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
@@ -309,8 +306,7 @@ clv_code clv_sqlite_secret_insert(clv_store *s, const clv_secret *sec, clv_err *
     return clv_sqlite_write(c, &b, "secret_insert", false, err);
 }
 
-clv_code clv_sqlite_secret_list(clv_store *s, const char *client_id, clv_list *out,
-                                clv_err *err)
+clv_code clv_sqlite_secret_list(clv_store *s, const char *client_id, clv_list *out, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
@@ -340,8 +336,7 @@ clv_code clv_sqlite_secret_delete(clv_store *s, const char *client_id, const cha
     return clv_sqlite_write(c, &b, "secret_delete", true, err);
 }
 
-clv_code clv_sqlite_secret_touch(clv_store *s, const char *secret_id, int64_t at,
-                                 clv_err *err)
+clv_code clv_sqlite_secret_touch(clv_store *s, const char *secret_id, int64_t at, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
@@ -423,8 +418,8 @@ clv_code clv_sqlite_user_insert(clv_store *s, const clv_user *u, clv_err *err)
 }
 
 /* Runs a user select with parameters one and, unless NULL, two. */
-static clv_code user_fetch(clv_store *s, clv_sqlite_stmt_id id, const char *one,
-                           const char *two, clv_user **out, clv_err *err)
+static clv_code user_fetch(clv_store *s, clv_sqlite_stmt_id id, const char *one, const char *two,
+                           clv_user **out, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
@@ -489,8 +484,8 @@ clv_code clv_sqlite_user_delete(clv_store *s, const char *id, clv_err *err)
     return clv_sqlite_write(c, &b, "user_delete", true, err);
 }
 
-clv_code clv_sqlite_user_list(clv_store *s, const clv_user_filter *f,
-                              const clv_store_page *pg, clv_list *out, clv_err *err)
+clv_code clv_sqlite_user_list(clv_store *s, const clv_user_filter *f, const clv_store_page *pg,
+                              clv_list *out, clv_err *err)
 {
     clv_sqlite_stmt_id id = f->tenant_id != NULL ? ST_USER_LIST_TENANT : ST_USER_LIST_ALL;
     clv_sqlite_conn *c;
@@ -572,8 +567,8 @@ clv_code clv_sqlite_audit_insert(clv_store *s, const clv_audit *a, clv_err *err)
     return clv_sqlite_write(c, &b, "audit_insert", false, err);
 }
 
-clv_code clv_sqlite_audit_list(clv_store *s, const clv_audit_filter *f,
-                               const clv_store_page *pg, clv_list *out, clv_err *err)
+clv_code clv_sqlite_audit_list(clv_store *s, const clv_audit_filter *f, const clv_store_page *pg,
+                               clv_list *out, clv_err *err)
 {
     clv_sqlite_stmt_id id = ST_AUDIT_LIST_ALL;
     clv_sqlite_conn *c;

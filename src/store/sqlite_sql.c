@@ -99,6 +99,9 @@ const int clv_sqlite_migration_count =
 
 /* ---- column lists, shared by the statements below and by the row code ---- */
 
+/* The SQL reads better laid out by hand. */
+/* clang-format off */
+
 #define TENANT_COLS "id, name, status, created_at"
 
 #define SERVICE_COLS                                                                       \
@@ -258,3 +261,4 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_PURGE_SERVICES_DELETE] = "DELETE FROM services WHERE " PURGEABLE,
     [ST_PURGE_JTI] = "DELETE FROM revoked_jti WHERE exp <= ?1",
 };
+/* clang-format on */

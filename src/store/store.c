@@ -196,8 +196,7 @@ clv_code clv_store_client_insert(clv_store *s, const clv_client *c, clv_err *err
     return s->ops->client_insert(s, c, err);
 }
 
-clv_code clv_store_client_get(clv_store *s, const char *client_id, clv_client **out,
-                              clv_err *err)
+clv_code clv_store_client_get(clv_store *s, const char *client_id, clv_client **out, clv_err *err)
 {
     return s->ops->client_get(s, client_id, out, err);
 }
@@ -236,8 +235,7 @@ clv_code clv_store_secret_insert(clv_store *s, const clv_secret *sec, clv_err *e
     return s->ops->secret_insert(s, sec, err);
 }
 
-clv_code clv_store_secret_list(clv_store *s, const char *client_id, clv_list *out,
-                               clv_err *err)
+clv_code clv_store_secret_list(clv_store *s, const char *client_id, clv_list *out, clv_err *err)
 {
     return s->ops->secret_list(s, client_id, out, err);
 }
@@ -281,8 +279,7 @@ clv_code clv_store_user_delete(clv_store *s, const char *id, clv_err *err)
     return s->ops->user_delete(s, id, err);
 }
 
-clv_code clv_store_user_list(clv_store *s, const clv_user_filter *f, clv_list *out,
-                             clv_err *err)
+clv_code clv_store_user_list(clv_store *s, const clv_user_filter *f, clv_list *out, clv_err *err)
 {
     clv_store_page pg;
     char *buf = NULL;
@@ -301,8 +298,7 @@ clv_code clv_store_audit_insert(clv_store *s, const clv_audit *a, clv_err *err)
     return s->ops->audit_insert(s, a, err);
 }
 
-clv_code clv_store_audit_list(clv_store *s, const clv_audit_filter *f, clv_list *out,
-                              clv_err *err)
+clv_code clv_store_audit_list(clv_store *s, const clv_audit_filter *f, clv_list *out, clv_err *err)
 {
     clv_store_page pg;
     char *buf = NULL;

@@ -37,34 +37,31 @@ struct clv_store_ops {
     clv_code (*tenant_insert)(clv_store *s, const clv_tenant *t, clv_err *err);
     clv_code (*tenant_get)(clv_store *s, const char *id, clv_tenant **out, clv_err *err);
     clv_code (*tenant_update)(clv_store *s, const clv_tenant *t, clv_err *err);
-    clv_code (*tenant_list)(clv_store *s, const clv_store_page *pg, clv_list *out,
-                            clv_err *err);
+    clv_code (*tenant_list)(clv_store *s, const clv_store_page *pg, clv_list *out, clv_err *err);
 
     clv_code (*service_insert)(clv_store *s, const clv_service *svc, clv_err *err);
     clv_code (*service_get)(clv_store *s, const char *id, clv_service **out, clv_err *err);
     clv_code (*service_update)(clv_store *s, const clv_service *svc, clv_err *err);
-    clv_code (*service_list)(clv_store *s, const clv_service_filter *f,
-                             const clv_store_page *pg, clv_list *out, clv_err *err);
+    clv_code (*service_list)(clv_store *s, const clv_service_filter *f, const clv_store_page *pg,
+                             clv_list *out, clv_err *err);
 
     clv_code (*client_insert)(clv_store *s, const clv_client *c, clv_err *err);
-    clv_code (*client_get)(clv_store *s, const char *client_id, clv_client **out,
-                           clv_err *err);
+    clv_code (*client_get)(clv_store *s, const char *client_id, clv_client **out, clv_err *err);
     clv_code (*client_update)(clv_store *s, const clv_client *c, clv_err *err);
     clv_code (*client_touch)(clv_store *s, const char *client_id, int64_t at, clv_err *err);
-    clv_code (*client_list)(clv_store *s, const clv_client_filter *f,
-                            const clv_store_page *pg, clv_list *out, clv_err *err);
+    clv_code (*client_list)(clv_store *s, const clv_client_filter *f, const clv_store_page *pg,
+                            clv_list *out, clv_err *err);
 
     clv_code (*secret_insert)(clv_store *s, const clv_secret *sec, clv_err *err);
-    clv_code (*secret_list)(clv_store *s, const char *client_id, clv_list *out,
-                            clv_err *err);
+    clv_code (*secret_list)(clv_store *s, const char *client_id, clv_list *out, clv_err *err);
     clv_code (*secret_delete)(clv_store *s, const char *client_id, const char *secret_id,
                               clv_err *err);
     clv_code (*secret_touch)(clv_store *s, const char *secret_id, int64_t at, clv_err *err);
 
     clv_code (*user_insert)(clv_store *s, const clv_user *u, clv_err *err);
     clv_code (*user_get)(clv_store *s, const char *id, clv_user **out, clv_err *err);
-    clv_code (*user_find)(clv_store *s, const char *tenant_id, const char *username,
-                          clv_user **out, clv_err *err);
+    clv_code (*user_find)(clv_store *s, const char *tenant_id, const char *username, clv_user **out,
+                          clv_err *err);
     clv_code (*user_update)(clv_store *s, const clv_user *u, clv_err *err);
     clv_code (*user_delete)(clv_store *s, const char *id, clv_err *err);
     clv_code (*user_list)(clv_store *s, const clv_user_filter *f, const clv_store_page *pg,

@@ -145,7 +145,9 @@ static json_t *sample_claims(void)
     return c;
 }
 
-static void assert_rejected(const clv_keyset *ks, const char *token)
+/* Verification must fail with CLV_UNAUTHENTICATED, leave the outputs alone and, when why
+ * is not NULL, say so in a detail containing why (which pins down the check that fired). */
+static void assert_rejected_why(const clv_keyset *ks, const char *token, const char *why)
 {
     json_t *claims = NULL;
     char *typ = NULL;
@@ -157,10 +159,22 @@ static void assert_rejected(const clv_keyset *ks, const char *token)
     ck_assert_ptr_null(typ);
     ck_assert_int_eq(err.code, CLV_UNAUTHENTICATED);
     ck_assert(err.detail[0] != '\0');
+    if (why != NULL)
+        ck_assert_msg(strstr(err.detail, why) != NULL, "detail \"%s\", want \"%s\"", err.detail,
+                      why);
     /* The token never goes into the detail (it ends up in logs). */
     if (token != NULL && strlen(token) > 8)
         ck_assert_ptr_null(strstr(err.detail, token));
 }
+
+static void assert_rejected(const clv_keyset *ks, const char *token)
+{
+    assert_rejected_why(ks, token, NULL);
+}
+
+static const char why_sig[] = "signature does not verify";
+static const char why_key[] = "no key for this alg and kid";
+static const char why_hdr[] = "header is not a JSON object";
 
 /* ---- base64 ---- */
 
@@ -458,7 +472,7 @@ START_TEST(tampered_rejected)
     /* another payload under the original signature */
     evil = b64url_str("{\"sub\":\"mallory\"}");
     forged = join3(hdr, evil, sig);
-    assert_rejected(ks, forged);
+    assert_rejected_why(ks, forged, why_sig);
     free(forged);
 
     /* one character of the signature changed, at the start and in the middle (the last
@@ -468,14 +482,14 @@ START_TEST(tampered_rejected)
         s2[at] = s2[at] == 'A' ? 'B' : 'A';
         char *payload = part_of(token, 1);
         forged = join3(hdr, payload, s2);
-        assert_rejected(ks, forged);
+        assert_rejected_why(ks, forged, why_sig);
         free(forged);
         free(payload);
         free(s2);
     }
     /* a signature that is too short or too long */
     forged = join3(hdr, evil, "AAAA");
-    assert_rejected(ks, forged);
+    assert_rejected_why(ks, forged, "malformed");
     free(forged);
     {
         size_t n = strlen(token);
@@ -502,14 +516,14 @@ START_TEST(other_keyset_rejected)
     char *forged = NULL;
 
     ck_assert_int_eq(clv_jwt_sign(theirs, alg, "at+jwt", claims, &token, NULL), CLV_OK);
-    assert_rejected(ours, token); /* unknown kid */
+    assert_rejected_why(ours, token, why_key); /* unknown kid */
     /* their signature under our header (our kid): the signature check itself must fail */
     ck_assert_int_eq(clv_jwt_sign(ours, alg, "at+jwt", claims, &our_token, NULL), CLV_OK);
     hdr = part_of(our_token, 0);
     payload = part_of(our_token, 1);
     sig = part_of(token, 2);
     forged = join3(hdr, payload, sig);
-    assert_rejected(ours, forged);
+    assert_rejected_why(ours, forged, why_sig);
     free(forged);
     free(sig);
     free(payload);
@@ -555,6 +569,12 @@ START_TEST(bad_headers_rejected)
     /* not an object, not JSON */
     snprintf(json[n++], 256, "[\"%s\",\"%s\"]", a, kid);
 
+    /* which check refuses each case, in order: the first four name no loaded key, the
+     * rest are not the header Clavis writes */
+    static const char *const reasons[] = {why_key, why_key, why_key, why_key, why_hdr, why_hdr,
+                                          why_hdr, why_key, why_hdr, why_hdr, why_hdr, why_hdr};
+    ck_assert_uint_eq(n, sizeof reasons / sizeof reasons[0]);
+
     ck_assert_int_eq(clv_jwt_sign(ks, alg, "JWT", claims, &token, NULL), CLV_OK);
     payload = part_of(token, 1);
     sig = part_of(token, 2);
@@ -562,12 +582,12 @@ START_TEST(bad_headers_rejected)
         char *hdr = b64url_str(json[i]);
         char *forged = join3(hdr, payload, sig);
         size_t len = strlen(hdr) + strlen(payload) + 3;
-        assert_rejected(ks, forged);
+        assert_rejected_why(ks, forged, reasons[i]);
         free(forged);
         /* and with an empty signature, as an unsecured JWS is written (RFC 7519 §6.1) */
         forged = malloc(len);
         snprintf(forged, len, "%s.%s.", hdr, payload);
-        assert_rejected(ks, forged);
+        assert_rejected_why(ks, forged, "three non-empty parts");
         free(forged);
         free(hdr);
     }
@@ -628,7 +648,7 @@ START_TEST(garbage_rejected)
     memset(big, 'A', 17 * 1024 - 1);
     big[17 * 1024 - 1] = '\0';
     memcpy(big, token, strlen(token));
-    assert_rejected(ks, big);
+    assert_rejected_why(ks, big, "longer than");
     free(big);
     free(token);
     json_decref(claims);
@@ -692,6 +712,28 @@ START_TEST(jwks_members_and_kid)
     thumbprint_of(k, kid);
     ck_assert_str_eq(json_string_value(json_object_get(k, "kid")), kid);
     json_decref(jwks);
+    clv_keyset_free(ks);
+}
+END_TEST
+
+/* R and S are fixed 32-byte fields (RFC 7518 §3.4) even when one has leading zero bytes,
+ * which happens once in 128 signatures: sign enough that both cases occur. */
+START_TEST(es256_fixed_length)
+{
+    clv_keyset *ks = keyset_with(CLV_ALG_ES256);
+    json_t *claims = json_pack("{s:s}", "sub", "alice"), *got = NULL;
+    char *token = NULL, *sig = NULL;
+
+    for (int i = 0; i < 3000; i++) {
+        ck_assert_int_eq(clv_jwt_sign(ks, CLV_ALG_ES256, "JWT", claims, &token, NULL), CLV_OK);
+        sig = part_of(token, 2);
+        ck_assert_uint_eq(strlen(sig), 86); /* 64 bytes */
+        ck_assert_int_eq(clv_jwt_verify(ks, token, &got, NULL, NULL), CLV_OK);
+        json_decref(got);
+        free(sig);
+        free(token);
+    }
+    json_decref(claims);
     clv_keyset_free(ks);
 }
 END_TEST
@@ -925,6 +967,7 @@ static Suite *crypto_suite(void)
     tcase_add_loop_test(jwt, bad_headers_rejected, 0, CLV_ALG_COUNT);
     tcase_add_loop_test(jwt, garbage_rejected, 0, CLV_ALG_COUNT);
     tcase_add_loop_test(jwt, jwks_members_and_kid, 0, CLV_ALG_COUNT);
+    tcase_add_test(jwt, es256_fixed_length);
     tcase_add_test(jwt, rfc7638_example_thumbprint);
     tcase_add_test(jwt, keyset_all_algs);
     tcase_add_test(jwt, keyset_add_wrong_key);

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Load test of POST /token (client_credentials, client_secret_basic, keep-alive) with wrk.
+# Starts its own server on a free loopback port with a temp database, pins it to CPU 0
+# and wrk to CPU 1, checks that a real token comes back, warms up, then runs each case and
+# prints requests/s, p50 and p99, and the non-2xx count (which must be 0).
+#   bench/token.sh                 # RS256 and ES256 (and EdDSA)
+#   ALGS="ES256" DURATION=5 bench/token.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+bin=${CLAVIS_BIN:-$root/build/clavis}
+algs=${ALGS:-"RS256 ES256 EdDSA"}
+duration=${DURATION:-10}
+conns=${CONNS:-32}
+command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
+[[ -x $bin ]] || { echo "bench: $bin is missing (make build)" >&2; exit 1; }
+tmp=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+url=http://127.0.0.1:$port
+pid=
+cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+init=$("$bin" init --db "$tmp/clavis.db" --json)
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+admin_id=$(field "$init" client_id); admin_secret=$(field "$init" client_secret)
+taskset -c 0 "$bin" serve --listen "127.0.0.1:$port" --db "$tmp/clavis.db" --threads 1 2>"$tmp/server.log" &
+pid=$!
+for _ in $(seq 50); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
+admin=$(curl -sf -u "$admin_id:$admin_secret" -d grant_type=client_credentials -d scope=admin "$url/token")
+at=$(field "$admin" access_token)
+api() { curl -sf -H "Authorization: Bearer $at" -H 'Content-Type: application/json' -d "$2" "$url$1"; }
+svc=$(field "$(api /admin/v1/services '{"name":"bench"}')" id)
+printf '%-8s %12s %10s %10s %8s\n' alg 'req/s' p50 p99 non2xx
+for alg in $algs; do
+    client=$(api /admin/v1/clients "{\"service_id\":\"$svc\",\"name\":\"bench-$alg\",\"type\":\"m2m\",\"scopes\":[\"read\"],\"access_token_signing_alg\":\"$alg\"}")
+    cid=$(field "$client" client_id); sec=$(field "$client" client_secret)
+    # pre-flight: a real token must come back
+    curl -sf -u "$cid:$sec" -d grant_type=client_credentials -d scope=read "$url/token" | grep -q access_token
+    export BENCH_AUTH=$(printf '%s:%s' "$cid" "$sec" | base64 -w0)
+    taskset -c 1 wrk -t1 -c"$conns" -d3s -s "$here/token.lua" "$url/token" >/dev/null # warm-up
+    out=$(taskset -c 1 wrk -t2 -c"$conns" -d"${duration}s" --latency -s "$here/token.lua" "$url/token")
+    rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+    p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+    bad=$(awk '/^bad:/ {print $2}' <<<"$out")
+    printf '%-8s %12s %10s %10s %8s\n' "$alg" "$rps" "$p50" "$p99" "${bad:-?}"
+done
+echo "server RSS after load: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
