@@ -1,7 +1,8 @@
 -- wrk script: POST /token with client_credentials and a Basic header; counts answers that
 -- are not 2xx or carry no access_token, and prints "bad: N" at the end.
+-- Environment: BENCH_AUTH (base64 of client_id:secret), BENCH_SCOPE (default "read").
 wrk.method = "POST"
-wrk.body = "grant_type=client_credentials&scope=read"
+wrk.body = "grant_type=client_credentials&scope=" .. (os.getenv("BENCH_SCOPE") or "read")
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Authorization"] = "Basic " .. os.getenv("BENCH_AUTH")
 

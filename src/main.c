@@ -11,9 +11,16 @@ static const char usage[] =
     "Commands:\n"
     "  serve     run the server (clavis serve --help)\n"
     "  init      create the database, keys and the first administrator\n"
-    "  purge     remove deleted clients and services whose retention has passed\n"
+    "  purge     remove deleted clients and services whose retention has passed\n\n"
+    "Commands that talk to a running server's admin API:\n"
+    "  login     check an admin client's credentials and keep them in a profile\n"
+    "  logout    remove the profile and the cached admin token\n"
+    "  service   create, list, show, update, approve, (de)activate, delete, restore services\n"
+    "  client    create, list, show, update, (de)activate, delete, restore clients;\n"
+    "            client secret add|list|remove; client token (a test token)\n"
+    "  user      create, list, show, update, delete users\n\n"
     "  help      show this help\n\n"
-    "Every command takes --help.\n";
+    "Every command takes --help. Exit codes: 0 success, 1 refused or failed, 2 bad usage.\n";
 
 int main(int argc, char **argv)
 {
@@ -30,6 +37,16 @@ int main(int argc, char **argv)
         return clv_cmd_init(argc - 1, argv + 1);
     if (strcmp(cmd, "purge") == 0)
         return clv_cmd_purge(argc - 1, argv + 1);
+    if (strcmp(cmd, "service") == 0)
+        return clv_cmd_service(argc - 1, argv + 1);
+    if (strcmp(cmd, "client") == 0)
+        return clv_cmd_client(argc - 1, argv + 1);
+    if (strcmp(cmd, "user") == 0)
+        return clv_cmd_user(argc - 1, argv + 1);
+    if (strcmp(cmd, "login") == 0)
+        return clv_cmd_login(argc - 1, argv + 1);
+    if (strcmp(cmd, "logout") == 0)
+        return clv_cmd_logout(argc - 1, argv + 1);
     fprintf(stderr, "clavis: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

@@ -31,6 +31,23 @@ clv_code clv_admin_client_visible(clv_app *app, const clv_principal *p, const ch
     return rc;
 }
 
+/* Only a platform admin may make a platform admin (SPEC §1 roles): a tenant admin who
+ * could put the role on a client of its own would escape its tenant. */
+static clv_code check_roles(const clv_principal *p, const clv_client *c, clv_err *err)
+{
+    size_t i;
+    json_t *v;
+
+    if (p == NULL || p->platform_admin)
+        return CLV_OK;
+    json_array_foreach(c->roles, i, v) {
+        if (strcmp(json_string_value(v), "platform_admin") == 0)
+            return clv_fail_field(err, CLV_FORBIDDEN, "roles",
+                                  "only a platform admin may grant platform_admin");
+    }
+    return CLV_OK;
+}
+
 /* Checks the service named by the body and fills the client's ids and times. */
 static clv_code place_client(clv_app *app, const clv_principal *p, clv_client *c, clv_err *err)
 {
@@ -41,8 +58,9 @@ static clv_code place_client(clv_app *app, const clv_principal *p, clv_client *c
     if (rc == CLV_OK && (!clv_principal_sees(p, svc->tenant_id) ||
                          svc->status == CLV_STATUS_DELETED))
         rc = CLV_NOT_FOUND;
-    if (rc == CLV_NOT_FOUND)
-        rc = clv_fail_field(err, CLV_INVALID, "service_id", "no service '%.64s'", c->service_id);
+    if (rc == CLV_NOT_FOUND) /* a foreign service is a missing one (SPEC §4) */
+        rc = clv_fail_field(err, CLV_NOT_FOUND, "service_id", "no service '%.64s'",
+                            c->service_id);
     if (rc != CLV_OK)
         goto cleanup;
     if (!clv_id_new("cli", id) || !clv_client_id_new(cid)) {
@@ -71,8 +89,9 @@ clv_code clv_admin_client_create(clv_app *app, const clv_principal *p, const jso
     json_t *j = NULL, *secret = NULL;
     clv_code rc;
 
-    if ((rc = clv_client_from_json(body, app->cfg, &c, err)) != CLV_OK)
-        return rc;
+    if ((rc = clv_client_from_json(body, app->cfg, &c, err)) != CLV_OK ||
+        (rc = check_roles(p, c, err)) != CLV_OK)
+        goto cleanup;
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         goto cleanup;
     if ((rc = place_client(app, p, c, err)) == CLV_OK &&
@@ -167,8 +186,18 @@ static clv_code save_client(clv_app *app, const clv_principal *p, const clv_clie
                             clv_err *err)
 {
     json_t *before = clv_client_to_json(old), *after = NULL;
-    clv_code rc;
+    clv_code rc = CLV_OK;
 
+    after = clv_client_to_json(c);
+    if (before != NULL && after != NULL && json_equal(before, after) &&
+        c->tokens_revoked_at == old->tokens_revoked_at) {
+        *out = json_incref(after); /* nothing changes (an empty PATCH): no write, no event */
+        if (version != NULL)
+            *version = c->version;
+        goto cleanup;
+    }
+    json_decref(after);
+    after = NULL;
     c->updated_at = clv_now();
     rc = clv_store_client_update(app->store, c, err);
     if (rc == CLV_PRECONDITION)
@@ -213,7 +242,8 @@ clv_code clv_admin_client_patch(clv_app *app, const clv_principal *p, const char
         rc = clv_fail(err, CLV_CONFLICT, "the client is deleted; restore it first");
         goto cleanup;
     }
-    if ((rc = clv_client_patch(old, patch, app->cfg, &c, err)) == CLV_OK)
+    if ((rc = clv_client_patch(old, patch, app->cfg, &c, err)) == CLV_OK &&
+        (rc = check_roles(p, c, err)) == CLV_OK)
         rc = save_client(app, p, old, c, "client.update", out, version, err);
 cleanup:
     rc = clv_admin_finish(app, rc, err);
@@ -278,10 +308,7 @@ clv_code clv_admin_client_action(clv_app *app, const clv_principal *p, const cha
     }
     if ((rc = transition(app, c, action, &name, err)) != CLV_OK)
         goto cleanup;
-    if (c->status == old->status && c->deleted_at == old->deleted_at)
-        *out = clv_client_to_json(c); /* nothing changes: no write, no event */
-    else
-        rc = save_client(app, p, old, c, name, out, NULL, err);
+    rc = save_client(app, p, old, c, name, out, NULL, err);
 cleanup:
     rc = clv_admin_finish(app, rc, err);
     clv_client_free(old);
@@ -304,8 +331,8 @@ clv_code clv_admin_client_revoke_tokens(clv_app *app, const clv_principal *p,
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
         goto cleanup;
     }
-    /* Access tokens issued up to this second introspect inactive from now on. */
-    c->tokens_revoked_at = clv_now();
+    /* Access tokens issued up to this millisecond introspect inactive from now on. */
+    c->tokens_revoked_at = clv_now_us() / 1000;
     rc = save_client(app, p, old, c, "client.revoke_tokens", &ignored, NULL, err);
     /* No refresh tokens or codes exist before the end-user flows; 0 of them revoked. */
     if (rc == CLV_OK && (*out = json_pack("{s:i}", "revoked", 0)) == NULL)

@@ -1,6 +1,7 @@
 /* common — helpers shared by the admin modules (see common.h). */
 #include "admin/common.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 clv_code clv_admin_finish(clv_app *app, clv_code rc, clv_err *err)
@@ -72,6 +73,20 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
+/* C0 and C1 control characters (a description may hold tabs and line breaks). */
+static bool has_control(const char *s, bool text)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    for (; *p != '\0'; p++) {
+        if (text && (*p == '\t' || *p == '\n' || *p == '\r'))
+            continue;
+        if (*p < 0x20 || *p == 0x7F || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
+            return true;
+    }
+    return false;
+}
+
 clv_code clv_admin_str_field(const json_t *body, const char *name, size_t max, bool nullable,
                              bool *present, const char **out, clv_err *err)
 {
@@ -88,10 +103,24 @@ clv_code clv_admin_str_field(const json_t *body, const char *name, size_t max, b
     }
     if (!json_is_string(v))
         return clv_fail_field(err, CLV_INVALID, name, "%s must be a string", name);
+    if (has_control(json_string_value(v), strcmp(name, "description") == 0))
+        return clv_fail_field(err, CLV_INVALID, name, "%s must not contain control characters",
+                              name);
     n = utf8_chars(json_string_value(v));
     if (n == 0 || n > max)
         return clv_fail_field(err, CLV_INVALID, name, "%s must have 1 to %zu characters", name,
                               max);
     *out = json_string_value(v);
     return CLV_OK;
+}
+
+bool clv_admin_holds_protected(clv_app *app, const char *meta_name, const char *id)
+{
+    char *value = NULL;
+    bool holds = false;
+
+    if (clv_store_meta_get(app->store, meta_name, &value, NULL) == CLV_OK)
+        holds = strcmp(value, id) == 0;
+    free(value);
+    return holds;
 }

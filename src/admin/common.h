@@ -30,4 +30,9 @@ clv_code clv_admin_only_keys(const json_t *body, const char *const *allowed, clv
 clv_code clv_admin_str_field(const json_t *body, const char *name, size_t max, bool nullable,
                              bool *present, const char **out, clv_err *err);
 
+/* true if id is the tenant (meta "init_tenant_id") or the service ("init_service_id") that
+ * holds the protected clients: switching it off or deleting it would switch them off too
+ * (SPEC §1, §5.5), so such a change is a 409. */
+bool clv_admin_holds_protected(clv_app *app, const char *meta_name, const char *id);
+
 #endif

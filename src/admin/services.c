@@ -151,6 +151,10 @@ static clv_code transition(const clv_app *app, const clv_principal *p, clv_servi
     *name = names[a];
     if (deleted && a != CLV_SERVICE_RESTORE && a != CLV_SERVICE_DELETE)
         return clv_fail(err, CLV_CONFLICT, "the service is deleted; restore it first");
+    if ((a == CLV_SERVICE_DEACTIVATE || a == CLV_SERVICE_DELETE) &&
+        clv_admin_holds_protected((clv_app *)app, "init_service_id", s->id))
+        return clv_fail(err, CLV_CONFLICT,
+                        "this service holds protected clients: it cannot be deactivated or deleted");
     switch (a) {
     case CLV_SERVICE_ACTIVATE: s->status = CLV_STATUS_ACTIVE; break;
     case CLV_SERVICE_DEACTIVATE: s->status = CLV_STATUS_INACTIVE; break;
@@ -200,6 +204,10 @@ static clv_code change_service(clv_app *app, const clv_principal *p, const char 
         rc = transition(app, p, s, a, &name, err);
     if (rc != CLV_OK)
         goto cleanup;
+    after = service_json(s);
+    if (json_equal(before, after)) /* nothing changes: no write, no event */
+        goto cleanup;
+    json_decref(after);
     s->updated_at = clv_now();
     if ((rc = clv_store_service_update(app->store, s, err)) != CLV_OK)
         goto cleanup;

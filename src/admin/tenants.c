@@ -145,8 +145,14 @@ clv_code clv_admin_tenant_patch(clv_app *app, const clv_principal *p, const char
     if ((rc = visible_tenant(app, p, id, &t, err)) != CLV_OK)
         goto cleanup;
     before = tenant_json(t);
-    if ((rc = apply_tenant_patch(t, body, err)) != CLV_OK ||
-        (rc = clv_store_tenant_update(app->store, t, err)) != CLV_OK)
+    if ((rc = apply_tenant_patch(t, body, err)) != CLV_OK)
+        goto cleanup;
+    if (t->status != CLV_STATUS_ACTIVE && clv_admin_holds_protected(app, "init_tenant_id", t->id)) {
+        rc = clv_fail_field(err, CLV_CONFLICT, "status",
+                            "this tenant holds protected clients: it cannot be deactivated");
+        goto cleanup;
+    }
+    if ((rc = clv_store_tenant_update(app->store, t, err)) != CLV_OK)
         goto cleanup;
     after = tenant_json(t);
     rc = clv_audit_write(app, p, t->id, "tenant.update", "tenant", t->id,

@@ -153,6 +153,22 @@ clv_code clv_admin_user_list(clv_app *app, const clv_principal *p, clv_user_filt
     return CLV_OK;
 }
 
+/* A tenant admin may see a platform admin of its tenant but not change or remove it:
+ * else it could take over the account (SPEC §4: 403 for what the role may not change). */
+static clv_code may_change(const clv_principal *p, const clv_user *u, clv_err *err)
+{
+    size_t i;
+    json_t *v;
+
+    if (p->platform_admin)
+        return CLV_OK;
+    json_array_foreach(u->roles, i, v) {
+        if (strcmp(json_string_value(v), "platform_admin") == 0)
+            return clv_fail(err, CLV_FORBIDDEN, "only a platform admin may change this user");
+    }
+    return CLV_OK;
+}
+
 static clv_code visible_user(clv_app *app, const clv_principal *p, const char *id,
                              clv_user **out, clv_err *err)
 {
@@ -191,7 +207,8 @@ clv_code clv_admin_user_patch(clv_app *app, const clv_principal *p, const char *
 
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
-    if ((rc = visible_user(app, p, id, &u, err)) != CLV_OK)
+    if ((rc = visible_user(app, p, id, &u, err)) != CLV_OK ||
+        (rc = may_change(p, u, err)) != CLV_OK)
         goto cleanup;
     before = user_json(u);
     if ((rc = apply_user(p, body, false, u, err)) != CLV_OK)
@@ -227,6 +244,7 @@ clv_code clv_admin_user_delete(clv_app *app, const clv_principal *p, const char 
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
     if ((rc = visible_user(app, p, id, &u, err)) == CLV_OK &&
+        (rc = may_change(p, u, err)) == CLV_OK &&
         (rc = clv_store_user_delete(app->store, id, err)) == CLV_OK)
         rc = clv_audit_write(app, p, u->tenant_id, "user.delete", "user", id, NULL, err);
     rc = clv_admin_finish(app, rc, err);

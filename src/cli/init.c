@@ -115,6 +115,8 @@ static clv_code initialise(clv_app *app, init_result *r, clv_err *err)
     rc = clv_store_meta_put(app->store, "init_tenant_id", r->tenant_id, err);
     if (rc == CLV_CONFLICT)
         rc = clv_fail(err, CLV_CONFLICT, "the database is already initialised");
+    if (rc == CLV_OK) /* the service of the protected clients: see admin/services.c */
+        rc = clv_store_meta_put(app->store, "init_service_id", r->service_id, err);
     if (rc == CLV_OK && (rc = make_tenant(app, r, err)) == CLV_OK &&
         (rc = make_client(app, r, err)) == CLV_OK)
         rc = make_user(app, r, err);

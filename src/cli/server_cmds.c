@@ -37,6 +37,10 @@ static const char serve_help[] =
     "  --purge-interval DUR time between purge runs (CLAVIS_PURGE_INTERVAL; default 1h)\n"
     "  --threads N          HTTP worker threads (default: number of cores)\n"
     "  --log-requests       log one JSON line per request\n"
+    "  --open-registration-service SERVICE_ID\n"
+    "                       allow POST /register without an initial access token; such\n"
+    "                       clients join this service (CLAVIS_OPEN_REGISTRATION_SERVICE;\n"
+    "                       default off: registration needs an initial access token)\n"
     "  --help               show this help\n";
 
 static const char purge_help[] =
@@ -44,7 +48,7 @@ static const char purge_help[] =
     "Removes for good the clients and services deleted longer ago than the retention.\n";
 
 enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
-       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP };
+       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG };
 
 static const struct option long_opts[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -58,6 +62,7 @@ static const struct option long_opts[] = {
     {"log-requests", no_argument, NULL, OPT_LOG},
     {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, OPT_HELP},
+    {"open-registration-service", required_argument, NULL, OPT_OPEN_REG},
     {NULL, 0, NULL, 0}};
 
 
@@ -104,6 +109,13 @@ static int parse(int argc, char **argv, clv_config *cfg, cli_flags *fl, const ch
             cfg->threads = (int)n;
             break;
         case OPT_LOG: cfg->log_requests = true; break;
+        case OPT_OPEN_REG:
+            if (!server)
+                return bad(help, "--open-registration-service is for serve");
+            if (optarg[0] == '\0')
+                return bad(help, "--open-registration-service needs a service id");
+            clv_config_set_str(&cfg->open_registration_service, optarg);
+            break;
         default: return bad(help, "unknown or incomplete option");
         }
     }
@@ -126,6 +138,10 @@ int clv_cli_setup(int argc, char **argv, clv_config *cfg, cli_flags *fl, const c
     }
     if ((rc = parse(argc, argv, cfg, fl, help, server)) != 0)
         return rc;
+    if (clv_config_check(cfg, &err) != CLV_OK) {
+        fprintf(stderr, "clavis: %s\n", err.detail);
+        return 2;
+    }
     if (fl->help) {
         fputs(help, stdout);
         return 0;

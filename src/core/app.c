@@ -56,9 +56,17 @@ static clv_code write_new_file(const char *path, const char *value, clv_err *err
     return CLV_OK;
 }
 
+/* Set while opening a database that was initialised already (it has a key_check): its
+ * HMAC key must be found, never made anew. */
+static bool must_exist(const clv_app *app, const char *name)
+{
+    return app->keys_checked && strcmp(name, "hmac") == 0;
+}
+
 /* Gets a named piece of key material, creating it with make() if missing. */
-static clv_code key_material(clv_app *app, const char *name, clv_code (*make)(int, char **, clv_err *),
-                             int arg, char **out, clv_err *err)
+static clv_code key_material(clv_app *app, const char *name,
+                             clv_code (*make)(int, char **, clv_err *), int arg, char **out,
+                             clv_err *err)
 {
     char path[4096], meta[64], *value = NULL;
     clv_code rc;
@@ -70,6 +78,11 @@ static clv_code key_material(clv_app *app, const char *name, clv_code (*make)(in
     rc = dir != NULL ? read_file(path, out, err) : clv_store_meta_get(app->store, meta, out, err);
     if (rc != CLV_NOT_FOUND)
         return rc;
+    if (must_exist(app, name))
+        return clv_fail(err, CLV_INVALID,
+                        "no %s key in %s, where this database's keys should be: start with the "
+                        "--key-dir (or without it) that `clavis init` used",
+                        name, dir != NULL ? dir : "the database");
     if ((rc = make(arg, &value, err)) != CLV_OK)
         return rc;
     if (dir != NULL) {
@@ -105,13 +118,38 @@ static clv_code make_hmac(int unused, char **out, clv_err *err)
     return CLV_OK;
 }
 
-static clv_code load_keys(clv_app *app, clv_err *err)
+/* A 32-byte random value kept as base64url under name (key:hmac, key:pairwise_salt). */
+static clv_code load_random32(clv_app *app, const char *name, unsigned char out[32],
+                              clv_err *err)
 {
     char *value = NULL;
     unsigned char *raw = NULL;
     size_t rawlen = 0;
     clv_code rc;
 
+    if ((rc = key_material(app, name, make_hmac, 0, &value, err)) != CLV_OK)
+        return rc;
+    if (!clv_b64url_decode(value, strlen(value), &raw, &rawlen) || rawlen != 32)
+        rc = clv_fail(err, CLV_CRYPTO, "the %s key is not 32 bytes of base64url", name);
+    else
+        memcpy(out, raw, 32);
+    if (raw != NULL) {
+        clv_wipe(raw, rawlen);
+        free(raw);
+    }
+    clv_free_secret(value);
+    return rc;
+}
+
+static clv_code load_keys(clv_app *app, clv_err *err)
+{
+    char *value = NULL;
+    clv_code rc;
+
+    /* The HMAC key first: in the wrong place it stops everything before any other key
+     * would be made there (must_exist). */
+    if ((rc = load_random32(app, "hmac", app->hmac_key, err)) != CLV_OK)
+        return rc;
     for (int alg = 0; alg < CLV_ALG_COUNT; alg++) {
         if ((rc = key_material(app, key_names[alg], make_pem, alg, &value, err)) != CLV_OK)
             return rc;
@@ -120,18 +158,57 @@ static clv_code load_keys(clv_app *app, clv_err *err)
         if (rc != CLV_OK)
             return rc;
     }
-    if ((rc = key_material(app, "hmac", make_hmac, 0, &value, err)) != CLV_OK)
-        return rc;
-    if (!clv_b64url_decode(value, strlen(value), &raw, &rawlen) || rawlen != 32)
-        rc = clv_fail(err, CLV_CRYPTO, "the HMAC key is not 32 bytes of base64url");
-    else
-        memcpy(app->hmac_key, raw, 32);
-    if (raw != NULL) {
-        clv_wipe(raw, rawlen);
-        free(raw);
-    }
-    clv_free_secret(value);
+    /* OIDC Core §8.1: the salt that keeps pairwise subjects from being recomputed by
+     * anyone who knows a user id and a sector. */
+    return load_random32(app, "pairwise_salt", app->pairwise_salt, err);
+}
+
+/* Keys found in the wrong place (a --key-dir forgotten, or given where it was not) would
+ * be made anew and silently break every stored secret. The database keeps a check value
+ * of the HMAC key it was initialised with; a key that does not produce it is refused. */
+static clv_code check_keys(clv_app *app, clv_err *err)
+{
+    static const char label[] = "clavis key check";
+    unsigned char mac[32];
+    char want[64], *have = NULL;
+    clv_code rc;
+
+    if (!clv_hmac_sha256(app->hmac_key, sizeof app->hmac_key, label, sizeof label - 1, mac))
+        return clv_fail(err, CLV_CRYPTO, "HMAC failed");
+    clv_b64url_encode(mac, 16, want);
+    rc = clv_store_meta_get(app->store, "key_check", &have, err);
+    if (rc == CLV_NOT_FOUND)
+        return clv_store_meta_put(app->store, "key_check", want, err);
+    app->keys_checked = true;
+    if (rc == CLV_OK && strcmp(have, want) != 0)
+        rc = clv_fail(err, CLV_INVALID,
+                      "the keys in %s are not this database's keys: start with the --key-dir "
+                      "(or without it) that `clavis init` used",
+                      app->cfg->key_dir != NULL ? app->cfg->key_dir : "the database");
+    free(have);
     return rc;
+}
+
+static clv_code was_checked(clv_app *app, clv_err *err)
+{
+    char *have = NULL;
+    clv_code rc = clv_store_meta_get(app->store, "key_check", &have, err);
+
+    free(have);
+    app->keys_checked = rc == CLV_OK;
+    return rc == CLV_NOT_FOUND ? CLV_OK : rc;
+}
+
+/* A new SQLite file is created readable by its owner only: it holds the keys by default. */
+static void create_private(const char *db)
+{
+    int fd;
+
+    if (strncmp(db, "postgres://", 11) == 0 || strncmp(db, "postgresql://", 13) == 0)
+        return;
+    fd = open(db, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0)
+        close(fd);
 }
 
 clv_code clv_app_open(const clv_config *cfg, clv_app **out, clv_err *err)
@@ -142,9 +219,12 @@ clv_code clv_app_open(const clv_config *cfg, clv_app **out, clv_err *err)
     if (app == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
     app->cfg = cfg;
+    create_private(cfg->db);
     if ((rc = clv_store_open(cfg->db, &app->store, err)) != CLV_OK ||
         (rc = clv_store_migrate(app->store, err)) != CLV_OK ||
-        (rc = clv_keyset_new(&app->keys, err)) != CLV_OK || (rc = load_keys(app, err)) != CLV_OK)
+        (rc = clv_keyset_new(&app->keys, err)) != CLV_OK ||
+        (rc = was_checked(app, err)) != CLV_OK || (rc = load_keys(app, err)) != CLV_OK ||
+        (rc = check_keys(app, err)) != CLV_OK)
         goto cleanup;
     *out = app;
     return CLV_OK;
@@ -158,6 +238,7 @@ void clv_app_free(clv_app *app)
     if (app == NULL)
         return;
     clv_wipe(app->hmac_key, sizeof app->hmac_key);
+    clv_wipe(app->pairwise_salt, sizeof app->pairwise_salt);
     clv_keyset_free(app->keys);
     clv_store_free(app->store);
     free(app);

@@ -13,10 +13,12 @@ typedef struct {
     clv_store *store;
     clv_keyset *keys;
     unsigned char hmac_key[32]; /* keys the secret hashes (SPEC §1 "Secret") */
+    unsigned char pairwise_salt[32]; /* OIDC Core §8.1 pairwise subjects (oauth/oidc.c) */
+    bool keys_checked; /* the database holds a check value of its HMAC key */
 } clv_app;
 
-/* Opens the store, migrates it, and loads the signing keys (RS256, ES256, EdDSA) and the
- * HMAC key — from cfg->key_dir when set, else from the database — creating any that are
+/* Opens the store, migrates it, and loads the signing keys (RS256, ES256, EdDSA), the
+ * HMAC key and the pairwise salt — from cfg->key_dir when set, else from the database — creating any that are
  * missing. On CLV_OK *out is owned by the caller (clv_app_free). */
 clv_code clv_app_open(const clv_config *cfg, clv_app **out, clv_err *err);
 

@@ -304,6 +304,11 @@ clv_code clv_redirect_uri_check(const char *uri, const char *field, clv_err *err
 {
     if (uri == NULL)
         return clv_fail_field(err, CLV_INVALID, field, "must be a string");
+    /* Matching is exact (RFC 9700 §2.1), so a '*' anywhere reads as a wildcard that is not
+     * one; refuse it rather than register a URI that never matches what was meant. */
+    if (strchr(uri, '*') != NULL)
+        return clv_fail_field(err, CLV_INVALID, field,
+                              "must not contain a wildcard (*): matching is exact");
     return uri_check(uri, field, &redirect_policy, err);
 }
 

@@ -79,6 +79,8 @@ static clv_code apply_env(clv_config *cfg, clv_err *err)
         (rc = env_str("CLAVIS_ISSUER", &cfg->issuer, err)) != CLV_OK ||
         (rc = env_str("CLAVIS_DB", &cfg->db, err)) != CLV_OK ||
         (rc = env_str("CLAVIS_KEY_DIR", &cfg->key_dir, err)) != CLV_OK ||
+        (rc = env_str("CLAVIS_OPEN_REGISTRATION_SERVICE", &cfg->open_registration_service,
+                      err)) != CLV_OK ||
         (rc = env_duration("CLAVIS_RETENTION", &cfg->retention, err)) != CLV_OK ||
         (rc = env_duration("CLAVIS_ACCESS_TOKEN_MIN", &cfg->at_lifetime_min, err)) != CLV_OK ||
         (rc = env_duration("CLAVIS_ACCESS_TOKEN_MAX", &cfg->at_lifetime_max, err)) != CLV_OK ||
@@ -89,6 +91,25 @@ static clv_code apply_env(clv_config *cfg, clv_err *err)
     if (alg != NULL && alg[0] != '\0' && !clv_alg_parse(alg, &cfg->token_alg))
         return clv_fail_field(err, CLV_INVALID, "CLAVIS_TOKEN_ALG",
                               "CLAVIS_TOKEN_ALG must be RS256, ES256 or EdDSA");
+    return clv_config_check(cfg, err);
+}
+
+clv_code clv_config_check(clv_config *cfg, clv_err *err)
+{
+    if (cfg->at_lifetime_min < 1 || cfg->at_lifetime_min > cfg->at_lifetime_max)
+        return clv_fail(err, CLV_INVALID,
+                        "the access token lifetime bounds are empty (min %lld > max %lld)",
+                        (long long)cfg->at_lifetime_min, (long long)cfg->at_lifetime_max);
+    if (cfg->rt_lifetime_max < 60)
+        return clv_fail(err, CLV_INVALID, "the refresh token lifetime bound is below 60 s");
+    /* The defaults follow the bounds, so that a client created without a lifetime is
+     * always valid. */
+    if (cfg->at_lifetime_default > cfg->at_lifetime_max)
+        cfg->at_lifetime_default = cfg->at_lifetime_max;
+    if (cfg->at_lifetime_default < cfg->at_lifetime_min)
+        cfg->at_lifetime_default = cfg->at_lifetime_min;
+    if (cfg->rt_lifetime_default > cfg->rt_lifetime_max)
+        cfg->rt_lifetime_default = cfg->rt_lifetime_max;
     return CLV_OK;
 }
 
@@ -123,5 +144,6 @@ void clv_config_cleanup(clv_config *cfg)
     free(cfg->issuer);
     free(cfg->db);
     free(cfg->key_dir);
+    free(cfg->open_registration_service);
     memset(cfg, 0, sizeof *cfg);
 }

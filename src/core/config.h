@@ -25,11 +25,17 @@ typedef struct {
     int64_t purge_interval;      /* seconds between purge runs in serve */
     int threads;                 /* HTTP worker threads (default: cores) */
     bool log_requests;           /* one JSON line per request */
+    char *open_registration_service; /* NULL: POST /register needs an initial access token;
+                                      * else the service that open registrations join */
 } clv_config;
 
 /* The defaults of SPEC §1 and §4 (owned strings duplicated); env applies CLAVIS_*
  * variables on top. CLV_INVALID (with the variable named) on a bad value. */
 clv_code clv_config_init(clv_config *cfg, bool env, clv_err *err);
+
+/* Checks that the bounds are consistent (CLV_INVALID if not) and moves the default
+ * lifetimes inside them. Called by clv_config_init with env, and by the CLI after flags. */
+clv_code clv_config_check(clv_config *cfg, clv_err *err);
 
 /* Releases the strings; the struct can be reused after clv_config_init. */
 void clv_config_cleanup(clv_config *cfg);

@@ -24,11 +24,50 @@ void clv_err_init(clv_err *err)
     err->detail[0] = '\0';
 }
 
-__attribute__((format(printf, 4, 0))) static void record(clv_err *err, clv_code code, const char *field, const char *fmt, va_list ap)
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if it is not one (RFC 3629). */
+static size_t utf8_seq(const unsigned char *p)
+{
+    size_t len = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
+               : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* Details and field names quote what a client sent, cut to fit: make them valid UTF-8
+ * again (a cut sequence or a stray byte becomes '?'), so that the JSON error that carries
+ * them can always be written. */
+static void make_utf8(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+
+    while (*p != '\0') {
+        size_t len = utf8_seq(p), tail = 1;
+        if (len > 0) {
+            p += len;
+            continue;
+        }
+        while ((p[tail] & 0xC0) == 0x80)
+            tail++;
+        if (p[tail] == '\0' && *p >= 0xC0) { /* a character cut by the buffer: drop it */
+            *p = '\0';
+            return;
+        }
+        *p++ = '?';
+    }
+}
+
+__attribute__((format(printf, 4, 0))) static void record(clv_err *err, clv_code code,
+                                                         const char *field, const char *fmt,
+                                                         va_list ap)
 {
     err->code = code;
     snprintf(err->field, sizeof err->field, "%s", field != NULL ? field : "");
     vsnprintf(err->detail, sizeof err->detail, fmt, ap);
+    make_utf8(err->field);
+    make_utf8(err->detail);
 }
 
 clv_code clv_fail(clv_err *err, clv_code code, const char *fmt, ...)

@@ -38,3 +38,20 @@ bool clv_client_id_new(char out[CLV_ID_LEN])
 {
     return clv_rand_token(16, out);
 }
+
+bool clv_id_time_ms(const char *id, long long *ms)
+{
+    const char *p = id != NULL ? strchr(id, '_') : NULL;
+    long long v = 0;
+
+    if (p == NULL || strlen(p + 1) != 26)
+        return false;
+    for (int i = 1; i <= 10; i++) {
+        const char *c = strchr(crockford, p[i]);
+        if (p[i] == '\0' || c == NULL)
+            return false;
+        v = v * 32 + (c - crockford);
+    }
+    *ms = v;
+    return true;
+}

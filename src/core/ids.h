@@ -12,6 +12,10 @@ enum { CLV_ID_LEN = 48 };
  * failed. */
 bool clv_id_new(const char *prefix, char out[CLV_ID_LEN]);
 
+/* The creation time in Unix milliseconds of an id made by clv_id_new; false if id is not
+ * of that form. */
+bool clv_id_time_ms(const char *id, long long *ms);
+
 /* A new public client_id: 22 base64url characters (128 random bits), URL-safe. */
 bool clv_client_id_new(char out[CLV_ID_LEN]);
 

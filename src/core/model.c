@@ -82,6 +82,53 @@ void clv_audit_free(clv_audit *a)
     free(a);
 }
 
+void clv_authcode_free(clv_authcode *c)
+{
+    if (c == NULL)
+        return;
+    free(c->client_id);
+    free(c->user_id);
+    free(c->tenant_id);
+    free(c->redirect_uri);
+    free(c->scope);
+    free(c->nonce);
+    free(c->code_challenge);
+    free(c->family_id);
+    free(c);
+}
+
+void clv_refresh_free(clv_refresh *r)
+{
+    if (r == NULL)
+        return;
+    free(r->client_id);
+    free(r->user_id);
+    free(r->tenant_id);
+    free(r->scope);
+    free(r->family_id);
+    free(r);
+}
+
+void clv_session_free(clv_session *s)
+{
+    if (s == NULL)
+        return;
+    free(s->user_id);
+    free(s->tenant_id);
+    free(s);
+}
+
+void clv_iat_free(clv_iat *t)
+{
+    if (t == NULL)
+        return;
+    free(t->id);
+    free(t->service_id);
+    free(t->tenant_id);
+    free(t->created_by);
+    free(t);
+}
+
 void clv_list_cleanup(clv_list *l)
 {
     if (l == NULL)
@@ -344,6 +391,8 @@ bool clv_time_parse(const char *s, int64_t *out)
         return false;
     if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
         return false;
+    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return false; /* 29 February only in leap years */
     p = s + 19;
     if (*p == '.') {
         p++;

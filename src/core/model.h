@@ -72,7 +72,9 @@ typedef struct {
     char *jwks_uri;   /* may be NULL */
     char *client_uri, *logo_uri, *policy_uri, *tos_uri, *software_id, *software_version; /* NULLable */
     int64_t created_at, updated_at, deleted_at, purge_at, last_used_at;
-    int64_t tokens_revoked_at; /* access tokens with iat <= this introspect inactive; 0 = never */
+    /* Unix milliseconds of the last revoke-tokens: access tokens issued up to then
+     * introspect inactive (their issue time comes from their time-ordered jti); 0 = never */
+    int64_t tokens_revoked_at;
     int64_t version;
     /* joined, read-only: the statuses that make the effective status (SPEC §1) */
     clv_status service_status, tenant_status;
@@ -111,6 +113,56 @@ typedef struct {
     json_t *changes;
 } clv_audit;
 
+/* An authorization code (RFC 6749 §4.1.2), stored by the SHA-256 of its value only.
+ * family_id ties together everything issued from one code, so that a replay can revoke
+ * it all (RFC 6749 §4.1.2, RFC 9700 §4.14). */
+typedef struct {
+    unsigned char hash[32];
+    char *client_id;
+    char *user_id;
+    char *tenant_id;
+    char *redirect_uri;
+    char *scope;          /* space-separated, already checked */
+    char *nonce;          /* may be NULL */
+    char *code_challenge; /* S256 challenge, may be NULL when PKCE is not required */
+    char *family_id;
+    int64_t auth_time, created_at, expires_at;
+    bool used;
+} clv_authcode;
+
+/* A refresh token (RFC 6749 §6), stored by hash; rotated on every use, and a reuse of
+ * a used one revokes its whole family (RFC 9700 §4.14.2). */
+typedef struct {
+    unsigned char hash[32];
+    char *client_id;
+    char *user_id;
+    char *tenant_id;
+    char *scope;
+    char *family_id;
+    int64_t auth_time, created_at, expires_at;
+    bool used;
+} clv_refresh;
+
+/* A signed-in browser session at /authorize, stored by the hash of its cookie value. */
+typedef struct {
+    unsigned char hash[32];
+    char *user_id;
+    char *tenant_id;
+    int64_t auth_time, expires_at;
+} clv_session;
+
+/* An initial access token for dynamic registration (RFC 7591 §3), made by a tenant admin
+ * for one service; stored by hash. uses_left -1 = unlimited until expires_at. */
+typedef struct {
+    unsigned char hash[32];
+    char *id;
+    char *service_id;
+    char *tenant_id;
+    char *created_by;
+    int64_t created_at, expires_at;
+    int64_t uses_left;
+} clv_iat;
+
 /* A page of results from a list call: items[0..count) are objects of one kind (the list
  * call says which), owned and freed with free_item; next_cursor (owned) is NULL at the
  * end. Newest first, ties broken by id descending (SPEC §5.8). */
@@ -127,6 +179,10 @@ void clv_client_free(clv_client *c);
 void clv_secret_free(clv_secret *s);
 void clv_user_free(clv_user *u);
 void clv_audit_free(clv_audit *a);
+void clv_authcode_free(clv_authcode *c);
+void clv_refresh_free(clv_refresh *r);
+void clv_session_free(clv_session *s);
+void clv_iat_free(clv_iat *t);
 /* Frees the items and the cursor and zeroes *l; NULL is a no-op. */
 void clv_list_cleanup(clv_list *l);
 

@@ -38,6 +38,16 @@ bool clv_sha256(const void *data, size_t n, unsigned char out[32])
     return EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) == 1 && len == 32;
 }
 
+bool clv_sha512(const void *data, size_t n, unsigned char out[64])
+{
+    static const unsigned char empty[1];
+    unsigned int len = 0;
+
+    if (data == NULL)
+        data = empty;
+    return EVP_Digest(data, n, out, &len, EVP_sha512(), NULL) == 1 && len == 64;
+}
+
 bool clv_ct_equal(const void *a, const void *b, size_t n)
 {
     /* CRYPTO_memcmp reads all n bytes whatever they hold, unlike memcmp, which stops at

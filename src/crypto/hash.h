@@ -12,6 +12,10 @@ bool clv_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
 /* SHA-256 of data into out. false on an OpenSSL failure. */
 bool clv_sha256(const void *data, size_t n, unsigned char out[32]);
 
+/* SHA-512 of data into out (OIDC at_hash for EdDSA, see oauth/oidc.c). false on an
+ * OpenSSL failure. */
+bool clv_sha512(const void *data, size_t n, unsigned char out[64]);
+
 /* Compares a and b in time that depends only on n (CRYPTO_memcmp), so that a comparison
  * of a presented secret leaks nothing about where it first differs. */
 bool clv_ct_equal(const void *a, const void *b, size_t n);

@@ -43,7 +43,7 @@ clv_code clv_h_admin_principal(clv_req *r, clv_principal *p, clv_err *err)
     clv_code rc;
 
     if (authz == NULL || strncasecmp(authz, "Bearer ", 7) != 0)
-        return clv_fail(err, CLV_UNAUTHENTICATED, "a Bearer token is required");
+        return clv_fail(err, CLV_UNAUTHENTICATED, CLV_NO_TOKEN);
     rc = clv_access_check(clv_req_app(r), authz + 7, &claims, &c, err);
     if (rc != CLV_OK)
         return rc;

@@ -141,7 +141,12 @@ static void protocol(clv_req *r, clv_resp *resp, endpoint ep)
         (rc = read_creds(r, &form, &creds, &bid, &bsecret, &err)) == CLV_OK) {
         if (ep == EP_TOKEN) {
             clv_token_req treq = {clv_form_get(&form, "grant_type"),
-                                  clv_form_get(&form, "scope"), creds};
+                                  clv_form_get(&form, "scope"),
+                                  creds,
+                                  clv_form_get(&form, "code"),
+                                  clv_form_get(&form, "redirect_uri"),
+                                  clv_form_get(&form, "code_verifier"),
+                                  clv_form_get(&form, "refresh_token")};
             rc = clv_token_issue(clv_req_app(r), &treq, &out, &err);
         } else if (ep == EP_INTROSPECT) {
             rc = clv_introspect(clv_req_app(r), &creds, clv_form_get(&form, "token"), &out, &err);

@@ -56,6 +56,15 @@ void clv_h_user_patch(clv_req *r, clv_resp *resp);
 void clv_h_user_delete(clv_req *r, clv_resp *resp);
 void clv_h_audit_list(clv_req *r, clv_resp *resp);
 
+/* h_register.c: dynamic registration (RFC 7591 / 7592), initial access tokens, test
+ * tokens. */
+void clv_h_register_create(clv_req *r, clv_resp *resp);
+void clv_h_register_get(clv_req *r, clv_resp *resp);
+void clv_h_register_put(clv_req *r, clv_resp *resp);
+void clv_h_register_delete(clv_req *r, clv_resp *resp);
+void clv_h_iat_create(clv_req *r, clv_resp *resp);
+void clv_h_client_test_token(clv_req *r, clv_resp *resp);
+
 /* Shared by the admin handlers (h_admin.c): authenticates the bearer admin token into p
  * (SPEC §2.2: a Clavis access token with scope admin whose client has role tenant_admin
  * or platform_admin right now). */

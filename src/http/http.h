@@ -10,8 +10,12 @@
 
 #include "core/app.h"
 #include "core/err.h"
+#include "http/form.h"
 
-enum { CLV_BODY_MAX = 64 * 1024, CLV_ROUTE_PARAMS = 3, CLV_RESP_HEADERS = 8 };
+/* The detail of the 401 for a request that carried no Bearer token at all. */
+#define CLV_NO_TOKEN "a Bearer token is required"
+
+enum { CLV_BODY_MAX = 64 * 1024, CLV_ROUTE_PARAMS = 3, CLV_RESP_HEADERS = 16 };
 
 typedef struct clv_req clv_req;
 
@@ -63,6 +67,13 @@ void clv_resp_cleanup(clv_resp *resp);
  * an object (CLV_INVALID otherwise). *out is a new reference on CLV_OK. An empty body is
  * refused unless allow_empty, in which case *out is an empty object. */
 clv_code clv_req_json_body(const clv_req *r, bool allow_empty, json_t **out, clv_err *err);
+/* Collects every query parameter into form (caller's storage; clv_form_cleanup after, on
+ * any code), decoded; a parameter without '=' has the value "". A name given more than
+ * once is kept once (its first value) and the first such name is copied into repeated
+ * (else repeated is ""): the caller decides what a repeat means (RFC 6749 §3.1).
+ * CLV_INVALID for invalid UTF-8 (SPEC §5.13) or more than CLV_FORM_MAX names. */
+clv_code clv_req_query_form(const clv_req *r, clv_form *form, char repeated[CLV_ERR_FIELD_MAX],
+                            clv_err *err);
 /* Checks every query parameter is valid UTF-8 (SPEC §5.13). */
 clv_code clv_req_check_query(const clv_req *r, clv_err *err);
 /* Parses an integer query parameter in [min, max] (absent → def). */

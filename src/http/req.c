@@ -92,7 +92,7 @@ clv_code clv_req_query_int(const clv_req *r, const char *name, int min, int max,
     }
     errno = 0;
     n = strtol(v, &end, 10);
-    if (v[0] == '\0' || *end != '\0' || errno != 0 || n < min || n > max)
+    if ((v[0] < '0' || v[0] > '9') || *end != '\0' || errno != 0 || n < min || n > max)
         return clv_fail_field(err, CLV_INVALID, name, "%s must be an integer from %d to %d",
                               name, min, max);
     *out = (int)n;

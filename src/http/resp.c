@@ -85,8 +85,15 @@ void clv_resp_problem(clv_resp *resp, const clv_err *err)
     text = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
     json_decref(p);
     set_body(resp, status, "application/problem+json", text);
+    /* RFC 6750 §3: no error code when no token came; else say what was wrong with it. */
     if (status == 401)
-        clv_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"clavis\"");
+        clv_resp_header(resp, "WWW-Authenticate",
+                        err->code == CLV_UNAUTHENTICATED && strcmp(err->detail, CLV_NO_TOKEN) == 0
+                            ? "Bearer realm=\"clavis\""
+                            : "Bearer realm=\"clavis\", error=\"invalid_token\"");
+    else if (status == 403)
+        clv_resp_header(resp, "WWW-Authenticate",
+                        "Bearer realm=\"clavis\", error=\"insufficient_scope\"");
 }
 
 void clv_resp_oauth_error(clv_resp *resp, const clv_err *err)

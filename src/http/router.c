@@ -52,6 +52,13 @@ static const route routes[] = {
     {"PATCH", "/admin/v1/users/*", clv_h_user_patch},
     {"DELETE", "/admin/v1/users/*", clv_h_user_delete},
     {"GET", "/admin/v1/audit", clv_h_audit_list},
+    /* dynamic registration, test tokens */
+    {"POST", "/register", clv_h_register_create},
+    {"GET", "/register/*", clv_h_register_get},
+    {"PUT", "/register/*", clv_h_register_put},
+    {"DELETE", "/register/*", clv_h_register_delete},
+    {"POST", "/admin/v1/initial-access-tokens", clv_h_iat_create},
+    {"POST", "/admin/v1/clients/*/test-token", clv_h_client_test_token},
 };
 
 /* Matches path against pattern, capturing '*' segments into r's params (pointing into
@@ -79,7 +86,7 @@ static bool match(clv_req *r, const char *pattern, const char *path, char *buf)
     return *path == '\0';
 }
 
-static void not_found(clv_req *r, clv_resp *resp, clv_code code, const char *detail)
+static void refuse(clv_req *r, clv_resp *resp, clv_code code, const char *detail)
 {
     clv_err err;
 
@@ -96,10 +103,21 @@ void clv_router_dispatch(clv_req *r, clv_resp *resp)
     const char *path = clv_req_path(r);
     const char *method = clv_req_method(r);
     char *buf = clv_req_path_buf(r);
-    bool path_known = false;
+    char allow[64] = "";
+    clv_err err;
 
+    clv_err_init(&err);
     if (strlen(path) >= CLV_PATH_MAX) {
-        not_found(r, resp, CLV_NOT_FOUND, "no such endpoint");
+        refuse(r, resp, CLV_NOT_FOUND, "no such endpoint");
+        return;
+    }
+    /* SPEC §5.13: invalid UTF-8 anywhere — the (unescaped) path or the query — is a 400. */
+    if (!clv_utf8_valid(path, strlen(path))) {
+        refuse(r, resp, CLV_INVALID, "the path is not valid UTF-8");
+        return;
+    }
+    if (clv_req_check_query(r, &err) != CLV_OK) {
+        refuse(r, resp, CLV_INVALID, err.detail);
         return;
     }
     for (size_t k = 0; k < sizeof routes / sizeof routes[0]; k++) {
@@ -109,10 +127,13 @@ void clv_router_dispatch(clv_req *r, clv_resp *resp)
             routes[k].handler(r, resp);
             return;
         }
-        path_known = true;
+        size_t used = strlen(allow);
+        snprintf(allow + used, sizeof allow - used, "%s%s", used > 0 ? ", " : "",
+                 routes[k].method);
     }
-    if (path_known)
-        not_found(r, resp, CLV_METHOD, "this method is not allowed here");
-    else
-        not_found(r, resp, CLV_NOT_FOUND, "no such endpoint");
+    if (allow[0] != '\0') {
+        refuse(r, resp, CLV_METHOD, "this method is not allowed here");
+        clv_resp_header(resp, "Allow", allow); /* RFC 9110 §15.5.6 */
+    } else
+        refuse(r, resp, CLV_NOT_FOUND, "no such endpoint");
 }

@@ -92,6 +92,63 @@ clv_code clv_req_check_query(const clv_req *r, clv_err *err)
     return CLV_OK;
 }
 
+typedef struct {
+    clv_form *form;
+    char *repeated;
+    bool ok;
+} query_ctx;
+
+/* Adds one decoded parameter; false when full or out of memory. */
+static bool query_add(clv_form *form, const char *key, size_t key_size, const char *value,
+                      size_t value_size)
+{
+    char *name, *val;
+
+    if (form->count == CLV_FORM_MAX)
+        return false;
+    name = strndup(key, key_size);
+    val = value != NULL ? strndup(value, value_size) : strdup("");
+    if (name == NULL || val == NULL) {
+        free(name);
+        free(val);
+        return false;
+    }
+    form->names[form->count] = name;
+    form->values[form->count++] = val;
+    return true;
+}
+
+static enum MHD_Result query_collect(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     size_t key_size, const char *value, size_t value_size)
+{
+    query_ctx *q = cls;
+
+    (void)kind;
+    if (clv_utf8_valid(key, key_size) && (value == NULL || clv_utf8_valid(value, value_size))) {
+        if (clv_form_get(q->form, key) == NULL)
+            q->ok = query_add(q->form, key, key_size, value, value_size);
+        else if (q->repeated[0] == '\0')
+            snprintf(q->repeated, CLV_ERR_FIELD_MAX, "%s", key);
+    } else {
+        q->ok = false;
+    }
+    return q->ok ? MHD_YES : MHD_NO;
+}
+
+clv_code clv_req_query_form(const clv_req *r, clv_form *form, char repeated[CLV_ERR_FIELD_MAX],
+                            clv_err *err)
+{
+    query_ctx q = {form, repeated, true};
+
+    memset(form, 0, sizeof *form);
+    repeated[0] = '\0';
+    MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, query_collect, &q);
+    if (!q.ok)
+        return clv_fail(err, CLV_INVALID, "the query string is malformed, too long or not "
+                                          "valid UTF-8");
+    return CLV_OK;
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *conn, clv_resp *resp)
 {
     struct MHD_Response *m;

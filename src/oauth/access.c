@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ids.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
 
@@ -18,14 +19,15 @@ static json_t *audience_claim(const clv_app *app, const clv_client *c)
 clv_code clv_access_mint(clv_app *app, const clv_client *c, const clv_mint_opts *o,
                          char **token, int64_t *expires_in, clv_err *err)
 {
-    char jti[32];
+    char jti[CLV_ID_LEN];
     int64_t now = clv_now();
     int64_t life = o->lifetime > 0 ? o->lifetime : c->access_token_lifetime;
     json_t *roles = o->roles != NULL ? o->roles : c->roles;
     json_t *claims = NULL;
     clv_code rc = CLV_NOMEM;
 
-    if (!clv_rand_token(16, jti))
+    /* A time-ordered id: its millisecond timestamp lets revoke-tokens cut exactly. */
+    if (!clv_id_new("at", jti))
         return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
     claims = json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:s, s:s}", "iss", app->cfg->issuer,
                        "sub", o->sub != NULL ? o->sub : c->client_id, "aud",
@@ -72,27 +74,48 @@ static clv_code check_claims(const clv_app *app, const json_t *claims, const cha
     return CLV_OK;
 }
 
+/* When a token was issued, in milliseconds: from its jti when it is one of ours, else the
+ * end of its iat second. */
+static long long issued_ms(const json_t *claims)
+{
+    long long ms;
+
+    if (clv_id_time_ms(json_string_value(json_object_get(claims, "jti")), &ms))
+        return ms;
+    return (long long)json_integer_value(json_object_get(claims, "iat")) * 1000 + 999;
+}
+
+/* RFC 7009: the token's own jti; and a user's token carries its grant's family ("fid"),
+ * which a replayed code or reused refresh token revokes (RFC 9700 §4.14). */
+static clv_code check_revoked(clv_app *app, const json_t *claims, clv_err *err)
+{
+    const char *fid = json_string_value(json_object_get(claims, "fid"));
+    bool revoked = false;
+    clv_code rc;
+
+    rc = clv_store_jti_is_revoked(app->store, json_string_value(json_object_get(claims, "jti")),
+                                  &revoked, err);
+    if (rc == CLV_OK && !revoked && fid != NULL)
+        rc = clv_store_family_is_revoked(app->store, fid, &revoked, err);
+    if (rc == CLV_OK && revoked)
+        rc = clv_fail(err, CLV_UNAUTHENTICATED, "the token was revoked");
+    return rc;
+}
+
 clv_code clv_access_check(clv_app *app, const char *token, json_t **claims_out,
                           clv_client **client_out, clv_err *err)
 {
     json_t *claims = NULL;
     char *typ = NULL;
     clv_client *c = NULL;
-    bool revoked = false;
     int64_t now = clv_now();
     clv_code rc;
 
     if ((rc = clv_jwt_verify(app->keys, token, &claims, &typ, err)) != CLV_OK ||
         (rc = check_claims(app, claims, typ, now, err)) != CLV_OK)
         goto cleanup;
-    rc = clv_store_jti_is_revoked(app->store, json_string_value(json_object_get(claims, "jti")),
-                                  &revoked, err);
-    if (rc != CLV_OK)
+    if ((rc = check_revoked(app, claims, err)) != CLV_OK)
         goto cleanup;
-    if (revoked) {
-        rc = clv_fail(err, CLV_UNAUTHENTICATED, "the token was revoked");
-        goto cleanup;
-    }
     rc = clv_store_client_get(app->store,
                               json_string_value(json_object_get(claims, "client_id")), &c, err);
     if (rc == CLV_NOT_FOUND)
@@ -102,7 +125,7 @@ clv_code clv_access_check(clv_app *app, const char *token, json_t **claims_out,
     /* SPEC §1: a client that is not effectively active has no active tokens. */
     if (clv_client_effective_status(c) != CLV_STATUS_ACTIVE)
         rc = clv_fail(err, CLV_UNAUTHENTICATED, "the token's client is not active");
-    else if (json_integer_value(json_object_get(claims, "iat")) <= c->tokens_revoked_at)
+    else if (issued_ms(claims) <= c->tokens_revoked_at)
         rc = clv_fail(err, CLV_UNAUTHENTICATED, "the client's tokens were revoked");
 cleanup:
     free(typ);

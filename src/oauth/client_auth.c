@@ -46,14 +46,17 @@ clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, cl
     if (creds->client_id == NULL || creds->client_id[0] == '\0')
         return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
     rc = clv_store_client_get(app->store, creds->client_id, &c, err);
-    if (rc == CLV_NOT_FOUND) /* STYLE: an unknown client_id looks exactly like a bad secret */
+    if (rc == CLV_NOT_FOUND) { /* STYLE: an unknown client_id looks exactly like a bad secret */
+        unsigned char sink[32]; /* and costs the same HMAC, so its timing says little */
+        if (creds->client_secret != NULL)
+            clv_secret_hash(app, creds->client_secret, sink);
         return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
+    }
     if (rc != CLV_OK)
         return rc;
     if (c->auth_method != creds->method) {
-        rc = clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed (this client "
-                                               "authenticates with %s)",
-                      clv_auth_method_name(c->auth_method));
+        /* Same words as an unknown client: the answer must not tell that it exists. */
+        rc = clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
     } else if (c->auth_method == CLV_AUTH_PRIVATE_KEY_JWT) {
         rc = clv_fail(err, CLV_INVALID_CLIENT, "private_key_jwt is not supported yet");
     } else if (c->auth_method != CLV_AUTH_NONE) {

@@ -39,6 +39,8 @@ json_t *clv_discovery_doc(const clv_app *app, bool oidc)
                         json_pack("[s, s, s, s, s]", "openid", "profile", "email",
                                   "offline_access", "admin"));
     json_object_set_new(doc, "response_modes_supported", json_pack("[s]", "query"));
+    /* RFC 8414 §2, RFC 7591 §3: POST /register (with an initial access token). */
+    json_object_set_new(doc, "registration_endpoint", url(app, "/register"));
     if (oidc)
         json_object_set_new(doc, "claims_supported",
                             json_pack("[s, s, s, s, s, s, s, s]", "iss", "sub", "aud", "exp",

@@ -6,6 +6,7 @@
 
 #include "crypto/hash.h"
 #include "oauth/access.h"
+#include "oauth/grants.h"
 
 enum { SCOPE_MAX = 16384 };
 
@@ -26,6 +27,18 @@ static bool has_string(const json_t *arr, const char *s, size_t n)
 static bool admin_grantable(const clv_client *c)
 {
     return has_string(c->roles, "tenant_admin", 12) || has_string(c->roles, "platform_admin", 14);
+}
+
+/* true if the space-separated list holds the word s[0..n). */
+static bool in_words(const char *list, const char *s, size_t n)
+{
+    for (const char *p = list; *p != '\0';) {
+        size_t len = strcspn(p, " ");
+        if (len == n && memcmp(p, s, n) == 0)
+            return true;
+        p += len + (p[len] == ' ');
+    }
+    return false;
 }
 
 static bool append(char *buf, size_t *len, const char *s, size_t n)
@@ -62,8 +75,8 @@ clv_code clv_scope_resolve(const clv_client *c, const char *requested, char **ou
     }
     for (const char *p = requested; *p != '\0' && rc == CLV_OK;) {
         size_t n = strcspn(p, " ");
-        if (n == 0) {
-            p++;
+        if (n == 0 || in_words(buf, p, n)) { /* a repeated scope counts once */
+            p += n > 0 ? n : 1;
             continue;
         }
         if (!has_string(c->scopes, p, n) || (n == 5 && memcmp(p, "admin", 5) == 0 &&
@@ -125,6 +138,10 @@ clv_code clv_token_issue(clv_app *app, const clv_token_req *req, json_t **out, c
         return clv_fail(err, CLV_INVALID, "grant_type is required");
     if (strcmp(req->grant_type, "client_credentials") == 0)
         return client_credentials(app, req, out, err);
+    if (strcmp(req->grant_type, "authorization_code") == 0)
+        return clv_grant_authorization_code(app, req, out, err);
+    if (strcmp(req->grant_type, "refresh_token") == 0)
+        return clv_grant_refresh_token(app, req, out, err);
     return clv_fail(err, CLV_UNSUPPORTED_GRANT, "grant_type '%.64s' is not supported",
                     req->grant_type);
 }

@@ -1,4 +1,5 @@
-/* token — the token endpoint's grants (RFC 6749 §4.4 client_credentials; more to come). */
+/* token — the token endpoint's grants: RFC 6749 §4.4 client_credentials here, and the
+ * authorization_code and refresh_token grants of the end-user flows (oauth/grants.c). */
 #ifndef CLV_OAUTH_TOKEN_H
 #define CLV_OAUTH_TOKEN_H
 
@@ -12,6 +13,8 @@ typedef struct {
     const char *grant_type;
     const char *scope; /* NULL: every allowed scope (SPEC §5.2) */
     clv_client_creds creds;
+    /* authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.5) and refresh_token (§6) */
+    const char *code, *redirect_uri, *code_verifier, *refresh_token;
 } clv_token_req;
 
 /* Runs one token request; on CLV_OK *out is the RFC 6749 §5.1 response object. */

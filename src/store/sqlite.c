@@ -1,7 +1,7 @@
 /* sqlite — the SQLite backend of the store: the handle, one connection per calling
  * thread, the statement cache, transactions, migrations, meta values, revoked jtis and
- * purge. The model's objects are in sqlite_rows.c and sqlite_client.c, the SQL text in
- * sqlite_sql.c.
+ * purge. The model's objects are in sqlite_rows.c and sqlite_client.c, tokens and
+ * sessions in sqlite_grants.c and sqlite_register.c, the SQL text in sqlite_sql.c.
  *
  * Threads. Each thread that calls the store gets its own connection, opened with
  * SQLITE_OPEN_NOMUTEX (the connection is never shared, so SQLite's own mutex would be
@@ -102,7 +102,7 @@ static clv_code conn_open(sqlite_store *s, clv_sqlite_conn **out, clv_err *err)
     }
     sqlite3_extended_result_codes(c->db, 1);
     if (sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
-        conn_setup(c->db) != SQLITE_OK) {
+        conn_setup(c->db) != SQLITE_OK || clv_sqlite_register_fold(c->db) != SQLITE_OK) {
         clv_fail(err, rc, "store: cannot set up %s: %s", s->path, sqlite3_errmsg(c->db));
         goto cleanup;
     }
@@ -298,13 +298,13 @@ static void sqlite_rollback(clv_store *s)
 
 /* Work that must be atomic: its own write transaction, or a savepoint inside the
  * caller's transaction. */
-static clv_code atomic_open(clv_sqlite_conn *c, bool *own, clv_err *err)
+clv_code clv_sqlite_atomic_open(clv_sqlite_conn *c, bool *own, clv_err *err)
 {
     *own = sqlite3_get_autocommit(c->db) != 0;
     return clv_sqlite_run(c, *own ? ST_BEGIN : ST_SAVEPOINT, err);
 }
 
-static clv_code atomic_close(clv_sqlite_conn *c, bool own, clv_code rc, clv_err *err)
+clv_code clv_sqlite_atomic_close(clv_sqlite_conn *c, bool own, clv_code rc, clv_err *err)
 {
     if (rc == CLV_OK) {
         rc = clv_sqlite_run(c, own ? ST_COMMIT : ST_RELEASE, err);
@@ -377,13 +377,31 @@ static clv_code migrate_one(clv_sqlite_conn *c, int n, clv_err *err)
     return rc;
 }
 
-static clv_code sqlite_migrate(clv_store *s, clv_err *err)
+clv_code clv_sqlite_migrate_to(clv_store *s, int version, clv_err *err)
 {
     clv_sqlite_conn *c;
     clv_code rc = clv_sqlite_conn_get(s, &c, err);
 
-    for (int n = 1; rc == CLV_OK && n <= clv_sqlite_migration_count; n++)
+    for (int n = 1; rc == CLV_OK && n <= version && n <= clv_sqlite_migration_count; n++)
         rc = migrate_one(c, n, err);
+    return rc;
+}
+
+static clv_code sqlite_migrate(clv_store *s, clv_err *err)
+{
+    return clv_sqlite_migrate_to(s, clv_sqlite_migration_count, err);
+}
+
+clv_code clv_sqlite_schema_version(clv_store *s, int64_t *version, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+    int64_t have = 0;
+
+    if (rc == CLV_OK)
+        rc = version_get(c, &have, err);
+    if (rc == CLV_OK)
+        *version = have;
     return rc;
 }
 
@@ -526,6 +544,11 @@ static clv_code purge_step(clv_store *s, clv_sqlite_conn *c, clv_sqlite_stmt_id 
     return clv_sqlite_exec(c, st, "purge", NULL, err);
 }
 
+/* The rows that are kept only until they expire: deleted by ?1 = now, without audit. */
+static const clv_sqlite_stmt_id purge_expired[] = {
+    ST_PURGE_JTI,      ST_PURGE_AUTHCODES,      ST_PURGE_REFRESH, ST_PURGE_FAMILIES,
+    ST_PURGE_SESSIONS, ST_PURGE_ASSERTION_JTIS, ST_PURGE_IATS};
+
 static clv_code sqlite_purge(clv_store *s, int64_t now, int *purged, clv_err *err)
 {
     clv_sqlite_conn *c;
@@ -533,20 +556,22 @@ static clv_code sqlite_purge(clv_store *s, int64_t now, int *purged, clv_err *er
     bool own = false;
     int n = 0;
 
-    if (rc != CLV_OK || (rc = atomic_open(c, &own, err)) != CLV_OK)
+    if (rc != CLV_OK || (rc = clv_sqlite_atomic_open(c, &own, err)) != CLV_OK)
         return rc;
     /* The audit rows first, while the rows they tell about are still there; the client
      * select also takes the clients of services being purged (SPEC §5.14). */
     rc = purge_step(s, c, ST_PURGE_CLIENTS_SELECT, "client", now, &n, err);
     if (rc == CLV_OK)
         rc = purge_step(s, c, ST_PURGE_SERVICES_SELECT, "service", now, &n, err);
-    if (rc == CLV_OK) /* secrets go by ON DELETE CASCADE */
+    /* secrets, codes, refresh tokens and registration tokens go by ON DELETE CASCADE with
+     * their client, initial access tokens with their service */
+    if (rc == CLV_OK)
         rc = purge_step(s, c, ST_PURGE_CLIENTS_DELETE, NULL, now, NULL, err);
     if (rc == CLV_OK)
         rc = purge_step(s, c, ST_PURGE_SERVICES_DELETE, NULL, now, NULL, err);
-    if (rc == CLV_OK)
-        rc = purge_step(s, c, ST_PURGE_JTI, NULL, now, NULL, err);
-    rc = atomic_close(c, own, rc, err);
+    for (size_t i = 0; rc == CLV_OK && i < sizeof purge_expired / sizeof purge_expired[0]; i++)
+        rc = purge_step(s, c, purge_expired[i], NULL, now, NULL, err);
+    rc = clv_sqlite_atomic_close(c, own, rc, err);
     if (rc == CLV_OK)
         *purged = n;
     return rc;
@@ -588,5 +613,21 @@ static const struct clv_store_ops sqlite_ops = {
     .audit_list = clv_sqlite_audit_list,
     .jti_revoke = sqlite_jti_revoke,
     .jti_is_revoked = sqlite_jti_is_revoked,
+    .code_insert = clv_sqlite_code_insert,
+    .code_consume = clv_sqlite_code_consume,
+    .refresh_insert = clv_sqlite_refresh_insert,
+    .refresh_consume = clv_sqlite_refresh_consume,
+    .family_revoke = clv_sqlite_family_revoke,
+    .family_is_revoked = clv_sqlite_family_is_revoked,
+    .client_grants_revoke = clv_sqlite_client_grants_revoke,
+    .refresh_revoke = clv_sqlite_refresh_revoke,
+    .session_insert = clv_sqlite_session_insert,
+    .session_get = clv_sqlite_session_get,
+    .session_delete = clv_sqlite_session_delete,
+    .assertion_jti_use = clv_sqlite_assertion_jti_use,
+    .iat_insert = clv_sqlite_iat_insert,
+    .iat_use = clv_sqlite_iat_use,
+    .regtoken_put = clv_sqlite_regtoken_put,
+    .regtoken_get = clv_sqlite_regtoken_get,
     .purge = sqlite_purge,
 };

@@ -233,17 +233,24 @@ bool clv_sqlite_prepare(clv_store *s, clv_sqlite_stmt_id id, clv_sqlite_conn **c
     return *st != NULL;
 }
 
-clv_code clv_sqlite_write(clv_sqlite_conn *c, clv_sqlite_bind *b, const char *what,
-                          bool must_change, clv_err *err)
+clv_code clv_sqlite_write_n(clv_sqlite_conn *c, clv_sqlite_bind *b, const char *what, int *changes,
+                            clv_err *err)
 {
     clv_code rc = clv_sqlite_bind_end(b, c, what, err);
-    int changes = 0;
 
     if (rc != CLV_OK) {
         clv_sqlite_done(b->st);
         return rc;
     }
-    rc = clv_sqlite_exec(c, b->st, what, &changes, err);
+    return clv_sqlite_exec(c, b->st, what, changes, err);
+}
+
+clv_code clv_sqlite_write(clv_sqlite_conn *c, clv_sqlite_bind *b, const char *what,
+                          bool must_change, clv_err *err)
+{
+    int changes = 0;
+    clv_code rc = clv_sqlite_write_n(c, b, what, &changes, err);
+
     if (rc == CLV_OK && must_change && changes == 0)
         rc = clv_fail(err, CLV_NOT_FOUND, "%s: no such object", what);
     return rc;
@@ -271,4 +278,32 @@ clv_code clv_sqlite_page(clv_sqlite_conn *c, clv_sqlite_bind *b, int limit,
         return rc;
     }
     return collect(c, b->st, limit, kind, out, err);
+}
+
+clv_code clv_sqlite_hash_write(clv_sqlite_conn *c, clv_sqlite_stmt_id id,
+                               const unsigned char hash[32], const char *what, int *changes,
+                               clv_err *err)
+{
+    sqlite3_stmt *st = clv_sqlite_stmt(c, id, err);
+    clv_sqlite_bind b;
+
+    if (st == NULL)
+        return CLV_STORE;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_blob(&b, hash, CLV_SQLITE_HASH_LEN);
+    return clv_sqlite_write_n(c, &b, what, changes, err);
+}
+
+clv_code clv_sqlite_hash_one(clv_sqlite_conn *c, clv_sqlite_stmt_id id,
+                             const unsigned char hash[32], const clv_sqlite_kind *kind, void **item,
+                             clv_err *err)
+{
+    sqlite3_stmt *st = clv_sqlite_stmt(c, id, err);
+    clv_sqlite_bind b;
+
+    if (st == NULL)
+        return CLV_STORE;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_blob(&b, hash, CLV_SQLITE_HASH_LEN);
+    return clv_sqlite_one(c, &b, kind, item, err);
 }

@@ -1,7 +1,9 @@
 /* sqlite_impl — internals shared by the files of the SQLite backend (sqlite.c: handle,
  * connections, transactions, migrations, meta, jti, purge; sqlite_sql.c: every SQL text;
  * sqlite_bind.c: binding, loading and running statements; sqlite_rows.c and
- * sqlite_client.c: the model's objects). Not for use outside src/store.
+ * sqlite_client.c: the model's objects; sqlite_grants.c: codes, refresh tokens, families,
+ * sessions, assertion jtis; sqlite_register.c: initial access and registration tokens).
+ * Not for use outside src/store.
  *
  * Every SQL text is a literal in sqlite_sql.c, indexed by clv_sqlite_stmt_id; each
  * connection prepares a statement on first use and keeps it until the connection closes.
@@ -69,6 +71,34 @@ typedef enum {
     ST_PURGE_SERVICES_SELECT,
     ST_PURGE_SERVICES_DELETE,
     ST_PURGE_JTI,
+    ST_PURGE_AUTHCODES,
+    ST_PURGE_REFRESH,
+    ST_PURGE_FAMILIES,
+    ST_PURGE_SESSIONS,
+    ST_PURGE_ASSERTION_JTIS,
+    ST_PURGE_IATS,
+    ST_CODE_INSERT,
+    ST_CODE_MARK,
+    ST_CODE_GET,
+    ST_REFRESH_INSERT,
+    ST_REFRESH_MARK,
+    ST_REFRESH_GET,
+    ST_REFRESH_REVOKE,
+    ST_FAMILY_REVOKE,
+    ST_FAMILY_GET,
+    ST_FAMILY_DROP_CODES,
+    ST_FAMILY_DROP_REFRESH,
+    ST_CLIENT_DROP_CODES,
+    ST_CLIENT_DROP_REFRESH,
+    ST_SESSION_INSERT,
+    ST_SESSION_GET,
+    ST_SESSION_DELETE,
+    ST_ASSERTION_JTI_USE,
+    ST_IAT_INSERT,
+    ST_IAT_USE,
+    ST_IAT_GET,
+    ST_REGTOKEN_PUT,
+    ST_REGTOKEN_GET,
     ST_COUNT
 } clv_sqlite_stmt_id;
 
@@ -106,6 +136,19 @@ clv_code clv_sqlite_fail(clv_sqlite_conn *c, const char *what, clv_err *err);
 
 /* Runs a statement that binds nothing and returns no row (BEGIN, COMMIT, …). */
 clv_code clv_sqlite_run(clv_sqlite_conn *c, clv_sqlite_stmt_id id, clv_err *err);
+
+/* Work that must be atomic: atomic_open starts a write transaction (BEGIN IMMEDIATE) when
+ * none is open, else a savepoint inside the caller's; *own says which. atomic_close
+ * commits (or releases) when rc is CLV_OK, else rolls back (to the savepoint), and
+ * returns rc, or the failure of the commit. */
+clv_code clv_sqlite_atomic_open(clv_sqlite_conn *c, bool *own, clv_err *err);
+clv_code clv_sqlite_atomic_close(clv_sqlite_conn *c, bool own, clv_code rc, clv_err *err);
+
+/* Applies the migrations up to `version` only (clv_store_migrate applies them all); for
+ * the tests that upgrade a database made by an older release. */
+clv_code clv_sqlite_migrate_to(clv_store *s, int version, clv_err *err);
+/* The highest migration applied; CLV_STORE on a database never migrated. */
+clv_code clv_sqlite_schema_version(clv_store *s, int64_t *version, clv_err *err);
 
 /* Binds parameters 1, 2, 3, … in order; the first failure sticks in rc and makes the rest
  * no-ops. Strings are bound SQLITE_STATIC: they must outlive the step. */
@@ -177,6 +220,22 @@ clv_code clv_sqlite_one(clv_sqlite_conn *c, clv_sqlite_bind *b, const clv_sqlite
 clv_code clv_sqlite_page(clv_sqlite_conn *c, clv_sqlite_bind *b, int limit,
                          const clv_sqlite_kind *kind, clv_list *out, clv_err *err);
 
+/* As clv_sqlite_write, and *changes (unless NULL) gets the number of rows changed. */
+clv_code clv_sqlite_write_n(clv_sqlite_conn *c, clv_sqlite_bind *b, const char *what, int *changes,
+                            clv_err *err);
+
+/* Tokens and sessions are stored by the SHA-256 of their value: a 32-byte blob key. */
+enum { CLV_SQLITE_HASH_LEN = 32 };
+
+/* Statement `id` of c with the one parameter `hash`: clv_sqlite_write_n and clv_sqlite_one
+ * for statements keyed by a token hash. */
+clv_code clv_sqlite_hash_write(clv_sqlite_conn *c, clv_sqlite_stmt_id id,
+                               const unsigned char hash[32], const char *what, int *changes,
+                               clv_err *err);
+clv_code clv_sqlite_hash_one(clv_sqlite_conn *c, clv_sqlite_stmt_id id,
+                             const unsigned char hash[32], const clv_sqlite_kind *kind, void **item,
+                             clv_err *err);
+
 /* Steps a bound statement that writes; *changes gets the number of rows it changed.
  * Gives st back; errors mapped by clv_sqlite_fail. */
 clv_code clv_sqlite_exec(clv_sqlite_conn *c, sqlite3_stmt *st, const char *what, int *changes,
@@ -220,5 +279,36 @@ clv_code clv_sqlite_user_list(clv_store *s, const clv_user_filter *f, const clv_
 clv_code clv_sqlite_audit_insert(clv_store *s, const clv_audit *a, clv_err *err);
 clv_code clv_sqlite_audit_list(clv_store *s, const clv_audit_filter *f, const clv_store_page *pg,
                                clv_list *out, clv_err *err);
+
+/* End-user flows (sqlite_grants.c) and dynamic registration (sqlite_register.c). */
+clv_code clv_sqlite_code_insert(clv_store *s, const clv_authcode *a, clv_err *err);
+clv_code clv_sqlite_code_consume(clv_store *s, const unsigned char hash[32], clv_authcode **out,
+                                 clv_err *err);
+clv_code clv_sqlite_refresh_insert(clv_store *s, const clv_refresh *r, clv_err *err);
+clv_code clv_sqlite_refresh_consume(clv_store *s, const unsigned char hash[32], clv_refresh **out,
+                                    clv_err *err);
+clv_code clv_sqlite_family_revoke(clv_store *s, const char *family_id, int64_t exp, clv_err *err);
+clv_code clv_sqlite_family_is_revoked(clv_store *s, const char *family_id, bool *revoked,
+                                      clv_err *err);
+clv_code clv_sqlite_client_grants_revoke(clv_store *s, const char *client_id, int *count,
+                                         clv_err *err);
+clv_code clv_sqlite_refresh_revoke(clv_store *s, const unsigned char hash[32],
+                                   const char *client_id, bool *found, clv_err *err);
+clv_code clv_sqlite_session_insert(clv_store *s, const clv_session *ss, clv_err *err);
+clv_code clv_sqlite_session_get(clv_store *s, const unsigned char hash[32], clv_session **out,
+                                clv_err *err);
+clv_code clv_sqlite_session_delete(clv_store *s, const unsigned char hash[32], clv_err *err);
+clv_code clv_sqlite_assertion_jti_use(clv_store *s, const char *jti, const char *client_id,
+                                      int64_t exp, clv_err *err);
+clv_code clv_sqlite_iat_insert(clv_store *s, const clv_iat *t, clv_err *err);
+clv_code clv_sqlite_iat_use(clv_store *s, const unsigned char hash[32], int64_t now, clv_iat **out,
+                            clv_err *err);
+clv_code clv_sqlite_regtoken_put(clv_store *s, const char *client_id, const unsigned char hash[32],
+                                 clv_err *err);
+clv_code clv_sqlite_regtoken_get(clv_store *s, const char *client_id, unsigned char hash[32],
+                                 clv_err *err);
+
+/* Registers clv_fold(text), a Unicode lower() (sqlite_fold.c), on a connection. */
+int clv_sqlite_register_fold(sqlite3 *db);
 
 #endif

@@ -93,7 +93,65 @@ static const char migration_1[] =
     " FROM clients c JOIN services s ON s.id = c.service_id"
     " JOIN tenants t ON t.id = s.tenant_id;";
 
-const char *const clv_sqlite_migrations[] = {migration_1};
+/* Migration 2: the end-user flows (authorization codes, refresh tokens, sessions) and
+ * dynamic registration (RFC 7591 / 7592). Every token is stored by the SHA-256 of its
+ * value only, so that a copy of the database yields nothing a client could present.
+ * family_id ties a code to every refresh token issued from it (RFC 9700 §4.14); the
+ * family indexes make revoking one a range delete. used is 0/1: consuming a code or a
+ * refresh token is one UPDATE … WHERE used = 0 (sqlite_grants.c). */
+static const char migration_2[] =
+    "CREATE TABLE authcodes ("
+    " hash BLOB PRIMARY KEY CHECK (length(hash) = 32),"
+    " client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,"
+    " user_id TEXT NOT NULL, tenant_id TEXT NOT NULL, redirect_uri TEXT NOT NULL,"
+    " scope TEXT NOT NULL, nonce TEXT, code_challenge TEXT, family_id TEXT NOT NULL,"
+    " auth_time INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX authcodes_client ON authcodes (client_id);"
+    "CREATE INDEX authcodes_family ON authcodes (family_id);"
+    "CREATE INDEX authcodes_expires ON authcodes (expires_at);"
+
+    "CREATE TABLE refresh_tokens ("
+    " hash BLOB PRIMARY KEY CHECK (length(hash) = 32),"
+    " client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,"
+    " user_id TEXT NOT NULL, tenant_id TEXT NOT NULL, scope TEXT NOT NULL,"
+    " family_id TEXT NOT NULL, auth_time INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX refresh_tokens_client ON refresh_tokens (client_id);"
+    "CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);"
+    "CREATE INDEX refresh_tokens_expires ON refresh_tokens (expires_at);"
+
+    /* Kept until the last access token of the family has expired (exp). */
+    "CREATE TABLE revoked_families (family_id TEXT PRIMARY KEY, exp INTEGER NOT NULL)"
+    " WITHOUT ROWID;"
+    "CREATE INDEX revoked_families_exp ON revoked_families (exp);"
+
+    "CREATE TABLE sessions ("
+    " hash BLOB PRIMARY KEY CHECK (length(hash) = 32),"
+    " user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " tenant_id TEXT NOT NULL, auth_time INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE INDEX sessions_user ON sessions (user_id);"
+    "CREATE INDEX sessions_expires ON sessions (expires_at);"
+
+    /* RFC 7523 §3 item 7: a jti is unique per issuer, and the issuer is the client. */
+    "CREATE TABLE assertion_jtis ("
+    " jti TEXT NOT NULL, client_id TEXT NOT NULL, exp INTEGER NOT NULL,"
+    " PRIMARY KEY (jti, client_id)) WITHOUT ROWID;"
+    "CREATE INDEX assertion_jtis_exp ON assertion_jtis (exp);"
+
+    "CREATE TABLE initial_access_tokens ("
+    " hash BLOB PRIMARY KEY CHECK (length(hash) = 32), id TEXT NOT NULL UNIQUE,"
+    " service_id TEXT NOT NULL REFERENCES services (id) ON DELETE CASCADE,"
+    " tenant_id TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL, uses_left INTEGER NOT NULL CHECK (uses_left >= -1));"
+    "CREATE INDEX initial_access_tokens_service ON initial_access_tokens (service_id);"
+    "CREATE INDEX initial_access_tokens_expires ON initial_access_tokens (expires_at);"
+
+    "CREATE TABLE registration_tokens ("
+    " client_id TEXT PRIMARY KEY REFERENCES clients (client_id) ON DELETE CASCADE,"
+    " hash BLOB NOT NULL CHECK (length(hash) = 32)) WITHOUT ROWID;";
+
+const char *const clv_sqlite_migrations[] = {migration_1, migration_2};
 const int clv_sqlite_migration_count =
     (int)(sizeof clv_sqlite_migrations / sizeof clv_sqlite_migrations[0]);
 
@@ -143,6 +201,21 @@ const int clv_sqlite_migration_count =
 #define AUDIT_COLS                                                                         \
     "id, at, actor_type, actor_id, tenant_id, action, target_type, target_id, changes"
 
+#define AUTHCODE_COLS                                                                      \
+    "hash, client_id, user_id, tenant_id, redirect_uri, scope, nonce, code_challenge,"    \
+    " family_id, auth_time, created_at, expires_at, used"
+#define REFRESH_COLS                                                                       \
+    "hash, client_id, user_id, tenant_id, scope, family_id, auth_time, created_at,"       \
+    " expires_at, used"
+#define SESSION_COLS "hash, user_id, tenant_id, auth_time, expires_at"
+#define IAT_COLS                                                                           \
+    "hash, id, service_id, tenant_id, created_by, created_at, expires_at, uses_left"
+
+/* The row of table t belongs to no revoked family: such a code or refresh token counts as
+ * gone (RFC 9700 §4.14.2), also when it was issued after the family was revoked. */
+#define FAMILY_LIVE(t)                                                                     \
+    "NOT EXISTS (SELECT 1 FROM revoked_families f WHERE f.family_id = " t ".family_id)"
+
 /* status: -1 = every status but deleted (2). */
 #define STATUS_MATCH(n) "((" n " = -1 AND status <> 2) OR status = " n ")"
 
@@ -153,12 +226,13 @@ const int clv_sqlite_migration_count =
     " AND (created_at, id) < (?3, ?4) ORDER BY created_at DESC, id DESC LIMIT ?5"
 
 /* ?1 service, ?2 tenant, ?3 status, ?4 type, ?5 q, ?6 ?7 keyset, ?8 limit.
- * q (SPEC §5.9) uses instr, not LIKE, so that %, _ and * are literal; lower() folds ASCII. */
+ * q (SPEC §5.9) uses instr, not LIKE, so that %, _ and * are literal; clv_fold() lower-cases
+ * every character (sqlite_fold.c). */
 #define CLIENT_LIST(lead)                                                                  \
     "SELECT " CLIENT_COLS " FROM client_v WHERE " lead                                    \
     "(?1 IS NULL OR service_id = ?1) AND (?2 IS NULL OR tenant_id = ?2) AND "             \
     STATUS_MATCH("?3") " AND (?4 = -1 OR type = ?4) AND (?5 IS NULL OR"                   \
-    " instr(lower(name), lower(?5)) > 0 OR client_id = ?5)"                               \
+    " instr(clv_fold(name), clv_fold(?5)) > 0 OR client_id = ?5)"                               \
     " AND (created_at, id) < (?6, ?7) ORDER BY created_at DESC, id DESC LIMIT ?8"
 
 /* ?1 tenant, ?2 ?3 keyset, ?4 limit */
@@ -260,5 +334,54 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_PURGE_SERVICES_SELECT] = "SELECT id, tenant_id FROM services WHERE " PURGEABLE,
     [ST_PURGE_SERVICES_DELETE] = "DELETE FROM services WHERE " PURGEABLE,
     [ST_PURGE_JTI] = "DELETE FROM revoked_jti WHERE exp <= ?1",
+    [ST_PURGE_AUTHCODES] = "DELETE FROM authcodes WHERE expires_at <= ?1",
+    [ST_PURGE_REFRESH] = "DELETE FROM refresh_tokens WHERE expires_at <= ?1",
+    [ST_PURGE_FAMILIES] = "DELETE FROM revoked_families WHERE exp <= ?1",
+    [ST_PURGE_SESSIONS] = "DELETE FROM sessions WHERE expires_at <= ?1",
+    [ST_PURGE_ASSERTION_JTIS] = "DELETE FROM assertion_jtis WHERE exp <= ?1",
+    [ST_PURGE_IATS] = "DELETE FROM initial_access_tokens WHERE expires_at <= ?1",
+
+    /* A new code or refresh token is unused, whatever the caller's copy says. */
+    [ST_CODE_INSERT] = "INSERT INTO authcodes (" AUTHCODE_COLS ")"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)",
+    /* Consuming is this one UPDATE: of two racing callers, only one changes the row. */
+    [ST_CODE_MARK] = "UPDATE authcodes SET used = 1 WHERE hash = ?1 AND used = 0"
+                     " AND " FAMILY_LIVE("authcodes"),
+    [ST_CODE_GET] = "SELECT " AUTHCODE_COLS " FROM authcodes WHERE hash = ?1"
+                    " AND " FAMILY_LIVE("authcodes"),
+    [ST_REFRESH_INSERT] = "INSERT INTO refresh_tokens (" REFRESH_COLS ")"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+    [ST_REFRESH_MARK] = "UPDATE refresh_tokens SET used = 1 WHERE hash = ?1 AND used = 0"
+                        " AND " FAMILY_LIVE("refresh_tokens"),
+    [ST_REFRESH_GET] = "SELECT " REFRESH_COLS " FROM refresh_tokens WHERE hash = ?1"
+                       " AND " FAMILY_LIVE("refresh_tokens"),
+    [ST_REFRESH_REVOKE] = "DELETE FROM refresh_tokens WHERE hash = ?1 AND client_id = ?2",
+    /* Revoking twice is not an error; keep the later expiry (as for revoked_jti). */
+    [ST_FAMILY_REVOKE] = "INSERT INTO revoked_families (family_id, exp) VALUES (?1, ?2)"
+                         " ON CONFLICT (family_id) DO UPDATE SET exp = max(exp, excluded.exp)",
+    [ST_FAMILY_GET] = "SELECT 1 FROM revoked_families WHERE family_id = ?1",
+    /* The used rows stay: presenting one again is a replay the caller must see. */
+    [ST_FAMILY_DROP_CODES] = "DELETE FROM authcodes WHERE family_id = ?1 AND used = 0",
+    [ST_FAMILY_DROP_REFRESH] = "DELETE FROM refresh_tokens WHERE family_id = ?1 AND used = 0",
+    [ST_CLIENT_DROP_CODES] = "DELETE FROM authcodes WHERE client_id = ?1 AND used = 0",
+    [ST_CLIENT_DROP_REFRESH] = "DELETE FROM refresh_tokens WHERE client_id = ?1 AND used = 0",
+
+    [ST_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_SESSION_GET] = "SELECT " SESSION_COLS " FROM sessions WHERE hash = ?1",
+    [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?1",
+    [ST_ASSERTION_JTI_USE] = "INSERT INTO assertion_jtis (jti, client_id, exp)"
+                             " VALUES (?1, ?2, ?3)",
+
+    [ST_IAT_INSERT] = "INSERT INTO initial_access_tokens (" IAT_COLS ")"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    /* One UPDATE takes a use, so two registrations cannot share the last one; -1 (no
+     * limit) stays -1. */
+    [ST_IAT_USE] = "UPDATE initial_access_tokens"
+                   " SET uses_left = CASE WHEN uses_left = -1 THEN -1 ELSE uses_left - 1 END"
+                   " WHERE hash = ?1 AND expires_at > ?2 AND (uses_left > 0 OR uses_left = -1)",
+    [ST_IAT_GET] = "SELECT " IAT_COLS " FROM initial_access_tokens WHERE hash = ?1",
+    [ST_REGTOKEN_PUT] = "INSERT INTO registration_tokens (client_id, hash) VALUES (?1, ?2)"
+                        " ON CONFLICT (client_id) DO UPDATE SET hash = excluded.hash",
+    [ST_REGTOKEN_GET] = "SELECT hash FROM registration_tokens WHERE client_id = ?1",
 };
 /* clang-format on */

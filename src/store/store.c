@@ -310,7 +310,7 @@ clv_code clv_store_audit_list(clv_store *s, const clv_audit_filter *f, clv_list 
     return rc;
 }
 
-/* ---- revoked access tokens, retention ---- */
+/* ---- revoked access tokens ---- */
 
 clv_code clv_store_jti_revoke(clv_store *s, const char *jti, int64_t exp, clv_err *err)
 {
@@ -321,6 +321,104 @@ clv_code clv_store_jti_is_revoked(clv_store *s, const char *jti, bool *revoked, 
 {
     return s->ops->jti_is_revoked(s, jti, revoked, err);
 }
+
+/* ---- authorization codes, refresh tokens, sessions ---- */
+
+clv_code clv_store_code_insert(clv_store *s, const clv_authcode *c, clv_err *err)
+{
+    return s->ops->code_insert(s, c, err);
+}
+
+clv_code clv_store_code_consume(clv_store *s, const unsigned char hash[32], clv_authcode **out,
+                                clv_err *err)
+{
+    return s->ops->code_consume(s, hash, out, err);
+}
+
+clv_code clv_store_refresh_insert(clv_store *s, const clv_refresh *r, clv_err *err)
+{
+    return s->ops->refresh_insert(s, r, err);
+}
+
+clv_code clv_store_refresh_consume(clv_store *s, const unsigned char hash[32], clv_refresh **out,
+                                   clv_err *err)
+{
+    return s->ops->refresh_consume(s, hash, out, err);
+}
+
+clv_code clv_store_family_revoke(clv_store *s, const char *family_id, int64_t exp, clv_err *err)
+{
+    return s->ops->family_revoke(s, family_id, exp, err);
+}
+
+clv_code clv_store_family_is_revoked(clv_store *s, const char *family_id, bool *revoked,
+                                     clv_err *err)
+{
+    return s->ops->family_is_revoked(s, family_id, revoked, err);
+}
+
+clv_code clv_store_client_grants_revoke(clv_store *s, const char *client_id, int *count,
+                                        clv_err *err)
+{
+    return s->ops->client_grants_revoke(s, client_id, count, err);
+}
+
+clv_code clv_store_refresh_revoke(clv_store *s, const unsigned char hash[32], const char *client_id,
+                                  bool *found, clv_err *err)
+{
+    return s->ops->refresh_revoke(s, hash, client_id, found, err);
+}
+
+clv_code clv_store_session_insert(clv_store *s, const clv_session *ss, clv_err *err)
+{
+    return s->ops->session_insert(s, ss, err);
+}
+
+clv_code clv_store_session_get(clv_store *s, const unsigned char hash[32], clv_session **out,
+                               clv_err *err)
+{
+    return s->ops->session_get(s, hash, out, err);
+}
+
+clv_code clv_store_session_delete(clv_store *s, const unsigned char hash[32], clv_err *err)
+{
+    return s->ops->session_delete(s, hash, err);
+}
+
+clv_code clv_store_assertion_jti_use(clv_store *s, const char *jti, const char *client_id,
+                                     int64_t exp, clv_err *err)
+{
+    return s->ops->assertion_jti_use(s, jti, client_id, exp, err);
+}
+
+/* ---- dynamic registration ---- */
+
+clv_code clv_store_iat_insert(clv_store *s, const clv_iat *t, clv_err *err)
+{
+    if (t->uses_left < -1)
+        return clv_fail_field(err, CLV_INVALID, "uses_left", "uses_left must be -1 or more");
+    return s->ops->iat_insert(s, t, err);
+}
+
+clv_code clv_store_iat_use(clv_store *s, const unsigned char hash[32], int64_t now, clv_iat **out,
+                           clv_err *err)
+{
+    return s->ops->iat_use(s, hash, now, out, err);
+}
+
+clv_code clv_store_regtoken_put(clv_store *s, const char *client_id, const unsigned char hash[32],
+                                clv_err *err)
+{
+    return s->ops->regtoken_put(s, client_id, hash, err);
+}
+
+clv_code clv_store_regtoken_get(clv_store *s, const char *client_id, unsigned char hash[32],
+                                clv_err *err)
+{
+    return s->ops->regtoken_get(s, client_id, hash, err);
+}
+
+/* ---- retention ---- */
 
 clv_code clv_store_purge(clv_store *s, int64_t now, int *purged, clv_err *err)
 {

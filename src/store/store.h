@@ -88,8 +88,7 @@ typedef struct {
 clv_code clv_store_client_insert(clv_store *s, const clv_client *c, clv_err *err);
 /* By public client_id; fills tenant_id, service_status, service_approval, tenant_status
  * from the joined rows (a deleted service reports CLV_STATUS_DELETED). */
-clv_code clv_store_client_get(clv_store *s, const char *client_id, clv_client **out,
-                              clv_err *err);
+clv_code clv_store_client_get(clv_store *s, const char *client_id, clv_client **out, clv_err *err);
 /* Writes every mutable column of c (all but id, client_id, service_id, type, created_at)
  * where the stored version equals c->version, and bumps the version; c->updated_at is
  * written as given. CLV_PRECONDITION / CLV_NOT_FOUND as for services. */
@@ -105,8 +104,7 @@ clv_code clv_store_client_list(clv_store *s, const clv_client_filter *f, clv_lis
 clv_code clv_store_secret_insert(clv_store *s, const clv_secret *sec, clv_err *err);
 /* Every secret of a client, newest first; items are clv_secret *; never paginated
  * (next_cursor stays NULL). */
-clv_code clv_store_secret_list(clv_store *s, const char *client_id, clv_list *out,
-                               clv_err *err);
+clv_code clv_store_secret_list(clv_store *s, const char *client_id, clv_list *out, clv_err *err);
 /* CLV_NOT_FOUND when the client has no such secret. */
 clv_code clv_store_secret_delete(clv_store *s, const char *client_id, const char *secret_id,
                                  clv_err *err);
@@ -128,8 +126,7 @@ clv_code clv_store_user_find(clv_store *s, const char *tenant_id, const char *us
 clv_code clv_store_user_update(clv_store *s, const clv_user *u, clv_err *err);
 clv_code clv_store_user_delete(clv_store *s, const char *id, clv_err *err);
 /* items are clv_user *. */
-clv_code clv_store_user_list(clv_store *s, const clv_user_filter *f, clv_list *out,
-                             clv_err *err);
+clv_code clv_store_user_list(clv_store *s, const clv_user_filter *f, clv_list *out, clv_err *err);
 
 /* ---- audit ---- */
 typedef struct {
@@ -143,8 +140,7 @@ typedef struct {
 
 clv_code clv_store_audit_insert(clv_store *s, const clv_audit *a, clv_err *err);
 /* items are clv_audit *. */
-clv_code clv_store_audit_list(clv_store *s, const clv_audit_filter *f, clv_list *out,
-                              clv_err *err);
+clv_code clv_store_audit_list(clv_store *s, const clv_audit_filter *f, clv_list *out, clv_err *err);
 
 /* ---- revoked access tokens (RFC 7009) ---- */
 /* Records jti as revoked until exp (a repeat is not an error). */
@@ -152,11 +148,76 @@ clv_code clv_store_jti_revoke(clv_store *s, const char *jti, int64_t exp, clv_er
 /* *revoked = true if jti is recorded. */
 clv_code clv_store_jti_is_revoked(clv_store *s, const char *jti, bool *revoked, clv_err *err);
 
+/* ---- authorization codes, refresh tokens, sessions (end-user flows) ---- */
+/* Inserted unused (c->used is ignored). CLV_CONFLICT if the hash is taken; CLV_NOT_FOUND
+ * if the client does not exist. Likewise refresh_insert. */
+clv_code clv_store_code_insert(clv_store *s, const clv_authcode *c, clv_err *err);
+/* Marks the code with this hash used, atomically, and returns it. A code already used
+ * comes back too, with CLV_CONFLICT (the caller revokes its family: a replay);
+ * CLV_NOT_FOUND when there is no such code or its family is revoked. Of two concurrent
+ * calls with one hash, exactly one gets CLV_OK. Expiry is the caller's check. */
+clv_code clv_store_code_consume(clv_store *s, const unsigned char hash[32], clv_authcode **out,
+                                clv_err *err);
+clv_code clv_store_refresh_insert(clv_store *s, const clv_refresh *r, clv_err *err);
+/* As code_consume, for refresh tokens (a reused one is CLV_CONFLICT with the row). A
+ * token of a revoked family is CLV_NOT_FOUND. */
+clv_code clv_store_refresh_consume(clv_store *s, const unsigned char hash[32], clv_refresh **out,
+                                   clv_err *err);
+/* Revokes a family: its refresh tokens and codes stop working (the unused ones are
+ * removed; consuming any of the family is CLV_NOT_FOUND, also for one inserted later), and
+ * it is recorded as revoked until exp (a repeat keeps the later exp) so that access tokens
+ * carrying it introspect inactive. */
+clv_code clv_store_family_revoke(clv_store *s, const char *family_id, int64_t exp, clv_err *err);
+clv_code clv_store_family_is_revoked(clv_store *s, const char *family_id, bool *revoked,
+                                     clv_err *err);
+/* Removes every unused refresh token and code of a client; *count says how many. */
+clv_code clv_store_client_grants_revoke(clv_store *s, const char *client_id, int *count,
+                                        clv_err *err);
+/* Revokes (removes) a refresh token by hash (RFC 7009); *found says whether it existed for
+ * client_id (a token of another client is left alone and reported not found). Its family
+ * is not revoked: that is the caller's call (clv_store_family_revoke). */
+clv_code clv_store_refresh_revoke(clv_store *s, const unsigned char hash[32], const char *client_id,
+                                  bool *found, clv_err *err);
+
+/* Sessions by the hash of their cookie. insert: CLV_NOT_FOUND if the user does not exist
+ * (a deleted user's sessions go with it); get returns expired ones too (expiry is the
+ * caller's check); get and delete: CLV_NOT_FOUND when there is no such session. */
+clv_code clv_store_session_insert(clv_store *s, const clv_session *ss, clv_err *err);
+clv_code clv_store_session_get(clv_store *s, const unsigned char hash[32], clv_session **out,
+                               clv_err *err);
+clv_code clv_store_session_delete(clv_store *s, const unsigned char hash[32], clv_err *err);
+
+/* Records a client assertion's jti (RFC 7523 §3 item 7) until exp; CLV_CONFLICT if it was
+ * seen before (a replay). */
+clv_code clv_store_assertion_jti_use(clv_store *s, const char *jti, const char *client_id,
+                                     int64_t exp, clv_err *err);
+
+/* ---- dynamic registration (RFC 7591 / 7592) ---- */
+/* CLV_INVALID (field "uses_left") if uses_left < -1; CLV_CONFLICT if the hash or the id is
+ * taken; CLV_NOT_FOUND if the service does not exist. t->expires_at is required: a token
+ * is live while now < expires_at (0 is not "never"). */
+clv_code clv_store_iat_insert(clv_store *s, const clv_iat *t, clv_err *err);
+/* Uses an initial access token: if it exists, has not expired at now and has uses left,
+ * decrements uses_left (unless -1) atomically and returns it (uses_left as this use left
+ * it); else CLV_NOT_FOUND. */
+clv_code clv_store_iat_use(clv_store *s, const unsigned char hash[32], int64_t now, clv_iat **out,
+                           clv_err *err);
+/* Sets (insert or replace) the hash of a client's registration access token; CLV_NOT_FOUND
+ * if the client does not exist. It goes with the client when the client is purged. */
+clv_code clv_store_regtoken_put(clv_store *s, const char *client_id, const unsigned char hash[32],
+                                clv_err *err);
+/* The hash of a client's registration access token; CLV_NOT_FOUND if it has none. */
+clv_code clv_store_regtoken_get(clv_store *s, const char *client_id, unsigned char hash[32],
+                                clv_err *err);
+
 /* ---- retention ---- */
 /* Removes for good, in one transaction, the clients whose status is deleted and
- * purge_at <= now (with their secrets), the services likewise (with all their clients),
- * and revoked-jti rows whose exp has passed. Writes one audit event per purged client or
- * service (actor system, action "purge"). *purged counts clients and services. */
+ * purge_at <= now (with their secrets, codes, refresh tokens and registration token), the
+ * services likewise (with all their clients and initial access tokens), and the rows that
+ * have expired (expires_at or exp <= now): revoked jtis, codes, refresh tokens, sessions,
+ * assertion jtis, revoked families and initial access tokens. Writes one audit event per
+ * purged client or service (actor system, action "purge"). *purged counts clients and
+ * services. */
 clv_code clv_store_purge(clv_store *s, int64_t now, int *purged, clv_err *err);
 
 #endif

@@ -74,6 +74,32 @@ struct clv_store_ops {
     clv_code (*jti_revoke)(clv_store *s, const char *jti, int64_t exp, clv_err *err);
     clv_code (*jti_is_revoked)(clv_store *s, const char *jti, bool *revoked, clv_err *err);
 
+    clv_code (*code_insert)(clv_store *s, const clv_authcode *a, clv_err *err);
+    clv_code (*code_consume)(clv_store *s, const unsigned char hash[32], clv_authcode **out,
+                             clv_err *err);
+    clv_code (*refresh_insert)(clv_store *s, const clv_refresh *r, clv_err *err);
+    clv_code (*refresh_consume)(clv_store *s, const unsigned char hash[32], clv_refresh **out,
+                                clv_err *err);
+    clv_code (*family_revoke)(clv_store *s, const char *family_id, int64_t exp, clv_err *err);
+    clv_code (*family_is_revoked)(clv_store *s, const char *family_id, bool *revoked, clv_err *err);
+    clv_code (*client_grants_revoke)(clv_store *s, const char *client_id, int *count, clv_err *err);
+    clv_code (*refresh_revoke)(clv_store *s, const unsigned char hash[32], const char *client_id,
+                               bool *found, clv_err *err);
+    clv_code (*session_insert)(clv_store *s, const clv_session *ss, clv_err *err);
+    clv_code (*session_get)(clv_store *s, const unsigned char hash[32], clv_session **out,
+                            clv_err *err);
+    clv_code (*session_delete)(clv_store *s, const unsigned char hash[32], clv_err *err);
+    clv_code (*assertion_jti_use)(clv_store *s, const char *jti, const char *client_id, int64_t exp,
+                                  clv_err *err);
+
+    clv_code (*iat_insert)(clv_store *s, const clv_iat *t, clv_err *err);
+    clv_code (*iat_use)(clv_store *s, const unsigned char hash[32], int64_t now, clv_iat **out,
+                        clv_err *err);
+    clv_code (*regtoken_put)(clv_store *s, const char *client_id, const unsigned char hash[32],
+                             clv_err *err);
+    clv_code (*regtoken_get)(clv_store *s, const char *client_id, unsigned char hash[32],
+                             clv_err *err);
+
     clv_code (*purge)(clv_store *s, int64_t now, int *purged, clv_err *err);
 };
 

@@ -192,6 +192,24 @@ export async function start(opts = {}) {
   const url = `http://127.0.0.1:${port}`;
   let cachedAdmin = null;
 
+  let stopPromise = null;
+  async function doStop() {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
+      await exitPromise;
+      clearTimeout(timer);
+    }
+    const report = sanitizerReport(stderr);
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    if (report) {
+      throw new Error(`clavis serve printed a sanitizer report (${report}):\n${stderr}`);
+    }
+    if (exited.code !== 0) {
+      throw new Error(`clavis serve exited with ${JSON.stringify(exited)}:\n${stderr.slice(-4000)}`);
+    }
+  }
+
   const srv = {
     url,
     port,
@@ -202,22 +220,16 @@ export async function start(opts = {}) {
     get stdout() { return stdout; },
     get exited() { return exited; },
 
-    /** SIGTERM, await exit; throws on a non-zero exit or a sanitizer report. */
-    async stop() {
-      if (!exited) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
-        await exitPromise;
-        clearTimeout(timer);
-      }
-      const report = sanitizerReport(stderr);
-      await rm(dir, { recursive: true, force: true }).catch(() => {});
-      if (report) {
-        throw new Error(`clavis serve printed a sanitizer report (${report}):\n${stderr}`);
-      }
-      if (exited.code !== 0) {
-        throw new Error(`clavis serve exited with ${JSON.stringify(exited)}:\n${stderr.slice(-4000)}`);
-      }
+    /** true once stop() has been called. */
+    get stopped() { return stopPromise !== null; },
+
+    /**
+     * SIGTERM, await exit; rejects on a non-zero exit or a sanitizer report. Calling it
+     * again returns the same promise.
+     */
+    stop() {
+      stopPromise ??= doStop();
+      return stopPromise;
     },
 
     /** A token with scope admin for the init (platform_admin) client; cached. */
@@ -302,4 +314,22 @@ export async function start(opts = {}) {
     },
   };
   return srv;
+}
+
+/**
+ * For after() hooks: stops the servers that a test has not stopped already (each file
+ * ends with a test that stops its servers, so that an unclean exit counts as a failed
+ * test; this hook cleans up when that test did not run).
+ */
+export async function stopUnstopped(...servers) {
+  const results = await Promise.allSettled(servers.filter((s) => s && !s.stopped).map((s) => s.stop()));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** The last test of a file: the servers exit 0 on SIGTERM with no sanitizer report. */
+export async function assertCleanShutdown(...servers) {
+  const results = await Promise.allSettled(servers.filter(Boolean).map((s) => s.stop()));
+  const failed = results.filter((r) => r.status === 'rejected').map((r) => r.reason.message);
+  if (failed.length) throw new Error(failed.join('\n\n'));
 }

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import * as jose from 'jose';
-import { protocolPost, request, start } from './harness.mjs';
+import { assertCleanShutdown, protocolPost, request, start, stopUnstopped } from './harness.mjs';
 
 /** Runs an openid-client call expected to fail; resolves {status, error} of the answer. */
 async function oauthFailure(promise) {
@@ -37,7 +37,7 @@ describe('protocol endpoints', () => {
     m2m = await s.createClient({ service_id: svc.id, name: 'backend', scopes: ['read', 'write'], roles: ['reader'] });
     jwks = jose.createRemoteJWKSet(new URL(`${s.url}/jwks`));
   });
-  after(async () => { await s?.stop(); });
+  after(async () => { await stopUnstopped(s); });
 
   test('both discovery documents name the issuer without a trailing slash and the endpoints', async () => {
     for (const doc of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
@@ -353,12 +353,14 @@ describe('protocol endpoints', () => {
     assert.equal(r.body.error, 'invalid_client');
     assert.equal((await s.introspect(tok)).body.active, true, 'a refused revocation changes nothing');
   });
+
+  test('the server shuts down cleanly (exit 0, no sanitizer report)', () => assertCleanShutdown(s));
 });
 
 describe('server started with --token-alg ES256', () => {
   let s;
   before(async () => { s = await start({ args: ['--token-alg', 'ES256'] }); });
-  after(async () => { await s?.stop(); });
+  after(async () => { await stopUnstopped(s); });
 
   test('new clients default to ES256 and their tokens verify', async () => {
     const svc = await s.createService('es');
@@ -379,4 +381,6 @@ describe('server started with --token-alg ES256', () => {
     assert.equal(jose.decodeProtectedHeader(t2).alg, 'RS256');
     await jose.jwtVerify(t2, jwks, { issuer: s.url });
   });
+
+  test('the server shuts down cleanly (exit 0, no sanitizer report)', () => assertCleanShutdown(s));
 });

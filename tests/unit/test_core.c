@@ -28,8 +28,7 @@ static void parse_bad(const char *s)
 {
     int64_t t = -12345;
 
-    ck_assert_msg(!clv_time_parse(s, &t), "clv_time_parse accepted '%s' as %lld", s,
-                  (long long)t);
+    ck_assert_msg(!clv_time_parse(s, &t), "clv_time_parse accepted '%s' as %lld", s, (long long)t);
 }
 
 START_TEST(time_parse_zulu)
@@ -94,11 +93,11 @@ START_TEST(time_parse_garbage)
         "",
         "garbage",
         "2026-01-02",
-        "2026-01-02T03:04:05",        /* no zone */
-        "2026-01-02T03:04:05+0200",   /* offset without colon */
-        "2026-01-02T03:04:05+02",     /* short offset */
-        "2026-01-02T03:04:05+24:00",  /* offset hour */
-        "2026-01-02T03:04:05+02:60",  /* offset minute */
+        "2026-01-02T03:04:05",       /* no zone */
+        "2026-01-02T03:04:05+0200",  /* offset without colon */
+        "2026-01-02T03:04:05+02",    /* short offset */
+        "2026-01-02T03:04:05+24:00", /* offset hour */
+        "2026-01-02T03:04:05+02:60", /* offset minute */
         "2026-01-02T03:04:05Zjunk",
         "2026-01-02T03:04:05ZZ",
         "2026-01-02T03:04:05 Z",
@@ -127,8 +126,8 @@ END_TEST
 
 START_TEST(time_format_and_round_trip)
 {
-    static const int64_t ts[] = {0, 1, 59, 86399, 946684799, 951825600, 1709164800,
-                                 1767323045, 4102444799LL};
+    static const int64_t ts[] = {0,         1,          59,         86399,       946684799,
+                                 951825600, 1709164800, 1767323045, 4102444799LL};
     char buf[21];
 
     clv_time_format(0, buf);
@@ -200,8 +199,8 @@ START_TEST(durations)
     duration_bad("1D");
     duration_bad("d");
     duration_bad("1.5h");
-    duration_bad("9223372036854775808");   /* past INT64_MAX */
-    duration_bad("106751991167301d");      /* the product overflows */
+    duration_bad("9223372036854775808"); /* past INT64_MAX */
+    duration_bad("106751991167301d");    /* the product overflows */
     duration_bad("153722867280912931m");
     duration_bad("99999999999999999999999s");
 }
@@ -210,10 +209,17 @@ END_TEST
 /* ---- config ---- */
 
 static const char *const env_names[] = {
-    "CLAVIS_LISTEN",           "CLAVIS_ISSUER",           "CLAVIS_DB",
-    "CLAVIS_KEY_DIR",          "CLAVIS_RETENTION",        "CLAVIS_ACCESS_TOKEN_MIN",
-    "CLAVIS_ACCESS_TOKEN_MAX", "CLAVIS_REFRESH_TOKEN_MAX", "CLAVIS_SECRET_LIFETIME",
-    "CLAVIS_PURGE_INTERVAL",   "CLAVIS_TOKEN_ALG",
+    "CLAVIS_LISTEN",
+    "CLAVIS_ISSUER",
+    "CLAVIS_DB",
+    "CLAVIS_KEY_DIR",
+    "CLAVIS_RETENTION",
+    "CLAVIS_ACCESS_TOKEN_MIN",
+    "CLAVIS_ACCESS_TOKEN_MAX",
+    "CLAVIS_REFRESH_TOKEN_MAX",
+    "CLAVIS_SECRET_LIFETIME",
+    "CLAVIS_PURGE_INTERVAL",
+    "CLAVIS_TOKEN_ALG",
 };
 
 static void clear_env(void)
@@ -344,9 +350,9 @@ END_TEST
 
 START_TEST(config_env_bad_duration)
 {
-    static const char *const vars[] = {"CLAVIS_RETENTION", "CLAVIS_ACCESS_TOKEN_MIN",
+    static const char *const vars[] = {"CLAVIS_RETENTION",        "CLAVIS_ACCESS_TOKEN_MIN",
                                        "CLAVIS_ACCESS_TOKEN_MAX", "CLAVIS_REFRESH_TOKEN_MAX",
-                                       "CLAVIS_SECRET_LIFETIME", "CLAVIS_PURGE_INTERVAL"};
+                                       "CLAVIS_SECRET_LIFETIME",  "CLAVIS_PURGE_INTERVAL"};
     clv_config cfg;
     clv_err err;
 
@@ -506,8 +512,7 @@ START_TEST(grant_types)
     assert_grants(CLV_TYPE_PUBLIC, false, true, "[\"authorization_code\"]");
     assert_grants(CLV_TYPE_PUBLIC, true, true, "[\"authorization_code\",\"refresh_token\"]");
     assert_grants(CLV_TYPE_CONFIDENTIAL, false, false, "[\"authorization_code\"]");
-    assert_grants(CLV_TYPE_CONFIDENTIAL, true, false,
-                  "[\"authorization_code\",\"refresh_token\"]");
+    assert_grants(CLV_TYPE_CONFIDENTIAL, true, false, "[\"authorization_code\",\"refresh_token\"]");
     assert_grants(CLV_TYPE_CONFIDENTIAL, false, true,
                   "[\"authorization_code\",\"client_credentials\"]");
     assert_grants(CLV_TYPE_CONFIDENTIAL, true, true,
@@ -519,8 +524,7 @@ END_TEST
 
 START_TEST(client_defaults)
 {
-    static const clv_client_type types[] = {CLV_TYPE_PUBLIC, CLV_TYPE_CONFIDENTIAL,
-                                            CLV_TYPE_M2M};
+    static const clv_client_type types[] = {CLV_TYPE_PUBLIC, CLV_TYPE_CONFIDENTIAL, CLV_TYPE_M2M};
     static const clv_auth_method want_auth[] = {CLV_AUTH_NONE, CLV_AUTH_SECRET_BASIC,
                                                 CLV_AUTH_SECRET_BASIC};
     static const bool want_pkce[] = {true, true, false};
@@ -557,8 +561,8 @@ static void assert_id_shape(const char *id, const char *prefix)
     ck_assert_uint_eq(strlen(id), plen + 1 + 26);
     ck_assert_msg(strncmp(id, prefix, plen) == 0 && id[plen] == '_', "bad prefix in %s", id);
     for (size_t i = plen + 1; id[i] != '\0'; i++)
-        ck_assert_msg(strchr(crockford, id[i]) != NULL, "'%c' at %zu of %s is not Crockford",
-                      id[i], i, id);
+        ck_assert_msg(strchr(crockford, id[i]) != NULL, "'%c' at %zu of %s is not Crockford", id[i],
+                      i, id);
 }
 
 START_TEST(id_format)

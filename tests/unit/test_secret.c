@@ -100,19 +100,19 @@ static void hex(const unsigned char *h, char out[65])
 }
 
 /* Compares two hashes, printing both on failure. */
-#define assert_hash_eq(a, b)                                                                    \
-    do {                                                                                        \
-        char ha_[65], hb_[65];                                                                  \
-        hex((a), ha_);                                                                          \
-        hex((b), hb_);                                                                          \
-        ck_assert_str_eq(ha_, hb_);                                                             \
+#define assert_hash_eq(a, b)                                                                       \
+    do {                                                                                           \
+        char ha_[65], hb_[65];                                                                     \
+        hex((a), ha_);                                                                             \
+        hex((b), hb_);                                                                             \
+        ck_assert_str_eq(ha_, hb_);                                                                \
     } while (0)
-#define assert_hash_ne(a, b)                                                                    \
-    do {                                                                                        \
-        char ha_[65], hb_[65];                                                                  \
-        hex((a), ha_);                                                                          \
-        hex((b), hb_);                                                                          \
-        ck_assert_str_ne(ha_, hb_);                                                             \
+#define assert_hash_ne(a, b)                                                                       \
+    do {                                                                                           \
+        char ha_[65], hb_[65];                                                                     \
+        hex((a), ha_);                                                                             \
+        hex((b), hb_);                                                                             \
+        ck_assert_str_ne(ha_, hb_);                                                                \
     } while (0)
 
 static bool b64url_char(char ch)
@@ -140,8 +140,8 @@ START_TEST(generate_shape)
     ck_assert_int_eq(strncmp(plain, CLV_SECRET_PREFIX, 4), 0);
     ck_assert_str_eq(CLV_SECRET_PREFIX, "clv_");
     for (size_t i = 4; plain[i] != '\0'; i++)
-        ck_assert_msg(b64url_char(plain[i]), "'%c' at %zu of the secret is not base64url",
-                      plain[i], i);
+        ck_assert_msg(b64url_char(plain[i]), "'%c' at %zu of the secret is not base64url", plain[i],
+                      i);
     ck_assert_ptr_nonnull(s->secret_id);
     ck_assert_int_eq(strncmp(s->secret_id, "sec_", 4), 0);
     ck_assert_str_eq(s->client_id, "cid_1");

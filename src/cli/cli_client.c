@@ -1,0 +1,347 @@
+/* cli_client — `clavis client …`: clients through the admin API, and test tokens for them
+ * (SPEC §2.3, §4, §5.23). Secrets are in cli_secret.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/admin_cli.h"
+#include "cli/cli.h"
+#include "crypto/hash.h"
+
+static const char *const types[] = {"public", "confidential", "m2m", NULL};
+static const char *const statuses[] = {"active", "inactive", "deleted", NULL};
+static const char *const algs[] = {"RS256", "ES256", "EdDSA", NULL};
+static const char *const methods[] = {"client_secret_basic", "client_secret_post",
+                                      "private_key_jwt", "none", NULL};
+static const char *const subjects[] = {"public", "pairwise", NULL};
+static const char *const bools[] = {"true", "false", NULL};
+
+#define CLIENT_FIELDS(req)                                                                     \
+    CLV_LIST("redirect-uri", "redirect_uris", "URI", "a redirect URI" req),                   \
+        CLV_LIST("post-logout-redirect-uri", "post_logout_redirect_uris", "URI",              \
+                 "a post-logout redirect URI" req),                                            \
+        CLV_LIST("cors-origin", "allowed_cors_origins", "ORIGIN", "an allowed CORS origin" req), \
+        CLV_LIST("scope", "scopes", "SCOPE", "an allowed scope" req),                         \
+        CLV_LIST("role", "roles", "ROLE", "a role carried in its tokens" req),                \
+        CLV_LIST("audience", "audience", "URI", "an audience (aud) of its tokens" req),       \
+        CLV_CHOICE("token-alg", "access_token_signing_alg", "ALG",                             \
+                   "its access tokens' signing algorithm", false, algs),                       \
+        CLV_INT("access-token-lifetime", "access_token_lifetime", "SECONDS",                   \
+                "access token lifetime", 1, 100000000),                                        \
+        CLV_CHOICE("auth-method", "token_endpoint_auth_method", "METHOD",                      \
+                   "how it authenticates at /token", false, methods),                          \
+        CLV_CHOICE("subject-type", "subject_type", "TYPE", "the sub its users get", false,      \
+                   subjects)
+
+static const clv_cli_opt create_opts[] = {
+    CLV_REQ("service-id", "service_id", "ID", "the service it belongs to"),
+    CLV_REQ("name", "name", "NAME", "its name"),
+    CLV_CHOICE("type", "type", "TYPE", "what it is", true, types),
+    CLV_STR("description", "description", "TEXT", "what it is for"),
+    CLIENT_FIELDS(""),
+    CLV_BOOL("allow-refresh-token", "allow_refresh_token", "issue refresh tokens"),
+    CLV_BOOL("allow-client-credentials", "allow_client_credentials",
+             "allow client_credentials (confidential)"),
+    CLV_OPT_END};
+
+static const clv_cli_opt update_opts[] = {
+    CLV_STR("name", "name", "NAME", "a new name"),
+    CLV_STR("description", "description", "TEXT", "a new description"),
+    CLIENT_FIELDS(" (the list given replaces the old one)"),
+    CLV_CHOICE("allow-refresh-token", NULL, "BOOL", "issue refresh tokens", false, bools),
+    CLV_CHOICE("allow-client-credentials", NULL, "BOOL", "allow client_credentials", false,
+               bools),
+    CLV_CHOICE("require-pkce", NULL, "BOOL", "require PKCE", false, bools),
+    CLV_STR("if-match", NULL, "ETAG", "refuse (412) unless the client's version is still ETAG"),
+    CLV_OPT_END};
+
+static const clv_cli_opt list_opts[] = {
+    CLV_STR("service-id", NULL, "ID", "only clients of this service"),
+    CLV_CHOICE("status", NULL, "STATUS", "only clients in this status", false, statuses),
+    CLV_CHOICE("type", NULL, "TYPE", "only clients of this type", false, types),
+    CLV_STR("q", NULL, "TEXT", "only clients whose name contains TEXT or whose id is TEXT"),
+    CLV_INT("limit", NULL, "N", "at most N per page", 1, 100),
+    CLV_BOOL("all", NULL, "follow every page (else the first only)"),
+    CLV_OPT_END};
+
+static const clv_cli_opt token_opts[] = {
+    CLV_INT("lifetime", "lifetime", "SECONDS", "how long the token lives", 1, 100000000),
+    CLV_LIST("scope", NULL, "SCOPE", "a scope (a subset of the client's)"),
+    CLV_STR("user-id", "user_id", "ID", "the user the token is for (its sub)"),
+    CLV_LIST("role", "roles", "ROLE", "a role in the token"),
+    CLV_LIST("claim", NULL, "K=V", "a custom claim, a string (K:=JSON for any JSON value)"),
+    CLV_OPT_END};
+
+static const clv_cli_opt no_opts[] = {CLV_OPT_END};
+
+static const clv_cli_col client_cols[] = {
+    {"CLIENT_ID", "client_id"}, {"NAME", "name"},          {"TYPE", "type"},
+    {"STATUS", "status"},       {"SERVICE", "service_id"}, {"CREATED", "created_at"},
+    {NULL, NULL}};
+
+static const char *const secret_keys[] = {"client_secret", "secret", NULL};
+
+clv_cli_path clv_cli_client_path(const char *client_id, const char *action)
+{
+    clv_cli_path p = {0};
+
+    clv_cli_path_add(&p, "/admin/v1/clients");
+    if (client_id != NULL) {
+        clv_cli_path_add(&p, "/");
+        clv_cli_path_id(&p, client_id);
+    }
+    if (action != NULL) {
+        clv_cli_path_add(&p, "/");
+        clv_cli_path_add(&p, action);
+    }
+    return p;
+}
+
+/* The client, then (confidential and m2m) its first secret, shown this once. */
+static void print_created(clv_cli_ctx *ctx, const json_t *c)
+{
+    const json_t *secret = json_object_get(c, "client_secret");
+    char buf[600];
+
+    if (secret != NULL)
+        clv_cli_secret_warning();
+    if (ctx->json) {
+        clv_cli_print_json(ctx, c);
+        return;
+    }
+    clv_cli_show(c, secret_keys);
+    if (secret == NULL)
+        return;
+    clv_cli_value(json_object_get(json_object_get(c, "secret"), "secret_id"), buf, sizeof buf);
+    printf("\nsecret_id:     %s\n", buf);
+    clv_cli_value(json_object_get(json_object_get(c, "secret"), "expires_at"), buf, sizeof buf);
+    printf("expires_at:    %s\n", buf);
+    clv_cli_value(secret, buf, sizeof buf);
+    printf("client_secret: %s\n", buf);
+    clv_wipe(buf, sizeof buf);
+}
+
+static int run_create(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = clv_cli_client_path(NULL, NULL);
+    json_t *body = json_object(), *out = NULL;
+    int rc = CLV_EXIT_REFUSED;
+
+    if (body != NULL && clv_cli_put_flags(ctx, body) >= 0)
+        rc = clv_cli_api(ctx, "POST", &p, body, NULL, &out);
+    if (rc == CLV_EXIT_OK)
+        print_created(ctx, out);
+    json_decref(body);
+    json_decref(out);
+    return rc;
+}
+
+static int run_list(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = clv_cli_client_path(NULL, NULL);
+    json_t *out = NULL;
+    char limit[24];
+    int rc;
+
+    clv_cli_path_query(&p, "service_id", clv_cli_str(ctx, "service-id"));
+    clv_cli_path_query(&p, "status", clv_cli_str(ctx, "status"));
+    clv_cli_path_query(&p, "type", clv_cli_str(ctx, "type"));
+    clv_cli_path_query(&p, "q", clv_cli_str(ctx, "q"));
+    if (clv_cli_has(ctx, "limit")) {
+        snprintf(limit, sizeof limit, "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(json_object_get(ctx->vals, "limit")));
+        clv_cli_path_query(&p, "limit", limit);
+    }
+    rc = clv_cli_list(ctx, &p, clv_cli_has(ctx, "all"), &out);
+    if (rc == CLV_EXIT_OK && ctx->json)
+        clv_cli_print_json(ctx, out);
+    else if (rc == CLV_EXIT_OK)
+        clv_cli_table(json_object_get(out, "items"), client_cols);
+    json_decref(out);
+    return rc;
+}
+
+static int run_show(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = clv_cli_client_path(ctx->pos[0], NULL);
+
+    return clv_cli_call_show(ctx, "GET", &p, NULL, NULL);
+}
+
+/* The BOOL-valued flags of update, which have no key of their own. */
+static int put_bools(const clv_cli_ctx *ctx, json_t *body)
+{
+    static const char *const flags[][2] = {{"allow-refresh-token", "allow_refresh_token"},
+                                           {"allow-client-credentials", "allow_client_credentials"},
+                                           {"require-pkce", "require_pkce"}};
+    const char *v;
+    int n = 0;
+
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        if ((v = clv_cli_str(ctx, flags[i][0])) == NULL)
+            continue;
+        if (json_object_set_new(body, flags[i][1], json_boolean(strcmp(v, "true") == 0)) != 0)
+            return -1;
+        n++;
+    }
+    return n;
+}
+
+static int run_update(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = clv_cli_client_path(ctx->pos[0], NULL);
+    json_t *body = json_object(), *out = NULL;
+    int n = body != NULL ? clv_cli_put_flags(ctx, body) : -1, b = put_bools(ctx, body);
+    int rc = CLV_EXIT_REFUSED;
+
+    if (n == 0 && b == 0)
+        rc = clv_cli_usage_error(ctx, "nothing to update: give a field to change");
+    else if (n >= 0 && b >= 0)
+        rc = clv_cli_api(ctx, "PATCH", &p, body, clv_cli_str(ctx, "if-match"), &out);
+    if (rc == CLV_EXIT_OK && ctx->json)
+        clv_cli_print_json(ctx, out);
+    else if (rc == CLV_EXIT_OK)
+        clv_cli_show(out, NULL);
+    json_decref(body);
+    json_decref(out);
+    return rc;
+}
+
+static void print_action(const clv_cli_ctx *ctx, const json_t *c)
+{
+    char id[300], status[40], eff[40], purge[40];
+
+    clv_cli_value(json_object_get(c, "client_id"), id, sizeof id);
+    clv_cli_value(json_object_get(c, "status"), status, sizeof status);
+    clv_cli_value(json_object_get(c, "effective_status"), eff, sizeof eff);
+    clv_cli_value(json_object_get(c, "purge_at"), purge, sizeof purge);
+    if (strcmp(ctx->cmd->name, "delete") == 0) {
+        printf("Deleted client %s; 'clavis client restore %s' brings it back until %s.\n", id,
+               id, purge);
+        return;
+    }
+    printf("Client %s is now %s", id, status);
+    if (strcmp(eff, status) != 0)
+        printf(" (effectively %s: its service or tenant is not active)", eff);
+    puts(".");
+}
+
+/* activate, deactivate, restore: POST …/{client_id}/ACTION; delete: DELETE …/{client_id}. */
+static int run_action(clv_cli_ctx *ctx)
+{
+    bool del = strcmp(ctx->cmd->name, "delete") == 0;
+    clv_cli_path p = clv_cli_client_path(ctx->pos[0], del ? NULL : ctx->cmd->name);
+    json_t *out = NULL;
+    int rc = clv_cli_api(ctx, del ? "DELETE" : "POST", &p, NULL, NULL, &out);
+
+    if (rc == CLV_EXIT_OK && ctx->json)
+        clv_cli_print_json(ctx, out);
+    else if (rc == CLV_EXIT_OK)
+        print_action(ctx, out);
+    json_decref(out);
+    return rc;
+}
+
+/* ---- test tokens ---- */
+
+/* Reads every --claim K=V (or K:=JSON) into claims; returns -1 or the usage exit code. */
+static int read_claims(clv_cli_ctx *ctx, json_t *claims)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(json_object_get(ctx->vals, "claim"), i, v) {
+        const char *kv = json_string_value(v), *eq = strchr(kv, '=');
+        bool raw = eq != NULL && eq > kv && eq[-1] == ':';
+        size_t klen = eq ? (size_t)(eq - kv) - raw : 0;
+        char key[256];
+        json_t *val;
+
+        if (eq == NULL || klen == 0 || klen >= sizeof key)
+            return clv_cli_usage_error(ctx, "--claim '%s' is not K=V", kv);
+        snprintf(key, sizeof key, "%.*s", (int)klen, kv);
+        val = raw ? json_loads(eq + 1, JSON_DECODE_ANY, NULL) : json_string(eq + 1);
+        if (val == NULL)
+            return clv_cli_usage_error(ctx, "--claim %s:= needs a JSON value", key);
+        json_object_set_new(claims, key, val);
+    }
+    return -1;
+}
+
+/* --scope S… becomes one space-separated scope string (RFC 6749 §3.3). */
+static int put_scope(clv_cli_ctx *ctx, json_t *body)
+{
+    char scope[8192];
+    size_t len = 0, i;
+    json_t *v;
+
+    json_array_foreach(json_object_get(ctx->vals, "scope"), i, v) {
+        int n = snprintf(scope + len, sizeof scope - len, "%s%s", i ? " " : "",
+                         json_string_value(v));
+        if (n < 0 || (size_t)n >= sizeof scope - len)
+            return clv_cli_usage_error(ctx, "too many scopes");
+        len += (size_t)n;
+    }
+    if (len > 0)
+        json_object_set_new(body, "scope", json_string(scope));
+    return -1;
+}
+
+static int run_token(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = clv_cli_client_path(ctx->pos[0], "test-token");
+    json_t *body = json_object(), *claims = json_object(), *out = NULL;
+    char buf[64];
+    int rc = CLV_EXIT_REFUSED;
+
+    if (body == NULL || claims == NULL || clv_cli_put_flags(ctx, body) < 0)
+        goto cleanup;
+    if ((rc = read_claims(ctx, claims)) >= 0 || (rc = put_scope(ctx, body)) >= 0)
+        goto cleanup;
+    if (json_object_size(claims) > 0)
+        json_object_set(body, "claims", claims);
+    rc = clv_cli_api(ctx, "POST", &p, body, NULL, &out);
+    if (rc == CLV_EXIT_OK && ctx->json) {
+        clv_cli_print_json(ctx, out);
+    } else if (rc == CLV_EXIT_OK) {
+        /* The token alone on stdout, so that TOKEN=$(clavis client token ID) works. */
+        const char *tok = json_string_value(json_object_get(out, "access_token"));
+        puts(tok != NULL ? tok : "");
+        clv_cli_value(json_object_get(out, "expires_in"), buf, sizeof buf);
+        fprintf(stderr, "clavis: a test token for %s; it expires in %s s.\n", ctx->pos[0], buf);
+    }
+cleanup:
+    json_decref(body);
+    json_decref(claims);
+    json_decref(out);
+    return rc;
+}
+
+static const clv_cli_cmd client_cmds[] = {
+    {"create", "", 0, "Create a client (a confidential or m2m client's secret is shown once)",
+     "public: SPAs and native apps (PKCE, no secret; needs --redirect-uri).\n"
+     "confidential: server-side web apps (a secret; needs --redirect-uri).\n"
+     "m2m: service to service (a secret; client_credentials only).",
+     create_opts, run_create, NULL},
+    {"list", "", 0, "List clients, newest first", NULL, list_opts, run_list, NULL},
+    {"show", "CLIENT_ID", 1, "Show a client", NULL, no_opts, run_show, NULL},
+    {"update", "CLIENT_ID", 1, "Change a client's fields (never its id or secrets)", NULL,
+     update_opts, run_update, NULL},
+    {"activate", "CLIENT_ID", 1, "Activate an inactive client", NULL, no_opts, run_action, NULL},
+    {"deactivate", "CLIENT_ID", 1, "Deactivate a client: it stops working at once", NULL,
+     no_opts, run_action, NULL},
+    {"delete", "CLIENT_ID", 1, "Delete a client (restorable until it is purged)", NULL, no_opts,
+     run_action, NULL},
+    {"restore", "CLIENT_ID", 1, "Restore a deleted client", NULL, no_opts, run_action, NULL},
+    {"secret", "", 0, "Add, list and remove a client's secrets", NULL, no_opts, NULL,
+     &clv_cli_secret_group},
+    {"token", "CLIENT_ID", 1, "Mint a test access token for a client",
+     "Prints the token on stdout (the API's JSON with --json).", token_opts, run_token, NULL},
+    {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
+
+static const clv_cli_group client_group = {
+    "client", "Manages clients: the applications that may ask for tokens", client_cmds};
+
+int clv_cmd_client(int argc, char **argv)
+{
+    return clv_cli_group_run(&client_group, argc, argv);
+}

@@ -1,0 +1,65 @@
+/* web — what the browser-facing endpoints (/authorize, /logout) and the CORS-enabled ones
+ * (/token, /userinfo, /revoke) share: cookies, the HTML pages (pages.c) and the
+ * Access-Control-* headers (cors.c). */
+#ifndef CLV_HTTP_WEB_H
+#define CLV_HTTP_WEB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/form.h"
+#include "http/http.h"
+
+/* Cookie names (FLOWS.md): the signed-in session, and the value the sign-in form's CSRF
+ * token is bound to. */
+#define CLV_COOKIE_SESSION "clv_session"
+#define CLV_COOKIE_CSRF "clv_csrf"
+
+/* ---- cookies (cookie.c) ---- */
+/* Copies the value of cookie name from the Cookie header into out (size n); false if it
+ * is absent, empty or longer than n - 1. */
+bool clv_req_cookie(const clv_req *r, const char *name, char *out, size_t n);
+
+/* Adds Set-Cookie: name=value; Path=path; Max-Age=max_age; HttpOnly; SameSite=same_site,
+ * plus Secure when the issuer is https. value "" with max_age 0 deletes the cookie. */
+bool clv_resp_cookie(clv_resp *resp, const clv_app *app, const char *name, const char *value,
+                     const char *path, const char *same_site, int64_t max_age);
+
+/* ---- pages (pages.c) ---- */
+/* Every page is self-contained HTML (no external asset) sent with Cache-Control: no-store,
+ * X-Frame-Options: DENY, Referrer-Policy: no-referrer and a CSP of default-src 'none',
+ * inline style only, frame-ancestors 'none' and form-action limited to the server itself
+ * and the origin where the flow continues. Everything shown is HTML-escaped. */
+
+typedef struct {
+    const char *client_name;
+    const char *message;      /* shown as an alert, e.g. a wrong password; NULL: none */
+    const char *username;     /* prefilled; NULL: empty */
+    const char *csrf;         /* the CSRF token (hidden input "csrf") */
+    const char *redirect_uri; /* where a successful sign-in redirects (CSP form-action) */
+    const clv_form *params;   /* the request; names[] found in it become hidden inputs */
+    const char *const *names; /* NULL-terminated */
+} clv_signin_page;
+
+void clv_page_signin(clv_resp *resp, const clv_app *app, int status, const clv_signin_page *pg);
+
+/* An error page (SPEC §5.19): HTTP status with title and message. */
+void clv_page_error(clv_resp *resp, int status, const char *title, const char *message);
+
+/* The logout confirmation (RP-Initiated Logout §2): a POST form to /logout with csrf and
+ * the hidden inputs kv[0..n) (NULL values left out); target (may be NULL) is where it may
+ * redirect afterwards (CSP form-action). */
+void clv_page_logout(clv_resp *resp, const clv_app *app, const char *csrf,
+                     const char *const kv[][2], size_t n, const char *target);
+
+/* "You are signed out." */
+void clv_page_signed_out(clv_resp *resp);
+
+/* ---- CORS (cors.c) ---- */
+/* Adds Access-Control-Allow-Origin (and Vary: Origin) when the request's Origin is allowed
+ * for client_id (oauth/cors.h); nothing for any other origin or client. NULL client_id:
+ * only Vary. */
+void clv_cors_for_client(const clv_req *r, clv_resp *resp, const char *client_id);
+
+#endif

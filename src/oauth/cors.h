@@ -1,0 +1,27 @@
+/* cors — which browser origins may read the answers of /token, /userinfo and /revoke
+ * (SPEC §2.1): a client's allowed_cors_origins and the origins of its redirect URIs. The
+ * HTTP side (http/cors.c) turns the answer into Access-Control-* headers. */
+#ifndef CLV_OAUTH_CORS_H
+#define CLV_OAUTH_CORS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/app.h"
+#include "core/err.h"
+#include "core/model.h"
+
+/* The origin (RFC 6454 §4) of an http or https URI into out (size n): lower-case scheme
+ * and host, and the port only when it is not the scheme's default ("https://a.example",
+ * "http://127.0.0.1:8080"). false for any other scheme, a malformed URI or a short out. */
+bool clv_uri_origin(const char *uri, char *out, size_t n);
+
+/* true if origin (as a browser sends it in Origin) is one of c's allowed_cors_origins or
+ * the origin of one of its redirect URIs, compared after normalising both. */
+bool clv_cors_client_allows(const clv_client *c, const char *origin);
+
+/* For a preflight, which names no client: *known is true if some effectively active
+ * client allows origin. Scans the clients page by page. */
+clv_code clv_cors_origin_known(clv_app *app, const char *origin, bool *known, clv_err *err);
+
+#endif

@@ -1,0 +1,353 @@
+/* grants — authorization_code and refresh_token (see grants.h). */
+#include "oauth/grants.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/hash.h"
+#include "crypto/rand.h"
+#include "oauth/access.h"
+#include "oauth/authorize.h"
+#include "oauth/oidc.h"
+
+enum { TOKEN_PARAM_MAX = 512 };
+
+/* What a grant issues tokens for: the user, the scope and the family they join. */
+typedef struct {
+    const char *user_id, *scope, *family_id, *nonce;
+    int64_t auth_time;
+} user_grant;
+
+static bool has_word(const char *list, const char *w)
+{
+    size_t n = strlen(w);
+
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        size_t len = strcspn(p, " ");
+        if (len == n && strncmp(p, w, n) == 0)
+            return true;
+        p += len + (p[len] == ' ');
+    }
+    return false;
+}
+
+/* The user of a grant, if it still exists, is active and is of the client's tenant. */
+static clv_code grant_user(clv_app *app, const clv_client *c, const char *user_id,
+                           clv_user **out, clv_err *err)
+{
+    clv_code rc = clv_store_user_get(app->store, user_id, out, err);
+
+    if (rc == CLV_OK && ((*out)->status != CLV_STATUS_ACTIVE || c->tenant_id == NULL ||
+                         strcmp((*out)->tenant_id, c->tenant_id) != 0)) {
+        clv_user_free(*out);
+        *out = NULL;
+        rc = CLV_NOT_FOUND;
+    }
+    if (rc == CLV_NOT_FOUND)
+        return clv_fail(err, CLV_INVALID_GRANT, "the user is no longer active");
+    return rc;
+}
+
+/* A new refresh token of the family, stored by its bound hash; *token is its value. */
+static clv_code new_refresh(clv_app *app, const clv_client *c, const clv_user *u,
+                            const user_grant *g, char token[CLV_TOKEN_LEN], clv_err *err)
+{
+    clv_refresh r = {0};
+
+    if (!clv_rand_token(32, token) || !clv_refresh_hash(c->client_id, token, r.hash))
+        return clv_fail(err, CLV_CRYPTO, "CSPRNG or SHA-256 failed");
+    r.client_id = c->client_id;
+    r.user_id = u->id;
+    r.tenant_id = u->tenant_id;
+    r.scope = (char *)g->scope;
+    r.family_id = (char *)g->family_id;
+    r.auth_time = g->auth_time;
+    r.created_at = clv_now();
+    r.expires_at = r.created_at + c->refresh_token_lifetime;
+    return clv_store_refresh_insert(app->store, &r, err);
+}
+
+/* Mints the access token of a user: sub as the client sees the user, the user's roles,
+ * and the private claims usr (sealed user id, for UserInfo), fid (the family, checked by
+ * clv_access_check) and auth_time. */
+static clv_code user_access_token(clv_app *app, const clv_client *c, const clv_user *u,
+                                  const user_grant *g, const char *sub, char **token,
+                                  int64_t *expires_in, clv_err *err)
+{
+    clv_mint_opts opts = {0};
+    char *ref = NULL;
+    json_t *extra;
+    clv_code rc;
+
+    if ((rc = clv_oidc_user_ref(app, u->id, &ref, err)) != CLV_OK)
+        return rc;
+    extra = json_pack("{s:s, s:s, s:I}", "usr", ref, "fid", g->family_id, "auth_time",
+                      (json_int_t)g->auth_time);
+    free(ref);
+    if (extra == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    opts.sub = sub;
+    opts.scope = g->scope;
+    opts.roles = u->roles;
+    opts.extra = extra;
+    rc = clv_access_mint(app, c, &opts, token, expires_in, err);
+    json_decref(extra);
+    return rc;
+}
+
+/* The RFC 6749 §5.1 response for a user's grant. */
+static clv_code user_tokens(clv_app *app, const clv_client *c, const user_grant *g,
+                            json_t **out, clv_err *err)
+{
+    clv_user *u = NULL;
+    char sub[CLV_SUB_LEN], rt[CLV_TOKEN_LEN];
+    char *at = NULL, *idt = NULL;
+    int64_t expires_in = 0;
+    json_t *resp = NULL;
+    clv_code rc;
+
+    if ((rc = grant_user(app, c, g->user_id, &u, err)) != CLV_OK)
+        return rc;
+    if (!clv_oidc_subject(app, c, u->id, sub)) {
+        rc = clv_fail(err, CLV_CRYPTO, "subject derivation failed");
+        goto cleanup;
+    }
+    if ((rc = user_access_token(app, c, u, g, sub, &at, &expires_in, err)) != CLV_OK)
+        goto cleanup;
+    resp = json_pack("{s:s, s:s, s:I, s:s}", "access_token", at, "token_type", "Bearer",
+                     "expires_in", (json_int_t)expires_in, "scope", g->scope);
+    if (resp == NULL) {
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    /* OIDC Core §3.1.3.3: an ID token when openid was granted. */
+    if (has_word(g->scope, "openid") &&
+        (rc = clv_oidc_id_token(app, c, sub, g->auth_time, g->nonce, at, &idt, err)) == CLV_OK)
+        json_object_set_new(resp, "id_token", json_string(idt));
+    if (rc == CLV_OK && c->allow_refresh_token && /* SPEC §5.16 */
+        (rc = new_refresh(app, c, u, g, rt, err)) == CLV_OK)
+        json_object_set_new(resp, "refresh_token", json_string(rt));
+    if (rc == CLV_OK)
+        *out = json_incref(resp);
+cleanup:
+    json_decref(resp);
+    clv_free_secret(at);
+    free(idt);
+    clv_user_free(u);
+    clv_wipe(rt, sizeof rt);
+    return rc;
+}
+
+/* Client authentication and the grant's client-type rule (SPEC §1 table). */
+static clv_code grant_client(clv_app *app, const clv_token_req *req, bool refresh,
+                             clv_client **out, clv_err *err)
+{
+    clv_code rc = clv_client_authenticate(app, &req->creds, out, err);
+
+    if (rc != CLV_OK)
+        return rc;
+    if ((*out)->type == CLV_TYPE_M2M || (refresh && !(*out)->allow_refresh_token)) {
+        clv_client_free(*out);
+        *out = NULL;
+        return clv_fail(err, CLV_UNAUTHORIZED_CLIENT, "this client may not use the %s grant",
+                        refresh ? "refresh_token" : "authorization_code");
+    }
+    return CLV_OK;
+}
+
+/* Replay (RFC 6749 §4.1.2, RFC 9700 §4.14.2): revoke everything of the family, keeping the
+ * record until the last access token it can have issued has expired. */
+static clv_code revoke_family(clv_app *app, const char *family_id, const char *what,
+                              clv_err *err)
+{
+    clv_code rc = clv_store_family_revoke(app->store, family_id,
+                                          clv_now() + app->cfg->at_lifetime_max, err);
+
+    if (rc == CLV_OK)
+        rc = clv_store_commit(app->store, err);
+    if (rc != CLV_OK) {
+        clv_store_rollback(app->store);
+        return rc;
+    }
+    return clv_fail(err, CLV_INVALID_GRANT,
+                    "the %s was used before; every token issued from it is revoked", what);
+}
+
+/* The stored key of the presented code (authorize.h clv_code_hash). */
+static clv_code code_key(const clv_client *c, const clv_token_req *req, unsigned char hash[32],
+                         clv_err *err)
+{
+    const char *redirect = req->redirect_uri;
+    char challenge[44];
+    const char *verifier = req->code_verifier;
+
+    if (req->code == NULL || req->code[0] == '\0')
+        return clv_fail(err, CLV_INVALID, "code is required");
+    if (strlen(req->code) > TOKEN_PARAM_MAX)
+        return clv_fail(err, CLV_INVALID_GRANT, "the code is not valid");
+    /* RFC 6749 §4.1.3: required when the request named it — which it must have unless
+     * the client has only one redirect URI. */
+    if (redirect == NULL && (redirect = clv_redirect_uri_match(c, NULL)) == NULL)
+        return clv_fail(err, CLV_INVALID, "redirect_uri is required");
+    if (verifier != NULL && !clv_pkce_verifier_valid(verifier))
+        return clv_fail(err, CLV_INVALID, "code_verifier must be 43-128 characters of "
+                                          "[A-Za-z0-9-._~] (RFC 7636 §4.1)");
+    if (verifier != NULL && !clv_pkce_s256(verifier, challenge))
+        return clv_fail(err, CLV_CRYPTO, "SHA-256 failed");
+    if (!clv_code_hash(c->client_id, redirect, verifier != NULL ? challenge : NULL, req->code,
+                       hash))
+        return clv_fail(err, CLV_CRYPTO, "SHA-256 failed");
+    return CLV_OK;
+}
+
+/* Belt and braces: the lookup by bound hash has already matched all of this. */
+static bool code_matches(const clv_authcode *ac, const clv_client *c, const clv_token_req *req)
+{
+    if (strcmp(ac->client_id, c->client_id) != 0)
+        return false;
+    if (req->redirect_uri != NULL && strcmp(ac->redirect_uri, req->redirect_uri) != 0)
+        return false;
+    if (ac->code_challenge != NULL)
+        return clv_pkce_check(req->code_verifier, ac->code_challenge);
+    return req->code_verifier == NULL;
+}
+
+/* Ends a grant's transaction: commits and hands resp (stolen) out on success, else rolls
+ * back (the code or refresh token is then unused again: a failed request changes nothing). */
+static clv_code finish(clv_app *app, clv_code rc, json_t *resp, json_t **out, clv_err *err)
+{
+    if (rc == CLV_OK)
+        rc = clv_store_commit(app->store, err);
+    if (rc != CLV_OK) {
+        clv_store_rollback(app->store);
+        json_decref(resp);
+        return rc;
+    }
+    *out = resp;
+    return CLV_OK;
+}
+
+clv_code clv_grant_authorization_code(clv_app *app, const clv_token_req *req, json_t **out,
+                                      clv_err *err)
+{
+    clv_client *c = NULL;
+    clv_authcode *ac = NULL;
+    unsigned char hash[32] = {0};
+    json_t *resp = NULL;
+    clv_code rc;
+
+    if ((rc = grant_client(app, req, false, &c, err)) != CLV_OK ||
+        (rc = code_key(c, req, hash, err)) != CLV_OK ||
+        (rc = clv_store_begin(app->store, err)) != CLV_OK)
+        goto cleanup;
+    rc = clv_store_code_consume(app->store, hash, &ac, err);
+    if (rc == CLV_CONFLICT && ac != NULL) {
+        rc = revoke_family(app, ac->family_id, "code", err);
+        goto cleanup;
+    }
+    if (rc == CLV_NOT_FOUND || rc == CLV_CONFLICT || (rc == CLV_OK && !code_matches(ac, c, req)))
+        rc = clv_fail(err, CLV_INVALID_GRANT, "the code is not valid (unknown, or issued to "
+                                              "another client, redirect_uri or code_verifier)");
+    else if (rc == CLV_OK && ac->expires_at <= clv_now())
+        rc = clv_fail(err, CLV_INVALID_GRANT, "the code has expired");
+    if (rc == CLV_OK) {
+        user_grant g = {ac->user_id, ac->scope, ac->family_id, ac->nonce, ac->auth_time};
+        rc = user_tokens(app, c, &g, &resp, err);
+    }
+    rc = finish(app, rc, resp, out, err);
+cleanup:
+    clv_wipe(hash, sizeof hash);
+    clv_authcode_free(ac);
+    clv_client_free(c);
+    return rc;
+}
+
+/* RFC 6749 §6: a requested scope must be within the original grant (and still allowed
+ * for the client); without one, the original scope. *out is malloc'd. */
+static clv_code refresh_scope(const clv_client *c, const clv_refresh *r, const char *requested,
+                              char **out, clv_err *err)
+{
+    clv_code rc = clv_scope_resolve(c, requested != NULL ? requested : r->scope, out, err);
+
+    if (rc != CLV_OK || requested == NULL)
+        return rc;
+    for (const char *p = *out; *p != '\0';) {
+        size_t n = strcspn(p, " ");
+        char w[129];
+        snprintf(w, sizeof w, "%.*s", (int)(n < 128 ? n : 128), p);
+        if (!has_word(r->scope, w)) {
+            free(*out);
+            *out = NULL;
+            return clv_fail(err, CLV_INVALID_SCOPE, "scope '%s' was not granted originally", w);
+        }
+        p += n + (p[n] == ' ');
+    }
+    return CLV_OK;
+}
+
+clv_code clv_grant_refresh_token(clv_app *app, const clv_token_req *req, json_t **out,
+                                 clv_err *err)
+{
+    clv_client *c = NULL;
+    clv_refresh *r = NULL;
+    char *scope = NULL;
+    unsigned char hash[32] = {0};
+    json_t *resp = NULL;
+    clv_code rc;
+
+    if ((rc = grant_client(app, req, true, &c, err)) != CLV_OK)
+        goto cleanup;
+    if (req->refresh_token == NULL || req->refresh_token[0] == '\0') {
+        rc = clv_fail(err, CLV_INVALID, "refresh_token is required");
+        goto cleanup;
+    }
+    if (strlen(req->refresh_token) > TOKEN_PARAM_MAX ||
+        !clv_refresh_hash(c->client_id, req->refresh_token, hash)) {
+        rc = clv_fail(err, CLV_INVALID_GRANT, "the refresh token is not valid");
+        goto cleanup;
+    }
+    if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
+        goto cleanup;
+    rc = clv_store_refresh_consume(app->store, hash, &r, err);
+    if (rc == CLV_CONFLICT && r != NULL) {
+        rc = revoke_family(app, r->family_id, "refresh token", err);
+        goto cleanup;
+    }
+    if (rc == CLV_NOT_FOUND || rc == CLV_CONFLICT)
+        rc = clv_fail(err, CLV_INVALID_GRANT, "the refresh token is not valid for this client");
+    else if (rc == CLV_OK && r->expires_at <= clv_now())
+        rc = clv_fail(err, CLV_INVALID_GRANT, "the refresh token has expired");
+    if (rc == CLV_OK && (rc = refresh_scope(c, r, req->scope, &scope, err)) == CLV_OK) {
+        user_grant g = {r->user_id, scope, r->family_id, NULL, r->auth_time};
+        rc = user_tokens(app, c, &g, &resp, err);
+    }
+    rc = finish(app, rc, resp, out, err);
+cleanup:
+    clv_wipe(hash, sizeof hash);
+    free(scope);
+    clv_refresh_free(r);
+    clv_client_free(c);
+    return rc;
+}
+
+clv_code clv_grant_refresh_revoke(clv_app *app, const char *client_id, const char *token,
+                                  bool *found, clv_err *err)
+{
+    unsigned char hash[32];
+    clv_refresh *r = NULL;
+    clv_code rc;
+
+    *found = false;
+    if (strlen(token) > TOKEN_PARAM_MAX || !clv_refresh_hash(client_id, token, hash))
+        return CLV_OK;
+    rc = clv_store_refresh_consume(app->store, hash, &r, err);
+    if (rc == CLV_NOT_FOUND)
+        return CLV_OK;
+    if ((rc == CLV_OK || rc == CLV_CONFLICT) && r != NULL) {
+        *found = true;
+        rc = clv_store_family_revoke(app->store, r->family_id,
+                                     clv_now() + app->cfg->at_lifetime_max, err);
+    }
+    clv_refresh_free(r);
+    return rc;
+}

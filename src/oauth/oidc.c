@@ -1,0 +1,203 @@
+/* oidc — subjects, ID tokens and UserInfo (see oidc.h). */
+#include "oauth/oidc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/client_json.h"
+#include "crypto/b64.h"
+#include "crypto/hash.h"
+#include "crypto/jwt.h"
+#include "crypto/seal.h"
+#include "oauth/access.h"
+
+static const char seal_label[] = "clavis usr v1";
+
+bool clv_oidc_pairwise(const char *sector, const char *user_id, const unsigned char salt[32],
+                       char out[44])
+{
+    size_t ls = strlen(sector), lu = strlen(user_id);
+    size_t n = ls + lu + 2 + 32;
+    unsigned char *buf = malloc(n), digest[32];
+    bool ok;
+
+    if (buf == NULL)
+        return false;
+    memcpy(buf, sector, ls);
+    buf[ls] = '|';
+    memcpy(buf + ls + 1, user_id, lu);
+    buf[ls + 1 + lu] = '|';
+    memcpy(buf + ls + lu + 2, salt, 32);
+    ok = clv_sha256(buf, n, digest);
+    clv_wipe(buf, n);
+    free(buf);
+    if (ok)
+        clv_b64url_encode(digest, sizeof digest, out);
+    return ok;
+}
+
+bool clv_oidc_subject(const clv_app *app, const clv_client *c, const char *user_id,
+                      char out[CLV_SUB_LEN])
+{
+    char host[256];
+    const char *sector = c->sector_identifier;
+
+    if (c->subject_type != CLV_SUBJECT_PAIRWISE) {
+        snprintf(out, CLV_SUB_LEN, "%s", user_id);
+        return strlen(user_id) < CLV_SUB_LEN;
+    }
+    /* The sector is derived when the client is stored; these fallbacks only cover a
+     * client stored without one, so that a pairwise client never sees the public sub. */
+    if (sector == NULL && clv_uri_host(json_string_value(json_array_get(c->redirect_uris, 0)),
+                                       host, sizeof host))
+        sector = host;
+    if (sector == NULL)
+        sector = c->client_id;
+    return clv_oidc_pairwise(sector, user_id, app->pairwise_salt, out);
+}
+
+bool clv_oidc_at_hash(clv_alg alg, const char *access_token, char out[64])
+{
+    unsigned char digest[64];
+    size_t half;
+
+    if (alg == CLV_ALG_EDDSA) {
+        if (!clv_sha512(access_token, strlen(access_token), digest))
+            return false;
+        half = 32;
+    } else {
+        if (!clv_sha256(access_token, strlen(access_token), digest))
+            return false;
+        half = 16;
+    }
+    clv_b64url_encode(digest, half, out);
+    return true;
+}
+
+clv_code clv_oidc_id_token(clv_app *app, const clv_client *c, const char *sub,
+                           int64_t auth_time, const char *nonce, const char *access_token,
+                           char **out, clv_err *err)
+{
+    int64_t now = clv_now();
+    char at_hash[64];
+    json_t *claims;
+    clv_code rc;
+
+    claims = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "iss", app->cfg->issuer, "sub", sub,
+                       "aud", c->client_id, "exp", (json_int_t)(now + c->access_token_lifetime),
+                       "iat", (json_int_t)now, "auth_time", (json_int_t)auth_time);
+    if (claims == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    if (nonce != NULL)
+        json_object_set_new(claims, "nonce", json_string(nonce));
+    if (access_token != NULL) {
+        if (!clv_oidc_at_hash(c->signing_alg, access_token, at_hash)) {
+            json_decref(claims);
+            return clv_fail(err, CLV_CRYPTO, "hash failed");
+        }
+        json_object_set_new(claims, "at_hash", json_string(at_hash));
+    }
+    rc = clv_jwt_sign(app->keys, c->signing_alg, "JWT", claims, out, err);
+    json_decref(claims);
+    return rc;
+}
+
+static bool seal_key(const clv_app *app, unsigned char key[32])
+{
+    static const char label[] = "seal|usr";
+
+    return clv_hmac_sha256(app->hmac_key, sizeof app->hmac_key, label, sizeof label - 1, key);
+}
+
+clv_code clv_oidc_user_ref(const clv_app *app, const char *user_id, char **out, clv_err *err)
+{
+    unsigned char key[32];
+    clv_code rc;
+
+    if (!seal_key(app, key))
+        return clv_fail(err, CLV_CRYPTO, "HMAC failed");
+    rc = clv_seal(key, seal_label, user_id, out, err);
+    clv_wipe(key, sizeof key);
+    return rc;
+}
+
+static bool has_scope(const char *scope, const char *want)
+{
+    size_t n = strlen(want);
+
+    for (const char *p = scope; p != NULL && *p != '\0';) {
+        size_t len = strcspn(p, " ");
+        if (len == n && strncmp(p, want, n) == 0)
+            return true;
+        p += len + (p[len] == ' ');
+    }
+    return false;
+}
+
+/* The user behind a user's access token, if it still exists, is active and belongs to the
+ * token's tenant. */
+static clv_code token_user(clv_app *app, const json_t *claims, clv_user **out, clv_err *err)
+{
+    const char *ref = json_string_value(json_object_get(claims, "usr"));
+    const char *tenant = json_string_value(json_object_get(claims, "tenant"));
+    unsigned char key[32];
+    char *uid = NULL;
+    clv_code rc;
+
+    if (ref == NULL)
+        return clv_fail(err, CLV_FORBIDDEN, "the token was not issued to a user");
+    if (!seal_key(app, key))
+        return clv_fail(err, CLV_CRYPTO, "HMAC failed");
+    rc = clv_unseal(key, seal_label, ref, &uid, err);
+    clv_wipe(key, sizeof key);
+    if (rc != CLV_OK)
+        return rc;
+    rc = clv_store_user_get(app->store, uid, out, err);
+    free(uid);
+    if (rc == CLV_OK && ((*out)->status != CLV_STATUS_ACTIVE || tenant == NULL ||
+                         strcmp((*out)->tenant_id, tenant) != 0)) {
+        clv_user_free(*out);
+        rc = CLV_NOT_FOUND;
+    }
+    if (rc == CLV_NOT_FOUND)
+        rc = clv_fail(err, CLV_UNAUTHENTICATED, "the token's user is no longer active");
+    return rc;
+}
+
+clv_code clv_oidc_userinfo(clv_app *app, const char *access_token, json_t **out,
+                           char **client_id, clv_err *err)
+{
+    json_t *claims = NULL, *info = NULL;
+    clv_user *u = NULL;
+    const char *scope, *cid;
+    clv_code rc;
+
+    if (access_token == NULL || access_token[0] == '\0')
+        return clv_fail(err, CLV_UNAUTHENTICATED, "a bearer access token is required");
+    if ((rc = clv_access_check(app, access_token, &claims, NULL, err)) != CLV_OK)
+        return rc;
+    cid = json_string_value(json_object_get(claims, "client_id"));
+    if (client_id != NULL && cid != NULL)
+        *client_id = strdup(cid);
+    scope = json_string_value(json_object_get(claims, "scope"));
+    if (!has_scope(scope, "openid")) {
+        rc = clv_fail(err, CLV_FORBIDDEN, "the token's scope does not include openid");
+        goto cleanup;
+    }
+    if ((rc = token_user(app, claims, &u, err)) != CLV_OK)
+        goto cleanup;
+    info = json_pack("{s:O}", "sub", json_object_get(claims, "sub"));
+    if (info != NULL && has_scope(scope, "profile"))
+        json_object_set_new(info, "preferred_username", json_string(u->username));
+    if (info != NULL && has_scope(scope, "email") && u->email != NULL)
+        json_object_set_new(info, "email", json_string(u->email));
+    if (info == NULL)
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+    else
+        *out = info;
+cleanup:
+    clv_user_free(u);
+    json_decref(claims);
+    return rc;
+}

@@ -1,0 +1,384 @@
+/* register — RFC 7591 registration and RFC 7592 management flows (see register.h). */
+#include "oauth/register.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin/clients.h"
+#include "admin/common.h"
+#include "core/audit.h"
+#include "core/client_json.h"
+#include "core/ids.h"
+#include "core/secret.h"
+#include "crypto/hash.h"
+#include "crypto/rand.h"
+
+enum { TOKEN_BYTES = 32, RAT_TEXT = sizeof CLV_RAT_PREFIX - 1 + 44, URI_MAX = 2400 };
+
+static const char *const wrong_rat =
+    "the registration access token is not valid for this client (RFC 7592 §2)";
+
+static clv_code nomem(clv_err *err)
+{
+    return clv_fail(err, CLV_NOMEM, "out of memory");
+}
+
+static void principal_init(clv_principal *p, const char *actor_id, const char *tenant_id)
+{
+    memset(p, 0, sizeof *p);
+    p->actor_type = "registration"; /* SPEC §5.10 */
+    snprintf(p->actor_id, sizeof p->actor_id, "%s", actor_id);
+    snprintf(p->tenant_id, sizeof p->tenant_id, "%s", tenant_id != NULL ? tenant_id : "");
+}
+
+/* ---- registration access tokens ---- */
+
+/* Makes a new token for client_id and stores its hash (replacing any other: the old one
+ * stops working). *plain is the plaintext, for clv_free_secret. */
+static clv_code rat_issue(clv_app *app, const char *client_id, char **plain, clv_err *err)
+{
+    char *text = calloc(1, RAT_TEXT + 1);
+    unsigned char hash[32];
+    clv_code rc;
+
+    if (text == NULL)
+        return nomem(err);
+    memcpy(text, CLV_RAT_PREFIX, sizeof CLV_RAT_PREFIX - 1);
+    if (!clv_rand_token(TOKEN_BYTES, text + sizeof CLV_RAT_PREFIX - 1) ||
+        !clv_secret_hash(app, text, hash))
+        rc = clv_fail(err, CLV_CRYPTO, "could not make a registration access token");
+    else
+        rc = clv_store_regtoken_put(app->store, client_id, hash, err);
+    clv_wipe(hash, sizeof hash);
+    if (rc != CLV_OK) {
+        clv_free_secret(text);
+        return rc;
+    }
+    *plain = text;
+    return CLV_OK;
+}
+
+/* Replaces the stored hash with random bytes: no token hashes to it (RFC 7592 §2.3). */
+static clv_code rat_revoke(clv_app *app, const char *client_id, clv_err *err)
+{
+    unsigned char junk[32];
+
+    if (!clv_rand_bytes(junk, sizeof junk))
+        return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
+    return clv_store_regtoken_put(app->store, client_id, junk, err);
+}
+
+/* Authenticates a management call: the client exists, is not deleted, and rat hashes to
+ * its stored token (compared in constant time). Every failure looks the same (RFC 7592
+ * §2: an unknown client is a 401 like a wrong token). */
+static clv_code rat_check(clv_app *app, const char *client_id, const char *rat, clv_client **out,
+                          clv_principal *p, clv_err *err)
+{
+    unsigned char presented[32], stored[32];
+    clv_client *c = NULL;
+    clv_code rc;
+
+    if (rat == NULL)
+        return clv_fail(err, CLV_UNAUTHENTICATED, "a registration access token is required");
+    if (!clv_secret_hash(app, rat, presented))
+        return clv_fail(err, CLV_CRYPTO, "could not hash the token");
+    rc = clv_store_client_get(app->store, client_id, &c, err);
+    if (rc == CLV_OK)
+        rc = clv_store_regtoken_get(app->store, client_id, stored, err);
+    if (rc == CLV_OK &&
+        (!clv_ct_equal(presented, stored, sizeof stored) || c->status == CLV_STATUS_DELETED ||
+         c->service_status == CLV_STATUS_DELETED))
+        rc = CLV_NOT_FOUND;
+    if (rc == CLV_NOT_FOUND)
+        rc = clv_fail(err, CLV_UNAUTHENTICATED, "%s", wrong_rat);
+    clv_wipe(stored, sizeof stored);
+    if (rc != CLV_OK) {
+        clv_client_free(c);
+        return rc;
+    }
+    principal_init(p, c->client_id, c->tenant_id);
+    *out = c;
+    return CLV_OK;
+}
+
+/* ---- responses ---- */
+
+/* The RFC 7592 §3 client information: metadata, the token, the management URI. */
+static clv_code info_json(const clv_app *app, const clv_client *c, const char *rat, json_t **out,
+                          clv_err *err)
+{
+    char uri[URI_MAX];
+    json_t *j = clv_register_metadata_json(c);
+
+    snprintf(uri, sizeof uri, "%s/register/%s", app->cfg->issuer, c->client_id);
+    if (j == NULL || json_object_set_new(j, "registration_access_token", json_string(rat)) != 0 ||
+        json_object_set_new(j, "registration_client_uri", json_string(uri)) != 0) {
+        json_decref(j);
+        return nomem(err);
+    }
+    *out = j;
+    return CLV_OK;
+}
+
+/* RFC 7591 §3.2.1: the secret, and when it expires (0 = never). */
+static clv_code add_secret(json_t *j, const json_t *secret, int64_t expires_at, clv_err *err)
+{
+    if (secret == NULL)
+        return CLV_OK;
+    if (json_object_set(j, "client_secret", json_object_get(secret, "client_secret")) != 0 ||
+        json_object_set_new(j, "client_secret_expires_at", json_integer(expires_at)) != 0)
+        return nomem(err);
+    return CLV_OK;
+}
+
+/* ---- create ---- */
+
+/* Who registers, and into which service: the initial access token's (used once here),
+ * or the operator's open-registration service when no token was sent. */
+static clv_code iat_check(clv_app *app, const char *iat, clv_principal *p, char **service_id,
+                          clv_err *err)
+{
+    unsigned char hash[32];
+    clv_iat *t = NULL;
+    const char *svc = app->cfg->open_registration_service;
+    clv_code rc = CLV_OK;
+
+    if (iat == NULL && svc == NULL)
+        return clv_fail(err, CLV_UNAUTHENTICATED,
+                        "an initial access token is required (RFC 7591 §3)");
+    if (iat != NULL) {
+        if (!clv_secret_hash(app, iat, hash))
+            return clv_fail(err, CLV_CRYPTO, "could not hash the token");
+        rc = clv_store_iat_use(app->store, hash, clv_now(), &t, err);
+        if (rc == CLV_NOT_FOUND)
+            rc = clv_fail(err, CLV_UNAUTHENTICATED,
+                          "the initial access token is wrong, expired or used up");
+        svc = t != NULL ? t->service_id : NULL;
+    }
+    if (rc == CLV_OK) {
+        principal_init(p, t != NULL ? t->id : "open", NULL);
+        if ((*service_id = strdup(svc)) == NULL)
+            rc = nomem(err);
+    }
+    clv_iat_free(t);
+    return rc;
+}
+
+/* The service must still exist; its tenant becomes the principal's. */
+static clv_code service_load(clv_app *app, const char *service_id, clv_principal *p,
+                             clv_service **out, clv_err *err)
+{
+    clv_service *svc = NULL;
+    clv_code rc = clv_store_service_get(app->store, service_id, &svc, err);
+
+    if (rc == CLV_OK && svc->status == CLV_STATUS_DELETED)
+        rc = CLV_NOT_FOUND;
+    if (rc == CLV_NOT_FOUND)
+        rc = clv_fail(err, CLV_UNAUTHENTICATED, "registration into this service has ended");
+    if (rc != CLV_OK) {
+        clv_service_free(svc);
+        return rc;
+    }
+    snprintf(p->tenant_id, sizeof p->tenant_id, "%s", svc->tenant_id);
+    *out = svc;
+    return CLV_OK;
+}
+
+/* Gives a new client its ids, times and the joined fields of its service. */
+static clv_code client_place(clv_client *c, const clv_service *svc, clv_err *err)
+{
+    char id[CLV_ID_LEN], cid[CLV_ID_LEN];
+
+    if (!clv_id_new("cli", id) || !clv_client_id_new(cid))
+        return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
+    c->id = strdup(id);
+    c->client_id = strdup(cid);
+    c->tenant_id = strdup(svc->tenant_id);
+    if (c->id == NULL || c->client_id == NULL || c->tenant_id == NULL)
+        return nomem(err);
+    c->created_at = c->updated_at = clv_now();
+    c->version = 1;
+    c->service_status = svc->status;
+    c->tenant_status = svc->tenant_status;
+    c->service_approval = svc->approval;
+    return CLV_OK;
+}
+
+/* Stores the client, its audit event and (confidential, m2m) its first secret. */
+static clv_code client_insert(clv_app *app, const clv_principal *p, const clv_client *c,
+                              int64_t secret_expires_at, json_t **secret, clv_err *err)
+{
+    json_t *j = NULL;
+    clv_code rc = clv_store_client_insert(app->store, c, err);
+
+    if (rc != CLV_OK)
+        return rc;
+    if ((j = clv_client_to_json(c)) == NULL)
+        return nomem(err);
+    rc = clv_audit_write(app, p, c->tenant_id, "client.create", "client", c->client_id,
+                         clv_admin_created(j), err);
+    json_decref(j);
+    if (rc == CLV_OK && c->type != CLV_TYPE_PUBLIC)
+        rc = clv_admin_secret_issue(app, p, c, "initial secret", secret_expires_at, secret, err);
+    return rc;
+}
+
+clv_code clv_register_create(clv_app *app, const char *iat, const json_t *md, json_t **out,
+                             clv_err *err)
+{
+    clv_principal p;
+    char *service_id = NULL, *rat = NULL;
+    clv_service *svc = NULL;
+    clv_client *c = NULL;
+    json_t *secret = NULL, *j = NULL;
+    int64_t expires_at = clv_now() + app->cfg->secret_lifetime;
+    clv_code rc;
+
+    /* One transaction: a registration that fails uses up nothing and stores nothing. */
+    if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
+        return rc;
+    if ((rc = iat_check(app, iat, &p, &service_id, err)) == CLV_OK &&
+        (rc = service_load(app, service_id, &p, &svc, err)) == CLV_OK &&
+        (rc = clv_register_client(md, NULL, service_id, app->cfg, &c, err)) == CLV_OK &&
+        (rc = client_place(c, svc, err)) == CLV_OK &&
+        (rc = client_insert(app, &p, c, expires_at, &secret, err)) == CLV_OK)
+        rc = rat_issue(app, c->client_id, &rat, err);
+    rc = clv_admin_finish(app, rc, err);
+    if (rc == CLV_OK && (rc = info_json(app, c, rat, &j, err)) == CLV_OK &&
+        (rc = add_secret(j, secret, expires_at, err)) == CLV_OK)
+        *out = json_incref(j);
+    json_decref(j);
+    free(service_id);
+    clv_free_secret(rat);
+    json_decref(secret); /* holds the plaintext: dropped with the response's copy */
+    clv_service_free(svc);
+    clv_client_free(c);
+    return rc;
+}
+
+/* ---- management ---- */
+
+clv_code clv_register_read(clv_app *app, const char *client_id, const char *rat, json_t **out,
+                           clv_err *err)
+{
+    clv_principal p;
+    clv_client *c = NULL;
+    clv_code rc = rat_check(app, client_id, rat, &c, &p, err);
+
+    if (rc == CLV_OK)
+        rc = info_json(app, c, rat, out, err);
+    clv_client_free(c);
+    return rc;
+}
+
+static const char *const diff_ignore[] = {"updated_at", "version", NULL};
+
+/* Writes c over old (same version) with its audit event. */
+static clv_code client_save(clv_app *app, const clv_principal *p, const clv_client *old,
+                            clv_client *c, const char *action, clv_err *err)
+{
+    json_t *before = clv_client_to_json(old), *after = NULL;
+    clv_code rc;
+
+    c->updated_at = clv_now();
+    rc = clv_store_client_update(app->store, c, err);
+    if (rc == CLV_PRECONDITION)
+        rc = clv_fail(err, CLV_CONFLICT, "the client was changed meanwhile; try again");
+    if (rc == CLV_OK) {
+        c->version++;
+        after = clv_client_to_json(c);
+        rc = before != NULL && after != NULL
+                 ? clv_audit_write(app, p, c->tenant_id, action, "client", c->client_id,
+                                   clv_json_diff(before, after, diff_ignore), err)
+                 : nomem(err);
+    }
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
+/* RFC 7592 §2.2: the body's client_id must be the client's; a client_secret, if sent,
+ * must be a current one — it can never be set by the client. */
+static clv_code update_check(clv_app *app, const clv_client *c, const json_t *md, clv_err *err)
+{
+    const char *id = json_string_value(json_object_get(md, "client_id"));
+    const json_t *secret = json_object_get(md, "client_secret");
+    unsigned char hash[32];
+    clv_list l = {0};
+    clv_code rc;
+
+    if (!json_is_object(md))
+        return clv_fail(err, CLV_INVALID, "the client metadata must be a JSON object");
+    if (id == NULL || strcmp(id, c->client_id) != 0)
+        return clv_fail_field(err, CLV_INVALID, "client_id",
+                              "client_id must be sent and equal the client's (RFC 7592 §2.2)");
+    if (secret == NULL)
+        return CLV_OK;
+    if (!json_is_string(secret) || !clv_secret_hash(app, json_string_value(secret), hash))
+        return clv_fail_field(err, CLV_INVALID, "client_secret", "must be a string");
+    if ((rc = clv_store_secret_list(app->store, c->client_id, &l, err)) == CLV_OK &&
+        clv_secret_check(hash, &l, clv_now(), NULL) != CLV_SECRET_OK)
+        rc = clv_fail_field(err, CLV_INVALID, "client_secret",
+                            "client_secret must be the current secret; secrets cannot be "
+                            "changed here (RFC 7592 §2.2)");
+    clv_list_cleanup(&l);
+    clv_wipe(hash, sizeof hash);
+    return rc;
+}
+
+clv_code clv_register_update(clv_app *app, const char *client_id, const char *rat, const json_t *md,
+                             json_t **out, clv_err *err)
+{
+    clv_principal p;
+    clv_client *old = NULL, *c = NULL;
+    char *fresh = NULL;
+    clv_code rc;
+
+    if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
+        return rc;
+    if ((rc = rat_check(app, client_id, rat, &old, &p, err)) == CLV_OK &&
+        (rc = update_check(app, old, md, err)) == CLV_OK &&
+        (rc = clv_register_client(md, old, NULL, app->cfg, &c, err)) == CLV_OK &&
+        (rc = client_save(app, &p, old, c, "client.update", err)) == CLV_OK)
+        rc = rat_issue(app, old->client_id, &fresh, err); /* rotated on every update */
+    rc = clv_admin_finish(app, rc, err);
+    if (rc == CLV_OK)
+        rc = info_json(app, c, fresh, out, err);
+    clv_free_secret(fresh);
+    clv_client_free(old);
+    clv_client_free(c);
+    return rc;
+}
+
+clv_code clv_register_delete(clv_app *app, const char *client_id, const char *rat, clv_err *err)
+{
+    clv_principal p;
+    clv_client *old = NULL, *c = NULL;
+    int64_t now = clv_now();
+    clv_code rc;
+
+    if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
+        return rc;
+    if ((rc = rat_check(app, client_id, rat, &old, &p, err)) != CLV_OK)
+        goto cleanup;
+    if (old->protected_) { /* SPEC §5.5; registered clients never are */
+        rc = clv_fail(err, CLV_CONFLICT, "a protected client cannot be deleted");
+        goto cleanup;
+    }
+    if ((c = clv_client_dup(old)) == NULL) {
+        rc = nomem(err);
+        goto cleanup;
+    }
+    /* The admin API's soft delete: restorable within the retention (SPEC §1). */
+    c->status = CLV_STATUS_DELETED;
+    c->deleted_at = now;
+    c->purge_at = now + app->cfg->retention;
+    if ((rc = client_save(app, &p, old, c, "client.delete", err)) == CLV_OK)
+        rc = rat_revoke(app, old->client_id, err);
+cleanup:
+    rc = clv_admin_finish(app, rc, err);
+    clv_client_free(old);
+    clv_client_free(c);
+    return rc;
+}
