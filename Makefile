@@ -8,7 +8,7 @@ ISSUER   ?= http://$(LISTEN)
 DB       ?= clavis.db
 JOBS     ?= $(shell nproc)
 
-.PHONY: all build run test unit e2e deps deps-test fuzz bench clean
+.PHONY: all build run test style unit e2e deps deps-test fuzz fuzz-smoke bench clean
 
 all: build
 
@@ -38,12 +38,23 @@ e2e: deps-test $(TBUILD)/CMakeCache.txt
 	@cd tests/e2e && (test -d node_modules || npm ci --silent --no-audit --no-fund)
 	CLAVIS_BIN=$(CURDIR)/$(TBUILD)/clavis node --test --test-concurrency=2 tests/e2e/
 
-test: unit e2e
+test: style unit e2e fuzz-smoke
+	@echo "make test: style, unit, end-to-end and fuzz checks passed"
 
-fuzz: deps-test
+style:
+	@scripts/check-style.sh
+
+# libFuzzer targets (clang): `make fuzz` runs each for 60 s, `make fuzz-smoke` for 10 s.
+build-fuzz/CMakeCache.txt:
 	CC=clang cmake -S . -B build-fuzz -DCLAVIS_FUZZ=ON -DCLAVIS_SANITIZE=ON >/dev/null
-	cmake --build build-fuzz -j $(JOBS)
+
+fuzz: deps-test build-fuzz/CMakeCache.txt
+	@cmake --build build-fuzz -j $(JOBS)
 	scripts/fuzz.sh build-fuzz
+
+fuzz-smoke: deps-test build-fuzz/CMakeCache.txt
+	@cmake --build build-fuzz -j $(JOBS)
+	FUZZ_SECONDS=10 scripts/fuzz.sh build-fuzz
 
 bench: build
 	scripts/deps.sh all
