@@ -82,6 +82,7 @@ b64() { printf '%s:%s' "$1" "$2" | base64 -w0; }
 timed_start() { # server log port path command...
     local server=$1 s=() i
     shift
+    bench_wait_quiet
     for i in 1 2 3; do
         bench_start "$@"
         s+=("$BENCH_STARTUP_MS")

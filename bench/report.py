@@ -159,8 +159,9 @@ def compare(results, out, date, machine, versions, command, method):
                     f"ECDSA P-256 {fmt(ceil['ES256'], 'rps')} sign/s, "
                     f"Ed25519 {fmt(ceil['EdDSA'], 'rps')} sign/s.")
 
-    detail = ["| Server | Case | req/s of each run | p50 ms | p99 ms | server CPU % | bad | socket errors |",
-              "|---|---|---|---|---|---|---|---|"]
+    detail = ["| Server | Case | req/s of each run | p50 ms | p99 ms | server CPU % | wrk CPU % | "
+              "others' load, % of CPU 0 / CPU 1 (max) | bad | socket errors |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for k, n in present:
         for case in ("token_RS256", "token_ES256", "token_EdDSA", "introspect", "discovery", "jwks"):
             m = r.get((k, case))
@@ -169,9 +170,11 @@ def compare(results, out, date, machine, versions, command, method):
             runs = ", ".join(f"{float(x):,.0f}" for x in m.get("runs", "").split())
             detail.append(f"| {n} | {case} | {runs} | {fmt(num(r, k, case, 'p50_ms'), 'ms')} | "
                           f"{fmt(num(r, k, case, 'p99_ms'), 'ms')} | {m.get('cpu_pct', '—')} | "
+                          f"{m.get('client_pct', '—')} | {m.get('foreign_pct', '—')} / {m.get('foreign1_pct', '—')} | "
                           f"{m.get('bad', '—')} | {m.get('errors', '—')} |")
         if (k, "startup") in r:
-            detail.append(f"| {n} | start-up ms of each start | {r[(k, 'startup')].get('runs', '')} | | | | | |")
+            detail.append(f"| {n} | start-up ms of each start | {r[(k, 'startup')].get('runs', '')} "
+                          "| | | | | | | |")
 
     print(table)
     print()
@@ -262,7 +265,7 @@ def scale(results, out, date, machine, versions, command, method):
                  "Target | Holds |")
     lines.append("|---|---|---|---|---|---|---|")
     any_bad = False
-    cases = sorted({c for (s, c) in r if s == "admin"}, key=lambda c: (c != "all", c))
+    cases = [c for (s, c) in r if s == "admin"]  # in the order they ran
     for case in cases:
         p99 = num(r, "admin", case, "p99_ms")
         ok = None if p99 is None else p99 <= 5

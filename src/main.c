@@ -11,7 +11,8 @@ static const char usage[] =
     "Commands:\n"
     "  serve     run the server (clavis serve --help)\n"
     "  init      create the database, keys and the first administrator\n"
-    "  purge     remove deleted clients and services whose retention has passed\n\n"
+    "  purge     remove deleted clients and services whose retention has passed\n"
+    "  help      show this help\n\n"
     "Commands that talk to a running server's admin API:\n"
     "  login     check an admin client's credentials and keep them in a profile\n"
     "  logout    remove the profile and the cached admin token\n"
@@ -19,7 +20,6 @@ static const char usage[] =
     "  client    create, list, show, update, (de)activate, delete, restore clients;\n"
     "            client secret add|list|remove; client token (a test token)\n"
     "  user      create, list, show, update, delete users\n\n"
-    "  help      show this help\n\n"
     "Every command takes --help. Exit codes: 0 success, 1 refused or failed, 2 bad usage.\n";
 
 int main(int argc, char **argv)

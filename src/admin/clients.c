@@ -9,6 +9,7 @@
 #include "core/audit.h"
 #include "core/client_json.h"
 #include "core/ids.h"
+#include "core/sector.h"
 #include "core/secret.h"
 #include "crypto/hash.h"
 
@@ -90,7 +91,8 @@ clv_code clv_admin_client_create(clv_app *app, const clv_principal *p, const jso
     clv_code rc;
 
     if ((rc = clv_client_from_json(body, app->cfg, &c, err)) != CLV_OK ||
-        (rc = check_roles(p, c, err)) != CLV_OK)
+        (rc = check_roles(p, c, err)) != CLV_OK ||
+        (rc = clv_sector_verify(c, err)) != CLV_OK) /* SPEC §5.6, before the transaction */
         goto cleanup;
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         goto cleanup;
@@ -223,15 +225,52 @@ cleanup:
     return rc;
 }
 
+/* SPEC §5.6: a changed sector_identifier_uri (or changed redirect URIs under one) is
+ * fetched before the transaction, since that may take seconds; *checked is the client as
+ * it was checked (NULL when nothing needed checking or the patch is refused anyway). */
+static clv_code sector_precheck(clv_app *app, const clv_principal *p, const char *client_id,
+                                const json_t *patch, clv_client **checked, clv_err *err)
+{
+    clv_client *old = NULL, *c = NULL;
+    clv_code rc = CLV_OK;
+
+    *checked = NULL;
+    if (clv_admin_client_visible(app, p, client_id, &old, NULL) == CLV_OK &&
+        clv_client_patch(old, patch, app->cfg, &c, NULL) == CLV_OK && clv_sector_changed(old, c))
+        rc = clv_sector_verify(c, err);
+    if (rc == CLV_OK && c != NULL && clv_sector_changed(old, c))
+        *checked = c;
+    else
+        clv_client_free(c);
+    clv_client_free(old);
+    return rc;
+}
+
+/* In the transaction: what is stored must be what sector_precheck fetched for. */
+static clv_code sector_same(const clv_client *old, const clv_client *c, const clv_client *checked,
+                            clv_err *err)
+{
+    if (!clv_sector_changed(old, c))
+        return CLV_OK;
+    if (checked == NULL || strcmp(checked->sector_identifier_uri, c->sector_identifier_uri) != 0 ||
+        !json_equal(checked->redirect_uris, c->redirect_uris))
+        return clv_fail(err, CLV_CONFLICT, "the client was changed meanwhile; try again");
+    return CLV_OK;
+}
+
 clv_code clv_admin_client_patch(clv_app *app, const clv_principal *p, const char *client_id,
                                 const json_t *patch, const char *if_match, json_t **out,
                                 int64_t *version, clv_err *err)
 {
-    clv_client *old = NULL, *c = NULL;
+    clv_client *old = NULL, *c = NULL, *checked = NULL;
     clv_code rc;
 
-    if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
+    if ((rc = sector_precheck(app, p, client_id, patch, &checked, err)) != CLV_OK)
         return rc;
+    if ((rc = clv_store_begin(app->store, err)) != CLV_OK) {
+        clv_client_free(checked);
+        return rc;
+    }
     if ((rc = clv_admin_client_visible(app, p, client_id, &old, err)) != CLV_OK)
         goto cleanup;
     if (!etag_matches(if_match, old->version)) {
@@ -243,12 +282,13 @@ clv_code clv_admin_client_patch(clv_app *app, const clv_principal *p, const char
         goto cleanup;
     }
     if ((rc = clv_client_patch(old, patch, app->cfg, &c, err)) == CLV_OK &&
-        (rc = check_roles(p, c, err)) == CLV_OK)
+        (rc = check_roles(p, c, err)) == CLV_OK && (rc = sector_same(old, c, checked, err)) == CLV_OK)
         rc = save_client(app, p, old, c, "client.update", out, version, err);
 cleanup:
     rc = clv_admin_finish(app, rc, err);
     clv_client_free(old);
     clv_client_free(c);
+    clv_client_free(checked);
     return rc;
 }
 
@@ -321,6 +361,7 @@ clv_code clv_admin_client_revoke_tokens(clv_app *app, const clv_principal *p,
 {
     clv_client *old = NULL, *c = NULL;
     json_t *ignored = NULL;
+    int revoked = 0;
     clv_code rc;
 
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
@@ -334,8 +375,10 @@ clv_code clv_admin_client_revoke_tokens(clv_app *app, const clv_principal *p,
     /* Access tokens issued up to this millisecond introspect inactive from now on. */
     c->tokens_revoked_at = clv_now_us() / 1000;
     rc = save_client(app, p, old, c, "client.revoke_tokens", &ignored, NULL, err);
-    /* No refresh tokens or codes exist before the end-user flows; 0 of them revoked. */
-    if (rc == CLV_OK && (*out = json_pack("{s:i}", "revoked", 0)) == NULL)
+    /* And every unused refresh token and code of the client goes (SPEC §4). */
+    if (rc == CLV_OK)
+        rc = clv_store_client_grants_revoke(app->store, c->client_id, &revoked, err);
+    if (rc == CLV_OK && (*out = json_pack("{s:i}", "revoked", revoked)) == NULL)
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
 cleanup:
     rc = clv_admin_finish(app, rc, err);

@@ -37,13 +37,34 @@ typedef struct {
     long long min, max;         /* bounds of an INT */
 } clv_cli_opt;
 
-#define CLV_STR(n, k, m, h) {n, CLV_OPT_STR, k, m, h, false, NULL, 0, 0}
-#define CLV_REQ(n, k, m, h) {n, CLV_OPT_STR, k, m, h, true, NULL, 0, 0}
-#define CLV_LIST(n, k, m, h) {n, CLV_OPT_LIST, k, m, h, false, NULL, 0, 0}
-#define CLV_BOOL(n, k, h) {n, CLV_OPT_BOOL, k, NULL, h, false, NULL, 0, 0}
-#define CLV_INT(n, k, m, h, lo, hi) {n, CLV_OPT_INT, k, m, h, false, NULL, lo, hi}
-#define CLV_CHOICE(n, k, m, h, req, ch) {n, CLV_OPT_STR, k, m, h, req, ch, 0, 0}
-#define CLV_OPT_END {NULL, CLV_OPT_STR, NULL, NULL, NULL, false, NULL, 0, 0}
+#define CLV_STR(n, k, m, h)                                                                        \
+    {                                                                                              \
+        n, CLV_OPT_STR, k, m, h, false, NULL, 0, 0                                                 \
+    }
+#define CLV_REQ(n, k, m, h)                                                                        \
+    {                                                                                              \
+        n, CLV_OPT_STR, k, m, h, true, NULL, 0, 0                                                  \
+    }
+#define CLV_LIST(n, k, m, h)                                                                       \
+    {                                                                                              \
+        n, CLV_OPT_LIST, k, m, h, false, NULL, 0, 0                                                \
+    }
+#define CLV_BOOL(n, k, h)                                                                          \
+    {                                                                                              \
+        n, CLV_OPT_BOOL, k, NULL, h, false, NULL, 0, 0                                             \
+    }
+#define CLV_INT(n, k, m, h, lo, hi)                                                                \
+    {                                                                                              \
+        n, CLV_OPT_INT, k, m, h, false, NULL, lo, hi                                               \
+    }
+#define CLV_CHOICE(n, k, m, h, req, ch)                                                            \
+    {                                                                                              \
+        n, CLV_OPT_STR, k, m, h, req, ch, 0, 0                                                     \
+    }
+#define CLV_OPT_END                                                                                \
+    {                                                                                              \
+        NULL, CLV_OPT_STR, NULL, NULL, NULL, false, NULL, 0, 0                                     \
+    }
 
 typedef struct clv_cli_ctx clv_cli_ctx;
 typedef struct clv_cli_group clv_cli_group;
@@ -54,7 +75,7 @@ typedef struct {
     const char *args; /* positional arguments for the usage, e.g. "CLIENT_ID" ("" for none) */
     int npos;         /* how many positional arguments it takes */
     const char *summary;
-    const char *about; /* a paragraph for --help, or NULL */
+    const char *about;       /* a paragraph for --help, or NULL */
     const clv_cli_opt *opts; /* ends with CLV_OPT_END */
     int (*run)(clv_cli_ctx *ctx);
     const clv_cli_group *sub;
@@ -147,8 +168,8 @@ void clv_cli_path_query(clv_cli_path *p, const char *key, const char *value);
  * *out the parsed body (NULL for an empty one; caller decrefs) and ctx->raw, ctx->etag set.
  * Otherwise prints the server's reason ("clavis: 404 …" and each errors[] field) or the
  * transport failure and returns CLV_EXIT_REFUSED, or an exit code of the credentials. */
-int clv_cli_api(clv_cli_ctx *ctx, const char *method, const clv_cli_path *path,
-                const json_t *body, const char *if_match, json_t **out);
+int clv_cli_api(clv_cli_ctx *ctx, const char *method, const clv_cli_path *path, const json_t *body,
+                const char *if_match, json_t **out);
 
 /* Prints the reason of a refused request: problem+json (RFC 9457), an RFC 6749 error or
  * the status line. what prefixes the message when not NULL. */

@@ -163,8 +163,8 @@ static int accept_response(clv_cli_ctx *ctx, clv_http_resp *r, json_t **out)
     return CLV_EXIT_OK;
 }
 
-int clv_cli_api(clv_cli_ctx *ctx, const char *method, const clv_cli_path *path,
-                const json_t *body, const char *if_match, json_t **out)
+int clv_cli_api(clv_cli_ctx *ctx, const char *method, const clv_cli_path *path, const json_t *body,
+                const char *if_match, json_t **out)
 {
     char url[4200];
     char *text = NULL;
@@ -174,7 +174,8 @@ int clv_cli_api(clv_cli_ctx *ctx, const char *method, const clv_cli_path *path,
     *out = NULL;
     if ((rc = clv_cli_token(ctx, false)) >= 0)
         return rc;
-    if (path->overflow || snprintf(url, sizeof url, "%s%s", ctx->url, path->buf) >= (int)sizeof url) {
+    if (path->overflow ||
+        snprintf(url, sizeof url, "%s%s", ctx->url, path->buf) >= (int)sizeof url) {
         fputs("clavis: the request's URL is too long\n", stderr);
         return CLV_EXIT_USAGE;
     }

@@ -272,6 +272,15 @@ static int read_flag(clv_cli_ctx *ctx, int argc, char **argv, int *i)
     return store(ctx, o, value);
 }
 
+/* A client_id is 22 base64url characters and may start with '-' (even "--"). An argument
+ * that starts with '-' yet cannot be a flag (no '=', 16 characters or more, a character
+ * no flag name has) is such an id. Flag names are lowercase words joined by '-'. */
+static bool looks_like_id(const char *a)
+{
+    return strchr(a, '=') == NULL && strlen(a) >= 16 &&
+           a[strspn(a, "-abcdefghijklmnopqrstuvwxyz")] != '\0';
+}
+
 static bool wants_help(int argc, char **argv)
 {
     for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
@@ -314,15 +323,16 @@ int clv_cli_parse(clv_cli_ctx *ctx, int argc, char **argv)
         const char *a = argv[i];
         if (!only_pos && strcmp(a, "--") == 0) {
             only_pos = true;
-        } else if (!only_pos && a[0] == '-' && a[1] != '\0') {
+        } else if (!only_pos && a[0] == '-' && a[1] != '\0' &&
+                   !(npos < ctx->cmd->npos && looks_like_id(a))) {
             if (a[1] != '-')
                 return clv_cli_usage_error(ctx, "unknown flag %s (flags start with --)", a);
             if ((rc = read_flag(ctx, argc, argv, &i)) >= 0)
                 return rc;
         } else if (npos >= ctx->cmd->npos) {
             return clv_cli_usage_error(ctx, "unexpected argument '%s'", a);
-        } else if (a[0] == '\0') {
-            return clv_cli_usage_error(ctx, "an empty argument is not an id");
+        } else if (a[0] == '\0' || a[strcspn(a, "/?#%\\ \t\r\n")] != '\0') {
+            return clv_cli_usage_error(ctx, "'%s' is not an id", a);
         } else {
             ctx->pos[npos++] = a;
         }

@@ -139,7 +139,7 @@ static void strip_slashes(char *url)
 static bool pick(char **dst, const char *flag, const char *env, const json_t *profile,
                  const char *key)
 {
-    const char *v = flag != NULL ? flag : getenv(env);
+    const char *v = flag != NULL ? flag : env != NULL ? getenv(env) : NULL;
 
     if (v == NULL || v[0] == '\0')
         v = json_string_value(json_object_get(profile, key));
@@ -195,7 +195,7 @@ int clv_cli_credentials(clv_cli_ctx *ctx)
         strip_slashes(ctx->url);
     if (ok && (ctx->url == NULL || ctx->flag_client_id == NULL || ctx->flag_client_secret == NULL))
         profile = profile_for(ctx);
-    ok = ok && (ctx->url != NULL || pick(&ctx->url, NULL, "", profile, "url")) &&
+    ok = ok && (ctx->url != NULL || pick(&ctx->url, NULL, NULL, profile, "url")) &&
          pick(&ctx->client_id, ctx->flag_client_id, "CLAVIS_CLIENT_ID", profile, "client_id") &&
          pick(&ctx->client_secret, ctx->flag_client_secret, "CLAVIS_CLIENT_SECRET", profile,
               "client_secret");
@@ -288,6 +288,14 @@ static bool cache_key(const clv_cli_ctx *ctx, char hex[65])
     return true;
 }
 
+/* A token goes into a header line: only the characters of a JWT (RFC 7515 §7.1) pass. */
+static bool token_ok(const char *t)
+{
+    return t != NULL && t[0] != '\0' &&
+           t[strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")] ==
+               '\0';
+}
+
 static bool field_is(const json_t *j, const char *key, const char *want)
 {
     const char *v = json_string_value(json_object_get(j, key));
@@ -306,7 +314,7 @@ static bool cached_token(clv_cli_ctx *ctx)
         (j = load_private(path)) == NULL)
         return false;
     tok = json_string_value(json_object_get(j, "access_token"));
-    if (tok != NULL && field_is(j, "url", ctx->url) && field_is(j, "client_id", ctx->client_id) &&
+    if (token_ok(tok) && field_is(j, "url", ctx->url) && field_is(j, "client_id", ctx->client_id) &&
         field_is(j, "key", key) &&
         json_integer_value(json_object_get(j, "exp")) > (json_int_t)time(NULL) + TOKEN_MARGIN)
         ok = (ctx->token = strdup(tok)) != NULL;
@@ -322,9 +330,8 @@ static void save_token(const clv_cli_ctx *ctx, json_int_t expires_in)
 
     if (!clv_cli_profile_path(path, sizeof path, true) || !cache_key(ctx, key))
         return;
-    j = json_pack("{s:s, s:s, s:s, s:s, s:I}", "url", ctx->url, "client_id", ctx->client_id,
-                  "key", key, "access_token", ctx->token, "exp",
-                  (json_int_t)time(NULL) + expires_in);
+    j = json_pack("{s:s, s:s, s:s, s:s, s:I}", "url", ctx->url, "client_id", ctx->client_id, "key",
+                  key, "access_token", ctx->token, "exp", (json_int_t)time(NULL) + expires_in);
     if (j != NULL && !clv_cli_write_private(path, j))
         fprintf(stderr, "clavis: warning: cannot cache the admin token in %s: %s\n", path,
                 strerror(errno));
@@ -358,8 +365,8 @@ static int fetch_token(clv_cli_ctx *ctx)
         goto cleanup;
     }
     j = json_loads(r.body, 0, NULL);
-    if ((tok = json_string_value(json_object_get(j, "access_token"))) == NULL) {
-        fprintf(stderr, "clavis: %s/token answered without an access_token\n", ctx->url);
+    if (!token_ok(tok = json_string_value(json_object_get(j, "access_token")))) {
+        fprintf(stderr, "clavis: %s/token answered without a usable access_token\n", ctx->url);
         goto cleanup;
     }
     clv_free_secret(ctx->token);

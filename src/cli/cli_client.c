@@ -15,21 +15,21 @@ static const char *const methods[] = {"client_secret_basic", "client_secret_post
 static const char *const subjects[] = {"public", "pairwise", NULL};
 static const char *const bools[] = {"true", "false", NULL};
 
-#define CLIENT_FIELDS(req)                                                                     \
-    CLV_LIST("redirect-uri", "redirect_uris", "URI", "a redirect URI" req),                   \
-        CLV_LIST("post-logout-redirect-uri", "post_logout_redirect_uris", "URI",              \
-                 "a post-logout redirect URI" req),                                            \
-        CLV_LIST("cors-origin", "allowed_cors_origins", "ORIGIN", "an allowed CORS origin" req), \
-        CLV_LIST("scope", "scopes", "SCOPE", "an allowed scope" req),                         \
-        CLV_LIST("role", "roles", "ROLE", "a role carried in its tokens" req),                \
-        CLV_LIST("audience", "audience", "URI", "an audience (aud) of its tokens" req),       \
-        CLV_CHOICE("token-alg", "access_token_signing_alg", "ALG",                             \
-                   "its access tokens' signing algorithm", false, algs),                       \
-        CLV_INT("access-token-lifetime", "access_token_lifetime", "SECONDS",                   \
-                "access token lifetime", 1, 100000000),                                        \
-        CLV_CHOICE("auth-method", "token_endpoint_auth_method", "METHOD",                      \
-                   "how it authenticates at /token", false, methods),                          \
-        CLV_CHOICE("subject-type", "subject_type", "TYPE", "the sub its users get", false,      \
+#define CLIENT_FIELDS(req)                                                                         \
+    CLV_LIST("redirect-uri", "redirect_uris", "URI", "a redirect URI" req),                        \
+        CLV_LIST("post-logout-redirect-uri", "post_logout_redirect_uris", "URI",                   \
+                 "a post-logout redirect URI" req),                                                \
+        CLV_LIST("cors-origin", "allowed_cors_origins", "ORIGIN", "an allowed CORS origin" req),   \
+        CLV_LIST("scope", "scopes", "SCOPE", "an allowed scope" req),                              \
+        CLV_LIST("role", "roles", "ROLE", "a role carried in its tokens" req),                     \
+        CLV_LIST("audience", "audience", "URI", "an audience (aud) of its tokens" req),            \
+        CLV_CHOICE("token-alg", "access_token_signing_alg", "ALG",                                 \
+                   "its access tokens' signing algorithm", false, algs),                           \
+        CLV_INT("access-token-lifetime", "access_token_lifetime", "SECONDS",                       \
+                "access token lifetime", 1, 100000000),                                            \
+        CLV_CHOICE("auth-method", "token_endpoint_auth_method", "METHOD",                          \
+                   "how it authenticates at /token", false, methods),                              \
+        CLV_CHOICE("subject-type", "subject_type", "TYPE", "the sub its users get", false,         \
                    subjects)
 
 static const clv_cli_opt create_opts[] = {
@@ -48,8 +48,7 @@ static const clv_cli_opt update_opts[] = {
     CLV_STR("description", "description", "TEXT", "a new description"),
     CLIENT_FIELDS(" (the list given replaces the old one)"),
     CLV_CHOICE("allow-refresh-token", NULL, "BOOL", "issue refresh tokens", false, bools),
-    CLV_CHOICE("allow-client-credentials", NULL, "BOOL", "allow client_credentials", false,
-               bools),
+    CLV_CHOICE("allow-client-credentials", NULL, "BOOL", "allow client_credentials", false, bools),
     CLV_CHOICE("require-pkce", NULL, "BOOL", "require PKCE", false, bools),
     CLV_STR("if-match", NULL, "ETAG", "refuse (412) unless the client's version is still ETAG"),
     CLV_OPT_END};
@@ -74,9 +73,8 @@ static const clv_cli_opt token_opts[] = {
 static const clv_cli_opt no_opts[] = {CLV_OPT_END};
 
 static const clv_cli_col client_cols[] = {
-    {"CLIENT_ID", "client_id"}, {"NAME", "name"},          {"TYPE", "type"},
-    {"STATUS", "status"},       {"SERVICE", "service_id"}, {"CREATED", "created_at"},
-    {NULL, NULL}};
+    {"CLIENT_ID", "client_id"}, {"NAME", "name"},          {"TYPE", "type"}, {"STATUS", "status"},
+    {"SERVICE", "service_id"},  {"CREATED", "created_at"}, {NULL, NULL}};
 
 static const char *const secret_keys[] = {"client_secret", "secret", NULL};
 
@@ -191,12 +189,15 @@ static int run_update(clv_cli_ctx *ctx)
     clv_cli_path p = clv_cli_client_path(ctx->pos[0], NULL);
     json_t *body = json_object(), *out = NULL;
     int n = body != NULL ? clv_cli_put_flags(ctx, body) : -1, b = put_bools(ctx, body);
+    const char *etag = clv_cli_str(ctx, "if-match");
     int rc = CLV_EXIT_REFUSED;
 
-    if (n == 0 && b == 0)
+    if (etag != NULL && (etag[0] == '\0' || etag[strcspn(etag, "\r\n")] != '\0'))
+        rc = clv_cli_usage_error(ctx, "--if-match needs an ETag such as \"3\" (or 3)");
+    else if (n == 0 && b == 0)
         rc = clv_cli_usage_error(ctx, "nothing to update: give a field to change");
     else if (n >= 0 && b >= 0)
-        rc = clv_cli_api(ctx, "PATCH", &p, body, clv_cli_str(ctx, "if-match"), &out);
+        rc = clv_cli_api(ctx, "PATCH", &p, body, etag, &out);
     if (rc == CLV_EXIT_OK && ctx->json)
         clv_cli_print_json(ctx, out);
     else if (rc == CLV_EXIT_OK)
@@ -215,8 +216,8 @@ static void print_action(const clv_cli_ctx *ctx, const json_t *c)
     clv_cli_value(json_object_get(c, "effective_status"), eff, sizeof eff);
     clv_cli_value(json_object_get(c, "purge_at"), purge, sizeof purge);
     if (strcmp(ctx->cmd->name, "delete") == 0) {
-        printf("Deleted client %s; 'clavis client restore %s' brings it back until %s.\n", id,
-               id, purge);
+        printf("Deleted client %s; 'clavis client restore %s' brings it back until %s.\n", id, id,
+               purge);
         return;
     }
     printf("Client %s is now %s", id, status);
@@ -275,8 +276,8 @@ static int put_scope(clv_cli_ctx *ctx, json_t *body)
     json_t *v;
 
     json_array_foreach(json_object_get(ctx->vals, "scope"), i, v) {
-        int n = snprintf(scope + len, sizeof scope - len, "%s%s", i ? " " : "",
-                         json_string_value(v));
+        int n =
+            snprintf(scope + len, sizeof scope - len, "%s%s", i ? " " : "", json_string_value(v));
         if (n < 0 || (size_t)n >= sizeof scope - len)
             return clv_cli_usage_error(ctx, "too many scopes");
         len += (size_t)n;
@@ -327,8 +328,8 @@ static const clv_cli_cmd client_cmds[] = {
     {"update", "CLIENT_ID", 1, "Change a client's fields (never its id or secrets)", NULL,
      update_opts, run_update, NULL},
     {"activate", "CLIENT_ID", 1, "Activate an inactive client", NULL, no_opts, run_action, NULL},
-    {"deactivate", "CLIENT_ID", 1, "Deactivate a client: it stops working at once", NULL,
-     no_opts, run_action, NULL},
+    {"deactivate", "CLIENT_ID", 1, "Deactivate a client: it stops working at once", NULL, no_opts,
+     run_action, NULL},
     {"delete", "CLIENT_ID", 1, "Delete a client (restorable until it is purged)", NULL, no_opts,
      run_action, NULL},
     {"restore", "CLIENT_ID", 1, "Restore a deleted client", NULL, no_opts, run_action, NULL},

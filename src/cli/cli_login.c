@@ -64,8 +64,8 @@ static int save_profile(clv_cli_ctx *ctx)
         fputs("clavis: no place for the profile: set CLAVIS_PROFILE or HOME\n", stderr);
         return CLV_EXIT_REFUSED;
     }
-    p = json_pack("{s:s, s:s, s:s}", "url", ctx->url, "client_id", ctx->client_id,
-                  "client_secret", ctx->client_secret);
+    p = json_pack("{s:s, s:s, s:s}", "url", ctx->url, "client_id", ctx->client_id, "client_secret",
+                  ctx->client_secret);
     ok = p != NULL && clv_cli_write_private(path, p);
     json_decref(p);
     if (!ok) {
@@ -73,8 +73,8 @@ static int save_profile(clv_cli_ctx *ctx)
         return CLV_EXIT_REFUSED;
     }
     if (ctx->json) {
-        p = json_pack("{s:s, s:s, s:s}", "url", ctx->url, "client_id", ctx->client_id,
-                      "profile", path);
+        p = json_pack("{s:s, s:s, s:s}", "url", ctx->url, "client_id", ctx->client_id, "profile",
+                      path);
         clv_cli_print_json(ctx, p);
         json_decref(p);
     } else {
@@ -133,8 +133,8 @@ static const clv_cli_cmd top_cmds[] = {
      "secret without echo). The profile is CLAVIS_PROFILE, else\n"
      "~/.config/clavis/profile.json; the admin token is cached in token.json beside it.",
      no_opts, run_login, NULL},
-    {"logout", "", 0, "Remove the profile and the cached admin token", NULL, no_opts,
-     run_logout, NULL},
+    {"logout", "", 0, "Remove the profile and the cached admin token", NULL, no_opts, run_logout,
+     NULL},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 static const clv_cli_group top_group = {"", "", top_cmds};

@@ -32,7 +32,9 @@ static void value_into(const json_t *v, char *buf, size_t cap, size_t *len)
     json_t *e;
 
     switch (json_typeof(v)) {
-    case JSON_STRING: append(buf, cap, len, json_string_value(v)); break;
+    case JSON_STRING:
+        append(buf, cap, len, json_string_value(v));
+        break;
     case JSON_INTEGER:
         snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         append(buf, cap, len, num);
@@ -41,8 +43,12 @@ static void value_into(const json_t *v, char *buf, size_t cap, size_t *len)
         snprintf(num, sizeof num, "%g", json_real_value(v));
         append(buf, cap, len, num);
         break;
-    case JSON_TRUE: append(buf, cap, len, "true"); break;
-    case JSON_FALSE: append(buf, cap, len, "false"); break;
+    case JSON_TRUE:
+        append(buf, cap, len, "true");
+        break;
+    case JSON_FALSE:
+        append(buf, cap, len, "false");
+        break;
     case JSON_ARRAY:
         if (json_array_size(v) == 0)
             append(buf, cap, len, "-");
@@ -57,7 +63,9 @@ static void value_into(const json_t *v, char *buf, size_t cap, size_t *len)
             append(buf, cap, len, dump);
         free(dump);
         break;
-    default: append(buf, cap, len, "-"); break;
+    default:
+        append(buf, cap, len, "-");
+        break;
     }
 }
 

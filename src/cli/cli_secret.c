@@ -82,12 +82,12 @@ static int run_remove(clv_cli_ctx *ctx)
 
 static const clv_cli_cmd secret_cmds[] = {
     {"add", "CLIENT_ID", 1, "Add a secret (shown once) to a confidential or m2m client",
-     "Rotation: add a new secret, move the application to it, then remove the old one.",
-     add_opts, run_add, NULL},
-    {"list", "CLIENT_ID", 1, "List a client's secrets (metadata only)", NULL, no_opts,
-     run_list, NULL},
-    {"remove", "CLIENT_ID SECRET_ID", 2, "Remove a secret: it stops working at once", NULL,
-     no_opts, run_remove, NULL},
+     "Rotation: add a new secret, move the application to it, then remove the old one.", add_opts,
+     run_add, NULL},
+    {"list", "CLIENT_ID", 1, "List a client's secrets (metadata only)", NULL, no_opts, run_list,
+     NULL},
+    {"remove", "CLIENT_ID SECRET_ID", 2, "Remove a secret: it stops working at once", NULL, no_opts,
+     run_remove, NULL},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 const clv_cli_group clv_cli_secret_group = {

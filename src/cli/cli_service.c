@@ -16,18 +16,19 @@ static const clv_cli_opt list_opts[] = {
     CLV_CHOICE("status", "status", "STATUS", "only services in this status", false, statuses),
     CLV_STR("tenant-id", "tenant_id", "ID", "only services of this tenant"),
     CLV_INT("limit", "limit", "N", "at most N per page", 1, 100),
-    CLV_BOOL("all", NULL, "follow every page (else the first only)"),
-    CLV_OPT_END};
+    CLV_BOOL("all", NULL, "follow every page (else the first only)"), CLV_OPT_END};
 static const clv_cli_opt update_opts[] = {
     CLV_STR("name", "name", "NAME", "a new name"),
-    CLV_STR("description", "description", "TEXT", "a new description"),
-    CLV_OPT_END};
+    CLV_STR("description", "description", "TEXT", "a new description"), CLV_OPT_END};
 static const clv_cli_opt no_opts[] = {CLV_OPT_END};
 
-static const clv_cli_col service_cols[] = {
-    {"ID", "id"},         {"NAME", "name"},         {"STATUS", "status"},
-    {"APPROVAL", "approval"}, {"TENANT", "tenant_id"}, {"CREATED", "created_at"},
-    {NULL, NULL}};
+static const clv_cli_col service_cols[] = {{"ID", "id"},
+                                           {"NAME", "name"},
+                                           {"STATUS", "status"},
+                                           {"APPROVAL", "approval"},
+                                           {"TENANT", "tenant_id"},
+                                           {"CREATED", "created_at"},
+                                           {NULL, NULL}};
 
 static clv_cli_path service_path(const clv_cli_ctx *ctx, const char *action)
 {
@@ -141,10 +142,10 @@ static const clv_cli_cmd service_cmds[] = {
      no_opts, run_action, NULL},
     {"activate", "SERVICE_ID", 1, "Activate a service and so its clients", NULL, no_opts,
      run_action, NULL},
-    {"deactivate", "SERVICE_ID", 1, "Deactivate a service: its clients stop working at once",
-     NULL, no_opts, run_action, NULL},
-    {"delete", "SERVICE_ID", 1, "Delete a service (restorable until it is purged)", NULL,
+    {"deactivate", "SERVICE_ID", 1, "Deactivate a service: its clients stop working at once", NULL,
      no_opts, run_action, NULL},
+    {"delete", "SERVICE_ID", 1, "Delete a service (restorable until it is purged)", NULL, no_opts,
+     run_action, NULL},
     {"restore", "SERVICE_ID", 1, "Restore a deleted service", NULL, no_opts, run_action, NULL},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 

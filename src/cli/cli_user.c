@@ -25,14 +25,12 @@ static const clv_cli_opt update_opts[] = {
 static const clv_cli_opt list_opts[] = {
     CLV_STR("tenant-id", NULL, "ID", "only users of this tenant"),
     CLV_INT("limit", NULL, "N", "at most N per page", 1, 100),
-    CLV_BOOL("all", NULL, "follow every page (else the first only)"),
-    CLV_OPT_END};
+    CLV_BOOL("all", NULL, "follow every page (else the first only)"), CLV_OPT_END};
 static const clv_cli_opt no_opts[] = {CLV_OPT_END};
 
 static const clv_cli_col user_cols[] = {
-    {"ID", "id"},         {"USERNAME", "username"}, {"EMAIL", "email"},
-    {"ROLES", "roles"},   {"STATUS", "status"},     {"CREATED", "created_at"},
-    {NULL, NULL}};
+    {"ID", "id"},         {"USERNAME", "username"},  {"EMAIL", "email"}, {"ROLES", "roles"},
+    {"STATUS", "status"}, {"CREATED", "created_at"}, {NULL, NULL}};
 
 static clv_cli_path user_path(const clv_cli_ctx *ctx)
 {
@@ -134,14 +132,13 @@ static const clv_cli_cmd user_cmds[] = {
     {"create", "", 0, "Create a user", NULL, create_opts, run_create, NULL},
     {"list", "", 0, "List users, newest first", NULL, list_opts, run_list, NULL},
     {"show", "USER_ID", 1, "Show a user", NULL, no_opts, run_show, NULL},
-    {"update", "USER_ID", 1, "Change a user's email, password, roles or status", NULL,
-     update_opts, run_update, NULL},
+    {"update", "USER_ID", 1, "Change a user's email, password, roles or status", NULL, update_opts,
+     run_update, NULL},
     {"delete", "USER_ID", 1, "Delete a user", NULL, no_opts, run_delete, NULL},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 static const clv_cli_group user_group = {
-    "user", "Manages users: the people who sign in, and the administrators of a tenant",
-    user_cmds};
+    "user", "Manages users: the people who sign in, and the administrators of a tenant", user_cmds};
 
 int clv_cmd_user(int argc, char **argv)
 {

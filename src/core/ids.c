@@ -36,7 +36,15 @@ bool clv_id_new(const char *prefix, char out[CLV_ID_LEN])
 
 bool clv_client_id_new(char out[CLV_ID_LEN])
 {
-    return clv_rand_token(16, out);
+    /* Draw again when it would start with '-' or '_': an id that looks like a command-line
+     * flag trips up every tool it is pasted into (1 in 32 draws). */
+    for (int tries = 0; tries < 64; tries++) {
+        if (!clv_rand_token(16, out))
+            return false;
+        if (out[0] != '-' && out[0] != '_')
+            return true;
+    }
+    return false;
 }
 
 bool clv_id_time_ms(const char *id, long long *ms)

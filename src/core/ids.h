@@ -16,7 +16,8 @@ bool clv_id_new(const char *prefix, char out[CLV_ID_LEN]);
  * of that form. */
 bool clv_id_time_ms(const char *id, long long *ms);
 
-/* A new public client_id: 22 base64url characters (128 random bits), URL-safe. */
+/* A new public client_id: 22 base64url characters (128 random bits), URL-safe, never
+ * starting with '-' or '_'. */
 bool clv_client_id_new(char out[CLV_ID_LEN]);
 
 #endif

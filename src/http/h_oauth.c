@@ -7,6 +7,8 @@
 #include "crypto/hash.h"
 #include "http/form.h"
 #include "http/handlers.h"
+#include "http/web.h"
+#include "oauth/assertion.h"
 #include "oauth/discovery.h"
 #include "oauth/introspect.h"
 #include "oauth/token.h"
@@ -96,7 +98,35 @@ static clv_code read_form(const clv_req *r, clv_form *form, clv_err *err)
     return clv_form_parse(body, len, form, err);
 }
 
-/* RFC 6749 §2.3: credentials in the Basic header or in the body, never both. */
+/* RFC 7523 §2.2: a client assertion, alone; the client is the form's client_id, else the
+ * one the assertion names (*owned_id). */
+static clv_code assertion_creds(const clv_form *form, clv_client_creds *creds, char **owned_id,
+                                clv_err *err)
+{
+    const char *type = clv_form_get(form, "client_assertion_type");
+    const char *assertion = clv_form_get(form, "client_assertion");
+    const char *fid = clv_form_get(form, "client_id");
+    char id[129];
+
+    if (type == NULL || strcmp(type, CLV_ASSERTION_TYPE) != 0 || assertion == NULL)
+        return clv_fail(err, CLV_INVALID, "client_assertion_type must be " CLV_ASSERTION_TYPE
+                                          " and come with client_assertion");
+    if (fid == NULL) {
+        if (!clv_assertion_client(assertion, id, sizeof id))
+            return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
+        if ((*owned_id = strdup(id)) == NULL)
+            return clv_fail(err, CLV_NOMEM, "out of memory");
+        fid = *owned_id;
+    }
+    creds->client_id = fid;
+    creds->client_secret = NULL;
+    creds->client_assertion = assertion;
+    creds->method = CLV_AUTH_PRIVATE_KEY_JWT;
+    return CLV_OK;
+}
+
+/* RFC 6749 §2.3: credentials in the Basic header, in the body, or as an assertion (RFC 7523
+ * §2.2) — one method only. */
 static clv_code read_creds(const clv_req *r, const clv_form *form, clv_client_creds *creds,
                            char **basic_id, char **basic_secret, clv_err *err)
 {
@@ -105,6 +135,12 @@ static clv_code read_creds(const clv_req *r, const clv_form *form, clv_client_cr
     const char *fsecret = clv_form_get(form, "client_secret");
     clv_code rc;
 
+    if (clv_form_get(form, "client_assertion") != NULL ||
+        clv_form_get(form, "client_assertion_type") != NULL) {
+        if (authz != NULL || fsecret != NULL)
+            return clv_fail(err, CLV_INVALID, "use one client authentication method, not two");
+        return assertion_creds(form, creds, basic_id, err);
+    }
     if (authz != NULL) {
         if (fsecret != NULL)
             return clv_fail(err, CLV_INVALID, "use one client authentication method, not two");
@@ -164,6 +200,9 @@ static void protocol(clv_req *r, clv_resp *resp, endpoint ep)
         clv_resp_header(resp, "Cache-Control", "no-store");
         clv_resp_header(resp, "Pragma", "no-cache");
     }
+    /* SPEC §2.1: browsers may read /token and /revoke answers from the client's origins */
+    if (ep != EP_INTROSPECT)
+        clv_cors_for_client(r, resp, creds.client_id);
     free(bid);
     clv_free_secret(bsecret);
     clv_form_cleanup(&form);

@@ -21,6 +21,14 @@ void clv_h_token(clv_req *r, clv_resp *resp);
 void clv_h_introspect(clv_req *r, clv_resp *resp);
 void clv_h_revoke(clv_req *r, clv_resp *resp);
 
+/* end-user flows: h_authorize.c, h_oidc.c, cors.c */
+void clv_h_authorize(clv_req *r, clv_resp *resp);
+void clv_h_authorize_post(clv_req *r, clv_resp *resp);
+void clv_h_userinfo(clv_req *r, clv_resp *resp);
+void clv_h_logout(clv_req *r, clv_resp *resp);
+void clv_h_logout_post(clv_req *r, clv_resp *resp);
+void clv_h_preflight(clv_req *r, clv_resp *resp);
+
 void clv_h_tenants_create(clv_req *r, clv_resp *resp);
 void clv_h_tenants_list(clv_req *r, clv_resp *resp);
 void clv_h_tenant_get(clv_req *r, clv_resp *resp);

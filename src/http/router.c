@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "http/handlers.h"
+#include "http/web.h"
 
 typedef struct {
     const char *method;
@@ -19,6 +20,16 @@ static const route routes[] = {
     {"POST", "/token", clv_h_token},
     {"POST", "/introspect", clv_h_introspect},
     {"POST", "/revoke", clv_h_revoke},
+    /* end-user flows */
+    {"GET", "/authorize", clv_h_authorize},
+    {"POST", "/authorize", clv_h_authorize_post},
+    {"GET", "/userinfo", clv_h_userinfo},
+    {"POST", "/userinfo", clv_h_userinfo},
+    {"GET", "/logout", clv_h_logout},
+    {"POST", "/logout", clv_h_logout_post},
+    {"OPTIONS", "/token", clv_h_preflight},
+    {"OPTIONS", "/userinfo", clv_h_preflight},
+    {"OPTIONS", "/revoke", clv_h_preflight},
     {"GET", "/healthz", clv_h_healthz},
     {"GET", "/readyz", clv_h_readyz},
     {"POST", "/admin/v1/tenants", clv_h_tenants_create},
@@ -94,20 +105,53 @@ static void refuse(clv_req *r, clv_resp *resp, clv_code code, const char *detail
     clv_fail(&err, code, "%s", detail);
     if (strncmp(clv_req_path(r), "/admin/", 7) == 0)
         clv_resp_problem(resp, &err);
+    else if (strcmp(clv_req_path(r), "/authorize") == 0 || strcmp(clv_req_path(r), "/logout") == 0)
+        clv_page_error(resp, clv_code_status(code), "Bad request", detail); /* browsers: HTML */
     else
         clv_resp_oauth_error(resp, &err);
 }
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Percent-decodes a raw path into out (size CLV_PATH_MAX). An encoded '/' or NUL is
+ * refused: no id holds one, and decoding it would let one segment pose as two. */
+static bool decode_path(const char *raw, char *out)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; raw[i] != '\0'; i++) {
+        char c = raw[i];
+        if (o + 1 >= CLV_PATH_MAX)
+            return false;
+        if (c == '%') {
+            int hi = hexval(raw[i + 1]), lo = hi >= 0 ? hexval(raw[i + 2]) : -1;
+            if (hi < 0 || lo < 0)
+                return false;
+            c = (char)(hi * 16 + lo);
+            if (c == '/' || c == '\0')
+                return false;
+            i += 2;
+        }
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return true;
+}
+
 void clv_router_dispatch(clv_req *r, clv_resp *resp)
 {
-    const char *path = clv_req_path(r);
+    char path[CLV_PATH_MAX];
     const char *method = clv_req_method(r);
     char *buf = clv_req_path_buf(r);
     char allow[64] = "";
     clv_err err;
 
     clv_err_init(&err);
-    if (strlen(path) >= CLV_PATH_MAX) {
+    if (!decode_path(clv_req_path(r), path)) {
         refuse(r, resp, CLV_NOT_FOUND, "no such endpoint");
         return;
     }

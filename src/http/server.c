@@ -23,7 +23,8 @@ struct clv_req {
     struct MHD_Connection *conn;
     clv_app *app;
     const char *method;
-    const char *url;
+    char *url; /* the path as sent, still percent-encoded, without the query */
+    bool started;
     char *body;
     size_t len, cap;
     bool too_large;
@@ -191,23 +192,37 @@ static bool append_body(clv_req *r, const char *data, size_t n)
     return true;
 }
 
-static clv_req *req_new(clv_server *srv, struct MHD_Connection *conn, const char *method,
-                        const char *url)
+/* MHD's URI log callback sees the request target before MHD decodes it; the router needs
+ * it so that an encoded '/' (%2F) inside an id cannot reach another route. Its return
+ * value becomes the request's *con_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     clv_req *r = calloc(1, sizeof *r);
-    const char *cl;
 
+    (void)cls;
     if (r == NULL)
         return NULL;
     r->conn = conn;
+    r->url = strndup(uri, strcspn(uri, "?"));
+    r->start_us = clv_now_us();
+    if (r->url == NULL) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* The first call of the access handler for a request. */
+static void req_start(clv_server *srv, clv_req *r, const char *method)
+{
+    const char *cl;
+
+    r->started = true;
     r->app = srv->app;
     r->method = method;
-    r->url = url;
-    r->start_us = clv_now_us();
-    cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL && strtoull(cl, NULL, 10) > CLV_BODY_MAX)
         r->too_large = true;
-    return r;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -222,10 +237,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     enum MHD_Result ret;
 
     (void)version;
-    if (r == NULL) {
-        if ((r = req_new(srv, conn, method, url)) == NULL)
-            return MHD_NO;
-        *con_cls = r;
+    (void)url; /* decoded by MHD: the router works on r->url, the raw path */
+    if (r == NULL)
+        return MHD_NO; /* on_uri could not allocate */
+    if (!r->started) {
+        req_start(srv, r, method);
         if (!r->too_large)
             return MHD_YES; /* wait for the body */
     } else if (*upload_data_size > 0) {
@@ -237,7 +253,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->too_large) {
         clv_err_init(&err);
         clv_fail(&err, CLV_TOO_LARGE, "the request body is larger than 64 KiB");
-        if (strncmp(url, "/admin/", 7) == 0)
+        if (strncmp(r->url, "/admin/", 7) == 0)
             clv_resp_problem(&resp, &err);
         else
             clv_resp_oauth_error(&resp, &err);
@@ -246,7 +262,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     ret = send_resp(conn, &resp);
     if (srv->app->cfg->log_requests)
-        clv_log_request(method, url, resp.status, clv_now_us() - r->start_us);
+        clv_log_request(method, r->url, resp.status, clv_now_us() - r->start_us);
     clv_resp_cleanup(&resp);
     return ret;
 }
@@ -261,6 +277,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     if (r == NULL)
         return;
+    free(r->url);
     free(r->body);
     free(r);
     *con_cls = NULL;
@@ -322,7 +339,8 @@ clv_code clv_server_start(clv_app *app, clv_server **out, clv_err *err)
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(app->cfg->threads > 0 ? app->cfg->threads : 1),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+        srv, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (srv->daemon == NULL) {

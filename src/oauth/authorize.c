@@ -303,6 +303,7 @@ static clv_code check_rest(const clv_authz_params *p, clv_authz *a, clv_err *err
         return rc;
     if ((rc = clv_scope_resolve(a->client, p->scope, &a->scope, err)) != CLV_OK)
         return rc;
+    a->scope_given = p->scope != NULL;
     return check_pkce(p, a, err);
 }
 
@@ -315,6 +316,42 @@ clv_code clv_authz_check(clv_app *app, const clv_authz_params *p, clv_authz *a, 
     if ((rc = check_client(app, p, a, err)) != CLV_OK)
         return rc;
     return check_rest(p, a, err);
+}
+
+static bool is_admin(const clv_user *u)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(u->roles, i, v) {
+        const char *r = json_string_value(v);
+        if (r != NULL && (strcmp(r, "tenant_admin") == 0 || strcmp(r, "platform_admin") == 0))
+            return true;
+    }
+    return false;
+}
+
+clv_code clv_authz_user_scope(clv_authz *a, const clv_user *u, clv_err *err)
+{
+    char *s = a->scope, *w = s;
+
+    if (is_admin(u))
+        return CLV_OK;
+    for (char *p = s; *p != '\0';) { /* copy every word but admin, in place */
+        size_t n = strcspn(p, " ");
+        if (n == 5 && strncmp(p, "admin", 5) == 0) {
+            if (a->scope_given)
+                return clv_fail(err, CLV_ACCESS_DENIED, "the admin scope is for administrators");
+        } else if (n > 0) {
+            if (w != s)
+                *w++ = ' ';
+            memmove(w, p, n);
+            w += n;
+        }
+        p += n + (p[n] == ' ');
+    }
+    *w = '\0';
+    return CLV_OK;
 }
 
 clv_code clv_authz_issue_code(clv_app *app, const clv_authz *a, const clv_user *u,

@@ -32,6 +32,7 @@ typedef struct {
     char *redirect_uri;   /* the verified redirect URI; NULL until it is verified */
     bool redirect_given;  /* the request named it (else the client's only one is used) */
     char *scope;          /* resolved (SPEC §5.2) */
+    bool scope_given;     /* the request named a scope (else every allowed one) */
     char *state, *nonce, *code_challenge; /* NULL when absent */
     bool prompt_none, prompt_login;
     int64_t max_age; /* -1: none */
@@ -46,6 +47,11 @@ typedef struct {
 clv_code clv_authz_check(clv_app *app, const clv_authz_params *p, clv_authz *a, clv_err *err);
 
 void clv_authz_cleanup(clv_authz *a);
+
+/* Fits the scope to the user who signed in: admin (SPEC §5.2) is for administrators only,
+ * so a user without role tenant_admin or platform_admin loses it from an implicit scope and
+ * is refused (CLV_ACCESS_DENIED) when the request asked for it. */
+clv_code clv_authz_user_scope(clv_authz *a, const clv_user *u, clv_err *err);
 
 /* Issues a single-use code (32 random bytes, base64url) for user_id that expires after
  * CLV_CODE_LIFETIME seconds, under a new family; code receives the value to send

@@ -6,6 +6,7 @@
 
 #include "core/secret.h"
 #include "crypto/hash.h"
+#include "oauth/assertion.h"
 
 /* Updates last_used_at at most once a minute, so that a busy client does not turn every
  * token request into a database write. A failure here is not the caller's problem. */
@@ -58,7 +59,7 @@ clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, cl
         /* Same words as an unknown client: the answer must not tell that it exists. */
         rc = clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
     } else if (c->auth_method == CLV_AUTH_PRIVATE_KEY_JWT) {
-        rc = clv_fail(err, CLV_INVALID_CLIENT, "private_key_jwt is not supported yet");
+        rc = clv_assertion_verify(app, c, creds->client_assertion, err);
     } else if (c->auth_method != CLV_AUTH_NONE) {
         rc = creds->client_secret != NULL
                  ? check_secret(app, c, creds->client_secret, now, err)

@@ -1,5 +1,6 @@
 /* client_auth — authenticating a client at the token, introspection and revocation
- * endpoints (RFC 6749 §2.3): client_secret_basic, client_secret_post, none. */
+ * endpoints (RFC 6749 §2.3): client_secret_basic, client_secret_post, none, and
+ * private_key_jwt (RFC 7523, oauth/assertion.c). */
 #ifndef CLV_OAUTH_CLIENT_AUTH_H
 #define CLV_OAUTH_CLIENT_AUTH_H
 
@@ -10,7 +11,9 @@
 typedef struct {
     const char *client_id;
     const char *client_secret; /* NULL for none */
-    clv_auth_method method;    /* how the credentials came: basic, post or none */
+    clv_auth_method method;    /* how the credentials came: basic, post, none or
+                                * private_key_jwt */
+    const char *client_assertion; /* private_key_jwt (RFC 7523 §2.2), else NULL */
 } clv_client_creds;
 
 /* Authenticates: the client must exist, use the method it registered, present a secret

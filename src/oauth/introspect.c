@@ -6,6 +6,7 @@
 
 #include "crypto/jwt.h"
 #include "oauth/access.h"
+#include "oauth/grants.h"
 
 static bool has_role(const clv_client *c, const char *role)
 {
@@ -81,27 +82,42 @@ cleanup:
     return rc;
 }
 
+/* RFC 7009 §2.1: a public client may revoke the tokens issued to itself (browser apps
+ * call /revoke, SPEC §2.1); other callers as for introspection (SPEC §5.4). */
+static bool caller_may_revoke(const clv_client *caller, const json_t *claims)
+{
+    const char *cid = json_string_value(json_object_get(claims, "client_id"));
+
+    if (caller->type == CLV_TYPE_PUBLIC)
+        return cid != NULL && strcmp(cid, caller->client_id) == 0;
+    return caller_may_see(caller, claims);
+}
+
 clv_code clv_revoke(clv_app *app, const clv_client_creds *creds, const char *token,
                     clv_err *err)
 {
     clv_client *caller = NULL;
     json_t *claims = NULL;
+    bool found = false;
     clv_code rc;
 
-    if ((rc = authenticate_caller(app, creds, &caller, err)) != CLV_OK)
+    if ((rc = clv_client_authenticate(app, creds, &caller, err)) != CLV_OK)
         return rc;
     if (token == NULL || token[0] == '\0') {
         rc = clv_fail(err, CLV_INVALID, "token is required");
         goto cleanup;
     }
     /* A token that does not verify, or is already inactive, needs nothing done
-     * (RFC 7009 §2.2 answers 200 either way). */
-    if (clv_jwt_verify(app->keys, token, &claims, NULL, NULL) == CLV_OK &&
-        caller_may_see(caller, claims)) {
+     * (RFC 7009 §2.2 answers 200 either way). One that is no JWT of ours may be one of the
+     * caller's refresh tokens: it and its family go (oauth/grants.c). */
+    if (clv_jwt_verify(app->keys, token, &claims, NULL, NULL) == CLV_OK) {
         const char *jti = json_string_value(json_object_get(claims, "jti"));
         json_t *exp = json_object_get(claims, "exp");
-        if (jti != NULL && json_is_integer(exp) && json_integer_value(exp) > clv_now())
+        if (caller_may_revoke(caller, claims) && jti != NULL && json_is_integer(exp) &&
+            json_integer_value(exp) > clv_now())
             rc = clv_store_jti_revoke(app->store, jti, json_integer_value(exp), err);
+    } else {
+        rc = clv_grant_refresh_revoke(app, caller->client_id, token, &found, err);
     }
 cleanup:
     json_decref(claims);

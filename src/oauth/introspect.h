@@ -15,7 +15,9 @@ clv_code clv_introspect(clv_app *app, const clv_client_creds *caller, const char
                         json_t **out, clv_err *err);
 
 /* Revokes the token if the caller may (RFC 7009 §2.2: an unknown or foreign token is not
- * an error). */
+ * an error): an access token (by jti), or one of the caller's refresh tokens with its
+ * family. Unlike introspection, a public client may call it for its own tokens
+ * (RFC 7009 §2.1). */
 clv_code clv_revoke(clv_app *app, const clv_client_creds *caller, const char *token,
                     clv_err *err);
 

@@ -223,7 +223,7 @@ clv_code clv_register_map(const json_t *md, const clv_client *cur, json_t **out,
 {
     const char *method = NULL;
     json_t *scopes = NULL;
-    clv_client_type type;
+    clv_client_type type = CLV_TYPE_CONFIDENTIAL;
     grants g;
     clv_code rc;
 

@@ -5,13 +5,13 @@
 // walkthrough a new user follows in the README.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertCleanShutdown, runCli, sleep, start, stopUnstopped } from './harness.mjs';
+import { assertCleanShutdown, CLAVIS_BIN, sanitizerReport, sleep, start, stopUnstopped } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const COMPLETION = path.resolve(here, '../../contrib/clavis.bash-completion');
@@ -48,6 +48,32 @@ function jwtPayload(token) {
   const parts = token.split('.');
   assert.equal(parts.length, 3, `a JWT: ${token}`);
   return JSON.parse(Buffer.from(parts[1], 'base64url').toString());
+}
+
+/**
+ * Runs clavis with args; resolves {code, signal, stdout, stderr}. As the harness's runCli,
+ * except that stdin gets input only when there is some, and a command that exits before
+ * reading it (most do) is no EPIPE.
+ */
+function runCli(args, { env, input, timeoutMs = 30000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(CLAVIS_BIN, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    child.stdin.on('error', () => {}); // EPIPE: the command did not want its input
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const report = sanitizerReport(stderr);
+      if (report) reject(new Error(`clavis ${args.join(' ')}: sanitizer report (${report}):\n${stderr}`));
+      else resolve({ code, signal, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin.end(input);
+    else child.stdin.end();
+  });
 }
 
 function requestLines(s) {
@@ -159,6 +185,10 @@ describe('clavis admin command line', () => {
       [['client', 'show'], /missing CLIENT_ID/],
       [['client', 'show', 'a', 'b'], /unexpected argument 'b'/],
       [['client', 'secret', 'remove', 'a'], /missing SECRET_ID/],
+      [['client', 'show', '../services'], /'..\/services' is not an id/],
+      [['client', 'delete', 'x/../../services/y'], /is not an id/],
+      [['client', 'secret', 'remove', 'abc', 'sec?x'], /is not an id/],
+      [['client', 'show', ''], /'' is not an id/],
       [['client', 'secret', 'rmove', 'a', 'b'], /did you mean 'remove'/],
       [['client', 'update', 'abc'], /nothing to update/],
       [['client', 'list', '--limit', '0'], /--limit must be a number/],
@@ -369,8 +399,11 @@ describe('clavis admin command line', () => {
 
     refused(await cli(['client', 'show', 'no-such-client']), /^clavis: 404 .*no-such-client/);
     refused(await cli(['client', 'update', 'no-such-client', '--name', 'x']), /^clavis: 404 /);
-    // an id with characters that must not reach the path as such
-    refused(await cli(['client', 'show', '../services']), /^clavis: 404 /);
+    // client ids are base64url and may start with '-', even '--': still ids, not flags
+    for (const id of ['-Nhf68HWU7HsvwwMH3h7pA', '--hf68HWU7HsvwwMH3h7pA']) {
+      refused(await cli(['client', 'show', id]), /^clavis: 404 /);
+      refused(await cli(['client', 'secret', 'remove', id, id]), /^clavis: 404 /);
+    }
   });
 
   test('client deactivate, activate, delete, restore; protected clients refuse', async () => {
@@ -549,11 +582,15 @@ describe('clavis admin command line', () => {
 
     // Flags and variables win over the profile, field by field.
     refused(await cli(['service', 'list', '--client-secret', 'clv_wrong'], { creds: bare }), /401/);
-    refused(await cli(['service', 'list'], { creds: { ...bare, CLAVIS_URL: 'http://127.0.0.1:1' } }), /cannot reach/);
-    // The profile's secret is only for the profile's server.
-    r = await cli(['service', 'list', '--url', 'http://127.0.0.1:1'], { creds: bare });
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /no client/);
+    ok(await cli(['service', 'list'], { creds: { ...bare, CLAVIS_URL: `${s.url}/` } }));
+    refused(await cli(['service', 'list', '--url', 'http://127.0.0.1:1', '--client-id', 'x', '--client-secret', 'y'],
+      { creds: bare }), /cannot reach/);
+    // The profile's secret is only for the profile's server: never sent to another URL.
+    for (const other of [{ flag: ['--url', 'http://127.0.0.1:1'] }, { env: { CLAVIS_URL: 'http://127.0.0.1:1' } }]) {
+      r = await cli(['service', 'list', ...(other.flag ?? [])], { creds: { ...bare, ...other.env } });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /no client/);
+    }
 
     r = ok(await cli(['logout'], { creds: bare }));
     assert.ok(!existsSync(profile) && !existsSync(tokenFile));

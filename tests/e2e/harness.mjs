@@ -88,6 +88,7 @@ export function runCli(args, { env, input, timeoutMs = 30000 } = {}) {
       }
       resolve({ code, signal, stdout, stderr });
     });
+    child.stdin.on('error', () => {}); // a command that exits before reading its input
     child.stdin.end(input ?? '');
   });
 }

@@ -1,0 +1,49 @@
+/* cors — Access-Control-* headers of /token, /userinfo and /revoke (SPEC §2.1; Fetch
+ * standard §3.2) and their preflight. Whether an origin is allowed is oauth/cors.c's call:
+ * the client's allowed_cors_origins and its redirect URIs' origins, nothing else. */
+#include <string.h>
+
+#include "http/handlers.h"
+#include "http/web.h"
+#include "oauth/cors.h"
+
+void clv_cors_for_client(const clv_req *r, clv_resp *resp, const char *client_id)
+{
+    const char *origin = clv_req_header(r, "Origin");
+    clv_client *c = NULL;
+    clv_app *app = clv_req_app(r);
+
+    if (origin == NULL)
+        return;
+    clv_resp_header(resp, "Vary", "Origin");
+    if (client_id == NULL || client_id[0] == '\0' || strlen(client_id) > 128 ||
+        clv_store_client_get(app->store, client_id, &c, NULL) != CLV_OK)
+        return;
+    if (clv_client_effective_status(c) == CLV_STATUS_ACTIVE && clv_cors_client_allows(c, origin)) {
+        clv_resp_header(resp, "Access-Control-Allow-Origin", origin);
+        clv_resp_header(resp, "Access-Control-Expose-Headers", "WWW-Authenticate");
+    }
+    clv_client_free(c);
+}
+
+/* OPTIONS /token, /userinfo, /revoke. A preflight names no client, so an origin passes
+ * when some active client allows it; the real request is then checked against its own
+ * client (clv_cors_for_client). Any other origin gets no Access-Control-* header. */
+void clv_h_preflight(clv_req *r, clv_resp *resp)
+{
+    const char *origin = clv_req_header(r, "Origin");
+    bool known = false;
+    bool userinfo = strcmp(clv_req_path(r), "/userinfo") == 0;
+
+    clv_resp_empty(resp, 204);
+    clv_resp_header(resp, "Allow", userinfo ? "GET, POST, OPTIONS" : "POST, OPTIONS");
+    if (origin == NULL)
+        return;
+    clv_resp_header(resp, "Vary", "Origin");
+    if (clv_cors_origin_known(clv_req_app(r), origin, &known, NULL) != CLV_OK || !known)
+        return;
+    clv_resp_header(resp, "Access-Control-Allow-Origin", origin);
+    clv_resp_header(resp, "Access-Control-Allow-Methods", userinfo ? "GET, POST" : "POST");
+    clv_resp_header(resp, "Access-Control-Allow-Headers", "Authorization, Content-Type");
+    clv_resp_header(resp, "Access-Control-Max-Age", "600"); /* seconds a browser may cache it */
+}

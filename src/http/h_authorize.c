@@ -1,0 +1,262 @@
+/* h_authorize — GET and POST /authorize: the authorization code flow's browser side
+ * (RFC 6749 §4.1, SPEC §2.1, §5.17, §5.19, §5.22). The request is checked by
+ * oauth/authorize.c the same way on both methods; GET goes straight back to the client
+ * when a session cookie names a usable sign-in, else shows the sign-in form; POST checks
+ * the form's CSRF token and the password, starts a session and goes back with a code. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/log.h"
+#include "crypto/hash.h"
+#include "http/handlers.h"
+#include "http/web.h"
+#include "oauth/authorize.h"
+#include "oauth/session.h"
+
+enum { PATH_MAX_LEN = 512 };
+
+/* issuer's path (if it has one) + suffix: cookies must reach the endpoints under it. */
+static void issuer_path(const clv_app *app, const char *suffix, char *out, size_t n)
+{
+    const char *p = strstr(app->cfg->issuer, "://");
+
+    p = p != NULL ? strchr(p + 3, '/') : NULL;
+    snprintf(out, n, "%s%s", p != NULL ? p : "", suffix);
+    if (out[0] == '\0')
+        snprintf(out, n, "/");
+}
+
+static void params_from(const clv_form *f, const char *repeated, clv_authz_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->client_id = clv_form_get(f, "client_id");
+    p->redirect_uri = clv_form_get(f, "redirect_uri");
+    p->response_type = clv_form_get(f, "response_type");
+    p->scope = clv_form_get(f, "scope");
+    p->state = clv_form_get(f, "state");
+    p->nonce = clv_form_get(f, "nonce");
+    p->code_challenge = clv_form_get(f, "code_challenge");
+    p->code_challenge_method = clv_form_get(f, "code_challenge_method");
+    p->prompt = clv_form_get(f, "prompt");
+    p->max_age = clv_form_get(f, "max_age");
+    p->response_mode = clv_form_get(f, "response_mode");
+    p->request = clv_form_get(f, "request");
+    p->request_uri = clv_form_get(f, "request_uri");
+    p->repeated = repeated != NULL && repeated[0] != '\0' ? repeated : NULL;
+}
+
+static void redirect(clv_resp *resp, char *url)
+{
+    if (url == NULL) {
+        clv_page_error(resp, 500, "Something went wrong", "internal error");
+        return;
+    }
+    clv_resp_empty(resp, 302);
+    clv_resp_header(resp, "Location", url);
+    clv_resp_header(resp, "Cache-Control", "no-store");
+    clv_resp_header(resp, "Referrer-Policy", "no-referrer");
+    free(url);
+}
+
+/* RFC 6749 §4.1.2.1: back to a verified redirect URI with error, error_description, state
+ * and iss (RFC 9207); without one, a page and never a redirect (SPEC §5.19). */
+static void fail(clv_req *r, clv_resp *resp, const clv_authz *a, const clv_err *err)
+{
+    int status = clv_code_status(err->code);
+    const char *detail = status >= 500 ? "internal error" : err->detail;
+
+    if (status >= 500)
+        clv_log("error", "authorize: %s: %s", clv_code_name(err->code), err->detail);
+    if (a->redirect_uri == NULL) {
+        clv_page_error(resp, status >= 500 ? 500 : 400, "Cannot sign in", detail);
+        return;
+    }
+    const char *const kv[][2] = {{"error", clv_code_oauth(err->code)},
+                                 {"error_description", detail},
+                                 {"state", a->state},
+                                 {"iss", clv_req_app(r)->cfg->issuer}};
+    redirect(resp, clv_authz_redirect_url(a->redirect_uri, kv, 4));
+}
+
+/* Issues the code and sends the browser back with it (RFC 6749 §4.1.2, RFC 9207). */
+static void complete(clv_req *r, clv_resp *resp, clv_authz *a, const clv_user *u,
+                     int64_t auth_time)
+{
+    clv_app *app = clv_req_app(r);
+    char code[CLV_TOKEN_LEN];
+    clv_err err;
+    clv_code rc;
+
+    clv_err_init(&err);
+    if ((rc = clv_authz_user_scope(a, u, &err)) != CLV_OK ||
+        (rc = clv_authz_issue_code(app, a, u, auth_time, code, &err)) != CLV_OK) {
+        fail(r, resp, a, &err);
+        return;
+    }
+    const char *const kv[][2] = {{"code", code}, {"state", a->state}, {"iss", app->cfg->issuer}};
+    redirect(resp, clv_authz_redirect_url(a->redirect_uri, kv, 3));
+    clv_wipe(code, sizeof code);
+}
+
+/* The sign-in form, its CSRF token bound to the clv_csrf cookie (kept when the browser
+ * already has one, so that two tabs do not invalidate each other's form). */
+static void show_form(clv_req *r, clv_resp *resp, const clv_authz *a, const clv_form *params,
+                      const char *message, const char *username)
+{
+    clv_app *app = clv_req_app(r);
+    char binding[CLV_COOKIE_LEN], csrf[CLV_CSRF_LEN], path[PATH_MAX_LEN];
+    clv_signin_page pg = {a->client->name, message,    username, csrf, a->redirect_uri,
+                          params,          clv_authz_form_params};
+
+    if (!clv_req_cookie(r, CLV_COOKIE_CSRF, binding, sizeof binding) ||
+        !clv_cookie_value_valid(binding))
+        clv_cookie_value_new(binding);
+    if (!clv_csrf_make(app, "authorize", binding, clv_now() + CLV_CSRF_LIFETIME, csrf)) {
+        clv_page_error(resp, 500, "Something went wrong", "internal error");
+        return;
+    }
+    clv_page_signin(resp, app, 200, &pg);
+    issuer_path(app, "/authorize", path, sizeof path);
+    clv_resp_cookie(resp, app, CLV_COOKIE_CSRF, binding, path, "Strict", CLV_CSRF_LIFETIME);
+}
+
+/* GET with a checked request: a usable session goes straight back (unless prompt=login or
+ * max_age asks for a fresh sign-in); prompt=none without one is login_required. */
+static void start(clv_req *r, clv_resp *resp, clv_authz *a, const clv_form *q)
+{
+    clv_app *app = clv_req_app(r);
+    char cookie[CLV_COOKIE_LEN];
+    clv_user *u = NULL;
+    int64_t auth_time = 0;
+    clv_err err;
+    clv_code rc = CLV_NOT_FOUND;
+
+    clv_err_init(&err);
+    if (clv_req_cookie(r, CLV_COOKIE_SESSION, cookie, sizeof cookie))
+        rc = clv_session_find(app, cookie, a->client->tenant_id, &u, &auth_time, &err);
+    if (rc != CLV_OK && rc != CLV_NOT_FOUND) {
+        fail(r, resp, a, &err);
+        return;
+    }
+    if (rc == CLV_OK && !a->prompt_login &&
+        (a->max_age < 0 || clv_now() - auth_time <= a->max_age))
+        complete(r, resp, a, u, auth_time);
+    else if (!a->prompt_none)
+        show_form(r, resp, a, q, NULL, NULL);
+    else if (clv_fail(&err, CLV_LOGIN_REQUIRED, "the user is not signed in") != CLV_OK)
+        fail(r, resp, a, &err); /* OIDC Core §3.1.2.6 */
+    clv_user_free(u);
+}
+
+void clv_h_authorize(clv_req *r, clv_resp *resp)
+{
+    clv_form q = {0};
+    char repeated[CLV_ERR_FIELD_MAX];
+    clv_authz_params p;
+    clv_authz a = {0};
+    clv_err err;
+
+    clv_err_init(&err);
+    if (clv_req_query_form(r, &q, repeated, &err) != CLV_OK) {
+        clv_page_error(resp, 400, "Cannot sign in", err.detail);
+    } else {
+        params_from(&q, repeated, &p);
+        if (clv_authz_check(clv_req_app(r), &p, &a, &err) != CLV_OK)
+            fail(r, resp, &a, &err);
+        else
+            start(r, resp, &a, &q);
+    }
+    clv_authz_cleanup(&a);
+    clv_form_cleanup(&q);
+}
+
+/* The POST's body: a form (anything else is a 400 page, never a redirect). */
+static clv_code read_post(const clv_req *r, clv_form *form, clv_err *err)
+{
+    const char *ct = clv_req_header(r, "Content-Type");
+    const char *want = "application/x-www-form-urlencoded";
+    size_t len;
+    const char *body = clv_req_body(r, &len);
+
+    if (ct == NULL || strncasecmp(ct, want, strlen(want)) != 0 ||
+        (ct[strlen(want)] != '\0' && ct[strlen(want)] != ';'))
+        return clv_fail(err, CLV_INVALID, "the sign-in form must be sent as a form");
+    return clv_form_parse(body, len, form, err);
+}
+
+/* Signed in: a new session (a fresh cookie value, never the one the browser brought:
+ * session fixation), then back to the client. */
+static void signed_in(clv_req *r, clv_resp *resp, clv_authz *a, const clv_user *u)
+{
+    clv_app *app = clv_req_app(r);
+    char old[CLV_COOKIE_LEN], cookie[CLV_COOKIE_LEN], path[PATH_MAX_LEN];
+    int64_t now = clv_now();
+    clv_err err;
+
+    clv_err_init(&err);
+    if (clv_req_cookie(r, CLV_COOKIE_SESSION, old, sizeof old))
+        clv_session_end(app, old, NULL);
+    if (clv_session_start(app, u, now, cookie, &err) != CLV_OK) {
+        fail(r, resp, a, &err);
+        return;
+    }
+    complete(r, resp, a, u, now);
+    if (resp->status == 302) {
+        issuer_path(app, "", path, sizeof path);
+        clv_resp_cookie(resp, app, CLV_COOKIE_SESSION, cookie, path, "Lax",
+                        CLV_SESSION_LIFETIME);
+        issuer_path(app, "/authorize", path, sizeof path);
+        clv_resp_cookie(resp, app, CLV_COOKIE_CSRF, "", path, "Strict", 0);
+    }
+    clv_wipe(cookie, sizeof cookie);
+}
+
+/* The form was checked as a request; now its CSRF token, then the password. */
+static void post_checked(clv_req *r, clv_resp *resp, clv_authz *a, const clv_form *f)
+{
+    clv_app *app = clv_req_app(r);
+    char binding[CLV_COOKIE_LEN];
+    clv_user *u = NULL;
+    clv_err err;
+    clv_code rc;
+
+    clv_err_init(&err);
+    if (!clv_req_cookie(r, CLV_COOKIE_CSRF, binding, sizeof binding) ||
+        !clv_csrf_check(app, "authorize", binding, clv_form_get(f, "csrf"), clv_now())) {
+        clv_page_error(resp, 400, "Cannot sign in",
+                       "The sign-in form has expired or is not valid (CSRF check failed).");
+        return;
+    }
+    rc = clv_signin(app, a->client->tenant_id, clv_form_get(f, "username"),
+                    clv_form_get(f, "password"), &u, &err);
+    if (rc == CLV_ACCESS_DENIED)
+        show_form(r, resp, a, f, "Wrong username or password.", clv_form_get(f, "username"));
+    else if (rc != CLV_OK)
+        fail(r, resp, a, &err);
+    else
+        signed_in(r, resp, a, u);
+    clv_user_free(u);
+}
+
+void clv_h_authorize_post(clv_req *r, clv_resp *resp)
+{
+    clv_form f = {0};
+    clv_authz_params p;
+    clv_authz a = {0};
+    clv_err err;
+
+    clv_err_init(&err);
+    if (read_post(r, &f, &err) != CLV_OK) {
+        clv_page_error(resp, 400, "Cannot sign in", err.detail);
+    } else {
+        params_from(&f, NULL, &p);
+        if (clv_authz_check(clv_req_app(r), &p, &a, &err) != CLV_OK)
+            fail(r, resp, &a, &err);
+        else
+            post_checked(r, resp, &a, &f);
+    }
+    clv_authz_cleanup(&a);
+    clv_form_cleanup(&f);
+}

@@ -1,0 +1,212 @@
+/* pages — the HTML pages of the browser flows: sign-in, errors, logout (see web.h). They
+ * are built from fixed markup and escaped values, with their own inline style and no
+ * external asset, so that a CSP of default-src 'none' holds. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/web.h"
+#include "oauth/cors.h"
+
+enum { PAGE_INITIAL = 4096, PAGE_MAX = 256 * 1024, CSP_MAX = 1024 };
+
+static const char style[] =
+    "<style>"
+    "body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#1d2330;margin:0}"
+    "main{max-width:22rem;margin:10vh auto;background:#fff;padding:2rem;border-radius:8px;"
+    "box-shadow:0 1px 4px rgba(0,0,0,.12)}"
+    "h1{font-size:1.4rem;margin:0 0 .5rem}p{line-height:1.4}"
+    "label{display:block;margin:1rem 0 .25rem;font-weight:600}"
+    "input{width:100%;box-sizing:border-box;padding:.55rem;font-size:1rem;border:1px solid #9aa;"
+    "border-radius:4px}"
+    "button{margin-top:1.5rem;width:100%;padding:.65rem;font-size:1rem;border:0;"
+    "border-radius:4px;background:#1f5eff;color:#fff;cursor:pointer}"
+    ".error{background:#fdecea;color:#8a1c12;padding:.6rem;border-radius:4px}"
+    "</style>";
+
+/* A growing page buffer; any failure is remembered and reported once at the end. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+    bool fail;
+} page;
+
+static void add_n(page *pg, const char *s, size_t n)
+{
+    if (pg->fail)
+        return;
+    if (pg->len + n + 1 > pg->cap) {
+        size_t cap = pg->cap != 0 ? pg->cap : PAGE_INITIAL;
+        char *q;
+        while (cap < pg->len + n + 1)
+            cap *= 2;
+        if (cap > PAGE_MAX || (q = realloc(pg->p, cap)) == NULL) {
+            pg->fail = true;
+            return;
+        }
+        pg->p = q;
+        pg->cap = cap;
+    }
+    memcpy(pg->p + pg->len, s, n);
+    pg->len += n;
+    pg->p[pg->len] = '\0';
+}
+
+static void add(page *pg, const char *s)
+{
+    add_n(pg, s, strlen(s));
+}
+
+/* Appends s HTML-escaped (text and double-quoted attribute values alike). */
+static void esc(page *pg, const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++) {
+        switch (*s) {
+        case '<': add(pg, "&lt;"); break;
+        case '>': add(pg, "&gt;"); break;
+        case '&': add(pg, "&amp;"); break;
+        case '"': add(pg, "&quot;"); break;
+        case '\'': add(pg, "&#39;"); break;
+        default: add_n(pg, s, 1);
+        }
+    }
+}
+
+static void hidden(page *pg, const char *name, const char *value)
+{
+    add(pg, "<input type=\"hidden\" name=\"");
+    esc(pg, name);
+    add(pg, "\" value=\"");
+    esc(pg, value);
+    add(pg, "\">");
+}
+
+static void begin(page *pg, const char *title)
+{
+    add(pg, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+    esc(pg, title);
+    add(pg, " - Clavis</title>");
+    add(pg, style);
+    add(pg, "</head><body><main><h1>");
+    esc(pg, title);
+    add(pg, "</h1>");
+}
+
+/* The CSP source of where a form's flow continues: an http(s) origin, or a private-use
+ * scheme ("com.example.app:"), so that browsers that apply form-action to the redirect
+ * after a POST let it through (CSP3 §6.3.2). "" when there is none. */
+static void csp_target(const char *uri, char *out, size_t n)
+{
+    size_t len;
+
+    out[0] = '\0';
+    if (uri == NULL || clv_uri_origin(uri, out, n))
+        return;
+    len = strspn(uri, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+    if (len > 0 && uri[len] == ':' && len + 2 < n)
+        snprintf(out, n, "%.*s:", (int)len, uri);
+    out[strcspn(out, " ;,'\"")] = '\0';
+}
+
+/* Sends the page with the headers every page has. */
+static void finish(clv_resp *resp, page *pg, int status, const char *target)
+{
+    char csp[CSP_MAX], src[512];
+
+    add(pg, "</main></body></html>\n");
+    if (pg->fail) {
+        free(pg->p);
+        pg->p = NULL;
+        status = 500;
+    }
+    csp_target(target, src, sizeof src);
+    snprintf(csp, sizeof csp,
+             "default-src 'none'; style-src 'unsafe-inline'; "
+             "form-action 'self'%s%s; frame-ancestors 'none'; base-uri 'none'",
+             src[0] != '\0' ? " " : "", src);
+    free(resp->body);
+    resp->status = status;
+    resp->content_type = "text/html; charset=utf-8";
+    resp->body = pg->p;
+    resp->body_len = pg->p != NULL ? pg->len : 0;
+    clv_resp_header(resp, "Cache-Control", "no-store");
+    clv_resp_header(resp, "Pragma", "no-cache");
+    clv_resp_header(resp, "Content-Security-Policy", csp);
+    clv_resp_header(resp, "X-Frame-Options", "DENY");
+    clv_resp_header(resp, "X-Content-Type-Options", "nosniff");
+    clv_resp_header(resp, "Referrer-Policy", "no-referrer");
+}
+
+void clv_page_error(clv_resp *resp, int status, const char *title, const char *message)
+{
+    page pg = {0};
+
+    begin(&pg, title);
+    add(&pg, "<p class=\"error\" role=\"alert\">");
+    esc(&pg, message);
+    add(&pg, "</p><p>Go back to the application and try again.</p>");
+    finish(resp, &pg, status, NULL);
+}
+
+static void form_open(page *pg, const clv_app *app, const char *path)
+{
+    add(pg, "<form method=\"post\" action=\"");
+    esc(pg, app->cfg->issuer);
+    esc(pg, path);
+    add(pg, "\">");
+}
+
+void clv_page_signin(clv_resp *resp, const clv_app *app, int status, const clv_signin_page *in)
+{
+    page pg = {0};
+
+    begin(&pg, "Sign in");
+    add(&pg, "<p>to continue to <strong>");
+    esc(&pg, in->client_name);
+    add(&pg, "</strong></p>");
+    if (in->message != NULL) {
+        add(&pg, "<p class=\"error\" role=\"alert\">");
+        esc(&pg, in->message);
+        add(&pg, "</p>");
+    }
+    form_open(&pg, app, "/authorize");
+    add(&pg, "<label for=\"username\">Username</label><input id=\"username\" name=\"username\" "
+             "autocomplete=\"username\" autocapitalize=\"none\" required autofocus value=\"");
+    esc(&pg, in->username);
+    add(&pg, "\"><label for=\"password\">Password</label><input id=\"password\" "
+             "name=\"password\" type=\"password\" autocomplete=\"current-password\" required>");
+    hidden(&pg, "csrf", in->csrf);
+    for (const char *const *n = in->names; *n != NULL; n++) {
+        const char *v = clv_form_get(in->params, *n);
+        if (v != NULL)
+            hidden(&pg, *n, v);
+    }
+    add(&pg, "<button type=\"submit\">Sign in</button></form>");
+    finish(resp, &pg, status, in->redirect_uri);
+}
+
+void clv_page_logout(clv_resp *resp, const clv_app *app, const char *csrf,
+                     const char *const kv[][2], size_t n, const char *target)
+{
+    page pg = {0};
+
+    begin(&pg, "Sign out");
+    add(&pg, "<p>Do you want to sign out of Clavis?</p>");
+    form_open(&pg, app, "/logout");
+    hidden(&pg, "csrf", csrf);
+    for (size_t i = 0; i < n; i++)
+        if (kv[i][1] != NULL)
+            hidden(&pg, kv[i][0], kv[i][1]);
+    add(&pg, "<button type=\"submit\">Sign out</button></form>");
+    finish(resp, &pg, 200, target);
+}
+
+void clv_page_signed_out(clv_resp *resp)
+{
+    page pg = {0};
+
+    begin(&pg, "Signed out");
+    add(&pg, "<p>You are signed out. You can close this window.</p>");
+    finish(resp, &pg, 200, NULL);
+}

@@ -1,0 +1,35 @@
+/* assertion — private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Core §9):
+ * a JWT the client signs with a key whose public half it registered in its jwks, checked
+ * with libjose. */
+#ifndef CLV_OAUTH_ASSERTION_H
+#define CLV_OAUTH_ASSERTION_H
+
+#include <stddef.h>
+
+#include "core/app.h"
+#include "core/err.h"
+#include "core/model.h"
+
+#define CLV_ASSERTION_TYPE "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+enum {
+    CLV_ASSERTION_MAX = 8192,   /* bytes of a compact assertion */
+    CLV_ASSERTION_AHEAD = 300,  /* exp at most this many seconds ahead */
+    CLV_ASSERTION_SKEW = 30     /* clock skew allowed on exp, nbf and iat */
+};
+
+/* The client an assertion claims to come from (its sub, else iss), read without checking
+ * anything, only to know which client's keys to check it with. false if there is none
+ * or it does not fit in out (size n). */
+bool clv_assertion_client(const char *assertion, char *out, size_t n);
+
+/* Checks assertion for client c: a compact JWS signed with an asymmetric algorithm (RS*,
+ * PS*, ES*; never none or HS*) by a key of c->jwks (the one its kid names, else any);
+ * iss = sub = client_id; aud contains the token endpoint's URL or the issuer; exp in the
+ * future and at most CLV_ASSERTION_AHEAD seconds ahead; nbf and iat not in the future;
+ * a jti never seen before for this client (recorded until exp). CLV_INVALID_CLIENT on any
+ * failure, with the reason in err; CLV_STORE if the store failed. */
+clv_code clv_assertion_verify(clv_app *app, const clv_client *c, const char *assertion,
+                              clv_err *err);
+
+#endif
