@@ -68,19 +68,15 @@ void clv_h_admin_reply(clv_resp *resp, clv_code rc, int status, json_t *out, con
     if (rc != CLV_OK) {
         json_decref(out);
         clv_resp_problem(resp, err);
-    } else if (out == NULL) {
+    } else if (out == NULL || status == 204) {
+        json_decref(out);
         clv_resp_empty(resp, status);
     } else {
         clv_resp_json(resp, status, out);
     }
 }
 
-/* The shape every admin handler has: authenticate, read the body (when it takes one),
- * act, reply. */
-typedef clv_code (*with_body)(clv_app *, const clv_principal *, const char *id,
-                              const json_t *body, json_t **out, clv_err *);
-
-static void run(clv_req *r, clv_resp *resp, with_body fn, bool body, int status)
+void clv_h_admin_run(clv_req *r, clv_resp *resp, clv_h_admin_fn fn, unsigned flags, int status)
 {
     clv_principal p;
     json_t *in = NULL, *out = NULL;
@@ -89,30 +85,60 @@ static void run(clv_req *r, clv_resp *resp, with_body fn, bool body, int status)
 
     clv_err_init(&err);
     if ((rc = clv_h_admin_principal(r, &p, &err)) == CLV_OK &&
-        (!body || (rc = clv_req_json_body(r, false, &in, &err)) == CLV_OK))
-        rc = fn(clv_req_app(r), &p, clv_req_param(r, 0), in, &out, &err);
+        (!(flags & (CLV_H_BODY | CLV_H_BODY_OPTIONAL)) ||
+         (rc = clv_req_json_body(r, flags & CLV_H_BODY_OPTIONAL, &in, &err)) == CLV_OK))
+        rc = fn(clv_req_app(r), &p, clv_req_param(r, 0), clv_req_param(r, 1), in, &out, &err);
     json_decref(in);
+    if (rc == CLV_OK && (flags & CLV_H_ETAG) && out != NULL) {
+        char etag[32]; /* the object's version is its entity tag */
+        snprintf(etag, sizeof etag, "\"%lld\"",
+                 (long long)json_integer_value(json_object_get(out, "version")));
+        clv_resp_header(resp, "ETag", etag);
+    }
     clv_h_admin_reply(resp, rc, status, out, &err);
+    if (rc == CLV_OK && (flags & CLV_H_NO_STORE)) { /* a secret or token is shown once */
+        clv_resp_header(resp, "Cache-Control", "no-store");
+        clv_resp_header(resp, "Pragma", "no-cache");
+    }
 }
 
+/* Adapters from the admin layer's signatures to clv_h_admin_fn. */
+#define ADAPT_BODY(name, call)                                                               \
+    static clv_code name(clv_app *a, const clv_principal *p, const char *id, const char *id2,  \
+                         const json_t *b, json_t **o, clv_err *e)                              \
+    {                                                                                          \
+        (void)id;                                                                              \
+        (void)id2;                                                                             \
+        return call(a, p, b, o, e);                                                            \
+    }
+#define ADAPT_ID(name, call)                                                                 \
+    static clv_code name(clv_app *a, const clv_principal *p, const char *id, const char *id2,  \
+                         const json_t *b, json_t **o, clv_err *e)                              \
+    {                                                                                          \
+        (void)id2;                                                                             \
+        (void)b;                                                                               \
+        return call(a, p, id, o, e);                                                           \
+    }
+#define ADAPT_ID_BODY(name, call)                                                            \
+    static clv_code name(clv_app *a, const clv_principal *p, const char *id, const char *id2,  \
+                         const json_t *b, json_t **o, clv_err *e)                              \
+    {                                                                                          \
+        (void)id2;                                                                             \
+        return call(a, p, id, b, o, e);                                                        \
+    }
+
 /* ---- tenants ---- */
-static clv_code tenant_create(clv_app *a, const clv_principal *p, const char *id,
-                              const json_t *b, json_t **o, clv_err *e)
+ADAPT_BODY(tenant_create, clv_admin_tenant_create)
+ADAPT_ID(tenant_get, clv_admin_tenant_get)
+ADAPT_ID_BODY(tenant_patch, clv_admin_tenant_patch)
+void clv_h_tenants_create(clv_req *r, clv_resp *resp)
 {
-    (void)id;
-    return clv_admin_tenant_create(a, p, b, o, e);
+    clv_h_admin_run(r, resp, tenant_create, CLV_H_BODY, 201);
 }
-static clv_code tenant_get(clv_app *a, const clv_principal *p, const char *id, const json_t *b,
-                           json_t **o, clv_err *e)
-{
-    (void)b;
-    return clv_admin_tenant_get(a, p, id, o, e);
-}
-void clv_h_tenants_create(clv_req *r, clv_resp *resp) { run(r, resp, tenant_create, true, 201); }
-void clv_h_tenant_get(clv_req *r, clv_resp *resp) { run(r, resp, tenant_get, false, 200); }
+void clv_h_tenant_get(clv_req *r, clv_resp *resp) { clv_h_admin_run(r, resp, tenant_get, 0, 200); }
 void clv_h_tenant_patch(clv_req *r, clv_resp *resp)
 {
-    run(r, resp, clv_admin_tenant_patch, true, 200);
+    clv_h_admin_run(r, resp, tenant_patch, CLV_H_BODY, 200);
 }
 
 /* Reads limit (1..100, default 50) and cursor. */
@@ -159,56 +185,36 @@ void clv_h_tenants_list(clv_req *r, clv_resp *resp)
 }
 
 /* ---- services ---- */
-static clv_code service_create(clv_app *a, const clv_principal *p, const char *id,
-                               const json_t *b, json_t **o, clv_err *e)
+ADAPT_BODY(service_create, clv_admin_service_create)
+ADAPT_ID(service_get, clv_admin_service_get)
+ADAPT_ID_BODY(service_patch, clv_admin_service_patch)
+void clv_h_services_create(clv_req *r, clv_resp *resp)
 {
-    (void)id;
-    return clv_admin_service_create(a, p, b, o, e);
+    clv_h_admin_run(r, resp, service_create, CLV_H_BODY, 201);
 }
-static clv_code service_get(clv_app *a, const clv_principal *p, const char *id,
-                            const json_t *b, json_t **o, clv_err *e)
-{
-    (void)b;
-    return clv_admin_service_get(a, p, id, o, e);
-}
-void clv_h_services_create(clv_req *r, clv_resp *resp) { run(r, resp, service_create, true, 201); }
-void clv_h_service_get(clv_req *r, clv_resp *resp) { run(r, resp, service_get, false, 200); }
+void clv_h_service_get(clv_req *r, clv_resp *resp) { clv_h_admin_run(r, resp, service_get, 0, 200); }
 void clv_h_service_patch(clv_req *r, clv_resp *resp)
 {
-    run(r, resp, clv_admin_service_patch, true, 200);
+    clv_h_admin_run(r, resp, service_patch, CLV_H_BODY, 200);
 }
 
-#define SERVICE_ACTION(fname, action)                                                        \
-    static clv_code fname##_fn(clv_app *a, const clv_principal *p, const char *id,         \
-                               const json_t *b, json_t **o, clv_err *e)                    \
-    {                                                                                      \
-        (void)b;                                                                           \
-        return clv_admin_service_action(a, p, id, action, o, e);                           \
+#define SERVICE_ACTION(handler, action, status)                                              \
+    static clv_code handler##_fn(clv_app *a, const clv_principal *p, const char *id,         \
+                                 const char *id2, const json_t *b, json_t **o, clv_err *e)   \
+    {                                                                                        \
+        (void)id2;                                                                           \
+        (void)b;                                                                             \
+        return clv_admin_service_action(a, p, id, action, o, e);                             \
+    }                                                                                        \
+    void handler(clv_req *r, clv_resp *resp)                                                 \
+    {                                                                                        \
+        clv_h_admin_run(r, resp, handler##_fn, 0, status);                                   \
     }
-SERVICE_ACTION(svc_approve, CLV_SERVICE_APPROVE)
-SERVICE_ACTION(svc_activate, CLV_SERVICE_ACTIVATE)
-SERVICE_ACTION(svc_deactivate, CLV_SERVICE_DEACTIVATE)
-SERVICE_ACTION(svc_restore, CLV_SERVICE_RESTORE)
-SERVICE_ACTION(svc_delete, CLV_SERVICE_DELETE)
-
-void clv_h_service_approve(clv_req *r, clv_resp *resp) { run(r, resp, svc_approve_fn, false, 200); }
-void clv_h_service_activate(clv_req *r, clv_resp *resp) { run(r, resp, svc_activate_fn, false, 200); }
-void clv_h_service_deactivate(clv_req *r, clv_resp *resp)
-{
-    run(r, resp, svc_deactivate_fn, false, 200);
-}
-void clv_h_service_restore(clv_req *r, clv_resp *resp) { run(r, resp, svc_restore_fn, false, 200); }
-
-void clv_h_service_delete(clv_req *r, clv_resp *resp)
-{
-    run(r, resp, svc_delete_fn, false, 204);
-    if (resp->status == 204) { /* SPEC §4: 204, no body */
-        free(resp->body);
-        resp->body = NULL;
-        resp->body_len = 0;
-        resp->content_type = NULL;
-    }
-}
+SERVICE_ACTION(clv_h_service_approve, CLV_SERVICE_APPROVE, 200)
+SERVICE_ACTION(clv_h_service_activate, CLV_SERVICE_ACTIVATE, 200)
+SERVICE_ACTION(clv_h_service_deactivate, CLV_SERVICE_DEACTIVATE, 200)
+SERVICE_ACTION(clv_h_service_restore, CLV_SERVICE_RESTORE, 200)
+SERVICE_ACTION(clv_h_service_delete, CLV_SERVICE_DELETE, 204) /* SPEC §4: 204, no body */
 
 void clv_h_services_list(clv_req *r, clv_resp *resp)
 {
@@ -229,29 +235,27 @@ void clv_h_services_list(clv_req *r, clv_resp *resp)
 }
 
 /* ---- users ---- */
-static clv_code user_create(clv_app *a, const clv_principal *p, const char *id,
+ADAPT_BODY(user_create, clv_admin_user_create)
+ADAPT_ID(user_get, clv_admin_user_get)
+ADAPT_ID_BODY(user_patch, clv_admin_user_patch)
+static clv_code user_delete(clv_app *a, const clv_principal *p, const char *id, const char *id2,
                             const json_t *b, json_t **o, clv_err *e)
 {
-    (void)id;
-    return clv_admin_user_create(a, p, b, o, e);
-}
-static clv_code user_get(clv_app *a, const clv_principal *p, const char *id, const json_t *b,
-                         json_t **o, clv_err *e)
-{
-    (void)b;
-    return clv_admin_user_get(a, p, id, o, e);
-}
-static clv_code user_delete(clv_app *a, const clv_principal *p, const char *id,
-                            const json_t *b, json_t **o, clv_err *e)
-{
+    (void)id2;
     (void)b;
     *o = NULL;
     return clv_admin_user_delete(a, p, id, e);
 }
-void clv_h_users_create(clv_req *r, clv_resp *resp) { run(r, resp, user_create, true, 201); }
-void clv_h_user_get(clv_req *r, clv_resp *resp) { run(r, resp, user_get, false, 200); }
-void clv_h_user_patch(clv_req *r, clv_resp *resp) { run(r, resp, clv_admin_user_patch, true, 200); }
-void clv_h_user_delete(clv_req *r, clv_resp *resp) { run(r, resp, user_delete, false, 204); }
+void clv_h_users_create(clv_req *r, clv_resp *resp)
+{
+    clv_h_admin_run(r, resp, user_create, CLV_H_BODY, 201);
+}
+void clv_h_user_get(clv_req *r, clv_resp *resp) { clv_h_admin_run(r, resp, user_get, 0, 200); }
+void clv_h_user_patch(clv_req *r, clv_resp *resp)
+{
+    clv_h_admin_run(r, resp, user_patch, CLV_H_BODY, 200);
+}
+void clv_h_user_delete(clv_req *r, clv_resp *resp) { clv_h_admin_run(r, resp, user_delete, 0, 204); }
 
 void clv_h_users_list(clv_req *r, clv_resp *resp)
 {

@@ -126,36 +126,28 @@ void clv_h_register_delete(clv_req *r, clv_resp *resp)
     register_reply(resp, rc, 204, NULL, &err);
 }
 
+static clv_code iat_create(clv_app *a, const clv_principal *p, const char *id, const char *id2,
+                           const json_t *b, json_t **o, clv_err *e)
+{
+    (void)id;
+    (void)id2;
+    return clv_admin_iat_create(a, p, b, o, e);
+}
+
+static clv_code test_token(clv_app *a, const clv_principal *p, const char *id, const char *id2,
+                           const json_t *b, json_t **o, clv_err *e)
+{
+    (void)id2;
+    return clv_admin_test_token(a, p, id, b, o, e);
+}
+
 void clv_h_iat_create(clv_req *r, clv_resp *resp)
 {
-    clv_principal p;
-    json_t *in = NULL, *out = NULL;
-    clv_err err;
-    clv_code rc;
-
-    clv_err_init(&err);
-    if ((rc = clv_h_admin_principal(r, &p, &err)) == CLV_OK &&
-        (rc = clv_req_json_body(r, false, &in, &err)) == CLV_OK)
-        rc = clv_admin_iat_create(clv_req_app(r), &p, in, &out, &err);
-    json_decref(in);
-    clv_h_admin_reply(resp, rc, 201, out, &err);
-    if (rc == CLV_OK) /* the token is shown this once */
-        no_store(resp);
+    /* the token is shown this once */
+    clv_h_admin_run(r, resp, iat_create, CLV_H_BODY | CLV_H_NO_STORE, 201);
 }
 
 void clv_h_client_test_token(clv_req *r, clv_resp *resp)
 {
-    clv_principal p;
-    json_t *in = NULL, *out = NULL;
-    clv_err err;
-    clv_code rc;
-
-    clv_err_init(&err);
-    if ((rc = clv_h_admin_principal(r, &p, &err)) == CLV_OK &&
-        (rc = clv_req_json_body(r, true, &in, &err)) == CLV_OK)
-        rc = clv_admin_test_token(clv_req_app(r), &p, clv_req_param(r, 0), in, &out, &err);
-    json_decref(in);
-    clv_h_admin_reply(resp, rc, 201, out, &err);
-    if (rc == CLV_OK)
-        no_store(resp);
+    clv_h_admin_run(r, resp, test_token, CLV_H_BODY_OPTIONAL | CLV_H_NO_STORE, 201);
 }

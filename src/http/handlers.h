@@ -77,7 +77,24 @@ void clv_h_client_test_token(clv_req *r, clv_resp *resp);
  * (SPEC §2.2: a Clavis access token with scope admin whose client has role tenant_admin
  * or platform_admin right now). */
 clv_code clv_h_admin_principal(clv_req *r, clv_principal *p, clv_err *err);
-/* Sends out (stolen) with status on CLV_OK, else the problem for err. */
+/* An admin action: id and id2 are the route's captured segments (or NULL), body the JSON
+ * body (NULL when the route takes none); *out the JSON to send. */
+typedef clv_code (*clv_h_admin_fn)(clv_app *app, const clv_principal *p, const char *id,
+                                   const char *id2, const json_t *body, json_t **out,
+                                   clv_err *err);
+
+enum {
+    CLV_H_BODY = 1,          /* a JSON object body is required */
+    CLV_H_BODY_OPTIONAL = 2, /* a JSON object body, or none (read as {}) */
+    CLV_H_NO_STORE = 4,      /* the answer shows a secret or token: Cache-Control: no-store */
+    CLV_H_ETAG = 8           /* send the answer's "version" as its ETag */
+};
+
+/* Every admin handler's shape: authenticate the bearer, read the body, run fn, reply
+ * with status (204: no body) or the problem. */
+void clv_h_admin_run(clv_req *r, clv_resp *resp, clv_h_admin_fn fn, unsigned flags, int status);
+
+/* Sends out (stolen) with status on CLV_OK (204 drops it), else the problem for err. */
 void clv_h_admin_reply(clv_resp *resp, clv_code rc, int status, json_t *out, const clv_err *err);
 
 /* Reads limit (1..100, default 50) and cursor, after checking the query is UTF-8. */
