@@ -50,10 +50,29 @@ static clv_code check_roles(const clv_principal *p, const clv_client *c, clv_err
 }
 
 /* Checks the service named by the body and fills the client's ids and times. */
+clv_code clv_admin_client_place(clv_client *c, const clv_service *svc, clv_err *err)
+{
+    char id[CLV_ID_LEN], cid[CLV_ID_LEN];
+
+    if (!clv_id_new("cli", id) || !clv_client_id_new(cid))
+        return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
+    c->id = strdup(id);
+    c->client_id = strdup(cid);
+    c->tenant_id = strdup(svc->tenant_id);
+    if (c->id == NULL || c->client_id == NULL || c->tenant_id == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    c->created_at = c->updated_at = clv_now();
+    c->version = 1;
+    c->service_status = svc->status;
+    c->tenant_status = svc->tenant_status;
+    c->service_approval = svc->approval;
+    return CLV_OK;
+}
+
+/* Checks the service named by the body (visible, not deleted) and places c in it. */
 static clv_code place_client(clv_app *app, const clv_principal *p, clv_client *c, clv_err *err)
 {
     clv_service *svc = NULL;
-    char id[CLV_ID_LEN], cid[CLV_ID_LEN];
     clv_code rc = clv_store_service_get(app->store, c->service_id, &svc, err);
 
     if (rc == CLV_OK && (!clv_principal_sees(p, svc->tenant_id) ||
@@ -62,24 +81,28 @@ static clv_code place_client(clv_app *app, const clv_principal *p, clv_client *c
     if (rc == CLV_NOT_FOUND) /* a foreign service is a missing one (SPEC §4) */
         rc = clv_fail_field(err, CLV_NOT_FOUND, "service_id", "no service '%.64s'",
                             c->service_id);
-    if (rc != CLV_OK)
-        goto cleanup;
-    if (!clv_id_new("cli", id) || !clv_client_id_new(cid)) {
-        rc = clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
-        goto cleanup;
-    }
-    c->id = strdup(id);
-    c->client_id = strdup(cid);
-    c->tenant_id = strdup(svc->tenant_id);
-    if (c->id == NULL || c->client_id == NULL || c->tenant_id == NULL)
-        rc = clv_fail(err, CLV_NOMEM, "out of memory");
-    c->created_at = c->updated_at = clv_now();
-    c->version = 1;
-    c->service_status = svc->status;
-    c->tenant_status = svc->tenant_status;
-    c->service_approval = svc->approval;
-cleanup:
+    if (rc == CLV_OK)
+        rc = clv_admin_client_place(c, svc, err);
     clv_service_free(svc);
+    return rc;
+}
+
+clv_code clv_admin_client_insert(clv_app *app, const clv_principal *p, const clv_client *c,
+                                 int64_t secret_expires_at, json_t **secret, clv_err *err)
+{
+    json_t *j = NULL;
+    clv_code rc = clv_store_client_insert(app->store, c, err);
+
+    *secret = NULL;
+    if (rc != CLV_OK)
+        return rc;
+    if ((j = clv_client_to_json(c)) == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    rc = clv_audit_write(app, p, c->tenant_id, "client.create", "client", c->client_id,
+                         clv_admin_created(j), err);
+    json_decref(j);
+    if (rc == CLV_OK && c->type != CLV_TYPE_PUBLIC)
+        rc = clv_admin_secret_issue(app, p, c, "initial secret", secret_expires_at, secret, err);
     return rc;
 }
 
@@ -91,24 +114,20 @@ clv_code clv_admin_client_create(clv_app *app, const clv_principal *p, const jso
     clv_code rc;
 
     if ((rc = clv_client_from_json(body, app->cfg, &c, err)) != CLV_OK ||
-        (rc = check_roles(p, c, err)) != CLV_OK ||
-        (rc = clv_sector_verify(c, err)) != CLV_OK) /* SPEC §5.6, before the transaction */
+        (rc = check_roles(p, c, err)) != CLV_OK)
         goto cleanup;
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         goto cleanup;
-    if ((rc = place_client(app, p, c, err)) == CLV_OK &&
-        (rc = clv_store_client_insert(app->store, c, err)) == CLV_OK) {
-        j = clv_client_to_json(c);
-        rc = j != NULL ? clv_audit_write(app, p, c->tenant_id, "client.create", "client",
-                                         c->client_id, clv_admin_created(j), err)
-                       : clv_fail(err, CLV_NOMEM, "out of memory");
-    }
-    if (rc == CLV_OK && c->type != CLV_TYPE_PUBLIC)
-        rc = clv_admin_secret_issue(app, p, c, "initial secret",
-                                    clv_now() + app->cfg->secret_lifetime, &secret, err);
+    if ((rc = place_client(app, p, c, err)) == CLV_OK)
+        rc = clv_admin_client_insert(app, p, c, clv_now() + app->cfg->secret_lifetime, &secret,
+                                     err);
     if ((rc = clv_admin_finish(app, rc, err)) != CLV_OK)
         goto cleanup;
-    if (secret != NULL) {
+    if ((j = clv_client_to_json(c)) == NULL) {
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if (secret != NULL) { /* the plaintext, shown this once */
         json_object_set(j, "client_secret", json_object_get(secret, "client_secret"));
         json_object_del(secret, "client_secret");
         json_object_set(j, "secret", secret);
@@ -182,10 +201,9 @@ static bool etag_matches(const char *if_match, int64_t version)
 
 static const char *const diff_ignore[] = {"updated_at", "version", NULL};
 
-/* Writes new (same id and version as old) and its audit event; *out is its JSON. */
-static clv_code save_client(clv_app *app, const clv_principal *p, const clv_client *old,
-                            clv_client *c, const char *action, json_t **out, int64_t *version,
-                            clv_err *err)
+clv_code clv_admin_client_save(clv_app *app, const clv_principal *p, const clv_client *old,
+                               clv_client *c, const char *action, json_t **out, int64_t *version,
+                               clv_err *err)
 {
     json_t *before = clv_client_to_json(old), *after = NULL;
     clv_code rc = CLV_OK;
@@ -283,7 +301,7 @@ clv_code clv_admin_client_patch(clv_app *app, const clv_principal *p, const char
     }
     if ((rc = clv_client_patch(old, patch, app->cfg, &c, err)) == CLV_OK &&
         (rc = check_roles(p, c, err)) == CLV_OK && (rc = sector_same(old, c, checked, err)) == CLV_OK)
-        rc = save_client(app, p, old, c, "client.update", out, version, err);
+        rc = clv_admin_client_save(app, p, old, c, "client.update", out, version, err);
 cleanup:
     rc = clv_admin_finish(app, rc, err);
     clv_client_free(old);
@@ -348,7 +366,7 @@ clv_code clv_admin_client_action(clv_app *app, const clv_principal *p, const cha
     }
     if ((rc = transition(app, c, action, &name, err)) != CLV_OK)
         goto cleanup;
-    rc = save_client(app, p, old, c, name, out, NULL, err);
+    rc = clv_admin_client_save(app, p, old, c, name, out, NULL, err);
 cleanup:
     rc = clv_admin_finish(app, rc, err);
     clv_client_free(old);
@@ -374,7 +392,7 @@ clv_code clv_admin_client_revoke_tokens(clv_app *app, const clv_principal *p,
     }
     /* Access tokens issued up to this millisecond introspect inactive from now on. */
     c->tokens_revoked_at = clv_now_us() / 1000;
-    rc = save_client(app, p, old, c, "client.revoke_tokens", &ignored, NULL, err);
+    rc = clv_admin_client_save(app, p, old, c, "client.revoke_tokens", &ignored, NULL, err);
     /* And every unused refresh token and code of the client goes (SPEC §4). */
     if (rc == CLV_OK)
         rc = clv_store_client_grants_revoke(app->store, c->client_id, &revoked, err);

@@ -50,34 +50,21 @@ static clv_code make_tenant(clv_app *app, init_result *r, clv_err *err)
 
 static clv_code make_client(clv_app *app, init_result *r, clv_err *err)
 {
-    char id[CLV_ID_LEN], cid[CLV_ID_LEN];
+    clv_service svc = {.id = r->service_id, .tenant_id = r->tenant_id,
+                       .status = CLV_STATUS_ACTIVE, .approval = CLV_APPROVAL_LIVE};
     json_t *body = json_pack("{s:s, s:s, s:s, s:[s], s:[s], s:s}", "service_id", r->service_id,
                              "name", "clavis-init", "type", "m2m", "scopes", "admin", "roles",
                              "platform_admin", "description",
                              "Created by clavis init: the first platform administrator");
     clv_code rc = clv_client_from_json(body, app->cfg, &r->client, err);
-    clv_client *c = r->client;
 
     json_decref(body);
-    if (rc != CLV_OK)
+    if (rc != CLV_OK || (rc = clv_admin_client_place(r->client, &svc, err)) != CLV_OK)
         return rc;
-    if (!clv_id_new("cli", id) || !clv_client_id_new(cid))
-        return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
-    c->id = strdup(id);
-    c->client_id = strdup(cid);
-    c->tenant_id = strdup(r->tenant_id);
-    c->protected_ = true; /* SPEC §1: the init client cannot be deleted or deactivated */
-    c->created_at = c->updated_at = clv_now();
-    c->version = 1;
-    if (c->id == NULL || c->client_id == NULL || c->tenant_id == NULL)
-        return clv_fail(err, CLV_NOMEM, "out of memory");
-    if ((rc = clv_store_client_insert(app->store, c, err)) != CLV_OK ||
-        (rc = clv_audit_write(app, NULL, r->tenant_id, "client.create", "client", c->client_id,
-                              NULL, err)) != CLV_OK)
-        return rc;
-    /* The bootstrap secret never expires: an operator must not be locked out after a
+    r->client->protected_ = true; /* SPEC §1: it cannot be deleted or deactivated */
+    /* The bootstrap secret never expires (0): an operator must not be locked out after a
      * year. Rotate it through the admin API. */
-    return clv_admin_secret_issue(app, NULL, c, "created by clavis init", 0, &r->secret, err);
+    return clv_admin_client_insert(app, NULL, r->client, 0, &r->secret, err);
 }
 
 static clv_code make_user(clv_app *app, init_result *r, clv_err *err)

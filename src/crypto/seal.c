@@ -13,17 +13,15 @@
 enum { NONCE_LEN = 12, TAG_LEN = 16, RAW_MAX = NONCE_LEN + CLV_SEAL_PLAIN_MAX + TAG_LEN };
 
 /* One AES-256-GCM pass over in[0..n) into out; enc 1 encrypts, 0 decrypts (tag in/out). */
-static bool gcm(int enc, const unsigned char key[32], const unsigned char *nonce,
-                const char *label, const unsigned char *in, int n, unsigned char *out,
-                unsigned char *tag)
+static bool gcm(int enc, const unsigned char key[32], const unsigned char *nonce, const char *label,
+                const unsigned char *in, int n, unsigned char *out, unsigned char *tag)
 {
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int len = 0, fin = 0;
-    bool ok = ctx != NULL &&
-              EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce, enc) == 1 &&
-              EVP_CipherUpdate(ctx, NULL, &len, (const unsigned char *)label,
-                               (int)strlen(label)) == 1 &&
-              EVP_CipherUpdate(ctx, out, &len, in, n) == 1;
+    bool ok =
+        ctx != NULL && EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce, enc) == 1 &&
+        EVP_CipherUpdate(ctx, NULL, &len, (const unsigned char *)label, (int)strlen(label)) == 1 &&
+        EVP_CipherUpdate(ctx, out, &len, in, n) == 1;
 
     if (ok && !enc)
         ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) == 1;
@@ -72,8 +70,10 @@ clv_code clv_unseal(const unsigned char key[32], const char *label, const char *
         free(raw);
         return clv_fail(err, CLV_NOMEM, "out of memory");
     }
-    ok = ok && gcm(0, key, raw, label, raw + NONCE_LEN, (int)n, (unsigned char *)text,
-                   raw + NONCE_LEN + n) && memchr(text, '\0', n) == NULL;
+    ok = ok &&
+         gcm(0, key, raw, label, raw + NONCE_LEN, (int)n, (unsigned char *)text,
+             raw + NONCE_LEN + n) &&
+         memchr(text, '\0', n) == NULL;
     free(raw);
     if (!ok) {
         free(text);

@@ -37,8 +37,9 @@ bool clv_resp_cookie(clv_resp *resp, const clv_app *app, const char *name, const
 {
     char buf[512];
     bool secure = strncasecmp(app->cfg->issuer, "https://", 8) == 0;
-    int n = snprintf(buf, sizeof buf, "%s=%s; Path=%s; Max-Age=%" PRId64 "; HttpOnly; SameSite=%s%s",
-                     name, value, path, max_age, same_site, secure ? "; Secure" : "");
+    int n =
+        snprintf(buf, sizeof buf, "%s=%s; Path=%s; Max-Age=%" PRId64 "; HttpOnly; SameSite=%s%s",
+                 name, value, path, max_age, same_site, secure ? "; Secure" : "");
 
     if (n < 0 || (size_t)n >= sizeof buf)
         return false;

@@ -81,8 +81,7 @@ static void fail(clv_req *r, clv_resp *resp, const clv_authz *a, const clv_err *
 }
 
 /* Issues the code and sends the browser back with it (RFC 6749 §4.1.2, RFC 9207). */
-static void complete(clv_req *r, clv_resp *resp, clv_authz *a, const clv_user *u,
-                     int64_t auth_time)
+static void complete(clv_req *r, clv_resp *resp, clv_authz *a, const clv_user *u, int64_t auth_time)
 {
     clv_app *app = clv_req_app(r);
     char code[CLV_TOKEN_LEN];
@@ -107,8 +106,8 @@ static void show_form(clv_req *r, clv_resp *resp, const clv_authz *a, const clv_
 {
     clv_app *app = clv_req_app(r);
     char binding[CLV_COOKIE_LEN], csrf[CLV_CSRF_LEN], path[PATH_MAX_LEN];
-    clv_signin_page pg = {a->client->name, message,    username, csrf, a->redirect_uri,
-                          params,          clv_authz_form_params};
+    clv_signin_page pg = {a->client->name,      message, username, csrf, a->redirect_uri, params,
+                          clv_authz_form_params};
 
     if (!clv_req_cookie(r, CLV_COOKIE_CSRF, binding, sizeof binding) ||
         !clv_cookie_value_valid(binding))
@@ -140,8 +139,7 @@ static void start(clv_req *r, clv_resp *resp, clv_authz *a, const clv_form *q)
         fail(r, resp, a, &err);
         return;
     }
-    if (rc == CLV_OK && !a->prompt_login &&
-        (a->max_age < 0 || clv_now() - auth_time <= a->max_age))
+    if (rc == CLV_OK && !a->prompt_login && (a->max_age < 0 || clv_now() - auth_time <= a->max_age))
         complete(r, resp, a, u, auth_time);
     else if (!a->prompt_none)
         show_form(r, resp, a, q, NULL, NULL);
@@ -205,8 +203,7 @@ static void signed_in(clv_req *r, clv_resp *resp, clv_authz *a, const clv_user *
     complete(r, resp, a, u, now);
     if (resp->status == 302) {
         issuer_path(app, "", path, sizeof path);
-        clv_resp_cookie(resp, app, CLV_COOKIE_SESSION, cookie, path, "Lax",
-                        CLV_SESSION_LIFETIME);
+        clv_resp_cookie(resp, app, CLV_COOKIE_SESSION, cookie, path, "Lax", CLV_SESSION_LIFETIME);
         issuer_path(app, "/authorize", path, sizeof path);
         clv_resp_cookie(resp, app, CLV_COOKIE_CSRF, "", path, "Strict", 0);
     }

@@ -62,12 +62,23 @@ static void esc(page *pg, const char *s)
 {
     for (; s != NULL && *s != '\0'; s++) {
         switch (*s) {
-        case '<': add(pg, "&lt;"); break;
-        case '>': add(pg, "&gt;"); break;
-        case '&': add(pg, "&amp;"); break;
-        case '"': add(pg, "&quot;"); break;
-        case '\'': add(pg, "&#39;"); break;
-        default: add_n(pg, s, 1);
+        case '<':
+            add(pg, "&lt;");
+            break;
+        case '>':
+            add(pg, "&gt;");
+            break;
+        case '&':
+            add(pg, "&amp;");
+            break;
+        case '"':
+            add(pg, "&quot;");
+            break;
+        case '\'':
+            add(pg, "&#39;");
+            break;
+        default:
+            add_n(pg, s, 1);
         }
     }
 }

@@ -57,8 +57,8 @@ bool clv_assertion_client(const char *assertion, char *out, size_t n)
     const char *id;
     bool ok;
 
-    if (assertion == NULL || strlen(assertion) > CLV_ASSERTION_MAX || !split(assertion, part, len) ||
-        (claims = decode_object(part[1], len[1])) == NULL)
+    if (assertion == NULL || strlen(assertion) > CLV_ASSERTION_MAX ||
+        !split(assertion, part, len) || (claims = decode_object(part[1], len[1])) == NULL)
         return false;
     id = json_string_value(json_object_get(claims, "sub"));
     if (id == NULL)
@@ -82,8 +82,8 @@ static bool alg_allowed(const char *alg)
 static bool signature_ok(const clv_client *c, const char *part[3], const size_t len[3],
                          const char *kid)
 {
-    json_t *jws = json_pack("{s:s%, s:s%, s:s%}", "protected", part[0], len[0], "payload",
-                            part[1], len[1], "signature", part[2], len[2]);
+    json_t *jws = json_pack("{s:s%, s:s%, s:s%}", "protected", part[0], len[0], "payload", part[1],
+                            len[1], "signature", part[2], len[2]);
     const json_t *keys = json_object_get(c->jwks, "keys");
     bool ok = false;
     size_t i;
@@ -133,18 +133,20 @@ static clv_code claims_ok(const clv_app *app, const clv_client *c, const json_t 
     int64_t now = clv_now();
 
     if (!str_is(claims, "iss", c->client_id) || !str_is(claims, "sub", c->client_id))
-        return clv_fail(err, CLV_INVALID_CLIENT, "the assertion's iss and sub must be the client_id");
+        return clv_fail(err, CLV_INVALID_CLIENT,
+                        "the assertion's iss and sub must be the client_id");
     if (!aud_ok(app, json_object_get(claims, "aud")))
-        return clv_fail(err, CLV_INVALID_CLIENT, "the assertion's aud must name the token endpoint");
+        return clv_fail(err, CLV_INVALID_CLIENT,
+                        "the assertion's aud must name the token endpoint");
     if (!json_is_integer(exp) || json_integer_value(exp) + CLV_ASSERTION_SKEW <= now)
         return clv_fail(err, CLV_INVALID_CLIENT, "the assertion has expired or has no exp");
     if (json_integer_value(exp) > now + CLV_ASSERTION_AHEAD + CLV_ASSERTION_SKEW)
         return clv_fail(err, CLV_INVALID_CLIENT, "the assertion's exp is more than %d s ahead",
                         CLV_ASSERTION_AHEAD);
-    if ((nbf != NULL && (!json_is_integer(nbf) ||
-                         json_integer_value(nbf) > now + CLV_ASSERTION_SKEW)) ||
-        (iat != NULL && (!json_is_integer(iat) ||
-                         json_integer_value(iat) > now + CLV_ASSERTION_SKEW)))
+    if ((nbf != NULL &&
+         (!json_is_integer(nbf) || json_integer_value(nbf) > now + CLV_ASSERTION_SKEW)) ||
+        (iat != NULL &&
+         (!json_is_integer(iat) || json_integer_value(iat) > now + CLV_ASSERTION_SKEW)))
         return clv_fail(err, CLV_INVALID_CLIENT, "the assertion is not valid yet");
     if (jti == NULL || jti[0] == '\0' || strlen(jti) > JTI_MAX)
         return clv_fail(err, CLV_INVALID_CLIENT, "the assertion needs a jti");
@@ -167,18 +169,16 @@ clv_code clv_assertion_verify(clv_app *app, const clv_client *c, const char *ass
                json_object_get(hdr, "crit") != NULL) {
         rc = clv_fail(err, CLV_INVALID_CLIENT, "client_assertion's alg is not accepted");
     } else if (c->jwks == NULL) {
-        rc = clv_fail(err, CLV_INVALID_CLIENT, "the client has no registered jwks (jwks_uri "
-                                               "is not supported)");
+        rc = clv_fail(err, CLV_INVALID_CLIENT,
+                      "the client has no registered jwks (jwks_uri "
+                      "is not supported)");
     } else if (!signature_ok(c, part, len, json_string_value(json_object_get(hdr, "kid")))) {
         rc = clv_fail(err, CLV_INVALID_CLIENT, "client_assertion's signature does not verify");
     } else if ((rc = claims_ok(app, c, claims, err)) == CLV_OK) {
         /* RFC 7523 §3 item 7: single use, remembered until it expires anyway. */
-        rc = clv_store_assertion_jti_use(app->store,
-                                         json_string_value(json_object_get(claims, "jti")),
-                                         c->client_id,
-                                         json_integer_value(json_object_get(claims, "exp")) +
-                                             CLV_ASSERTION_SKEW,
-                                         err);
+        rc = clv_store_assertion_jti_use(
+            app->store, json_string_value(json_object_get(claims, "jti")), c->client_id,
+            json_integer_value(json_object_get(claims, "exp")) + CLV_ASSERTION_SKEW, err);
         if (rc == CLV_CONFLICT)
             rc = clv_fail(err, CLV_INVALID_CLIENT, "the assertion was used before (jti replay)");
     }

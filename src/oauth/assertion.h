@@ -13,9 +13,9 @@
 #define CLV_ASSERTION_TYPE "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 enum {
-    CLV_ASSERTION_MAX = 8192,   /* bytes of a compact assertion */
-    CLV_ASSERTION_AHEAD = 300,  /* exp at most this many seconds ahead */
-    CLV_ASSERTION_SKEW = 30     /* clock skew allowed on exp, nbf and iat */
+    CLV_ASSERTION_MAX = 8192,  /* bytes of a compact assertion */
+    CLV_ASSERTION_AHEAD = 300, /* exp at most this many seconds ahead */
+    CLV_ASSERTION_SKEW = 30    /* clock skew allowed on exp, nbf and iat */
 };
 
 /* The client an assertion claims to come from (its sub, else iss), read without checking

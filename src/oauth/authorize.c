@@ -62,8 +62,8 @@ bool clv_pkce_check(const char *verifier, const char *challenge)
 {
     char computed[44];
 
-    if (!clv_pkce_verifier_valid(verifier) || challenge == NULL ||
-        strlen(challenge) != S256_LEN || !clv_pkce_s256(verifier, computed))
+    if (!clv_pkce_verifier_valid(verifier) || challenge == NULL || strlen(challenge) != S256_LEN ||
+        !clv_pkce_s256(verifier, computed))
         return false;
     return clv_ct_equal(computed, challenge, S256_LEN);
 }

@@ -29,10 +29,10 @@ extern const char *const clv_authz_form_params[];
 /* A checked authorization request. Every pointer is owned (clv_authz_cleanup). */
 typedef struct {
     clv_client *client;
-    char *redirect_uri;   /* the verified redirect URI; NULL until it is verified */
-    bool redirect_given;  /* the request named it (else the client's only one is used) */
-    char *scope;          /* resolved (SPEC §5.2) */
-    bool scope_given;     /* the request named a scope (else every allowed one) */
+    char *redirect_uri;  /* the verified redirect URI; NULL until it is verified */
+    bool redirect_given; /* the request named it (else the client's only one is used) */
+    char *scope;         /* resolved (SPEC §5.2) */
+    bool scope_given;    /* the request named a scope (else every allowed one) */
     char *state, *nonce, *code_challenge; /* NULL when absent */
     bool prompt_none, prompt_login;
     int64_t max_age; /* -1: none */

@@ -18,22 +18,9 @@ typedef struct {
     int64_t auth_time;
 } user_grant;
 
-static bool has_word(const char *list, const char *w)
-{
-    size_t n = strlen(w);
-
-    for (const char *p = list; p != NULL && *p != '\0';) {
-        size_t len = strcspn(p, " ");
-        if (len == n && strncmp(p, w, n) == 0)
-            return true;
-        p += len + (p[len] == ' ');
-    }
-    return false;
-}
-
 /* The user of a grant, if it still exists, is active and is of the client's tenant. */
-static clv_code grant_user(clv_app *app, const clv_client *c, const char *user_id,
-                           clv_user **out, clv_err *err)
+static clv_code grant_user(clv_app *app, const clv_client *c, const char *user_id, clv_user **out,
+                           clv_err *err)
 {
     clv_code rc = clv_store_user_get(app->store, user_id, out, err);
 
@@ -96,8 +83,8 @@ static clv_code user_access_token(clv_app *app, const clv_client *c, const clv_u
 }
 
 /* The RFC 6749 §5.1 response for a user's grant. */
-static clv_code user_tokens(clv_app *app, const clv_client *c, const user_grant *g,
-                            json_t **out, clv_err *err)
+static clv_code user_tokens(clv_app *app, const clv_client *c, const user_grant *g, json_t **out,
+                            clv_err *err)
 {
     clv_user *u = NULL;
     char sub[CLV_SUB_LEN], rt[CLV_TOKEN_LEN];
@@ -121,7 +108,7 @@ static clv_code user_tokens(clv_app *app, const clv_client *c, const user_grant 
         goto cleanup;
     }
     /* OIDC Core §3.1.3.3: an ID token when openid was granted. */
-    if (has_word(g->scope, "openid") &&
+    if (clv_scope_has(g->scope, "openid") &&
         (rc = clv_oidc_id_token(app, c, sub, g->auth_time, g->nonce, at, &idt, err)) == CLV_OK)
         json_object_set_new(resp, "id_token", json_string(idt));
     if (rc == CLV_OK && c->allow_refresh_token && /* SPEC §5.16 */
@@ -139,8 +126,8 @@ cleanup:
 }
 
 /* Client authentication and the grant's client-type rule (SPEC §1 table). */
-static clv_code grant_client(clv_app *app, const clv_token_req *req, bool refresh,
-                             clv_client **out, clv_err *err)
+static clv_code grant_client(clv_app *app, const clv_token_req *req, bool refresh, clv_client **out,
+                             clv_err *err)
 {
     clv_code rc = clv_client_authenticate(app, &req->creds, out, err);
 
@@ -157,11 +144,10 @@ static clv_code grant_client(clv_app *app, const clv_token_req *req, bool refres
 
 /* Replay (RFC 6749 §4.1.2, RFC 9700 §4.14.2): revoke everything of the family, keeping the
  * record until the last access token it can have issued has expired. */
-static clv_code revoke_family(clv_app *app, const char *family_id, const char *what,
-                              clv_err *err)
+static clv_code revoke_family(clv_app *app, const char *family_id, const char *what, clv_err *err)
 {
-    clv_code rc = clv_store_family_revoke(app->store, family_id,
-                                          clv_now() + app->cfg->at_lifetime_max, err);
+    clv_code rc =
+        clv_store_family_revoke(app->store, family_id, clv_now() + app->cfg->at_lifetime_max, err);
 
     if (rc == CLV_OK)
         rc = clv_store_commit(app->store, err);
@@ -190,8 +176,9 @@ static clv_code code_key(const clv_client *c, const clv_token_req *req, unsigned
     if (redirect == NULL && (redirect = clv_redirect_uri_match(c, NULL)) == NULL)
         return clv_fail(err, CLV_INVALID, "redirect_uri is required");
     if (verifier != NULL && !clv_pkce_verifier_valid(verifier))
-        return clv_fail(err, CLV_INVALID, "code_verifier must be 43-128 characters of "
-                                          "[A-Za-z0-9-._~] (RFC 7636 §4.1)");
+        return clv_fail(err, CLV_INVALID,
+                        "code_verifier must be 43-128 characters of "
+                        "[A-Za-z0-9-._~] (RFC 7636 §4.1)");
     if (verifier != NULL && !clv_pkce_s256(verifier, challenge))
         return clv_fail(err, CLV_CRYPTO, "SHA-256 failed");
     if (!clv_code_hash(c->client_id, redirect, verifier != NULL ? challenge : NULL, req->code,
@@ -246,8 +233,9 @@ clv_code clv_grant_authorization_code(clv_app *app, const clv_token_req *req, js
         goto cleanup;
     }
     if (rc == CLV_NOT_FOUND || rc == CLV_CONFLICT || (rc == CLV_OK && !code_matches(ac, c, req)))
-        rc = clv_fail(err, CLV_INVALID_GRANT, "the code is not valid (unknown, or issued to "
-                                              "another client, redirect_uri or code_verifier)");
+        rc = clv_fail(err, CLV_INVALID_GRANT,
+                      "the code is not valid (unknown, or issued to "
+                      "another client, redirect_uri or code_verifier)");
     else if (rc == CLV_OK && ac->expires_at <= clv_now())
         rc = clv_fail(err, CLV_INVALID_GRANT, "the code has expired");
     if (rc == CLV_OK) {
@@ -275,7 +263,7 @@ static clv_code refresh_scope(const clv_client *c, const clv_refresh *r, const c
         size_t n = strcspn(p, " ");
         char w[129];
         snprintf(w, sizeof w, "%.*s", (int)(n < 128 ? n : 128), p);
-        if (!has_word(r->scope, w)) {
+        if (!clv_scope_has(r->scope, w)) {
             free(*out);
             *out = NULL;
             return clv_fail(err, CLV_INVALID_SCOPE, "scope '%s' was not granted originally", w);
@@ -285,8 +273,7 @@ static clv_code refresh_scope(const clv_client *c, const clv_refresh *r, const c
     return CLV_OK;
 }
 
-clv_code clv_grant_refresh_token(clv_app *app, const clv_token_req *req, json_t **out,
-                                 clv_err *err)
+clv_code clv_grant_refresh_token(clv_app *app, const clv_token_req *req, json_t **out, clv_err *err)
 {
     clv_client *c = NULL;
     clv_refresh *r = NULL;

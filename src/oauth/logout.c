@@ -76,8 +76,7 @@ static clv_code find_client(clv_app *app, const char *client_id, clv_logout *out
     return rc == CLV_NOT_FOUND ? CLV_OK : rc;
 }
 
-clv_code clv_logout_check(clv_app *app, const clv_logout_params *p, clv_logout *out,
-                          clv_err *err)
+clv_code clv_logout_check(clv_app *app, const clv_logout_params *p, clv_logout *out, clv_err *err)
 {
     json_t *claims = NULL;
     const char *client_id = p->client_id;

@@ -27,8 +27,7 @@ typedef struct {
  * client_id, and a URI that is not registered, are no errors: they only leave hint_valid
  * false or redirect NULL (the caller then asks the user and never redirects). CLV_STORE
  * or CLV_NOMEM on a server failure. Always clv_logout_cleanup(out). */
-clv_code clv_logout_check(clv_app *app, const clv_logout_params *p, clv_logout *out,
-                          clv_err *err);
+clv_code clv_logout_check(clv_app *app, const clv_logout_params *p, clv_logout *out, clv_err *err);
 
 void clv_logout_cleanup(clv_logout *lo);
 

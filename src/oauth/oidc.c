@@ -49,8 +49,8 @@ bool clv_oidc_subject(const clv_app *app, const clv_client *c, const char *user_
     }
     /* The sector is derived when the client is stored; these fallbacks only cover a
      * client stored without one, so that a pairwise client never sees the public sub. */
-    if (sector == NULL && clv_uri_host(json_string_value(json_array_get(c->redirect_uris, 0)),
-                                       host, sizeof host))
+    if (sector == NULL &&
+        clv_uri_host(json_string_value(json_array_get(c->redirect_uris, 0)), host, sizeof host))
         sector = host;
     if (sector == NULL)
         sector = c->client_id;
@@ -75,18 +75,17 @@ bool clv_oidc_at_hash(clv_alg alg, const char *access_token, char out[64])
     return true;
 }
 
-clv_code clv_oidc_id_token(clv_app *app, const clv_client *c, const char *sub,
-                           int64_t auth_time, const char *nonce, const char *access_token,
-                           char **out, clv_err *err)
+clv_code clv_oidc_id_token(clv_app *app, const clv_client *c, const char *sub, int64_t auth_time,
+                           const char *nonce, const char *access_token, char **out, clv_err *err)
 {
     int64_t now = clv_now();
     char at_hash[64];
     json_t *claims;
     clv_code rc;
 
-    claims = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "iss", app->cfg->issuer, "sub", sub,
-                       "aud", c->client_id, "exp", (json_int_t)(now + c->access_token_lifetime),
-                       "iat", (json_int_t)now, "auth_time", (json_int_t)auth_time);
+    claims = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "iss", app->cfg->issuer, "sub", sub, "aud",
+                       c->client_id, "exp", (json_int_t)(now + c->access_token_lifetime), "iat",
+                       (json_int_t)now, "auth_time", (json_int_t)auth_time);
     if (claims == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
     if (nonce != NULL)
@@ -122,13 +121,13 @@ clv_code clv_oidc_user_ref(const clv_app *app, const char *user_id, char **out, 
     return rc;
 }
 
-static bool has_scope(const char *scope, const char *want)
+bool clv_scope_has(const char *scope, const char *w)
 {
-    size_t n = strlen(want);
+    size_t n = strlen(w);
 
     for (const char *p = scope; p != NULL && *p != '\0';) {
         size_t len = strcspn(p, " ");
-        if (len == n && strncmp(p, want, n) == 0)
+        if (len == n && strncmp(p, w, n) == 0)
             return true;
         p += len + (p[len] == ' ');
     }
@@ -158,6 +157,7 @@ static clv_code token_user(clv_app *app, const json_t *claims, clv_user **out, c
     if (rc == CLV_OK && ((*out)->status != CLV_STATUS_ACTIVE || tenant == NULL ||
                          strcmp((*out)->tenant_id, tenant) != 0)) {
         clv_user_free(*out);
+        *out = NULL;
         rc = CLV_NOT_FOUND;
     }
     if (rc == CLV_NOT_FOUND)
@@ -165,8 +165,8 @@ static clv_code token_user(clv_app *app, const json_t *claims, clv_user **out, c
     return rc;
 }
 
-clv_code clv_oidc_userinfo(clv_app *app, const char *access_token, json_t **out,
-                           char **client_id, clv_err *err)
+clv_code clv_oidc_userinfo(clv_app *app, const char *access_token, json_t **out, char **client_id,
+                           clv_err *err)
 {
     json_t *claims = NULL, *info = NULL;
     clv_user *u = NULL;
@@ -181,16 +181,16 @@ clv_code clv_oidc_userinfo(clv_app *app, const char *access_token, json_t **out,
     if (client_id != NULL && cid != NULL)
         *client_id = strdup(cid);
     scope = json_string_value(json_object_get(claims, "scope"));
-    if (!has_scope(scope, "openid")) {
+    if (!clv_scope_has(scope, "openid")) {
         rc = clv_fail(err, CLV_FORBIDDEN, "the token's scope does not include openid");
         goto cleanup;
     }
     if ((rc = token_user(app, claims, &u, err)) != CLV_OK)
         goto cleanup;
     info = json_pack("{s:O}", "sub", json_object_get(claims, "sub"));
-    if (info != NULL && has_scope(scope, "profile"))
+    if (info != NULL && clv_scope_has(scope, "profile"))
         json_object_set_new(info, "preferred_username", json_string(u->username));
-    if (info != NULL && has_scope(scope, "email") && u->email != NULL)
+    if (info != NULL && clv_scope_has(scope, "email") && u->email != NULL)
         json_object_set_new(info, "email", json_string(u->email));
     if (info == NULL)
         rc = clv_fail(err, CLV_NOMEM, "out of memory");

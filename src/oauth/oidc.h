@@ -15,6 +15,9 @@
 
 enum { CLV_SUB_LEN = 64 };
 
+/* true if the space-separated scope holds the word w. */
+bool clv_scope_has(const char *scope, const char *w);
+
 /* OIDC Core §8.1: base64url(SHA-256(sector "|" user_id "|" salt)) into out (44 bytes). */
 bool clv_oidc_pairwise(const char *sector, const char *user_id, const unsigned char salt[32],
                        char out[44]);
@@ -33,9 +36,8 @@ bool clv_oidc_at_hash(clv_alg alg, const char *access_token, char out[64]);
 /* Signs an ID token (typ JWT, c->signing_alg) with iss, sub, aud = client_id, exp (the
  * access token's lifetime), iat, auth_time, nonce (when not NULL) and at_hash (when
  * access_token is not NULL). *out is malloc'd. */
-clv_code clv_oidc_id_token(clv_app *app, const clv_client *c, const char *sub,
-                           int64_t auth_time, const char *nonce, const char *access_token,
-                           char **out, clv_err *err);
+clv_code clv_oidc_id_token(clv_app *app, const clv_client *c, const char *sub, int64_t auth_time,
+                           const char *nonce, const char *access_token, char **out, clv_err *err);
 
 /* The "usr" claim of a user's access token: user_id sealed with a key derived from the
  * server's HMAC key. *out is malloc'd. */
@@ -47,7 +49,7 @@ clv_code clv_oidc_user_ref(const clv_app *app, const char *user_id, char **out, 
  * when the answer is an error, for CORS. CLV_UNAUTHENTICATED (invalid_token) for a bad
  * token or a user who is gone or inactive; CLV_FORBIDDEN (insufficient_scope) for a token
  * without openid or not issued to a user. */
-clv_code clv_oidc_userinfo(clv_app *app, const char *access_token, json_t **out,
-                           char **client_id, clv_err *err);
+clv_code clv_oidc_userinfo(clv_app *app, const char *access_token, json_t **out, char **client_id,
+                           clv_err *err);
 
 #endif

@@ -185,45 +185,6 @@ static clv_code service_load(clv_app *app, const char *service_id, clv_principal
     return CLV_OK;
 }
 
-/* Gives a new client its ids, times and the joined fields of its service. */
-static clv_code client_place(clv_client *c, const clv_service *svc, clv_err *err)
-{
-    char id[CLV_ID_LEN], cid[CLV_ID_LEN];
-
-    if (!clv_id_new("cli", id) || !clv_client_id_new(cid))
-        return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
-    c->id = strdup(id);
-    c->client_id = strdup(cid);
-    c->tenant_id = strdup(svc->tenant_id);
-    if (c->id == NULL || c->client_id == NULL || c->tenant_id == NULL)
-        return nomem(err);
-    c->created_at = c->updated_at = clv_now();
-    c->version = 1;
-    c->service_status = svc->status;
-    c->tenant_status = svc->tenant_status;
-    c->service_approval = svc->approval;
-    return CLV_OK;
-}
-
-/* Stores the client, its audit event and (confidential, m2m) its first secret. */
-static clv_code client_insert(clv_app *app, const clv_principal *p, const clv_client *c,
-                              int64_t secret_expires_at, json_t **secret, clv_err *err)
-{
-    json_t *j = NULL;
-    clv_code rc = clv_store_client_insert(app->store, c, err);
-
-    if (rc != CLV_OK)
-        return rc;
-    if ((j = clv_client_to_json(c)) == NULL)
-        return nomem(err);
-    rc = clv_audit_write(app, p, c->tenant_id, "client.create", "client", c->client_id,
-                         clv_admin_created(j), err);
-    json_decref(j);
-    if (rc == CLV_OK && c->type != CLV_TYPE_PUBLIC)
-        rc = clv_admin_secret_issue(app, p, c, "initial secret", secret_expires_at, secret, err);
-    return rc;
-}
-
 clv_code clv_register_create(clv_app *app, const char *iat, const json_t *md, json_t **out,
                              clv_err *err)
 {
@@ -241,8 +202,8 @@ clv_code clv_register_create(clv_app *app, const char *iat, const json_t *md, js
     if ((rc = iat_check(app, iat, &p, &service_id, err)) == CLV_OK &&
         (rc = service_load(app, service_id, &p, &svc, err)) == CLV_OK &&
         (rc = clv_register_client(md, NULL, service_id, app->cfg, &c, err)) == CLV_OK &&
-        (rc = client_place(c, svc, err)) == CLV_OK &&
-        (rc = client_insert(app, &p, c, expires_at, &secret, err)) == CLV_OK)
+        (rc = clv_admin_client_place(c, svc, err)) == CLV_OK &&
+        (rc = clv_admin_client_insert(app, &p, c, expires_at, &secret, err)) == CLV_OK)
         rc = rat_issue(app, c->client_id, &rat, err);
     rc = clv_admin_finish(app, rc, err);
     if (rc == CLV_OK && (rc = info_json(app, c, rat, &j, err)) == CLV_OK &&
@@ -272,29 +233,17 @@ clv_code clv_register_read(clv_app *app, const char *client_id, const char *rat,
     return rc;
 }
 
-static const char *const diff_ignore[] = {"updated_at", "version", NULL};
-
-/* Writes c over old (same version) with its audit event. */
+/* Writes c over old (same version) with its audit event; RFC 7592 has no 412, so a
+ * concurrent change is a conflict to retry. */
 static clv_code client_save(clv_app *app, const clv_principal *p, const clv_client *old,
                             clv_client *c, const char *action, clv_err *err)
 {
-    json_t *before = clv_client_to_json(old), *after = NULL;
-    clv_code rc;
+    json_t *ignored = NULL;
+    clv_code rc = clv_admin_client_save(app, p, old, c, action, &ignored, NULL, err);
 
-    c->updated_at = clv_now();
-    rc = clv_store_client_update(app->store, c, err);
+    json_decref(ignored);
     if (rc == CLV_PRECONDITION)
         rc = clv_fail(err, CLV_CONFLICT, "the client was changed meanwhile; try again");
-    if (rc == CLV_OK) {
-        c->version++;
-        after = clv_client_to_json(c);
-        rc = before != NULL && after != NULL
-                 ? clv_audit_write(app, p, c->tenant_id, action, "client", c->client_id,
-                                   clv_json_diff(before, after, diff_ignore), err)
-                 : nomem(err);
-    }
-    json_decref(before);
-    json_decref(after);
     return rc;
 }
 

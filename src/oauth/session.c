@@ -37,8 +37,8 @@ static void verify_dummy(const char *password)
         (void)clv_password_verify(dummy_hash, password);
 }
 
-clv_code clv_signin(clv_app *app, const char *tenant_id, const char *username,
-                    const char *password, clv_user **out, clv_err *err)
+clv_code clv_signin(clv_app *app, const char *tenant_id, const char *username, const char *password,
+                    clv_user **out, clv_err *err)
 {
     clv_user *u = NULL;
     clv_code rc;
@@ -76,8 +76,8 @@ bool clv_cookie_value_valid(const char *s)
     if (s == NULL || strlen(s) != COOKIE_CHARS)
         return false;
     for (const char *p = s; *p != '\0'; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-              (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_'))
             return false;
     return true;
 }
@@ -105,8 +105,8 @@ clv_code clv_session_start(clv_app *app, const clv_user *u, int64_t auth_time,
     return rc;
 }
 
-clv_code clv_session_find(clv_app *app, const char *cookie, const char *tenant_id,
-                          clv_user **user, int64_t *auth_time, clv_err *err)
+clv_code clv_session_find(clv_app *app, const char *cookie, const char *tenant_id, clv_user **user,
+                          int64_t *auth_time, clv_err *err)
 {
     unsigned char hash[32];
     clv_session *s = NULL;
@@ -120,8 +120,7 @@ clv_code clv_session_find(clv_app *app, const char *cookie, const char *tenant_i
     if ((rc = clv_store_session_get(app->store, hash, &s, err)) != CLV_OK)
         return rc;
     rc = CLV_NOT_FOUND;
-    if (s->expires_at <= clv_now() ||
-        (tenant_id != NULL && strcmp(s->tenant_id, tenant_id) != 0))
+    if (s->expires_at <= clv_now() || (tenant_id != NULL && strcmp(s->tenant_id, tenant_id) != 0))
         goto cleanup;
     rc = clv_store_user_get(app->store, s->user_id, &u, err);
     if (rc == CLV_OK && (u->status != CLV_STATUS_ACTIVE || u->tenant_id == NULL ||
@@ -178,8 +177,8 @@ bool clv_csrf_make(const clv_app *app, const char *purpose, const char *binding,
     return true;
 }
 
-bool clv_csrf_check(const clv_app *app, const char *purpose, const char *binding,
-                    const char *token, int64_t now)
+bool clv_csrf_check(const clv_app *app, const char *purpose, const char *binding, const char *token,
+                    int64_t now)
 {
     char mac[44];
     char *end = NULL;

@@ -24,8 +24,8 @@ enum {
  * another tenant, inactive user, wrong password — is the same CLV_ACCESS_DENIED, and takes
  * the same time (an unknown user is checked against a dummy hash). On CLV_OK *out is the
  * user (owned). CLV_STORE if the store failed. */
-clv_code clv_signin(clv_app *app, const char *tenant_id, const char *username,
-                    const char *password, clv_user **out, clv_err *err);
+clv_code clv_signin(clv_app *app, const char *tenant_id, const char *username, const char *password,
+                    clv_user **out, clv_err *err);
 
 /* Starts a session for u, signed in at auth_time; cookie receives its value. Only the
  * SHA-256 of the value is stored. */
@@ -35,8 +35,8 @@ clv_code clv_session_start(clv_app *app, const clv_user *u, int64_t auth_time,
 /* The session a cookie value names, if it is unexpired and its user still exists, is
  * active and belongs to tenant_id (NULL: any tenant). On CLV_OK *user (owned) and
  * *auth_time are set. CLV_NOT_FOUND when there is no usable session. */
-clv_code clv_session_find(clv_app *app, const char *cookie, const char *tenant_id,
-                          clv_user **user, int64_t *auth_time, clv_err *err);
+clv_code clv_session_find(clv_app *app, const char *cookie, const char *tenant_id, clv_user **user,
+                          int64_t *auth_time, clv_err *err);
 
 /* Ends the session a cookie value names (no session is not an error). */
 clv_code clv_session_end(clv_app *app, const char *cookie, clv_err *err);
@@ -55,7 +55,7 @@ bool clv_csrf_make(const clv_app *app, const char *purpose, const char *binding,
 
 /* true if token is what clv_csrf_make gives for purpose and binding, compared in constant
  * time, and has not expired at now. NULL token or binding: false. */
-bool clv_csrf_check(const clv_app *app, const char *purpose, const char *binding,
-                    const char *token, int64_t now);
+bool clv_csrf_check(const clv_app *app, const char *purpose, const char *binding, const char *token,
+                    int64_t now);
 
 #endif

@@ -420,10 +420,14 @@ describe('end-user flows', () => {
     // a deactivated user's session no longer works
     const dave = (await s.api('POST', '/admin/v1/users', { username: 'dave', password: 'dave-password-1' })).body;
     const bd = new Browser();
-    await signInAndExchange(cfg, bd, PUBLIC_CB, { username: 'dave', password: 'dave-password-1' });
+    const daves = await signInAndExchange(cfg, bd, PUBLIC_CB, { username: 'dave', password: 'dave-password-1' });
     await s.api('PATCH', `/admin/v1/users/${dave.id}`, { status: 'inactive' });
     const gone = await authorize(cfg, bd, { redirectUri: PUBLIC_CB, noSignIn: true });
     assert.equal(gone.r.status, 200);
+    // nor do his refresh token and his access token at UserInfo
+    assert.equal((await oauthFailure(client.refreshTokenGrant(cfg, daves.tokens.refresh_token))).error, 'invalid_grant');
+    const ui = await request(`${s.url}/userinfo`, { headers: { Authorization: `Bearer ${daves.tokens.access_token}` } });
+    assert.equal(ui.status, 401);
   });
 
   test('session and CSRF cookies: HttpOnly, SameSite, Path', async () => {

@@ -88,18 +88,18 @@ START_TEST(redirect_exact_match)
     ck_assert_str_eq(clv_redirect_uri_match(c, "https://app.example.com/cb?x=1"),
                      "https://app.example.com/cb?x=1");
     ck_assert_str_eq(clv_redirect_uri_match(c, "com.example.app:/cb"), "com.example.app:/cb");
-    ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com/cb/"));  /* slash */
-    ck_assert_ptr_null(clv_redirect_uri_match(c, "https://APP.example.com/cb"));   /* case */
-    ck_assert_ptr_null(clv_redirect_uri_match(c, "HTTPS://app.example.com/cb"));   /* case */
-    ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com/CB"));   /* case */
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com/cb/"));    /* slash */
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "https://APP.example.com/cb"));     /* case */
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "HTTPS://app.example.com/cb"));     /* case */
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com/CB"));     /* case */
     ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com/cb?x=2")); /* query */
     ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com/cb?"));
-    ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com/c"));     /* prefix */
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com/c")); /* prefix */
     ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com/cb/x"));
     ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com:443/cb")); /* port */
     ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com/cb#f"));
-    ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com/%63b"));  /* escape */
-    ck_assert_ptr_null(clv_redirect_uri_match(c, "")); 
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com/%63b")); /* escape */
+    ck_assert_ptr_null(clv_redirect_uri_match(c, ""));
     /* none given: only when exactly one is registered */
     ck_assert_ptr_null(clv_redirect_uri_match(c, NULL));
     clv_client_free(c);
