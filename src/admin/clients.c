@@ -9,8 +9,8 @@
 #include "core/audit.h"
 #include "core/client_json.h"
 #include "core/ids.h"
-#include "core/sector.h"
 #include "core/secret.h"
+#include "core/sector.h"
 #include "crypto/hash.h"
 
 /* Fetches a client the principal may see; a foreign one is CLV_NOT_FOUND like a missing
@@ -114,7 +114,8 @@ clv_code clv_admin_client_create(clv_app *app, const clv_principal *p, const jso
     clv_code rc;
 
     if ((rc = clv_client_from_json(body, app->cfg, &c, err)) != CLV_OK ||
-        (rc = check_roles(p, c, err)) != CLV_OK)
+        (rc = check_roles(p, c, err)) != CLV_OK ||
+        (rc = clv_sector_verify(c, err)) != CLV_OK) /* SPEC §5.6, before the transaction */
         goto cleanup;
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         goto cleanup;
@@ -300,7 +301,8 @@ clv_code clv_admin_client_patch(clv_app *app, const clv_principal *p, const char
         goto cleanup;
     }
     if ((rc = clv_client_patch(old, patch, app->cfg, &c, err)) == CLV_OK &&
-        (rc = check_roles(p, c, err)) == CLV_OK && (rc = sector_same(old, c, checked, err)) == CLV_OK)
+        (rc = check_roles(p, c, err)) == CLV_OK &&
+        (rc = sector_same(old, c, checked, err)) == CLV_OK)
         rc = clv_admin_client_save(app, p, old, c, "client.update", out, version, err);
 cleanup:
     rc = clv_admin_finish(app, rc, err);

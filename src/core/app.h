@@ -18,8 +18,8 @@ typedef struct {
 } clv_app;
 
 /* Opens the store, migrates it, and loads the signing keys (RS256, ES256, EdDSA), the
- * HMAC key and the pairwise salt — from cfg->key_dir when set, else from the database — creating any that are
- * missing. On CLV_OK *out is owned by the caller (clv_app_free). */
+ * HMAC key and the pairwise salt — from cfg->key_dir when set, else from the database — creating
+ * any that are missing. On CLV_OK *out is owned by the caller (clv_app_free). */
 clv_code clv_app_open(const clv_config *cfg, clv_app **out, clv_err *err);
 
 /* Wipes the HMAC key and frees everything. NULL is a no-op. */

@@ -9,6 +9,7 @@
 #include "admin/users.h"
 #include "http/handlers.h"
 #include "oauth/access.h"
+#include "oauth/oidc.h"
 
 static bool has_word(const char *list, const char *word)
 {
@@ -35,6 +36,33 @@ static bool has_role(const json_t *roles, const char *role)
     return false;
 }
 
+/* Who the admin token speaks for: the signed-in user when it was issued to one (the
+ * console), else its client; roles as they are now, not as they were at issue. */
+static clv_code token_principal(clv_req *r, const json_t *claims, const clv_client *c,
+                                clv_principal *p, clv_err *err)
+{
+    const json_t *roles = c->roles;
+    clv_user *u = NULL;
+    clv_code rc = CLV_OK;
+
+    memset(p, 0, sizeof *p);
+    p->actor_type = "client";
+    snprintf(p->actor_id, sizeof p->actor_id, "%s", c->client_id);
+    snprintf(p->tenant_id, sizeof p->tenant_id, "%s", c->tenant_id);
+    if (json_object_get(claims, "usr") != NULL) {
+        if ((rc = clv_oidc_token_user(clv_req_app(r), claims, &u, err)) != CLV_OK)
+            return rc;
+        p->actor_type = "user";
+        snprintf(p->actor_id, sizeof p->actor_id, "%s", u->id);
+        snprintf(p->tenant_id, sizeof p->tenant_id, "%s", u->tenant_id);
+        roles = u->roles;
+    }
+    p->platform_admin = has_role(roles, "platform_admin");
+    p->tenant_admin = has_role(roles, "tenant_admin");
+    clv_user_free(u);
+    return rc;
+}
+
 clv_code clv_h_admin_principal(clv_req *r, clv_principal *p, clv_err *err)
 {
     const char *authz = clv_req_header(r, "Authorization");
@@ -47,17 +75,11 @@ clv_code clv_h_admin_principal(clv_req *r, clv_principal *p, clv_err *err)
     rc = clv_access_check(clv_req_app(r), authz + 7, &claims, &c, err);
     if (rc != CLV_OK)
         return rc;
-    memset(p, 0, sizeof *p);
-    p->actor_type = "client";
-    snprintf(p->actor_id, sizeof p->actor_id, "%s", c->client_id);
-    snprintf(p->tenant_id, sizeof p->tenant_id, "%s", c->tenant_id);
-    /* Roles from the client as it is now, not as it was when the token was issued. */
-    p->platform_admin = has_role(c->roles, "platform_admin");
-    p->tenant_admin = has_role(c->roles, "tenant_admin");
-    if (!has_word(json_string_value(json_object_get(claims, "scope")), "admin"))
+    rc = token_principal(r, claims, c, p, err);
+    if (rc == CLV_OK && !has_word(json_string_value(json_object_get(claims, "scope")), "admin"))
         rc = clv_fail(err, CLV_FORBIDDEN, "the token lacks the admin scope");
-    else if (!p->platform_admin && !p->tenant_admin)
-        rc = clv_fail(err, CLV_FORBIDDEN, "the client is not an administrator");
+    else if (rc == CLV_OK && !p->platform_admin && !p->tenant_admin)
+        rc = clv_fail(err, CLV_FORBIDDEN, "the token's holder is not an administrator");
     json_decref(claims);
     clv_client_free(c);
     return rc;

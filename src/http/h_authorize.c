@@ -108,11 +108,11 @@ static void show_form(clv_req *r, clv_resp *resp, const clv_authz *a, const clv_
     char binding[CLV_COOKIE_LEN], csrf[CLV_CSRF_LEN], path[PATH_MAX_LEN];
     clv_signin_page pg = {a->client->name,      message, username, csrf, a->redirect_uri, params,
                           clv_authz_form_params};
+    bool have = clv_req_cookie(r, CLV_COOKIE_CSRF, binding, sizeof binding) &&
+                clv_cookie_value_valid(binding);
 
-    if (!clv_req_cookie(r, CLV_COOKIE_CSRF, binding, sizeof binding) ||
-        !clv_cookie_value_valid(binding))
-        clv_cookie_value_new(binding);
-    if (!clv_csrf_make(app, "authorize", binding, clv_now() + CLV_CSRF_LIFETIME, csrf)) {
+    if ((!have && !clv_cookie_value_new(binding)) ||
+        !clv_csrf_make(app, "authorize", binding, clv_now() + CLV_CSRF_LIFETIME, csrf)) {
         clv_page_error(resp, 500, "Something went wrong", "internal error");
         return;
     }
@@ -143,8 +143,10 @@ static void start(clv_req *r, clv_resp *resp, clv_authz *a, const clv_form *q)
         complete(r, resp, a, u, auth_time);
     else if (!a->prompt_none)
         show_form(r, resp, a, q, NULL, NULL);
-    else if (clv_fail(&err, CLV_LOGIN_REQUIRED, "the user is not signed in") != CLV_OK)
-        fail(r, resp, a, &err); /* OIDC Core §3.1.2.6 */
+    else { /* OIDC Core §3.1.2.6 */
+        clv_fail(&err, CLV_LOGIN_REQUIRED, "the user is not signed in");
+        fail(r, resp, a, &err);
+    }
     clv_user_free(u);
 }
 

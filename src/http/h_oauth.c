@@ -109,8 +109,9 @@ static clv_code assertion_creds(const clv_form *form, clv_client_creds *creds, c
     char id[129];
 
     if (type == NULL || strcmp(type, CLV_ASSERTION_TYPE) != 0 || assertion == NULL)
-        return clv_fail(err, CLV_INVALID, "client_assertion_type must be " CLV_ASSERTION_TYPE
-                                          " and come with client_assertion");
+        return clv_fail(err, CLV_INVALID,
+                        "client_assertion_type must be " CLV_ASSERTION_TYPE
+                        " and come with client_assertion");
     if (fid == NULL) {
         if (!clv_assertion_client(assertion, id, sizeof id))
             return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");

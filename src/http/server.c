@@ -145,8 +145,7 @@ clv_code clv_req_query_form(const clv_req *r, clv_form *form, char repeated[CLV_
     repeated[0] = '\0';
     MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, query_collect, &q);
     if (!q.ok)
-        return clv_fail(err, CLV_INVALID, "the query string is malformed, too long or not "
-                                          "valid UTF-8");
+        return clv_fail(err, CLV_INVALID, "the query string is malformed, too long or not UTF-8");
     return CLV_OK;
 }
 

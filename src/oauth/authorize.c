@@ -301,7 +301,7 @@ static clv_code check_rest(const clv_authz_params *p, clv_authz *a, clv_err *err
         (rc = check_prompt(p->prompt, a, err)) != CLV_OK ||
         (rc = check_max_age(p->max_age, a, err)) != CLV_OK)
         return rc;
-    if ((rc = clv_scope_resolve(a->client, p->scope, &a->scope, err)) != CLV_OK)
+    if ((rc = clv_scope_resolve_user(a->client, p->scope, &a->scope, err)) != CLV_OK)
         return rc;
     a->scope_given = p->scope != NULL;
     return check_pkce(p, a, err);

@@ -10,9 +10,9 @@
 
 typedef struct {
     const char *client_id;
-    const char *client_secret; /* NULL for none */
-    clv_auth_method method;    /* how the credentials came: basic, post, none or
-                                * private_key_jwt */
+    const char *client_secret;    /* NULL for none */
+    clv_auth_method method;       /* how the credentials came: basic, post, none or
+                                   * private_key_jwt */
     const char *client_assertion; /* private_key_jwt (RFC 7523 §2.2), else NULL */
 } clv_client_creds;
 

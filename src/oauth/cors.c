@@ -76,10 +76,13 @@ bool clv_cors_client_allows(const clv_client *c, const char *origin)
 clv_code clv_cors_origin_known(clv_app *app, const char *origin, bool *known, clv_err *err)
 {
     clv_client_filter f = {.status = CLV_STATUS_ACTIVE, .type = -1, .limit = PAGE};
-    char *cursor = NULL;
+    char *cursor = NULL, norm[ORIGIN_MAX];
     clv_code rc = CLV_OK;
 
     *known = false;
+    /* Only a well-formed origin is worth a scan: anything else is refused for free. */
+    if (!clv_uri_origin(origin, norm, sizeof norm) || strlen(norm) != strlen(origin))
+        return CLV_OK;
     for (int page = 0; page < PAGES_MAX && !*known; page++) {
         clv_list l = {0};
         f.cursor = cursor;

@@ -15,14 +15,14 @@ static json_t *url(const clv_app *app, const char *path)
  * iss in authorization responses, and private_key_jwt (RFC 7523) at the token endpoint. */
 static void end_user_flows(const clv_app *app, json_t *doc)
 {
-    json_object_set_new(doc, "grant_types_supported",
-                        json_pack("[s, s, s]", "authorization_code", "refresh_token",
-                                  "client_credentials"));
+    json_object_set_new(
+        doc, "grant_types_supported",
+        json_pack("[s, s, s]", "authorization_code", "refresh_token", "client_credentials"));
     json_array_append_new(json_object_get(doc, "token_endpoint_auth_methods_supported"),
                           json_string("private_key_jwt"));
     json_object_set_new(doc, "token_endpoint_auth_signing_alg_values_supported",
-                        json_pack("[s, s, s, s, s, s, s, s, s]", "RS256", "RS384", "RS512",
-                                  "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"));
+                        json_pack("[s, s, s, s, s, s, s, s, s]", "RS256", "RS384", "RS512", "PS256",
+                                  "PS384", "PS512", "ES256", "ES384", "ES512"));
     json_object_set_new(doc, "userinfo_endpoint", url(app, "/userinfo"));
     json_object_set_new(doc, "end_session_endpoint", url(app, "/logout"));
     json_object_set_new(doc, "authorization_response_iss_parameter_supported", json_true());
@@ -66,8 +66,8 @@ json_t *clv_discovery_doc(const clv_app *app, bool oidc)
     json_object_set_new(doc, "registration_endpoint", url(app, "/register"));
     if (oidc)
         json_object_set_new(doc, "claims_supported",
-                            json_pack("[s, s, s, s, s, s, s, s, s, s]", "iss", "sub", "aud",
-                                      "exp", "iat", "auth_time", "nonce", "at_hash", "email",
+                            json_pack("[s, s, s, s, s, s, s, s, s, s]", "iss", "sub", "aud", "exp",
+                                      "iat", "auth_time", "nonce", "at_hash", "email",
                                       "preferred_username"));
     return doc;
 }

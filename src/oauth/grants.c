@@ -255,7 +255,7 @@ cleanup:
 static clv_code refresh_scope(const clv_client *c, const clv_refresh *r, const char *requested,
                               char **out, clv_err *err)
 {
-    clv_code rc = clv_scope_resolve(c, requested != NULL ? requested : r->scope, out, err);
+    clv_code rc = clv_scope_resolve_user(c, requested != NULL ? requested : r->scope, out, err);
 
     if (rc != CLV_OK || requested == NULL)
         return rc;

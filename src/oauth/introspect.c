@@ -93,8 +93,7 @@ static bool caller_may_revoke(const clv_client *caller, const json_t *claims)
     return caller_may_see(caller, claims);
 }
 
-clv_code clv_revoke(clv_app *app, const clv_client_creds *creds, const char *token,
-                    clv_err *err)
+clv_code clv_revoke(clv_app *app, const clv_client_creds *creds, const char *token, clv_err *err)
 {
     clv_client *caller = NULL;
     json_t *claims = NULL;

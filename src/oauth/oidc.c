@@ -134,9 +134,7 @@ bool clv_scope_has(const char *scope, const char *w)
     return false;
 }
 
-/* The user behind a user's access token, if it still exists, is active and belongs to the
- * token's tenant. */
-static clv_code token_user(clv_app *app, const json_t *claims, clv_user **out, clv_err *err)
+clv_code clv_oidc_token_user(clv_app *app, const json_t *claims, clv_user **out, clv_err *err)
 {
     const char *ref = json_string_value(json_object_get(claims, "usr"));
     const char *tenant = json_string_value(json_object_get(claims, "tenant"));
@@ -185,7 +183,7 @@ clv_code clv_oidc_userinfo(clv_app *app, const char *access_token, json_t **out,
         rc = clv_fail(err, CLV_FORBIDDEN, "the token's scope does not include openid");
         goto cleanup;
     }
-    if ((rc = token_user(app, claims, &u, err)) != CLV_OK)
+    if ((rc = clv_oidc_token_user(app, claims, &u, err)) != CLV_OK)
         goto cleanup;
     info = json_pack("{s:O}", "sub", json_object_get(claims, "sub"));
     if (info != NULL && clv_scope_has(scope, "profile"))

@@ -43,6 +43,11 @@ clv_code clv_oidc_id_token(clv_app *app, const clv_client *c, const char *sub, i
  * server's HMAC key. *out is malloc'd. */
 clv_code clv_oidc_user_ref(const clv_app *app, const char *user_id, char **out, clv_err *err);
 
+/* The user behind a user's access token (its claims, already checked by clv_access_check),
+ * if it still exists, is active and belongs to the token's tenant; *out owned. CLV_FORBIDDEN
+ * when the token was not issued to a user; CLV_UNAUTHENTICATED when the user is gone. */
+clv_code clv_oidc_token_user(clv_app *app, const json_t *claims, clv_user **out, clv_err *err);
+
 /* UserInfo (OIDC Core §5.3): checks the bearer token (clv_access_check), which must be a
  * user's token with scope openid, and answers sub, plus preferred_username with profile
  * and email with email. *client_id (may be NULL; malloc'd) names the token's client even

@@ -11,6 +11,7 @@
 #include "core/client_json.h"
 #include "core/ids.h"
 #include "core/secret.h"
+#include "core/sector.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
 
@@ -185,6 +186,15 @@ static clv_code service_load(clv_app *app, const char *service_id, clv_principal
     return CLV_OK;
 }
 
+/* SPEC §5.6: a new or changed sector_identifier_uri is fetched and must list every
+ * redirect URI. The fetch (≤ CLV_FETCH_TIMEOUT s) runs inside the registration's
+ * transaction, which keeps a registration atomic; it happens only for pairwise clients
+ * that name such a document. */
+static clv_code sector_check(const clv_client *old, const clv_client *c, clv_err *err)
+{
+    return clv_sector_changed(old, c) ? clv_sector_verify(c, err) : CLV_OK;
+}
+
 clv_code clv_register_create(clv_app *app, const char *iat, const json_t *md, json_t **out,
                              clv_err *err)
 {
@@ -202,6 +212,7 @@ clv_code clv_register_create(clv_app *app, const char *iat, const json_t *md, js
     if ((rc = iat_check(app, iat, &p, &service_id, err)) == CLV_OK &&
         (rc = service_load(app, service_id, &p, &svc, err)) == CLV_OK &&
         (rc = clv_register_client(md, NULL, service_id, app->cfg, &c, err)) == CLV_OK &&
+        (rc = sector_check(NULL, c, err)) == CLV_OK &&
         (rc = clv_admin_client_place(c, svc, err)) == CLV_OK &&
         (rc = clv_admin_client_insert(app, &p, c, expires_at, &secret, err)) == CLV_OK)
         rc = rat_issue(app, c->client_id, &rat, err);
@@ -289,6 +300,7 @@ clv_code clv_register_update(clv_app *app, const char *client_id, const char *ra
     if ((rc = rat_check(app, client_id, rat, &old, &p, err)) == CLV_OK &&
         (rc = update_check(app, old, md, err)) == CLV_OK &&
         (rc = clv_register_client(md, old, NULL, app->cfg, &c, err)) == CLV_OK &&
+        (rc = sector_check(old, c, err)) == CLV_OK &&
         (rc = client_save(app, &p, old, c, "client.update", err)) == CLV_OK)
         rc = rat_issue(app, old->client_id, &fresh, err); /* rotated on every update */
     rc = clv_admin_finish(app, rc, err);

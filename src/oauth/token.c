@@ -53,7 +53,11 @@ static bool append(char *buf, size_t *len, const char *s, size_t n)
     return true;
 }
 
-clv_code clv_scope_resolve(const clv_client *c, const char *requested, char **out, clv_err *err)
+/* admin_by_client: admin needs the client's own admin role (client_credentials); else the
+ * user's role decides, after sign-in (clv_authz_user_scope), and the client need only list
+ * admin among its scopes (the console). */
+static clv_code resolve(const clv_client *c, const char *requested, bool admin_by_client,
+                        char **out, clv_err *err)
 {
     char *buf = malloc(SCOPE_MAX);
     size_t len = 0, i;
@@ -66,7 +70,7 @@ clv_code clv_scope_resolve(const clv_client *c, const char *requested, char **ou
     if (requested == NULL) {
         json_array_foreach(c->scopes, i, v) {
             const char *s = json_string_value(v);
-            if (strcmp(s, "admin") == 0 && !admin_grantable(c))
+            if (strcmp(s, "admin") == 0 && admin_by_client && !admin_grantable(c))
                 continue;
             append(buf, &len, s, strlen(s));
         }
@@ -79,8 +83,8 @@ clv_code clv_scope_resolve(const clv_client *c, const char *requested, char **ou
             p += n > 0 ? n : 1;
             continue;
         }
-        if (!has_string(c->scopes, p, n) || (n == 5 && memcmp(p, "admin", 5) == 0 &&
-                                             !admin_grantable(c)))
+        if (!has_string(c->scopes, p, n) ||
+            (n == 5 && memcmp(p, "admin", 5) == 0 && admin_by_client && !admin_grantable(c)))
             rc = clv_fail(err, CLV_INVALID_SCOPE, "scope '%.*s' is not allowed for this client",
                           (int)(n > 128 ? 128 : n), p);
         else if (!append(buf, &len, p, n))
@@ -93,6 +97,17 @@ clv_code clv_scope_resolve(const clv_client *c, const char *requested, char **ou
     }
     *out = buf;
     return CLV_OK;
+}
+
+clv_code clv_scope_resolve(const clv_client *c, const char *requested, char **out, clv_err *err)
+{
+    return resolve(c, requested, true, out, err);
+}
+
+clv_code clv_scope_resolve_user(const clv_client *c, const char *requested, char **out,
+                                clv_err *err)
+{
+    return resolve(c, requested, false, out, err);
 }
 
 static clv_code client_credentials(clv_app *app, const clv_token_req *req, json_t **out,

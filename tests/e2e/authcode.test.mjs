@@ -269,6 +269,19 @@ describe('end-user flows', () => {
     assertPage(f, 200);
   });
 
+  for (const [alg, hash, half] of [['ES256', 'sha256', 16], ['EdDSA', 'sha512', 32]]) {
+    test(`ID tokens follow the client's signing alg (${alg}); at_hash uses ${hash}`, async () => {
+      const c = await s.createClient({ service_id: svc.id, type: 'confidential', redirect_uris: [RP_CB],
+        scopes: ['openid'], access_token_signing_alg: alg });
+      const cfg = await discover(c, client.ClientSecretBasic(c.client_secret));
+      const { tokens } = await signInAndExchange(cfg, new Browser(), RP_CB, { scope: 'openid' });
+      const { protectedHeader, payload } = await jose.jwtVerify(tokens.id_token,
+        jose.createRemoteJWKSet(new URL(`${s.url}/jwks`)), { issuer: s.url, audience: c.client_id, algorithms: [alg] });
+      assert.equal(protectedHeader.alg, alg);
+      assert.equal(payload.at_hash, b64url(crypto.createHash(hash).update(tokens.access_token).digest().subarray(0, half)));
+    });
+  }
+
   test('a wrong password shows the form again with a message and issues no code', async () => {
     const cfg = await discover(pub, client.None());
     const b = new Browser();
@@ -364,6 +377,10 @@ describe('end-user flows', () => {
     assert.equal((await redirectError({ scope: 'openid admin' })).get('error'), 'invalid_scope');
     assert.equal((await redirectError({ prompt: 'none' })).get('error'), 'login_required');
     assert.equal((await redirectError({ prompt: 'bogus' })).get('error'), 'invalid_request');
+    assert.equal((await redirectError({ code_challenge: 'too-short' })).get('error'), 'invalid_request');
+    assert.equal((await redirectError({ max_age: 'soon' })).get('error'), 'invalid_request');
+    assert.equal((await redirectError({ request: 'eyJ.x.y' })).get('error'), 'invalid_request');
+    assert.equal((await redirectError({ nonce: 'n'.repeat(513) })).get('error'), 'invalid_request');
     const r = await new Browser().get(`${s.url}/authorize?client_id=${pub.client_id}&response_type=code&state=a&state=b`);
     const loc = new URL(r.location);
     assert.equal(loc.searchParams.get('error'), 'invalid_request', 'a repeated parameter');
