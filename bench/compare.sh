@@ -243,7 +243,7 @@ versions="clavis $(git -C "$root" describe --always --dirty 2>/dev/null || echo 
 has_peer glewlwyd && versions+="; glewlwyd $(dpkg-query -W -f='${Version}' glewlwyd)"
 has_peer oidc-provider && versions+="; oidc-provider $(cd "$here/peers/oidc-provider" && node -p 'require("oidc-provider/package.json").version') on node $(node --version)"
 versions+="; $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); $(openssl version | cut -d' ' -f1-2)"
-machine="$(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores, $(free -g | awk '/^Mem/ {print $2}') GiB, Linux $(uname -r)"
+machine="$(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc --all) cores, $(free -g | awk '/^Mem/ {print $2}') GiB, Linux $(uname -r)"
 cmd="bench/compare.sh"
 [[ -n ${PEERS:-} || -n ${DURATION:-} || -n ${RUNS:-} || -n ${CONNS:-} ]] &&
     cmd="PEERS=\"$peers\" DURATION=$BENCH_DURATION RUNS=$BENCH_RUNS CONNS=$BENCH_CONNS bench/compare.sh"

@@ -127,7 +127,7 @@ BENCH_BEARER=$AT BENCH_PATHS=$tmp/paths.all BENCH_CONNS=$admin_conns BENCH_THREA
 bench_record large rss_admin kib "$(bench_rss_kib "$PID")"
 
 versions="clavis $(git -C "$root" describe --always --dirty 2>/dev/null || echo '?'); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1)"
-machine="$(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores, $(free -g | awk '/^Mem/ {print $2}') GiB, Linux $(uname -r)"
+machine="$(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc --all) cores, $(free -g | awk '/^Mem/ {print $2}') GiB, Linux $(uname -r)"
 cmd="bench/scale.sh"
 [[ -n ${CLIENTS:-} || -n ${DURATION:-} || -n ${RUNS:-} ]] &&
     cmd="CLIENTS=$large DURATION=$BENCH_DURATION RUNS=$BENCH_RUNS bench/scale.sh"

@@ -34,19 +34,39 @@ clv_code clv_admin_client_visible(clv_app *app, const clv_principal *p, const ch
 
 /* Only a platform admin may make a platform admin (SPEC §1 roles): a tenant admin who
  * could put the role on a client of its own would escape its tenant. */
-static clv_code check_roles(const clv_principal *p, const clv_client *c, clv_err *err)
+static bool holds_platform_admin(const clv_client *c)
 {
     size_t i;
     json_t *v;
 
-    if (p == NULL || p->platform_admin)
-        return CLV_OK;
     json_array_foreach(c->roles, i, v) {
         if (strcmp(json_string_value(v), "platform_admin") == 0)
-            return clv_fail_field(err, CLV_FORBIDDEN, "roles",
-                                  "only a platform admin may grant platform_admin");
+            return true;
     }
+    return false;
+}
+
+static clv_code check_roles(const clv_principal *p, const clv_client *c, clv_err *err)
+{
+    if (p != NULL && !p->platform_admin && holds_platform_admin(c))
+        return clv_fail_field(err, CLV_FORBIDDEN, "roles",
+                              "only a platform admin may grant platform_admin");
     return CLV_OK;
+}
+
+clv_code clv_admin_client_writable(clv_app *app, const clv_principal *p, const char *client_id,
+                                   clv_client **out, clv_err *err)
+{
+    clv_code rc = clv_admin_client_visible(app, p, client_id, out, err);
+
+    /* A tenant admin may read a platform admin client of its tenant (the init client) but
+     * not change it, its secrets or its tokens: else it could take its powers. */
+    if (rc == CLV_OK && p != NULL && !p->platform_admin && holds_platform_admin(*out)) {
+        clv_client_free(*out);
+        *out = NULL;
+        rc = clv_fail(err, CLV_FORBIDDEN, "only a platform admin may change this client");
+    }
+    return rc;
 }
 
 /* Checks the service named by the body and fills the client's ids and times. */
@@ -254,7 +274,7 @@ static clv_code sector_precheck(clv_app *app, const clv_principal *p, const char
     clv_code rc = CLV_OK;
 
     *checked = NULL;
-    if (clv_admin_client_visible(app, p, client_id, &old, NULL) == CLV_OK &&
+    if (clv_admin_client_writable(app, p, client_id, &old, NULL) == CLV_OK &&
         clv_client_patch(old, patch, app->cfg, &c, NULL) == CLV_OK && clv_sector_changed(old, c))
         rc = clv_sector_verify(c, err);
     if (rc == CLV_OK && c != NULL && clv_sector_changed(old, c))
@@ -290,7 +310,7 @@ clv_code clv_admin_client_patch(clv_app *app, const clv_principal *p, const char
         clv_client_free(checked);
         return rc;
     }
-    if ((rc = clv_admin_client_visible(app, p, client_id, &old, err)) != CLV_OK)
+    if ((rc = clv_admin_client_writable(app, p, client_id, &old, err)) != CLV_OK)
         goto cleanup;
     if (!etag_matches(if_match, old->version)) {
         rc = clv_fail(err, CLV_PRECONDITION, "If-Match does not match the current version");
@@ -360,7 +380,7 @@ clv_code clv_admin_client_action(clv_app *app, const clv_principal *p, const cha
 
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
-    if ((rc = clv_admin_client_visible(app, p, client_id, &old, err)) != CLV_OK)
+    if ((rc = clv_admin_client_writable(app, p, client_id, &old, err)) != CLV_OK)
         goto cleanup;
     if ((c = clv_client_dup(old)) == NULL) {
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
@@ -386,7 +406,7 @@ clv_code clv_admin_client_revoke_tokens(clv_app *app, const clv_principal *p,
 
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
-    if ((rc = clv_admin_client_visible(app, p, client_id, &old, err)) != CLV_OK)
+    if ((rc = clv_admin_client_writable(app, p, client_id, &old, err)) != CLV_OK)
         goto cleanup;
     if ((c = clv_client_dup(old)) == NULL) {
         rc = clv_fail(err, CLV_NOMEM, "out of memory");

@@ -56,6 +56,11 @@ clv_code clv_admin_secret_remove(clv_app *app, const clv_principal *p, const cha
 clv_code clv_admin_client_visible(clv_app *app, const clv_principal *p, const char *client_id,
                                   clv_client **out, clv_err *err);
 
+/* As clv_admin_client_visible, for a change: a client holding the platform_admin role is
+ * CLV_FORBIDDEN to anyone but a platform admin. */
+clv_code clv_admin_client_writable(clv_app *app, const clv_principal *p, const char *client_id,
+                                   clv_client **out, clv_err *err);
+
 /* The steps of create and update that other writers of clients (dynamic registration,
  * init) share, inside the caller's transaction. */
 /* Gives a new client its ids, times and the joined fields of its service. */

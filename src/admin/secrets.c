@@ -109,7 +109,7 @@ clv_code clv_admin_secret_add(clv_app *app, const clv_principal *p, const char *
         return rc;
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
-    if ((rc = clv_admin_client_visible(app, p, client_id, &c, err)) != CLV_OK)
+    if ((rc = clv_admin_client_writable(app, p, client_id, &c, err)) != CLV_OK)
         goto cleanup;
     if (c->type == CLV_TYPE_PUBLIC) {
         rc = clv_fail(err, CLV_CONFLICT, "public clients never have secrets");
@@ -138,7 +138,7 @@ clv_code clv_admin_secret_remove(clv_app *app, const clv_principal *p, const cha
 
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
-    if ((rc = clv_admin_client_visible(app, p, client_id, &c, err)) != CLV_OK)
+    if ((rc = clv_admin_client_writable(app, p, client_id, &c, err)) != CLV_OK)
         goto cleanup;
     rc = clv_store_secret_delete(app->store, client_id, secret_id, err);
     if (rc == CLV_NOT_FOUND)

@@ -152,9 +152,11 @@ clv_code clv_admin_tenant_patch(clv_app *app, const clv_principal *p, const char
                             "this tenant holds protected clients: it cannot be deactivated");
         goto cleanup;
     }
+    after = tenant_json(t);
+    if (json_equal(before, after)) /* nothing changes: no write, no event */
+        goto cleanup;
     if ((rc = clv_store_tenant_update(app->store, t, err)) != CLV_OK)
         goto cleanup;
-    after = tenant_json(t);
     rc = clv_audit_write(app, p, t->id, "tenant.update", "tenant", t->id,
                          clv_json_diff(before, after, NULL), err);
 cleanup:

@@ -19,6 +19,7 @@ enum { SCOPE_MAX_CHARS = 16000, ROLE_MAX_CHARS = 128 };
 static const char *const reserved[] = {
     "iss",   "sub",    "aud",  "exp", "iat", "nbf", "jti",       "client_id", "scope",
     "roles", "tenant", "test", "cnf", "act", "azp", "auth_time", "nonce",     "at_hash",
+    "usr",   "fid", /* Clavis's own: the sealed user and the grant family */
 };
 
 bool clv_test_claim_reserved(const char *name)
@@ -257,7 +258,7 @@ clv_code clv_admin_test_token(clv_app *app, const clv_principal *p, const char *
         return rc;
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
-    if ((rc = clv_admin_client_visible(app, p, client_id, &c, err)) == CLV_OK &&
+    if ((rc = clv_admin_client_writable(app, p, client_id, &c, err)) == CLV_OK &&
         (rc = active_check(c, err)) == CLV_OK &&
         (rc = scope_for(c, req.scope, &scope, err)) == CLV_OK) {
         clv_mint_opts o = {.sub = req.user_id,

@@ -213,6 +213,10 @@ clv_code clv_admin_user_patch(clv_app *app, const clv_principal *p, const char *
     before = user_json(u);
     if ((rc = apply_user(p, body, false, u, err)) != CLV_OK)
         goto cleanup;
+    after = user_json(u);
+    if (json_equal(before, after) && json_object_get(body, "password") == NULL)
+        goto cleanup; /* nothing changes: no write, no event */
+    json_decref(after);
     u->updated_at = clv_now();
     rc = clv_store_user_update(app->store, u, err);
     if (rc == CLV_CONFLICT)

@@ -166,6 +166,31 @@ static int run_purge(clv_app *app)
     return purged;
 }
 
+/* A mistyped --open-registration-service would make every open registration fail with a
+ * 401 that says nothing of why: refuse to start instead. */
+static clv_code check_open_registration(clv_app *app)
+{
+    const char *id = app->cfg->open_registration_service;
+    clv_service *svc = NULL;
+    clv_err err;
+    clv_code rc;
+
+    if (id == NULL)
+        return CLV_OK;
+    clv_err_init(&err);
+    rc = clv_store_service_get(app->store, id, &svc, &err);
+    if (rc == CLV_OK && svc->status == CLV_STATUS_DELETED)
+        rc = CLV_NOT_FOUND;
+    if (rc == CLV_NOT_FOUND)
+        fprintf(stderr, "clavis: --open-registration-service: no service '%s'\n", id);
+    else if (rc != CLV_OK)
+        fprintf(stderr, "clavis: %s\n", err.detail);
+    else
+        clv_log("info", "open registration into service %s", id);
+    clv_service_free(svc);
+    return rc;
+}
+
 int clv_cmd_serve(int argc, char **argv)
 {
     clv_config cfg;
@@ -199,6 +224,8 @@ int clv_cmd_serve(int argc, char **argv)
         fprintf(stderr, "clavis: %s\n", err.detail[0] ? err.detail : "start-up failed");
         goto cleanup;
     }
+    if (check_open_registration(app) != CLV_OK)
+        goto cleanup;
     clv_log("info", "listening on %s, issuer %s, database %s", cfg.listen, cfg.issuer, cfg.db);
     run_purge(app);
     for (time_t last = time(NULL);;) {

@@ -735,6 +735,23 @@ describe('admin API', () => {
       problem(await adm('PATCH', `/admin/v1/clients/${own.client_id}`, { roles: ['platform_admin'] }, as3), 403);
     });
 
+  test('a tenant admin of the init tenant may read the platform admin client but not touch it', async () => {
+    const svcs = await listAll('/admin/v1/services');
+    const initSvc = svcs.find((v) => v.tenant_id === s.init.tenant_id);
+    const ta = await newClient({ service_id: initSvc.id, roles: ['tenant_admin'], scopes: ['admin'] });
+    const as = { token: (await s.token(ta.client_id, ta.client_secret, { scope: 'admin' })).body.access_token };
+    const path = `/admin/v1/clients/${s.init.client_id}`;
+    assert.equal((await adm('GET', path, undefined, as)).status, 200);
+    const before = (await listAll(`/admin/v1/audit?target=${s.init.client_id}`)).length;
+    problem(await adm('POST', `${path}/secrets`, {}, as), 403);
+    problem(await adm('POST', `${path}/revoke-tokens`, undefined, as), 403);
+    problem(await adm('POST', `${path}/test-token`, {}, as), 403);
+    problem(await adm('PATCH', path, { description: 'mine now' }, as), 403);
+    const secrets = (await adm('GET', `${path}/secrets`)).body.items;
+    problem(await adm('DELETE', `${path}/secrets/${secrets[0].secret_id}`, undefined, as), 403);
+    assert.equal((await listAll(`/admin/v1/audit?target=${s.init.client_id}`)).length, before, 'nothing changed');
+  });
+
   test('clavis init printed the §4 JSON; running it again changes nothing and exits non-zero', async () => {
     assert.deepEqual(Object.keys(s.init).sort(), ['admin_password', 'admin_username', 'client_id', 'client_secret', 'tenant_id']);
     assert.match(s.init.client_secret, /^clv_/);
