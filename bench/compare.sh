@@ -128,7 +128,7 @@ after_load() { # server pid
 
 # ---- Clavis ----
 run_clavis() {
-    local dir=$tmp/clavis port url init at svc alg c cid sec log
+    local dir=$tmp/clavis port url init at svc alg c log
     mkdir -p "$dir"
     port=$(bench_free_port)
     url=http://127.0.0.1:$port
@@ -246,7 +246,8 @@ versions+="; $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); $(openssl version | cut
 machine="$(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc --all) cores, $(free -g | awk '/^Mem/ {print $2}') GiB, Linux $(uname -r)"
 cmd="bench/compare.sh"
 [[ -n ${PEERS:-} || -n ${DURATION:-} || -n ${RUNS:-} || -n ${CONNS:-} ]] &&
-    cmd="PEERS=\"$peers\" DURATION=$BENCH_DURATION RUNS=$BENCH_RUNS CONNS=$BENCH_CONNS bench/compare.sh"
+    cmd="PEERS=\"$peers\" DURATION=$BENCH_DURATION RUNS=$BENCH_RUNS CONNS=$BENCH_CONNS $cmd"
+[[ -n ${CLAVIS_BIN:-} ]] && cmd="CLAVIS_BIN=${CLAVIS_BIN#"$root"/} $cmd"
 python3 "$here/report.py" compare "$BENCH_RESULTS" "$out_md" \
     "$(date -u '+%Y-%m-%d %H:%M UTC')" "$machine" "$versions" "$cmd" \
     "wrk -t$BENCH_THREADS -c$BENCH_CONNS -d${BENCH_DURATION}s --latency, $BENCH_WARMUP s warm-up, median of $BENCH_RUNS runs"

@@ -1,4 +1,5 @@
-# Shared by bench/compare.sh and bench/scale.sh (sourced, not run): how a server is started
+# shellcheck shell=bash disable=SC2034 # BENCH_* are read by the scripts that source this
+# Shared by bench/compare.sh, scale.sh and profile.sh (sourced, not run): how a server is started
 # and timed, how wrk is run and read, and how the numbers are kept. One way of measuring:
 #   - the server on CPU 0 (taskset -c 0), wrk and this script on CPU 1;
 #   - a warm-up run, then RUNS runs of wrk -tTHREADS -cCONNS -dDURATION --latency, medians;

@@ -5,10 +5,12 @@
 # graphs, so that OpenSSL's and SQLite's frames are attributed to their callers).
 #   bench/profile.sh              # RS256 and ES256
 #   ALGS=ES256 SECONDS_=5 bench/profile.sh
+# Prints, per alg, the share of the samples and the microseconds per request of each stage
+# of a request (bench/profile_stages.py: the signature, SQLite, JSON, the kernel's TCP…).
 # Leaves, per alg, in $PROFILE_DIR (default /tmp/clavis-profile): ALG.data (perf),
-# ALG.self.txt (self time by library and function) and ALG.children.txt (time including
-# callees, by function). Needs linux-perf (apt-get install linux-perf) and root or a low
-# kernel.perf_event_paranoid.
+# ALG.script.txt (its stacks), ALG.stages.txt (the stages), ALG.self.txt (self time by
+# library and function) and ALG.children.txt (time including callees, by function).
+# Needs linux-perf (apt-get install linux-perf) and root or a low perf_event_paranoid.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -53,10 +55,12 @@ for alg in $algs; do
     sleep 1
     perf record -q -e cpu-clock -F 1999 --call-graph dwarf,16384 -p "$pid" -o "$out/$alg.data" -- sleep "$secs" 2>/dev/null
     wait "$wrk_pid"
-    perf report -i "$out/$alg.data" --no-children --sort dso,symbol --stdio --percent-limit 0.3 \
-        2>/dev/null | grep -v '^$' | grep -E '^ +[0-9]' >"$out/$alg.self.txt" || true
+    perf report -i "$out/$alg.data" --no-children --sort dso,symbol --stdio -g none \
+        --percent-limit 0.3 2>/dev/null | grep -E '^ +[0-9]' >"$out/$alg.self.txt" || true
     perf report -i "$out/$alg.data" --children --sort symbol --stdio -g none --percent-limit 1 \
         2>/dev/null | grep -E '^ +[0-9]' >"$out/$alg.children.txt" || true
-    echo "== $alg: $(awk '/^Requests\/sec/ {print $2}' "$out/$alg.wrk.txt") req/s under perf; self time (top 25):"
-    head -25 "$out/$alg.self.txt"
+    perf script -i "$out/$alg.data" -F ip,sym,dso 2>/dev/null >"$out/$alg.script.txt"
+    echo "== $alg"
+    python3 "$here/profile_stages.py" "$out/$alg.script.txt" \
+        "$(awk '/^Requests\/sec/ {print $2}' "$out/$alg.wrk.txt")" | tee "$out/$alg.stages.txt"
 done

@@ -116,7 +116,7 @@ admin_group service "service_id" "service_id=$s0" "service_id=$s1"
 admin_group status "status=inactive" "status=inactive"
 admin_group type "type=public" "type=public"
 admin_group combined "service_id + type + status" "service_id=$s0&type=m2m&status=active"
-admin_group q_name "q, a name substring (1 in 1,000 names)" "q=$(urlq 'client 000042')"
+admin_group q_name "q, a name substring (10 names match)" "q=$(urlq 'client 000042')"
 admin_group q_client_id "q, an exact client_id" "q=$(urlq "$BENCH_CID")"
 admin_group q_none "q, matching nothing" "q=$(urlq 'no such client')"
 cat "$tmp"/paths.* >"$tmp/paths.all"
@@ -130,7 +130,8 @@ versions="clavis $(git -C "$root" describe --always --dirty 2>/dev/null || echo 
 machine="$(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc --all) cores, $(free -g | awk '/^Mem/ {print $2}') GiB, Linux $(uname -r)"
 cmd="bench/scale.sh"
 [[ -n ${CLIENTS:-} || -n ${DURATION:-} || -n ${RUNS:-} ]] &&
-    cmd="CLIENTS=$large DURATION=$BENCH_DURATION RUNS=$BENCH_RUNS bench/scale.sh"
+    cmd="CLIENTS=$large DURATION=$BENCH_DURATION RUNS=$BENCH_RUNS $cmd"
+[[ -n ${CLAVIS_BIN:-} ]] && cmd="CLAVIS_BIN=${CLAVIS_BIN#"$root"/} $cmd"
 python3 "$here/report.py" scale "$BENCH_RESULTS" "$out_md" \
     "$(date -u '+%Y-%m-%d %H:%M UTC')" "$machine" "$versions" "$cmd" \
     "server on CPU 0 (\`taskset -c 0\`, \`--threads 1\`), wrk on CPU 1; /token: wrk -t$BENCH_THREADS -c$BENCH_CONNS -d${BENCH_DURATION}s --latency, $BENCH_WARMUP s warm-up, median of $BENCH_RUNS runs, the bench client created through the admin API after the seeding; list pages: wrk -t1 -c$admin_conns, the same warm-up and runs, each connection cycling through its group's paths (first page, the first page's next_cursor, and cursors at 10 %, 50 %, 90 % and 99.9 % of the list depth). Seeded clients: 100 services, 6/10 m2m, 3/10 confidential, 1/10 public, 1/20 inactive, one secret each for non-public ones; no audit events."

@@ -50,13 +50,12 @@ static void usage(void)
 }
 
 /* A template client of one type, from the admin API's own rules and defaults. */
-static clv_client *template_client(const clv_config *cfg, const char *service_id,
-                                   const char *type)
+static clv_client *template_client(const clv_config *cfg, const char *service_id, const char *type)
 {
     clv_err err = {0};
     clv_client *c = NULL;
-    json_t *body = json_pack("{s:s, s:s, s:s, s:[s]}", "service_id", service_id, "name",
-                             "template", "type", type, "scopes", "read");
+    json_t *body = json_pack("{s:s, s:s, s:s, s:[s]}", "service_id", service_id, "name", "template",
+                             "type", type, "scopes", "read");
 
     if (strcmp(type, "m2m") != 0)
         json_object_set_new(body, "redirect_uris",
@@ -104,7 +103,7 @@ int main(int argc, char **argv)
 
     double t0 = now_s();
     int64_t now = clv_now(), base = now - n - 1;
-    char (*svc_ids)[CLV_ID_LEN] = calloc((size_t)services, CLV_ID_LEN);
+    char(*svc_ids)[CLV_ID_LEN] = calloc((size_t)services, CLV_ID_LEN);
     if (svc_ids == NULL)
         die("out of memory", NULL);
     if (clv_store_begin(app->store, &err) != CLV_OK)

@@ -4,10 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/client_cache.h"
+
 clv_code clv_admin_finish(clv_app *app, clv_code rc, clv_err *err)
 {
+    if (rc == CLV_OK && (rc = clv_store_commit(app->store, err)) == CLV_OK)
+        clv_cache_bump(); /* every thread re-reads what this change may touch */
     if (rc == CLV_OK)
-        return clv_store_commit(app->store, err);
+        return CLV_OK;
     clv_store_rollback(app->store);
     return rc;
 }

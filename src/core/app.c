@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/client_cache.h"
 #include "crypto/b64.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
@@ -237,6 +238,8 @@ void clv_app_free(clv_app *app)
 {
     if (app == NULL)
         return;
+    clv_cache_clear(); /* the calling thread's cached clients (the workers clear theirs) */
+    clv_cache_bump();
     clv_wipe(app->hmac_key, sizeof app->hmac_key);
     clv_wipe(app->pairwise_salt, sizeof app->pairwise_salt);
     clv_keyset_free(app->keys);

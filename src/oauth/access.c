@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/client_cache.h"
 #include "core/ids.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
@@ -116,8 +117,8 @@ clv_code clv_access_check(clv_app *app, const char *token, json_t **claims_out,
         goto cleanup;
     if ((rc = check_revoked(app, claims, err)) != CLV_OK)
         goto cleanup;
-    rc = clv_store_client_get(app->store,
-                              json_string_value(json_object_get(claims, "client_id")), &c, err);
+    rc = clv_cache_client_get(app, json_string_value(json_object_get(claims, "client_id")), &c,
+                              NULL, err);
     if (rc == CLV_NOT_FOUND)
         rc = clv_fail(err, CLV_UNAUTHENTICATED, "the token's client no longer exists");
     if (rc != CLV_OK)

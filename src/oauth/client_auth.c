@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/client_cache.h"
 #include "core/secret.h"
 #include "crypto/hash.h"
 #include "oauth/assertion.h"
@@ -12,24 +13,20 @@
  * token request into a database write. A failure here is not the caller's problem. */
 enum { TOUCH_EVERY = 60 };
 
-static clv_code check_secret(clv_app *app, const clv_client *c, const char *presented,
-                             int64_t now, clv_err *err)
+static clv_code check_secret(clv_app *app, const clv_client *c, const clv_list *secrets,
+                             const char *presented, int64_t now, clv_err *err)
 {
     unsigned char hash[32];
-    clv_list secrets = {0};
     const clv_secret *which = NULL;
     clv_secret_match m;
-    clv_code rc;
 
     if (!clv_secret_hash(app, presented, hash))
         return clv_fail(err, CLV_CRYPTO, "HMAC failed");
-    if ((rc = clv_store_secret_list(app->store, c->client_id, &secrets, err)) != CLV_OK)
-        return rc;
-    m = clv_secret_check(hash, &secrets, now, &which);
-    if (m == CLV_SECRET_OK && which->last_used_at + TOUCH_EVERY <= now)
-        clv_store_secret_touch(app->store, which->secret_id, now, NULL);
-    clv_list_cleanup(&secrets);
+    m = clv_secret_check(hash, secrets, now, &which);
     clv_wipe(hash, sizeof hash);
+    if (m == CLV_SECRET_OK && which->last_used_at + TOUCH_EVERY <= now &&
+        clv_store_secret_touch(app->store, which->secret_id, now, NULL) == CLV_OK)
+        clv_cache_note_used(c->client_id, which->secret_id, now);
     if (m == CLV_SECRET_EXPIRED)
         return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed (expired secret)");
     if (m != CLV_SECRET_OK)
@@ -41,12 +38,14 @@ clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, cl
                                  clv_err *err)
 {
     clv_client *c = NULL;
+    const clv_list *secrets = NULL;
     int64_t now = clv_now();
     clv_code rc;
 
     if (creds->client_id == NULL || creds->client_id[0] == '\0')
         return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
-    rc = clv_store_client_get(app->store, creds->client_id, &c, err);
+    /* From the per-thread cache: no database read on the token path (client_cache.h). */
+    rc = clv_cache_client_get(app, creds->client_id, &c, &secrets, err);
     if (rc == CLV_NOT_FOUND) { /* STYLE: an unknown client_id looks exactly like a bad secret */
         unsigned char sink[32]; /* and costs the same HMAC, so its timing says little */
         if (creds->client_secret != NULL)
@@ -62,7 +61,7 @@ clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, cl
         rc = clv_assertion_verify(app, c, creds->client_assertion, err);
     } else if (c->auth_method != CLV_AUTH_NONE) {
         rc = creds->client_secret != NULL
-                 ? check_secret(app, c, creds->client_secret, now, err)
+                 ? check_secret(app, c, secrets, creds->client_secret, now, err)
                  : clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
     }
     if (rc == CLV_OK && clv_client_effective_status(c) != CLV_STATUS_ACTIVE)
@@ -71,8 +70,9 @@ clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, cl
         clv_client_free(c);
         return rc;
     }
-    if (c->last_used_at + TOUCH_EVERY <= now)
-        clv_store_client_touch(app->store, c->client_id, now, NULL);
+    if (c->last_used_at + TOUCH_EVERY <= now &&
+        clv_store_client_touch(app->store, c->client_id, now, NULL) == CLV_OK)
+        clv_cache_note_used(c->client_id, NULL, now);
     *out = c;
     return CLV_OK;
 }

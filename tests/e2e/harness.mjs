@@ -334,3 +334,34 @@ export async function assertCleanShutdown(...servers) {
   const failed = results.filter((r) => r.status === 'rejected').map((r) => r.reason.message);
   if (failed.length) throw new Error(failed.join('\n\n'));
 }
+
+/**
+ * Another `clavis serve` on the database of a server from start(): a second node of the
+ * same deployment (SPEC §2.5). Returns {url, stopped, stop()}; stop() rejects on a
+ * non-zero exit or a sanitizer report.
+ */
+export async function startSecondNode(db, args = []) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(CLAVIS_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--issuer', url,
+    '--db', db, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  await waitFor(async () => (await fetch(`${url}/healthz`)).status === 200, { timeoutMs: 10000, what: 'node 2' });
+  let stopping = null;
+  return {
+    url,
+    get stopped() { return stopping !== null; },
+    stop() {
+      stopping ??= (async () => {
+        child.kill('SIGTERM');
+        const res = await exited;
+        const report = sanitizerReport(stderr);
+        if (report) throw new Error(`node 2 printed a sanitizer report (${report}):\n${stderr}`);
+        if (res.code !== 0) throw new Error(`node 2 exited with ${JSON.stringify(res)}:\n${stderr}`);
+      })();
+      return stopping;
+    },
+  };
+}

@@ -5,12 +5,10 @@
 // admin API and audit log, and open registration.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as jose from 'jose';
 import * as client from 'openid-client';
 import {
-  CLAVIS_BIN, assertCleanShutdown, freePort, request, sanitizerReport, sleep, start,
-  stopUnstopped, waitFor,
+  assertCleanShutdown, request, sleep, start, startSecondNode, stopUnstopped,
 } from './harness.mjs';
 
 let s; // the main server
@@ -67,31 +65,7 @@ async function auditOf(target) {
 }
 
 /** Starts another `clavis serve` on s's database (SPEC §2.5: nodes share one database). */
-async function startNode(args) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(CLAVIS_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--issuer', url,
-    '--db', s.db, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  await waitFor(async () => (await fetch(`${url}/healthz`)).status === 200, { timeoutMs: 10000, what: 'node 2' });
-  let stopping = null;
-  return {
-    url,
-    get stopped() { return stopping !== null; },
-    stop() {
-      stopping ??= (async () => {
-        child.kill('SIGTERM');
-        const res = await exited;
-        const report = sanitizerReport(stderr);
-        if (report) throw new Error(`node 2 printed a sanitizer report (${report}):\n${stderr}`);
-        if (res.code !== 0) throw new Error(`node 2 exited with ${JSON.stringify(res)}:\n${stderr}`);
-      })();
-      return stopping;
-    },
-  };
-}
+const startNode = (args) => startSecondNode(s.db, args);
 
 before(async () => {
   s = await start();

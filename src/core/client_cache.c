@@ -1,0 +1,147 @@
+/* client_cache — a per-thread, direct-mapped cache of clients and their secrets (see
+ * client_cache.h). Per thread, so that a lookup takes no lock; direct-mapped, so that its
+ * size is fixed (CACHE_SLOTS entries a thread) and an eviction is one free. */
+#include "core/client_cache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CACHE_SLOTS = 1024 };
+
+typedef struct {
+    clv_client *client; /* NULL: empty slot */
+    clv_list secrets;
+    const clv_app *app; /* entries of another app (tests open several) never match */
+    int64_t loaded_ms;
+    uint64_t generation;
+} slot;
+
+typedef struct {
+    slot slots[CACHE_SLOTS];
+} cache;
+
+static atomic_uint_fast64_t generation = 1;
+static pthread_key_t key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void slot_clear(slot *s)
+{
+    clv_client_free(s->client);
+    clv_list_cleanup(&s->secrets);
+    memset(s, 0, sizeof *s);
+}
+
+static void cache_free(void *p)
+{
+    cache *c = p;
+
+    for (int i = 0; c != NULL && i < CACHE_SLOTS; i++)
+        slot_clear(&c->slots[i]);
+    free(c);
+}
+
+static void key_init(void)
+{
+    pthread_key_create(&key, cache_free);
+}
+
+static cache *thread_cache(void)
+{
+    cache *c;
+
+    pthread_once(&key_once, key_init);
+    if ((c = pthread_getspecific(key)) == NULL && (c = calloc(1, sizeof *c)) != NULL &&
+        pthread_setspecific(key, c) != 0) {
+        free(c);
+        c = NULL;
+    }
+    return c;
+}
+
+/* FNV-1a: the ids are random, any spread-out hash will do. */
+static size_t slot_of(const char *id)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (; *id != '\0'; id++)
+        h = (h ^ (unsigned char)*id) * 1099511628211ULL;
+    return (size_t)(h % CACHE_SLOTS);
+}
+
+void clv_cache_bump(void)
+{
+    atomic_fetch_add(&generation, 1);
+}
+
+void clv_cache_clear(void)
+{
+    pthread_once(&key_once, key_init);
+    cache_free(pthread_getspecific(key));
+    pthread_setspecific(key, NULL);
+}
+
+static bool fresh(const slot *s, const clv_app *app, const char *client_id, int64_t now_ms)
+{
+    return s->client != NULL && s->app == app && s->generation == atomic_load(&generation) &&
+           now_ms - s->loaded_ms < CLV_CACHE_TTL_MS && strcmp(s->client->client_id, client_id) == 0;
+}
+
+/* Reads the client and its secrets from the store into s. */
+static clv_code load(clv_app *app, const char *client_id, slot *s, int64_t now_ms, clv_err *err)
+{
+    uint64_t gen = atomic_load(&generation); /* before the read: a change during it wins */
+    clv_client *c = NULL;
+    clv_list secrets = {0};
+    clv_code rc = clv_store_client_get(app->store, client_id, &c, err);
+
+    if (rc == CLV_OK)
+        rc = clv_store_secret_list(app->store, client_id, &secrets, err);
+    if (rc != CLV_OK) {
+        clv_client_free(c);
+        return rc;
+    }
+    slot_clear(s);
+    s->client = c;
+    s->secrets = secrets;
+    s->app = app;
+    s->loaded_ms = now_ms;
+    s->generation = gen;
+    return CLV_OK;
+}
+
+clv_code clv_cache_client_get(clv_app *app, const char *client_id, clv_client **out,
+                              const clv_list **secrets, clv_err *err)
+{
+    cache *c = thread_cache();
+    int64_t now_ms = clv_now_us() / 1000;
+    slot *s;
+    clv_code rc;
+
+    if (c == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    s = &c->slots[slot_of(client_id)];
+    if (!fresh(s, app, client_id, now_ms) && (rc = load(app, client_id, s, now_ms, err)) != CLV_OK)
+        return rc;
+    if ((*out = clv_client_dup(s->client)) == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    if (secrets != NULL)
+        *secrets = &s->secrets;
+    return CLV_OK;
+}
+
+void clv_cache_note_used(const char *client_id, const char *secret_id, int64_t at)
+{
+    cache *c = thread_cache();
+    slot *s = c != NULL ? &c->slots[slot_of(client_id)] : NULL;
+
+    if (s == NULL || s->client == NULL || strcmp(s->client->client_id, client_id) != 0)
+        return;
+    s->client->last_used_at = at;
+    for (size_t i = 0; secret_id != NULL && i < s->secrets.count; i++) {
+        clv_secret *sec = s->secrets.items[i];
+        if (strcmp(sec->secret_id, secret_id) == 0)
+            sec->last_used_at = at;
+    }
+}

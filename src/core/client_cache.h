@@ -1,0 +1,33 @@
+/* client_cache — the clients that authenticate at the protocol endpoints, and their secrets,
+ * kept per thread for a short while so that a token request costs no database read.
+ *
+ * Correctness (SPEC §1: a change is seen on every node within one second): an entry is
+ * used for at most CLV_CACHE_TTL_MS after it was read, and not at all after a change made
+ * through this process (clv_cache_bump, called on every committed admin change). A
+ * deactivation made on another node is therefore seen here within CLV_CACHE_TTL_MS. */
+#ifndef CLV_CORE_CLIENT_CACHE_H
+#define CLV_CORE_CLIENT_CACHE_H
+
+#include "core/app.h"
+#include "core/err.h"
+#include "core/model.h"
+
+enum { CLV_CACHE_TTL_MS = 500 };
+
+/* The client (a copy the caller owns and frees) and, when secrets is not NULL, its secrets
+ * (borrowed: valid until this thread's next call into the cache). From the cache when
+ * fresh, else from the store. CLV_NOT_FOUND for an unknown client_id (not cached). */
+clv_code clv_cache_client_get(clv_app *app, const char *client_id, clv_client **out,
+                              const clv_list **secrets, clv_err *err);
+
+/* Records that last_used_at of a cached client or secret was written, so that the next
+ * requests within the TTL do not write it again. */
+void clv_cache_note_used(const char *client_id, const char *secret_id, int64_t at);
+
+/* Invalidates every thread's entries (a change was committed in this process). */
+void clv_cache_bump(void);
+
+/* Frees the calling thread's entries (threads that exit are cleaned up by themselves). */
+void clv_cache_clear(void);
+
+#endif
