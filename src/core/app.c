@@ -239,6 +239,7 @@ void clv_app_free(clv_app *app)
     if (app == NULL)
         return;
     clv_cache_clear(); /* the calling thread's cached clients (the workers clear theirs) */
+    clv_jwt_thread_cleanup();
     clv_cache_bump();
     clv_wipe(app->hmac_key, sizeof app->hmac_key);
     clv_wipe(app->pairwise_salt, sizeof app->pairwise_salt);

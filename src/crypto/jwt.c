@@ -3,8 +3,9 @@
  * EdDSA with Ed25519 (RFC 8037 §3.1). Keys and their pre-encoded headers come from
  * keys.c.
  *
- * Thread safety: each call makes its own EVP_MD_CTX; the keyset's EVP_PKEYs are only read,
- * which OpenSSL 3 allows from many threads at once. */
+ * Thread safety: each thread keeps its own contexts (ready_ctx); the keyset's EVP_PKEYs
+ * are only read, which OpenSSL 3 allows from many threads at once. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,18 +88,87 @@ static bool init_ctx(EVP_MD_CTX *ctx, EVP_PKEY *pkey, clv_alg alg, bool sign)
     return ok == 1;
 }
 
+/* Setting a context up for a key costs more than an ES256 signature's hashing (the
+ * provider's algorithm is fetched anew each time), so each thread keeps, per mode and alg,
+ * a context set up once for its key (a template) and copies it into a working context for
+ * each use. Ed25519 contexts cannot be copied in OpenSSL 3.0: they are set up each time. */
+typedef struct {
+    EVP_PKEY *pkey; /* the key tmpl was set up for (tmpl holds a reference to it) */
+    EVP_MD_CTX *tmpl, *work;
+} ctx_slot;
+
+typedef struct {
+    ctx_slot slots[2][CLV_ALG_COUNT]; /* [sign][alg] */
+} thread_ctxs;
+
+static pthread_key_t ctx_key;
+static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
+
+static void ctxs_free(void *p)
+{
+    thread_ctxs *t = p;
+
+    for (int m = 0; t != NULL && m < 2; m++)
+        for (int a = 0; a < CLV_ALG_COUNT; a++) {
+            EVP_MD_CTX_free(t->slots[m][a].tmpl);
+            EVP_MD_CTX_free(t->slots[m][a].work);
+        }
+    free(t);
+}
+
+static void ctx_key_init(void)
+{
+    pthread_key_create(&ctx_key, ctxs_free);
+}
+
+void clv_jwt_thread_cleanup(void)
+{
+    pthread_once(&ctx_once, ctx_key_init);
+    ctxs_free(pthread_getspecific(ctx_key));
+    pthread_setspecific(ctx_key, NULL);
+}
+
+/* A context ready to sign (or verify) with pkey under alg, owned by the calling thread:
+ * do not free it; it is valid until the thread's next call. NULL on failure. */
+static EVP_MD_CTX *ready_ctx(EVP_PKEY *pkey, clv_alg alg, bool sign)
+{
+    thread_ctxs *t;
+    ctx_slot *s;
+
+    pthread_once(&ctx_once, ctx_key_init);
+    if ((t = pthread_getspecific(ctx_key)) == NULL) {
+        if ((t = calloc(1, sizeof *t)) == NULL || pthread_setspecific(ctx_key, t) != 0) {
+            free(t);
+            return NULL;
+        }
+    }
+    s = &t->slots[sign][alg];
+    if (s->work == NULL && (s->work = EVP_MD_CTX_new()) == NULL)
+        return NULL;
+    if (alg == CLV_ALG_EDDSA)
+        return EVP_MD_CTX_reset(s->work) == 1 && init_ctx(s->work, pkey, alg, sign) ? s->work
+                                                                                     : NULL;
+    if (s->tmpl == NULL || s->pkey != pkey) {
+        EVP_MD_CTX_free(s->tmpl);
+        s->pkey = NULL;
+        if ((s->tmpl = EVP_MD_CTX_new()) == NULL || !init_ctx(s->tmpl, pkey, alg, sign))
+            return NULL;
+        s->pkey = pkey;
+    }
+    return EVP_MD_CTX_copy_ex(s->work, s->tmpl) == 1 ? s->work : NULL;
+}
+
 /* Signs in[0..n) into sig (CLV__SIG_MAX bytes) in its JWS form; *siglen its length. */
 static clv_code sign_input(EVP_PKEY *pkey, clv_alg alg, const char *in, size_t n,
                            unsigned char *sig, size_t *siglen, clv_err *err)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *ctx = ready_ctx(pkey, alg, true);
     unsigned char der[CLV__SIG_MAX];
     unsigned char *dst = alg == CLV_ALG_ES256 ? der : sig;
     size_t len = CLV__SIG_MAX;
     clv_code rc = CLV_CRYPTO;
 
-    if (ctx == NULL || !init_ctx(ctx, pkey, alg, true) ||
-        EVP_DigestSign(ctx, dst, &len, (const unsigned char *)in, n) != 1) {
+    if (ctx == NULL || EVP_DigestSign(ctx, dst, &len, (const unsigned char *)in, n) != 1) {
         clv__ossl_fail(err, rc, "jwt_sign %s", clv__alg_names[alg]);
         goto cleanup;
     }
@@ -112,7 +182,6 @@ static clv_code sign_input(EVP_PKEY *pkey, clv_alg alg, const char *in, size_t n
     *siglen = len;
     rc = CLV_OK;
 cleanup:
-    EVP_MD_CTX_free(ctx);
     return rc;
 }
 
@@ -277,8 +346,7 @@ static clv_code check_signature(EVP_PKEY *pkey, clv_alg alg, const char *in, siz
     }
     if (alg == CLV_ALG_ES256)
         s = der;
-    ctx = EVP_MD_CTX_new();
-    if (ctx == NULL || !init_ctx(ctx, pkey, alg, false)) {
+    if ((ctx = ready_ctx(pkey, alg, false)) == NULL) {
         rc = clv__ossl_fail(err, CLV_CRYPTO, "jwt_verify %s", clv__alg_names[alg]);
         goto cleanup;
     }
@@ -289,7 +357,6 @@ static clv_code check_signature(EVP_PKEY *pkey, clv_alg alg, const char *in, siz
     }
     rc = CLV_OK;
 cleanup:
-    EVP_MD_CTX_free(ctx);
     free(sig);
     return rc;
 }

@@ -51,4 +51,8 @@ clv_code clv_jwt_sign(const clv_keyset *ks, clv_alg alg, const char *typ, const 
 clv_code clv_jwt_verify(const clv_keyset *ks, const char *token, json_t **claims, char **typ,
                         clv_err *err);
 
+/* Frees the calling thread's signing and verifying contexts (threads that exit free
+ * theirs by themselves); for the main thread before it exits. */
+void clv_jwt_thread_cleanup(void);
+
 #endif
