@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/client_cache.h"
+#include "core/token_cache.h"
 #include "crypto/b64.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
@@ -240,6 +241,7 @@ void clv_app_free(clv_app *app)
         return;
     clv_cache_clear(); /* the calling thread's cached clients (the workers clear theirs) */
     clv_jwt_thread_cleanup();
+    clv_token_cache_clear();
     clv_cache_bump();
     clv_wipe(app->hmac_key, sizeof app->hmac_key);
     clv_wipe(app->pairwise_salt, sizeof app->pairwise_salt);

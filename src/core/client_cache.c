@@ -75,6 +75,11 @@ void clv_cache_bump(void)
     atomic_fetch_add(&generation, 1);
 }
 
+uint64_t clv_cache_generation(void)
+{
+    return atomic_load(&generation);
+}
+
 void clv_cache_clear(void)
 {
     pthread_once(&key_once, key_init);

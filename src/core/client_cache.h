@@ -8,6 +8,8 @@
 #ifndef CLV_CORE_CLIENT_CACHE_H
 #define CLV_CORE_CLIENT_CACHE_H
 
+#include <stdint.h>
+
 #include "core/app.h"
 #include "core/err.h"
 #include "core/model.h"
@@ -26,6 +28,9 @@ void clv_cache_note_used(const char *client_id, const char *secret_id, int64_t a
 
 /* Invalidates every thread's entries (a change was committed in this process). */
 void clv_cache_bump(void);
+
+/* The current generation: an entry made under an older one is stale. */
+uint64_t clv_cache_generation(void);
 
 /* Frees the calling thread's entries (threads that exit are cleaned up by themselves). */
 void clv_cache_clear(void);

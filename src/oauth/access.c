@@ -6,6 +6,7 @@
 
 #include "core/client_cache.h"
 #include "core/ids.h"
+#include "core/token_cache.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
 
@@ -108,15 +109,24 @@ clv_code clv_access_check(clv_app *app, const char *token, json_t **claims_out,
 {
     json_t *claims = NULL;
     char *typ = NULL;
+    const char *cached_typ = NULL;
     clv_client *c = NULL;
     int64_t now = clv_now();
+    uint64_t gen = clv_cache_generation(); /* before any lookup: see token_cache.h */
+    bool fresh = false;
     clv_code rc;
 
-    if ((rc = clv_jwt_verify(app->keys, token, &claims, &typ, err)) != CLV_OK ||
-        (rc = check_claims(app, claims, typ, now, err)) != CLV_OK)
+    if (clv_token_cache_get(app, token, &claims, &cached_typ, &fresh))
+        rc = check_claims(app, claims, cached_typ, now, err);
+    else if ((rc = clv_jwt_verify(app->keys, token, &claims, &typ, err)) == CLV_OK)
+        rc = check_claims(app, claims, typ, now, err);
+    if (rc != CLV_OK)
         goto cleanup;
-    if ((rc = check_revoked(app, claims, err)) != CLV_OK)
-        goto cleanup;
+    if (!fresh) {
+        if ((rc = check_revoked(app, claims, err)) != CLV_OK)
+            goto cleanup;
+        clv_token_cache_put(app, token, claims, cached_typ != NULL ? cached_typ : typ, gen);
+    }
     rc = clv_cache_client_get(app, json_string_value(json_object_get(claims, "client_id")), &c,
                               NULL, err);
     if (rc == CLV_NOT_FOUND)

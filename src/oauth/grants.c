@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/client_cache.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
 #include "oauth/access.h"
@@ -149,8 +150,8 @@ static clv_code revoke_family(clv_app *app, const char *family_id, const char *w
     clv_code rc =
         clv_store_family_revoke(app->store, family_id, clv_now() + app->cfg->at_lifetime_max, err);
 
-    if (rc == CLV_OK)
-        rc = clv_store_commit(app->store, err);
+    if (rc == CLV_OK && (rc = clv_store_commit(app->store, err)) == CLV_OK)
+        clv_cache_bump(); /* cached "not revoked" answers of this process are stale */
     if (rc != CLV_OK) {
         clv_store_rollback(app->store);
         return rc;
@@ -334,6 +335,8 @@ clv_code clv_grant_refresh_revoke(clv_app *app, const char *client_id, const cha
         *found = true;
         rc = clv_store_family_revoke(app->store, r->family_id,
                                      clv_now() + app->cfg->at_lifetime_max, err);
+        if (rc == CLV_OK)
+            clv_cache_bump();
     }
     clv_refresh_free(r);
     return rc;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/client_cache.h"
 #include "crypto/jwt.h"
 #include "oauth/access.h"
 #include "oauth/grants.h"
@@ -115,6 +116,8 @@ clv_code clv_revoke(clv_app *app, const clv_client_creds *creds, const char *tok
         if (caller_may_revoke(caller, claims) && jti != NULL && json_is_integer(exp) &&
             json_integer_value(exp) > clv_now())
             rc = clv_store_jti_revoke(app->store, jti, json_integer_value(exp), err);
+        if (rc == CLV_OK)
+            clv_cache_bump(); /* cached "not revoked" answers of this process are stale */
     } else {
         rc = clv_grant_refresh_revoke(app, caller->client_id, token, &found, err);
     }

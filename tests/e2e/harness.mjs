@@ -337,13 +337,14 @@ export async function assertCleanShutdown(...servers) {
 
 /**
  * Another `clavis serve` on the database of a server from start(): a second node of the
- * same deployment (SPEC §2.5). Returns {url, stopped, stop()}; stop() rejects on a
+ * same deployment (SPEC §2.5); issuer: the deployment's one issuer (default: its own
+ * URL). Returns {url, stopped, stop()}; stop() rejects on a
  * non-zero exit or a sanitizer report.
  */
-export async function startSecondNode(db, args = []) {
+export async function startSecondNode(db, args = [], { issuer } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(CLAVIS_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--issuer', url,
+  const child = spawn(CLAVIS_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--issuer', issuer ?? url,
     '--db', db, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
