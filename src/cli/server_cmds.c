@@ -10,6 +10,7 @@
 #include "admin/clients.h"
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/trim.h"
 #include "core/app.h"
 #include "core/audit.h"
 #include "core/client_json.h"
@@ -228,6 +229,7 @@ int clv_cmd_serve(int argc, char **argv)
         goto cleanup;
     clv_log("info", "listening on %s, issuer %s, database %s", cfg.listen, cfg.issuer, cfg.db);
     run_purge(app);
+    clv_trim_clean_file_pages(); /* start-up's library pages that serving does not need */
     for (time_t last = time(NULL);;) {
         struct timespec tick = {1, 0};
         int sig = sigtimedwait(&sigs, NULL, &tick);
