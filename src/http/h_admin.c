@@ -163,15 +163,12 @@ void clv_h_tenant_patch(clv_req *r, clv_resp *resp)
     clv_h_admin_run(r, resp, tenant_patch, CLV_H_BODY, 200);
 }
 
-/* Reads limit (1..100, default 50) and cursor. */
+/* Reads limit (1..100, default 50) and cursor (the router has checked the query is
+ * UTF-8). */
 clv_code clv_h_page_params(clv_req *r, int *limit, const char **cursor, clv_err *err)
 {
-    clv_code rc = clv_req_check_query(r, err);
-
-    if (rc == CLV_OK)
-        rc = clv_req_query_int(r, "limit", 1, 100, 50, limit, err);
     *cursor = clv_req_query(r, "cursor");
-    return rc;
+    return clv_req_query_int(r, "limit", 1, 100, 50, limit, err);
 }
 
 /* Reads a status filter ("active" | "inactive" | "deleted") into *out (-1 when absent). */

@@ -97,7 +97,7 @@ void clv_h_admin_run(clv_req *r, clv_resp *resp, clv_h_admin_fn fn, unsigned fla
 /* Sends out (stolen) with status on CLV_OK (204 drops it), else the problem for err. */
 void clv_h_admin_reply(clv_resp *resp, clv_code rc, int status, json_t *out, const clv_err *err);
 
-/* Reads limit (1..100, default 50) and cursor, after checking the query is UTF-8. */
+/* Reads limit (1..100, default 50) and cursor. */
 clv_code clv_h_page_params(clv_req *r, int *limit, const char **cursor, clv_err *err);
 /* Reads ?status= (active | inactive | deleted) into *out; -1 when absent. */
 clv_code clv_h_status_param(clv_req *r, int *out, clv_err *err);

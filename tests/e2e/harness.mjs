@@ -354,6 +354,14 @@ export async function startSecondNode(db, args = [], { issuer } = {}) {
   return {
     url,
     get stopped() { return stopping !== null; },
+    /** Kills the node at once (SIGKILL), as a crash would; resolves when it is gone. */
+    crash() {
+      stopping ??= (async () => {
+        child.kill('SIGKILL');
+        await exited;
+      })();
+      return stopping;
+    },
     stop() {
       stopping ??= (async () => {
         child.kill('SIGTERM');
