@@ -3,10 +3,11 @@
  * size is fixed (CACHE_SLOTS entries a thread) and an eviction is one free. */
 #include "core/client_cache.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/tls.h"
 
 enum { CACHE_SLOTS = 1024 };
 
@@ -23,8 +24,6 @@ typedef struct {
 } cache;
 
 static atomic_uint_fast64_t generation = 1;
-static pthread_key_t key;
-static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
 static void slot_clear(slot *s)
 {
@@ -42,22 +41,11 @@ static void cache_free(void *p)
     free(c);
 }
 
-static void key_init(void)
-{
-    pthread_key_create(&key, cache_free);
-}
+static clv_tls caches = CLV_TLS_INIT(cache_free, sizeof(cache));
 
 static cache *thread_cache(void)
 {
-    cache *c;
-
-    pthread_once(&key_once, key_init);
-    if ((c = pthread_getspecific(key)) == NULL && (c = calloc(1, sizeof *c)) != NULL &&
-        pthread_setspecific(key, c) != 0) {
-        free(c);
-        c = NULL;
-    }
-    return c;
+    return clv_tls_get(&caches);
 }
 
 /* FNV-1a: the ids are random, any spread-out hash will do. */
@@ -82,9 +70,7 @@ uint64_t clv_cache_generation(void)
 
 void clv_cache_clear(void)
 {
-    pthread_once(&key_once, key_init);
-    cache_free(pthread_getspecific(key));
-    pthread_setspecific(key, NULL);
+    clv_tls_clear(&caches);
 }
 
 static bool fresh(const slot *s, const clv_app *app, const char *client_id, int64_t now_ms)

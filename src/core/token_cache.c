@@ -2,11 +2,11 @@
  * token_cache.h). */
 #include "core/token_cache.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/client_cache.h"
+#include "core/tls.h"
 #include "crypto/hash.h"
 
 enum { SLOTS = 512, TOKEN_MAX = 4096 };
@@ -25,8 +25,6 @@ typedef struct {
     slot slots[SLOTS];
 } cache;
 
-static pthread_key_t key;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void slot_clear(slot *s)
 {
@@ -45,22 +43,11 @@ static void cache_free(void *p)
     free(c);
 }
 
-static void key_init(void)
-{
-    pthread_key_create(&key, cache_free);
-}
+static clv_tls caches = CLV_TLS_INIT(cache_free, sizeof(cache));
 
 static cache *thread_cache(void)
 {
-    cache *c;
-
-    pthread_once(&once, key_init);
-    if ((c = pthread_getspecific(key)) == NULL && (c = calloc(1, sizeof *c)) != NULL &&
-        pthread_setspecific(key, c) != 0) {
-        free(c);
-        c = NULL;
-    }
-    return c;
+    return clv_tls_get(&caches);
 }
 
 /* Tokens are compared in constant time (clv_ct_equal): an attacker who can aim at a slot
@@ -119,7 +106,5 @@ void clv_token_cache_put(const clv_app *app, const char *token, json_t *claims, 
 
 void clv_token_cache_clear(void)
 {
-    pthread_once(&once, key_init);
-    cache_free(pthread_getspecific(key));
-    pthread_setspecific(key, NULL);
+    clv_tls_clear(&caches);
 }

@@ -5,7 +5,6 @@
  *
  * Thread safety: each thread keeps its own contexts (ready_ctx); the keyset's EVP_PKEYs
  * are only read, which OpenSSL 3 allows from many threads at once. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include "core/tls.h"
 #include "crypto/b64.h"
 #include "crypto/jwt.h"
 #include "crypto/jwt_int.h"
@@ -101,8 +101,6 @@ typedef struct {
     ctx_slot slots[2][CLV_ALG_COUNT]; /* [sign][alg] */
 } thread_ctxs;
 
-static pthread_key_t ctx_key;
-static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
 
 static void ctxs_free(void *p)
 {
@@ -116,32 +114,22 @@ static void ctxs_free(void *p)
     free(t);
 }
 
-static void ctx_key_init(void)
-{
-    pthread_key_create(&ctx_key, ctxs_free);
-}
+static clv_tls contexts = CLV_TLS_INIT(ctxs_free, sizeof(thread_ctxs));
 
 void clv_jwt_thread_cleanup(void)
 {
-    pthread_once(&ctx_once, ctx_key_init);
-    ctxs_free(pthread_getspecific(ctx_key));
-    pthread_setspecific(ctx_key, NULL);
+    clv_tls_clear(&contexts);
 }
 
 /* A context ready to sign (or verify) with pkey under alg, owned by the calling thread:
  * do not free it; it is valid until the thread's next call. NULL on failure. */
 static EVP_MD_CTX *ready_ctx(EVP_PKEY *pkey, clv_alg alg, bool sign)
 {
-    thread_ctxs *t;
+    thread_ctxs *t = clv_tls_get(&contexts);
     ctx_slot *s;
 
-    pthread_once(&ctx_once, ctx_key_init);
-    if ((t = pthread_getspecific(ctx_key)) == NULL) {
-        if ((t = calloc(1, sizeof *t)) == NULL || pthread_setspecific(ctx_key, t) != 0) {
-            free(t);
-            return NULL;
-        }
-    }
+    if (t == NULL)
+        return NULL;
     s = &t->slots[sign][alg];
     if (s->work == NULL && (s->work = EVP_MD_CTX_new()) == NULL)
         return NULL;

@@ -216,6 +216,55 @@ clv_code clv_sqlite_client_touch(clv_store *s, const char *client_id, int64_t at
     return clv_sqlite_write(c, &b, "client_touch", true, err);
 }
 
+/* q of fewer characters than this is not looked up in the index (a trigram is 3
+ * characters, so the index cannot match less); those lists scan, as before migration 3. */
+#define Q_INDEX_MIN_CHARS 3
+/* The index path looks up and sorts every candidate, the scan stops at the first page of
+ * matches: with more candidates than this, matches are common enough that the scan in
+ * list order is the cheaper of the two. */
+#define Q_INDEX_MAX_CANDIDATES 5000
+
+/* Characters (not bytes) of UTF-8 text, up to max. */
+static int utf8_chars(const char *t, int max)
+{
+    int n = 0;
+
+    for (; *t != '\0' && n < max; t++)
+        if (((unsigned char)*t & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+/* Whether the list for q should come from the trigram index (ST_CLIENT_LIST_Q): q has
+ * enough characters and the index matches few names. */
+static clv_code q_use_index(clv_store *s, const char *q, bool *use, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc;
+    int step;
+
+    *use = false;
+    if (q == NULL || utf8_chars(q, Q_INDEX_MIN_CHARS) < Q_INDEX_MIN_CHARS)
+        return CLV_OK;
+    if (!clv_sqlite_prepare(s, ST_CLIENT_Q_COUNT, &c, &st, &rc, err))
+        return rc;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_text(&b, q);
+    clv_sqlite_bind_int(&b, Q_INDEX_MAX_CANDIDATES);
+    rc = clv_sqlite_bind_end(&b, c, "client_list", err);
+    if (rc == CLV_OK) {
+        step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            *use = sqlite3_column_int64(st, 0) < Q_INDEX_MAX_CANDIDATES;
+        else
+            rc = clv_sqlite_fail(c, "client_list", err);
+    }
+    clv_sqlite_done(st);
+    return rc;
+}
+
 clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const clv_store_page *pg,
                                 clv_list *out, clv_err *err)
 {
@@ -224,10 +273,17 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
     sqlite3_stmt *st;
     clv_sqlite_bind b;
     clv_code rc;
+    bool use_index = false;
 
-    /* Lead with the most selective filter, so that the planner walks its index
-     * (sqlite_sql.c); the other filters are checked on the rows it visits. */
-    if (f->service_id != NULL)
+    /* With q, take its candidates from the index when there are few; else lead with the
+     * most selective filter, so that the planner walks its index (sqlite_sql.c); the other
+     * filters are checked on the rows it visits. */
+    rc = q_use_index(s, f->q, &use_index, err);
+    if (rc != CLV_OK)
+        return rc;
+    if (use_index)
+        id = ST_CLIENT_LIST_Q;
+    else if (f->service_id != NULL)
         id = ST_CLIENT_LIST_SERVICE;
     else if (f->tenant_id != NULL)
         id = ST_CLIENT_LIST_TENANT;

@@ -151,7 +151,42 @@ static const char migration_2[] =
     " client_id TEXT PRIMARY KEY REFERENCES clients (client_id) ON DELETE CASCADE,"
     " hash BLOB NOT NULL CHECK (length(hash) = 32)) WITHOUT ROWID;";
 
-const char *const clv_sqlite_migrations[] = {migration_1, migration_2};
+/* Migration 3: an index for q (SPEC §5.9), so that a page with q does not read every
+ * client. clients_fts is a contentless FTS5 table with the trigram tokenizer over client
+ * names: it stores no text, only trigrams, and is searched with MATCH for one quoted
+ * phrase. Its rowid cannot be the rowid of clients: that table has a TEXT primary key, so
+ * its rowid is not an alias and VACUUM may renumber it. clients_fts_map keeps the mapping
+ * instead (k INTEGER PRIMARY KEY is stable, id is the client's primary key). The triggers
+ * keep both in step with clients; a contentless FTS5 table forgets a row by the 'delete'
+ * command given the exact values it indexed, which old.name is. The name is indexed as it
+ * is; the tokenizer folds case itself (case_sensitive 0), and the list statements still
+ * check every candidate with clv_fold (sqlite_fold.c), which decides. */
+static const char migration_3[] =
+    "CREATE TABLE clients_fts_map (k INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);"
+    "CREATE VIRTUAL TABLE clients_fts USING fts5 (name, content='', tokenize='trigram');"
+    "INSERT INTO clients_fts_map (id) SELECT id FROM clients;"
+    "INSERT INTO clients_fts (rowid, name)"
+    " SELECT m.k, c.name FROM clients_fts_map m JOIN clients c ON c.id = m.id;"
+
+    "CREATE TRIGGER clients_fts_insert AFTER INSERT ON clients BEGIN"
+    " INSERT INTO clients_fts_map (id) VALUES (new.id);"
+    " INSERT INTO clients_fts (rowid, name)"
+    "  SELECT k, new.name FROM clients_fts_map WHERE id = new.id;"
+    " END;"
+    "CREATE TRIGGER clients_fts_update AFTER UPDATE OF name ON clients"
+    " WHEN new.name IS NOT old.name BEGIN"
+    " INSERT INTO clients_fts (clients_fts, rowid, name)"
+    "  SELECT 'delete', k, old.name FROM clients_fts_map WHERE id = old.id;"
+    " INSERT INTO clients_fts (rowid, name)"
+    "  SELECT k, new.name FROM clients_fts_map WHERE id = new.id;"
+    " END;"
+    "CREATE TRIGGER clients_fts_delete AFTER DELETE ON clients BEGIN"
+    " INSERT INTO clients_fts (clients_fts, rowid, name)"
+    "  SELECT 'delete', k, old.name FROM clients_fts_map WHERE id = old.id;"
+    " DELETE FROM clients_fts_map WHERE id = old.id;"
+    " END;";
+
+const char *const clv_sqlite_migrations[] = {migration_1, migration_2, migration_3};
 const int clv_sqlite_migration_count =
     (int)(sizeof clv_sqlite_migrations / sizeof clv_sqlite_migrations[0]);
 
@@ -235,6 +270,26 @@ const int clv_sqlite_migration_count =
     " instr(clv_fold(name), clv_fold(?5)) > 0 OR client_id = ?5)"                               \
     " AND (created_at, id) < (?6, ?7) ORDER BY created_at DESC, id DESC LIMIT ?8"
 
+/* q of 3 characters or more, as one FTS5 phrase: "…" with every '"' doubled, so that no
+ * character of q is an FTS5 operator (trigram needs 3 characters; see sqlite_client.c). */
+#define CLIENT_Q_PHRASE(n) "'\"' || replace(" n ", '\"', '\"\"') || '\"'"
+
+/* The same list as CLIENT_LIST with every filter and the same order, but its rows come
+ * from the candidates of q: the clients whose name the trigram index matches, and the one
+ * whose client_id is q (by its unique index). CROSS JOIN keeps the candidates the outer
+ * loop; the exact q predicate then decides on each. Cost: one lookup per candidate and a
+ * sort of those that pass, so sqlite_client.c takes this path only when q has few. */
+#define CLIENT_LIST_Q                                                                      \
+    "WITH cand (cid) AS ("                                                                \
+    " SELECT m.id FROM clients_fts f JOIN clients_fts_map m ON m.k = f.rowid"             \
+    " WHERE clients_fts MATCH " CLIENT_Q_PHRASE("?5")                                     \
+    " UNION SELECT id FROM clients WHERE client_id = ?5)"                                 \
+    " SELECT " CLIENT_COLS " FROM cand CROSS JOIN client_v ON id = cid WHERE"             \
+    " (?1 IS NULL OR service_id = ?1) AND (?2 IS NULL OR tenant_id = ?2) AND "            \
+    STATUS_MATCH("?3") " AND (?4 = -1 OR type = ?4) AND (?5 IS NULL OR"                   \
+    " instr(clv_fold(name), clv_fold(?5)) > 0 OR client_id = ?5)"                         \
+    " AND (created_at, id) < (?6, ?7) ORDER BY created_at DESC, id DESC LIMIT ?8"
+
 /* ?1 tenant, ?2 ?3 keyset, ?4 limit */
 #define USER_LIST(lead)                                                                    \
     "SELECT " USER_COLS " FROM users WHERE " lead "(?1 IS NULL OR tenant_id = ?1)"        \
@@ -299,6 +354,10 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_CLIENT_LIST_TENANT] = CLIENT_LIST("tenant_id = ?2 AND "),
     [ST_CLIENT_LIST_STATUS] = CLIENT_LIST("status = ?3 AND "),
     [ST_CLIENT_LIST_ALL] = CLIENT_LIST(""),
+    /* ?1 q, ?2 cap: how many names the index matches for q, counting no further than cap. */
+    [ST_CLIENT_Q_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM clients_fts"
+                          " WHERE clients_fts MATCH " CLIENT_Q_PHRASE("?1") " LIMIT ?2)",
+    [ST_CLIENT_LIST_Q] = CLIENT_LIST_Q,
 
     [ST_SECRET_INSERT] = "INSERT INTO secrets (" SECRET_COLS ")"
                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
