@@ -198,6 +198,10 @@ typedef struct {
  * {NULL, NULL}. Control characters in values are shown as '?'. */
 void clv_cli_table(const json_t *items, const clv_cli_col *cols);
 
+/* A list command's whole run: adds --limit to path's query, fetches one page (every page
+ * with --all), prints the JSON (--json) or a table of cols. Returns the exit code. */
+int clv_cli_run_list(clv_cli_ctx *ctx, clv_cli_path *path, const clv_cli_col *cols);
+
 /* Prints obj as "key: value" lines with aligned values, leaving out the keys in skip
  * (NULL-terminated, may be NULL). */
 void clv_cli_show(const json_t *obj, const char *const *skip);

@@ -198,3 +198,23 @@ int clv_cli_call_show(clv_cli_ctx *ctx, const char *method, const clv_cli_path *
     json_decref(out);
     return rc;
 }
+
+int clv_cli_run_list(clv_cli_ctx *ctx, clv_cli_path *path, const clv_cli_col *cols)
+{
+    json_t *out = NULL;
+    char limit[24];
+    int rc;
+
+    if (clv_cli_has(ctx, "limit")) {
+        snprintf(limit, sizeof limit, "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(json_object_get(ctx->vals, "limit")));
+        clv_cli_path_query(path, "limit", limit);
+    }
+    rc = clv_cli_list(ctx, path, clv_cli_has(ctx, "all"), &out);
+    if (rc == CLV_EXIT_OK && ctx->json)
+        clv_cli_print_json(ctx, out);
+    else if (rc == CLV_EXIT_OK)
+        clv_cli_table(json_object_get(out, "items"), cols);
+    json_decref(out);
+    return rc;
+}

@@ -79,23 +79,9 @@ static int run_create(clv_cli_ctx *ctx)
 static int run_list(clv_cli_ctx *ctx)
 {
     clv_cli_path p = user_path(ctx);
-    json_t *out = NULL;
-    char limit[24];
-    int rc;
 
     clv_cli_path_query(&p, "tenant_id", clv_cli_str(ctx, "tenant-id"));
-    if (clv_cli_has(ctx, "limit")) {
-        snprintf(limit, sizeof limit, "%" JSON_INTEGER_FORMAT,
-                 json_integer_value(json_object_get(ctx->vals, "limit")));
-        clv_cli_path_query(&p, "limit", limit);
-    }
-    rc = clv_cli_list(ctx, &p, clv_cli_has(ctx, "all"), &out);
-    if (rc == CLV_EXIT_OK && ctx->json)
-        clv_cli_print_json(ctx, out);
-    else if (rc == CLV_EXIT_OK)
-        clv_cli_table(json_object_get(out, "items"), user_cols);
-    json_decref(out);
-    return rc;
+    return clv_cli_run_list(ctx, &p, user_cols);
 }
 
 static int run_show(clv_cli_ctx *ctx)
