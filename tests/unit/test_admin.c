@@ -19,6 +19,7 @@
 #include "core/ids.h"
 #include "core/secret.h"
 #include "crypto/hash.h"
+#include "testutil.h"
 
 static char root[64]; /* per test case, made and removed by the parent process */
 static char dir[128]; /* per test, inside root */
@@ -28,30 +29,6 @@ static clv_principal admin; /* platform admin, tenant T1 */
 static char t1[64], t2[64]; /* two tenants */
 static char svc1[64];       /* a service of T1 */
 
-static void rm_tree(const char *p)
-{
-    char sub[512];
-    struct dirent *e;
-    struct stat sb;
-    DIR *d = opendir(p);
-
-    if (d == NULL) {
-        unlink(p);
-        return;
-    }
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(sub, sizeof sub, "%s/%s", p, e->d_name);
-        if (lstat(sub, &sb) == 0 && S_ISDIR(sb.st_mode))
-            rm_tree(sub);
-        else
-            unlink(sub);
-    }
-    closedir(d);
-    rmdir(p);
-}
-
 static void case_setup(void)
 {
     snprintf(root, sizeof root, "/tmp/clv_admin_XXXXXX");
@@ -60,7 +37,7 @@ static void case_setup(void)
 
 static void case_teardown(void)
 {
-    rm_tree(root);
+    clv_test_rm_tree(root);
 }
 
 /* ---- JSON helpers ---- */
@@ -149,7 +126,7 @@ static void teardown(void)
     clv_app_free(app);
     app = NULL;
     clv_config_cleanup(&cfg);
-    rm_tree(dir);
+    clv_test_rm_tree(dir);
 }
 
 /* Creates a client of type in service; *plain (may be NULL) gets the initial secret's

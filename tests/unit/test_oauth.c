@@ -19,6 +19,7 @@
 #include "oauth/access.h"
 #include "oauth/client_auth.h"
 #include "oauth/token.h"
+#include "testutil.h"
 
 #define ISSUER "http://127.0.0.1:9"
 
@@ -124,30 +125,6 @@ END_TEST
 
 /* ---- a real app ---- */
 
-static void rm_tree(const char *p)
-{
-    char sub[512];
-    struct dirent *e;
-    struct stat sb;
-    DIR *d = opendir(p);
-
-    if (d == NULL) {
-        unlink(p);
-        return;
-    }
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(sub, sizeof sub, "%s/%s", p, e->d_name);
-        if (lstat(sub, &sb) == 0 && S_ISDIR(sb.st_mode))
-            rm_tree(sub);
-        else
-            unlink(sub);
-    }
-    closedir(d);
-    rmdir(p);
-}
-
 static void case_setup(void)
 {
     snprintf(root, sizeof root, "/tmp/clv_oauth_XXXXXX");
@@ -156,27 +133,7 @@ static void case_setup(void)
 
 static void case_teardown(void)
 {
-    rm_tree(root);
-}
-
-static void config_for(clv_config *c, const char *db_name, const char *issuer)
-{
-    char db[256];
-
-    ck_assert_int_eq(clv_config_init(c, false, NULL), CLV_OK);
-    snprintf(db, sizeof db, "%s/%s", dir, db_name);
-    ck_assert(clv_config_set_str(&c->db, db));
-    ck_assert(clv_config_set_str(&c->issuer, issuer));
-}
-
-static clv_app *open_app(const clv_config *c)
-{
-    clv_app *a = NULL;
-    clv_err err;
-
-    clv_err_init(&err);
-    ck_assert_msg(clv_app_open(c, &a, &err) == CLV_OK, "app_open: %s", err.detail);
-    return a;
+    clv_test_rm_tree(root);
 }
 
 /* Adds a secret to client_id; returns its plaintext (caller frees). */
@@ -235,8 +192,8 @@ static void setup(void)
 
     snprintf(dir, sizeof dir, "%s/tXXXXXX", root);
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    config_for(&cfg, "t.db", ISSUER);
-    app = open_app(&cfg);
+    clv_test_config(&cfg, dir, "t.db", ISSUER);
+    app = clv_test_app_open(&cfg);
     ck_assert_int_eq(clv_store_tenant_insert(app->store, &t, NULL), CLV_OK);
     ck_assert_int_eq(clv_store_service_insert(app->store, &v, NULL), CLV_OK);
     insert_client("cli_1", "m2m-client", CLV_TYPE_M2M, CLV_AUTH_SECRET_BASIC);
@@ -250,7 +207,7 @@ static void teardown(void)
     clv_app_free(app);
     app = NULL;
     clv_config_cleanup(&cfg);
-    rm_tree(dir);
+    clv_test_rm_tree(dir);
 }
 
 static clv_client *load(const char *client_id)
@@ -541,8 +498,8 @@ START_TEST(check_other_issuer)
     clv_err err;
 
     /* the same database (so the same keys and client), another issuer */
-    config_for(&cfg2, "t.db", "https://other.example");
-    app2 = open_app(&cfg2);
+    clv_test_config(&cfg2, dir, "t.db", "https://other.example");
+    app2 = clv_test_app_open(&cfg2);
     token = mint(app2, "m2m-client", NULL);
     clv_err_init(&err);
     ck_assert_int_eq(clv_access_check(app2, token, &claims, NULL, &err), CLV_OK);
@@ -564,8 +521,8 @@ START_TEST(check_other_keys)
     clv_err err;
 
     /* another database: other keys, same issuer and client_id */
-    config_for(&cfg2, "other.db", ISSUER);
-    app2 = open_app(&cfg2);
+    clv_test_config(&cfg2, dir, "other.db", ISSUER);
+    app2 = clv_test_app_open(&cfg2);
     {
         clv_tenant t = {.id = "ten_1", .name = "T", .created_at = 1};
         clv_service v = {.id = "svc_1", .tenant_id = "ten_1", .name = "S", .version = 1};

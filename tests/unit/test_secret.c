@@ -14,35 +14,12 @@
 #include "core/config.h"
 #include "core/secret.h"
 #include "crypto/hash.h"
+#include "testutil.h"
 
 static char root[64]; /* per test case, made and removed by the parent process */
 static char dir[128]; /* per test, inside root */
 static clv_config cfg;
 static clv_app *app;
-
-static void rm_tree(const char *p)
-{
-    char sub[512];
-    struct dirent *e;
-    struct stat sb;
-    DIR *d = opendir(p);
-
-    if (d == NULL) {
-        unlink(p);
-        return;
-    }
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(sub, sizeof sub, "%s/%s", p, e->d_name);
-        if (lstat(sub, &sb) == 0 && S_ISDIR(sb.st_mode))
-            rm_tree(sub);
-        else
-            unlink(sub);
-    }
-    closedir(d);
-    rmdir(p);
-}
 
 static void case_setup(void)
 {
@@ -52,37 +29,15 @@ static void case_setup(void)
 
 static void case_teardown(void)
 {
-    rm_tree(root);
-}
-
-/* A config on DIR/name (env ignored). */
-static void config_for(clv_config *c, const char *name)
-{
-    char db[256];
-
-    ck_assert_int_eq(clv_config_init(c, false, NULL), CLV_OK);
-    snprintf(db, sizeof db, "%s/%s", dir, name);
-    ck_assert(clv_config_set_str(&c->db, db));
-    ck_assert(clv_config_set_str(&c->issuer, "http://127.0.0.1:9"));
-}
-
-static clv_app *open_app(const clv_config *c)
-{
-    clv_app *a = NULL;
-    clv_err err;
-
-    clv_err_init(&err);
-    ck_assert_msg(clv_app_open(c, &a, &err) == CLV_OK, "clv_app_open: %s", err.detail);
-    ck_assert_ptr_nonnull(a);
-    return a;
+    clv_test_rm_tree(root);
 }
 
 static void setup(void)
 {
     snprintf(dir, sizeof dir, "%s/tXXXXXX", root);
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    config_for(&cfg, "t.db");
-    app = open_app(&cfg);
+    clv_test_config(&cfg, dir, "t.db", "http://127.0.0.1:9");
+    app = clv_test_app_open(&cfg);
 }
 
 static void teardown(void)
@@ -90,7 +45,7 @@ static void teardown(void)
     clv_app_free(app);
     app = NULL;
     clv_config_cleanup(&cfg);
-    rm_tree(dir);
+    clv_test_rm_tree(dir);
 }
 
 static void hex(const unsigned char *h, char out[65])
@@ -197,8 +152,8 @@ START_TEST(hash_depends_on_key)
     unsigned char h1[32], h2[32], h1b[32];
     const char *plain = "clv_the-same-plaintext-in-both-apps";
 
-    config_for(&cfg2, "other.db");
-    app2 = open_app(&cfg2);
+    clv_test_config(&cfg2, dir, "other.db", "http://127.0.0.1:9");
+    app2 = clv_test_app_open(&cfg2);
     ck_assert(clv_secret_hash(app, plain, h1));
     ck_assert(clv_secret_hash(app, plain, h1b));
     ck_assert(clv_secret_hash(app2, plain, h2));
@@ -352,7 +307,7 @@ START_TEST(hmac_key_persists_in_db)
     ck_assert_uint_eq(strlen(meta), 43); /* 32 bytes, base64url */
     clv_free_secret(meta);
     clv_app_free(app);
-    app = open_app(&cfg);
+    app = clv_test_app_open(&cfg);
     ck_assert(clv_secret_hash(app, plain, h2));
     assert_hash_eq(h1, h2);
 }
@@ -383,9 +338,9 @@ START_TEST(key_dir_files)
     struct stat st;
 
     snprintf(keys, sizeof keys, "%s/keys", dir);
-    config_for(&kc, "k.db");
+    clv_test_config(&kc, dir, "k.db", "http://127.0.0.1:9");
     ck_assert(clv_config_set_str(&kc.key_dir, keys));
-    ka = open_app(&kc);
+    ka = clv_test_app_open(&kc);
     ck_assert(clv_secret_hash(ka, plain, h1));
     jwks1 = strdup(clv_keyset_jwks(ka->keys));
     ck_assert_ptr_nonnull(jwks1);
@@ -406,7 +361,7 @@ START_TEST(key_dir_files)
 
     /* another database with the same key directory reuses the keys as they are */
     kc.db[strlen(kc.db) - 4] = 'j'; /* k.db → j.db */
-    ka = open_app(&kc);
+    ka = clv_test_app_open(&kc);
     ck_assert(clv_secret_hash(ka, plain, h2));
     assert_hash_eq(h1, h2);
     ck_assert_str_eq(clv_keyset_jwks(ka->keys), jwks1);

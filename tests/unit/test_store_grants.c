@@ -15,6 +15,7 @@
 
 #include "store/sqlite_impl.h" /* clv_sqlite_migrate_to, clv_sqlite_schema_version */
 #include "store/store.h"
+#include "testutil.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -22,19 +23,6 @@ static char root[64]; /* per test case, made and removed by the parent process *
 static char dir[128]; /* per test, inside root */
 static char path[160];
 static clv_store *store;
-
-static int remove_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    remove(p);
-    return 0;
-}
-
-/* Removes a directory tree (our own temporary files only), children first. */
-static void rm_tree(const char *p)
-{
-    nftw(p, remove_one, 8, FTW_DEPTH | FTW_PHYS);
-}
 
 /* Unchecked fixture (parent process): a failed test skips its teardown, so the parent
  * removes whatever the test case left behind. */
@@ -46,7 +34,7 @@ static void case_setup(void)
 
 static void case_teardown(void)
 {
-    rm_tree(root);
+    clv_test_rm_tree(root);
 }
 
 static void setup(void)
@@ -65,7 +53,7 @@ static void teardown(void)
 {
     clv_store_free(store);
     store = NULL;
-    rm_tree(dir);
+    clv_test_rm_tree(dir);
 }
 
 /* ---- builders ---- */

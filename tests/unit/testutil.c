@@ -1,0 +1,50 @@
+/* testutil — see testutil.h. */
+#define _XOPEN_SOURCE 700
+#include "testutil.h"
+
+#include <check.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void clv_test_mkdtemp(char *buf, size_t n, const char *parent, const char *name)
+{
+    if (parent != NULL)
+        snprintf(buf, n, "%s/tXXXXXX", parent);
+    else
+        snprintf(buf, n, "/tmp/clv_%s_XXXXXX", name);
+    ck_assert_ptr_nonnull(mkdtemp(buf));
+}
+
+static int remove_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    remove(p);
+    return 0;
+}
+
+void clv_test_rm_tree(const char *path)
+{
+    nftw(path, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+void clv_test_config(clv_config *c, const char *dir, const char *db_name, const char *issuer)
+{
+    char db[512];
+
+    ck_assert_int_eq(clv_config_init(c, false, NULL), CLV_OK);
+    snprintf(db, sizeof db, "%s/%s", dir, db_name);
+    ck_assert(clv_config_set_str(&c->db, db));
+    ck_assert(clv_config_set_str(&c->issuer, issuer));
+}
+
+clv_app *clv_test_app_open(const clv_config *c)
+{
+    clv_app *a = NULL;
+    clv_err err;
+
+    clv_err_init(&err);
+    ck_assert_msg(clv_app_open(c, &a, &err) == CLV_OK, "clv_app_open: %s", err.detail);
+    ck_assert_ptr_nonnull(a);
+    return a;
+}
