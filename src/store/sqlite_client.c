@@ -3,6 +3,7 @@
  * keyset-paginated list. Column orders follow CLIENT_COLS / CLIENT_MUT_COLS of
  * sqlite_sql.c. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "store/sqlite_impl.h"
 
@@ -235,31 +236,31 @@ static int utf8_chars(const char *t, int max)
     return n;
 }
 
-/* Whether the list for q should come from the trigram index (ST_CLIENT_LIST_Q): q has
- * enough characters and the index matches few names. */
-static clv_code q_use_index(clv_store *s, const char *q, bool *use, clv_err *err)
+/* The candidates of q from the trigram index, as a JSON array of clients_fts_map keys for
+ * ST_CLIENT_LIST_Q, into *keys (the caller frees it); NULL when the list should scan
+ * instead: q has too few characters, or the index matches too many names. */
+static clv_code q_index_keys(clv_store *s, const char *q, char **keys, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
     clv_sqlite_bind b;
     clv_code rc;
-    int step;
 
-    *use = false;
+    *keys = NULL;
     if (q == NULL || utf8_chars(q, Q_INDEX_MIN_CHARS) < Q_INDEX_MIN_CHARS)
         return CLV_OK;
-    if (!clv_sqlite_prepare(s, ST_CLIENT_Q_COUNT, &c, &st, &rc, err))
+    if (!clv_sqlite_prepare(s, ST_CLIENT_Q_KEYS, &c, &st, &rc, err))
         return rc;
     clv_sqlite_bind_init(&b, st);
     clv_sqlite_bind_text(&b, q);
     clv_sqlite_bind_int(&b, Q_INDEX_MAX_CANDIDATES);
     rc = clv_sqlite_bind_end(&b, c, "client_list", err);
-    if (rc == CLV_OK) {
-        step = sqlite3_step(st);
-        if (step == SQLITE_ROW)
-            *use = sqlite3_column_int64(st, 0) < Q_INDEX_MAX_CANDIDATES;
-        else
-            rc = clv_sqlite_fail(c, "client_list", err);
+    if (rc == CLV_OK && sqlite3_step(st) != SQLITE_ROW)
+        rc = clv_sqlite_fail(c, "client_list", err);
+    if (rc == CLV_OK && sqlite3_column_int64(st, 0) < Q_INDEX_MAX_CANDIDATES) {
+        const unsigned char *t = sqlite3_column_text(st, 1);
+        if (t == NULL || (*keys = strdup((const char *)t)) == NULL)
+            rc = clv_fail(err, CLV_NOMEM, "client_list: out of memory");
     }
     clv_sqlite_done(st);
     return rc;
@@ -273,15 +274,15 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
     sqlite3_stmt *st;
     clv_sqlite_bind b;
     clv_code rc;
-    bool use_index = false;
+    char *keys = NULL;
 
     /* With q, take its candidates from the index when there are few; else lead with the
      * most selective filter, so that the planner walks its index (sqlite_sql.c); the other
      * filters are checked on the rows it visits. */
-    rc = q_use_index(s, f->q, &use_index, err);
+    rc = q_index_keys(s, f->q, &keys, err);
     if (rc != CLV_OK)
         return rc;
-    if (use_index)
+    if (keys != NULL)
         id = ST_CLIENT_LIST_Q;
     else if (f->service_id != NULL)
         id = ST_CLIENT_LIST_SERVICE;
@@ -289,8 +290,10 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
         id = ST_CLIENT_LIST_TENANT;
     else if (f->status >= 0)
         id = ST_CLIENT_LIST_STATUS;
-    if (!clv_sqlite_prepare(s, id, &c, &st, &rc, err))
+    if (!clv_sqlite_prepare(s, id, &c, &st, &rc, err)) {
+        free(keys);
         return rc;
+    }
     clv_sqlite_bind_init(&b, st);
     clv_sqlite_bind_text(&b, f->service_id);
     clv_sqlite_bind_text(&b, f->tenant_id);
@@ -298,5 +301,9 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
     clv_sqlite_bind_int(&b, f->type);
     clv_sqlite_bind_text(&b, f->q);
     clv_sqlite_bind_page(&b, pg);
-    return clv_sqlite_page(c, &b, pg->limit, &client_kind, out, err);
+    if (keys != NULL)
+        clv_sqlite_bind_text(&b, keys); /* static: freed below, after the statement ran */
+    rc = clv_sqlite_page(c, &b, pg->limit, &client_kind, out, err);
+    free(keys);
+    return rc;
 }

@@ -275,14 +275,14 @@ const int clv_sqlite_migration_count =
 #define CLIENT_Q_PHRASE(n) "'\"' || replace(" n ", '\"', '\"\"') || '\"'"
 
 /* The same list as CLIENT_LIST with every filter and the same order, but its rows come
- * from the candidates of q: the clients whose name the trigram index matches, and the one
- * whose client_id is q (by its unique index). CROSS JOIN keeps the candidates the outer
- * loop; the exact q predicate then decides on each. Cost: one lookup per candidate and a
- * sort of those that pass, so sqlite_client.c takes this path only when q has few. */
+ * from the candidates of q: ?9, the keys (clients_fts_map.k) of the names the trigram index
+ * matched, as a JSON array (ST_CLIENT_Q_KEYS), and the client whose client_id is q (by its
+ * unique index). CROSS JOIN keeps the candidates the outer loop; the exact q predicate then
+ * decides on each. Cost: one lookup per candidate and a sort of those that pass, so
+ * sqlite_client.c takes this path only when q has few. */
 #define CLIENT_LIST_Q                                                                      \
     "WITH cand (cid) AS ("                                                                \
-    " SELECT m.id FROM clients_fts f JOIN clients_fts_map m ON m.k = f.rowid"             \
-    " WHERE clients_fts MATCH " CLIENT_Q_PHRASE("?5")                                     \
+    " SELECT m.id FROM json_each(?9) j JOIN clients_fts_map m ON m.k = j.value"           \
     " UNION SELECT id FROM clients WHERE client_id = ?5)"                                 \
     " SELECT " CLIENT_COLS " FROM cand CROSS JOIN client_v ON id = cid WHERE"             \
     " (?1 IS NULL OR service_id = ?1) AND (?2 IS NULL OR tenant_id = ?2) AND "            \
@@ -354,9 +354,11 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_CLIENT_LIST_TENANT] = CLIENT_LIST("tenant_id = ?2 AND "),
     [ST_CLIENT_LIST_STATUS] = CLIENT_LIST("status = ?3 AND "),
     [ST_CLIENT_LIST_ALL] = CLIENT_LIST(""),
-    /* ?1 q, ?2 cap: how many names the index matches for q, counting no further than cap. */
-    [ST_CLIENT_Q_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM clients_fts"
-                          " WHERE clients_fts MATCH " CLIENT_Q_PHRASE("?1") " LIMIT ?2)",
+    /* ?1 q, ?2 cap: how many names the trigram index matches for q, counting no further
+     * than cap, and their keys as a JSON array (for ?9 of CLIENT_LIST_Q). */
+    [ST_CLIENT_Q_KEYS] = "SELECT count(*), json_group_array(rowid) FROM (SELECT rowid"
+                         " FROM clients_fts WHERE clients_fts MATCH " CLIENT_Q_PHRASE("?1")
+                         " LIMIT ?2)",
     [ST_CLIENT_LIST_Q] = CLIENT_LIST_Q,
 
     [ST_SECRET_INSERT] = "INSERT INTO secrets (" SECRET_COLS ")"

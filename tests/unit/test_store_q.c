@@ -1,0 +1,388 @@
+/* test_store_q — unit tests of the q filter of the client list (SPEC §5.9) against the
+ * SQLite backend: the trigram index of migration 3 (sqlite_sql.c) and the two paths of
+ * sqlite_client.c, the index for q of 3 characters or more and the scan for shorter q.
+ * Each test runs in its own process (CK_FORK) on a fresh database in its own directory. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite_impl.h" /* clv_sqlite_migrate_to, clv_sqlite_schema_version */
+#include "store/store.h"
+#include "testutil.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static char root[64]; /* per test case, made and removed by the parent process */
+static char dir[128]; /* per test, inside root */
+static char path[160];
+static clv_store *store;
+
+static void case_setup(void)
+{
+    clv_test_mkdtemp(root, sizeof root, NULL, "store_q");
+}
+
+static void case_teardown(void)
+{
+    clv_test_rm_tree(root);
+}
+
+/* A fresh database, not migrated: each test migrates as far as it needs. */
+static void setup(void)
+{
+    clv_test_mkdtemp(dir, sizeof dir, root, NULL);
+    snprintf(path, sizeof path, "%s/test.db", dir);
+    ck_assert_int_eq(clv_store_open(path, &store, NULL), CLV_OK);
+}
+
+static void teardown(void)
+{
+    clv_store_free(store);
+    store = NULL;
+}
+
+static void migrate(void)
+{
+    clv_err err = {0};
+
+    ck_assert_msg(clv_store_migrate(store, &err) == CLV_OK, "migrate: %s", err.detail);
+}
+
+/* Tenant t1 with service s1, tenant t2 with service s2. */
+static void add_base(void)
+{
+    clv_tenant t1 = {.id = "t1", .name = "T", .created_at = 1};
+    clv_tenant t2 = {.id = "t2", .name = "T", .created_at = 2};
+    clv_service s1 = {.id = "s1", .tenant_id = "t1", .name = "S", .created_at = 3};
+    clv_service s2 = {.id = "s2", .tenant_id = "t2", .name = "S", .created_at = 4};
+
+    ck_assert_int_eq(clv_store_tenant_insert(store, &t1, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_tenant_insert(store, &t2, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_service_insert(store, &s1, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_service_insert(store, &s2, NULL), CLV_OK);
+}
+
+static void add_client(const char *id, const char *client_id, const char *service_id,
+                       int64_t created_at, const char *name, clv_status status)
+{
+    clv_client *c = calloc(1, sizeof *c);
+
+    ck_assert_ptr_nonnull(c);
+    c->id = strdup(id);
+    c->client_id = strdup(client_id);
+    c->service_id = strdup(service_id);
+    c->name = strdup(name);
+    c->type = CLV_TYPE_CONFIDENTIAL;
+    c->created_at = c->updated_at = created_at;
+    ck_assert(clv_client_set_defaults(c, CLV_ALG_RS256, 3600, 2592000));
+    c->status = status;
+    if (status == CLV_STATUS_DELETED) {
+        c->deleted_at = created_at;
+        c->purge_at = created_at + 100;
+    }
+    ck_assert_int_eq(clv_store_client_insert(store, c, NULL), CLV_OK);
+    clv_client_free(c);
+}
+
+/* The ids of the clients f lists, walking every page, joined by spaces. */
+static void walk(clv_client_filter f, char *ids, size_t cap)
+{
+    char *cursor = NULL;
+    clv_list l = {0};
+    clv_err err = {0};
+
+    ids[0] = '\0';
+    do {
+        f.cursor = cursor;
+        ck_assert_msg(clv_store_client_list(store, &f, &l, &err) == CLV_OK, "%s", err.detail);
+        for (size_t i = 0; i < l.count; i++) {
+            size_t n = strlen(ids);
+            int w = snprintf(ids + n, cap - n, "%s%s", n > 0 ? " " : "",
+                             ((const clv_client *)l.items[i])->id);
+            ck_assert_int_lt(w, (int)(cap - n));
+        }
+        free(cursor);
+        cursor = l.next_cursor;
+        l.next_cursor = NULL;
+        clv_list_cleanup(&l);
+    } while (cursor != NULL);
+}
+
+static void expect_q(const char *q, const char *want)
+{
+    clv_client_filter f = {.status = -1, .type = -1, .q = q, .limit = 100};
+    char got[512];
+
+    walk(f, got, sizeof got);
+    ck_assert_msg(strcmp(got, want) == 0, "q \"%s\": got \"%s\", want \"%s\"", q, got, want);
+}
+
+/* Runs one SQL statement on its own connection and returns the integer it selects. */
+static int64_t sql_int(const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v;
+
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* How many names the trigram index matches for the phrase (a literal of the test). */
+static int64_t indexed(const char *phrase)
+{
+    char sql[256];
+
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM clients_fts WHERE clients_fts MATCH '%s'",
+             phrase);
+    return sql_int(sql);
+}
+
+/* The names and the q the cases below look at; created_at is the row number. */
+static const struct {
+    const char *id, *client_id, *service_id, *name;
+} rows[] = {
+    {"c1", "cid1", "s1", "Ölkanne"},        {"c2", "cid2", "s1", "100% Shop"},
+    {"c3", "cid3", "s1", "my_app_x"},       {"c4", "cid4", "s2", "star*gazer"},
+    {"c5", "cid5", "s2", "say \"hi\" now"}, {"c6", "Xq9_zAB", "s2", "other"},
+    {"c7", "cid7", "s1", "NEAR OR AND"},    {"c8", "cid8", "s2", "ölkanne zwei"},
+};
+
+static const struct {
+    const char *q, *want;
+} q_cases[] = {
+    {"ölk", "c8 c1"}, /* case-insensitive, also for Ö */
+    {"ÖLK", "c8 c1"},
+    {"KANNE", "c8 c1"},
+    {"e zw", "c8"},
+    {"0% S", "c2"}, /* %, _ and * are literal */
+    {"% S", "c2"},
+    {"%%%", ""},
+    {"_ap", "c3"},
+    {"y_a", "c3"},
+    {"a_p", ""},
+    {"r*g", "c4"},
+    {"r*", "c4"},
+    {"***", ""},
+    {"sta*", ""},
+    {"\"hi\"", "c5"}, /* '"' is literal too */
+    {"y \"h", "c5"},
+    {"hi\" OR \"now", ""},
+    {"\"", "c5"},
+    {"NEAR", "c7"}, /* FTS5 operators are plain text */
+    {"OR AND", "c7"},
+    {"near(", ""},
+    {"^ölk", ""},
+    {"Xq9_zAB", "c6"}, /* exact client_id */
+    {"xq9_zab", ""},   /* … exactly */
+    {"Xq9_z", ""},
+    {"ö", "c8 c1"}, /* 1 and 2 characters: the scan */
+    {"Sh", "c2"},
+    {"%", "c2"},
+    {"_", "c3"},
+    {"ne", "c8 c7 c1"},
+    {"nothing like it", ""},
+};
+
+static void add_rows(void)
+{
+    add_base();
+    for (size_t i = 0; i < COUNT(rows); i++)
+        add_client(rows[i].id, rows[i].client_id, rows[i].service_id, (int64_t)i + 1, rows[i].name,
+                   CLV_STATUS_ACTIVE);
+}
+
+START_TEST(q_matches)
+{
+    migrate();
+    add_rows();
+    for (size_t i = 0; i < COUNT(q_cases); i++)
+        expect_q(q_cases[i].q, q_cases[i].want);
+}
+END_TEST
+
+/* Every other filter, and the keyset pagination, apply on the index path as on the scan. */
+START_TEST(q_with_filters_and_pages)
+{
+    clv_client_filter f = {.status = -1, .type = -1, .q = "page", .limit = 2};
+    char ids[256];
+
+    migrate();
+    add_rows();
+    add_client("p1", "pid1", "s1", 100, "page one", CLV_STATUS_ACTIVE);
+    add_client("p2", "pid2", "s2", 200, "Page two", CLV_STATUS_ACTIVE);
+    add_client("p3a", "pid3a", "s1", 300, "PAGE three", CLV_STATUS_ACTIVE);
+    add_client("p3b", "pid3b", "s1", 300, "pages", CLV_STATUS_INACTIVE);
+    add_client("p4", "pid4", "s2", 400, "page gone", CLV_STATUS_DELETED);
+    add_client("p5", "page", "s2", 500, "not this name", CLV_STATUS_ACTIVE); /* client_id */
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "p5 p3b p3a p2 p1");
+    f.limit = 100;
+    f.service_id = "s1";
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "p3b p3a p1");
+    f.service_id = NULL;
+    f.tenant_id = "t2";
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "p5 p2");
+    f.tenant_id = NULL;
+    f.status = CLV_STATUS_INACTIVE;
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "p3b");
+    f.status = CLV_STATUS_DELETED;
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "p4");
+    f.status = -1;
+    f.type = CLV_TYPE_PUBLIC;
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "");
+}
+END_TEST
+
+START_TEST(q_rename)
+{
+    clv_client *c = NULL;
+
+    migrate();
+    add_rows();
+    ck_assert_int_eq(clv_store_client_get(store, "cid4", &c, NULL), CLV_OK);
+    free(c->name);
+    c->name = strdup("Moonwatcher");
+    ck_assert_int_eq(clv_store_client_update(store, c, NULL), CLV_OK);
+    clv_client_free(c);
+    expect_q("moonw", "c4");
+    expect_q("gazer", "");
+    ck_assert_int_eq(indexed("gazer"), 0);
+    ck_assert_int_eq(indexed("moonw"), 1);
+    /* an update that keeps the name leaves the index as it is */
+    ck_assert_int_eq(clv_store_client_get(store, "cid4", &c, NULL), CLV_OK);
+    c->status = CLV_STATUS_INACTIVE;
+    ck_assert_int_eq(clv_store_client_update(store, c, NULL), CLV_OK);
+    clv_client_free(c);
+    expect_q("moonw", "c4");
+    ck_assert_int_eq(indexed("moonw"), 1);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM clients_fts_map"), (int64_t)COUNT(rows));
+}
+END_TEST
+
+START_TEST(q_purged)
+{
+    clv_service *v = NULL;
+    int n = -1;
+
+    migrate();
+    add_rows();
+    add_client("d1", "did1", "s1", 50, "doomed client", CLV_STATUS_DELETED); /* purge_at 150 */
+    add_client("d2", "did2", "s2", 60, "doomed service", CLV_STATUS_ACTIVE);
+    ck_assert_int_eq(clv_store_service_get(store, "s2", &v, NULL), CLV_OK);
+    v->status = CLV_STATUS_DELETED;
+    v->purge_at = 150;
+    ck_assert_int_eq(clv_store_service_update(store, v, NULL), CLV_OK);
+    clv_service_free(v);
+    ck_assert_int_eq(indexed("doomed"), 2);
+
+    ck_assert_int_eq(clv_store_purge(store, 200, &n, NULL), CLV_OK);
+    ck_assert_int_eq(indexed("doomed"), 0); /* both: the client's row and the cascade */
+    ck_assert_int_eq(indexed("gazer"), 0);  /* c4 was a client of s2 */
+    ck_assert_int_eq(indexed("kanne"), 1);  /* c1 stays; c8 was of s2 */
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM clients_fts_map"),
+                     sql_int("SELECT count(*) FROM clients"));
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM clients_fts_map m"
+                             " LEFT JOIN clients c ON c.id = m.id WHERE c.id IS NULL"),
+                     0);
+    expect_q("doomed", "");
+    expect_q("kanne", "c1");
+}
+END_TEST
+
+START_TEST(q_migrate_from_v2)
+{
+    int64_t version = 0;
+    clv_err err = {0};
+
+    ck_assert_int_eq(clv_sqlite_migrate_to(store, 2, &err), CLV_OK);
+    add_rows();
+    ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
+    ck_assert_int_eq(version, 2);
+    migrate();
+    ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
+    ck_assert_int_eq(version, 3);
+    migrate(); /* idempotent */
+    ck_assert_int_eq(indexed("kanne"), 2);
+    for (size_t i = 0; i < COUNT(q_cases); i++)
+        expect_q(q_cases[i].q, q_cases[i].want);
+    add_client("n1", "nid1", "s1", 100, "new kanne", CLV_STATUS_ACTIVE);
+    expect_q("kanne", "n1 c8 c1");
+}
+END_TEST
+
+/* More names match than the index path takes (Q_INDEX_MAX_CANDIDATES of sqlite_client.c):
+ * the list scans instead, with the same result. */
+START_TEST(q_many_matches)
+{
+    clv_client_filter f = {.status = -1, .type = -1, .q = "BULK", .limit = 3};
+    clv_list l = {0};
+    char id[32], cid[32];
+
+    migrate();
+    add_rows();
+    ck_assert_int_eq(clv_store_begin(store, NULL), CLV_OK);
+    for (int i = 0; i < 5100; i++) {
+        snprintf(id, sizeof id, "b%05d", i);
+        snprintf(cid, sizeof cid, "bid%05d", i);
+        add_client(id, cid, i % 2 ? "s1" : "s2", 1000 + i, "bulk client", CLV_STATUS_ACTIVE);
+    }
+    ck_assert_int_eq(clv_store_commit(store, NULL), CLV_OK);
+    ck_assert_int_eq(indexed("bulk"), 5100);
+    ck_assert_int_eq(clv_store_client_list(store, &f, &l, NULL), CLV_OK);
+    ck_assert_uint_eq(l.count, 3);
+    ck_assert_str_eq(((const clv_client *)l.items[0])->id, "b05099");
+    ck_assert_str_eq(((const clv_client *)l.items[2])->id, "b05097");
+    ck_assert_ptr_nonnull(l.next_cursor);
+    clv_list_cleanup(&l);
+    f.service_id = "s2";
+    ck_assert_int_eq(clv_store_client_list(store, &f, &l, NULL), CLV_OK);
+    ck_assert_uint_eq(l.count, 3);
+    ck_assert_str_eq(((const clv_client *)l.items[0])->id, "b05098");
+    clv_list_cleanup(&l);
+    expect_q("bid05000", "b05000"); /* the client_id path is unaffected */
+    expect_q("kanne", "c8 c1");
+}
+END_TEST
+
+static Suite *store_q_suite(void)
+{
+    Suite *s = suite_create("store_q");
+    TCase *tc = tcase_create("q");
+
+    tcase_add_unchecked_fixture(tc, case_setup, case_teardown);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, q_matches);
+    tcase_add_test(tc, q_with_filters_and_pages);
+    tcase_add_test(tc, q_rename);
+    tcase_add_test(tc, q_purged);
+    tcase_add_test(tc, q_migrate_from_v2);
+    tcase_add_test(tc, q_many_matches);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(store_q_suite());
+    int failed;
+
+    srunner_set_fork_status(sr, CK_FORK);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
