@@ -70,7 +70,7 @@ clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, cl
         clv_client_free(c);
         return rc;
     }
-    if (c->last_used_at + TOUCH_EVERY <= now &&
+    if (creds->for_token && c->last_used_at + TOUCH_EVERY <= now &&
         clv_store_client_touch(app->store, c->client_id, now, NULL) == CLV_OK)
         clv_cache_note_used(c->client_id, NULL, now);
     *out = c;

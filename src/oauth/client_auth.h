@@ -4,6 +4,8 @@
 #ifndef CLV_OAUTH_CLIENT_AUTH_H
 #define CLV_OAUTH_CLIENT_AUTH_H
 
+#include <stdbool.h>
+
 #include "core/app.h"
 #include "core/err.h"
 #include "core/model.h"
@@ -14,6 +16,8 @@ typedef struct {
     clv_auth_method method;       /* how the credentials came: basic, post, none or
                                    * private_key_jwt */
     const char *client_assertion; /* private_key_jwt (RFC 7523 §2.2), else NULL */
+    bool for_token;               /* at the token endpoint: a success marks the client used
+                                   * (last_used_at: "no token issued", SPEC §1 hygiene) */
 } clv_client_creds;
 
 /* Authenticates: the client must exist, use the method it registered, present a secret

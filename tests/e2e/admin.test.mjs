@@ -240,6 +240,12 @@ describe('admin API', () => {
     const used = await adm('GET', `/admin/v1/clients/${m2m.body.client_id}`);
     assertTime(used.body.last_used_at, 'last_used_at after a token');
     assert.equal(conf.body.last_used_at, null);
+    // introspecting as a caller is not "a token issued" (SPEC §1 hygiene reads last_used_at)
+    const caller = await newClient({ service_id: svc.id });
+    const i = await s.introspect(t.body.access_token, { clientId: caller.client_id, clientSecret: caller.client_secret });
+    assert.equal(i.status, 200);
+    assert.equal(i.body.active, true);
+    assert.equal((await adm('GET', `/admin/v1/clients/${caller.client_id}`)).body.last_used_at, null);
 
     problem(await adm('POST', '/admin/v1/clients', { service_id: svc.id, name: 'x' }), 400, 'type');
     problem(await adm('POST', '/admin/v1/clients', { service_id: svc.id, name: 'x', type: 'robot' }), 400, 'type');

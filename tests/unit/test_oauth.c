@@ -601,7 +601,8 @@ END_TEST
 static clv_code auth(const char *client_id, const char *sec, clv_auth_method m, clv_err *err,
                      clv_client **out)
 {
-    clv_client_creds creds = {.client_id = client_id, .client_secret = sec, .method = m};
+    clv_client_creds creds = {.client_id = client_id, .client_secret = sec, .method = m,
+                              .for_token = true}; /* as at the token endpoint */
     clv_client *c = NULL;
     clv_code rc;
 
