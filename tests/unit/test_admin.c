@@ -1025,12 +1025,5 @@ static Suite *admin_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(admin_suite());
-    int failed;
-
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return clv_test_run(admin_suite());
 }

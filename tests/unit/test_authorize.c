@@ -13,6 +13,7 @@
 #include "oauth/cors.h"
 #include "oauth/oidc.h"
 #include "oauth/session.h"
+#include "testutil.h"
 
 /* RFC 7636 Appendix B */
 #define VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
@@ -342,12 +343,5 @@ static Suite *authorize_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(authorize_suite());
-    int failed;
-
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return clv_test_run(authorize_suite());
 }

@@ -12,6 +12,7 @@
 #include "core/client_cache.h"
 #include "core/config.h"
 #include "core/ids.h"
+#include "testutil.h"
 
 static char dir[64];
 static clv_config cfg;
@@ -156,8 +157,6 @@ int main(void)
 {
     Suite *s = suite_create("cache");
     TCase *tc = tcase_create("client_cache");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, stale_for_at_most_the_ttl);
@@ -166,10 +165,5 @@ int main(void)
     tcase_add_test(tc, copies_are_the_callers);
     tcase_add_test(tc, another_app_reads_its_own_store);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return clv_test_run(s);
 }

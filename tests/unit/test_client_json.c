@@ -6,31 +6,17 @@
 #include <string.h>
 
 #include "core/client_json.h"
+#include "testutil.h"
 
 static clv_config cfg;
 static char last_detail[CLV_ERR_DETAIL_MAX]; /* of the last expect_invalid */
 
 static void cfg_setup(void)
 {
-    memset(&cfg, 0, sizeof cfg);
-    cfg.token_alg = CLV_ALG_RS256;
-    cfg.at_lifetime_min = 60;
-    cfg.at_lifetime_max = 3600;
-    cfg.at_lifetime_default = 3600;
-    cfg.rt_lifetime_default = 30 * 86400;
-    cfg.rt_lifetime_max = 90 * 86400;
+    clv_test_bounds_config(&cfg);
 }
 
 /* ---- helpers ---- */
-
-static json_t *parse(const char *text)
-{
-    json_error_t e;
-    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &e);
-
-    ck_assert_msg(j != NULL, "bad test JSON: %s: %s", e.text, text);
-    return j;
-}
 
 static const char *PUBLIC_BODY =
     "{\"service_id\":\"svc_1\",\"name\":\"SPA\",\"type\":\"public\","
@@ -44,11 +30,11 @@ static const char *M2M_BODY = "{\"service_id\":\"svc_1\",\"name\":\"Batch\",\"ty
 static clv_code create_with(const char *base, const char *extra, clv_client **out,
                             clv_err *err)
 {
-    json_t *body = parse(base);
+    json_t *body = clv_test_json(base);
     clv_code rc;
 
     if (extra != NULL) {
-        json_t *x = parse(extra);
+        json_t *x = clv_test_json(extra);
         json_object_update(body, x);
         json_decref(x);
     }
@@ -570,7 +556,7 @@ END_TEST
 static clv_code patch_with(const clv_client *c, const char *text, clv_client **out,
                            clv_err *err)
 {
-    json_t *p = parse(text);
+    json_t *p = clv_test_json(text);
     clv_code rc;
 
     clv_err_init(err);
@@ -743,9 +729,9 @@ END_TEST
 
 START_TEST(test_json_diff)
 {
-    json_t *a = parse("{\"name\":\"A\",\"x\":1,\"gone\":true,\"same\":[1,2],\"updated_at\":1}");
-    json_t *b = parse("{\"name\":\"B\",\"x\":1,\"new\":\"n\",\"same\":[1,2],\"updated_at\":2}");
-    json_t *want = parse("{\"name\":{\"from\":\"A\",\"to\":\"B\"},"
+    json_t *a = clv_test_json("{\"name\":\"A\",\"x\":1,\"gone\":true,\"same\":[1,2],\"updated_at\":1}");
+    json_t *b = clv_test_json("{\"name\":\"B\",\"x\":1,\"new\":\"n\",\"same\":[1,2],\"updated_at\":2}");
+    json_t *want = clv_test_json("{\"name\":{\"from\":\"A\",\"to\":\"B\"},"
                          "\"gone\":{\"from\":true,\"to\":null},"
                          "\"new\":{\"from\":null,\"to\":\"n\"}}");
     const char *const ignore[] = {"updated_at", NULL};
@@ -830,12 +816,5 @@ static Suite *client_json_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(client_json_suite());
-    int failed;
-
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return clv_test_run(client_json_suite());
 }

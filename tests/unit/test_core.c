@@ -13,6 +13,7 @@
 #include "core/err.h"
 #include "core/ids.h"
 #include "core/model.h"
+#include "testutil.h"
 
 /* ---- time ---- */
 
@@ -788,12 +789,5 @@ static Suite *core_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(core_suite());
-    int failed;
-
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return clv_test_run(core_suite());
 }

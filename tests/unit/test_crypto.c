@@ -11,6 +11,7 @@
 #include "crypto/hash.h"
 #include "crypto/jwt.h"
 #include "crypto/rand.h"
+#include "testutil.h"
 
 static const char *const alg_names[CLV_ALG_COUNT] = {"RS256", "ES256", "EdDSA"};
 
@@ -979,12 +980,5 @@ static Suite *crypto_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(crypto_suite());
-    int failed;
-
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return clv_test_run(crypto_suite());
 }

@@ -10,6 +10,7 @@
 #include "crypto/hash.h"
 #include "http/form.h"
 #include "http/http.h"
+#include "testutil.h"
 
 /* ---- form ---- */
 
@@ -442,12 +443,5 @@ static Suite *http_parse_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(http_parse_suite());
-    int failed;
-
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return clv_test_run(http_parse_suite());
 }

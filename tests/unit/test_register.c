@@ -10,33 +10,19 @@
 
 #include "admin/testtoken.h"
 #include "oauth/register.h"
+#include "testutil.h"
 
 static clv_config cfg;
 
 static void cfg_setup(void)
 {
-    memset(&cfg, 0, sizeof cfg);
-    cfg.token_alg = CLV_ALG_RS256;
-    cfg.at_lifetime_min = 60;
-    cfg.at_lifetime_max = 3600;
-    cfg.at_lifetime_default = 3600;
-    cfg.rt_lifetime_default = 30 * 86400;
-    cfg.rt_lifetime_max = 90 * 86400;
-}
-
-static json_t *parse(const char *text)
-{
-    json_error_t e;
-    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &e);
-
-    ck_assert_msg(j != NULL, "bad test JSON: %s: %s", e.text, text);
-    return j;
+    clv_test_bounds_config(&cfg);
 }
 
 /* Registers metadata (create); the client, or NULL with *err filled. */
 static clv_client *reg(const char *metadata, clv_err *err)
 {
-    json_t *md = parse(metadata);
+    json_t *md = clv_test_json(metadata);
     clv_client *c = NULL;
     clv_code rc;
 
@@ -267,7 +253,7 @@ END_TEST
 
 static clv_client *put(const clv_client *cur, const char *metadata, clv_err *err)
 {
-    json_t *md = parse(metadata);
+    json_t *md = clv_test_json(metadata);
     clv_client *c = NULL;
 
     clv_err_init(err);
@@ -366,7 +352,7 @@ START_TEST(test_reserved_claims)
         ck_assert_msg(clv_test_claim_reserved(reserved[i]), "%s is reserved", reserved[i]);
         snprintf(text, sizeof text, "{\"ok\":1,\"%s\":\"x\"}", reserved[i]);
         snprintf(field, sizeof field, "claims.%s", reserved[i]);
-        claims = parse(text);
+        claims = clv_test_json(text);
         clv_err_init(&err);
         ck_assert_int_eq(clv_test_claims_check(claims, &err), CLV_INVALID);
         ck_assert_str_eq(err.field, field);
@@ -380,7 +366,7 @@ END_TEST
 
 START_TEST(test_claims_shape_and_size)
 {
-    json_t *claims = parse("{\"department\":\"qa\",\"n\":[1,2,{\"x\":null}]}");
+    json_t *claims = clv_test_json("{\"department\":\"qa\",\"n\":[1,2,{\"x\":null}]}");
     char *big = malloc(CLV_TEST_CLAIMS_MAX + 16);
     size_t room = CLV_TEST_CLAIMS_MAX - strlen("{\"b\":\"\"}");
     clv_err err;
@@ -388,7 +374,7 @@ START_TEST(test_claims_shape_and_size)
     clv_err_init(&err);
     ck_assert_int_eq(clv_test_claims_check(claims, &err), CLV_OK);
     json_decref(claims);
-    claims = parse("[]");
+    claims = clv_test_json("[]");
     ck_assert_int_eq(clv_test_claims_check(claims, &err), CLV_INVALID);
     ck_assert_str_eq(err.field, "claims");
     json_decref(claims);
@@ -430,12 +416,5 @@ static Suite *register_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(register_suite());
-    int failed;
-
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return clv_test_run(register_suite());
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "http/http.h"
+#include "testutil.h"
 
 /* Writes obj through clv_resp_json and reads the body back. */
 static json_t *round_trip(json_t *obj, int *status)
@@ -116,18 +117,11 @@ int main(void)
 {
     Suite *s = suite_create("resp");
     TCase *tc = tcase_create("json");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, tokens_are_written_as_jansson_means_them);
     tcase_add_test(tc, only_tokens_and_no_tokens);
     tcase_add_test(tc, a_long_string_that_needs_escapes_goes_through_jansson);
     tcase_add_test(tc, problem_names_the_field);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return clv_test_run(s);
 }

@@ -39,14 +39,8 @@ static void case_teardown(void)
 
 static void setup(void)
 {
-    clv_err err;
-
-    snprintf(dir, sizeof dir, "%s/tXXXXXX", root);
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/test.db", dir);
-    clv_err_init(&err);
-    ck_assert_int_eq(clv_store_open(path, &store, &err), CLV_OK);
-    ck_assert_msg(clv_store_migrate(store, &err) == CLV_OK, "migrate: %s", err.detail);
+    clv_test_mkdtemp(dir, sizeof dir, root, NULL);
+    store = clv_test_store_open(dir, path, sizeof path);
 }
 
 static void teardown(void)
@@ -782,12 +776,5 @@ static Suite *grants_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(grants_suite());
-    int failed;
-
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return clv_test_run(grants_suite());
 }

@@ -9,6 +9,7 @@
 #include "cli/trim.h"
 #include "crypto/hash.h"
 #include "crypto/jwt.h"
+#include "testutil.h"
 
 static long rss_file_kb(void)
 {
@@ -57,15 +58,8 @@ int main(void)
 {
     Suite *s = suite_create("trim");
     TCase *tc = tcase_create("trim");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, works_on_after_trimming);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return clv_test_run(s);
 }

@@ -6,6 +6,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void clv_test_mkdtemp(char *buf, size_t n, const char *parent, const char *name)
 {
@@ -47,4 +48,48 @@ clv_app *clv_test_app_open(const clv_config *c)
     ck_assert_msg(clv_app_open(c, &a, &err) == CLV_OK, "clv_app_open: %s", err.detail);
     ck_assert_ptr_nonnull(a);
     return a;
+}
+
+int clv_test_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    int failed;
+
+    srunner_set_fork_status(sr, CK_FORK);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+json_t *clv_test_json(const char *text)
+{
+    json_error_t e;
+    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &e);
+
+    ck_assert_msg(j != NULL, "bad test JSON: %s: %s", e.text, text);
+    return j;
+}
+
+clv_store *clv_test_store_open(const char *dir, char *path, size_t n)
+{
+    clv_store *store = NULL;
+    clv_err err;
+
+    snprintf(path, n, "%s/test.db", dir);
+    clv_err_init(&err);
+    ck_assert_msg(clv_store_open(path, &store, &err) == CLV_OK, "open: %s", err.detail);
+    ck_assert_msg(clv_store_migrate(store, &err) == CLV_OK, "migrate: %s", err.detail);
+    return store;
+}
+
+void clv_test_bounds_config(clv_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->token_alg = CLV_ALG_RS256;
+    c->at_lifetime_min = 60;
+    c->at_lifetime_max = 3600;
+    c->at_lifetime_default = 3600;
+    c->rt_lifetime_default = 30 * 86400;
+    c->rt_lifetime_max = 90 * 86400;
 }

@@ -3,10 +3,13 @@
 #ifndef CLV_TESTS_TESTUTIL_H
 #define CLV_TESTS_TESTUTIL_H
 
+#include <check.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #include "core/app.h"
 #include "core/config.h"
+#include "store/store.h"
 
 /* Makes /tmp/clv_<name>_XXXXXX (or <parent>/tXXXXXX when parent is not NULL) into buf;
  * fails the test if it cannot. */
@@ -20,5 +23,19 @@ void clv_test_config(clv_config *c, const char *dir, const char *db_name, const 
 
 /* Opens an app on c, failing the test with the detail if it cannot. */
 clv_app *clv_test_app_open(const clv_config *c);
+
+/* The bounds of SPEC §1 by hand (RS256; access tokens 60..3600 s, default 3600; refresh
+ * tokens 30 days default, 90 days max), without the strings clv_config_init allocates. */
+void clv_test_bounds_config(clv_config *c);
+
+/* Runs the suite, each test in its own process (CK_FORK); frees it. Returns the exit status
+ * for main: EXIT_SUCCESS when every test passed. */
+int clv_test_run(Suite *s);
+
+/* Parses test JSON text (duplicates refused), failing the test if it is not JSON. */
+json_t *clv_test_json(const char *text);
+
+/* Opens and migrates a store on dir/test.db (its path into path, n bytes). */
+clv_store *clv_test_store_open(const char *dir, char *path, size_t n);
 
 #endif
