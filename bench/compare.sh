@@ -105,14 +105,14 @@ preflight_token() { # url auth-user auth-pass alg
 
 token_case() { # server case pid url user pass alg
     preflight_token "$4" "$5" "$6" "$7" >/dev/null
-    BENCH_AUTH=$(b64 "$5" "$6") BENCH_SCOPE=read bench_wrk_case "$1" "$2" "$3" "$4" "$here/token.lua"
+    BENCH_AUTH=$(b64 "$5" "$6") BENCH_SCOPE=read bench_wrk_case "$1" "$2" "$3" "$4" "$here/post.lua"
 }
 
 introspect_case() { # server pid url user pass token
     local body
     body=$(curl -s -u "$4:$5" -d "token=$6" "$3")
     grep -Eq '"active": ?true' <<<"$body" || { echo "compare: $1 introspection: $body" >&2; exit 1; }
-    BENCH_AUTH=$(b64 "$4" "$5") BENCH_TOKEN=$6 bench_wrk_case "$1" introspect "$2" "$3" "$here/introspect.lua"
+    BENCH_AUTH=$(b64 "$4" "$5") BENCH_TOKEN=$6 bench_wrk_case "$1" introspect "$2" "$3" "$here/post.lua"
 }
 
 get_case() { # server case pid url must-contain

@@ -49,8 +49,8 @@ for alg in $algs; do
     export BENCH_AUTH
     BENCH_AUTH=$(printf '%s:%s' "$cid" "$sec" | base64 -w0)
     bench_wait_quiet
-    taskset -c 1 wrk -t2 -c32 -d3s -s "$here/token.lua" "$url/token" >/dev/null # warm-up
-    taskset -c 1 wrk -t2 -c32 -d$((secs + 2))s --latency -s "$here/token.lua" "$url/token" >"$out/$alg.wrk.txt" &
+    taskset -c 1 wrk -t2 -c32 -d3s -s "$here/post.lua" "$url/token" >/dev/null # warm-up
+    taskset -c 1 wrk -t2 -c32 -d$((secs + 2))s --latency -s "$here/post.lua" "$url/token" >"$out/$alg.wrk.txt" &
     wrk_pid=$!
     sleep 1
     perf record -q -e cpu-clock -F 1999 --call-graph dwarf,16384 -p "$pid" -o "$out/$alg.data" -- sleep "$secs" 2>/dev/null

@@ -68,7 +68,7 @@ serve_and_token() { # label n
         body=$(curl -s -u "$cid:$sec" -d grant_type=client_credentials -d scope=read "$url/token")
         bench_check_json "$body" access_token "$alg"
         BENCH_AUTH=$(b64 "$cid" "$sec") BENCH_SCOPE=read \
-            bench_wrk_case "$label" "token_$alg" "$PID" "$url/token" "$here/token.lua"
+            bench_wrk_case "$label" "token_$alg" "$PID" "$url/token" "$here/post.lua"
     done
     bench_record "$label" rss_load kib "$(bench_rss_kib "$PID")"
 }

@@ -38,8 +38,8 @@ for alg in $algs; do
     # pre-flight: a real token must come back
     curl -sf -u "$cid:$sec" -d grant_type=client_credentials -d scope=read "$url/token" | grep -q access_token
     export BENCH_AUTH=$(printf '%s:%s' "$cid" "$sec" | base64 -w0)
-    taskset -c 1 wrk -t1 -c"$conns" -d3s -s "$here/token.lua" "$url/token" >/dev/null # warm-up
-    out=$(taskset -c 1 wrk -t2 -c"$conns" -d"${duration}s" --latency -s "$here/token.lua" "$url/token")
+    taskset -c 1 wrk -t1 -c"$conns" -d3s -s "$here/post.lua" "$url/token" >/dev/null # warm-up
+    out=$(taskset -c 1 wrk -t2 -c"$conns" -d"${duration}s" --latency -s "$here/post.lua" "$url/token")
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out")
     p99=$(awk '$1=="99%" {print $2}' <<<"$out")
@@ -50,7 +50,7 @@ done
 tok=$(curl -sf -u "$cid:$sec" -d grant_type=client_credentials -d scope=read "$url/token")
 export BENCH_TOKEN=$(field "$tok" access_token)
 curl -sf -u "$cid:$sec" -d "token=$BENCH_TOKEN" "$url/introspect" | grep -q '"active":true'
-out=$(taskset -c 1 wrk -t2 -c"$conns" -d"${duration}s" --latency -s "$here/introspect.lua" "$url/introspect")
+out=$(taskset -c 1 wrk -t2 -c"$conns" -d"${duration}s" --latency -s "$here/post.lua" "$url/introspect")
 printf '%-8s %12s %10s %10s %8s\n' "introspect" "$(awk '/^Requests\/sec/ {print $2}' <<<"$out")" \
     "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")" \
     "$(awk '/^bad:/ {print $2}' <<<"$out")"
