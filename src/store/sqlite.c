@@ -25,6 +25,7 @@ struct clv_sqlite_store {
     pthread_key_t key;
     pthread_mutex_t mu; /* guards conns */
     clv_sqlite_conn *conns;
+    int writes_as; /* 0, or the migration whose release this store writes as (migrate_to) */
 };
 
 typedef struct clv_sqlite_store sqlite_store;
@@ -384,7 +385,14 @@ clv_code clv_sqlite_migrate_to(clv_store *s, int version, clv_err *err)
 
     for (int n = 1; rc == CLV_OK && n <= version && n <= clv_sqlite_migration_count; n++)
         rc = migrate_one(c, n, err);
+    if (rc == CLV_OK)
+        ((sqlite_store *)s)->writes_as = version < clv_sqlite_migration_count ? version : 0;
     return rc;
+}
+
+int clv_sqlite_writes_as(const clv_sqlite_conn *c)
+{
+    return c->owner->writes_as != 0 ? c->owner->writes_as : clv_sqlite_migration_count;
 }
 
 static clv_code sqlite_migrate(clv_store *s, clv_err *err)

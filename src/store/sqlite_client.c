@@ -131,6 +131,86 @@ static void client_free_item(void *p)
 
 static const clv_sqlite_kind client_kind = {client_load, client_key, client_free_item, "client"};
 
+/* q of fewer characters than this is not looked up in the index (a trigram is 3
+ * characters, so the index cannot match less); those lists scan, as before migration 3. */
+#define Q_INDEX_MIN_CHARS 3
+
+/* Characters (not bytes) of UTF-8 text, up to max. */
+static int utf8_chars(const char *t, int max)
+{
+    int n = 0;
+
+    for (; *t != '\0' && n < max; t++)
+        if (((unsigned char)*t & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+/* Runs statement id of c with the integer ?1 and, unless NULL, the text or integer ?2. */
+static clv_code q_run(clv_sqlite_conn *c, clv_sqlite_stmt_id id, int64_t a, const char *b_text,
+                      const int64_t *b_int, clv_err *err)
+{
+    sqlite3_stmt *st = clv_sqlite_stmt(c, id, err);
+    clv_sqlite_bind b;
+
+    if (st == NULL)
+        return CLV_STORE;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_int(&b, a);
+    if (b_text != NULL)
+        clv_sqlite_bind_text(&b, b_text);
+    if (b_int != NULL)
+        clv_sqlite_bind_int(&b, *b_int);
+    return clv_sqlite_write_n(c, &b, "client_insert", NULL, err);
+}
+
+/* Keys a new client (already in clients) in clients_fts_map and indexes its name
+ * (migration 4): the next key of its second when its id sorts after every id there (the
+ * usual case: ids grow with time), else the whole second numbered again by id. */
+static clv_code q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *err)
+{
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc;
+    int64_t first, key = -1;
+
+    if (clv_sqlite_writes_as(c) < 4) /* a release before migration 4 keyed nothing here */
+        return CLV_OK;
+    if (cl->created_at < 0 || cl->created_at > INT64_MAX / CLV_SQLITE_Q_SECOND - 1)
+        return clv_fail(err, CLV_STORE, "client_insert: created_at out of range");
+    first = cl->created_at * CLV_SQLITE_Q_SECOND;
+    if ((st = clv_sqlite_stmt(c, ST_CLIENT_Q_LAST, err)) == NULL)
+        return CLV_STORE;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_int(&b, first);
+    clv_sqlite_bind_text(&b, cl->id);
+    rc = clv_sqlite_bind_end(&b, c, "client_insert", err);
+    if (rc == CLV_OK) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE)
+            key = first;
+        else if (step != SQLITE_ROW)
+            rc = clv_sqlite_fail(c, "client_insert", err);
+        else if (sqlite3_column_int(st, 1) && sqlite3_column_int64(st, 0) + 1 < first + CLV_SQLITE_Q_SECOND)
+            key = sqlite3_column_int64(st, 0) + 1;
+    }
+    clv_sqlite_done(st);
+    if (rc != CLV_OK)
+        return rc;
+    if (key >= 0) {
+        rc = q_run(c, ST_CLIENT_Q_ADD, key, cl->id, NULL, err);
+        return rc == CLV_OK ? q_run(c, ST_CLIENT_Q_ADD_NAME, key, cl->name, NULL, err) : rc;
+    }
+    rc = q_run(c, ST_CLIENT_Q_FORGET, first, NULL, NULL, err);
+    if (rc == CLV_OK)
+        rc = q_run(c, ST_CLIENT_Q_UNMAP, first, NULL, NULL, err);
+    if (rc == CLV_OK)
+        rc = q_run(c, ST_CLIENT_Q_REMAP, first, NULL, &cl->created_at, err);
+    if (rc == CLV_OK)
+        rc = q_run(c, ST_CLIENT_Q_REINDEX, first, NULL, NULL, err);
+    return rc;
+}
+
 clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *cl, clv_err *err)
 {
     clv_sqlite_conn *c;
@@ -138,6 +218,7 @@ clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *cl, clv_err *e
     clv_sqlite_bind b;
     clv_code rc;
     int changes = 0;
+    bool own;
 
     if (!clv_sqlite_prepare(s, ST_CLIENT_INSERT, &c, &st, &rc, err))
         return rc;
@@ -153,10 +234,17 @@ clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *cl, clv_err *e
         clv_sqlite_done(st);
         return rc;
     }
+    rc = clv_sqlite_atomic_open(c, &own, err);
+    if (rc != CLV_OK) {
+        clv_sqlite_done(st);
+        return rc;
+    }
     rc = clv_sqlite_exec(c, st, "client_insert", &changes, err);
     if (rc == CLV_OK && changes == 0) /* INSERT … SELECT found no service */
         rc = clv_fail(err, CLV_NOT_FOUND, "client_insert: no service %s", cl->service_id);
-    return rc;
+    if (rc == CLV_OK)
+        rc = q_place(c, cl, err);
+    return clv_sqlite_atomic_close(c, own, rc, err);
 }
 
 clv_code clv_sqlite_client_get(clv_store *s, const char *client_id, clv_client **out, clv_err *err)
@@ -217,55 +305,6 @@ clv_code clv_sqlite_client_touch(clv_store *s, const char *client_id, int64_t at
     return clv_sqlite_write(c, &b, "client_touch", true, err);
 }
 
-/* q of fewer characters than this is not looked up in the index (a trigram is 3
- * characters, so the index cannot match less); those lists scan, as before migration 3. */
-#define Q_INDEX_MIN_CHARS 3
-/* The index path looks up and sorts every candidate, the scan stops at the first page of
- * matches: with more candidates than this, matches are common enough that the scan in
- * list order is the cheaper of the two. */
-#define Q_INDEX_MAX_CANDIDATES 5000
-
-/* Characters (not bytes) of UTF-8 text, up to max. */
-static int utf8_chars(const char *t, int max)
-{
-    int n = 0;
-
-    for (; *t != '\0' && n < max; t++)
-        if (((unsigned char)*t & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
-/* The candidates of q from the trigram index, as a JSON array of clients_fts_map keys for
- * ST_CLIENT_LIST_Q, into *keys (the caller frees it); NULL when the list should scan
- * instead: q has too few characters, or the index matches too many names. */
-static clv_code q_index_keys(clv_store *s, const char *q, char **keys, clv_err *err)
-{
-    clv_sqlite_conn *c;
-    sqlite3_stmt *st;
-    clv_sqlite_bind b;
-    clv_code rc;
-
-    *keys = NULL;
-    if (q == NULL || utf8_chars(q, Q_INDEX_MIN_CHARS) < Q_INDEX_MIN_CHARS)
-        return CLV_OK;
-    if (!clv_sqlite_prepare(s, ST_CLIENT_Q_KEYS, &c, &st, &rc, err))
-        return rc;
-    clv_sqlite_bind_init(&b, st);
-    clv_sqlite_bind_text(&b, q);
-    clv_sqlite_bind_int(&b, Q_INDEX_MAX_CANDIDATES);
-    rc = clv_sqlite_bind_end(&b, c, "client_list", err);
-    if (rc == CLV_OK && sqlite3_step(st) != SQLITE_ROW)
-        rc = clv_sqlite_fail(c, "client_list", err);
-    if (rc == CLV_OK && sqlite3_column_int64(st, 0) < Q_INDEX_MAX_CANDIDATES) {
-        const unsigned char *t = sqlite3_column_text(st, 1);
-        if (t == NULL || (*keys = strdup((const char *)t)) == NULL)
-            rc = clv_fail(err, CLV_NOMEM, "client_list: out of memory");
-    }
-    clv_sqlite_done(st);
-    return rc;
-}
-
 clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const clv_store_page *pg,
                                 clv_list *out, clv_err *err)
 {
@@ -274,15 +313,11 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
     sqlite3_stmt *st;
     clv_sqlite_bind b;
     clv_code rc;
-    char *keys = NULL;
 
-    /* With q, take its candidates from the index when there are few; else lead with the
-     * most selective filter, so that the planner walks its index (sqlite_sql.c); the other
-     * filters are checked on the rows it visits. */
-    rc = q_index_keys(s, f->q, &keys, err);
-    if (rc != CLV_OK)
-        return rc;
-    if (keys != NULL)
+    /* With q of 3 characters or more, read the trigram index newest first; else lead
+     * with the most selective filter, so that the planner walks its index (sqlite_sql.c);
+     * the other filters are checked on the rows it visits. */
+    if (f->q != NULL && utf8_chars(f->q, Q_INDEX_MIN_CHARS) >= Q_INDEX_MIN_CHARS)
         id = ST_CLIENT_LIST_Q;
     else if (f->service_id != NULL)
         id = ST_CLIENT_LIST_SERVICE;
@@ -290,10 +325,8 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
         id = ST_CLIENT_LIST_TENANT;
     else if (f->status >= 0)
         id = ST_CLIENT_LIST_STATUS;
-    if (!clv_sqlite_prepare(s, id, &c, &st, &rc, err)) {
-        free(keys);
+    if (!clv_sqlite_prepare(s, id, &c, &st, &rc, err))
         return rc;
-    }
     clv_sqlite_bind_init(&b, st);
     clv_sqlite_bind_text(&b, f->service_id);
     clv_sqlite_bind_text(&b, f->tenant_id);
@@ -301,9 +334,9 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
     clv_sqlite_bind_int(&b, f->type);
     clv_sqlite_bind_text(&b, f->q);
     clv_sqlite_bind_page(&b, pg);
-    if (keys != NULL)
-        clv_sqlite_bind_text(&b, keys); /* static: freed below, after the statement ran */
-    rc = clv_sqlite_page(c, &b, pg->limit, &client_kind, out, err);
-    free(keys);
-    return rc;
+    if (id == ST_CLIENT_LIST_Q) /* the first key past the cursor's second */
+        clv_sqlite_bind_int(&b, pg->ts < 0                                      ? 0
+                                : pg->ts >= INT64_MAX / CLV_SQLITE_Q_SECOND - 1 ? INT64_MAX
+                                                                                : (pg->ts + 1) * CLV_SQLITE_Q_SECOND);
+    return clv_sqlite_page(c, &b, pg->limit, &client_kind, out, err);
 }

@@ -48,8 +48,14 @@ typedef enum {
     ST_CLIENT_LIST_TENANT,
     ST_CLIENT_LIST_STATUS,
     ST_CLIENT_LIST_ALL,
-    ST_CLIENT_Q_KEYS,
     ST_CLIENT_LIST_Q,
+    ST_CLIENT_Q_LAST,
+    ST_CLIENT_Q_ADD,
+    ST_CLIENT_Q_ADD_NAME,
+    ST_CLIENT_Q_FORGET,
+    ST_CLIENT_Q_UNMAP,
+    ST_CLIENT_Q_REMAP,
+    ST_CLIENT_Q_REINDEX,
     ST_SECRET_INSERT,
     ST_SECRET_LIST,
     ST_SECRET_DELETE,
@@ -146,9 +152,13 @@ clv_code clv_sqlite_run(clv_sqlite_conn *c, clv_sqlite_stmt_id id, clv_err *err)
 clv_code clv_sqlite_atomic_open(clv_sqlite_conn *c, bool *own, clv_err *err);
 clv_code clv_sqlite_atomic_close(clv_sqlite_conn *c, bool own, clv_code rc, clv_err *err);
 
-/* Applies the migrations up to `version` only (clv_store_migrate applies them all); for
- * the tests that upgrade a database made by an older release. */
+/* Applies the migrations up to `version` only (clv_store_migrate applies them all), and
+ * makes the store write as the release whose last migration that was (see
+ * clv_sqlite_writes_as); for the tests that upgrade a database made by an older release. */
 clv_code clv_sqlite_migrate_to(clv_store *s, int version, clv_err *err);
+/* The last migration of the release c's store writes as: the newest, unless
+ * clv_sqlite_migrate_to stopped short of it. */
+int clv_sqlite_writes_as(const clv_sqlite_conn *c);
 /* The highest migration applied; CLV_STORE on a database never migrated. */
 clv_code clv_sqlite_schema_version(clv_store *s, int64_t *version, clv_err *err);
 
@@ -228,6 +238,11 @@ clv_code clv_sqlite_write_n(clv_sqlite_conn *c, clv_sqlite_bind *b, const char *
 
 /* Tokens and sessions are stored by the SHA-256 of their value: a 32-byte blob key. */
 enum { CLV_SQLITE_HASH_LEN = 32 };
+
+/* The keys of clients_fts_map (migration 4) are created_at * CLV_SQLITE_Q_SECOND + the
+ * client's rank by id within its second: key order is the list order. */
+#define CLV_SQLITE_Q_SECOND_SQL "1048576"
+enum { CLV_SQLITE_Q_SECOND = 1048576 };
 
 /* Statement `id` of c with the one parameter `hash`: clv_sqlite_write_n and clv_sqlite_one
  * for statements keyed by a token hash. */

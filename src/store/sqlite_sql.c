@@ -186,7 +186,24 @@ static const char migration_3[] =
     " DELETE FROM clients_fts_map WHERE id = old.id;"
     " END;";
 
-const char *const clv_sqlite_migrations[] = {migration_1, migration_2, migration_3};
+/* Migration 4: the keys of clients_fts_map follow the list order (SPEC §5.8), so that a
+ * page with q reads the index newest first and stops at the page's last match instead of
+ * collecting and sorting every candidate. A client's key is created_at * 2^20 plus its rank
+ * by id among the clients of the same second (CLV_SQLITE_Q_SECOND): key order is exactly
+ * (created_at, id) order. The key of a new client is set by the store's insert
+ * (sqlite_client.c), not by a trigger: it is the next key of its second, or, when its id
+ * sorts before an id of that second already there, the second is numbered again. The
+ * update and delete triggers of migration 3 find rows by id and stay. */
+static const char migration_4[] =
+    "DROP TRIGGER clients_fts_insert;"
+    "INSERT INTO clients_fts (clients_fts) VALUES ('delete-all');"
+    "DELETE FROM clients_fts_map;"
+    "INSERT INTO clients_fts_map (k, id) SELECT created_at * " CLV_SQLITE_Q_SECOND_SQL
+    " + row_number() OVER (PARTITION BY created_at ORDER BY id) - 1, id FROM clients;"
+    "INSERT INTO clients_fts (rowid, name)"
+    " SELECT m.k, c.name FROM clients_fts_map m JOIN clients c ON c.id = m.id;";
+
+const char *const clv_sqlite_migrations[] = {migration_1, migration_2, migration_3, migration_4};
 const int clv_sqlite_migration_count =
     (int)(sizeof clv_sqlite_migrations / sizeof clv_sqlite_migrations[0]);
 
@@ -274,21 +291,23 @@ const int clv_sqlite_migration_count =
  * character of q is an FTS5 operator (trigram needs 3 characters; see sqlite_client.c). */
 #define CLIENT_Q_PHRASE(n) "'\"' || replace(" n ", '\"', '\"\"') || '\"'"
 
-/* The same list as CLIENT_LIST with every filter and the same order, but its rows come
- * from the candidates of q: ?9, the keys (clients_fts_map.k) of the names the trigram index
- * matched, as a JSON array (ST_CLIENT_Q_KEYS), and the client whose client_id is q (by its
- * unique index). CROSS JOIN keeps the candidates the outer loop; the exact q predicate then
- * decides on each. Cost: one lookup per candidate and a sort of those that pass, so
- * sqlite_client.c takes this path only when q has few. */
+/* The same list as CLIENT_LIST with every filter and the same order, for q of 3 characters
+ * or more: its rows come from the trigram index, read newest first (the keys of
+ * clients_fts_map follow the list order, migration 4) from ?9, the first key past the
+ * cursor's second, so the scan stops at the page's last match; the exact q predicate then
+ * decides on each name the index matched. The client whose client_id is q is added by its
+ * unique index, and the union sorted again (at most limit + 1 rows). */
+#define CLIENT_FILTERS                                                                     \
+    "(?1 IS NULL OR service_id = ?1) AND (?2 IS NULL OR tenant_id = ?2) AND "             \
+    STATUS_MATCH("?3") " AND (?4 = -1 OR type = ?4) AND (created_at, id) < (?6, ?7)"
 #define CLIENT_LIST_Q                                                                      \
-    "WITH cand (cid) AS ("                                                                \
-    " SELECT m.id FROM json_each(?9) j JOIN clients_fts_map m ON m.k = j.value"           \
-    " UNION SELECT id FROM clients WHERE client_id = ?5)"                                 \
-    " SELECT " CLIENT_COLS " FROM cand CROSS JOIN client_v ON id = cid WHERE"             \
-    " (?1 IS NULL OR service_id = ?1) AND (?2 IS NULL OR tenant_id = ?2) AND "            \
-    STATUS_MATCH("?3") " AND (?4 = -1 OR type = ?4) AND (?5 IS NULL OR"                   \
-    " instr(clv_fold(name), clv_fold(?5)) > 0 OR client_id = ?5)"                         \
-    " AND (created_at, id) < (?6, ?7) ORDER BY created_at DESC, id DESC LIMIT ?8"
+    "SELECT * FROM (SELECT " CLIENT_COLS " FROM (SELECT m.id AS cid, f.rowid AS fk"       \
+    " FROM clients_fts f JOIN clients_fts_map m ON m.k = f.rowid"                         \
+    " WHERE clients_fts MATCH " CLIENT_Q_PHRASE("?5") " AND f.rowid < ?9)"                \
+    " CROSS JOIN client_v ON id = cid WHERE " CLIENT_FILTERS                              \
+    " AND instr(clv_fold(name), clv_fold(?5)) > 0 ORDER BY fk DESC LIMIT ?8)"             \
+    " UNION SELECT " CLIENT_COLS " FROM client_v WHERE client_id = ?5 AND " CLIENT_FILTERS \
+    " ORDER BY created_at DESC, id DESC LIMIT ?8"
 
 /* ?1 tenant, ?2 ?3 keyset, ?4 limit */
 #define USER_LIST(lead)                                                                    \
@@ -354,12 +373,26 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_CLIENT_LIST_TENANT] = CLIENT_LIST("tenant_id = ?2 AND "),
     [ST_CLIENT_LIST_STATUS] = CLIENT_LIST("status = ?3 AND "),
     [ST_CLIENT_LIST_ALL] = CLIENT_LIST(""),
-    /* ?1 q, ?2 cap: how many names the trigram index matches for q, counting no further
-     * than cap, and their keys as a JSON array (for ?9 of CLIENT_LIST_Q). */
-    [ST_CLIENT_Q_KEYS] = "SELECT count(*), json_group_array(rowid) FROM (SELECT rowid"
-                         " FROM clients_fts WHERE clients_fts MATCH " CLIENT_Q_PHRASE("?1")
-                         " LIMIT ?2)",
     [ST_CLIENT_LIST_Q] = CLIENT_LIST_Q,
+    /* ?1 the first key of a second, ?2 a client's id: the last key of that second, and
+     * whether its id sorts before ?2 (the new client then takes the next key). */
+    [ST_CLIENT_Q_LAST] = "SELECT k, id < ?2 FROM clients_fts_map WHERE k >= ?1"
+                         " AND k < ?1 + " CLV_SQLITE_Q_SECOND_SQL " ORDER BY k DESC LIMIT 1",
+    [ST_CLIENT_Q_ADD] = "INSERT INTO clients_fts_map (k, id) VALUES (?1, ?2)",
+    [ST_CLIENT_Q_ADD_NAME] = "INSERT INTO clients_fts (rowid, name) VALUES (?1, ?2)",
+    /* Numbering one second again (?1 its first key, ?2 its created_at): forget its names,
+     * key its clients by rank of id, index their names under the new keys. */
+    [ST_CLIENT_Q_FORGET] = "INSERT INTO clients_fts (clients_fts, rowid, name)"
+                           " SELECT 'delete', m.k, c.name FROM clients_fts_map m"
+                           " JOIN clients c ON c.id = m.id WHERE m.k >= ?1"
+                           " AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
+    [ST_CLIENT_Q_UNMAP] = "DELETE FROM clients_fts_map WHERE k >= ?1"
+                          " AND k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
+    [ST_CLIENT_Q_REMAP] = "INSERT INTO clients_fts_map (k, id) SELECT ?1 + row_number()"
+                          " OVER (ORDER BY id) - 1, id FROM clients WHERE created_at = ?2",
+    [ST_CLIENT_Q_REINDEX] = "INSERT INTO clients_fts (rowid, name) SELECT m.k, c.name"
+                            " FROM clients_fts_map m JOIN clients c ON c.id = m.id"
+                            " WHERE m.k >= ?1 AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
 
     [ST_SECRET_INSERT] = "INSERT INTO secrets (" SECRET_COLS ")"
                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

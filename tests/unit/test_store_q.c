@@ -1,6 +1,7 @@
 /* test_store_q — unit tests of the q filter of the client list (SPEC §5.9) against the
- * SQLite backend: the trigram index of migration 3 (sqlite_sql.c) and the two paths of
- * sqlite_client.c, the index for q of 3 characters or more and the scan for shorter q.
+ * SQLite backend: the trigram index of migrations 3 and 4 (sqlite_sql.c) and the two paths
+ * of sqlite_client.c, the index read newest first for q of 3 characters or more and the
+ * scan for shorter q.
  * Each test runs in its own process (CK_FORK) on a fresh database in its own directory. */
 #include <check.h>
 #include <stdio.h>
@@ -313,7 +314,7 @@ START_TEST(q_migrate_from_v2)
     ck_assert_int_eq(version, 2);
     migrate();
     ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
-    ck_assert_int_eq(version, 3);
+    ck_assert_int_eq(version, 4);
     migrate(); /* idempotent */
     ck_assert_int_eq(indexed("kanne"), 2);
     for (size_t i = 0; i < COUNT(q_cases); i++)
@@ -323,8 +324,8 @@ START_TEST(q_migrate_from_v2)
 }
 END_TEST
 
-/* More names match than the index path takes (Q_INDEX_MAX_CANDIDATES of sqlite_client.c):
- * the list scans instead, with the same result. */
+/* Thousands of names match: the index path stops at the page's last match, newest first,
+ * with every other filter. */
 START_TEST(q_many_matches)
 {
     clv_client_filter f = {.status = -1, .type = -1, .q = "BULK", .limit = 3};
@@ -357,6 +358,71 @@ START_TEST(q_many_matches)
 }
 END_TEST
 
+/* Rows of clients_fts_map whose key order is not the list order (created_at, id); 0 when
+ * the keys follow it (migration 4). */
+static int64_t keys_out_of_order(void)
+{
+    return sql_int("SELECT count(*) FROM (SELECT row_number() OVER (ORDER BY m.k) a,"
+                   " row_number() OVER (ORDER BY c.created_at, c.id) b"
+                   " FROM clients_fts_map m JOIN clients c ON c.id = m.id) WHERE a <> b");
+}
+
+/* Clients of one second that arrive with ids out of order (two nodes, or a clock set
+ * back): the second is numbered again, and pages with q keep the list order. */
+START_TEST(q_keys_follow_list_order)
+{
+    clv_client_filter f = {.status = -1, .type = -1, .q = "same", .limit = 1};
+    char ids[256];
+
+    migrate();
+    add_rows();
+    add_client("s_m", "sid_m", "s1", 700, "same second m", CLV_STATUS_ACTIVE);
+    add_client("s_z", "sid_z", "s2", 700, "same second z", CLV_STATUS_ACTIVE);
+    add_client("s_a", "sid_a", "s1", 700, "same second a", CLV_STATUS_ACTIVE);  /* before both */
+    add_client("s_c", "sid_c", "s1", 700, "same second c", CLV_STATUS_INACTIVE); /* between */
+    add_client("s_old", "sid_old", "s2", 650, "same but older", CLV_STATUS_ACTIVE); /* clock back */
+    add_client("s_new", "sid_new", "s1", 800, "same but newer", CLV_STATUS_ACTIVE);
+    ck_assert_int_eq(keys_out_of_order(), 0);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM clients_fts_map"), (int64_t)COUNT(rows) + 6);
+    ck_assert_int_eq(indexed("same"), 6);
+    ck_assert_int_eq(indexed("second"), 4);
+    walk(f, ids, sizeof ids); /* a page of one: every cursor falls inside a second */
+    ck_assert_str_eq(ids, "s_new s_z s_m s_c s_a s_old");
+    f.limit = 2;
+    f.service_id = "s1";
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "s_new s_m s_c s_a");
+    expect_q("second a", "s_a");
+    expect_q("kanne", "c8 c1");
+}
+END_TEST
+
+/* A database of migration 3, whose keys were given in insert order: migration 4 keys
+ * every client again by list order. */
+START_TEST(q_migrate_from_v3)
+{
+    int64_t version = 0;
+    clv_err err = {0};
+
+    ck_assert_int_eq(clv_sqlite_migrate_to(store, 3, &err), CLV_OK);
+    add_base();
+    add_client("k3", "kid3", "s1", 30, "keyed three", CLV_STATUS_ACTIVE);
+    add_client("k1", "kid1", "s1", 10, "keyed one", CLV_STATUS_ACTIVE);
+    add_client("k2b", "kid2b", "s2", 20, "keyed two b", CLV_STATUS_ACTIVE);
+    add_client("k2a", "kid2a", "s2", 20, "keyed two a", CLV_STATUS_ACTIVE);
+    ck_assert_int_gt(keys_out_of_order(), 0);
+    migrate();
+    ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
+    ck_assert_int_eq(version, 4);
+    ck_assert_int_eq(keys_out_of_order(), 0);
+    ck_assert_int_eq(indexed("keyed"), 4);
+    expect_q("keyed", "k3 k2b k2a k1");
+    add_client("k2c", "kid2c", "s1", 20, "keyed two c", CLV_STATUS_ACTIVE);
+    expect_q("keyed", "k3 k2c k2b k2a k1");
+    ck_assert_int_eq(keys_out_of_order(), 0);
+}
+END_TEST
+
 static Suite *store_q_suite(void)
 {
     Suite *s = suite_create("store_q");
@@ -371,6 +437,8 @@ static Suite *store_q_suite(void)
     tcase_add_test(tc, q_purged);
     tcase_add_test(tc, q_migrate_from_v2);
     tcase_add_test(tc, q_many_matches);
+    tcase_add_test(tc, q_keys_follow_list_order);
+    tcase_add_test(tc, q_migrate_from_v3);
     suite_add_tcase(s, tc);
     return s;
 }
