@@ -131,9 +131,9 @@ static void client_free_item(void *p)
 
 static const clv_sqlite_kind client_kind = {client_load, client_key, client_free_item, "client"};
 
-/* q of fewer characters than this is not looked up in the index (a trigram is 3
- * characters, so the index cannot match less); those lists scan, as before migration 3. */
-#define Q_INDEX_MIN_CHARS 3
+/* q of this many characters or more is looked up in the trigram index, shorter q in
+ * clients_grams (a trigram is 3 characters, so that index cannot match less). */
+#define Q_TRIGRAM_MIN_CHARS 3
 
 /* Characters (not bytes) of UTF-8 text, up to max. */
 static int utf8_chars(const char *t, int max)
@@ -191,7 +191,8 @@ static clv_code q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *err)
             key = first;
         else if (step != SQLITE_ROW)
             rc = clv_sqlite_fail(c, "client_insert", err);
-        else if (sqlite3_column_int(st, 1) && sqlite3_column_int64(st, 0) + 1 < first + CLV_SQLITE_Q_SECOND)
+        else if (sqlite3_column_int(st, 1) &&
+                 sqlite3_column_int64(st, 0) + 1 < first + CLV_SQLITE_Q_SECOND)
             key = sqlite3_column_int64(st, 0) + 1;
     }
     clv_sqlite_done(st);
@@ -199,15 +200,23 @@ static clv_code q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *err)
         return rc;
     if (key >= 0) {
         rc = q_run(c, ST_CLIENT_Q_ADD, key, cl->id, NULL, err);
-        return rc == CLV_OK ? q_run(c, ST_CLIENT_Q_ADD_NAME, key, cl->name, NULL, err) : rc;
+        if (rc == CLV_OK)
+            rc = q_run(c, ST_CLIENT_Q_ADD_NAME, key, cl->name, NULL, err);
+        if (rc == CLV_OK)
+            rc = q_run(c, ST_CLIENT_Q_ADD_GRAMS, key, cl->name, NULL, err);
+        return rc;
     }
     rc = q_run(c, ST_CLIENT_Q_FORGET, first, NULL, NULL, err);
+    if (rc == CLV_OK)
+        rc = q_run(c, ST_CLIENT_Q_FORGET_GRAMS, first, NULL, NULL, err);
     if (rc == CLV_OK)
         rc = q_run(c, ST_CLIENT_Q_UNMAP, first, NULL, NULL, err);
     if (rc == CLV_OK)
         rc = q_run(c, ST_CLIENT_Q_REMAP, first, NULL, &cl->created_at, err);
     if (rc == CLV_OK)
         rc = q_run(c, ST_CLIENT_Q_REINDEX, first, NULL, NULL, err);
+    if (rc == CLV_OK)
+        rc = q_run(c, ST_CLIENT_Q_REINDEX_GRAMS, first, NULL, NULL, err);
     return rc;
 }
 
@@ -313,12 +322,15 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
     sqlite3_stmt *st;
     clv_sqlite_bind b;
     clv_code rc;
+    char word[32];
 
-    /* With q of 3 characters or more, read the trigram index newest first; else lead
-     * with the most selective filter, so that the planner walks its index (sqlite_sql.c);
-     * the other filters are checked on the rows it visits. */
-    if (f->q != NULL && utf8_chars(f->q, Q_INDEX_MIN_CHARS) >= Q_INDEX_MIN_CHARS)
+    /* With q, read its index newest first (the trigrams, or clients_grams for q of 1 and 2
+     * characters); else lead with the most selective filter, so that the planner walks its
+     * index (sqlite_sql.c); the other filters are checked on the rows it visits. */
+    if (f->q != NULL && utf8_chars(f->q, Q_TRIGRAM_MIN_CHARS) >= Q_TRIGRAM_MIN_CHARS)
         id = ST_CLIENT_LIST_Q;
+    else if (f->q != NULL && clv_sqlite_gram_query(f->q, word))
+        id = ST_CLIENT_LIST_Q_SHORT;
     else if (f->service_id != NULL)
         id = ST_CLIENT_LIST_SERVICE;
     else if (f->tenant_id != NULL)
@@ -334,9 +346,13 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
     clv_sqlite_bind_int(&b, f->type);
     clv_sqlite_bind_text(&b, f->q);
     clv_sqlite_bind_page(&b, pg);
-    if (id == ST_CLIENT_LIST_Q) /* the first key past the cursor's second */
-        clv_sqlite_bind_int(&b, pg->ts < 0                                      ? 0
-                                : pg->ts >= INT64_MAX / CLV_SQLITE_Q_SECOND - 1 ? INT64_MAX
-                                                                                : (pg->ts + 1) * CLV_SQLITE_Q_SECOND);
+    if (id == ST_CLIENT_LIST_Q ||
+        id == ST_CLIENT_LIST_Q_SHORT) /* the first key past the cursor's second */
+        clv_sqlite_bind_int(&b, pg->ts < 0 ? 0
+                                : pg->ts >= INT64_MAX / CLV_SQLITE_Q_SECOND - 1
+                                    ? INT64_MAX
+                                    : (pg->ts + 1) * CLV_SQLITE_Q_SECOND);
+    if (id == ST_CLIENT_LIST_Q_SHORT)
+        clv_sqlite_bind_text(&b, word);
     return clv_sqlite_page(c, &b, pg->limit, &client_kind, out, err);
 }

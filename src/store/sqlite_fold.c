@@ -1,10 +1,18 @@
-/* sqlite_fold — the SQL function clv_fold(text): lower-cases every character, not only
- * ASCII as SQLite's lower() does, so that q (SPEC §5.9) is case-insensitive for "Ölkanne"
- * too. Simple (one-to-one) case mapping from the C library's C.UTF-8 locale. */
+/* sqlite_fold — the SQL functions of q (SPEC §5.9):
+ *   clv_fold(text): lower-cases every character, not only ASCII as SQLite's lower() does,
+ *     so that q is case-insensitive for "Ölkanne" too. Simple (one-to-one) case mapping
+ *     from the C library's C.UTF-8 locale.
+ *   clv_grams(text): the words clients_grams (migration 4) indexes for q of 1 and 2
+ *     characters: every character and every pair of neighbours of the folded text, each
+ *     as one ASCII word of hex code points ("g61" for a, "g61x62" for ab), so that FTS5's
+ *     ascii tokenizer takes them as they are, whatever the characters. */
 #include <locale.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wctype.h>
 
 #include "store/sqlite_impl.h"
@@ -21,10 +29,15 @@ static void locale_init(void)
  * a malformed one (then the byte is copied as it is). */
 static size_t decode(const unsigned char *p, size_t n, unsigned *cp)
 {
-    size_t len = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
-               : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
-    unsigned v = len == 1 ? p[0] : len == 2 ? (p[0] & 0x1Fu) : len == 3 ? (p[0] & 0x0Fu)
-                                                                        : (p[0] & 0x07u);
+    size_t len = p[0] < 0x80             ? 1
+                 : (p[0] & 0xE0) == 0xC0 ? 2
+                 : (p[0] & 0xF0) == 0xE0 ? 3
+                 : (p[0] & 0xF8) == 0xF0 ? 4
+                                         : 0;
+    unsigned v = len == 1   ? p[0]
+                 : len == 2 ? (p[0] & 0x1Fu)
+                 : len == 3 ? (p[0] & 0x0Fu)
+                            : (p[0] & 0x07u);
 
     if (len == 0 || len > n)
         return 0;
@@ -61,6 +74,21 @@ static size_t encode(unsigned cp, unsigned char *out)
     return 4;
 }
 
+/* The folded code point of the character at in[i] (n bytes in all); *len its length. A
+ * malformed byte stands for itself. */
+static unsigned fold_at(const unsigned char *in, size_t n, size_t i, size_t *len)
+{
+    unsigned cp;
+
+    if ((*len = decode(in + i, n - i, &cp)) == 0) {
+        *len = 1;
+        return in[i];
+    }
+    if (utf8_locale != (locale_t)0)
+        cp = (unsigned)towlower_l((wint_t)cp, utf8_locale);
+    return cp;
+}
+
 static void fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     const unsigned char *in = sqlite3_value_text(argv[0]);
@@ -76,25 +104,95 @@ static void fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_error_nomem(ctx);
         return;
     }
-    for (size_t i = 0; i < n;) {
-        unsigned cp;
-        size_t len = decode(in + i, n - i, &cp);
-        if (len == 0) {
-            out[o++] = in[i++];
-            continue;
-        }
-        if (utf8_locale != (locale_t)0)
-            cp = (unsigned)towlower_l((wint_t)cp, utf8_locale);
-        o += encode(cp, out + o);
-        i += len;
+    for (size_t i = 0, len; i < n; i += len) {
+        unsigned cp = fold_at(in, n, i, &len);
+        if (len == 1 && cp == in[i] && cp >= 0x80) /* a malformed byte, copied as it is */
+            out[o++] = in[i];
+        else
+            o += encode(cp, out + o);
     }
     sqlite3_result_text(ctx, (const char *)out, (int)o, free);
+}
+
+/* Longest word: "g" + 6 hex digits + "x" + 6 hex digits, a space and the NUL. */
+enum { GRAM_MAX = 16 };
+
+static size_t gram_word(char *out, unsigned a, const unsigned *b)
+{
+    int n =
+        b == NULL ? snprintf(out, GRAM_MAX, "g%x ", a) : snprintf(out, GRAM_MAX, "g%xx%x ", a, *b);
+
+    return n > 0 && n < GRAM_MAX ? (size_t)n : 0; /* a code point has at most 6 hex digits */
+}
+
+size_t clv_sqlite_grams(const char *text, char *out, size_t cap)
+{
+    const unsigned char *in = (const unsigned char *)text;
+    size_t n = strlen(text), o = 0, len;
+    unsigned prev = 0;
+
+    for (size_t i = 0; i < n && o + 2 * GRAM_MAX < cap; i += len) {
+        unsigned cp = fold_at(in, n, i, &len);
+        o += gram_word(out + o, cp, NULL);
+        if (i > 0)
+            o += gram_word(out + o, prev, &cp);
+        prev = cp;
+    }
+    o -= o > 0; /* the last space */
+    out[o] = '\0';
+    return o;
+}
+
+bool clv_sqlite_gram_query(const char *q, char out[32])
+{
+    const unsigned char *in = (const unsigned char *)q;
+    size_t n = strlen(q), len, len2;
+    unsigned a, b;
+
+    if (n == 0)
+        return false;
+    a = fold_at(in, n, 0, &len);
+    if (len == n) {
+        gram_word(out, a, NULL);
+    } else {
+        b = fold_at(in, n, len, &len2);
+        if (len + len2 != n)
+            return false;
+        gram_word(out, a, &b);
+    }
+    out[strlen(out) - 1] = '\0'; /* the space */
+    return true;
+}
+
+static void grams(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *in = (const char *)sqlite3_value_text(argv[0]);
+    size_t cap;
+    char *out;
+
+    (void)argc;
+    if (in == NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    cap = (size_t)sqlite3_value_bytes(argv[0]) * 2 * GRAM_MAX + 1;
+    if ((out = malloc(cap)) == NULL) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    sqlite3_result_text(ctx, out, (int)clv_sqlite_grams(in, out, cap), free);
 }
 
 int clv_sqlite_register_fold(sqlite3 *db)
 {
     pthread_once(&locale_once, locale_init);
-    return sqlite3_create_function(db, "clv_fold", 1,
-                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                                   fold, NULL, NULL);
+    int rc = sqlite3_create_function(db, "clv_fold", 1,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                     fold, NULL, NULL);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(db, "clv_grams", 1,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                     grams, NULL, NULL);
+    return rc;
 }

@@ -49,13 +49,17 @@ typedef enum {
     ST_CLIENT_LIST_STATUS,
     ST_CLIENT_LIST_ALL,
     ST_CLIENT_LIST_Q,
+    ST_CLIENT_LIST_Q_SHORT,
     ST_CLIENT_Q_LAST,
     ST_CLIENT_Q_ADD,
     ST_CLIENT_Q_ADD_NAME,
+    ST_CLIENT_Q_ADD_GRAMS,
     ST_CLIENT_Q_FORGET,
+    ST_CLIENT_Q_FORGET_GRAMS,
     ST_CLIENT_Q_UNMAP,
     ST_CLIENT_Q_REMAP,
     ST_CLIENT_Q_REINDEX,
+    ST_CLIENT_Q_REINDEX_GRAMS,
     ST_SECRET_INSERT,
     ST_SECRET_LIST,
     ST_SECRET_DELETE,
@@ -325,7 +329,14 @@ clv_code clv_sqlite_regtoken_put(clv_store *s, const char *client_id, const unsi
 clv_code clv_sqlite_regtoken_get(clv_store *s, const char *client_id, unsigned char hash[32],
                                  clv_err *err);
 
-/* Registers clv_fold(text), a Unicode lower() (sqlite_fold.c), on a connection. */
+/* Registers clv_fold(text), a Unicode lower(), and clv_grams(text), the words of
+ * clients_grams (sqlite_fold.c), on a connection. */
 int clv_sqlite_register_fold(sqlite3 *db);
+/* The words clv_grams(text) gives, into out (cap bytes; stops short rather than overflow);
+ * returns their length. */
+size_t clv_sqlite_grams(const char *text, char *out, size_t cap);
+/* The one word of clients_grams that q of 1 or 2 characters must match; false for other
+ * lengths. */
+bool clv_sqlite_gram_query(const char *q, char out[32]);
 
 #endif

@@ -186,22 +186,50 @@ static const char migration_3[] =
     " DELETE FROM clients_fts_map WHERE id = old.id;"
     " END;";
 
-/* Migration 4: the keys of clients_fts_map follow the list order (SPEC §5.8), so that a
- * page with q reads the index newest first and stops at the page's last match instead of
- * collecting and sorting every candidate. A client's key is created_at * 2^20 plus its rank
- * by id among the clients of the same second (CLV_SQLITE_Q_SECOND): key order is exactly
- * (created_at, id) order. The key of a new client is set by the store's insert
- * (sqlite_client.c), not by a trigger: it is the next key of its second, or, when its id
- * sorts before an id of that second already there, the second is numbered again. The
- * update and delete triggers of migration 3 find rows by id and stay. */
+/* Migration 4: q reads its index newest first and stops at the page's last match.
+ * - The keys of clients_fts_map follow the list order (SPEC §5.8): a client's key is
+ *   created_at * 2^20 (CLV_SQLITE_Q_SECOND) plus its rank by id among the clients of the
+ *   same second, so key order is exactly (created_at, id) order. The store's insert keys a
+ *   new client (sqlite_client.c), not a trigger: the next key of its second, or, when its
+ *   id sorts before one already there, the second numbered again.
+ * - clients_grams indexes every character and every pair of neighbours of the folded name
+ *   (clv_grams, sqlite_fold.c) for q of 1 and 2 characters, which trigrams cannot match;
+ *   contentless, detail=none: only which names hold a word. Its rowids are the same keys.
+ * The update and delete triggers keep both indexes; clv_grams must be registered on a
+ * connection that changes clients (every connection of the store is). */
 static const char migration_4[] =
     "DROP TRIGGER clients_fts_insert;"
+    "DROP TRIGGER clients_fts_update;"
+    "DROP TRIGGER clients_fts_delete;"
     "INSERT INTO clients_fts (clients_fts) VALUES ('delete-all');"
     "DELETE FROM clients_fts_map;"
     "INSERT INTO clients_fts_map (k, id) SELECT created_at * " CLV_SQLITE_Q_SECOND_SQL
     " + row_number() OVER (PARTITION BY created_at ORDER BY id) - 1, id FROM clients;"
     "INSERT INTO clients_fts (rowid, name)"
-    " SELECT m.k, c.name FROM clients_fts_map m JOIN clients c ON c.id = m.id;";
+    " SELECT m.k, c.name FROM clients_fts_map m JOIN clients c ON c.id = m.id;"
+    "CREATE VIRTUAL TABLE clients_grams USING fts5"
+    " (g, content='', detail='none', tokenize='ascii');"
+    "INSERT INTO clients_grams (rowid, g)"
+    " SELECT m.k, clv_grams(c.name) FROM clients_fts_map m JOIN clients c ON c.id = m.id;"
+
+    "CREATE TRIGGER clients_q_update AFTER UPDATE OF name ON clients"
+    " WHEN new.name IS NOT old.name BEGIN"
+    " INSERT INTO clients_fts (clients_fts, rowid, name)"
+    "  SELECT 'delete', k, old.name FROM clients_fts_map WHERE id = old.id;"
+    " INSERT INTO clients_grams (clients_grams, rowid, g)"
+    "  SELECT 'delete', k, clv_grams(old.name) FROM clients_fts_map WHERE id = old.id;"
+    " INSERT INTO clients_fts (rowid, name)"
+    "  SELECT k, new.name FROM clients_fts_map WHERE id = new.id;"
+    " INSERT INTO clients_grams (rowid, g)"
+    "  SELECT k, clv_grams(new.name) FROM clients_fts_map WHERE id = new.id;"
+    " END;"
+    "CREATE TRIGGER clients_q_delete AFTER DELETE ON clients BEGIN"
+    " INSERT INTO clients_fts (clients_fts, rowid, name)"
+    "  SELECT 'delete', k, old.name FROM clients_fts_map WHERE id = old.id;"
+    " INSERT INTO clients_grams (clients_grams, rowid, g)"
+    "  SELECT 'delete', k, clv_grams(old.name) FROM clients_fts_map WHERE id = old.id;"
+    " DELETE FROM clients_fts_map WHERE id = old.id;"
+    " END;";
 
 const char *const clv_sqlite_migrations[] = {migration_1, migration_2, migration_3, migration_4};
 const int clv_sqlite_migration_count =
@@ -291,19 +319,20 @@ const int clv_sqlite_migration_count =
  * character of q is an FTS5 operator (trigram needs 3 characters; see sqlite_client.c). */
 #define CLIENT_Q_PHRASE(n) "'\"' || replace(" n ", '\"', '\"\"') || '\"'"
 
-/* The same list as CLIENT_LIST with every filter and the same order, for q of 3 characters
- * or more: its rows come from the trigram index, read newest first (the keys of
- * clients_fts_map follow the list order, migration 4) from ?9, the first key past the
- * cursor's second, so the scan stops at the page's last match; the exact q predicate then
- * decides on each name the index matched. The client whose client_id is q is added by its
- * unique index, and the union sorted again (at most limit + 1 rows). */
+/* The same list as CLIENT_LIST with every filter and the same order, for q with an index:
+ * its rows come from `index` (clients_fts, or clients_grams for q of 1 and 2 characters)
+ * matching `match`, read newest first (the keys of clients_fts_map follow the list order,
+ * migration 4) from ?9, the first key past the cursor's second, so the scan stops at the
+ * page's last match; the exact q predicate then decides on each name the index matched.
+ * The client whose client_id is q is added by its unique index, and the union sorted again
+ * (at most limit + 1 rows). */
 #define CLIENT_FILTERS                                                                     \
     "(?1 IS NULL OR service_id = ?1) AND (?2 IS NULL OR tenant_id = ?2) AND "             \
     STATUS_MATCH("?3") " AND (?4 = -1 OR type = ?4) AND (created_at, id) < (?6, ?7)"
-#define CLIENT_LIST_Q                                                                      \
+#define CLIENT_LIST_INDEX(index, match)                                                    \
     "SELECT * FROM (SELECT " CLIENT_COLS " FROM (SELECT m.id AS cid, f.rowid AS fk"       \
-    " FROM clients_fts f JOIN clients_fts_map m ON m.k = f.rowid"                         \
-    " WHERE clients_fts MATCH " CLIENT_Q_PHRASE("?5") " AND f.rowid < ?9)"                \
+    " FROM " index " f JOIN clients_fts_map m ON m.k = f.rowid"                           \
+    " WHERE " index " MATCH " match " AND f.rowid < ?9)"                                  \
     " CROSS JOIN client_v ON id = cid WHERE " CLIENT_FILTERS                              \
     " AND instr(clv_fold(name), clv_fold(?5)) > 0 ORDER BY fk DESC LIMIT ?8)"             \
     " UNION SELECT " CLIENT_COLS " FROM client_v WHERE client_id = ?5 AND " CLIENT_FILTERS \
@@ -373,19 +402,26 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_CLIENT_LIST_TENANT] = CLIENT_LIST("tenant_id = ?2 AND "),
     [ST_CLIENT_LIST_STATUS] = CLIENT_LIST("status = ?3 AND "),
     [ST_CLIENT_LIST_ALL] = CLIENT_LIST(""),
-    [ST_CLIENT_LIST_Q] = CLIENT_LIST_Q,
+    [ST_CLIENT_LIST_Q] = CLIENT_LIST_INDEX("clients_fts", CLIENT_Q_PHRASE("?5")),
+    /* ?10: the one word of q (clv_sqlite_gram_query) */
+    [ST_CLIENT_LIST_Q_SHORT] = CLIENT_LIST_INDEX("clients_grams", "?10"),
     /* ?1 the first key of a second, ?2 a client's id: the last key of that second, and
      * whether its id sorts before ?2 (the new client then takes the next key). */
     [ST_CLIENT_Q_LAST] = "SELECT k, id < ?2 FROM clients_fts_map WHERE k >= ?1"
                          " AND k < ?1 + " CLV_SQLITE_Q_SECOND_SQL " ORDER BY k DESC LIMIT 1",
     [ST_CLIENT_Q_ADD] = "INSERT INTO clients_fts_map (k, id) VALUES (?1, ?2)",
     [ST_CLIENT_Q_ADD_NAME] = "INSERT INTO clients_fts (rowid, name) VALUES (?1, ?2)",
+    [ST_CLIENT_Q_ADD_GRAMS] = "INSERT INTO clients_grams (rowid, g) VALUES (?1, clv_grams(?2))",
     /* Numbering one second again (?1 its first key, ?2 its created_at): forget its names,
      * key its clients by rank of id, index their names under the new keys. */
     [ST_CLIENT_Q_FORGET] = "INSERT INTO clients_fts (clients_fts, rowid, name)"
                            " SELECT 'delete', m.k, c.name FROM clients_fts_map m"
                            " JOIN clients c ON c.id = m.id WHERE m.k >= ?1"
                            " AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
+    [ST_CLIENT_Q_FORGET_GRAMS] = "INSERT INTO clients_grams (clients_grams, rowid, g)"
+                                 " SELECT 'delete', m.k, clv_grams(c.name) FROM clients_fts_map m"
+                                 " JOIN clients c ON c.id = m.id WHERE m.k >= ?1"
+                                 " AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
     [ST_CLIENT_Q_UNMAP] = "DELETE FROM clients_fts_map WHERE k >= ?1"
                           " AND k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
     [ST_CLIENT_Q_REMAP] = "INSERT INTO clients_fts_map (k, id) SELECT ?1 + row_number()"
@@ -393,6 +429,10 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_CLIENT_Q_REINDEX] = "INSERT INTO clients_fts (rowid, name) SELECT m.k, c.name"
                             " FROM clients_fts_map m JOIN clients c ON c.id = m.id"
                             " WHERE m.k >= ?1 AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
+    [ST_CLIENT_Q_REINDEX_GRAMS] = "INSERT INTO clients_grams (rowid, g) SELECT m.k,"
+                                  " clv_grams(c.name) FROM clients_fts_map m"
+                                  " JOIN clients c ON c.id = m.id"
+                                  " WHERE m.k >= ?1 AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
 
     [ST_SECRET_INSERT] = "INSERT INTO secrets (" SECRET_COLS ")"
                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

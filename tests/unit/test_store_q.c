@@ -146,6 +146,17 @@ static int64_t indexed(const char *phrase)
     return sql_int(sql);
 }
 
+/* How many names clients_grams holds the word of q (1 or 2 characters) for. */
+static int64_t gram_indexed(const char *q)
+{
+    char word[32], sql[128];
+
+    ck_assert(clv_sqlite_gram_query(q, word));
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM clients_grams WHERE clients_grams MATCH '%s'",
+             word);
+    return sql_int(sql);
+}
+
 /* The names and the q the cases below look at; created_at is the row number. */
 static const struct {
     const char *id, *client_id, *service_id, *name;
@@ -184,11 +195,16 @@ static const struct {
     {"Xq9_zAB", "c6"}, /* exact client_id */
     {"xq9_zab", ""},   /* … exactly */
     {"Xq9_z", ""},
-    {"ö", "c8 c1"}, /* 1 and 2 characters: the scan */
+    {"ö", "c8 c1"}, /* 1 and 2 characters: clients_grams */
     {"Sh", "c2"},
     {"%", "c2"},
     {"_", "c3"},
     {"ne", "c8 c7 c1"},
+    {"NE", "c8 c7 c1"},
+    {"\"", "c5"},
+    {"ö ", ""},
+    {"e ", "c8"},
+    {"y", "c5 c3"},
     {"nothing like it", ""},
 };
 
@@ -262,6 +278,9 @@ START_TEST(q_rename)
     expect_q("gazer", "");
     ck_assert_int_eq(indexed("gazer"), 0);
     ck_assert_int_eq(indexed("moonw"), 1);
+    ck_assert_int_eq(gram_indexed("*"), 0); /* star*gazer's words are gone */
+    ck_assert_int_eq(gram_indexed("oo"), 1);
+    expect_q("oo", "c4");
     /* an update that keeps the name leaves the index as it is */
     ck_assert_int_eq(clv_store_client_get(store, "cid4", &c, NULL), CLV_OK);
     c->status = CLV_STATUS_INACTIVE;
@@ -293,6 +312,8 @@ START_TEST(q_purged)
     ck_assert_int_eq(indexed("doomed"), 0); /* both: the client's row and the cascade */
     ck_assert_int_eq(indexed("gazer"), 0);  /* c4 was a client of s2 */
     ck_assert_int_eq(indexed("kanne"), 1);  /* c1 stays; c8 was of s2 */
+    ck_assert_int_eq(gram_indexed("oo"), 0);
+    ck_assert_int_eq(gram_indexed("Ö"), 1);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM clients_fts_map"),
                      sql_int("SELECT count(*) FROM clients"));
     ck_assert_int_eq(sql_int("SELECT count(*) FROM clients_fts_map m"
@@ -393,6 +414,12 @@ START_TEST(q_keys_follow_list_order)
     walk(f, ids, sizeof ids);
     ck_assert_str_eq(ids, "s_new s_m s_c s_a");
     expect_q("second a", "s_a");
+    f.q = "sa";
+    f.service_id = NULL;
+    f.limit = 1;
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "s_new s_z s_m s_c s_a s_old c5"); /* c5: "say \"hi\" now" */
+    ck_assert_int_eq(gram_indexed("sa"), 7);
     expect_q("kanne", "c8 c1");
 }
 END_TEST
@@ -423,6 +450,28 @@ START_TEST(q_migrate_from_v3)
 }
 END_TEST
 
+/* The words of clients_grams: every folded character and pair, as hex code points. */
+START_TEST(q_gram_words)
+{
+    char out[256], word[32];
+
+    ck_assert_uint_eq(clv_sqlite_grams("Ab", out, sizeof out), strlen("g61 g62 g61x62"));
+    ck_assert_str_eq(out, "g61 g62 g61x62");
+    clv_sqlite_grams("Ö%", out, sizeof out);
+    ck_assert_str_eq(out, "gf6 g25 gf6x25");
+    clv_sqlite_grams("", out, sizeof out);
+    ck_assert_str_eq(out, "");
+    clv_sqlite_grams("abcdefgh", out, 40); /* stops short, whole words only */
+    ck_assert_str_eq(out, "g61 g62 g61x62");
+    ck_assert(clv_sqlite_gram_query("Ö", word));
+    ck_assert_str_eq(word, "gf6");
+    ck_assert(clv_sqlite_gram_query("xÖ", word));
+    ck_assert_str_eq(word, "g78xf6");
+    ck_assert(!clv_sqlite_gram_query("", word));
+    ck_assert(!clv_sqlite_gram_query("abc", word));
+}
+END_TEST
+
 static Suite *store_q_suite(void)
 {
     Suite *s = suite_create("store_q");
@@ -439,6 +488,7 @@ static Suite *store_q_suite(void)
     tcase_add_test(tc, q_many_matches);
     tcase_add_test(tc, q_keys_follow_list_order);
     tcase_add_test(tc, q_migrate_from_v3);
+    tcase_add_test(tc, q_gram_words);
     suite_add_tcase(s, tc);
     return s;
 }
