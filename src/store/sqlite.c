@@ -38,6 +38,7 @@ static void conn_close(clv_sqlite_conn *c)
 {
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(c->st[i]);
+    clv_sqlite_q_sample_free(c->q_sample);
     sqlite3_close_v2(c->db);
     free(c);
 }

@@ -131,95 +131,6 @@ static void client_free_item(void *p)
 
 static const clv_sqlite_kind client_kind = {client_load, client_key, client_free_item, "client"};
 
-/* q of this many characters or more is looked up in the trigram index, shorter q in
- * clients_grams (a trigram is 3 characters, so that index cannot match less). */
-#define Q_TRIGRAM_MIN_CHARS 3
-
-/* Characters (not bytes) of UTF-8 text, up to max. */
-static int utf8_chars(const char *t, int max)
-{
-    int n = 0;
-
-    for (; *t != '\0' && n < max; t++)
-        if (((unsigned char)*t & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
-/* Runs statement id of c with the integer ?1 and, unless NULL, the text or integer ?2. */
-static clv_code q_run(clv_sqlite_conn *c, clv_sqlite_stmt_id id, int64_t a, const char *b_text,
-                      const int64_t *b_int, clv_err *err)
-{
-    sqlite3_stmt *st = clv_sqlite_stmt(c, id, err);
-    clv_sqlite_bind b;
-
-    if (st == NULL)
-        return CLV_STORE;
-    clv_sqlite_bind_init(&b, st);
-    clv_sqlite_bind_int(&b, a);
-    if (b_text != NULL)
-        clv_sqlite_bind_text(&b, b_text);
-    if (b_int != NULL)
-        clv_sqlite_bind_int(&b, *b_int);
-    return clv_sqlite_write_n(c, &b, "client_insert", NULL, err);
-}
-
-/* Keys a new client (already in clients) in clients_fts_map and indexes its name
- * (migration 4): the next key of its second when its id sorts after every id there (the
- * usual case: ids grow with time), else the whole second numbered again by id. */
-static clv_code q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *err)
-{
-    sqlite3_stmt *st;
-    clv_sqlite_bind b;
-    clv_code rc;
-    int64_t first, key = -1;
-
-    if (clv_sqlite_writes_as(c) < 4) /* a release before migration 4 keyed nothing here */
-        return CLV_OK;
-    if (cl->created_at < 0 || cl->created_at > INT64_MAX / CLV_SQLITE_Q_SECOND - 1)
-        return clv_fail(err, CLV_STORE, "client_insert: created_at out of range");
-    first = cl->created_at * CLV_SQLITE_Q_SECOND;
-    if ((st = clv_sqlite_stmt(c, ST_CLIENT_Q_LAST, err)) == NULL)
-        return CLV_STORE;
-    clv_sqlite_bind_init(&b, st);
-    clv_sqlite_bind_int(&b, first);
-    clv_sqlite_bind_text(&b, cl->id);
-    rc = clv_sqlite_bind_end(&b, c, "client_insert", err);
-    if (rc == CLV_OK) {
-        int step = sqlite3_step(st);
-        if (step == SQLITE_DONE)
-            key = first;
-        else if (step != SQLITE_ROW)
-            rc = clv_sqlite_fail(c, "client_insert", err);
-        else if (sqlite3_column_int(st, 1) &&
-                 sqlite3_column_int64(st, 0) + 1 < first + CLV_SQLITE_Q_SECOND)
-            key = sqlite3_column_int64(st, 0) + 1;
-    }
-    clv_sqlite_done(st);
-    if (rc != CLV_OK)
-        return rc;
-    if (key >= 0) {
-        rc = q_run(c, ST_CLIENT_Q_ADD, key, cl->id, NULL, err);
-        if (rc == CLV_OK)
-            rc = q_run(c, ST_CLIENT_Q_ADD_NAME, key, cl->name, NULL, err);
-        if (rc == CLV_OK)
-            rc = q_run(c, ST_CLIENT_Q_ADD_GRAMS, key, cl->name, NULL, err);
-        return rc;
-    }
-    rc = q_run(c, ST_CLIENT_Q_FORGET, first, NULL, NULL, err);
-    if (rc == CLV_OK)
-        rc = q_run(c, ST_CLIENT_Q_FORGET_GRAMS, first, NULL, NULL, err);
-    if (rc == CLV_OK)
-        rc = q_run(c, ST_CLIENT_Q_UNMAP, first, NULL, NULL, err);
-    if (rc == CLV_OK)
-        rc = q_run(c, ST_CLIENT_Q_REMAP, first, NULL, &cl->created_at, err);
-    if (rc == CLV_OK)
-        rc = q_run(c, ST_CLIENT_Q_REINDEX, first, NULL, NULL, err);
-    if (rc == CLV_OK)
-        rc = q_run(c, ST_CLIENT_Q_REINDEX_GRAMS, first, NULL, NULL, err);
-    return rc;
-}
-
 clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *cl, clv_err *err)
 {
     clv_sqlite_conn *c;
@@ -252,7 +163,7 @@ clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *cl, clv_err *e
     if (rc == CLV_OK && changes == 0) /* INSERT … SELECT found no service */
         rc = clv_fail(err, CLV_NOT_FOUND, "client_insert: no service %s", cl->service_id);
     if (rc == CLV_OK)
-        rc = q_place(c, cl, err);
+        rc = clv_sqlite_q_place(c, cl, err);
     return clv_sqlite_atomic_close(c, own, rc, err);
 }
 
@@ -321,24 +232,28 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
     clv_sqlite_bind b;
-    clv_code rc;
-    char word[32];
+    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+    char *match = NULL;
 
-    /* With q, read its index newest first (the trigrams, or clients_grams for q of 1 and 2
-     * characters); else lead with the most selective filter, so that the planner walks its
-     * index (sqlite_sql.c); the other filters are checked on the rows it visits. */
-    if (f->q != NULL && utf8_chars(f->q, Q_TRIGRAM_MIN_CHARS) >= Q_TRIGRAM_MIN_CHARS)
-        id = ST_CLIENT_LIST_Q;
-    else if (f->q != NULL && clv_sqlite_gram_query(f->q, word))
-        id = ST_CLIENT_LIST_Q_SHORT;
-    else if (f->service_id != NULL)
-        id = ST_CLIENT_LIST_SERVICE;
-    else if (f->tenant_id != NULL)
-        id = ST_CLIENT_LIST_TENANT;
-    else if (f->status >= 0)
-        id = ST_CLIENT_LIST_STATUS;
-    if (!clv_sqlite_prepare(s, id, &c, &st, &rc, err))
+    /* With q, read its index newest first (sqlite_q.c); else lead with the most selective
+     * filter, so that the planner walks its index (sqlite_sql.c); the other filters are
+     * checked on the rows it visits. */
+    if (rc == CLV_OK)
+        rc = clv_sqlite_q_match(c, f->q, &id, &match, err);
+    if (rc != CLV_OK)
         return rc;
+    if (match == NULL) {
+        if (f->service_id != NULL)
+            id = ST_CLIENT_LIST_SERVICE;
+        else if (f->tenant_id != NULL)
+            id = ST_CLIENT_LIST_TENANT;
+        else if (f->status >= 0)
+            id = ST_CLIENT_LIST_STATUS;
+    }
+    if (!clv_sqlite_prepare(s, id, &c, &st, &rc, err)) {
+        free(match);
+        return rc;
+    }
     clv_sqlite_bind_init(&b, st);
     clv_sqlite_bind_text(&b, f->service_id);
     clv_sqlite_bind_text(&b, f->tenant_id);
@@ -346,13 +261,14 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
     clv_sqlite_bind_int(&b, f->type);
     clv_sqlite_bind_text(&b, f->q);
     clv_sqlite_bind_page(&b, pg);
-    if (id == ST_CLIENT_LIST_Q ||
-        id == ST_CLIENT_LIST_Q_SHORT) /* the first key past the cursor's second */
+    if (match != NULL) { /* ?9, the first key past the cursor's second, and ?10 */
         clv_sqlite_bind_int(&b, pg->ts < 0 ? 0
                                 : pg->ts >= INT64_MAX / CLV_SQLITE_Q_SECOND - 1
                                     ? INT64_MAX
                                     : (pg->ts + 1) * CLV_SQLITE_Q_SECOND);
-    if (id == ST_CLIENT_LIST_Q_SHORT)
-        clv_sqlite_bind_text(&b, word);
-    return clv_sqlite_page(c, &b, pg->limit, &client_kind, out, err);
+        clv_sqlite_bind_text(&b, match); /* static: freed below, after the statement ran */
+    }
+    rc = clv_sqlite_page(c, &b, pg->limit, &client_kind, out, err);
+    free(match);
+    return rc;
 }

@@ -74,9 +74,7 @@ static size_t encode(unsigned cp, unsigned char *out)
     return 4;
 }
 
-/* The folded code point of the character at in[i] (n bytes in all); *len its length. A
- * malformed byte stands for itself. */
-static unsigned fold_at(const unsigned char *in, size_t n, size_t i, size_t *len)
+unsigned clv_sqlite_fold_char(const unsigned char *in, size_t n, size_t i, size_t *len)
 {
     unsigned cp;
 
@@ -105,7 +103,7 @@ static void fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     }
     for (size_t i = 0, len; i < n; i += len) {
-        unsigned cp = fold_at(in, n, i, &len);
+        unsigned cp = clv_sqlite_fold_char(in, n, i, &len);
         if (len == 1 && cp == in[i] && cp >= 0x80) /* a malformed byte, copied as it is */
             out[o++] = in[i];
         else
@@ -132,7 +130,7 @@ size_t clv_sqlite_grams(const char *text, char *out, size_t cap)
     unsigned prev = 0;
 
     for (size_t i = 0; i < n && o + 2 * GRAM_MAX < cap; i += len) {
-        unsigned cp = fold_at(in, n, i, &len);
+        unsigned cp = clv_sqlite_fold_char(in, n, i, &len);
         o += gram_word(out + o, cp, NULL);
         if (i > 0)
             o += gram_word(out + o, prev, &cp);
@@ -151,11 +149,11 @@ bool clv_sqlite_gram_query(const char *q, char out[32])
 
     if (n == 0)
         return false;
-    a = fold_at(in, n, 0, &len);
+    a = clv_sqlite_fold_char(in, n, 0, &len);
     if (len == n) {
         gram_word(out, a, NULL);
     } else {
-        b = fold_at(in, n, len, &len2);
+        b = clv_sqlite_fold_char(in, n, len, &len2);
         if (len + len2 != n)
             return false;
         gram_word(out, a, &b);

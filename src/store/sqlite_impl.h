@@ -50,6 +50,7 @@ typedef enum {
     ST_CLIENT_LIST_ALL,
     ST_CLIENT_LIST_Q,
     ST_CLIENT_LIST_Q_SHORT,
+    ST_CLIENT_Q_SAMPLE,
     ST_CLIENT_Q_LAST,
     ST_CLIENT_Q_ADD,
     ST_CLIENT_Q_ADD_NAME,
@@ -123,9 +124,11 @@ extern const int clv_sqlite_migration_count;
 
 /* One thread's connection; owned by the store's list, reached through a pthread key. */
 typedef struct clv_sqlite_conn clv_sqlite_conn;
+typedef struct clv_sqlite_q_sample clv_sqlite_q_sample; /* sqlite_q.c */
 struct clv_sqlite_conn {
     sqlite3 *db;
-    sqlite3_stmt *st[ST_COUNT]; /* prepared on first use, NULL until then */
+    sqlite3_stmt *st[ST_COUNT];     /* prepared on first use, NULL until then */
+    clv_sqlite_q_sample *q_sample; /* the common trigrams of q, learnt on first use */
     struct clv_sqlite_store *owner;
     clv_sqlite_conn *prev, *next;
 };
@@ -338,5 +341,17 @@ size_t clv_sqlite_grams(const char *text, char *out, size_t cap);
 /* The one word of clients_grams that q of 1 or 2 characters must match; false for other
  * lengths. */
 bool clv_sqlite_gram_query(const char *q, char out[32]);
+/* The folded code point of the character at in[i] (n bytes in all); *len gets its length.
+ * A malformed byte stands for itself. */
+unsigned clv_sqlite_fold_char(const unsigned char *in, size_t n, size_t i, size_t *len);
+
+/* q's indexes (sqlite_q.c). clv_sqlite_q_place keys a new client (already in clients) in
+ * clients_fts_map and indexes its name. clv_sqlite_q_match: for q with an index, the list
+ * statement to run (*id) and what it asks the index (*match, for ?10; the caller frees
+ * it); *match stays NULL when q has no index (empty). */
+clv_code clv_sqlite_q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *err);
+clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const char *q, clv_sqlite_stmt_id *id,
+                            char **match, clv_err *err);
+void clv_sqlite_q_sample_free(clv_sqlite_q_sample *s);
 
 #endif

@@ -315,9 +315,6 @@ const int clv_sqlite_migration_count =
     " instr(clv_fold(name), clv_fold(?5)) > 0 OR client_id = ?5)"                               \
     " AND (created_at, id) < (?6, ?7) ORDER BY created_at DESC, id DESC LIMIT ?8"
 
-/* q of 3 characters or more, as one FTS5 phrase: "…" with every '"' doubled, so that no
- * character of q is an FTS5 operator (trigram needs 3 characters; see sqlite_client.c). */
-#define CLIENT_Q_PHRASE(n) "'\"' || replace(" n ", '\"', '\"\"') || '\"'"
 
 /* The same list as CLIENT_LIST with every filter and the same order, for q with an index:
  * its rows come from `index` (clients_fts, or clients_grams for q of 1 and 2 characters)
@@ -402,9 +399,11 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_CLIENT_LIST_TENANT] = CLIENT_LIST("tenant_id = ?2 AND "),
     [ST_CLIENT_LIST_STATUS] = CLIENT_LIST("status = ?3 AND "),
     [ST_CLIENT_LIST_ALL] = CLIENT_LIST(""),
-    [ST_CLIENT_LIST_Q] = CLIENT_LIST_INDEX("clients_fts", CLIENT_Q_PHRASE("?5")),
-    /* ?10: the one word of q (clv_sqlite_gram_query) */
+    /* ?10: what q asks the index (clv_sqlite_q_match, sqlite_q.c) */
+    [ST_CLIENT_LIST_Q] = CLIENT_LIST_INDEX("clients_fts", "?10"),
     [ST_CLIENT_LIST_Q_SHORT] = CLIENT_LIST_INDEX("clients_grams", "?10"),
+    /* the newest names, to learn which trigrams most names hold */
+    [ST_CLIENT_Q_SAMPLE] = "SELECT name FROM clients ORDER BY created_at DESC, id DESC LIMIT ?1",
     /* ?1 the first key of a second, ?2 a client's id: the last key of that second, and
      * whether its id sorts before ?2 (the new client then takes the next key). */
     [ST_CLIENT_Q_LAST] = "SELECT k, id < ?2 FROM clients_fts_map WHERE k >= ?1"

@@ -472,6 +472,59 @@ START_TEST(q_gram_words)
 }
 END_TEST
 
+/* What clv_sqlite_q_match asks the index for q, through store st. */
+static void expect_match_in(clv_store *st, const char *q, const char *want)
+{
+    clv_sqlite_conn *c = NULL;
+    clv_sqlite_stmt_id id = ST_CLIENT_LIST_ALL;
+    char *match = NULL;
+
+    ck_assert_int_eq(clv_sqlite_conn_get(st, &c, NULL), CLV_OK);
+    ck_assert_int_eq(clv_sqlite_q_match(c, q, &id, &match, NULL), CLV_OK);
+    ck_assert_msg(match != NULL && strcmp(match, want) == 0, "q \"%s\": asks %s, want %s", q,
+                  match != NULL ? match : "(nothing)", want);
+    free(match);
+}
+
+static void expect_match(const char *q, const char *want)
+{
+    expect_match_in(store, q, want);
+}
+
+/* Names that mostly share a prefix: q leaves the trigrams most of the newest names hold
+ * out of what it asks the index, and still lists exactly the names that contain q. */
+START_TEST(q_common_trigrams_left_out)
+{
+    char id[32], cid[32], name[64];
+    clv_store *early = NULL; /* learns its sample before the names below exist */
+
+    migrate();
+    add_rows();
+    ck_assert_int_eq(clv_store_open(path, &early, NULL), CLV_OK);
+    expect_match_in(early, "kanne", "\"kanne\""); /* fewer than 200 names: nothing common */
+    ck_assert_int_eq(clv_store_begin(store, NULL), CLV_OK);
+    for (int i = 0; i < 300; i++) {
+        snprintf(id, sizeof id, "a%03d", i);
+        snprintf(cid, sizeof cid, "aid%03d", i);
+        snprintf(name, sizeof name, "Acme-Billing-%03d", i);
+        add_client(id, cid, "s1", 1000 + i, name, CLV_STATUS_ACTIVE);
+    }
+    ck_assert_int_eq(clv_store_commit(store, NULL), CLV_OK);
+    expect_match("acme-billing-007", "\"g-007\"");
+    expect_match("ACME-BILLING-2", "\"G-2\""); /* q as it is: the index folds */
+    expect_match("acme-billing", "\"acme-billing\""); /* every trigram common: q whole */
+    expect_match("x\"acme-billing\"y", "\"x\"\"ac\" AND \"ng\"\"y\""); /* two runs */
+    expect_match("ab", "g61x62"); /* 1 and 2 characters: clients_grams */
+    expect_q("acme-billing-007", "a007");
+    expect_q("ING-29", "a299 a298 a297 a296 a295 a294 a293 a292 a291 a290");
+    expect_q("x\"acme-billing\"y", "");
+    expect_q("kanne", "c8 c1");
+    /* a sample is kept for a while: the early store still asks for q whole */
+    expect_match_in(early, "acme-billing-007", "\"acme-billing-007\"");
+    clv_store_free(early);
+}
+END_TEST
+
 static Suite *store_q_suite(void)
 {
     Suite *s = suite_create("store_q");
@@ -489,6 +542,7 @@ static Suite *store_q_suite(void)
     tcase_add_test(tc, q_keys_follow_list_order);
     tcase_add_test(tc, q_migrate_from_v3);
     tcase_add_test(tc, q_gram_words);
+    tcase_add_test(tc, q_common_trigrams_left_out);
     suite_add_tcase(s, tc);
     return s;
 }

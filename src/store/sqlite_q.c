@@ -1,0 +1,319 @@
+/* sqlite_q — the indexes of q (SPEC §5.9; migrations 3 and 4 of sqlite_sql.c):
+ *   keying a new client in clients_fts_map so that key order is list order, and indexing
+ *   its name in clients_fts (trigrams) and clients_grams (characters and pairs);
+ *   choosing the index a list with q reads, and what it asks that index.
+ * A q of 3 characters or more asks the trigram index for the parts of q that are not in
+ * most names: a trigram that at least half of the newest names hold (many clients of a
+ * tenant share a prefix, "acme-billing-…") selects nothing, yet the index must walk its
+ * long list of names at every candidate. Leaving such trigrams out asks for less, never
+ * for anything q does not contain: the exact predicate of the list statement decides on
+ * every name the index returns. Which trigrams are common is learnt from the newest
+ * Q_SAMPLE names, per connection, again after Q_SAMPLE_TTL_MS. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/sqlite_impl.h"
+
+/* q of this many characters or more is looked up in the trigram index, shorter q in
+ * clients_grams (a trigram is 3 characters, so that index cannot match less). */
+#define Q_TRIGRAM_MIN_CHARS 3
+/* How many of the newest names the common trigrams are learnt from, and for how long. A
+ * sample of fewer than Q_SAMPLE_MIN names marks nothing common: lists that small are
+ * fast whatever q asks. */
+#define Q_SAMPLE 1000
+#define Q_SAMPLE_MIN 200
+#define Q_SAMPLE_TTL_MS 60000
+/* Characters of a name or q looked at (names are shorter; see core/client_json). */
+#define Q_MAX_CHARS 512
+
+/* The trigrams at least half of the sampled names hold, each as its three folded code
+ * points packed into 63 bits, sorted. */
+struct clv_sqlite_q_sample {
+    uint64_t *common;
+    size_t n;
+    int64_t built_ms;
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Folded code points of text (at most max) into cps and the byte offset of each, and of
+ * the end, into offs (max + 1 entries); returns how many. */
+static size_t q_chars(const char *text, unsigned *cps, size_t *offs, size_t max)
+{
+    const unsigned char *in = (const unsigned char *)text;
+    size_t len = strlen(text), n = 0, i = 0, clen;
+
+    for (; i < len && n < max; i += clen, n++) {
+        offs[n] = i;
+        cps[n] = clv_sqlite_fold_char(in, len, i, &clen);
+    }
+    offs[n] = i;
+    return n;
+}
+
+static uint64_t trigram_key(const unsigned *cp)
+{
+    return ((uint64_t)(cp[0] & 0x1FFFFF) << 42) | ((uint64_t)(cp[1] & 0x1FFFFF) << 21) |
+           (cp[2] & 0x1FFFFF);
+}
+
+void clv_sqlite_q_sample_free(clv_sqlite_q_sample *s)
+{
+    if (s != NULL)
+        free(s->common);
+    free(s);
+}
+
+/* Learns the common trigrams from the newest names into s; CLV_NOMEM or CLV_STORE. */
+static clv_code sample_build(clv_sqlite_conn *c, clv_sqlite_q_sample *s, clv_err *err)
+{
+    unsigned cps[Q_MAX_CHARS];
+    sqlite3_stmt *st = clv_sqlite_stmt(c, ST_CLIENT_Q_SAMPLE, err);
+    uint64_t *all = NULL;
+    size_t n_all = 0, cap = 0, names = 0, kept = 0;
+    size_t offs[Q_MAX_CHARS + 1];
+    clv_code rc = CLV_OK;
+    int step;
+
+    if (st == NULL)
+        return CLV_STORE;
+    sqlite3_bind_int(st, 1, Q_SAMPLE);
+    while (rc == CLV_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        size_t n = name != NULL ? q_chars(name, cps, offs, Q_MAX_CHARS) : 0, first = n_all;
+        names++;
+        if (n < 3)
+            continue;
+        if (n_all + n > cap) {
+            uint64_t *grown;
+            cap = (n_all + n) * 2;
+            if ((grown = realloc(all, cap * sizeof *all)) == NULL) {
+                rc = clv_fail(err, CLV_NOMEM, "client_list: out of memory");
+                break;
+            }
+            all = grown;
+        }
+        for (size_t i = 0; i + 2 < n; i++)
+            all[n_all++] = trigram_key(cps + i);
+        /* each trigram once per name */
+        qsort(all + first, n_all - first, sizeof *all, cmp_u64);
+        size_t w = first;
+        for (size_t i = first; i < n_all; i++)
+            if (i == first || all[i] != all[i - 1])
+                all[w++] = all[i];
+        n_all = w;
+    }
+    if (rc == CLV_OK && step != SQLITE_DONE)
+        rc = clv_sqlite_fail(c, "client_list", err);
+    clv_sqlite_done(st);
+    if (rc == CLV_OK && names >= Q_SAMPLE_MIN) {
+        qsort(all, n_all, sizeof *all, cmp_u64);
+        for (size_t i = 0, j; i < n_all; i = j) {
+            for (j = i; j < n_all && all[j] == all[i]; j++)
+                ;
+            if ((j - i) * 2 >= names)
+                all[kept++] = all[i];
+        }
+    }
+    if (rc == CLV_OK) {
+        free(s->common);
+        s->common = all;
+        s->n = kept;
+        s->built_ms = now_ms();
+        all = NULL;
+    }
+    free(all);
+    return rc;
+}
+
+/* The connection's sample, learnt again when it is older than Q_SAMPLE_TTL_MS. */
+static clv_code sample_get(clv_sqlite_conn *c, const clv_sqlite_q_sample **out, clv_err *err)
+{
+    clv_code rc;
+
+    if (c->q_sample == NULL && (c->q_sample = calloc(1, sizeof *c->q_sample)) == NULL)
+        return clv_fail(err, CLV_NOMEM, "client_list: out of memory");
+    if (c->q_sample->built_ms == 0 || now_ms() - c->q_sample->built_ms > Q_SAMPLE_TTL_MS) {
+        rc = sample_build(c, c->q_sample, err);
+        if (rc != CLV_OK)
+            return rc;
+    }
+    *out = c->q_sample;
+    return CLV_OK;
+}
+
+static bool is_common(const clv_sqlite_q_sample *s, const unsigned *cp)
+{
+    uint64_t key = trigram_key(cp);
+
+    return s->n > 0 && bsearch(&key, s->common, s->n, sizeof key, cmp_u64) != NULL;
+}
+
+/* Appends bytes [from, to) of q to out as one FTS5 phrase ("…" with every '"' doubled),
+ * joined to what is there by AND; returns the new length. out has room for it. */
+static size_t add_phrase(char *out, size_t o, const char *q, size_t from, size_t to)
+{
+    if (o > 0) {
+        memcpy(out + o, " AND ", 5);
+        o += 5;
+    }
+    out[o++] = '"';
+    for (size_t i = from; i < to; i++) {
+        out[o++] = q[i];
+        if (q[i] == '"')
+            out[o++] = '"';
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+    return o;
+}
+
+/* The FTS5 expression for q of 3 characters or more: every longest run of q whose
+ * trigrams are not common, as phrases joined by AND; q whole when all of them are. */
+static clv_code trigram_match(clv_sqlite_conn *c, const char *q, char **match, clv_err *err)
+{
+    unsigned cps[Q_MAX_CHARS];
+    size_t offs[Q_MAX_CHARS + 1], n = q_chars(q, cps, offs, Q_MAX_CHARS), o = 0;
+    const clv_sqlite_q_sample *s = NULL;
+    clv_code rc = sample_get(c, &s, err);
+    char *out;
+
+    if (rc != CLV_OK)
+        return rc;
+    /* each byte at most twice, and per phrase (at most one a trigram) its quotes, " AND "
+     * and the doubled character it may share with the phrase before */
+    if ((out = malloc(strlen(q) * 2 + 16 * n + 3)) == NULL)
+        return clv_fail(err, CLV_NOMEM, "client_list: out of memory");
+    for (size_t i = 0; i + 2 < n;) {
+        size_t j = i;
+        if (is_common(s, cps + i)) {
+            i++;
+            continue;
+        }
+        while (j + 3 < n) {
+            if (is_common(s, cps + j + 1))
+                break;
+            j++;
+        }
+        o = add_phrase(out, o, q, offs[i], offs[j + 3]);
+        i = j + 1;
+    }
+    if (o == 0) /* every trigram common (or q longer than Q_MAX_CHARS): q whole */
+        add_phrase(out, 0, q, 0, strlen(q));
+    *match = out;
+    return CLV_OK;
+}
+
+clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const char *q, clv_sqlite_stmt_id *id, char **match,
+                            clv_err *err)
+{
+    unsigned cps[Q_TRIGRAM_MIN_CHARS];
+    size_t offs[Q_TRIGRAM_MIN_CHARS + 1];
+    char word[32];
+
+    *match = NULL;
+    if (q == NULL)
+        return CLV_OK;
+    if (q_chars(q, cps, offs, Q_TRIGRAM_MIN_CHARS) >= Q_TRIGRAM_MIN_CHARS) {
+        *id = ST_CLIENT_LIST_Q;
+        return trigram_match(c, q, match, err);
+    }
+    if (!clv_sqlite_gram_query(q, word))
+        return CLV_OK;
+    *id = ST_CLIENT_LIST_Q_SHORT;
+    if ((*match = strdup(word)) == NULL)
+        return clv_fail(err, CLV_NOMEM, "client_list: out of memory");
+    return CLV_OK;
+}
+
+/* Runs statement id of c with the integer ?1 and, unless NULL, the text or integer ?2. */
+static clv_code q_run(clv_sqlite_conn *c, clv_sqlite_stmt_id id, int64_t a, const char *b_text,
+                      const int64_t *b_int, clv_err *err)
+{
+    sqlite3_stmt *st = clv_sqlite_stmt(c, id, err);
+    clv_sqlite_bind b;
+
+    if (st == NULL)
+        return CLV_STORE;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_int(&b, a);
+    if (b_text != NULL)
+        clv_sqlite_bind_text(&b, b_text);
+    if (b_int != NULL)
+        clv_sqlite_bind_int(&b, *b_int);
+    return clv_sqlite_write_n(c, &b, "client_insert", NULL, err);
+}
+
+/* Runs the statements of ids, in order, with ?1 = a and ?2 = b_text or b_int. */
+static clv_code q_run_all(clv_sqlite_conn *c, const clv_sqlite_stmt_id *ids, size_t n, int64_t a,
+                          const char *b_text, const int64_t *b_int, clv_err *err)
+{
+    clv_code rc = CLV_OK;
+
+    for (size_t i = 0; i < n && rc == CLV_OK; i++)
+        rc = q_run(c, ids[i], a, ids[i] == ST_CLIENT_Q_REMAP ? NULL : b_text,
+                   ids[i] == ST_CLIENT_Q_REMAP ? b_int : NULL, err);
+    return rc;
+}
+
+clv_code clv_sqlite_q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *err)
+{
+    static const clv_sqlite_stmt_id index_name[] = {ST_CLIENT_Q_ADD_NAME, ST_CLIENT_Q_ADD_GRAMS};
+    static const clv_sqlite_stmt_id renumber[] = {ST_CLIENT_Q_FORGET,  ST_CLIENT_Q_FORGET_GRAMS,
+                                                  ST_CLIENT_Q_UNMAP,   ST_CLIENT_Q_REMAP,
+                                                  ST_CLIENT_Q_REINDEX, ST_CLIENT_Q_REINDEX_GRAMS};
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc;
+    int64_t first, key = -1;
+
+    if (clv_sqlite_writes_as(c) < 4) /* a release before migration 4 keyed nothing here */
+        return CLV_OK;
+    if (cl->created_at < 0 || cl->created_at > INT64_MAX / CLV_SQLITE_Q_SECOND - 1)
+        return clv_fail(err, CLV_STORE, "client_insert: created_at out of range");
+    first = cl->created_at * CLV_SQLITE_Q_SECOND;
+    if ((st = clv_sqlite_stmt(c, ST_CLIENT_Q_LAST, err)) == NULL)
+        return CLV_STORE;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_int(&b, first);
+    clv_sqlite_bind_text(&b, cl->id);
+    rc = clv_sqlite_bind_end(&b, c, "client_insert", err);
+    if (rc == CLV_OK) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE)
+            key = first;
+        else if (step != SQLITE_ROW)
+            rc = clv_sqlite_fail(c, "client_insert", err);
+        else if (sqlite3_column_int(st, 1) &&
+                 sqlite3_column_int64(st, 0) + 1 < first + CLV_SQLITE_Q_SECOND)
+            key = sqlite3_column_int64(st, 0) + 1;
+    }
+    clv_sqlite_done(st);
+    if (rc != CLV_OK)
+        return rc;
+    if (key >= 0) { /* the next key of its second: the client's id sorts after every id there */
+        rc = q_run(c, ST_CLIENT_Q_ADD, key, cl->id, NULL, err);
+        return rc != CLV_OK ? rc
+                            : q_run_all(c, index_name, sizeof index_name / sizeof index_name[0],
+                                        key, cl->name, NULL, err);
+    }
+    /* its id sorts before one already there: number the whole second again by id */
+    return q_run_all(c, renumber, sizeof renumber / sizeof renumber[0], first, NULL,
+                     &cl->created_at, err);
+}
