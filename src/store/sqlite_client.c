@@ -239,7 +239,7 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
      * filter, so that the planner walks its index (sqlite_sql.c); the other filters are
      * checked on the rows it visits. */
     if (rc == CLV_OK)
-        rc = clv_sqlite_q_match(c, f->q, &id, &match, err);
+        rc = clv_sqlite_q_match(c, f, &id, &match, err);
     if (rc != CLV_OK)
         return rc;
     if (match == NULL) {

@@ -5,11 +5,17 @@
  *   clv_grams(text): the words clients_grams (migration 4) indexes for q of 1 and 2
  *     characters: every character and every pair of neighbours of the folded text, each
  *     as one ASCII word of hex code points ("g61" for a, "g61x62" for ab), so that FTS5's
- *     ascii tokenizer takes them as they are, whatever the characters. */
+ *     ascii tokenizer takes them as they are, whatever the characters.
+ *   clv_q_tags(service_id, tenant_id, status, words): the tags both indexes of q hold
+ *     beside a name, so that a list with q and those filters is one query of the index:
+ *     each a 36-bit hash of "kind:value", as three private-use characters (one trigram)
+ *     for clients_fts, or as the word "t<hex>" (words = 1) for clients_grams. A hash that
+ *     collides costs time only: the list statement checks every filter itself. */
 #include <locale.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +168,61 @@ bool clv_sqlite_gram_query(const char *q, char out[32])
     return true;
 }
 
+static uint64_t tag_hash(char kind, const char *value)
+{
+    uint64_t h = 14695981039346656037u; /* FNV-1a */
+
+    h = (h ^ (unsigned char)kind) * 1099511628211u;
+    for (const unsigned char *p = (const unsigned char *)value; *p != '\0'; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h & 0xFFFFFFFFFu;
+}
+
+size_t clv_sqlite_q_tag(char kind, const char *value, bool words, char *out)
+{
+    uint64_t h = tag_hash(kind, value);
+    size_t o = 0;
+
+    if (words)
+        return (size_t)snprintf(out, CLV_SQLITE_Q_TAG_MAX, "t%09llx", (unsigned long long)h);
+    for (int i = 2; i >= 0; i--) /* U+E000 … U+EFFF, three bytes each in UTF-8 */
+        o += encode(0xE000u + (unsigned)((h >> (12 * i)) & 0xFFF), (unsigned char *)out + o);
+    out[o] = '\0';
+    return o;
+}
+
+size_t clv_sqlite_q_tags(const char *service_id, const char *tenant_id, int status, bool words,
+                         char *out)
+{
+    char st[16];
+    size_t o = 0;
+
+    snprintf(st, sizeof st, "%d", status);
+    o += clv_sqlite_q_tag('s', service_id, words, out + o);
+    out[o++] = ' ';
+    o += clv_sqlite_q_tag('t', tenant_id, words, out + o);
+    out[o++] = ' ';
+    o += clv_sqlite_q_tag('a', st, words, out + o);
+    return o;
+}
+
+static void tags(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *service = (const char *)sqlite3_value_text(argv[0]);
+    const char *tenant = (const char *)sqlite3_value_text(argv[1]);
+    char out[3 * CLV_SQLITE_Q_TAG_MAX];
+
+    (void)argc;
+    if (service == NULL || tenant == NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    sqlite3_result_text(ctx, out,
+                        (int)clv_sqlite_q_tags(service, tenant, sqlite3_value_int(argv[2]),
+                                               sqlite3_value_int(argv[3]) != 0, out),
+                        SQLITE_TRANSIENT);
+}
+
 static void grams(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     const char *in = (const char *)sqlite3_value_text(argv[0]);
@@ -192,5 +253,9 @@ int clv_sqlite_register_fold(sqlite3 *db)
         rc = sqlite3_create_function(db, "clv_grams", 1,
                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                      grams, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(db, "clv_q_tags", 4,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                     tags, NULL, NULL);
     return rc;
 }

@@ -127,7 +127,7 @@ typedef struct clv_sqlite_conn clv_sqlite_conn;
 typedef struct clv_sqlite_q_sample clv_sqlite_q_sample; /* sqlite_q.c */
 struct clv_sqlite_conn {
     sqlite3 *db;
-    sqlite3_stmt *st[ST_COUNT];     /* prepared on first use, NULL until then */
+    sqlite3_stmt *st[ST_COUNT];    /* prepared on first use, NULL until then */
     clv_sqlite_q_sample *q_sample; /* the common trigrams of q, learnt on first use */
     struct clv_sqlite_store *owner;
     clv_sqlite_conn *prev, *next;
@@ -341,16 +341,24 @@ size_t clv_sqlite_grams(const char *text, char *out, size_t cap);
 /* The one word of clients_grams that q of 1 or 2 characters must match; false for other
  * lengths. */
 bool clv_sqlite_gram_query(const char *q, char out[32]);
+/* The tag of one filter value (kind 's' service, 't' tenant, 'a' status) as clv_q_tags
+ * writes it, into out (CLV_SQLITE_Q_TAG_MAX bytes); and the tags of a client, space
+ * separated (3 * CLV_SQLITE_Q_TAG_MAX bytes). Return the length. */
+enum { CLV_SQLITE_Q_TAG_MAX = 12 };
+size_t clv_sqlite_q_tag(char kind, const char *value, bool words, char *out);
+size_t clv_sqlite_q_tags(const char *service_id, const char *tenant_id, int status, bool words,
+                         char *out);
 /* The folded code point of the character at in[i] (n bytes in all); *len gets its length.
  * A malformed byte stands for itself. */
 unsigned clv_sqlite_fold_char(const unsigned char *in, size_t n, size_t i, size_t *len);
 
 /* q's indexes (sqlite_q.c). clv_sqlite_q_place keys a new client (already in clients) in
- * clients_fts_map and indexes its name. clv_sqlite_q_match: for q with an index, the list
- * statement to run (*id) and what it asks the index (*match, for ?10; the caller frees
- * it); *match stays NULL when q has no index (empty). */
+ * clients_fts_map and indexes its name and tags. clv_sqlite_q_match: for a list with q
+ * (f->q), the statement to run (*id) and what it asks the index, q and the tags of the
+ * filters (*match, for ?10; the caller frees it); *match stays NULL without q, or for an
+ * empty one. */
 clv_code clv_sqlite_q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *err);
-clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const char *q, clv_sqlite_stmt_id *id,
+clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const clv_client_filter *f, clv_sqlite_stmt_id *id,
                             char **match, clv_err *err);
 void clv_sqlite_q_sample_free(clv_sqlite_q_sample *s);
 

@@ -165,80 +165,128 @@ static bool is_common(const clv_sqlite_q_sample *s, const unsigned *cp)
     return s->n > 0 && bsearch(&key, s->common, s->n, sizeof key, cmp_u64) != NULL;
 }
 
-/* Appends bytes [from, to) of q to out as one FTS5 phrase ("…" with every '"' doubled),
- * joined to what is there by AND; returns the new length. out has room for it. */
-static size_t add_phrase(char *out, size_t o, const char *q, size_t from, size_t to)
+/* The FTS5 expression under construction: its text, length and room. */
+typedef struct {
+    char *t;
+    size_t n, cap;
+    bool failed;
+} expr;
+
+/* Appends `prefix` (joined to what is there by `join` unless it is empty) and bytes
+ * [from, to) of text as one FTS5 phrase: "…" with every '"' doubled. */
+static void add_phrase(expr *e, const char *join, const char *prefix, const char *text, size_t from,
+                       size_t to)
 {
-    if (o > 0) {
-        memcpy(out + o, " AND ", 5);
-        o += 5;
+    size_t need = strlen(join) + strlen(prefix) + 2 * (to - from) + 3;
+
+    if (e->failed)
+        return;
+    if (e->n + need > e->cap) {
+        size_t cap = (e->n + need) * 2;
+        char *t = realloc(e->t, cap);
+        if (t == NULL) {
+            e->failed = true;
+            return;
+        }
+        e->t = t;
+        e->cap = cap;
     }
-    out[o++] = '"';
+    if (e->n > 0) {
+        memcpy(e->t + e->n, join, strlen(join));
+        e->n += strlen(join);
+    }
+    memcpy(e->t + e->n, prefix, strlen(prefix));
+    e->n += strlen(prefix);
+    e->t[e->n++] = '"';
     for (size_t i = from; i < to; i++) {
-        out[o++] = q[i];
-        if (q[i] == '"')
-            out[o++] = '"';
+        e->t[e->n++] = text[i];
+        if (text[i] == '"')
+            e->t[e->n++] = '"';
     }
-    out[o++] = '"';
-    out[o] = '\0';
-    return o;
+    e->t[e->n++] = '"';
+    e->t[e->n] = '\0';
 }
 
-/* The FTS5 expression for q of 3 characters or more: every longest run of q whose
- * trigrams are not common, as phrases joined by AND; q whole when all of them are. */
-static clv_code trigram_match(clv_sqlite_conn *c, const char *q, char **match, clv_err *err)
+/* Adds q's part of the expression for clients_fts (q of 3 characters or more): every
+ * longest run of q whose trigrams are not common, as phrases joined by AND; q whole when
+ * all of them are. */
+static clv_code trigram_match(clv_sqlite_conn *c, const char *q, expr *e, clv_err *err)
 {
     unsigned cps[Q_MAX_CHARS];
-    size_t offs[Q_MAX_CHARS + 1], n = q_chars(q, cps, offs, Q_MAX_CHARS), o = 0;
+    size_t offs[Q_MAX_CHARS + 1], n = q_chars(q, cps, offs, Q_MAX_CHARS), before = e->n;
     const clv_sqlite_q_sample *s = NULL;
     clv_code rc = sample_get(c, &s, err);
-    char *out;
 
     if (rc != CLV_OK)
         return rc;
-    /* each byte at most twice, and per phrase (at most one a trigram) its quotes, " AND "
-     * and the doubled character it may share with the phrase before */
-    if ((out = malloc(strlen(q) * 2 + 16 * n + 3)) == NULL)
-        return clv_fail(err, CLV_NOMEM, "client_list: out of memory");
     for (size_t i = 0; i + 2 < n;) {
         size_t j = i;
         if (is_common(s, cps + i)) {
             i++;
             continue;
         }
-        while (j + 3 < n) {
-            if (is_common(s, cps + j + 1))
-                break;
+        while (j + 3 < n && !is_common(s, cps + j + 1))
             j++;
-        }
-        o = add_phrase(out, o, q, offs[i], offs[j + 3]);
+        add_phrase(e, " AND ", "name : ", q, offs[i], offs[j + 3]);
         i = j + 1;
     }
-    if (o == 0) /* every trigram common (or q longer than Q_MAX_CHARS): q whole */
-        add_phrase(out, 0, q, 0, strlen(q));
-    *match = out;
+    if (e->n == before) /* every trigram common (or q longer than Q_MAX_CHARS): q whole */
+        add_phrase(e, " AND ", "name : ", q, 0, strlen(q));
     return CLV_OK;
 }
 
-clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const char *q, clv_sqlite_stmt_id *id, char **match,
-                            clv_err *err)
+/* Adds the tags of the filters of f: its service, tenant and status, or "not deleted". */
+static void tags_match(const clv_client_filter *f, bool words, expr *e)
+{
+    const char *prefix = words ? "" : "tags : ";
+    char tag[CLV_SQLITE_Q_TAG_MAX], st[16];
+    size_t n;
+
+    if (f->service_id != NULL) {
+        n = clv_sqlite_q_tag('s', f->service_id, words, tag);
+        add_phrase(e, " AND ", prefix, tag, 0, n);
+    }
+    if (f->tenant_id != NULL) {
+        n = clv_sqlite_q_tag('t', f->tenant_id, words, tag);
+        add_phrase(e, " AND ", prefix, tag, 0, n);
+    }
+    snprintf(st, sizeof st, "%d", f->status >= 0 ? f->status : (int)CLV_STATUS_DELETED);
+    n = clv_sqlite_q_tag('a', st, words, tag);
+    add_phrase(e, f->status >= 0 ? " AND " : " NOT ", prefix, tag, 0, n);
+}
+
+clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const clv_client_filter *f, clv_sqlite_stmt_id *id,
+                            char **match, clv_err *err)
 {
     unsigned cps[Q_TRIGRAM_MIN_CHARS];
     size_t offs[Q_TRIGRAM_MIN_CHARS + 1];
     char word[32];
+    expr e = {0};
+    bool words = false;
 
     *match = NULL;
-    if (q == NULL)
+    if (f->q == NULL)
         return CLV_OK;
-    if (q_chars(q, cps, offs, Q_TRIGRAM_MIN_CHARS) >= Q_TRIGRAM_MIN_CHARS) {
+    if (q_chars(f->q, cps, offs, Q_TRIGRAM_MIN_CHARS) >= Q_TRIGRAM_MIN_CHARS) {
+        clv_code rc = trigram_match(c, f->q, &e, err);
+        if (rc != CLV_OK) {
+            free(e.t);
+            return rc;
+        }
         *id = ST_CLIENT_LIST_Q;
-        return trigram_match(c, q, match, err);
-    }
-    if (!clv_sqlite_gram_query(q, word))
+    } else if (clv_sqlite_gram_query(f->q, word)) {
+        add_phrase(&e, "", "", word, 0, strlen(word));
+        *id = ST_CLIENT_LIST_Q_SHORT;
+        words = true;
+    } else {
         return CLV_OK;
-    *id = ST_CLIENT_LIST_Q_SHORT;
-    if ((*match = strdup(word)) == NULL)
+    }
+    tags_match(f, words, &e);
+    if (e.failed) {
+        free(e.t);
         return clv_fail(err, CLV_NOMEM, "client_list: out of memory");
+    }
+    *match = e.t;
     return CLV_OK;
 }
 
@@ -274,7 +322,8 @@ static clv_code q_run_all(clv_sqlite_conn *c, const clv_sqlite_stmt_id *ids, siz
 
 clv_code clv_sqlite_q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *err)
 {
-    static const clv_sqlite_stmt_id index_name[] = {ST_CLIENT_Q_ADD_NAME, ST_CLIENT_Q_ADD_GRAMS};
+    static const clv_sqlite_stmt_id add[] = {ST_CLIENT_Q_ADD, ST_CLIENT_Q_ADD_NAME,
+                                             ST_CLIENT_Q_ADD_GRAMS};
     static const clv_sqlite_stmt_id renumber[] = {ST_CLIENT_Q_FORGET,  ST_CLIENT_Q_FORGET_GRAMS,
                                                   ST_CLIENT_Q_UNMAP,   ST_CLIENT_Q_REMAP,
                                                   ST_CLIENT_Q_REINDEX, ST_CLIENT_Q_REINDEX_GRAMS};
@@ -307,12 +356,8 @@ clv_code clv_sqlite_q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *e
     clv_sqlite_done(st);
     if (rc != CLV_OK)
         return rc;
-    if (key >= 0) { /* the next key of its second: the client's id sorts after every id there */
-        rc = q_run(c, ST_CLIENT_Q_ADD, key, cl->id, NULL, err);
-        return rc != CLV_OK ? rc
-                            : q_run_all(c, index_name, sizeof index_name / sizeof index_name[0],
-                                        key, cl->name, NULL, err);
-    }
+    if (key >= 0) /* the next key of its second: the client's id sorts after every id there */
+        return q_run_all(c, add, sizeof add / sizeof add[0], key, cl->id, NULL, err);
     /* its id sorts before one already there: number the whole second again by id */
     return q_run_all(c, renumber, sizeof renumber / sizeof renumber[0], first, NULL,
                      &cl->created_at, err);

@@ -186,48 +186,58 @@ static const char migration_3[] =
     " DELETE FROM clients_fts_map WHERE id = old.id;"
     " END;";
 
-/* Migration 4: q reads its index newest first and stops at the page's last match.
+/* Migration 4: q reads its index newest first, with the other filters of the list, and
+ * stops at the page's last match.
  * - The keys of clients_fts_map follow the list order (SPEC §5.8): a client's key is
  *   created_at * 2^20 (CLV_SQLITE_Q_SECOND) plus its rank by id among the clients of the
  *   same second, so key order is exactly (created_at, id) order. The store's insert keys a
- *   new client (sqlite_client.c), not a trigger: the next key of its second, or, when its
- *   id sorts before one already there, the second numbered again.
+ *   new client (sqlite_q.c), not a trigger: the next key of its second, or, when its id
+ *   sorts before one already there, the second numbered again.
+ * - clients_fts holds beside each name its tags (clv_q_tags, sqlite_fold.c): hashes of its
+ *   service, tenant and status, so that q with those filters is one query of the index.
  * - clients_grams indexes every character and every pair of neighbours of the folded name
- *   (clv_grams, sqlite_fold.c) for q of 1 and 2 characters, which trigrams cannot match;
- *   contentless, detail=none: only which names hold a word. Its rowids are the same keys.
- * The update and delete triggers keep both indexes; clv_grams must be registered on a
- * connection that changes clients (every connection of the store is). */
+ *   (clv_grams) for q of 1 and 2 characters, which trigrams cannot match, and the same
+ *   tags as words; contentless, detail=none: only which names hold a word.
+ * Both indexes are rebuilt here under the new keys. The update and delete triggers keep
+ * them (a contentless FTS5 table forgets a row given the exact values it indexed); the SQL
+ * functions must be registered on a connection that changes clients (every connection of
+ * the store is). */
+#define Q_FTS_VALUES(c) c ".name, clv_q_tags(" c ".service_id, " c ".tenant_id, " c ".status, 0)"
+#define Q_GRAMS_VALUES(c)                                                                  \
+    "clv_grams(" c ".name) || ' ' || clv_q_tags(" c ".service_id, " c ".tenant_id, " c      \
+    ".status, 1)"
 static const char migration_4[] =
     "DROP TRIGGER clients_fts_insert;"
     "DROP TRIGGER clients_fts_update;"
     "DROP TRIGGER clients_fts_delete;"
-    "INSERT INTO clients_fts (clients_fts) VALUES ('delete-all');"
+    "DROP TABLE clients_fts;"
     "DELETE FROM clients_fts_map;"
     "INSERT INTO clients_fts_map (k, id) SELECT created_at * " CLV_SQLITE_Q_SECOND_SQL
     " + row_number() OVER (PARTITION BY created_at ORDER BY id) - 1, id FROM clients;"
-    "INSERT INTO clients_fts (rowid, name)"
-    " SELECT m.k, c.name FROM clients_fts_map m JOIN clients c ON c.id = m.id;"
+    "CREATE VIRTUAL TABLE clients_fts USING fts5 (name, tags, content='', tokenize='trigram');"
+    "INSERT INTO clients_fts (rowid, name, tags)"
+    " SELECT m.k, " Q_FTS_VALUES("c") " FROM clients_fts_map m JOIN clients c ON c.id = m.id;"
     "CREATE VIRTUAL TABLE clients_grams USING fts5"
     " (g, content='', detail='none', tokenize='ascii');"
     "INSERT INTO clients_grams (rowid, g)"
-    " SELECT m.k, clv_grams(c.name) FROM clients_fts_map m JOIN clients c ON c.id = m.id;"
+    " SELECT m.k, " Q_GRAMS_VALUES("c") " FROM clients_fts_map m JOIN clients c ON c.id = m.id;"
 
-    "CREATE TRIGGER clients_q_update AFTER UPDATE OF name ON clients"
-    " WHEN new.name IS NOT old.name BEGIN"
-    " INSERT INTO clients_fts (clients_fts, rowid, name)"
-    "  SELECT 'delete', k, old.name FROM clients_fts_map WHERE id = old.id;"
+    "CREATE TRIGGER clients_q_update AFTER UPDATE OF name, status ON clients"
+    " WHEN new.name IS NOT old.name OR new.status IS NOT old.status BEGIN"
+    " INSERT INTO clients_fts (clients_fts, rowid, name, tags)"
+    "  SELECT 'delete', k, " Q_FTS_VALUES("old") " FROM clients_fts_map WHERE id = old.id;"
     " INSERT INTO clients_grams (clients_grams, rowid, g)"
-    "  SELECT 'delete', k, clv_grams(old.name) FROM clients_fts_map WHERE id = old.id;"
-    " INSERT INTO clients_fts (rowid, name)"
-    "  SELECT k, new.name FROM clients_fts_map WHERE id = new.id;"
+    "  SELECT 'delete', k, " Q_GRAMS_VALUES("old") " FROM clients_fts_map WHERE id = old.id;"
+    " INSERT INTO clients_fts (rowid, name, tags)"
+    "  SELECT k, " Q_FTS_VALUES("new") " FROM clients_fts_map WHERE id = new.id;"
     " INSERT INTO clients_grams (rowid, g)"
-    "  SELECT k, clv_grams(new.name) FROM clients_fts_map WHERE id = new.id;"
+    "  SELECT k, " Q_GRAMS_VALUES("new") " FROM clients_fts_map WHERE id = new.id;"
     " END;"
     "CREATE TRIGGER clients_q_delete AFTER DELETE ON clients BEGIN"
-    " INSERT INTO clients_fts (clients_fts, rowid, name)"
-    "  SELECT 'delete', k, old.name FROM clients_fts_map WHERE id = old.id;"
+    " INSERT INTO clients_fts (clients_fts, rowid, name, tags)"
+    "  SELECT 'delete', k, " Q_FTS_VALUES("old") " FROM clients_fts_map WHERE id = old.id;"
     " INSERT INTO clients_grams (clients_grams, rowid, g)"
-    "  SELECT 'delete', k, clv_grams(old.name) FROM clients_fts_map WHERE id = old.id;"
+    "  SELECT 'delete', k, " Q_GRAMS_VALUES("old") " FROM clients_fts_map WHERE id = old.id;"
     " DELETE FROM clients_fts_map WHERE id = old.id;"
     " END;";
 
@@ -409,27 +419,31 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_CLIENT_Q_LAST] = "SELECT k, id < ?2 FROM clients_fts_map WHERE k >= ?1"
                          " AND k < ?1 + " CLV_SQLITE_Q_SECOND_SQL " ORDER BY k DESC LIMIT 1",
     [ST_CLIENT_Q_ADD] = "INSERT INTO clients_fts_map (k, id) VALUES (?1, ?2)",
-    [ST_CLIENT_Q_ADD_NAME] = "INSERT INTO clients_fts (rowid, name) VALUES (?1, ?2)",
-    [ST_CLIENT_Q_ADD_GRAMS] = "INSERT INTO clients_grams (rowid, g) VALUES (?1, clv_grams(?2))",
+    /* ?1 a key, ?2 the id of the client it keys */
+    [ST_CLIENT_Q_ADD_NAME] = "INSERT INTO clients_fts (rowid, name, tags)"
+                             " SELECT ?1, " Q_FTS_VALUES("c") " FROM clients c WHERE c.id = ?2",
+    [ST_CLIENT_Q_ADD_GRAMS] = "INSERT INTO clients_grams (rowid, g)"
+                              " SELECT ?1, " Q_GRAMS_VALUES("c") " FROM clients c WHERE c.id = ?2",
     /* Numbering one second again (?1 its first key, ?2 its created_at): forget its names,
      * key its clients by rank of id, index their names under the new keys. */
-    [ST_CLIENT_Q_FORGET] = "INSERT INTO clients_fts (clients_fts, rowid, name)"
-                           " SELECT 'delete', m.k, c.name FROM clients_fts_map m"
+    [ST_CLIENT_Q_FORGET] = "INSERT INTO clients_fts (clients_fts, rowid, name, tags)"
+                           " SELECT 'delete', m.k, " Q_FTS_VALUES("c") " FROM clients_fts_map m"
                            " JOIN clients c ON c.id = m.id WHERE m.k >= ?1"
                            " AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
     [ST_CLIENT_Q_FORGET_GRAMS] = "INSERT INTO clients_grams (clients_grams, rowid, g)"
-                                 " SELECT 'delete', m.k, clv_grams(c.name) FROM clients_fts_map m"
-                                 " JOIN clients c ON c.id = m.id WHERE m.k >= ?1"
-                                 " AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
+                                 " SELECT 'delete', m.k, " Q_GRAMS_VALUES("c")
+                                 " FROM clients_fts_map m JOIN clients c ON c.id = m.id"
+                                 " WHERE m.k >= ?1 AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
     [ST_CLIENT_Q_UNMAP] = "DELETE FROM clients_fts_map WHERE k >= ?1"
                           " AND k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
     [ST_CLIENT_Q_REMAP] = "INSERT INTO clients_fts_map (k, id) SELECT ?1 + row_number()"
                           " OVER (ORDER BY id) - 1, id FROM clients WHERE created_at = ?2",
-    [ST_CLIENT_Q_REINDEX] = "INSERT INTO clients_fts (rowid, name) SELECT m.k, c.name"
-                            " FROM clients_fts_map m JOIN clients c ON c.id = m.id"
+    [ST_CLIENT_Q_REINDEX] = "INSERT INTO clients_fts (rowid, name, tags)"
+                            " SELECT m.k, " Q_FTS_VALUES("c") " FROM clients_fts_map m"
+                            " JOIN clients c ON c.id = m.id"
                             " WHERE m.k >= ?1 AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
-    [ST_CLIENT_Q_REINDEX_GRAMS] = "INSERT INTO clients_grams (rowid, g) SELECT m.k,"
-                                  " clv_grams(c.name) FROM clients_fts_map m"
+    [ST_CLIENT_Q_REINDEX_GRAMS] = "INSERT INTO clients_grams (rowid, g)"
+                                  " SELECT m.k, " Q_GRAMS_VALUES("c") " FROM clients_fts_map m"
                                   " JOIN clients c ON c.id = m.id"
                                   " WHERE m.k >= ?1 AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
 

@@ -289,6 +289,36 @@ START_TEST(q_rename)
     expect_q("moonw", "c4");
     ck_assert_int_eq(indexed("moonw"), 1);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM clients_fts_map"), (int64_t)COUNT(rows));
+    /* a status change moves the client's tags: q with a status filter follows it */
+    clv_client_filter f = {.status = CLV_STATUS_INACTIVE, .type = -1, .q = "moonw", .limit = 10};
+    char ids[64];
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "c4");
+    f.status = CLV_STATUS_ACTIVE;
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "");
+    f.q = "oo"; /* clients_grams too */
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "");
+    f.status = CLV_STATUS_INACTIVE;
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "c4");
+    ck_assert_int_eq(clv_store_client_get(store, "cid4", &c, NULL), CLV_OK);
+    c->status = CLV_STATUS_DELETED;
+    ck_assert_int_eq(clv_store_client_update(store, c, NULL), CLV_OK);
+    clv_client_free(c);
+    expect_q("moonw", ""); /* no status filter: not deleted */
+    expect_q("oo", "");
+    f.status = CLV_STATUS_DELETED;
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "c4");
+    f.q = "moonw";
+    f.service_id = "s2";
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "c4");
+    f.service_id = "s1";
+    walk(f, ids, sizeof ids);
+    ck_assert_str_eq(ids, "");
 }
 END_TEST
 
@@ -472,17 +502,22 @@ START_TEST(q_gram_words)
 }
 END_TEST
 
-/* What clv_sqlite_q_match asks the index for q, through store st. */
+/* What clv_sqlite_q_match asks the index for q, through store st: want, then the tag of
+ * "not deleted" (a list with no status filter). */
 static void expect_match_in(clv_store *st, const char *q, const char *want)
 {
+    clv_client_filter f = {.status = -1, .type = -1, .q = q};
     clv_sqlite_conn *c = NULL;
     clv_sqlite_stmt_id id = ST_CLIENT_LIST_ALL;
     char *match = NULL;
+    size_t n = strlen(want);
 
     ck_assert_int_eq(clv_sqlite_conn_get(st, &c, NULL), CLV_OK);
-    ck_assert_int_eq(clv_sqlite_q_match(c, q, &id, &match, NULL), CLV_OK);
-    ck_assert_msg(match != NULL && strcmp(match, want) == 0, "q \"%s\": asks %s, want %s", q,
-                  match != NULL ? match : "(nothing)", want);
+    ck_assert_int_eq(clv_sqlite_q_match(c, &f, &id, &match, NULL), CLV_OK);
+    ck_assert_msg(match != NULL && strncmp(match, want, n) == 0 &&
+                      strncmp(match + n, " NOT ", 5) == 0 && strchr(match + n + 5, '"') != NULL,
+                  "q \"%s\": asks %s, want %s NOT <tag>", q, match != NULL ? match : "(nothing)",
+                  want);
     free(match);
 }
 
@@ -501,7 +536,7 @@ START_TEST(q_common_trigrams_left_out)
     migrate();
     add_rows();
     ck_assert_int_eq(clv_store_open(path, &early, NULL), CLV_OK);
-    expect_match_in(early, "kanne", "\"kanne\""); /* fewer than 200 names: nothing common */
+    expect_match_in(early, "kanne", "name : \"kanne\""); /* fewer than 200 names: nothing common */
     ck_assert_int_eq(clv_store_begin(store, NULL), CLV_OK);
     for (int i = 0; i < 300; i++) {
         snprintf(id, sizeof id, "a%03d", i);
@@ -510,17 +545,17 @@ START_TEST(q_common_trigrams_left_out)
         add_client(id, cid, "s1", 1000 + i, name, CLV_STATUS_ACTIVE);
     }
     ck_assert_int_eq(clv_store_commit(store, NULL), CLV_OK);
-    expect_match("acme-billing-007", "\"g-007\"");
-    expect_match("ACME-BILLING-2", "\"G-2\""); /* q as it is: the index folds */
-    expect_match("acme-billing", "\"acme-billing\""); /* every trigram common: q whole */
-    expect_match("x\"acme-billing\"y", "\"x\"\"ac\" AND \"ng\"\"y\""); /* two runs */
-    expect_match("ab", "g61x62"); /* 1 and 2 characters: clients_grams */
+    expect_match("acme-billing-007", "name : \"g-007\"");
+    expect_match("ACME-BILLING-2", "name : \"G-2\""); /* q as it is: the index folds */
+    expect_match("acme-billing", "name : \"acme-billing\""); /* every trigram common: q whole */
+    expect_match("x\"acme-billing\"y", "name : \"x\"\"ac\" AND name : \"ng\"\"y\""); /* two runs */
+    expect_match("ab", "\"g61x62\""); /* 1 and 2 characters: clients_grams */
     expect_q("acme-billing-007", "a007");
     expect_q("ING-29", "a299 a298 a297 a296 a295 a294 a293 a292 a291 a290");
     expect_q("x\"acme-billing\"y", "");
     expect_q("kanne", "c8 c1");
     /* a sample is kept for a while: the early store still asks for q whole */
-    expect_match_in(early, "acme-billing-007", "\"acme-billing-007\"");
+    expect_match_in(early, "acme-billing-007", "name : \"acme-billing-007\"");
     clv_store_free(early);
 }
 END_TEST
