@@ -168,7 +168,7 @@ bool clv_sqlite_gram_query(const char *q, char out[32])
     return true;
 }
 
-static uint64_t tag_hash(char kind, const char *value)
+uint64_t clv_sqlite_q_tag_hash(char kind, const char *value)
 {
     uint64_t h = 14695981039346656037u; /* FNV-1a */
 
@@ -180,7 +180,7 @@ static uint64_t tag_hash(char kind, const char *value)
 
 size_t clv_sqlite_q_tag(char kind, const char *value, bool words, char *out)
 {
-    uint64_t h = tag_hash(kind, value);
+    uint64_t h = clv_sqlite_q_tag_hash(kind, value);
     size_t o = 0;
 
     if (words)

@@ -346,6 +346,8 @@ bool clv_sqlite_gram_query(const char *q, char out[32]);
  * separated (3 * CLV_SQLITE_Q_TAG_MAX bytes). Return the length. */
 enum { CLV_SQLITE_Q_TAG_MAX = 12 };
 size_t clv_sqlite_q_tag(char kind, const char *value, bool words, char *out);
+/* The 36-bit hash a tag is made of. */
+uint64_t clv_sqlite_q_tag_hash(char kind, const char *value);
 size_t clv_sqlite_q_tags(const char *service_id, const char *tenant_id, int status, bool words,
                          char *out);
 /* The folded code point of the character at in[i] (n bytes in all); *len gets its length.

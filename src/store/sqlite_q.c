@@ -7,10 +7,12 @@
  * tenant share a prefix, "acme-billing-…") selects nothing, yet the index must walk its
  * long list of names at every candidate. Leaving such trigrams out asks for less, never
  * for anything q does not contain: the exact predicate of the list statement decides on
- * every name the index returns. Which trigrams are common is learnt from the newest
- * Q_SAMPLE names, per connection, again after Q_SAMPLE_TTL_MS. */
+ * every name the index returns. The same holds for the tags of the filters (a service,
+ * tenant or status most clients share). What is common is learnt from the newest Q_SAMPLE
+ * clients, per connection, again after Q_SAMPLE_TTL_MS. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,8 +31,8 @@
 /* Characters of a name or q looked at (names are shorter; see core/client_json). */
 #define Q_MAX_CHARS 512
 
-/* The trigrams at least half of the sampled names hold, each as its three folded code
- * points packed into 63 bits, sorted. */
+/* The trigrams and tags at least half of the sampled clients hold, sorted: a trigram as
+ * its three folded code points packed into 63 bits, a tag as its hash with bit 63 set. */
 struct clv_sqlite_q_sample {
     uint64_t *common;
     size_t n;
@@ -67,6 +69,11 @@ static size_t q_chars(const char *text, unsigned *cps, size_t *offs, size_t max)
     return n;
 }
 
+static uint64_t tag_key(char kind, const char *value)
+{
+    return (1ull << 63) | clv_sqlite_q_tag_hash(kind, value);
+}
+
 static uint64_t trigram_key(const unsigned *cp)
 {
     return ((uint64_t)(cp[0] & 0x1FFFFF) << 42) | ((uint64_t)(cp[1] & 0x1FFFFF) << 21) |
@@ -96,13 +103,14 @@ static clv_code sample_build(clv_sqlite_conn *c, clv_sqlite_q_sample *s, clv_err
     sqlite3_bind_int(st, 1, Q_SAMPLE);
     while (rc == CLV_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *service = (const char *)sqlite3_column_text(st, 1);
+        const char *tenant = (const char *)sqlite3_column_text(st, 2);
+        char status[16];
         size_t n = name != NULL ? q_chars(name, cps, offs, Q_MAX_CHARS) : 0, first = n_all;
         names++;
-        if (n < 3)
-            continue;
-        if (n_all + n > cap) {
+        if (n_all + n + 3 > cap) {
             uint64_t *grown;
-            cap = (n_all + n) * 2;
+            cap = (n_all + n + 3) * 2;
             if ((grown = realloc(all, cap * sizeof *all)) == NULL) {
                 rc = clv_fail(err, CLV_NOMEM, "client_list: out of memory");
                 break;
@@ -111,6 +119,10 @@ static clv_code sample_build(clv_sqlite_conn *c, clv_sqlite_q_sample *s, clv_err
         }
         for (size_t i = 0; i + 2 < n; i++)
             all[n_all++] = trigram_key(cps + i);
+        snprintf(status, sizeof status, "%d", sqlite3_column_int(st, 3));
+        all[n_all++] = tag_key('s', service != NULL ? service : "");
+        all[n_all++] = tag_key('t', tenant != NULL ? tenant : "");
+        all[n_all++] = tag_key('a', status);
         /* each trigram once per name */
         qsort(all + first, n_all - first, sizeof *all, cmp_u64);
         size_t w = first;
@@ -158,11 +170,14 @@ static clv_code sample_get(clv_sqlite_conn *c, const clv_sqlite_q_sample **out, 
     return CLV_OK;
 }
 
+static bool is_common_key(const clv_sqlite_q_sample *s, uint64_t key)
+{
+    return s->n > 0 && bsearch(&key, s->common, s->n, sizeof key, cmp_u64) != NULL;
+}
+
 static bool is_common(const clv_sqlite_q_sample *s, const unsigned *cp)
 {
-    uint64_t key = trigram_key(cp);
-
-    return s->n > 0 && bsearch(&key, s->common, s->n, sizeof key, cmp_u64) != NULL;
+    return is_common_key(s, trigram_key(cp));
 }
 
 /* The FTS5 expression under construction: its text, length and room. */
@@ -210,15 +225,11 @@ static void add_phrase(expr *e, const char *join, const char *prefix, const char
 /* Adds q's part of the expression for clients_fts (q of 3 characters or more): every
  * longest run of q whose trigrams are not common, as phrases joined by AND; q whole when
  * all of them are. */
-static clv_code trigram_match(clv_sqlite_conn *c, const char *q, expr *e, clv_err *err)
+static void trigram_match(const clv_sqlite_q_sample *s, const char *q, expr *e)
 {
     unsigned cps[Q_MAX_CHARS];
     size_t offs[Q_MAX_CHARS + 1], n = q_chars(q, cps, offs, Q_MAX_CHARS), before = e->n;
-    const clv_sqlite_q_sample *s = NULL;
-    clv_code rc = sample_get(c, &s, err);
 
-    if (rc != CLV_OK)
-        return rc;
     for (size_t i = 0; i + 2 < n;) {
         size_t j = i;
         if (is_common(s, cps + i)) {
@@ -232,27 +243,33 @@ static clv_code trigram_match(clv_sqlite_conn *c, const char *q, expr *e, clv_er
     }
     if (e->n == before) /* every trigram common (or q longer than Q_MAX_CHARS): q whole */
         add_phrase(e, " AND ", "name : ", q, 0, strlen(q));
-    return CLV_OK;
+}
+
+/* Adds the tag of one filter value unless most clients share it. */
+static void add_tag(expr *e, const clv_sqlite_q_sample *s, const char *join, char kind,
+                    const char *value, bool words)
+{
+    char tag[CLV_SQLITE_Q_TAG_MAX];
+    size_t n;
+
+    if (is_common_key(s, tag_key(kind, value)))
+        return;
+    n = clv_sqlite_q_tag(kind, value, words, tag);
+    add_phrase(e, join, words ? "" : "tags : ", tag, 0, n);
 }
 
 /* Adds the tags of the filters of f: its service, tenant and status, or "not deleted". */
-static void tags_match(const clv_client_filter *f, bool words, expr *e)
+static void tags_match(const clv_client_filter *f, const clv_sqlite_q_sample *s, bool words,
+                       expr *e)
 {
-    const char *prefix = words ? "" : "tags : ";
-    char tag[CLV_SQLITE_Q_TAG_MAX], st[16];
-    size_t n;
+    char st[16];
 
-    if (f->service_id != NULL) {
-        n = clv_sqlite_q_tag('s', f->service_id, words, tag);
-        add_phrase(e, " AND ", prefix, tag, 0, n);
-    }
-    if (f->tenant_id != NULL) {
-        n = clv_sqlite_q_tag('t', f->tenant_id, words, tag);
-        add_phrase(e, " AND ", prefix, tag, 0, n);
-    }
+    if (f->service_id != NULL)
+        add_tag(e, s, " AND ", 's', f->service_id, words);
+    if (f->tenant_id != NULL)
+        add_tag(e, s, " AND ", 't', f->tenant_id, words);
     snprintf(st, sizeof st, "%d", f->status >= 0 ? f->status : (int)CLV_STATUS_DELETED);
-    n = clv_sqlite_q_tag('a', st, words, tag);
-    add_phrase(e, f->status >= 0 ? " AND " : " NOT ", prefix, tag, 0, n);
+    add_tag(e, s, f->status >= 0 ? " AND " : " NOT ", 'a', st, words);
 }
 
 clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const clv_client_filter *f, clv_sqlite_stmt_id *id,
@@ -260,19 +277,19 @@ clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const clv_client_filter *f, clv_
 {
     unsigned cps[Q_TRIGRAM_MIN_CHARS];
     size_t offs[Q_TRIGRAM_MIN_CHARS + 1];
+    const clv_sqlite_q_sample *s = NULL;
     char word[32];
     expr e = {0};
     bool words = false;
+    clv_code rc;
 
     *match = NULL;
-    if (f->q == NULL)
+    if (f->q == NULL || f->q[0] == '\0')
         return CLV_OK;
+    if ((rc = sample_get(c, &s, err)) != CLV_OK)
+        return rc;
     if (q_chars(f->q, cps, offs, Q_TRIGRAM_MIN_CHARS) >= Q_TRIGRAM_MIN_CHARS) {
-        clv_code rc = trigram_match(c, f->q, &e, err);
-        if (rc != CLV_OK) {
-            free(e.t);
-            return rc;
-        }
+        trigram_match(s, f->q, &e);
         *id = ST_CLIENT_LIST_Q;
     } else if (clv_sqlite_gram_query(f->q, word)) {
         add_phrase(&e, "", "", word, 0, strlen(word));
@@ -281,7 +298,7 @@ clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const clv_client_filter *f, clv_
     } else {
         return CLV_OK;
     }
-    tags_match(f, words, &e);
+    tags_match(f, s, words, &e);
     if (e.failed) {
         free(e.t);
         return clv_fail(err, CLV_NOMEM, "client_list: out of memory");

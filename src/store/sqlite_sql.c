@@ -412,8 +412,9 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     /* ?10: what q asks the index (clv_sqlite_q_match, sqlite_q.c) */
     [ST_CLIENT_LIST_Q] = CLIENT_LIST_INDEX("clients_fts", "?10"),
     [ST_CLIENT_LIST_Q_SHORT] = CLIENT_LIST_INDEX("clients_grams", "?10"),
-    /* the newest names, to learn which trigrams most names hold */
-    [ST_CLIENT_Q_SAMPLE] = "SELECT name FROM clients ORDER BY created_at DESC, id DESC LIMIT ?1",
+    /* the newest clients, to learn which trigrams and tags most of them hold */
+    [ST_CLIENT_Q_SAMPLE] = "SELECT name, service_id, tenant_id, status FROM clients"
+                           " ORDER BY created_at DESC, id DESC LIMIT ?1",
     /* ?1 the first key of a second, ?2 a client's id: the last key of that second, and
      * whether its id sorts before ?2 (the new client then takes the next key). */
     [ST_CLIENT_Q_LAST] = "SELECT k, id < ?2 FROM clients_fts_map WHERE k >= ?1"
