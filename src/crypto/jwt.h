@@ -37,11 +37,12 @@ bool clv_keyset_has(const clv_keyset *ks, clv_alg alg);
  * freed or changed. */
 const char *clv_keyset_jwks(const clv_keyset *ks);
 
-/* Signs claims (a JSON object) with the key for alg; typ is the header's typ
- * ("at+jwt" for RFC 9068 access tokens, "JWT" for ID tokens). *out is malloc'd.
- * CLV_INVALID if there is no key for alg; CLV_CRYPTO on a signing failure. */
-clv_code clv_jwt_sign(const clv_keyset *ks, clv_alg alg, const char *typ, const json_t *claims,
-                      char **out, clv_err *err);
+/* Signs payload (plen bytes: the claims, a JSON object's text) with the key for alg; typ
+ * is the header's typ ("at+jwt" for RFC 9068 access tokens, "JWT" for ID tokens). *out is
+ * malloc'd. CLV_INVALID if there is no key for alg or the payload is not an object's
+ * text; CLV_CRYPTO on a signing failure. */
+clv_code clv_jwt_sign(const clv_keyset *ks, clv_alg alg, const char *typ, const char *payload,
+                      size_t plen, char **out, clv_err *err);
 
 /* Verifies a compact JWS that this keyset signed: the header's alg and kid must name a
  * key of the set, the signature must match. Checks nothing in the claims (the caller

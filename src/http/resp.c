@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_text.h"
 #include "core/log.h"
 #include "http/http.h"
 
@@ -26,94 +27,12 @@ static void set_body(clv_resp *resp, int status, const char *ctype, char *body)
     resp->body_len = body != NULL ? strlen(body) : 0;
 }
 
-enum { LONG_STRING = 64, SPLICE_MAX = 4 };
-
-/* true for a string JSON writes exactly as it is: base64url, dots and friends (RFC 8259
- * §7 escapes only '"', '\\' and control characters). */
-static bool plain(const char *s, size_t *len)
-{
-    size_t n = 0;
-
-    for (; s[n] != '\0'; n++) {
-        unsigned char c = (unsigned char)s[n];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.' || c == '~' || c == '+' || c == '/' || c == '='))
-            return false;
-    }
-    *len = n;
-    return true;
-}
-
-/* Writes "key":"value", at dst (both plain); returns the bytes written. */
-static size_t put_member(char *dst, const char *key, const char *val, size_t vlen)
-{
-    size_t klen = strlen(key), o = 0;
-
-    dst[o++] = '"';
-    memcpy(dst + o, key, klen);
-    o += klen;
-    memcpy(dst + o, "\":\"", 3);
-    o += 3;
-    memcpy(dst + o, val, vlen);
-    o += vlen;
-    memcpy(dst + o, "\",", 2);
-    return o + 2;
-}
-
-/* Writes a JSON object with its long plain strings (tokens: a few hundred bytes of
- * base64url) copied as they are rather than through jansson's escaper, which inspects
- * them a byte at a time; the text is the same either way. json is consumed. */
-static char *dump(json_t *json)
-{
-    const char *keys[SPLICE_MAX], *vals[SPLICE_MAX];
-    size_t vlen[SPLICE_MAX], klen, len, total = 0, o = 0;
-    json_t *held[SPLICE_MAX];
-    int n = 0;
-    char *rest, *out = NULL;
-    const char *key;
-    json_t *v;
-
-    json_object_foreach(json, key, v) {
-        if (n < SPLICE_MAX && json_is_string(v) && json_string_length(v) >= LONG_STRING &&
-            plain(key, &klen) && plain(json_string_value(v), &len)) {
-            keys[n] = key;
-            vals[n] = json_string_value(v);
-            vlen[n] = len;
-            total += klen + len + 6;
-            held[n++] = v;
-        }
-    }
-    for (int i = 0; i < n; i++) { /* keep the values alive while they leave the object */
-        json_incref(held[i]);
-        keys[i] = strdup(keys[i]);
-        json_object_del(json, keys[i]);
-    }
-    rest = json_dumps(json, JSON_COMPACT);
-    if (rest != NULL && (out = malloc(total + strlen(rest) + 2)) != NULL) {
-        out[o++] = '{';
-        for (int i = 0; i < n; i++)
-            o += put_member(out + o, keys[i], vals[i], vlen[i]);
-        if (n > 0 && strcmp(rest, "{}") == 0)
-            o--; /* no member follows: drop the last comma */
-        memcpy(out + o, rest + 1, strlen(rest + 1) + 1);
-    }
-    for (int i = 0; i < n; i++) {
-        free((char *)keys[i]);
-        json_decref(held[i]);
-    }
-    free(rest);
-    json_decref(json);
-    return out;
-}
-
 void clv_resp_json(clv_resp *resp, int status, json_t *json)
 {
     char *text = NULL;
 
-    if (json_is_object(json)) {
-        text = dump(json); /* consumes json */
-    } else if (json != NULL) {
-        text = json_dumps(json, JSON_COMPACT);
+    if (json != NULL) {
+        text = clv_json_text(json, NULL);
         json_decref(json);
     }
     if (text == NULL) {

@@ -6,6 +6,7 @@
 
 #include "core/client_cache.h"
 #include "core/ids.h"
+#include "core/json_text.h"
 #include "core/token_cache.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
@@ -16,6 +17,21 @@ static json_t *audience_claim(const clv_app *app, const clv_client *c)
     if (c->audience != NULL && json_array_size(c->audience) > 0)
         return json_deep_copy(c->audience);
     return json_string(app->cfg->issuer);
+}
+
+clv_code clv_access_sign(const clv_app *app, clv_alg alg, const char *typ, const json_t *claims,
+                         char **out, clv_err *err)
+{
+    size_t len = 0;
+    char *payload = json_is_object(claims) ? clv_json_text(claims, &len) : NULL;
+    clv_code rc;
+
+    if (payload == NULL)
+        return clv_fail(err, json_is_object(claims) ? CLV_NOMEM : CLV_INVALID,
+                        "jwt_sign: the claims are not a JSON object, or out of memory");
+    rc = clv_jwt_sign(app->keys, alg, typ, payload, len, out, err);
+    free(payload);
+    return rc;
 }
 
 clv_code clv_access_mint(clv_app *app, const clv_client *c, const clv_mint_opts *o,
@@ -48,7 +64,7 @@ clv_code clv_access_mint(clv_app *app, const clv_client *c, const clv_mint_opts 
         json_object_update_missing(claims, o->extra);
     if (o->test)
         json_object_set_new(claims, "test", json_true());
-    rc = clv_jwt_sign(app->keys, c->signing_alg, "at+jwt", claims, token, err);
+    rc = clv_access_sign(app, c->signing_alg, "at+jwt", claims, token, err);
     if (rc == CLV_OK)
         *expires_in = life;
 cleanup:

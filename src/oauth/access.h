@@ -20,6 +20,11 @@ typedef struct {
     bool test;          /* adds "test": true */
 } clv_mint_opts;
 
+/* Signs claims (a JSON object) as a JWT with the server's key for alg, header typ typ
+ * (crypto/jwt.h); *out is malloc'd. For access tokens and ID tokens alike. */
+clv_code clv_access_sign(const clv_app *app, clv_alg alg, const char *typ, const json_t *claims,
+                         char **out, clv_err *err);
+
 /* Signs an access token for client c with c->signing_alg. *token is malloc'd; *expires_in
  * is the lifetime. */
 clv_code clv_access_mint(clv_app *app, const clv_client *c, const clv_mint_opts *o,

@@ -97,7 +97,7 @@ clv_code clv_oidc_id_token(clv_app *app, const clv_client *c, const char *sub, i
         }
         json_object_set_new(claims, "at_hash", json_string(at_hash));
     }
-    rc = clv_jwt_sign(app->keys, c->signing_alg, "JWT", claims, out, err);
+    rc = clv_access_sign(app, c->signing_alg, "JWT", claims, out, err);
     json_decref(claims);
     return rc;
 }

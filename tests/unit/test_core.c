@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/ids.h"
+#include "core/json_text.h"
 #include "core/model.h"
 #include "testutil.h"
 
@@ -741,6 +742,57 @@ START_TEST(enum_names)
 }
 END_TEST
 
+/* clv_json_text writes the same text as json_dumps(JSON_COMPACT | JSON_ENCODE_ANY). */
+START_TEST(json_text_as_jansson)
+{
+    static const char *const cases[] = {
+        "{}",
+        "[]",
+        "{\"a\":1,\"b\":[true,false,null],\"c\":{\"d\":\"e\"}}",
+        "{\"iss\":\"https://as.example.com/t/x\",\"scope\":\"read write\",\"exp\":1764000000}",
+        "{\"q\":\"say \\\"hi\\\"\",\"bs\":\"a\\\\b\",\"nl\":\"x\\ny\\t\\u0001\"}",
+        "{\"\\u00f6lkanne\":\"Gr\\u00fc\\u00dfe \\ud83d\\ude00\",\"del\":\"\\u007f\"}",
+        "{\"key \\\"quoted\\\"\":\"v\",\"slash\":\"a/b\"}",
+        "{\"r\":1.5,\"e\":-2.5e-10,\"big\":9223372036854775807,\"neg\":-9223372036854775808}",
+        "[[[[[]]]],{\"\":\"\"},[1,[2,[3]]]]",
+        "\"just a string\"",
+        "42",
+        "null",
+    };
+    size_t len = 0;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *v = json_loads(cases[i], JSON_DECODE_ANY, NULL);
+        char *want, *got;
+
+        ck_assert_msg(v != NULL, "case %zu does not parse", i);
+        want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        got = clv_json_text(v, &len);
+        ck_assert_ptr_nonnull(got);
+        ck_assert_str_eq(got, want);
+        ck_assert_uint_eq(len, strlen(want));
+        free(want);
+        free(got);
+        json_decref(v);
+    }
+    /* a long value grows the buffer */
+    {
+        char *big = malloc(5001), *got;
+        json_t *v;
+        memset(big, 'x', 5000);
+        big[5000] = '\0';
+        v = json_pack("{s:s, s:[s,s]}", "t", big, "l", big, big);
+        got = clv_json_text(v, &len);
+        ck_assert_ptr_nonnull(got);
+        ck_assert_uint_eq(len, 3 * 5002 + strlen("{\"t\":,\"l\":[,]}"));
+        free(got);
+        json_decref(v);
+        free(big);
+    }
+    ck_assert_ptr_null(clv_json_text(NULL, &len));
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
     Suite *s = suite_create("core");
@@ -775,6 +827,7 @@ static Suite *core_suite(void)
     tcase_add_test(model, effective_status_table);
     tcase_add_test(model, effective_status_all);
     tcase_add_test(model, grant_types);
+    tcase_add_test(model, json_text_as_jansson);
     tcase_add_test(model, client_defaults);
     tcase_add_test(model, enum_names);
     tcase_add_test(ids, id_format);

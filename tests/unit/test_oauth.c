@@ -546,7 +546,7 @@ static char *sign(json_t *claims, const char *typ)
 {
     char *token = NULL;
 
-    ck_assert_int_eq(clv_jwt_sign(app->keys, CLV_ALG_RS256, typ, claims, &token, NULL), CLV_OK);
+    ck_assert_int_eq(clv_access_sign(app, CLV_ALG_RS256, typ, claims, &token, NULL), CLV_OK);
     json_decref(claims);
     return token;
 }
