@@ -115,8 +115,8 @@ clv_code clv_cache_client_get(clv_app *app, const char *client_id, clv_client **
     s = &c->slots[slot_of(client_id)];
     if (!fresh(s, app, client_id, now_ms) && (rc = load(app, client_id, s, now_ms, err)) != CLV_OK)
         return rc;
-    if ((*out = clv_client_dup(s->client)) == NULL)
-        return clv_fail(err, CLV_NOMEM, "out of memory");
+    s->client->shares++;
+    *out = s->client;
     if (secrets != NULL)
         *secrets = &s->secrets;
     return CLV_OK;
@@ -129,7 +129,8 @@ void clv_cache_note_used(const char *client_id, const char *secret_id, int64_t a
 
     if (s == NULL || s->client == NULL || strcmp(s->client->client_id, client_id) != 0)
         return;
-    s->client->last_used_at = at;
+    if (secret_id == NULL)
+        s->client->last_used_at = at;
     for (size_t i = 0; secret_id != NULL && i < s->secrets.count; i++) {
         clv_secret *sec = s->secrets.items[i];
         if (strcmp(sec->secret_id, secret_id) == 0)

@@ -16,14 +16,15 @@
 
 enum { CLV_CACHE_TTL_MS = 500 };
 
-/* The client (a copy the caller owns and frees) and, when secrets is not NULL, its secrets
+/* The client (shared with the cache: the caller reads it, never changes it, and gives it
+ * back with clv_client_free) and, when secrets is not NULL, its secrets
  * (borrowed: valid until this thread's next call into the cache). From the cache when
  * fresh, else from the store. CLV_NOT_FOUND for an unknown client_id (not cached). */
 clv_code clv_cache_client_get(clv_app *app, const char *client_id, clv_client **out,
                               const clv_list **secrets, clv_err *err);
 
-/* Records that last_used_at of a cached client or secret was written, so that the next
- * requests within the TTL do not write it again. */
+/* Records that last_used_at of a cached client (secret_id NULL) or of one of its secrets
+ * was written, so that the next requests within the TTL do not write it again. */
 void clv_cache_note_used(const char *client_id, const char *secret_id, int64_t at);
 
 /* Invalidates every thread's entries (a change was committed in this process). */

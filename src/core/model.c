@@ -30,6 +30,10 @@ void clv_client_free(clv_client *c)
 {
     if (c == NULL)
         return;
+    if (c->shares > 0) {
+        c->shares--;
+        return;
+    }
     char **strs[] = {&c->id, &c->client_id, &c->service_id, &c->tenant_id, &c->name,
                      &c->description, &c->sector_identifier_uri, &c->sector_identifier,
                      &c->jwks_uri, &c->client_uri, &c->logo_uri, &c->policy_uri, &c->tos_uri,
@@ -174,6 +178,7 @@ clv_client *clv_client_dup(const clv_client *c)
     if (d == NULL)
         return NULL;
     *d = *c;
+    d->shares = 0;
     d->id = dup_opt(c->id, &ok);
     d->client_id = dup_opt(c->client_id, &ok);
     d->service_id = dup_opt(c->service_id, &ok);

@@ -79,6 +79,9 @@ typedef struct {
     /* joined, read-only: the statuses that make the effective status (SPEC §1) */
     clv_status service_status, tenant_status;
     clv_approval service_approval;
+    /* Holders besides the first: a client from the client cache is shared with it (read
+     * it, never change it); clv_client_free gives one hold back, the last frees. */
+    unsigned shares;
 } clv_client;
 
 typedef struct {

@@ -118,18 +118,28 @@ START_TEST(unknown_is_not_cached)
 }
 END_TEST
 
-START_TEST(copies_are_the_callers)
+/* The cache shares its client with callers: each hold is given back with clv_client_free,
+ * and a client held while the cache loads a newer one stays whole until its last holder
+ * lets it go (ASan would see a use after free). */
+START_TEST(shared_holds_outlive_reloads)
 {
-    clv_client *a = NULL, *b = NULL;
+    clv_client *a = NULL, *b = NULL, *c = NULL;
 
     seed();
     ck_assert_int_eq(clv_cache_client_get(app, "c1", &a, NULL, NULL), CLV_OK);
-    free(a->name);
-    a->name = strdup("changed by the caller");
     ck_assert_int_eq(clv_cache_client_get(app, "c1", &b, NULL, NULL), CLV_OK);
-    ck_assert_str_eq(b->name, "one");
-    clv_client_free(a);
+    ck_assert_ptr_eq(a, b); /* one object, two holds */
+    ck_assert_uint_eq(a->shares, 2);
     clv_client_free(b);
+    clv_cache_bump(); /* a local change: the next get reads the store again */
+    ck_assert_int_eq(clv_cache_client_get(app, "c1", &c, NULL, NULL), CLV_OK);
+    ck_assert_ptr_ne(a, c);
+    ck_assert_str_eq(a->name, "one"); /* the old object, still whole */
+    ck_assert_uint_eq(a->shares, 0);  /* the cache let it go; a is the last holder */
+    clv_client_free(a);
+    clv_client_free(c);
+    ck_assert_uint_eq(c->shares, 0); /* the cache's own hold stays */
+    ck_assert_str_eq(c->name, "one");
 }
 END_TEST
 
@@ -162,7 +172,7 @@ int main(void)
     tcase_add_test(tc, stale_for_at_most_the_ttl);
     tcase_add_test(tc, bump_is_seen_at_once);
     tcase_add_test(tc, unknown_is_not_cached);
-    tcase_add_test(tc, copies_are_the_callers);
+    tcase_add_test(tc, shared_holds_outlive_reloads);
     tcase_add_test(tc, another_app_reads_its_own_store);
     suite_add_tcase(s, tc);
     return clv_test_run(s);
