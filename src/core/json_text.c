@@ -7,11 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    char *b;
-    size_t n, cap;
-    bool failed;
-} text;
+typedef clv_json_obj text; /* the same buffer; members counts an object's members */
 
 static bool reserve(text *t, size_t more)
 {
@@ -45,8 +41,7 @@ static void put(text *t, const char *s, size_t n)
 static bool plain(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7E || s[i] == '"' ||
-            s[i] == '\\')
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7E || s[i] == '"' || s[i] == '\\')
             return false;
     return true;
 }
@@ -136,19 +131,76 @@ static void put_value(text *t, const json_t *v)
     }
 }
 
-char *clv_json_text(const json_t *v, size_t *len)
+static void start(text *t)
 {
-    text t = {.cap = 512};
+    *t = (text){.cap = 512};
+    t->failed = (t->b = malloc(t->cap)) == NULL;
+}
 
-    if (v == NULL || (t.b = malloc(t.cap)) == NULL)
-        return NULL;
-    put_value(&t, v);
-    if (t.failed) {
-        free(t.b);
+static char *finish(text *t, size_t *len)
+{
+    if (t->failed) {
+        free(t->b);
         return NULL;
     }
-    t.b[t.n] = '\0';
+    t->b[t->n] = '\0';
     if (len != NULL)
-        *len = t.n;
-    return t.b;
+        *len = t->n;
+    return t->b;
+}
+
+char *clv_json_text(const json_t *v, size_t *len)
+{
+    text t;
+
+    if (v == NULL)
+        return NULL;
+    start(&t);
+    put_value(&t, v);
+    return finish(&t, len);
+}
+
+void clv_json_obj_begin(clv_json_obj *o)
+{
+    start(o);
+    put(o, "{", 1);
+}
+
+/* "key": after a comma unless it is the first member. */
+static void put_key(clv_json_obj *o, const char *key)
+{
+    if (o->members++ > 0)
+        put(o, ",", 1);
+    put_string(o, key, strlen(key), NULL);
+    put(o, ":", 1);
+}
+
+void clv_json_obj_str(clv_json_obj *o, const char *key, const char *val)
+{
+    put_key(o, key);
+    put_string(o, val, strlen(val), NULL); /* not UTF-8: a failure, as jansson's */
+}
+
+void clv_json_obj_int(clv_json_obj *o, const char *key, json_int_t val)
+{
+    char num[32];
+    int len = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, val);
+
+    put_key(o, key);
+    put(o, num, (size_t)len);
+}
+
+void clv_json_obj_value(clv_json_obj *o, const char *key, const json_t *val)
+{
+    put_key(o, key);
+    if (val == NULL)
+        o->failed = true;
+    else
+        put_value(o, val);
+}
+
+char *clv_json_obj_end(clv_json_obj *o, size_t *len)
+{
+    put(o, "}", 1);
+    return finish(o, len);
 }

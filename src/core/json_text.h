@@ -7,10 +7,28 @@
 #define CLV_CORE_JSON_TEXT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The text of v, NUL-terminated (the caller frees it), its length in *len unless len is
  * NULL; NULL if out of memory or v is NULL. */
 char *clv_json_text(const json_t *v, size_t *len);
+
+/* An object written member by member, for text made on every request (token claims)
+ * without building a jansson object first. Members are written in call order; the caller
+ * sees to it that no key repeats. A failure (out of memory) sticks: end returns NULL. */
+typedef struct {
+    char *b;
+    size_t n, cap;
+    bool failed;
+    int members;
+} clv_json_obj;
+
+void clv_json_obj_begin(clv_json_obj *o);
+void clv_json_obj_str(clv_json_obj *o, const char *key, const char *val);
+void clv_json_obj_int(clv_json_obj *o, const char *key, json_int_t val);
+void clv_json_obj_value(clv_json_obj *o, const char *key, const json_t *val);
+/* The text (the caller frees it) and its length; NULL after a failure. */
+char *clv_json_obj_end(clv_json_obj *o, size_t *len);
 
 #endif

@@ -793,6 +793,41 @@ START_TEST(json_text_as_jansson)
 }
 END_TEST
 
+/* clv_json_obj writes, member by member, the text jansson writes for the same object. */
+START_TEST(json_obj_as_jansson)
+{
+    json_t *roles = json_pack("[s,s]", "a", "b\"c"), *obj;
+    clv_json_obj w;
+    char *got, *want;
+    size_t len = 0;
+
+    clv_json_obj_begin(&w);
+    clv_json_obj_str(&w, "iss", "https://as.example.com");
+    clv_json_obj_str(&w, "name \"q\"", "Gr\u00fc\u00dfe\n");
+    clv_json_obj_int(&w, "exp", -42);
+    clv_json_obj_value(&w, "roles", roles);
+    clv_json_obj_value(&w, "t", json_true());
+    got = clv_json_obj_end(&w, &len);
+    obj = json_pack("{s:s, s:s, s:I, s:O, s:b}", "iss", "https://as.example.com", "name \"q\"",
+                    "Gr\u00fc\u00dfe\n", "exp", (json_int_t)-42, "roles", roles, "t", 1);
+    want = json_dumps(obj, JSON_COMPACT);
+    ck_assert_ptr_nonnull(got);
+    ck_assert_str_eq(got, want);
+    ck_assert_uint_eq(len, strlen(want));
+    free(got);
+    free(want);
+    clv_json_obj_begin(&w);
+    clv_json_obj_str(&w, "bad", "\xff not UTF-8"); /* jansson would refuse it too */
+    ck_assert_ptr_null(clv_json_obj_end(&w, &len));
+    clv_json_obj_begin(&w);
+    got = clv_json_obj_end(&w, &len);
+    ck_assert_str_eq(got, "{}");
+    free(got);
+    json_decref(obj);
+    json_decref(roles);
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
     Suite *s = suite_create("core");
@@ -828,6 +863,7 @@ static Suite *core_suite(void)
     tcase_add_test(model, effective_status_all);
     tcase_add_test(model, grant_types);
     tcase_add_test(model, json_text_as_jansson);
+    tcase_add_test(model, json_obj_as_jansson);
     tcase_add_test(model, client_defaults);
     tcase_add_test(model, enum_names);
     tcase_add_test(ids, id_format);
