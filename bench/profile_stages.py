@@ -27,7 +27,7 @@ RULES = [
     ("HMAC-SHA-256 of the presented secret", lambda s, leaf, dso: "clv_hmac_sha256" in s or "clv_secret_hash" in s),
     ("randomness (jti and ids)", lambda s, leaf, dso: any(x in s for x in (
         "clv_rand_bytes", "clv_id_new", "RAND_bytes_ex", "RAND_priv_bytes_ex", "EVP_RAND_generate"))),
-    ("JSON text (json_dumps: claims and response body)", lambda s, leaf, dso: any(x.startswith("json_dump") for x in s)),
+    ("JSON text (clv_json_text / clv_json_obj, json_dumps: claims and response body)", lambda s, leaf, dso: any(x.startswith(("json_dump", "clv_json_")) for x in s)),
     ("JSON objects (json_pack, json_object_set, json_delete…)", lambda s, leaf, dso: any(x.startswith("json_") for x in s)),
     ("base64url", lambda s, leaf, dso: any(x.startswith("clv_b64") for x in s)),
     ("kernel: sending the answer (TCP, incl. loopback delivery to wrk)",
