@@ -2,30 +2,76 @@
 #include "crypto/hash.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
+
+#include "core/tls.h"
+
+/* HMAC() fetches the MAC and the digest by name on every call (a lookup under a lock);
+ * the key hashes every request's client secret, so each thread keeps a context of the
+ * HMAC fetched once, set to SHA-256, and only keys it per call. */
+typedef struct {
+    EVP_MAC_CTX *ctx;
+} thread_mac;
+
+static EVP_MAC *hmac_alg;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void hmac_fetch(void)
+{
+    hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
+static void thread_mac_free(void *p)
+{
+    EVP_MAC_CTX_free(((thread_mac *)p)->ctx);
+}
+
+static clv_tls macs = CLV_TLS_INIT(thread_mac_free, sizeof(thread_mac));
+
+static EVP_MAC_CTX *thread_hmac(void)
+{
+    thread_mac *t = clv_tls_get(&macs);
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
+                           OSSL_PARAM_construct_end()};
+
+    if (t == NULL)
+        return NULL;
+    if (t->ctx == NULL) {
+        pthread_once(&hmac_once, hmac_fetch);
+        if (hmac_alg == NULL || (t->ctx = EVP_MAC_CTX_new(hmac_alg)) == NULL)
+            return NULL;
+        if (EVP_MAC_CTX_set_params(t->ctx, params) != 1) {
+            EVP_MAC_CTX_free(t->ctx);
+            t->ctx = NULL;
+        }
+    }
+    return t->ctx;
+}
 
 bool clv_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
                      unsigned char out[32])
 {
     static const unsigned char empty[1];
-    unsigned int len = 0;
+    EVP_MAC_CTX *ctx = thread_hmac();
+    size_t len = 0;
 
-    /* HMAC() takes NULL as "no key"; hand it a real (empty) key so an empty key is an
-     * ordinary RFC 2104 key of length 0 and never a special case. */
-    if (keylen > INT_MAX)
+    /* A real (empty) key for NULL, so an empty key is an ordinary RFC 2104 key of length
+     * 0 and never a special case. */
+    if (ctx == NULL || keylen > INT_MAX)
         return false;
     if (key == NULL)
         key = empty;
     if (data == NULL)
         data = empty;
-    if (HMAC(EVP_sha256(), key, (int)keylen, data, n, out, &len) == NULL || len != 32)
-        return false;
-    return true;
+    return EVP_MAC_init(ctx, key, keylen, NULL) == 1 && EVP_MAC_update(ctx, data, n) == 1 &&
+           EVP_MAC_final(ctx, out, &len, 32) == 1 && len == 32;
 }
 
 bool clv_sha256(const void *data, size_t n, unsigned char out[32])

@@ -293,7 +293,15 @@ START_TEST(hmac_rfc4231_case2)
     ck_assert_str_eq(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     /* An empty key is an ordinary key (RFC 2104), not an error. */
     ck_assert(clv_hmac_sha256(NULL, 0, data, strlen(data), mac));
+    hex_of(mac, sizeof mac, hex); /* as Python's hmac.new(b"", data, sha256) */
+    ck_assert_str_eq(hex, "76d9e7194e7dbc3aa00bbe8ffb9f6fcb5a932170f971f948bb2ab61607d2b9d6");
     ck_assert(clv_hmac_sha256("", 0, NULL, 0, mac));
+    hex_of(mac, sizeof mac, hex);
+    ck_assert_str_eq(hex, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    /* the thread's context is keyed anew on every call */
+    ck_assert(clv_hmac_sha256("Jefe", 4, data, strlen(data), mac));
+    hex_of(mac, sizeof mac, hex);
+    ck_assert_str_eq(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 END_TEST
 
