@@ -5,6 +5,7 @@
  *
  * Thread safety: each thread keeps its own contexts (ready_ctx); the keyset's EVP_PKEYs
  * are only read, which OpenSSL 3 allows from many threads at once. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,7 +100,21 @@ typedef struct {
 
 typedef struct {
     ctx_slot slots[2][CLV_ALG_COUNT]; /* [sign][alg] */
+    /* Signing RS256 and ES256: the SHA-256 of the input is taken on dgst (the digest
+     * fetched once), and signed on a context set up once for the key and kept: an
+     * EVP_PKEY_sign operation may be repeated on its context, with no copy per token. */
+    EVP_MD_CTX *dgst;
+    EVP_PKEY_CTX *signer[CLV_ALG_COUNT];
+    EVP_PKEY *signer_key[CLV_ALG_COUNT]; /* the key signer[alg] was set up for */
 } thread_ctxs;
+
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
 
 
 static void ctxs_free(void *p)
@@ -111,6 +126,10 @@ static void ctxs_free(void *p)
             EVP_MD_CTX_free(t->slots[m][a].tmpl);
             EVP_MD_CTX_free(t->slots[m][a].work);
         }
+    for (int a = 0; t != NULL && a < CLV_ALG_COUNT; a++)
+        EVP_PKEY_CTX_free(t->signer[a]);
+    if (t != NULL)
+        EVP_MD_CTX_free(t->dgst);
     free(t);
 }
 
@@ -146,31 +165,64 @@ static EVP_MD_CTX *ready_ctx(EVP_PKEY *pkey, clv_alg alg, bool sign)
     return EVP_MD_CTX_copy_ex(s->work, s->tmpl) == 1 ? s->work : NULL;
 }
 
+/* RS256 or ES256: the SHA-256 of in[0..n) signed with pkey on the thread's kept context
+ * (thread_ctxs), into dst (*len bytes of room; then the signature's length). */
+static bool sign_digest(EVP_PKEY *pkey, clv_alg alg, const char *in, size_t n, unsigned char *dst,
+                        size_t *len)
+{
+    thread_ctxs *t = clv_tls_get(&contexts);
+    unsigned char dgst[32];
+    unsigned dlen = 0;
+
+    pthread_once(&sha256_once, sha256_fetch);
+    if (t == NULL || sha256_md == NULL)
+        return false;
+    if (t->dgst == NULL && (t->dgst = EVP_MD_CTX_new()) == NULL)
+        return false;
+    if (EVP_DigestInit_ex2(t->dgst, sha256_md, NULL) != 1 ||
+        EVP_DigestUpdate(t->dgst, in, n) != 1 || EVP_DigestFinal_ex(t->dgst, dgst, &dlen) != 1 ||
+        dlen != sizeof dgst)
+        return false;
+    if (t->signer[alg] == NULL || t->signer_key[alg] != pkey) {
+        EVP_PKEY_CTX *p = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+        bool ok = p != NULL && EVP_PKEY_sign_init(p) == 1 &&
+                  EVP_PKEY_CTX_set_signature_md(p, sha256_md) == 1 &&
+                  (alg != CLV_ALG_RS256 || EVP_PKEY_CTX_set_rsa_padding(p, RSA_PKCS1_PADDING) == 1);
+        EVP_PKEY_CTX_free(t->signer[alg]);
+        t->signer[alg] = ok ? p : NULL;
+        t->signer_key[alg] = ok ? pkey : NULL;
+        if (!ok) {
+            EVP_PKEY_CTX_free(p);
+            return false;
+        }
+    }
+    return EVP_PKEY_sign(t->signer[alg], dst, len, dgst, sizeof dgst) == 1;
+}
+
 /* Signs in[0..n) into sig (CLV__SIG_MAX bytes) in its JWS form; *siglen its length. */
 static clv_code sign_input(EVP_PKEY *pkey, clv_alg alg, const char *in, size_t n,
                            unsigned char *sig, size_t *siglen, clv_err *err)
 {
-    EVP_MD_CTX *ctx = ready_ctx(pkey, alg, true);
     unsigned char der[CLV__SIG_MAX];
     unsigned char *dst = alg == CLV_ALG_ES256 ? der : sig;
     size_t len = CLV__SIG_MAX;
-    clv_code rc = CLV_CRYPTO;
+    EVP_MD_CTX *ctx;
+    bool ok;
 
-    if (ctx == NULL || EVP_DigestSign(ctx, dst, &len, (const unsigned char *)in, n) != 1) {
-        clv__ossl_fail(err, rc, "jwt_sign %s", clv__alg_names[alg]);
-        goto cleanup;
-    }
+    if (alg == CLV_ALG_EDDSA) /* PureEdDSA signs the message itself, in one call */
+        ok = (ctx = ready_ctx(pkey, alg, true)) != NULL &&
+             EVP_DigestSign(ctx, dst, &len, (const unsigned char *)in, n) == 1;
+    else
+        ok = sign_digest(pkey, alg, in, n, dst, &len);
+    if (!ok)
+        return clv__ossl_fail(err, CLV_CRYPTO, "jwt_sign %s", clv__alg_names[alg]);
     if (alg == CLV_ALG_ES256) {
-        if (!ecdsa_der_to_raw(der, len, sig)) {
-            clv__ossl_fail(err, rc, "jwt_sign ES256: DER signature");
-            goto cleanup;
-        }
+        if (!ecdsa_der_to_raw(der, len, sig))
+            return clv__ossl_fail(err, CLV_CRYPTO, "jwt_sign ES256: DER signature");
         len = ES256_SIG;
     }
     *siglen = len;
-    rc = CLV_OK;
-cleanup:
-    return rc;
+    return CLV_OK;
 }
 
 /* The header to use for typ: one encoded at load time, else a new one in *own. */
