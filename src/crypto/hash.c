@@ -30,10 +30,17 @@ static void hmac_fetch(void)
 
 static void thread_mac_free(void *p)
 {
-    EVP_MAC_CTX_free(((thread_mac *)p)->ctx);
+    if (p != NULL)
+        EVP_MAC_CTX_free(((thread_mac *)p)->ctx);
+    free(p);
 }
 
 static clv_tls macs = CLV_TLS_INIT(thread_mac_free, sizeof(thread_mac));
+
+void clv_hash_thread_cleanup(void)
+{
+    clv_tls_clear(&macs);
+}
 
 static EVP_MAC_CTX *thread_hmac(void)
 {

@@ -26,4 +26,8 @@ void clv_wipe(void *p, size_t n);
 /* Wipes and frees a NUL-terminated string; NULL is a no-op. */
 void clv_free_secret(char *s);
 
+/* Frees the calling thread's HMAC context now (for the main thread; worker threads free
+ * theirs when they exit). */
+void clv_hash_thread_cleanup(void);
+
 #endif
