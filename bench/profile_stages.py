@@ -19,7 +19,7 @@ ALLOC = {"malloc", "_int_malloc", "_int_free", "cfree@GLIBC_2.2.5", "free", "rea
 
 # (stage, test on (set of symbols, leaf symbol, leaf dso)), first match wins
 RULES = [
-    ("the signature itself (EVP_DigestSign*)",
+    ("the signature itself (sign_input: SHA-256 and EVP_PKEY_sign, or EVP_DigestSign)",
      lambda s, leaf, dso: any(x.startswith("EVP_DigestSign") for x in s) or "sign_input" in s),
     ("SQLite: client lookup (clv_sqlite_client_get)", lambda s, leaf, dso: "clv_sqlite_client_get" in s),
     ("SQLite: secret lookup (clv_sqlite_secret_list)", lambda s, leaf, dso: "clv_sqlite_secret_list" in s),
