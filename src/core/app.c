@@ -242,6 +242,7 @@ void clv_app_free(clv_app *app)
     clv_cache_clear(); /* the calling thread's cached clients (the workers clear theirs) */
     clv_jwt_thread_cleanup();
     clv_hash_thread_cleanup();
+    clv_rand_thread_cleanup();
     clv_token_cache_clear();
     clv_cache_bump();
     clv_wipe(app->hmac_key, sizeof app->hmac_key);

@@ -18,7 +18,7 @@ bool clv_id_new(const char *prefix, char out[CLV_ID_LEN])
     size_t plen = strlen(prefix);
     char *p;
 
-    if (plen > 8 || !clv_rand_bytes(rnd, sizeof rnd))
+    if (plen > 8 || !clv_rand_public(rnd, sizeof rnd))
         return false;
     memcpy(out, prefix, plen);
     out[plen] = '_';

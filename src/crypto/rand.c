@@ -3,11 +3,15 @@
 #include "crypto/rand.h"
 
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "core/tls.h"
 #include "crypto/b64.h"
 
 enum { ID_PREFIX_MAX = 8, ID_BYTES = 16, ID_CHARS = 26 };
@@ -28,6 +32,68 @@ bool clv_rand_bytes(void *buf, size_t n)
         n -= (size_t)chunk;
     }
     return true;
+}
+
+/* Public identifiers (ids, a token's jti) need random bits, not secrecy: they are drawn
+ * from a per-thread pool refilled POOL bytes at a time, so that the CSPRNG's per-call
+ * cost (a lock, a fork check through getpid) is paid once per many ids. A fork empties
+ * every pool (pool_forks), so that parent and child never hand out the same bytes. */
+enum { POOL = 1024 };
+
+typedef struct {
+    unsigned char bytes[POOL];
+    size_t left; /* unused bytes, at the end of bytes */
+    int forks;   /* pool_forks when it was filled */
+} rand_pool;
+
+static atomic_int pool_forks;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static void pool_after_fork(void)
+{
+    atomic_fetch_add(&pool_forks, 1);
+}
+
+static void pool_register(void)
+{
+    pthread_atfork(NULL, NULL, pool_after_fork);
+}
+
+static void pool_free(void *p)
+{
+    if (p != NULL)
+        OPENSSL_cleanse(p, sizeof(rand_pool));
+    free(p);
+}
+
+static clv_tls pools = CLV_TLS_INIT(pool_free, sizeof(rand_pool));
+
+bool clv_rand_public(void *buf, size_t n)
+{
+    rand_pool *p;
+    int forks;
+
+    pthread_once(&pool_once, pool_register);
+    forks = atomic_load(&pool_forks);
+    if (n > POOL / 4 || (p = clv_tls_get(&pools)) == NULL)
+        return clv_rand_bytes(buf, n);
+    if (p->left < n || p->forks != forks) {
+        if (!clv_rand_bytes(p->bytes, POOL)) {
+            p->left = 0;
+            return false;
+        }
+        p->left = POOL;
+        p->forks = forks;
+    }
+    memcpy(buf, p->bytes + POOL - p->left, n);
+    OPENSSL_cleanse(p->bytes + POOL - p->left, n); /* handed out once */
+    p->left -= n;
+    return true;
+}
+
+void clv_rand_thread_cleanup(void)
+{
+    clv_tls_clear(&pools);
 }
 
 /* 128 bits as 26 characters of the RFC 4648 §6 base32 alphabet, lowercased (ids appear

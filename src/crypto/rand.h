@@ -8,6 +8,12 @@
 /* Fills buf with n bytes from the CSPRNG; false if it failed (never partially random). */
 bool clv_rand_bytes(void *buf, size_t n);
 
+/* As clv_rand_bytes, for identifiers that are public (ids, a token's jti): from a
+ * per-thread pool of CSPRNG output, emptied on fork. Never for secrets, keys or tokens. */
+bool clv_rand_public(void *buf, size_t n);
+/* Frees the calling thread's pool now (the main thread's; workers free theirs at exit). */
+void clv_rand_thread_cleanup(void);
+
 enum { CLV_ID_MAX = 48 };
 
 /* Writes "<prefix>_<26 base32 lowercase chars of 128 random bits>" into out

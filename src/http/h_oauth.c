@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/json_text.h"
 #include "crypto/hash.h"
 #include "http/form.h"
 #include "http/handlers.h"
@@ -93,8 +94,7 @@ static clv_code read_form(const clv_req *r, clv_form *form, clv_err *err)
 
     if (ct == NULL || strncasecmp(ct, want, strlen(want)) != 0 ||
         (ct[strlen(want)] != '\0' && ct[strlen(want)] != ';'))
-        return clv_fail(err, CLV_INVALID,
-                        "the body must be application/x-www-form-urlencoded");
+        return clv_fail(err, CLV_INVALID, "the body must be application/x-www-form-urlencoded");
     return clv_form_parse(body, len, form, err);
 }
 
@@ -164,12 +164,31 @@ static clv_code read_creds(const clv_req *r, const clv_form *form, clv_client_cr
 
 typedef enum { EP_TOKEN, EP_INTROSPECT, EP_REVOKE } endpoint;
 
+/* RFC 6749 §5.1, written member by member (clv_json_obj): this answers every token. */
+static void token_reply(clv_resp *resp, const clv_token_reply *t)
+{
+    clv_json_obj w;
+
+    clv_json_obj_begin(&w);
+    clv_json_obj_str(&w, "access_token", t->access_token);
+    clv_json_obj_str(&w, "token_type", "Bearer");
+    clv_json_obj_int(&w, "expires_in", (json_int_t)t->expires_in);
+    if (t->scope != NULL && t->scope[0] != '\0')
+        clv_json_obj_str(&w, "scope", t->scope);
+    if (t->id_token != NULL)
+        clv_json_obj_str(&w, "id_token", t->id_token);
+    if (t->refresh_token != NULL)
+        clv_json_obj_str(&w, "refresh_token", t->refresh_token);
+    clv_resp_json_text(resp, 200, clv_json_obj_end(&w, NULL));
+}
+
 static void protocol(clv_req *r, clv_resp *resp, endpoint ep)
 {
     clv_form form = {0};
     clv_client_creds creds = {0};
     char *bid = NULL, *bsecret = NULL;
     json_t *out = NULL;
+    clv_token_reply reply = {0};
     clv_err err;
     clv_code rc;
 
@@ -185,7 +204,7 @@ static void protocol(clv_req *r, clv_resp *resp, endpoint ep)
                                   clv_form_get(&form, "redirect_uri"),
                                   clv_form_get(&form, "code_verifier"),
                                   clv_form_get(&form, "refresh_token")};
-            rc = clv_token_issue(clv_req_app(r), &treq, &out, &err);
+            rc = clv_token_issue(clv_req_app(r), &treq, &reply, &err);
         } else if (ep == EP_INTROSPECT) {
             rc = clv_introspect(clv_req_app(r), &creds, clv_form_get(&form, "token"), &out, &err);
         } else {
@@ -195,7 +214,9 @@ static void protocol(clv_req *r, clv_resp *resp, endpoint ep)
     if (rc != CLV_OK) {
         clv_resp_oauth_error(resp, &err);
     } else {
-        if (out != NULL)
+        if (ep == EP_TOKEN)
+            token_reply(resp, &reply);
+        else if (out != NULL)
             clv_resp_json(resp, 200, out);
         else
             clv_resp_empty(resp, 200);
@@ -205,11 +226,21 @@ static void protocol(clv_req *r, clv_resp *resp, endpoint ep)
     /* SPEC §2.1: browsers may read /token and /revoke answers from the client's origins */
     if (ep != EP_INTROSPECT)
         clv_cors_for_client(r, resp, creds.client_id);
+    clv_token_reply_cleanup(&reply);
     free(bid);
     clv_free_secret(bsecret);
     clv_form_cleanup(&form);
 }
 
-void clv_h_token(clv_req *r, clv_resp *resp) { protocol(r, resp, EP_TOKEN); }
-void clv_h_introspect(clv_req *r, clv_resp *resp) { protocol(r, resp, EP_INTROSPECT); }
-void clv_h_revoke(clv_req *r, clv_resp *resp) { protocol(r, resp, EP_REVOKE); }
+void clv_h_token(clv_req *r, clv_resp *resp)
+{
+    protocol(r, resp, EP_TOKEN);
+}
+void clv_h_introspect(clv_req *r, clv_resp *resp)
+{
+    protocol(r, resp, EP_INTROSPECT);
+}
+void clv_h_revoke(clv_req *r, clv_resp *resp)
+{
+    protocol(r, resp, EP_REVOKE);
+}

@@ -49,6 +49,9 @@ clv_app *clv_req_app(const clv_req *r);
 bool clv_resp_header(clv_resp *resp, const char *name, const char *value);
 /* 'status' with body as compact JSON; json is stolen. */
 void clv_resp_json(clv_resp *resp, int status, json_t *json);
+/* The same with JSON text already written (taken: malloc'd); NULL (out of memory) is a
+ * 500. */
+void clv_resp_json_text(clv_resp *resp, int status, char *text);
 /* Empty body. */
 void clv_resp_empty(clv_resp *resp, int status);
 /* RFC 9457 problem+json for an admin error: type, title, status, detail and, when the
@@ -79,8 +82,8 @@ clv_code clv_req_query_form(const clv_req *r, clv_form *form, char repeated[CLV_
 /* Checks every query parameter is valid UTF-8 (SPEC §5.13). */
 clv_code clv_req_check_query(const clv_req *r, clv_err *err);
 /* Parses an integer query parameter in [min, max] (absent → def). */
-clv_code clv_req_query_int(const clv_req *r, const char *name, int min, int max, int def,
-                           int *out, clv_err *err);
+clv_code clv_req_query_int(const clv_req *r, const char *name, int min, int max, int def, int *out,
+                           clv_err *err);
 
 /* true if s[0..n) is valid UTF-8 with no NUL bytes. */
 bool clv_utf8_valid(const char *s, size_t n);

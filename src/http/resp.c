@@ -42,6 +42,14 @@ void clv_resp_json(clv_resp *resp, int status, json_t *json)
     set_body(resp, status, "application/json", text);
 }
 
+void clv_resp_json_text(clv_resp *resp, int status, char *text)
+{
+    if (text == NULL)
+        set_body(resp, 500, "application/json", strdup("{\"error\":\"server_error\"}"));
+    else
+        set_body(resp, status, "application/json", text);
+}
+
 void clv_resp_empty(clv_resp *resp, int status)
 {
     set_body(resp, status, NULL, NULL);
@@ -50,16 +58,26 @@ void clv_resp_empty(clv_resp *resp, int status)
 static const char *status_title(int status)
 {
     switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    default: return "Internal Server Error";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 412:
+        return "Precondition Failed";
+    case 413:
+        return "Content Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    default:
+        return "Internal Server Error";
     }
 }
 
@@ -104,8 +122,8 @@ void clv_resp_oauth_error(clv_resp *resp, const clv_err *err)
 {
     int status = clv_code_status(err->code);
     const char *detail = status >= 500 ? "internal error" : err->detail;
-    json_t *e = json_pack("{s:s, s:s}", "error", clv_code_oauth(err->code),
-                          "error_description", detail);
+    json_t *e =
+        json_pack("{s:s, s:s}", "error", clv_code_oauth(err->code), "error_description", detail);
 
     log_failure(status, err);
 
@@ -122,12 +140,24 @@ static size_t html_escape(char *buf, size_t len, size_t cap, const char *s)
     for (; *s != '\0' && len + 7 < cap; s++) {
         const char *rep = NULL;
         switch (*s) {
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '&': rep = "&amp;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: buf[len++] = *s; continue;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            buf[len++] = *s;
+            continue;
         }
         len += (size_t)snprintf(buf + len, cap - len, "%s", rep);
     }

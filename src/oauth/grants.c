@@ -84,14 +84,12 @@ static clv_code user_access_token(clv_app *app, const clv_client *c, const clv_u
 }
 
 /* The RFC 6749 §5.1 response for a user's grant. */
-static clv_code user_tokens(clv_app *app, const clv_client *c, const user_grant *g, json_t **out,
-                            clv_err *err)
+static clv_code user_tokens(clv_app *app, const clv_client *c, const user_grant *g,
+                            clv_token_reply *out, clv_err *err)
 {
     clv_user *u = NULL;
     char sub[CLV_SUB_LEN], rt[CLV_TOKEN_LEN];
-    char *at = NULL, *idt = NULL;
-    int64_t expires_in = 0;
-    json_t *resp = NULL;
+    clv_token_reply reply = {0};
     clv_code rc;
 
     if ((rc = grant_user(app, c, g->user_id, &u, err)) != CLV_OK)
@@ -100,27 +98,27 @@ static clv_code user_tokens(clv_app *app, const clv_client *c, const user_grant 
         rc = clv_fail(err, CLV_CRYPTO, "subject derivation failed");
         goto cleanup;
     }
-    if ((rc = user_access_token(app, c, u, g, sub, &at, &expires_in, err)) != CLV_OK)
+    if ((rc = user_access_token(app, c, u, g, sub, &reply.access_token, &reply.expires_in, err)) !=
+        CLV_OK)
         goto cleanup;
-    resp = json_pack("{s:s, s:s, s:I, s:s}", "access_token", at, "token_type", "Bearer",
-                     "expires_in", (json_int_t)expires_in, "scope", g->scope);
-    if (resp == NULL) {
+    if ((reply.scope = strdup(g->scope)) == NULL) {
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
         goto cleanup;
     }
     /* OIDC Core §3.1.3.3: an ID token when openid was granted. */
-    if (clv_scope_has(g->scope, "openid") &&
-        (rc = clv_oidc_id_token(app, c, sub, g->auth_time, g->nonce, at, &idt, err)) == CLV_OK)
-        json_object_set_new(resp, "id_token", json_string(idt));
+    if (clv_scope_has(g->scope, "openid"))
+        rc = clv_oidc_id_token(app, c, sub, g->auth_time, g->nonce, reply.access_token,
+                               &reply.id_token, err);
     if (rc == CLV_OK && c->allow_refresh_token && /* SPEC §5.16 */
-        (rc = new_refresh(app, c, u, g, rt, err)) == CLV_OK)
-        json_object_set_new(resp, "refresh_token", json_string(rt));
-    if (rc == CLV_OK)
-        *out = json_incref(resp);
+        (rc = new_refresh(app, c, u, g, rt, err)) == CLV_OK &&
+        (reply.refresh_token = strdup(rt)) == NULL)
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+    if (rc == CLV_OK) {
+        *out = reply;
+        reply = (clv_token_reply){0};
+    }
 cleanup:
-    json_decref(resp);
-    clv_free_secret(at);
-    free(idt);
+    clv_token_reply_cleanup(&reply);
     clv_user_free(u);
     clv_wipe(rt, sizeof rt);
     return rc;
@@ -200,28 +198,29 @@ static bool code_matches(const clv_authcode *ac, const clv_client *c, const clv_
     return req->code_verifier == NULL;
 }
 
-/* Ends a grant's transaction: commits and hands resp (stolen) out on success, else rolls
+/* Ends a grant's transaction: commits and hands reply out on success, else rolls
  * back (the code or refresh token is then unused again: a failed request changes nothing). */
-static clv_code finish(clv_app *app, clv_code rc, json_t *resp, json_t **out, clv_err *err)
+static clv_code finish(clv_app *app, clv_code rc, clv_token_reply *reply, clv_token_reply *out,
+                       clv_err *err)
 {
     if (rc == CLV_OK)
         rc = clv_store_commit(app->store, err);
     if (rc != CLV_OK) {
         clv_store_rollback(app->store);
-        json_decref(resp);
+        clv_token_reply_cleanup(reply);
         return rc;
     }
-    *out = resp;
+    *out = *reply;
     return CLV_OK;
 }
 
-clv_code clv_grant_authorization_code(clv_app *app, const clv_token_req *req, json_t **out,
+clv_code clv_grant_authorization_code(clv_app *app, const clv_token_req *req, clv_token_reply *out,
                                       clv_err *err)
 {
     clv_client *c = NULL;
     clv_authcode *ac = NULL;
     unsigned char hash[32] = {0};
-    json_t *resp = NULL;
+    clv_token_reply reply = {0};
     clv_code rc;
 
     if ((rc = grant_client(app, req, false, &c, err)) != CLV_OK ||
@@ -241,9 +240,9 @@ clv_code clv_grant_authorization_code(clv_app *app, const clv_token_req *req, js
         rc = clv_fail(err, CLV_INVALID_GRANT, "the code has expired");
     if (rc == CLV_OK) {
         user_grant g = {ac->user_id, ac->scope, ac->family_id, ac->nonce, ac->auth_time};
-        rc = user_tokens(app, c, &g, &resp, err);
+        rc = user_tokens(app, c, &g, &reply, err);
     }
-    rc = finish(app, rc, resp, out, err);
+    rc = finish(app, rc, &reply, out, err);
 cleanup:
     clv_wipe(hash, sizeof hash);
     clv_authcode_free(ac);
@@ -274,13 +273,14 @@ static clv_code refresh_scope(const clv_client *c, const clv_refresh *r, const c
     return CLV_OK;
 }
 
-clv_code clv_grant_refresh_token(clv_app *app, const clv_token_req *req, json_t **out, clv_err *err)
+clv_code clv_grant_refresh_token(clv_app *app, const clv_token_req *req, clv_token_reply *out,
+                                 clv_err *err)
 {
     clv_client *c = NULL;
     clv_refresh *r = NULL;
     char *scope = NULL;
     unsigned char hash[32] = {0};
-    json_t *resp = NULL;
+    clv_token_reply reply = {0};
     clv_code rc;
 
     if ((rc = grant_client(app, req, true, &c, err)) != CLV_OK)
@@ -307,9 +307,9 @@ clv_code clv_grant_refresh_token(clv_app *app, const clv_token_req *req, json_t 
         rc = clv_fail(err, CLV_INVALID_GRANT, "the refresh token has expired");
     if (rc == CLV_OK && (rc = refresh_scope(c, r, req->scope, &scope, err)) == CLV_OK) {
         user_grant g = {r->user_id, scope, r->family_id, NULL, r->auth_time};
-        rc = user_tokens(app, c, &g, &resp, err);
+        rc = user_tokens(app, c, &g, &reply, err);
     }
-    rc = finish(app, rc, resp, out, err);
+    rc = finish(app, rc, &reply, out, err);
 cleanup:
     clv_wipe(hash, sizeof hash);
     free(scope);

@@ -21,9 +21,9 @@
  * scope, id_token with openid, refresh_token when allowed). CLV_INVALID_GRANT for a code
  * that is unknown, expired, used, or bound to another client, redirect URI or PKCE
  * challenge; CLV_INVALID_CLIENT / CLV_UNAUTHORIZED_CLIENT as for every grant. */
-clv_code clv_grant_authorization_code(clv_app *app, const clv_token_req *req, json_t **out,
+clv_code clv_grant_authorization_code(clv_app *app, const clv_token_req *req, clv_token_reply *out,
                                       clv_err *err);
-clv_code clv_grant_refresh_token(clv_app *app, const clv_token_req *req, json_t **out,
+clv_code clv_grant_refresh_token(clv_app *app, const clv_token_req *req, clv_token_reply *out,
                                  clv_err *err);
 
 /* RFC 7009 §2.1: if token is a live refresh token of client_id, revokes it and its family

@@ -110,7 +110,16 @@ clv_code clv_scope_resolve_user(const clv_client *c, const char *requested, char
     return resolve(c, requested, false, out, err);
 }
 
-static clv_code client_credentials(clv_app *app, const clv_token_req *req, json_t **out,
+void clv_token_reply_cleanup(clv_token_reply *r)
+{
+    clv_free_secret(r->access_token);
+    clv_free_secret(r->id_token);
+    clv_free_secret(r->refresh_token);
+    free(r->scope);
+    *r = (clv_token_reply){0};
+}
+
+static clv_code client_credentials(clv_app *app, const clv_token_req *req, clv_token_reply *out,
                                    clv_err *err)
 {
     clv_client *c = NULL;
@@ -134,12 +143,10 @@ static clv_code client_credentials(clv_app *app, const clv_token_req *req, json_
     opts.scope = scope;
     if ((rc = clv_access_mint(app, c, &opts, &token, &expires_in, err)) != CLV_OK)
         goto cleanup;
-    *out = json_pack("{s:s, s:s, s:I}", "access_token", token, "token_type", "Bearer",
-                     "expires_in", (json_int_t)expires_in);
-    if (*out == NULL)
-        rc = clv_fail(err, CLV_NOMEM, "out of memory");
-    else if (scope[0] != '\0')
-        json_object_set_new(*out, "scope", json_string(scope));
+    out->access_token = token;
+    out->expires_in = expires_in;
+    out->scope = scope;
+    token = scope = NULL;
 cleanup:
     free(scope);
     free(token);
@@ -147,7 +154,7 @@ cleanup:
     return rc;
 }
 
-clv_code clv_token_issue(clv_app *app, const clv_token_req *req, json_t **out, clv_err *err)
+clv_code clv_token_issue(clv_app *app, const clv_token_req *req, clv_token_reply *out, clv_err *err)
 {
     if (req->grant_type == NULL)
         return clv_fail(err, CLV_INVALID, "grant_type is required");

@@ -4,6 +4,7 @@
 #define CLV_OAUTH_TOKEN_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "core/app.h"
 #include "core/err.h"
@@ -17,8 +18,22 @@ typedef struct {
     const char *code, *redirect_uri, *code_verifier, *refresh_token;
 } clv_token_req;
 
-/* Runs one token request; on CLV_OK *out is the RFC 6749 §5.1 response object. */
-clv_code clv_token_issue(clv_app *app, const clv_token_req *req, json_t **out, clv_err *err);
+/* The RFC 6749 §5.1 answer to a token request (token_type is always Bearer). Every string
+ * is malloc'd; NULL (or an empty scope) is left out of the answer. */
+typedef struct {
+    char *access_token;
+    int64_t expires_in;
+    char *scope;
+    char *id_token;      /* OIDC Core §3.1.3.3, when openid was granted */
+    char *refresh_token; /* when the client may have one (SPEC §5.16) */
+} clv_token_reply;
+
+/* Frees (and wipes the tokens of) r's strings. */
+void clv_token_reply_cleanup(clv_token_reply *r);
+
+/* Runs one token request; on CLV_OK *out holds the answer (the caller cleans it up). */
+clv_code clv_token_issue(clv_app *app, const clv_token_req *req, clv_token_reply *out,
+                         clv_err *err);
 
 /* Resolves a requested scope for client c (SPEC §5.2): NULL → every allowed scope (admin
  * only when grantable); otherwise every token must be allowed, else CLV_INVALID_SCOPE.

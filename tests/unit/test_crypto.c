@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "crypto/b64.h"
 #include "crypto/hash.h"
@@ -64,7 +66,10 @@ static char *b64url_of(const void *data, size_t n)
     return out;
 }
 
-static char *b64url_str(const char *s) { return b64url_of(s, strlen(s)); }
+static char *b64url_str(const char *s)
+{
+    return b64url_of(s, strlen(s));
+}
 
 static char *join3(const char *a, const char *b, const char *c)
 {
@@ -954,6 +959,39 @@ START_TEST(concurrent_signing)
 }
 END_TEST
 
+/* clv_rand_public: bytes from the thread's pool are never handed out twice, also across
+ * refills, and a forked child does not repeat what its parent draws next. */
+START_TEST(rand_public_pool)
+{
+    enum { N = 200 }; /* 200 * 16 bytes: three refills of the pool */
+    static unsigned char seen[N][16];
+    unsigned char a[16], b[16], big[400];
+    int fds[2];
+
+    for (int i = 0; i < N; i++) {
+        ck_assert(clv_rand_public(seen[i], 16));
+        for (int j = 0; j < i; j++)
+            ck_assert(memcmp(seen[i], seen[j], 16) != 0);
+    }
+    ck_assert(clv_rand_public(a, 3));            /* odd sizes too */
+    ck_assert(clv_rand_public(big, sizeof big)); /* large: straight from the CSPRNG */
+    ck_assert(clv_rand_public(b, 0));
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        unsigned char c[16];
+        _exit(clv_rand_public(c, sizeof c) && write(fds[1], c, sizeof c) == sizeof c ? 0 : 1);
+    }
+    ck_assert(clv_rand_public(a, sizeof a));
+    ck_assert_int_eq(read(fds[0], b, sizeof b), (ssize_t)sizeof b);
+    ck_assert(memcmp(a, b, sizeof a) != 0);
+    close(fds[0]);
+    close(fds[1]);
+    clv_rand_thread_cleanup();
+}
+END_TEST
+
 static Suite *crypto_suite(void)
 {
     Suite *s = suite_create("crypto");
@@ -975,6 +1013,7 @@ static Suite *crypto_suite(void)
 
     tcase_add_test(rnd, rand_id_format_and_uniqueness);
     tcase_add_test(rnd, rand_token_lengths);
+    tcase_add_test(rnd, rand_public_pool);
     suite_add_tcase(s, rnd);
 
     /* RSA key generation is slow under ASan: give the jwt cases room */
