@@ -354,15 +354,23 @@ START_TEST(q_purged)
 }
 END_TEST
 
-START_TEST(q_migrate_from_v2)
+/* Makes the database of the release whose last migration was n (and writes as it). */
+static void old_release(int n)
 {
     int64_t version = 0;
     clv_err err = {0};
 
-    ck_assert_int_eq(clv_sqlite_migrate_to(store, 2, &err), CLV_OK);
-    add_rows();
+    ck_assert_int_eq(clv_sqlite_migrate_to(store, n, &err), CLV_OK);
     ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
-    ck_assert_int_eq(version, 2);
+    ck_assert_int_eq(version, n);
+}
+
+START_TEST(q_migrate_from_v2)
+{
+    int64_t version = 0;
+
+    old_release(2);
+    add_rows();
     migrate();
     ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
     ck_assert_int_eq(version, 4);
@@ -459,9 +467,8 @@ END_TEST
 START_TEST(q_migrate_from_v3)
 {
     int64_t version = 0;
-    clv_err err = {0};
 
-    ck_assert_int_eq(clv_sqlite_migrate_to(store, 3, &err), CLV_OK);
+    old_release(3);
     add_base();
     add_client("k3", "kid3", "s1", 30, "keyed three", CLV_STATUS_ACTIVE);
     add_client("k1", "kid1", "s1", 10, "keyed one", CLV_STATUS_ACTIVE);
