@@ -2,9 +2,7 @@
  * object's round trip, versioned updates, list order, keyset pagination and filters,
  * purge, transactions and concurrent use from two threads. Each test runs in its own
  * process (CK_FORK) on a fresh database file in its own temporary directory. */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include <check.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,36 +16,9 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static char root[64]; /* per test case, made and removed by the parent process */
-static char dir[128]; /* per test, inside root */
-static char path[160];
+static char dir[CLV_TEST_DIR_MAX]; /* per test (clv_test_store_fixture) */
+static char path[CLV_TEST_PATH_MAX];
 static clv_store *store;
-
-/* Unchecked fixture (parent process): a failed test skips its teardown, so the parent
- * removes whatever the test case left behind. */
-static void case_setup(void)
-{
-    snprintf(root, sizeof root, "/tmp/clv_store_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(root));
-}
-
-static void case_teardown(void)
-{
-    clv_test_rm_tree(root);
-}
-
-static void setup(void)
-{
-    clv_test_mkdtemp(dir, sizeof dir, root, NULL);
-    store = clv_test_store_open(dir, path, sizeof path);
-}
-
-static void teardown(void)
-{
-    clv_store_free(store);
-    store = NULL;
-    clv_test_rm_tree(dir);
-}
 
 /* ---- builders ---- */
 
@@ -1087,8 +1058,7 @@ static Suite *store_suite(void)
 
     for (size_t i = 0; i < COUNT(cases); i++) {
         TCase *tc = tcase_create(cases[i].name);
-        tcase_add_unchecked_fixture(tc, case_setup, case_teardown);
-        tcase_add_checked_fixture(tc, setup, teardown);
+        clv_test_store_fixture(tc, &store, dir, path, true);
         tcase_set_timeout(tc, 60);
         for (size_t j = 0; j < cases[i].n; j++)
             tcase_add_test(tc, cases[i].tests[j]);

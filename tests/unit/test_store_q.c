@@ -14,34 +14,9 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static char root[64]; /* per test case, made and removed by the parent process */
-static char dir[128]; /* per test, inside root */
-static char path[160];
+static char dir[CLV_TEST_DIR_MAX]; /* per test (clv_test_store_fixture) */
+static char path[CLV_TEST_PATH_MAX];
 static clv_store *store;
-
-static void case_setup(void)
-{
-    clv_test_mkdtemp(root, sizeof root, NULL, "store_q");
-}
-
-static void case_teardown(void)
-{
-    clv_test_rm_tree(root);
-}
-
-/* A fresh database, not migrated: each test migrates as far as it needs. */
-static void setup(void)
-{
-    clv_test_mkdtemp(dir, sizeof dir, root, NULL);
-    snprintf(path, sizeof path, "%s/test.db", dir);
-    ck_assert_int_eq(clv_store_open(path, &store, NULL), CLV_OK);
-}
-
-static void teardown(void)
-{
-    clv_store_free(store);
-    store = NULL;
-}
 
 static void migrate(void)
 {
@@ -171,41 +146,24 @@ static const struct {
     const char *q, *want;
 } q_cases[] = {
     {"ölk", "c8 c1"}, /* case-insensitive, also for Ö */
-    {"ÖLK", "c8 c1"},
-    {"KANNE", "c8 c1"},
-    {"e zw", "c8"},
-    {"0% S", "c2"}, /* %, _ and * are literal */
-    {"% S", "c2"},
-    {"%%%", ""},
-    {"_ap", "c3"},
-    {"y_a", "c3"},
-    {"a_p", ""},
-    {"r*g", "c4"},
-    {"r*", "c4"},
-    {"***", ""},
-    {"sta*", ""},
-    {"\"hi\"", "c5"}, /* '"' is literal too */
-    {"y \"h", "c5"},
-    {"hi\" OR \"now", ""},
-    {"\"", "c5"},
-    {"NEAR", "c7"}, /* FTS5 operators are plain text */
-    {"OR AND", "c7"},
-    {"near(", ""},
-    {"^ölk", ""},
-    {"Xq9_zAB", "c6"}, /* exact client_id */
-    {"xq9_zab", ""},   /* … exactly */
-    {"Xq9_z", ""},
-    {"ö", "c8 c1"}, /* 1 and 2 characters: clients_grams */
-    {"Sh", "c2"},
-    {"%", "c2"},
-    {"_", "c3"},
-    {"ne", "c8 c7 c1"},
-    {"NE", "c8 c7 c1"},
-    {"\"", "c5"},
-    {"ö ", ""},
-    {"e ", "c8"},
-    {"y", "c5 c3"},
-    {"nothing like it", ""},
+    {"ÖLK", "c8 c1"},   {"KANNE", "c8 c1"},
+    {"e zw", "c8"},     {"0% S", "c2"}, /* %, _ and * are literal */
+    {"% S", "c2"},      {"%%%", ""},
+    {"_ap", "c3"},      {"y_a", "c3"},
+    {"a_p", ""},        {"r*g", "c4"},
+    {"r*", "c4"},       {"***", ""},
+    {"sta*", ""},       {"\"hi\"", "c5"}, /* '"' is literal too */
+    {"y \"h", "c5"},    {"hi\" OR \"now", ""},
+    {"\"", "c5"},       {"NEAR", "c7"}, /* FTS5 operators are plain text */
+    {"OR AND", "c7"},   {"near(", ""},
+    {"^ölk", ""},       {"Xq9_zAB", "c6"}, /* exact client_id */
+    {"xq9_zab", ""},                       /* … exactly */
+    {"Xq9_z", ""},      {"ö", "c8 c1"},    /* 1 and 2 characters: clients_grams */
+    {"Sh", "c2"},       {"%", "c2"},
+    {"_", "c3"},        {"ne", "c8 c7 c1"},
+    {"NE", "c8 c7 c1"}, {"\"", "c5"},
+    {"ö ", ""},         {"e ", "c8"},
+    {"y", "c5 c3"},     {"nothing like it", ""},
 };
 
 static void add_rows(void)
@@ -437,7 +395,7 @@ START_TEST(q_keys_follow_list_order)
     add_rows();
     add_client("s_m", "sid_m", "s1", 700, "same second m", CLV_STATUS_ACTIVE);
     add_client("s_z", "sid_z", "s2", 700, "same second z", CLV_STATUS_ACTIVE);
-    add_client("s_a", "sid_a", "s1", 700, "same second a", CLV_STATUS_ACTIVE);  /* before both */
+    add_client("s_a", "sid_a", "s1", 700, "same second a", CLV_STATUS_ACTIVE);   /* before both */
     add_client("s_c", "sid_c", "s1", 700, "same second c", CLV_STATUS_INACTIVE); /* between */
     add_client("s_old", "sid_old", "s2", 650, "same but older", CLV_STATUS_ACTIVE); /* clock back */
     add_client("s_new", "sid_new", "s1", 800, "same but newer", CLV_STATUS_ACTIVE);
@@ -553,7 +511,7 @@ START_TEST(q_common_trigrams_left_out)
     }
     ck_assert_int_eq(clv_store_commit(store, NULL), CLV_OK);
     expect_match("acme-billing-007", "name : \"g-007\"");
-    expect_match("ACME-BILLING-2", "name : \"G-2\""); /* q as it is: the index folds */
+    expect_match("ACME-BILLING-2", "name : \"G-2\"");        /* q as it is: the index folds */
     expect_match("acme-billing", "name : \"acme-billing\""); /* every trigram common: q whole */
     expect_match("x\"acme-billing\"y", "name : \"x\"\"ac\" AND name : \"ng\"\"y\""); /* two runs */
     expect_match("ab", "\"g61x62\""); /* 1 and 2 characters: clients_grams */
@@ -572,8 +530,7 @@ static Suite *store_q_suite(void)
     Suite *s = suite_create("store_q");
     TCase *tc = tcase_create("q");
 
-    tcase_add_unchecked_fixture(tc, case_setup, case_teardown);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    clv_test_store_fixture(tc, &store, dir, path, false); /* each test migrates */
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, q_matches);
     tcase_add_test(tc, q_with_filters_and_pages);

@@ -83,6 +83,55 @@ clv_store *clv_test_store_open(const char *dir, char *path, size_t n)
     return store;
 }
 
+static struct {
+    clv_store **store;
+    char *dir, *path;
+    bool migrated;
+    char root[64];
+} fixture;
+
+static void fixture_case_setup(void)
+{
+    clv_test_mkdtemp(fixture.root, sizeof fixture.root, NULL, "store");
+}
+
+static void fixture_case_teardown(void)
+{
+    clv_test_rm_tree(fixture.root);
+}
+
+static void fixture_setup(void)
+{
+    clv_err err;
+
+    clv_test_mkdtemp(fixture.dir, CLV_TEST_DIR_MAX, fixture.root, NULL);
+    if (fixture.migrated) {
+        *fixture.store = clv_test_store_open(fixture.dir, fixture.path, CLV_TEST_PATH_MAX);
+        return;
+    }
+    snprintf(fixture.path, CLV_TEST_PATH_MAX, "%s/test.db", fixture.dir);
+    clv_err_init(&err);
+    ck_assert_msg(clv_store_open(fixture.path, fixture.store, &err) == CLV_OK, "open: %s",
+                  err.detail);
+}
+
+static void fixture_teardown(void)
+{
+    clv_store_free(*fixture.store);
+    *fixture.store = NULL;
+    clv_test_rm_tree(fixture.dir);
+}
+
+void clv_test_store_fixture(TCase *tc, clv_store **store, char *dir, char *path, bool migrated)
+{
+    fixture.store = store;
+    fixture.dir = dir;
+    fixture.path = path;
+    fixture.migrated = migrated;
+    tcase_add_unchecked_fixture(tc, fixture_case_setup, fixture_case_teardown);
+    tcase_add_checked_fixture(tc, fixture_setup, fixture_teardown);
+}
+
 void clv_test_bounds_config(clv_config *c)
 {
     memset(c, 0, sizeof *c);

@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/app.h"
@@ -37,5 +38,13 @@ json_t *clv_test_json(const char *text);
 
 /* Opens and migrates a store on dir/test.db (its path into path, n bytes). */
 clv_store *clv_test_store_open(const char *dir, char *path, size_t n);
+
+/* The store suites' fixture, added to tc: per test case a temporary root directory (made
+ * and removed by the parent process, so a failed test leaves nothing behind), per test a
+ * directory inside it (into dir, CLV_TEST_DIR_MAX bytes) with a store on dir/test.db (its
+ * path into path, CLV_TEST_PATH_MAX bytes; *store), migrated unless `migrated` is false;
+ * freed and removed after the test. One suite per test program uses it. */
+enum { CLV_TEST_DIR_MAX = 128, CLV_TEST_PATH_MAX = 160 };
+void clv_test_store_fixture(TCase *tc, clv_store **store, char *dir, char *path, bool migrated);
 
 #endif
