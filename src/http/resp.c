@@ -27,27 +27,20 @@ static void set_body(clv_resp *resp, int status, const char *ctype, char *body)
     resp->body_len = body != NULL ? strlen(body) : 0;
 }
 
-void clv_resp_json(clv_resp *resp, int status, json_t *json)
-{
-    char *text = NULL;
-
-    if (json != NULL) {
-        text = clv_json_text(json, NULL);
-        json_decref(json);
-    }
-    if (text == NULL) {
-        set_body(resp, 500, "application/json", strdup("{\"error\":\"server_error\"}"));
-        return;
-    }
-    set_body(resp, status, "application/json", text);
-}
-
 void clv_resp_json_text(clv_resp *resp, int status, char *text)
 {
     if (text == NULL)
         set_body(resp, 500, "application/json", strdup("{\"error\":\"server_error\"}"));
     else
         set_body(resp, status, "application/json", text);
+}
+
+void clv_resp_json(clv_resp *resp, int status, json_t *json)
+{
+    char *text = json != NULL ? clv_json_text(json, NULL) : NULL;
+
+    json_decref(json);
+    clv_resp_json_text(resp, status, text);
 }
 
 void clv_resp_empty(clv_resp *resp, int status)

@@ -307,33 +307,23 @@ clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const clv_client_filter *f, clv_
     return CLV_OK;
 }
 
-/* Runs statement id of c with the integer ?1 and, unless NULL, the text or integer ?2. */
-static clv_code q_run(clv_sqlite_conn *c, clv_sqlite_stmt_id id, int64_t a, const char *b_text,
-                      const int64_t *b_int, clv_err *err)
-{
-    sqlite3_stmt *st = clv_sqlite_stmt(c, id, err);
-    clv_sqlite_bind b;
-
-    if (st == NULL)
-        return CLV_STORE;
-    clv_sqlite_bind_init(&b, st);
-    clv_sqlite_bind_int(&b, a);
-    if (b_text != NULL)
-        clv_sqlite_bind_text(&b, b_text);
-    if (b_int != NULL)
-        clv_sqlite_bind_int(&b, *b_int);
-    return clv_sqlite_write_n(c, &b, "client_insert", NULL, err);
-}
-
-/* Runs the statements of ids, in order, with ?1 = a and ?2 = b_text or b_int. */
-static clv_code q_run_all(clv_sqlite_conn *c, const clv_sqlite_stmt_id *ids, size_t n, int64_t a,
-                          const char *b_text, const int64_t *b_int, clv_err *err)
+/* Runs the statements of ids, in order, with ?1 = a and, unless NULL, ?2 = b. */
+static clv_code q_run(clv_sqlite_conn *c, const clv_sqlite_stmt_id *ids, size_t n, int64_t a,
+                      const char *b, clv_err *err)
 {
     clv_code rc = CLV_OK;
 
-    for (size_t i = 0; i < n && rc == CLV_OK; i++)
-        rc = q_run(c, ids[i], a, ids[i] == ST_CLIENT_Q_REMAP ? NULL : b_text,
-                   ids[i] == ST_CLIENT_Q_REMAP ? b_int : NULL, err);
+    for (size_t i = 0; i < n && rc == CLV_OK; i++) {
+        sqlite3_stmt *st = clv_sqlite_stmt(c, ids[i], err);
+        clv_sqlite_bind bind;
+        if (st == NULL)
+            return CLV_STORE;
+        clv_sqlite_bind_init(&bind, st);
+        clv_sqlite_bind_int(&bind, a);
+        if (b != NULL)
+            clv_sqlite_bind_text(&bind, b);
+        rc = clv_sqlite_write_n(c, &bind, "client_insert", NULL, err);
+    }
     return rc;
 }
 
@@ -374,8 +364,7 @@ clv_code clv_sqlite_q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *e
     if (rc != CLV_OK)
         return rc;
     if (key >= 0) /* the next key of its second: the client's id sorts after every id there */
-        return q_run_all(c, add, sizeof add / sizeof add[0], key, cl->id, NULL, err);
+        return q_run(c, add, sizeof add / sizeof add[0], key, cl->id, err);
     /* its id sorts before one already there: number the whole second again by id */
-    return q_run_all(c, renumber, sizeof renumber / sizeof renumber[0], first, NULL,
-                     &cl->created_at, err);
+    return q_run(c, renumber, sizeof renumber / sizeof renumber[0], first, NULL, err);
 }

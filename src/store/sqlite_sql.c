@@ -425,7 +425,7 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
                              " SELECT ?1, " Q_FTS_VALUES("c") " FROM clients c WHERE c.id = ?2",
     [ST_CLIENT_Q_ADD_GRAMS] = "INSERT INTO clients_grams (rowid, g)"
                               " SELECT ?1, " Q_GRAMS_VALUES("c") " FROM clients c WHERE c.id = ?2",
-    /* Numbering one second again (?1 its first key, ?2 its created_at): forget its names,
+    /* Numbering one second again (?1 its first key): forget its names,
      * key its clients by rank of id, index their names under the new keys. */
     [ST_CLIENT_Q_FORGET] = "INSERT INTO clients_fts (clients_fts, rowid, name, tags)"
                            " SELECT 'delete', m.k, " Q_FTS_VALUES("c") " FROM clients_fts_map m"
@@ -438,7 +438,8 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_CLIENT_Q_UNMAP] = "DELETE FROM clients_fts_map WHERE k >= ?1"
                           " AND k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
     [ST_CLIENT_Q_REMAP] = "INSERT INTO clients_fts_map (k, id) SELECT ?1 + row_number()"
-                          " OVER (ORDER BY id) - 1, id FROM clients WHERE created_at = ?2",
+                          " OVER (ORDER BY id) - 1, id FROM clients"
+                          " WHERE created_at = ?1 / " CLV_SQLITE_Q_SECOND_SQL,
     [ST_CLIENT_Q_REINDEX] = "INSERT INTO clients_fts (rowid, name, tags)"
                             " SELECT m.k, " Q_FTS_VALUES("c") " FROM clients_fts_map m"
                             " JOIN clients c ON c.id = m.id"
