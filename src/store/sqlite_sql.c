@@ -206,6 +206,10 @@ static const char migration_3[] =
 #define Q_GRAMS_VALUES(c)                                                                  \
     "clv_grams(" c ".name) || ' ' || clv_q_tags(" c ".service_id, " c ".tenant_id, " c      \
     ".status, 1)"
+/* The mapped clients of one second (?1 its first key), as m and c. */
+#define Q_SECOND_ROWS                                                                      \
+    " FROM clients_fts_map m JOIN clients c ON c.id = m.id"                               \
+    " WHERE m.k >= ?1 AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL
 static const char migration_4[] =
     "DROP TRIGGER clients_fts_insert;"
     "DROP TRIGGER clients_fts_update;"
@@ -428,26 +432,18 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     /* Numbering one second again (?1 its first key): forget its names,
      * key its clients by rank of id, index their names under the new keys. */
     [ST_CLIENT_Q_FORGET] = "INSERT INTO clients_fts (clients_fts, rowid, name, tags)"
-                           " SELECT 'delete', m.k, " Q_FTS_VALUES("c") " FROM clients_fts_map m"
-                           " JOIN clients c ON c.id = m.id WHERE m.k >= ?1"
-                           " AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
+                           " SELECT 'delete', m.k, " Q_FTS_VALUES("c") Q_SECOND_ROWS,
     [ST_CLIENT_Q_FORGET_GRAMS] = "INSERT INTO clients_grams (clients_grams, rowid, g)"
-                                 " SELECT 'delete', m.k, " Q_GRAMS_VALUES("c")
-                                 " FROM clients_fts_map m JOIN clients c ON c.id = m.id"
-                                 " WHERE m.k >= ?1 AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
+                                 " SELECT 'delete', m.k, " Q_GRAMS_VALUES("c") Q_SECOND_ROWS,
     [ST_CLIENT_Q_UNMAP] = "DELETE FROM clients_fts_map WHERE k >= ?1"
                           " AND k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
     [ST_CLIENT_Q_REMAP] = "INSERT INTO clients_fts_map (k, id) SELECT ?1 + row_number()"
                           " OVER (ORDER BY id) - 1, id FROM clients"
                           " WHERE created_at = ?1 / " CLV_SQLITE_Q_SECOND_SQL,
     [ST_CLIENT_Q_REINDEX] = "INSERT INTO clients_fts (rowid, name, tags)"
-                            " SELECT m.k, " Q_FTS_VALUES("c") " FROM clients_fts_map m"
-                            " JOIN clients c ON c.id = m.id"
-                            " WHERE m.k >= ?1 AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
+                            " SELECT m.k, " Q_FTS_VALUES("c") Q_SECOND_ROWS,
     [ST_CLIENT_Q_REINDEX_GRAMS] = "INSERT INTO clients_grams (rowid, g)"
-                                  " SELECT m.k, " Q_GRAMS_VALUES("c") " FROM clients_fts_map m"
-                                  " JOIN clients c ON c.id = m.id"
-                                  " WHERE m.k >= ?1 AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL,
+                                  " SELECT m.k, " Q_GRAMS_VALUES("c") Q_SECOND_ROWS,
 
     [ST_SECRET_INSERT] = "INSERT INTO secrets (" SECRET_COLS ")"
                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
