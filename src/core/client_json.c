@@ -187,7 +187,10 @@ static clv_code set_subject_type(clv_client *c, const field_def *f, const json_t
     return CLV_OK;
 }
 
-#define F(name, set, member, patchable) {name, set, offsetof(clv_client, member), patchable}
+#define F(name, set, member, patchable)                                                            \
+    {                                                                                              \
+        name, set, offsetof(clv_client, member), patchable                                         \
+    }
 
 /* In the order they are applied, so that the first error reported is predictable. */
 static const field_def fields[] = {
@@ -207,6 +210,7 @@ static const field_def fields[] = {
     F("refresh_token_lifetime", set_int, refresh_token_lifetime, true),
     F("require_pkce", set_bool, require_pkce, true),
     F("allow_client_credentials", set_bool, allow_client_credentials, true),
+    F("first_party", set_bool, first_party, true),
     F("audience", set_list, audience, true),
     F("subject_type", set_subject_type, subject_type, true),
     F("sector_identifier_uri", set_string_opt, sector_identifier_uri, true),
@@ -222,9 +226,9 @@ static const field_def fields[] = {
 };
 
 static const char *const read_only[] = {
-    "id",          "client_id",  "tenant_id",  "grant_types",  "sector_identifier",
-    "protected",   "last_used_at", "environment", "effective_status", "status",
-    "created_at",  "updated_at", "deleted_at", "purge_at",     "version",
+    "id",         "client_id",    "tenant_id",   "grant_types",      "sector_identifier",
+    "protected",  "last_used_at", "environment", "effective_status", "status",
+    "created_at", "updated_at",   "deleted_at",  "purge_at",         "version",
 };
 
 static const char *const secret_keys[] = {"client_secret", "secret", "secrets"};
@@ -294,8 +298,7 @@ static clv_client *defaults_new(clv_client_type type, const clv_config *cfg)
     if (c == NULL)
         return NULL;
     c->type = type;
-    if (!clv_client_set_defaults(c, cfg->token_alg, cfg->at_lifetime_default,
-                                 cfg->rt_lifetime_default)) {
+    if (!clv_client_set_defaults(c, cfg->at_lifetime_default, cfg->rt_lifetime_default)) {
         clv_client_free(c);
         return NULL;
     }
@@ -457,8 +460,7 @@ static void put_identity(json_t *o, const clv_client *c, bool *ok)
     put(o, "description", str_or_null(c->description), ok);
     put(o, "type", json_string(clv_client_type_name(c->type)), ok);
     put(o, "status", json_string(clv_status_name(c->status)), ok);
-    put(o, "effective_status", json_string(clv_status_name(clv_client_effective_status(c))),
-        ok);
+    put(o, "effective_status", json_string(clv_status_name(clv_client_effective_status(c))), ok);
     put(o, "redirect_uris", copy_or(c->redirect_uris, true), ok);
     put(o, "post_logout_redirect_uris", copy_or(c->post_logout_redirect_uris, true), ok);
     put(o, "allowed_cors_origins", copy_or(c->allowed_cors_origins, true), ok);
@@ -471,7 +473,9 @@ static void put_tokens(json_t *o, const clv_client *c, bool *ok)
 {
     put(o, "token_endpoint_auth_method", json_string(clv_auth_method_name(c->auth_method)), ok);
     put(o, "access_token_lifetime", json_integer(c->access_token_lifetime), ok);
-    put(o, "access_token_signing_alg", json_string(clv_alg_name(c->signing_alg)), ok);
+    put(o, "access_token_signing_alg",
+        c->signing_alg == CLV_ALG_SERVER ? json_null() : json_string(clv_alg_name(c->signing_alg)),
+        ok);
     put(o, "allow_refresh_token", json_boolean(c->allow_refresh_token), ok);
     put(o, "refresh_token_lifetime", json_integer(c->refresh_token_lifetime), ok);
     put(o, "require_pkce", json_boolean(c->require_pkce), ok);
@@ -481,6 +485,7 @@ static void put_tokens(json_t *o, const clv_client *c, bool *ok)
     put(o, "sector_identifier_uri", str_or_null(c->sector_identifier_uri), ok);
     put(o, "sector_identifier", str_or_null(c->sector_identifier), ok);
     put(o, "protected", json_boolean(c->protected_), ok);
+    put(o, "first_party", json_boolean(c->first_party), ok);
     put(o, "environment", json_string(clv_approval_name(c->service_approval)), ok);
     put(o, "jwks", copy_or(c->jwks, false), ok);
     put(o, "jwks_uri", str_or_null(c->jwks_uri), ok);
@@ -545,8 +550,8 @@ static bool change_add(json_t *out, const char *key, const json_t *from, const j
 
 /* Adds a change for every key of a whose value differs in b (missing = null); with
  * only_new, only for the keys b lacks (the second pass, after a ran against b). */
-static bool changes_add(json_t *out, const json_t *a, const json_t *b,
-                        const char *const *ignore, bool only_new)
+static bool changes_add(json_t *out, const json_t *a, const json_t *b, const char *const *ignore,
+                        bool only_new)
 {
     const char *key;
     json_t *va;

@@ -614,7 +614,7 @@ static clv_code keys_check(const clv_client *c, clv_err *err)
 static bool enums_valid(const clv_client *c)
 {
     return (unsigned)c->auth_method <= CLV_AUTH_PRIVATE_KEY_JWT &&
-           (unsigned)c->signing_alg < CLV_ALG_COUNT &&
+           (c->signing_alg == CLV_ALG_SERVER || (unsigned)c->signing_alg < CLV_ALG_COUNT) &&
            (unsigned)c->subject_type <= CLV_SUBJECT_PAIRWISE;
 }
 

@@ -29,6 +29,7 @@
     X(CLV_UNSUPPORTED_RESPONSE_TYPE, 400, "unsupported_response_type") \
     X(CLV_ACCESS_DENIED,      403, "access_denied")             \
     X(CLV_LOGIN_REQUIRED,     400, "login_required")            \
+    X(CLV_CONSENT_REQUIRED,   400, "consent_required")          \
     X(CLV_NOMEM,              500, "server_error")              \
     X(CLV_STORE,              500, "server_error")              \
     X(CLV_CRYPTO,             500, "server_error")              \

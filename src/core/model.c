@@ -133,6 +133,17 @@ void clv_iat_free(clv_iat *t)
     free(t);
 }
 
+void clv_consent_free(clv_consent *c)
+{
+    if (c == NULL)
+        return;
+    free(c->user_id);
+    free(c->client_id);
+    free(c->tenant_id);
+    free(c->scope);
+    free(c);
+}
+
 void clv_list_cleanup(clv_list *l)
 {
     if (l == NULL)
@@ -329,14 +340,20 @@ static bool ensure_array(json_t **slot)
     return *slot != NULL;
 }
 
-bool clv_client_set_defaults(clv_client *c, clv_alg default_alg, int64_t default_at_lifetime,
+clv_alg clv_client_alg(const clv_client *c, clv_alg server_alg)
+{
+    return (unsigned)c->signing_alg < CLV_ALG_COUNT ? c->signing_alg : server_alg;
+}
+
+bool clv_client_set_defaults(clv_client *c, int64_t default_at_lifetime,
                              int64_t default_rt_lifetime)
 {
     c->status = CLV_STATUS_ACTIVE;
     c->auth_method = c->type == CLV_TYPE_PUBLIC ? CLV_AUTH_NONE : CLV_AUTH_SECRET_BASIC;
     c->access_token_lifetime = default_at_lifetime;
     c->refresh_token_lifetime = default_rt_lifetime;
-    c->signing_alg = default_alg;
+    c->signing_alg = CLV_ALG_SERVER;
+    c->first_party = true;
     c->allow_refresh_token = false;
     /* SPEC §5.17: PKCE is required by default for every client that uses the code flow. */
     c->require_pkce = c->type != CLV_TYPE_M2M;

@@ -25,7 +25,15 @@ typedef enum {
     CLV_AUTH_SECRET_POST = 2,
     CLV_AUTH_PRIVATE_KEY_JWT = 3
 } clv_auth_method;
-typedef enum { CLV_ALG_RS256 = 0, CLV_ALG_ES256 = 1, CLV_ALG_EDDSA = 2, CLV_ALG_COUNT = 3 } clv_alg;
+/* CLV_ALG_SERVER: a client that pins no alg signs with the server's --token-alg at issue
+ * time (docs/DESIGN.md D6); never an index into a table of keys (clv_client_alg first). */
+typedef enum {
+    CLV_ALG_SERVER = -1,
+    CLV_ALG_RS256 = 0,
+    CLV_ALG_ES256 = 1,
+    CLV_ALG_EDDSA = 2,
+    CLV_ALG_COUNT = 3
+} clv_alg;
 
 typedef struct {
     char *id;
@@ -59,7 +67,7 @@ typedef struct {
     json_t *scopes, *roles, *audience, *contacts;
     clv_auth_method auth_method;
     int64_t access_token_lifetime;
-    clv_alg signing_alg;
+    clv_alg signing_alg; /* CLV_ALG_SERVER unless pinned */
     bool allow_refresh_token;
     int64_t refresh_token_lifetime;
     bool require_pkce;
@@ -68,6 +76,9 @@ typedef struct {
     char *sector_identifier_uri; /* may be NULL */
     char *sector_identifier;     /* derived; may be NULL */
     bool protected_;
+    /* Made by an administrator, so a user's admin rights may reach it and it skips the
+     * consent page; never true for a registered client (docs/DESIGN.md D2, D3). */
+    bool first_party;
     json_t *jwks;     /* object or NULL */
     char *jwks_uri;   /* may be NULL */
     char *client_uri, *logo_uri, *policy_uri, *tos_uri, *software_id, *software_version; /* NULLable */
@@ -166,6 +177,16 @@ typedef struct {
     int64_t uses_left;
 } clv_iat;
 
+/* A user's remembered consent to a client (OpenID Connect Core §3.1.2.4): the scopes the
+ * user allowed, space-separated. Asked again when a request wants a scope beyond them. */
+typedef struct {
+    char *user_id;
+    char *client_id;
+    char *tenant_id;
+    char *scope;
+    int64_t created_at, updated_at;
+} clv_consent;
+
 /* A page of results from a list call: items[0..count) are objects of one kind (the list
  * call says which), owned and freed with free_item; next_cursor (owned) is NULL at the
  * end. Newest first, ties broken by id descending (SPEC §5.8). */
@@ -186,6 +207,7 @@ void clv_authcode_free(clv_authcode *c);
 void clv_refresh_free(clv_refresh *r);
 void clv_session_free(clv_session *s);
 void clv_iat_free(clv_iat *t);
+void clv_consent_free(clv_consent *c);
 /* Frees the items and the cursor and zeroes *l; NULL is a no-op. */
 void clv_list_cleanup(clv_list *l);
 
@@ -210,14 +232,18 @@ bool clv_alg_parse(const char *name, clv_alg *out);
  * deleted is weaker than inactive, inactive weaker than active. */
 clv_status clv_client_effective_status(const clv_client *c);
 
+/* The alg a client's tokens are signed with now: its pin, else the server's. */
+clv_alg clv_client_alg(const clv_client *c, clv_alg server_alg);
+
 /* The grant types a client may use, derived from type and options (SPEC §1 table), as a
  * new jansson array of strings. NULL on allocation failure. */
 json_t *clv_client_grant_types(const clv_client *c);
 
 /* Fills a client with the defaults of SPEC §1 for its type (c->type must be set):
- * auth method, lifetimes, signing alg (default_alg), require_pkce, empty lists.
- * Returns false on allocation failure. */
-bool clv_client_set_defaults(clv_client *c, clv_alg default_alg, int64_t default_at_lifetime,
+ * auth method, lifetimes, signing alg (the server's: CLV_ALG_SERVER), require_pkce,
+ * first_party (true: an administrator makes it), empty lists. Returns false on allocation
+ * failure. */
+bool clv_client_set_defaults(clv_client *c, int64_t default_at_lifetime,
                              int64_t default_rt_lifetime);
 
 /* RFC 3339 UTC with second precision ("2026-11-25T01:29:42Z") into buf (≥ 21 bytes). */

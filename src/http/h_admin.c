@@ -5,39 +5,18 @@
 #include <string.h>
 #include <strings.h>
 
+#include "admin/consents.h"
 #include "admin/services.h"
+#include "core/strlist.h"
 #include "admin/users.h"
 #include "http/handlers.h"
 #include "oauth/access.h"
 #include "oauth/oidc.h"
 
-static bool has_word(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-
-    for (const char *p = list; p != NULL && *p != '\0';) {
-        size_t len = strcspn(p, " ");
-        if (len == n && memcmp(p, word, n) == 0)
-            return true;
-        p += len + (p[len] == ' ');
-    }
-    return false;
-}
-
-static bool has_role(const json_t *roles, const char *role)
-{
-    size_t i;
-    json_t *v;
-
-    json_array_foreach(roles, i, v) {
-        if (json_is_string(v) && strcmp(json_string_value(v), role) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* Who the admin token speaks for: the signed-in user when it was issued to one (the
- * console), else its client; roles as they are now, not as they were at issue. */
+ * console), else its client; roles as they are now, not as they were at issue. A user's
+ * rights reach the admin API only through a first-party client (docs/DESIGN.md D2), so a
+ * token that a registered client got for an administrator is refused here too. */
 static clv_code token_principal(clv_req *r, const json_t *claims, const clv_client *c,
                                 clv_principal *p, clv_err *err)
 {
@@ -50,6 +29,10 @@ static clv_code token_principal(clv_req *r, const json_t *claims, const clv_clie
     snprintf(p->actor_id, sizeof p->actor_id, "%s", c->client_id);
     snprintf(p->tenant_id, sizeof p->tenant_id, "%s", c->tenant_id);
     if (json_object_get(claims, "usr") != NULL) {
+        if (!c->first_party)
+            return clv_fail(err, CLV_FORBIDDEN,
+                            "a user's token reaches the admin API only through a first-party "
+                            "client");
         if ((rc = clv_oidc_token_user(clv_req_app(r), claims, &u, err)) != CLV_OK)
             return rc;
         p->actor_type = "user";
@@ -57,8 +40,8 @@ static clv_code token_principal(clv_req *r, const json_t *claims, const clv_clie
         snprintf(p->tenant_id, sizeof p->tenant_id, "%s", u->tenant_id);
         roles = u->roles;
     }
-    p->platform_admin = has_role(roles, "platform_admin");
-    p->tenant_admin = has_role(roles, "tenant_admin");
+    p->platform_admin = clv_strarr_has(roles, "platform_admin");
+    p->tenant_admin = clv_strarr_has(roles, "tenant_admin");
     clv_user_free(u);
     return rc;
 }
@@ -76,7 +59,8 @@ clv_code clv_h_admin_principal(clv_req *r, clv_principal *p, clv_err *err)
     if (rc != CLV_OK)
         return rc;
     rc = token_principal(r, claims, c, p, err);
-    if (rc == CLV_OK && !has_word(json_string_value(json_object_get(claims, "scope")), "admin"))
+    if (rc == CLV_OK &&
+        !clv_words_has(json_string_value(json_object_get(claims, "scope")), "admin", 5))
         rc = clv_fail(err, CLV_FORBIDDEN, "the token lacks the admin scope");
     else if (rc == CLV_OK && !p->platform_admin && !p->tenant_admin)
         rc = clv_fail(err, CLV_FORBIDDEN, "the token's holder is not an administrator");
@@ -290,6 +274,35 @@ void clv_h_users_list(clv_req *r, clv_resp *resp)
         f.tenant_id = clv_req_query(r, "tenant_id");
         rc = clv_admin_user_list(clv_req_app(r), &p, &f, &out, &err);
     }
+    clv_h_admin_reply(resp, rc, 200, out, &err);
+}
+
+static clv_code user_grant_revoke(clv_app *a, const clv_principal *p, const char *id,
+                                  const char *id2, const json_t *b, json_t **o, clv_err *e)
+{
+    (void)b;
+    *o = NULL;
+    return clv_admin_user_grant_revoke(a, p, id, id2, e);
+}
+void clv_h_user_grant_revoke(clv_req *r, clv_resp *resp)
+{
+    clv_h_admin_run(r, resp, user_grant_revoke, 0, 204);
+}
+
+void clv_h_user_grants(clv_req *r, clv_resp *resp)
+{
+    clv_principal p;
+    const char *cursor = NULL;
+    int limit = 0;
+    json_t *out = NULL;
+    clv_err err;
+    clv_code rc;
+
+    clv_err_init(&err);
+    if ((rc = clv_h_admin_principal(r, &p, &err)) == CLV_OK &&
+        (rc = clv_h_page_params(r, &limit, &cursor, &err)) == CLV_OK)
+        rc = clv_admin_user_grants(clv_req_app(r), &p, clv_req_param(r, 0), cursor, limit, &out,
+                                   &err);
     clv_h_admin_reply(resp, rc, 200, out, &err);
 }
 

@@ -13,6 +13,7 @@
 #include "http/handlers.h"
 #include "http/web.h"
 #include "oauth/authorize.h"
+#include "oauth/consent.h"
 #include "oauth/session.h"
 
 enum { PATH_MAX_LEN = 512 };
@@ -80,17 +81,60 @@ static void fail(clv_req *r, clv_resp *resp, const clv_authz *a, const clv_err *
     redirect(resp, clv_authz_redirect_url(a->redirect_uri, kv, 4));
 }
 
-/* Issues the code and sends the browser back with it (RFC 6749 §4.1.2, RFC 9207). */
-static void complete(clv_req *r, clv_resp *resp, clv_authz *a, const clv_user *u, int64_t auth_time)
+/* The CSRF token of a form (purpose "authorize" or "consent"), bound to the clv_csrf
+ * cookie, which is kept when the browser already has one (so that two tabs do not
+ * invalidate each other's form) and set on resp. */
+static bool form_csrf(clv_req *r, clv_resp *resp, const char *purpose, char csrf[CLV_CSRF_LEN])
+{
+    clv_app *app = clv_req_app(r);
+    char binding[CLV_COOKIE_LEN], path[PATH_MAX_LEN];
+    bool have = clv_req_cookie(r, CLV_COOKIE_CSRF, binding, sizeof binding) &&
+                clv_cookie_value_valid(binding);
+
+    if ((!have && !clv_cookie_value_new(binding)) ||
+        !clv_csrf_make(app, purpose, binding, clv_now() + CLV_CSRF_LIFETIME, csrf))
+        return false;
+    issuer_path(app, "/authorize", path, sizeof path);
+    return clv_resp_cookie(resp, app, CLV_COOKIE_CSRF, binding, path, "Strict", CLV_CSRF_LIFETIME);
+}
+
+/* The consent page (docs/DESIGN.md D3), its answer posted back to /authorize. */
+static void show_consent(clv_req *r, clv_resp *resp, const clv_authz *a, const clv_form *params)
+{
+    char csrf[CLV_CSRF_LEN];
+    clv_consent_page pg = {a->client->name,       a->scope, csrf,
+                           a->redirect_uri,       params,   clv_authz_form_params,
+                           a->client->first_party};
+
+    if (!form_csrf(r, resp, "consent", csrf)) {
+        clv_page_error(resp, 500, "Something went wrong", "internal error");
+        return;
+    }
+    clv_page_consent(resp, clv_req_app(r), &pg);
+}
+
+/* Issues the code and sends the browser back with it (RFC 6749 §4.1.2, RFC 9207) — unless
+ * the user must consent first (params: the request, for the consent page; NULL when the
+ * user has just consented). */
+static void complete(clv_req *r, clv_resp *resp, clv_authz *a, const clv_user *u, int64_t auth_time,
+                     const clv_form *params)
 {
     clv_app *app = clv_req_app(r);
     char code[CLV_TOKEN_LEN];
+    bool ask = false;
     clv_err err;
     clv_code rc;
 
     clv_err_init(&err);
-    if ((rc = clv_authz_user_scope(a, u, &err)) != CLV_OK ||
-        (rc = clv_authz_issue_code(app, a, u, auth_time, code, &err)) != CLV_OK) {
+    if ((rc = clv_authz_user_scope(a, u, &err)) == CLV_OK && params != NULL)
+        rc = clv_consent_needed(app, a, u, &ask, &err);
+    if (rc == CLV_OK && ask && a->prompt_none) /* OIDC Core §3.1.2.6 */
+        rc = clv_fail(&err, CLV_CONSENT_REQUIRED, "the user has not allowed this client");
+    if (rc == CLV_OK && ask) {
+        show_consent(r, resp, a, params);
+        return;
+    }
+    if (rc != CLV_OK || (rc = clv_authz_issue_code(app, a, u, auth_time, code, &err)) != CLV_OK) {
         fail(r, resp, a, &err);
         return;
     }
@@ -99,26 +143,19 @@ static void complete(clv_req *r, clv_resp *resp, clv_authz *a, const clv_user *u
     clv_wipe(code, sizeof code);
 }
 
-/* The sign-in form, its CSRF token bound to the clv_csrf cookie (kept when the browser
- * already has one, so that two tabs do not invalidate each other's form). */
+/* The sign-in form. */
 static void show_form(clv_req *r, clv_resp *resp, const clv_authz *a, const clv_form *params,
                       const char *message, const char *username)
 {
-    clv_app *app = clv_req_app(r);
-    char binding[CLV_COOKIE_LEN], csrf[CLV_CSRF_LEN], path[PATH_MAX_LEN];
+    char csrf[CLV_CSRF_LEN];
     clv_signin_page pg = {a->client->name,      message, username, csrf, a->redirect_uri, params,
                           clv_authz_form_params};
-    bool have = clv_req_cookie(r, CLV_COOKIE_CSRF, binding, sizeof binding) &&
-                clv_cookie_value_valid(binding);
 
-    if ((!have && !clv_cookie_value_new(binding)) ||
-        !clv_csrf_make(app, "authorize", binding, clv_now() + CLV_CSRF_LIFETIME, csrf)) {
+    if (!form_csrf(r, resp, "authorize", csrf)) {
         clv_page_error(resp, 500, "Something went wrong", "internal error");
         return;
     }
-    clv_page_signin(resp, app, 200, &pg);
-    issuer_path(app, "/authorize", path, sizeof path);
-    clv_resp_cookie(resp, app, CLV_COOKIE_CSRF, binding, path, "Strict", CLV_CSRF_LIFETIME);
+    clv_page_signin(resp, clv_req_app(r), 200, &pg);
 }
 
 /* GET with a checked request: a usable session goes straight back (unless prompt=login or
@@ -140,7 +177,7 @@ static void start(clv_req *r, clv_resp *resp, clv_authz *a, const clv_form *q)
         return;
     }
     if (rc == CLV_OK && !a->prompt_login && (a->max_age < 0 || clv_now() - auth_time <= a->max_age))
-        complete(r, resp, a, u, auth_time);
+        complete(r, resp, a, u, auth_time, q);
     else if (!a->prompt_none)
         show_form(r, resp, a, q, NULL, NULL);
     else { /* OIDC Core §3.1.2.6 */
@@ -187,8 +224,9 @@ static clv_code read_post(const clv_req *r, clv_form *form, clv_err *err)
 }
 
 /* Signed in: a new session (a fresh cookie value, never the one the browser brought:
- * session fixation), then back to the client. */
-static void signed_in(clv_req *r, clv_resp *resp, clv_authz *a, const clv_user *u)
+ * session fixation), then back to the client, or on to the consent page. */
+static void signed_in(clv_req *r, clv_resp *resp, clv_authz *a, const clv_user *u,
+                      const clv_form *f)
 {
     clv_app *app = clv_req_app(r);
     char old[CLV_COOKIE_LEN], cookie[CLV_COOKIE_LEN], path[PATH_MAX_LEN];
@@ -202,10 +240,12 @@ static void signed_in(clv_req *r, clv_resp *resp, clv_authz *a, const clv_user *
         fail(r, resp, a, &err);
         return;
     }
-    complete(r, resp, a, u, now);
-    if (resp->status == 302) {
+    complete(r, resp, a, u, now, f);
+    if (resp->status == 302 || resp->status == 200) { /* 200: the consent page */
         issuer_path(app, "", path, sizeof path);
         clv_resp_cookie(resp, app, CLV_COOKIE_SESSION, cookie, path, "Lax", CLV_SESSION_LIFETIME);
+    }
+    if (resp->status == 302) {
         issuer_path(app, "/authorize", path, sizeof path);
         clv_resp_cookie(resp, app, CLV_COOKIE_CSRF, "", path, "Strict", 0);
     }
@@ -235,7 +275,47 @@ static void post_checked(clv_req *r, clv_resp *resp, clv_authz *a, const clv_for
     else if (rc != CLV_OK)
         fail(r, resp, a, &err);
     else
-        signed_in(r, resp, a, u);
+        signed_in(r, resp, a, u, f);
+    clv_user_free(u);
+}
+
+/* The consent page's answer: its CSRF token, then the session that was shown the page;
+ * allow remembers the consent and issues the code, deny goes back with access_denied. */
+static void consent_posted(clv_req *r, clv_resp *resp, clv_authz *a, const clv_form *f)
+{
+    clv_app *app = clv_req_app(r);
+    const char *answer = clv_form_get(f, "consent");
+    char binding[CLV_COOKIE_LEN], cookie[CLV_COOKIE_LEN], path[PATH_MAX_LEN];
+    clv_user *u = NULL;
+    int64_t auth_time = 0;
+    clv_err err;
+    clv_code rc = CLV_NOT_FOUND;
+
+    clv_err_init(&err);
+    if (!clv_req_cookie(r, CLV_COOKIE_CSRF, binding, sizeof binding) ||
+        !clv_csrf_check(app, "consent", binding, clv_form_get(f, "csrf"), clv_now())) {
+        clv_page_error(resp, 400, "Cannot sign in",
+                       "The consent form has expired or is not valid (CSRF check failed).");
+        return;
+    }
+    if (clv_req_cookie(r, CLV_COOKIE_SESSION, cookie, sizeof cookie))
+        rc = clv_session_find(app, cookie, a->client->tenant_id, &u, &auth_time, &err);
+    if (rc == CLV_NOT_FOUND)
+        show_form(r, resp, a, f, "Your session has ended: sign in again.", NULL);
+    else if (rc != CLV_OK)
+        fail(r, resp, a, &err);
+    else if (strcmp(answer, "allow") != 0) {
+        clv_fail(&err, CLV_ACCESS_DENIED, "the user did not allow this client");
+        fail(r, resp, a, &err);
+    } else if ((rc = clv_authz_user_scope(a, u, &err)) != CLV_OK ||
+               (rc = clv_consent_grant(app, a, u, &err)) != CLV_OK)
+        fail(r, resp, a, &err);
+    else
+        complete(r, resp, a, u, auth_time, NULL);
+    if (resp->status == 302) {
+        issuer_path(app, "/authorize", path, sizeof path);
+        clv_resp_cookie(resp, app, CLV_COOKIE_CSRF, "", path, "Strict", 0);
+    }
     clv_user_free(u);
 }
 
@@ -253,6 +333,8 @@ void clv_h_authorize_post(clv_req *r, clv_resp *resp)
         params_from(&f, NULL, &p);
         if (clv_authz_check(clv_req_app(r), &p, &a, &err) != CLV_OK)
             fail(r, resp, &a, &err);
+        else if (clv_form_get(&f, "consent") != NULL)
+            consent_posted(r, resp, &a, &f);
         else
             post_checked(r, resp, &a, &f);
     }

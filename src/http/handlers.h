@@ -59,6 +59,8 @@ void clv_h_secret_remove(clv_req *r, clv_resp *resp);
 
 void clv_h_users_create(clv_req *r, clv_resp *resp);
 void clv_h_users_list(clv_req *r, clv_resp *resp);
+void clv_h_user_grants(clv_req *r, clv_resp *resp);
+void clv_h_user_grant_revoke(clv_req *r, clv_resp *resp);
 void clv_h_user_get(clv_req *r, clv_resp *resp);
 void clv_h_user_patch(clv_req *r, clv_resp *resp);
 void clv_h_user_delete(clv_req *r, clv_resp *resp);

@@ -221,3 +221,49 @@ void clv_page_signed_out(clv_resp *resp)
     add(&pg, "<p>You are signed out. You can close this window.</p>");
     finish(resp, &pg, 200, NULL);
 }
+
+/* The words of a scope as list items. */
+static void scope_items(page *pg, const char *scope)
+{
+    add(pg, "<ul>");
+    for (const char *p = scope; p != NULL && *p != '\0';) {
+        size_t n = strcspn(p, " ");
+        if (n > 0) {
+            char word[129];
+            snprintf(word, sizeof word, "%.*s", (int)(n > 128 ? 128 : n), p);
+            add(pg, "<li>");
+            esc(pg, word);
+            add(pg, "</li>");
+        }
+        p += n + (p[n] == ' ');
+    }
+    add(pg, "</ul>");
+}
+
+void clv_page_consent(clv_resp *resp, const clv_app *app, const clv_consent_page *in)
+{
+    char origin[512];
+    page pg = {0};
+
+    csp_target(in->redirect_uri, origin, sizeof origin);
+    begin(&pg, "Allow access?");
+    add(&pg, "<p><strong>");
+    esc(&pg, in->client_name);
+    add(&pg, "</strong> at <strong>");
+    esc(&pg, origin[0] != '\0' ? origin : in->redirect_uri);
+    add(&pg, "</strong> asks to use your account for:</p>");
+    scope_items(&pg, in->scope[0] != '\0' ? in->scope : "(no scope: your sign-in only)");
+    if (!in->first_party)
+        add(&pg, "<p>It is not an application of this server's operator. Allow it only if "
+                 "you trust it.</p>");
+    form_open(&pg, app, "/authorize");
+    hidden(&pg, "csrf", in->csrf);
+    for (const char *const *n = in->names; *n != NULL; n++) {
+        const char *v = clv_form_get(in->params, *n);
+        if (v != NULL)
+            hidden(&pg, *n, v);
+    }
+    add(&pg, "<button type=\"submit\" name=\"consent\" value=\"allow\">Allow</button>"
+             "<button type=\"submit\" name=\"consent\" value=\"deny\">Deny</button></form>");
+    finish(resp, &pg, 200, in->redirect_uri);
+}

@@ -62,6 +62,8 @@ static const route routes[] = {
     {"GET", "/admin/v1/users/*", clv_h_user_get},
     {"PATCH", "/admin/v1/users/*", clv_h_user_patch},
     {"DELETE", "/admin/v1/users/*", clv_h_user_delete},
+    {"GET", "/admin/v1/users/*/grants", clv_h_user_grants},
+    {"DELETE", "/admin/v1/users/*/grants/*", clv_h_user_grant_revoke},
     {"GET", "/admin/v1/audit", clv_h_audit_list},
     /* dynamic registration, test tokens */
     {"POST", "/register", clv_h_register_create},

@@ -44,6 +44,21 @@ typedef struct {
 
 void clv_page_signin(clv_resp *resp, const clv_app *app, int status, const clv_signin_page *pg);
 
+/* The consent page (docs/DESIGN.md D3): the client's name, where it sends the browser back
+ * (the redirect URI's origin), the scopes it asks for, and a form back to /authorize with
+ * the request's hidden inputs, csrf, and a button "consent" of value allow or deny. */
+typedef struct {
+    const char *client_name;
+    const char *scope;        /* space-separated */
+    const char *csrf;
+    const char *redirect_uri; /* shown by its origin; also the CSP form-action */
+    const clv_form *params;
+    const char *const *names; /* NULL-terminated */
+    bool first_party;         /* else the page warns that the operator did not make it */
+} clv_consent_page;
+
+void clv_page_consent(clv_resp *resp, const clv_app *app, const clv_consent_page *pg);
+
 /* An error page (SPEC §5.19): HTTP status with title and message. */
 void clv_page_error(clv_resp *resp, int status, const char *title, const char *message);
 

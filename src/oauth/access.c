@@ -90,7 +90,8 @@ clv_code clv_access_mint(clv_app *app, const clv_client *c, const clv_mint_opts 
         clv_json_obj_value(&w, "test", json_true());
     if ((payload = clv_json_obj_end(&w, &plen)) == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
-    rc = clv_jwt_sign(app->keys, c->signing_alg, "at+jwt", payload, plen, token, err);
+    rc = clv_jwt_sign(app->keys, clv_client_alg(c, app->cfg->token_alg), "at+jwt", payload, plen,
+                      token, err);
     free(payload);
     if (rc == CLV_OK)
         *expires_in = life;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/ids.h"
+#include "core/strlist.h"
 #include "crypto/b64.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
@@ -14,8 +15,8 @@
 enum { CLIENT_ID_MAX = 128, STATE_MAX = 2048, NONCE_MAX = 512, S256_LEN = 43 };
 
 const char *const clv_authz_form_params[] = {
-    "client_id", "redirect_uri",   "response_type",         "scope",         "state",
-    "nonce",     "code_challenge", "code_challenge_method", "response_mode", NULL};
+    "client_id",      "redirect_uri",          "response_type", "scope",  "state", "nonce",
+    "code_challenge", "code_challenge_method", "response_mode", "prompt", NULL};
 
 void clv_authz_cleanup(clv_authz *a)
 {
@@ -68,6 +69,37 @@ bool clv_pkce_check(const char *verifier, const char *challenge)
     return clv_ct_equal(computed, challenge, S256_LEN);
 }
 
+/* The part of a loopback IP literal redirect URI after its port ("http://127.0.0.1:8000/cb"
+ * → "/cb"), with *host_len the length of "http://127.0.0.1" or "http://[::1]"; NULL for any
+ * other URI, or a port that is not 1 to 5 digits. */
+static const char *loopback_rest(const char *uri, size_t *host_len)
+{
+    static const char *const hosts[] = {"http://127.0.0.1", "http://[::1]"};
+
+    for (size_t h = 0; h < 2; h++) {
+        size_t n = strlen(hosts[h]), digits;
+        if (strncmp(uri, hosts[h], n) != 0)
+            continue;
+        *host_len = n;
+        if (uri[n] != ':')
+            return uri[n] == '\0' || uri[n] == '/' || uri[n] == '?' ? uri + n : NULL;
+        digits = strspn(uri + n + 1, "0123456789");
+        return digits >= 1 && digits <= 5 ? uri + n + 1 + digits : NULL;
+    }
+    return NULL;
+}
+
+/* RFC 8252 §7.3, docs/DESIGN.md D8: a loopback IP redirect URI matches with any port; the
+ * host and everything after the port must still be the registered URI's exactly. */
+static bool loopback_match(const char *registered, const char *given)
+{
+    size_t rn = 0, gn = 0;
+    const char *r = loopback_rest(registered, &rn), *g = loopback_rest(given, &gn);
+
+    return r != NULL && g != NULL && rn == gn && strncmp(registered, given, rn) == 0 &&
+           strcmp(r, g) == 0;
+}
+
 const char *clv_redirect_uri_match(const clv_client *c, const char *given)
 {
     size_t i;
@@ -80,6 +112,11 @@ const char *clv_redirect_uri_match(const clv_client *c, const char *given)
     json_array_foreach(c->redirect_uris, i, v) {
         const char *r = json_string_value(v);
         if (r != NULL && strcmp(r, given) == 0)
+            return r;
+    }
+    json_array_foreach(c->redirect_uris, i, v) {
+        const char *r = json_string_value(v);
+        if (r != NULL && loopback_match(r, given))
             return r;
     }
     return NULL;
@@ -198,7 +235,8 @@ static clv_code check_client(clv_app *app, const clv_authz_params *p, clv_authz 
                         p->redirect_uri == NULL
                             ? "the request has no redirect_uri and the client has several"
                             : "redirect_uri is not registered for this client");
-    if ((a->redirect_uri = strdup(uri)) == NULL)
+    /* the URI given, which may differ from the registered one in a loopback port */
+    if ((a->redirect_uri = strdup(p->redirect_uri != NULL ? p->redirect_uri : uri)) == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
     a->redirect_given = p->redirect_uri != NULL;
     return CLV_OK;
@@ -215,8 +253,11 @@ static clv_code check_prompt(const char *prompt, clv_authz *a, clv_err *err)
             a->prompt_none = true;
         else if (n == 5 && strncmp(s, "login", 5) == 0)
             a->prompt_login = true;
-        else if (!(n == 7 && strncmp(s, "consent", 7) == 0) &&
-                 !(n == 14 && strncmp(s, "select_account", 14) == 0) && n > 0)
+        else if (n == 7 && strncmp(s, "consent", 7) == 0)
+            a->prompt_consent = true;
+        else if (n == 14 && strncmp(s, "select_account", 14) == 0)
+            a->prompt_login = true; /* the sign-in form is how another account is chosen */
+        else if (n > 0)
             return clv_fail(err, CLV_INVALID, "prompt value '%.*s' is not supported",
                             (int)(n > 32 ? 32 : n), s);
         count += n > 0;
@@ -320,28 +361,23 @@ clv_code clv_authz_check(clv_app *app, const clv_authz_params *p, clv_authz *a, 
 
 static bool is_admin(const clv_user *u)
 {
-    size_t i;
-    json_t *v;
-
-    json_array_foreach(u->roles, i, v) {
-        const char *r = json_string_value(v);
-        if (r != NULL && (strcmp(r, "tenant_admin") == 0 || strcmp(r, "platform_admin") == 0))
-            return true;
-    }
-    return false;
+    return clv_strarr_has(u->roles, "tenant_admin") || clv_strarr_has(u->roles, "platform_admin");
 }
 
 clv_code clv_authz_user_scope(clv_authz *a, const clv_user *u, clv_err *err)
 {
     char *s = a->scope, *w = s;
 
-    if (is_admin(u))
+    if (is_admin(u) && a->client->first_party)
         return CLV_OK;
     for (char *p = s; *p != '\0';) { /* copy every word but admin, in place */
         size_t n = strcspn(p, " ");
         if (n == 5 && strncmp(p, "admin", 5) == 0) {
             if (a->scope_given)
-                return clv_fail(err, CLV_ACCESS_DENIED, "the admin scope is for administrators");
+                return clv_fail(err, CLV_ACCESS_DENIED,
+                                a->client->first_party
+                                    ? "the admin scope is for administrators"
+                                    : "the admin scope is only for first-party clients");
         } else if (n > 0) {
             if (w != s)
                 *w++ = ' ';

@@ -22,8 +22,9 @@ typedef struct {
     const char *repeated; /* the name of a parameter the request gave twice, or NULL */
 } clv_authz_params;
 
-/* The names above that a sign-in form carries as hidden inputs, NULL-terminated (prompt
- * and max_age are left out: submitting the form is a fresh sign-in). */
+/* The names above that a sign-in or consent form carries as hidden inputs, NULL-terminated
+ * (max_age is left out: submitting the form is a fresh sign-in; prompt stays, so that
+ * prompt=consent still asks after the sign-in). */
 extern const char *const clv_authz_form_params[];
 
 /* A checked authorization request. Every pointer is owned (clv_authz_cleanup). */
@@ -34,7 +35,7 @@ typedef struct {
     char *scope;         /* resolved (SPEC §5.2) */
     bool scope_given;    /* the request named a scope (else every allowed one) */
     char *state, *nonce, *code_challenge; /* NULL when absent */
-    bool prompt_none, prompt_login;
+    bool prompt_none, prompt_login, prompt_consent;
     int64_t max_age; /* -1: none */
 } clv_authz;
 
@@ -48,9 +49,10 @@ clv_code clv_authz_check(clv_app *app, const clv_authz_params *p, clv_authz *a, 
 
 void clv_authz_cleanup(clv_authz *a);
 
-/* Fits the scope to the user who signed in: admin (SPEC §5.2) is for administrators only,
- * so a user without role tenant_admin or platform_admin loses it from an implicit scope and
- * is refused (CLV_ACCESS_DENIED) when the request asked for it. */
+/* Fits the scope to the user who signed in: admin (docs/DESIGN.md D2) reaches a user's
+ * admin rights only through a first-party client, and only for a user with role
+ * tenant_admin or platform_admin; otherwise it is dropped from an implicit scope and
+ * refused (CLV_ACCESS_DENIED) when the request asked for it. */
 clv_code clv_authz_user_scope(clv_authz *a, const clv_user *u, clv_err *err);
 
 /* Issues a single-use code (32 random bytes, base64url) for user_id that expires after
@@ -66,8 +68,10 @@ clv_code clv_authz_issue_code(clv_app *app, const clv_authz *a, const clv_user *
 char *clv_authz_redirect_url(const char *redirect_uri, const char *const kv[][2], size_t n);
 
 /* The registered redirect URI that given matches by simple string comparison (RFC 6749
- * §3.1.2.3, RFC 9700 §2.1: no normalisation, no wildcards); when given is NULL, the
- * client's only redirect URI if it has exactly one. Borrowed from c; NULL when none. */
+ * §3.1.2.3, RFC 9700 §2.1: no normalisation, no wildcards), except that a loopback IP
+ * literal (http://127.0.0.1, http://[::1]) matches with any port (RFC 8252 §7.3); when given
+ * is NULL, the client's only redirect URI if it has exactly one. Borrowed from c; NULL
+ * when none. */
 const char *clv_redirect_uri_match(const clv_client *c, const char *given);
 
 /* RFC 7636 §4.1: 43 to 128 characters of [A-Za-z0-9-._~]. Also the form of a challenge. */

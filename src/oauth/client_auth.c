@@ -34,6 +34,17 @@ static clv_code check_secret(clv_app *app, const clv_client *c, const clv_list *
     return CLV_OK;
 }
 
+/* docs/DESIGN.md D9: a secret client may send its secret by Basic or by post alike (RFC 6749
+ * §2.3.1 sends the same credential both ways); every other method must be the one
+ * registered. */
+static bool method_fits(clv_auth_method registered, clv_auth_method used)
+{
+    bool secret_r = registered == CLV_AUTH_SECRET_BASIC || registered == CLV_AUTH_SECRET_POST;
+    bool secret_u = used == CLV_AUTH_SECRET_BASIC || used == CLV_AUTH_SECRET_POST;
+
+    return registered == used || (secret_r && secret_u);
+}
+
 clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, clv_client **out,
                                  clv_err *err)
 {
@@ -54,7 +65,7 @@ clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, cl
     }
     if (rc != CLV_OK)
         return rc;
-    if (c->auth_method != creds->method) {
+    if (!method_fits(c->auth_method, creds->method)) {
         /* Same words as an unknown client: the answer must not tell that it exists. */
         rc = clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
     } else if (c->auth_method == CLV_AUTH_PRIVATE_KEY_JWT) {

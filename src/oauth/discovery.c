@@ -27,7 +27,7 @@ static void end_user_flows(const clv_app *app, json_t *doc)
     json_object_set_new(doc, "end_session_endpoint", url(app, "/logout"));
     json_object_set_new(doc, "authorization_response_iss_parameter_supported", json_true());
     json_object_set_new(doc, "prompt_values_supported",
-                        json_pack("[s, s, s, s]", "none", "login", "consent", "select_account"));
+                        json_pack("[s, s, s]", "none", "login", "consent"));
     json_object_set_new(doc, "claims_parameter_supported", json_false());
     json_object_set_new(doc, "request_parameter_supported", json_false());
     json_object_set_new(doc, "request_uri_parameter_supported", json_false());

@@ -55,8 +55,9 @@ static clv_code new_refresh(clv_app *app, const clv_client *c, const clv_user *u
     return clv_store_refresh_insert(app->store, &r, err);
 }
 
-/* Mints the access token of a user: sub as the client sees the user, the user's roles,
- * and the private claims usr (sealed user id, for UserInfo), fid (the family, checked by
+/* Mints the access token of a user: sub as the client sees the user, the user's roles (for
+ * a first-party client only: docs/DESIGN.md D2 — a third party learns no one's roles and
+ * gets none to present elsewhere), and the private claims usr (sealed user id, for UserInfo), fid (the family, checked by
  * clv_access_check) and auth_time. */
 static clv_code user_access_token(clv_app *app, const clv_client *c, const clv_user *u,
                                   const user_grant *g, const char *sub, char **token,
@@ -64,22 +65,29 @@ static clv_code user_access_token(clv_app *app, const clv_client *c, const clv_u
 {
     clv_mint_opts opts = {0};
     char *ref = NULL;
-    json_t *extra;
+    json_t *extra, *none = json_array();
     clv_code rc;
 
-    if ((rc = clv_oidc_user_ref(app, u->id, &ref, err)) != CLV_OK)
+    if (none == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    if ((rc = clv_oidc_user_ref(app, u->id, &ref, err)) != CLV_OK) {
+        json_decref(none);
         return rc;
+    }
     extra = json_pack("{s:s, s:s, s:I}", "usr", ref, "fid", g->family_id, "auth_time",
                       (json_int_t)g->auth_time);
     free(ref);
-    if (extra == NULL)
+    if (extra == NULL) {
+        json_decref(none);
         return clv_fail(err, CLV_NOMEM, "out of memory");
+    }
     opts.sub = sub;
     opts.scope = g->scope;
-    opts.roles = u->roles;
+    opts.roles = c->first_party ? u->roles : none; /* an empty list writes no claim */
     opts.extra = extra;
     rc = clv_access_mint(app, c, &opts, token, expires_in, err);
     json_decref(extra);
+    json_decref(none);
     return rc;
 }
 

@@ -91,13 +91,13 @@ clv_code clv_oidc_id_token(clv_app *app, const clv_client *c, const char *sub, i
     if (nonce != NULL)
         json_object_set_new(claims, "nonce", json_string(nonce));
     if (access_token != NULL) {
-        if (!clv_oidc_at_hash(c->signing_alg, access_token, at_hash)) {
+        if (!clv_oidc_at_hash(clv_client_alg(c, app->cfg->token_alg), access_token, at_hash)) {
             json_decref(claims);
             return clv_fail(err, CLV_CRYPTO, "hash failed");
         }
         json_object_set_new(claims, "at_hash", json_string(at_hash));
     }
-    rc = clv_access_sign(app, c->signing_alg, "JWT", claims, out, err);
+    rc = clv_access_sign(app, clv_client_alg(c, app->cfg->token_alg), "JWT", claims, out, err);
     json_decref(claims);
     return rc;
 }

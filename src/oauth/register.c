@@ -166,7 +166,9 @@ static clv_code iat_check(clv_app *app, const char *iat, clv_principal *p, char 
     return rc;
 }
 
-/* The service must still exist; its tenant becomes the principal's. */
+/* The service must exist and be active, and so must its tenant (docs/DESIGN.md D7: a token
+ * of a switched-off service registers nothing, and is not used up); its tenant becomes
+ * the principal's. */
 static clv_code service_load(clv_app *app, const char *service_id, clv_principal *p,
                              clv_service **out, clv_err *err)
 {
@@ -177,6 +179,10 @@ static clv_code service_load(clv_app *app, const char *service_id, clv_principal
         rc = CLV_NOT_FOUND;
     if (rc == CLV_NOT_FOUND)
         rc = clv_fail(err, CLV_UNAUTHENTICATED, "registration into this service has ended");
+    else if (rc == CLV_OK &&
+             (svc->status != CLV_STATUS_ACTIVE || svc->tenant_status != CLV_STATUS_ACTIVE))
+        rc = clv_fail(err, CLV_UNAUTHENTICATED, "the %s of this initial access token is not active",
+                      svc->status != CLV_STATUS_ACTIVE ? "service" : "tenant");
     if (rc != CLV_OK) {
         clv_service_free(svc);
         return rc;

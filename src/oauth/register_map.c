@@ -153,6 +153,12 @@ static clv_code scopes_read(const json_t *md, json_t **out, clv_err *err)
         return nomem(err);
     for (s = json_string_value(v); *s != '\0';) {
         size_t n = strcspn(s, " ");
+        if (n == 5 && memcmp(s, "admin", 5) == 0) { /* docs/DESIGN.md D2 */
+            json_decref(*out);
+            *out = NULL;
+            return clv_fail_field(err, CLV_INVALID, "scope",
+                                  "admin is a reserved scope: it cannot be registered");
+        }
         if (n > 0 && json_array_append_new(*out, json_stringn(s, n)) != 0) {
             json_decref(*out);
             *out = NULL;
@@ -279,6 +285,8 @@ clv_code clv_register_client(const json_t *md, const clv_client *cur, const char
         rc = cur == NULL ? clv_client_from_json(body, cfg, out, err)
                          : clv_client_patch(cur, body, cfg, out, err);
     json_decref(body);
+    if (rc == CLV_OK) /* a registered client is never first-party (docs/DESIGN.md D2) */
+        (*out)->first_party = false;
     field_rename(err);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strlist.h"
 #include "crypto/hash.h"
 #include "oauth/access.h"
 #include "oauth/grants.h"
@@ -26,19 +27,7 @@ static bool has_string(const json_t *arr, const char *s, size_t n)
 /* SPEC §5.2: admin is grantable only with a tenant_admin or platform_admin role. */
 static bool admin_grantable(const clv_client *c)
 {
-    return has_string(c->roles, "tenant_admin", 12) || has_string(c->roles, "platform_admin", 14);
-}
-
-/* true if the space-separated list holds the word s[0..n). */
-static bool in_words(const char *list, const char *s, size_t n)
-{
-    for (const char *p = list; *p != '\0';) {
-        size_t len = strcspn(p, " ");
-        if (len == n && memcmp(p, s, n) == 0)
-            return true;
-        p += len + (p[len] == ' ');
-    }
-    return false;
+    return clv_strarr_has(c->roles, "tenant_admin") || clv_strarr_has(c->roles, "platform_admin");
 }
 
 static bool append(char *buf, size_t *len, const char *s, size_t n)
@@ -79,7 +68,7 @@ static clv_code resolve(const clv_client *c, const char *requested, bool admin_b
     }
     for (const char *p = requested; *p != '\0' && rc == CLV_OK;) {
         size_t n = strcspn(p, " ");
-        if (n == 0 || in_words(buf, p, n)) { /* a repeated scope counts once */
+        if (n == 0 || clv_words_has(buf, p, n)) { /* a repeated scope counts once */
             p += n > 0 ? n : 1;
             continue;
         }

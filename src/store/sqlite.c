@@ -638,5 +638,9 @@ static const struct clv_store_ops sqlite_ops = {
     .iat_use = clv_sqlite_iat_use,
     .regtoken_put = clv_sqlite_regtoken_put,
     .regtoken_get = clv_sqlite_regtoken_get,
+    .consent_get = clv_sqlite_consent_get,
+    .consent_put = clv_sqlite_consent_put,
+    .consent_list = clv_sqlite_consent_list,
+    .consent_delete = clv_sqlite_consent_delete,
     .purge = sqlite_purge,
 };

@@ -107,6 +107,7 @@ static clv_code client_load(sqlite3_stmt *st, void **item, clv_err *err)
     c->service_status = (clv_status)clv_sqlite_col_int(&r);
     c->service_approval = (clv_approval)clv_sqlite_col_int(&r);
     c->tenant_status = (clv_status)clv_sqlite_col_int(&r);
+    c->first_party = clv_sqlite_col_int(&r) != 0;
     rc = clv_sqlite_row_end(&r, "client", err);
     if (rc != CLV_OK) {
         clv_client_free(c);
@@ -130,6 +131,23 @@ static void client_free_item(void *p)
 }
 
 static const clv_sqlite_kind client_kind = {client_load, client_key, client_free_item, "client"};
+
+/* Writes first_party, which the insert and update statements leave to this one so that a
+ * store writing as a release before migration 5 (the upgrade tests) still can. */
+static clv_code first_party_write(clv_sqlite_conn *c, const clv_client *cl, clv_err *err)
+{
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+
+    if (clv_sqlite_writes_as(c) < 5)
+        return CLV_OK;
+    if ((st = clv_sqlite_stmt(c, ST_CLIENT_FIRST_PARTY, err)) == NULL)
+        return CLV_STORE;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_text(&b, cl->id);
+    clv_sqlite_bind_int(&b, cl->first_party);
+    return clv_sqlite_write(c, &b, "client_first_party", true, err);
+}
 
 clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *cl, clv_err *err)
 {
@@ -164,6 +182,8 @@ clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *cl, clv_err *e
         rc = clv_fail(err, CLV_NOT_FOUND, "client_insert: no service %s", cl->service_id);
     if (rc == CLV_OK)
         rc = clv_sqlite_q_place(c, cl, err);
+    if (rc == CLV_OK && !cl->first_party) /* the column's default is 1 */
+        rc = first_party_write(c, cl, err);
     return clv_sqlite_atomic_close(c, own, rc, err);
 }
 
@@ -192,6 +212,7 @@ clv_code clv_sqlite_client_update(clv_store *s, const clv_client *cl, clv_err *e
     clv_sqlite_bind b;
     clv_code rc;
     int changes = 0;
+    bool own;
 
     if (!clv_sqlite_prepare(s, ST_CLIENT_UPDATE, &c, &st, &rc, err))
         return rc;
@@ -199,15 +220,17 @@ clv_code clv_sqlite_client_update(clv_store *s, const clv_client *cl, clv_err *e
     bind_mutable(&b, cl);
     clv_sqlite_bind_text(&b, cl->id);
     clv_sqlite_bind_int(&b, cl->version);
-    rc = clv_sqlite_bind_end(&b, c, "client_update", err);
-    if (rc != CLV_OK) {
+    if ((rc = clv_sqlite_bind_end(&b, c, "client_update", err)) != CLV_OK ||
+        (rc = clv_sqlite_atomic_open(c, &own, err)) != CLV_OK) {
         clv_sqlite_done(st);
         return rc;
     }
     rc = clv_sqlite_exec(c, st, "client_update", &changes, err);
     if (rc == CLV_OK && changes == 0)
         rc = clv_sqlite_version_miss(c, ST_CLIENT_EXISTS, cl->id, "client_update", err);
-    return rc;
+    if (rc == CLV_OK)
+        rc = first_party_write(c, cl, err);
+    return clv_sqlite_atomic_close(c, own, rc, err);
 }
 
 clv_code clv_sqlite_client_touch(clv_store *s, const char *client_id, int64_t at, clv_err *err)

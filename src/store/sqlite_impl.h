@@ -112,6 +112,11 @@ typedef enum {
     ST_IAT_GET,
     ST_REGTOKEN_PUT,
     ST_REGTOKEN_GET,
+    ST_CLIENT_FIRST_PARTY,
+    ST_CONSENT_GET,
+    ST_CONSENT_PUT,
+    ST_CONSENT_LIST,
+    ST_CONSENT_DELETE,
     ST_COUNT
 } clv_sqlite_stmt_id;
 
@@ -331,6 +336,13 @@ clv_code clv_sqlite_regtoken_put(clv_store *s, const char *client_id, const unsi
                                  clv_err *err);
 clv_code clv_sqlite_regtoken_get(clv_store *s, const char *client_id, unsigned char hash[32],
                                  clv_err *err);
+clv_code clv_sqlite_consent_get(clv_store *s, const char *user_id, const char *client_id,
+                                clv_consent **out, clv_err *err);
+clv_code clv_sqlite_consent_put(clv_store *s, const clv_consent *c, clv_err *err);
+clv_code clv_sqlite_consent_list(clv_store *s, const char *user_id, const clv_store_page *pg,
+                                 clv_list *out, clv_err *err);
+clv_code clv_sqlite_consent_delete(clv_store *s, const char *user_id, const char *client_id,
+                                   clv_err *err);
 
 /* Registers clv_fold(text), a Unicode lower(), and clv_grams(text), the words of
  * clients_grams (sqlite_fold.c), on a connection. */

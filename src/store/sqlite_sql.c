@@ -245,7 +245,32 @@ static const char migration_4[] =
     " DELETE FROM clients_fts_map WHERE id = old.id;"
     " END;";
 
-const char *const clv_sqlite_migrations[] = {migration_1, migration_2, migration_3, migration_4};
+/* Migration 5: first-party clients and remembered consent (docs/DESIGN.md D2, D3). A
+ * client registered before it (it has a registration token) is not first-party; the init
+ * client follows the server's --token-alg (-1, CLV_ALG_SERVER) as new clients do. The view
+ * is made again so that it names the new column. */
+static const char migration_5[] =
+    "ALTER TABLE clients ADD COLUMN first_party INTEGER NOT NULL DEFAULT 1;"
+    "UPDATE clients SET first_party = 0"
+    " WHERE client_id IN (SELECT client_id FROM registration_tokens);"
+    "UPDATE clients SET signing_alg = -1"
+    " WHERE protected = 1 AND type = 2 AND service_id = "
+    "(SELECT value FROM meta WHERE name = 'init_service_id');"
+    "DROP VIEW client_v;"
+    "CREATE VIEW client_v AS SELECT c.*, s.status AS service_status,"
+    " s.approval AS service_approval, t.status AS tenant_status"
+    " FROM clients c JOIN services s ON s.id = c.service_id"
+    " JOIN tenants t ON t.id = s.tenant_id;"
+    "CREATE TABLE consents ("
+    " user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,"
+    " tenant_id TEXT NOT NULL, scope TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL, PRIMARY KEY (user_id, client_id)) WITHOUT ROWID;"
+    "CREATE INDEX consents_client ON consents (client_id);"
+    "CREATE INDEX consents_list ON consents (user_id, created_at DESC, client_id DESC);";
+
+const char *const clv_sqlite_migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                             migration_5};
 const int clv_sqlite_migration_count =
     (int)(sizeof clv_sqlite_migrations / sizeof clv_sqlite_migrations[0]);
 
@@ -286,7 +311,7 @@ const int clv_sqlite_migration_count =
     " purge_at = ?, last_used_at = max(last_used_at, ?), tokens_revoked_at = ?"
 #define CLIENT_COLS                                                                        \
     "id, client_id, service_id, tenant_id, type, created_at, version, " CLIENT_MUT_COLS   \
-    ", service_status, service_approval, tenant_status"
+    ", service_status, service_approval, tenant_status, first_party"
 
 #define SECRET_COLS                                                                        \
     "secret_id, client_id, description, hash, created_at, expires_at, last_used_at"
@@ -294,6 +319,8 @@ const int clv_sqlite_migration_count =
     "id, tenant_id, username, email, password_hash, roles, status, created_at, updated_at"
 #define AUDIT_COLS                                                                         \
     "id, at, actor_type, actor_id, tenant_id, action, target_type, target_id, changes"
+
+#define CONSENT_COLS "user_id, client_id, tenant_id, scope, created_at, updated_at"
 
 #define AUTHCODE_COLS                                                                      \
     "hash, client_id, user_id, tenant_id, redirect_uri, scope, nonce, code_challenge,"    \
@@ -527,6 +554,16 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_IAT_GET] = "SELECT " IAT_COLS " FROM initial_access_tokens WHERE hash = ?1",
     [ST_REGTOKEN_PUT] = "INSERT INTO registration_tokens (client_id, hash) VALUES (?1, ?2)"
                         " ON CONFLICT (client_id) DO UPDATE SET hash = excluded.hash",
+    /* first_party is written on its own (migration 5), after the insert or update. */
+    [ST_CLIENT_FIRST_PARTY] = "UPDATE clients SET first_party = ?2 WHERE id = ?1",
+    [ST_CONSENT_GET] = "SELECT " CONSENT_COLS " FROM consents WHERE user_id = ?1 AND client_id = ?2",
+    [ST_CONSENT_PUT] = "INSERT INTO consents (" CONSENT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                       " ON CONFLICT (user_id, client_id) DO UPDATE SET scope = excluded.scope,"
+                       " updated_at = excluded.updated_at",
+    [ST_CONSENT_LIST] = "SELECT " CONSENT_COLS " FROM consents WHERE user_id = ?1"
+                        " AND (created_at, client_id) < (?2, ?3)"
+                        " ORDER BY created_at DESC, client_id DESC LIMIT ?4",
+    [ST_CONSENT_DELETE] = "DELETE FROM consents WHERE user_id = ?1 AND client_id = ?2",
     [ST_REGTOKEN_GET] = "SELECT hash FROM registration_tokens WHERE client_id = ?1",
 };
 /* clang-format on */

@@ -418,6 +418,38 @@ clv_code clv_store_regtoken_get(clv_store *s, const char *client_id, unsigned ch
     return s->ops->regtoken_get(s, client_id, hash, err);
 }
 
+/* ---- consent ---- */
+
+clv_code clv_store_consent_get(clv_store *s, const char *user_id, const char *client_id,
+                               clv_consent **out, clv_err *err)
+{
+    return s->ops->consent_get(s, user_id, client_id, out, err);
+}
+
+clv_code clv_store_consent_put(clv_store *s, const clv_consent *c, clv_err *err)
+{
+    return s->ops->consent_put(s, c, err);
+}
+
+clv_code clv_store_consent_list(clv_store *s, const char *user_id, const char *cursor, int limit,
+                                clv_list *out, clv_err *err)
+{
+    clv_store_page pg;
+    char *buf = NULL;
+    clv_code rc = page_init(cursor, limit, &pg, &buf, err);
+
+    if (rc == CLV_OK)
+        rc = s->ops->consent_list(s, user_id, &pg, out, err);
+    free(buf);
+    return rc;
+}
+
+clv_code clv_store_consent_delete(clv_store *s, const char *user_id, const char *client_id,
+                                  clv_err *err)
+{
+    return s->ops->consent_delete(s, user_id, client_id, err);
+}
+
 /* ---- retention ---- */
 
 clv_code clv_store_purge(clv_store *s, int64_t now, int *purged, clv_err *err)

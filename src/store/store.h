@@ -213,6 +213,20 @@ clv_code clv_store_regtoken_put(clv_store *s, const char *client_id, const unsig
 clv_code clv_store_regtoken_get(clv_store *s, const char *client_id, unsigned char hash[32],
                                 clv_err *err);
 
+/* ---- consent (docs/DESIGN.md D3) ---- */
+/* A user's consent to a client; CLV_NOT_FOUND if there is none. */
+clv_code clv_store_consent_get(clv_store *s, const char *user_id, const char *client_id,
+                               clv_consent **out, clv_err *err);
+/* Inserts or replaces (user_id, client_id); created_at is kept on a replace.
+ * CLV_NOT_FOUND if the user or the client does not exist. Both cascade it away. */
+clv_code clv_store_consent_put(clv_store *s, const clv_consent *c, clv_err *err);
+/* A user's consents, newest first (items are clv_consent *). */
+clv_code clv_store_consent_list(clv_store *s, const char *user_id, const char *cursor, int limit,
+                                clv_list *out, clv_err *err);
+/* CLV_NOT_FOUND if there was none. */
+clv_code clv_store_consent_delete(clv_store *s, const char *user_id, const char *client_id,
+                                  clv_err *err);
+
 /* ---- retention ---- */
 /* Removes for good, in one transaction, the clients whose status is deleted and
  * purge_at <= now (with their secrets, codes, refresh tokens and registration token), the

@@ -100,6 +100,14 @@ struct clv_store_ops {
     clv_code (*regtoken_get)(clv_store *s, const char *client_id, unsigned char hash[32],
                              clv_err *err);
 
+    clv_code (*consent_get)(clv_store *s, const char *user_id, const char *client_id,
+                            clv_consent **out, clv_err *err);
+    clv_code (*consent_put)(clv_store *s, const clv_consent *c, clv_err *err);
+    clv_code (*consent_list)(clv_store *s, const char *user_id, const clv_store_page *pg,
+                             clv_list *out, clv_err *err);
+    clv_code (*consent_delete)(clv_store *s, const char *user_id, const char *client_id,
+                               clv_err *err);
+
     clv_code (*purge)(clv_store *s, int64_t now, int *purged, clv_err *err);
 };
 

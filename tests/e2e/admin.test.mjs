@@ -226,7 +226,8 @@ describe('admin API', () => {
       assert.equal(c.environment, 'sandbox');
       assert.equal(c.protected, false);
       assert.equal(c.access_token_lifetime, 3600);
-      assert.equal(c.access_token_signing_alg, 'RS256');
+      assert.equal(c.access_token_signing_alg, null, 'null: the server\'s --token-alg at issue time');
+      assert.equal(c.first_party, true, 'made by an administrator');
       assert.equal(c.deleted_at, null);
       assert.equal(c.purge_at, null);
       assertTime(c.created_at, 'created_at');

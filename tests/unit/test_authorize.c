@@ -110,6 +110,36 @@ START_TEST(redirect_exact_match)
 }
 END_TEST
 
+/* RFC 8252 §7.3 (docs/DESIGN.md D8): loopback IP literals match with any port, nothing else
+ * about them is loosened, and no other host gets the exception. */
+START_TEST(redirect_loopback_any_port)
+{
+    clv_client *c = client_with("[\"http://127.0.0.1/cb\", \"http://[::1]:8080/cb?x=1\", "
+                                "\"http://localhost:3000/cb\", \"https://app.example.com/cb\"]");
+
+    ck_assert_str_eq(clv_redirect_uri_match(c, "http://127.0.0.1:54321/cb"), "http://127.0.0.1/cb");
+    ck_assert_str_eq(clv_redirect_uri_match(c, "http://127.0.0.1/cb"), "http://127.0.0.1/cb");
+    ck_assert_str_eq(clv_redirect_uri_match(c, "http://127.0.0.1:1/cb"), "http://127.0.0.1/cb");
+    ck_assert_str_eq(clv_redirect_uri_match(c, "http://[::1]/cb?x=1"), "http://[::1]:8080/cb?x=1");
+    ck_assert_str_eq(clv_redirect_uri_match(c, "http://[::1]:9/cb?x=1"),
+                     "http://[::1]:8080/cb?x=1");
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "http://127.0.0.1:54321/cb/"));  /* path */
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "http://127.0.0.1:54321/cb?a")); /* query */
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "http://127.0.0.1:/cb"));        /* no digits */
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "http://127.0.0.1:123456/cb"));  /* 6 digits */
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "http://127.0.0.1:80@evil.example/cb"));
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "http://127.0.0.1.evil.example/cb"));
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "http://127.0.0.2:80/cb"));   /* another host */
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "http://[::1]:9/cb"));        /* query differs */
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "https://127.0.0.1:9/cb"));   /* scheme */
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "http://localhost:3001/cb")); /* a name: exact */
+    ck_assert_str_eq(clv_redirect_uri_match(c, "http://localhost:3000/cb"),
+                     "http://localhost:3000/cb");
+    ck_assert_ptr_null(clv_redirect_uri_match(c, "https://app.example.com:8443/cb"));
+    clv_client_free(c);
+}
+END_TEST
+
 START_TEST(redirect_url_building)
 {
     const char *const kv[][2] = {{"code", "a b&c=d"}, {"state", NULL}, {"iss", "https://i/x"}};
@@ -254,7 +284,8 @@ END_TEST
 
 START_TEST(admin_scope_for_administrators_only)
 {
-    clv_authz a = {0};
+    clv_client c = {.first_party = true};
+    clv_authz a = {.client = &c};
     clv_user u = {0};
     clv_err err;
 
@@ -269,6 +300,14 @@ START_TEST(admin_scope_for_administrators_only)
     json_array_append_new(u.roles, json_string("tenant_admin"));
     ck_assert_int_eq(clv_authz_user_scope(&a, &u, &err), CLV_OK);
     ck_assert_str_eq(a.scope, "openid admin");
+    /* docs/DESIGN.md D2: an administrator's rights never reach a client that is not
+     * first-party — asked for, refused; implicit, dropped */
+    c.first_party = false;
+    ck_assert_int_eq(clv_authz_user_scope(&a, &u, &err), CLV_ACCESS_DENIED);
+    ck_assert_str_eq(a.scope, "openid admin"); /* unchanged on failure: not used */
+    a.scope_given = false;
+    ck_assert_int_eq(clv_authz_user_scope(&a, &u, &err), CLV_OK);
+    ck_assert_str_eq(a.scope, "openid");
     free(a.scope);
     json_decref(u.roles);
 }
@@ -328,6 +367,7 @@ static Suite *authorize_suite(void)
     tcase_add_test(tc, pkce_mismatch_and_plain_refused);
     tcase_add_test(tc, pkce_verifier_form);
     tcase_add_test(tc, redirect_exact_match);
+    tcase_add_test(tc, redirect_loopback_any_port);
     tcase_add_test(tc, redirect_url_building);
     tcase_add_test(tc, code_hash_binds_everything);
     tcase_add_test(tc, pairwise_stable_and_per_sector);

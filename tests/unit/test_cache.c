@@ -53,7 +53,7 @@ static void seed(void)
     ck_assert_int_eq(clv_store_tenant_insert(app->store, &t, NULL), CLV_OK);
     ck_assert_int_eq(clv_store_service_insert(app->store, &s, NULL), CLV_OK);
     c->type = CLV_TYPE_M2M;
-    ck_assert(clv_client_set_defaults(c, CLV_ALG_RS256, 3600, 86400));
+    ck_assert(clv_client_set_defaults(c, 3600, 86400));
     c->id = strdup("cli_1");
     c->client_id = strdup("c1");
     c->service_id = strdup("svc_1");

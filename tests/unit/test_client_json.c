@@ -484,7 +484,8 @@ START_TEST(test_confidential_defaults)
     ck_assert(!c->allow_client_credentials);
     ck_assert_int_eq(c->access_token_lifetime, 3600);
     ck_assert_int_eq(c->refresh_token_lifetime, 30 * 86400);
-    ck_assert_int_eq(c->signing_alg, CLV_ALG_RS256);
+    ck_assert_int_eq(c->signing_alg, CLV_ALG_SERVER); /* null: the server's, at issue time */
+    ck_assert(c->first_party);                         /* made by an administrator */
     ck_assert_ptr_null(c->sector_identifier);
     clv_client_free(c);
     expect_ok(CONF_BODY, "{\"require_pkce\":false,\"allow_client_credentials\":true}");
@@ -700,7 +701,7 @@ START_TEST(test_to_json_fields)
         "access_token_lifetime", "access_token_signing_alg", "allow_refresh_token",
         "refresh_token_lifetime", "require_pkce", "allow_client_credentials", "audience",
         "subject_type", "sector_identifier_uri", "sector_identifier", "protected",
-        "environment", "jwks", "jwks_uri", "client_uri", "logo_uri", "policy_uri", "tos_uri",
+        "first_party", "environment", "jwks", "jwks_uri", "client_uri", "logo_uri", "policy_uri", "tos_uri",
         "contacts", "software_id", "software_version", "created_at", "updated_at",
         "deleted_at", "purge_at", "last_used_at", "version"};
     clv_client *c = make(CONF_BODY, "{\"allow_client_credentials\":true,"

@@ -535,11 +535,13 @@ START_TEST(client_defaults)
         clv_client *c = calloc(1, sizeof *c);
         ck_assert_ptr_nonnull(c);
         c->type = types[i];
-        ck_assert(clv_client_set_defaults(c, CLV_ALG_ES256, 1200, 86400));
+        ck_assert(clv_client_set_defaults(c, 1200, 86400));
         ck_assert_int_eq(c->status, CLV_STATUS_ACTIVE);
         ck_assert_int_eq(c->auth_method, want_auth[i]);
         ck_assert_int_eq(c->require_pkce, want_pkce[i]);
-        ck_assert_int_eq(c->signing_alg, CLV_ALG_ES256);
+        ck_assert_int_eq(c->signing_alg, CLV_ALG_SERVER); /* follows --token-alg */
+        ck_assert_int_eq(clv_client_alg(c, CLV_ALG_ES256), CLV_ALG_ES256);
+        ck_assert(c->first_party);
         ck_assert_int_eq(c->access_token_lifetime, 1200);
         ck_assert_int_eq(c->refresh_token_lifetime, 86400);
         ck_assert(!c->allow_refresh_token);

@@ -161,7 +161,7 @@ static void insert_client(const char *id, const char *client_id, clv_client_type
 
     ck_assert_ptr_nonnull(c);
     c->type = type;
-    ck_assert(clv_client_set_defaults(c, CLV_ALG_RS256, 3600, 86400));
+    ck_assert(clv_client_set_defaults(c, 3600, 86400));
     c->id = strdup(id);
     c->client_id = strdup(client_id);
     c->service_id = strdup("svc_1");
@@ -660,18 +660,21 @@ START_TEST(authenticate_wrong_like_unknown)
 }
 END_TEST
 
+/* docs/DESIGN.md D9: Basic and post are one method for a secret client; nothing else is. */
 START_TEST(authenticate_method_mismatch)
 {
     clv_err err;
 
-    ck_assert_int_eq(auth("m2m-client", secret, CLV_AUTH_SECRET_POST, &err, NULL),
-                     CLV_INVALID_CLIENT);
+    ck_assert_int_eq(auth("m2m-client", secret, CLV_AUTH_SECRET_POST, &err, NULL), CLV_OK);
     ck_assert_int_eq(auth("m2m-client", NULL, CLV_AUTH_NONE, &err, NULL), CLV_INVALID_CLIENT);
+    ck_assert_int_eq(auth("m2m-client", NULL, CLV_AUTH_PRIVATE_KEY_JWT, &err, NULL),
+                     CLV_INVALID_CLIENT);
     insert_client("cli_2", "post-client", CLV_TYPE_CONFIDENTIAL, CLV_AUTH_SECRET_POST);
     {
         char *s2 = add_secret("post-client", 0);
         ck_assert_int_eq(auth("post-client", s2, CLV_AUTH_SECRET_POST, &err, NULL), CLV_OK);
-        ck_assert_int_eq(auth("post-client", s2, CLV_AUTH_SECRET_BASIC, &err, NULL),
+        ck_assert_int_eq(auth("post-client", s2, CLV_AUTH_SECRET_BASIC, &err, NULL), CLV_OK);
+        ck_assert_int_eq(auth("post-client", "clv_wrong", CLV_AUTH_SECRET_BASIC, &err, NULL),
                          CLV_INVALID_CLIENT);
         clv_free_secret(s2);
     }
@@ -689,9 +692,8 @@ START_TEST(authenticate_mismatch_hides_existence)
 {
     clv_err known, unknown;
 
-    ck_assert_int_eq(auth("m2m-client", secret, CLV_AUTH_SECRET_POST, &known, NULL),
-                     CLV_INVALID_CLIENT);
-    ck_assert_int_eq(auth("no-such-client", secret, CLV_AUTH_SECRET_POST, &unknown, NULL),
+    ck_assert_int_eq(auth("m2m-client", NULL, CLV_AUTH_NONE, &known, NULL), CLV_INVALID_CLIENT);
+    ck_assert_int_eq(auth("no-such-client", NULL, CLV_AUTH_NONE, &unknown, NULL),
                      CLV_INVALID_CLIENT);
     ck_assert_str_eq(known.detail, unknown.detail);
 }

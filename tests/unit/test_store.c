@@ -53,7 +53,7 @@ static clv_client *new_client(const char *id, const char *client_id, const char 
     c->name = strdup(client_id);
     c->type = CLV_TYPE_CONFIDENTIAL;
     c->created_at = c->updated_at = created_at;
-    ck_assert(clv_client_set_defaults(c, CLV_ALG_RS256, 3600, 2592000));
+    ck_assert(clv_client_set_defaults(c, 3600, 2592000));
     return c;
 }
 

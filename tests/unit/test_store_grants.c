@@ -54,7 +54,7 @@ static void add_client(const char *id, const char *client_id, const char *servic
     c->name = strdup(client_id);
     c->type = CLV_TYPE_CONFIDENTIAL;
     c->created_at = c->updated_at = 1;
-    ck_assert(clv_client_set_defaults(c, CLV_ALG_RS256, 3600, 2592000));
+    ck_assert(clv_client_set_defaults(c, 3600, 2592000));
     ck_assert_int_eq(clv_store_client_insert(store, c, NULL), CLV_OK);
     clv_client_free(c);
 }
@@ -538,6 +538,90 @@ START_TEST(regtoken)
 }
 END_TEST
 
+/* ---- consent, first-party (docs/DESIGN.md D2, D3) ---- */
+
+static clv_code put_consent(const char *user_id, const char *client_id, const char *scope,
+                            int64_t at)
+{
+    clv_consent v = {.user_id = (char *)user_id,
+                     .client_id = (char *)client_id,
+                     .tenant_id = "t1",
+                     .scope = (char *)scope,
+                     .created_at = at,
+                     .updated_at = at};
+
+    return clv_store_consent_put(store, &v, NULL);
+}
+
+START_TEST(consents)
+{
+    clv_consent *c = NULL;
+    clv_list l = {0};
+    clv_err err = {0};
+
+    add_base();
+    ck_assert_int_eq(clv_store_consent_get(store, "u1", "cid1", &c, &err), CLV_NOT_FOUND);
+    ck_assert_int_eq(put_consent("u1", "cid1", "openid", 10), CLV_OK);
+    ck_assert_int_eq(put_consent("u1", "cid2", "openid email", 20), CLV_OK);
+    ck_assert_int_eq(put_consent("u1", "cid1", "openid profile", 30), CLV_OK); /* replace */
+    ck_assert_int_eq(clv_store_consent_get(store, "u1", "cid1", &c, NULL), CLV_OK);
+    ck_assert_str_eq(c->scope, "openid profile");
+    ck_assert_int_eq(c->created_at, 10); /* kept */
+    ck_assert_int_eq(c->updated_at, 30);
+    clv_consent_free(c);
+    ck_assert_int_eq(put_consent("u9", "cid1", "openid", 10), CLV_NOT_FOUND); /* no user */
+    ck_assert_int_eq(put_consent("u1", "nope", "openid", 10), CLV_NOT_FOUND); /* no client */
+    /* newest first, one per page */
+    ck_assert_int_eq(clv_store_consent_list(store, "u1", NULL, 1, &l, NULL), CLV_OK);
+    ck_assert_uint_eq(l.count, 1);
+    ck_assert_str_eq(((clv_consent *)l.items[0])->client_id, "cid2"); /* created at 20 */
+    ck_assert_ptr_nonnull(l.next_cursor);
+    {
+        char *cursor = strdup(l.next_cursor);
+        clv_list_cleanup(&l);
+        ck_assert_int_eq(clv_store_consent_list(store, "u1", cursor, 1, &l, NULL), CLV_OK);
+        free(cursor);
+    }
+    ck_assert_uint_eq(l.count, 1);
+    ck_assert_str_eq(((clv_consent *)l.items[0])->client_id, "cid1");
+    clv_list_cleanup(&l);
+    ck_assert_int_eq(clv_store_consent_delete(store, "u1", "cid2", NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_consent_delete(store, "u1", "cid2", NULL), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_store_user_delete(store, "u1", NULL), CLV_OK); /* cascades */
+    ck_assert_int_eq(clv_store_consent_get(store, "u1", "cid1", &c, NULL), CLV_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(first_party_kept)
+{
+    clv_client *c = NULL, *d = NULL;
+
+    add_base();
+    ck_assert_int_eq(clv_store_client_get(store, "cid1", &c, NULL), CLV_OK);
+    ck_assert(c->first_party); /* the default */
+    c->first_party = false;
+    ck_assert_int_eq(clv_store_client_update(store, c, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_client_get(store, "cid1", &d, NULL), CLV_OK);
+    ck_assert(!d->first_party);
+    clv_client_free(c);
+    clv_client_free(d);
+    c = calloc(1, sizeof *c);
+    c->id = strdup("c9");
+    c->client_id = strdup("cid9");
+    c->service_id = strdup("s1");
+    c->name = strdup("registered");
+    c->type = CLV_TYPE_PUBLIC;
+    ck_assert(clv_client_set_defaults(c, 3600, 2592000));
+    c->first_party = false;
+    ck_assert_int_eq(clv_store_client_insert(store, c, NULL), CLV_OK);
+    clv_client_free(c);
+    ck_assert_int_eq(clv_store_client_get(store, "cid9", &d, NULL), CLV_OK);
+    ck_assert(!d->first_party);
+    ck_assert_int_eq(d->signing_alg, CLV_ALG_SERVER); /* stored as it is: -1 */
+    clv_client_free(d);
+}
+END_TEST
+
 /* ---- purge, migration ---- */
 
 START_TEST(purge_expired)
@@ -643,10 +727,10 @@ START_TEST(migrate_from_v1)
 
     ck_assert_msg(clv_store_migrate(store, &err) == CLV_OK, "migrate: %s", err.detail);
     ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
-    ck_assert_int_eq(version, 4);
+    ck_assert_int_eq(version, 5);
     ck_assert_int_eq(clv_store_migrate(store, NULL), CLV_OK); /* idempotent */
     ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
-    ck_assert_int_eq(version, 4);
+    ck_assert_int_eq(version, 5);
 
     ck_assert_int_eq(clv_store_client_get(store, "cid3", &c, NULL), CLV_OK);
     ck_assert_str_eq(c->tenant_id, "t2");
@@ -722,7 +806,8 @@ static Suite *grants_suite(void)
         code_consume_once,    code_optional_fields, refresh_consume_once, consume_in_transaction,
         family_revoke,        client_grants_revoke, refresh_revoke,       sessions,
         assertion_jti_replay, concurrent_consume};
-    const TTest *registration[] = {iat_single_use, iat_unlimited_and_expired, regtoken};
+    const TTest *registration[] = {iat_single_use, iat_unlimited_and_expired, regtoken, consents,
+                                   first_party_kept};
     const TTest *retention[] = {purge_expired, purge_cascades, migrate_from_v1};
     const struct {
         const char *name;

@@ -51,7 +51,7 @@ static void add_client(const char *id, const char *client_id, const char *servic
     c->name = strdup(name);
     c->type = CLV_TYPE_CONFIDENTIAL;
     c->created_at = c->updated_at = created_at;
-    ck_assert(clv_client_set_defaults(c, CLV_ALG_RS256, 3600, 2592000));
+    ck_assert(clv_client_set_defaults(c, 3600, 2592000));
     c->status = status;
     if (status == CLV_STATUS_DELETED) {
         c->deleted_at = created_at;
@@ -331,7 +331,7 @@ START_TEST(q_migrate_from_v2)
     add_rows();
     migrate();
     ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
-    ck_assert_int_eq(version, 4);
+    ck_assert_int_eq(version, 5);
     migrate(); /* idempotent */
     ck_assert_int_eq(indexed("kanne"), 2);
     for (size_t i = 0; i < COUNT(q_cases); i++)
@@ -433,9 +433,22 @@ START_TEST(q_migrate_from_v3)
     add_client("k2b", "kid2b", "s2", 20, "keyed two b", CLV_STATUS_ACTIVE);
     add_client("k2a", "kid2a", "s2", 20, "keyed two a", CLV_STATUS_ACTIVE);
     ck_assert_int_gt(keys_out_of_order(), 0);
+    {
+        unsigned char h[32] = {1};
+        ck_assert_int_eq(clv_store_regtoken_put(store, "kid1", h, NULL), CLV_OK); /* registered */
+    }
     migrate();
     ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
-    ck_assert_int_eq(version, 4);
+    ck_assert_int_eq(version, 5);
+    { /* migration 5: a client registered before it is not first-party (docs/DESIGN.md D2) */
+        clv_client *c = NULL;
+        ck_assert_int_eq(clv_store_client_get(store, "kid1", &c, NULL), CLV_OK);
+        ck_assert(!c->first_party);
+        clv_client_free(c);
+        ck_assert_int_eq(clv_store_client_get(store, "kid3", &c, NULL), CLV_OK);
+        ck_assert(c->first_party);
+        clv_client_free(c);
+    }
     ck_assert_int_eq(keys_out_of_order(), 0);
     ck_assert_int_eq(indexed("keyed"), 4);
     expect_q("keyed", "k3 k2b k2a k1");

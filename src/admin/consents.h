@@ -1,0 +1,21 @@
+/* consents — the admin API's view of what users allowed clients (docs/DESIGN.md D3):
+ * GET /admin/v1/users/{id}/grants and DELETE /admin/v1/users/{id}/grants/{client_id}.
+ * Same conventions as clients.h: a user of another tenant is 404. */
+#ifndef CLV_ADMIN_CONSENTS_H
+#define CLV_ADMIN_CONSENTS_H
+
+#include <jansson.h>
+
+#include "core/app.h"
+#include "core/err.h"
+
+/* A page {"items": [{client_id, scope, created_at, updated_at}], "next_cursor"}. */
+clv_code clv_admin_user_grants(clv_app *app, const clv_principal *p, const char *user_id,
+                               const char *cursor, int limit, json_t **out, clv_err *err);
+
+/* Forgets the consent (the next authorization asks again), audited as "consent.revoke";
+ * 404 when there is none. */
+clv_code clv_admin_user_grant_revoke(clv_app *app, const clv_principal *p, const char *user_id,
+                                     const char *client_id, clv_err *err);
+
+#endif

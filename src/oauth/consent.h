@@ -1,0 +1,24 @@
+/* consent — whether a user must be asked before a client gets a code, and remembering the
+ * answer (OpenID Connect Core §3.1.2.4; docs/DESIGN.md D3). A first-party client (made by
+ * an administrator) is never asked for; every other client is asked for once per user and
+ * again whenever it wants a scope the user has not allowed, or the request says
+ * prompt=consent. Nothing here knows HTTP: http/h_authorize.c shows the page. */
+#ifndef CLV_OAUTH_CONSENT_H
+#define CLV_OAUTH_CONSENT_H
+
+#include <stdbool.h>
+
+#include "core/app.h"
+#include "core/err.h"
+#include "core/model.h"
+#include "oauth/authorize.h"
+
+/* *needed: the user must allow a->scope for a->client before a code is issued. */
+clv_code clv_consent_needed(clv_app *app, const clv_authz *a, const clv_user *u, bool *needed,
+                            clv_err *err);
+
+/* Remembers that u allowed a->scope for a->client (added to what it allowed before), with
+ * an audit event (actor the user, action "consent.grant"), in one transaction. */
+clv_code clv_consent_grant(clv_app *app, const clv_authz *a, const clv_user *u, clv_err *err);
+
+#endif
