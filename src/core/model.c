@@ -399,40 +399,74 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+/* The fields of "YYYY-MM-DDTHH:MM:SS" (RFC 3339 §5.6 date-time without its fraction and
+ * offset). */
+typedef struct {
+    int y, mo, d, h, mi, se;
+} civil_time;
+
+static bool time_fields(const char *s, civil_time *t)
+{
+    return digits(s, 4, &t->y) && s[4] == '-' && digits(s + 5, 2, &t->mo) && s[7] == '-' &&
+           digits(s + 8, 2, &t->d) && (s[10] == 'T' || s[10] == 't') &&
+           digits(s + 11, 2, &t->h) && s[13] == ':' && digits(s + 14, 2, &t->mi) &&
+           s[16] == ':' && digits(s + 17, 2, &t->se);
+}
+
+static bool time_valid(const civil_time *t)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (t->y % 4 == 0 && t->y % 100 != 0) || t->y % 400 == 0;
+
+    if (t->mo < 1 || t->mo > 12 || t->d < 1 || t->d > mdays[t->mo - 1])
+        return false;
+    if (t->mo == 2 && t->d == 29 && !leap) /* 29 February only in leap years */
+        return false;
+    return t->h <= 23 && t->mi <= 59 && t->se <= 60;
+}
+
+/* The end of an optional fraction ".digits" at p; NULL if it has no digit. */
+static const char *skip_fraction(const char *p)
+{
+    if (*p != '.')
+        return p;
+    p++;
+    if (*p < '0' || *p > '9')
+        return NULL;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return p;
+}
+
+/* "Z" or "+hh:mm" / "-hh:mm" ending the string: *secs east of UTC. */
+static bool time_offset(const char *p, int64_t *secs)
+{
+    int oh = 0, om = 0;
+
+    if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+        *secs = 0;
+        return true;
+    }
+    if ((*p != '+' && *p != '-') || strlen(p) != 6 || !digits(p + 1, 2, &oh) || p[3] != ':' ||
+        !digits(p + 4, 2, &om) || oh > 23 || om > 59)
+        return false;
+    *secs = (*p == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60);
+    return true;
+}
+
 bool clv_time_parse(const char *s, int64_t *out)
 {
-    int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
+    civil_time t;
     const char *p;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int64_t offset;
 
-    if (s == NULL || strlen(s) < 20)
+    if (s == NULL || strlen(s) < 20 || !time_fields(s, &t) || !time_valid(&t))
         return false;
-    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-        !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2, &h) ||
-        s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &se))
+    if ((p = skip_fraction(s + 19)) == NULL || !time_offset(p, &offset))
         return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
-        return false;
-    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return false; /* 29 February only in leap years */
-    p = s + 19;
-    if (*p == '.') {
-        p++;
-        if (*p < '0' || *p > '9')
-            return false;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
-        sign = 0;
-    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2, &oh) &&
-               p[3] == ':' && digits(p + 4, 2, &om) && oh <= 23 && om <= 59) {
-        sign = *p == '+' ? 1 : -1;
-    } else {
-        return false;
-    }
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (se == 60 ? 59 : se) -
-           sign * (oh * 3600 + om * 60);
+    /* a leap second (:60) counts as :59 */
+    *out = days_from_civil(t.y, t.mo, t.d) * 86400 + t.h * 3600 + t.mi * 60 +
+           (t.se == 60 ? 59 : t.se) - offset;
     return true;
 }
 

@@ -165,6 +165,39 @@ static EVP_MD_CTX *ready_ctx(EVP_PKEY *pkey, clv_alg alg, bool sign)
     return EVP_MD_CTX_copy_ex(s->work, s->tmpl) == 1 ? s->work : NULL;
 }
 
+/* The SHA-256 of in[0..n) on the thread's digest context. */
+static bool sha256_of(thread_ctxs *t, const char *in, size_t n, unsigned char dgst[32])
+{
+    unsigned dlen = 0;
+
+    if (t->dgst == NULL && (t->dgst = EVP_MD_CTX_new()) == NULL)
+        return false;
+    return EVP_DigestInit_ex2(t->dgst, sha256_md, NULL) == 1 &&
+           EVP_DigestUpdate(t->dgst, in, n) == 1 && EVP_DigestFinal_ex(t->dgst, dgst, &dlen) == 1 &&
+           dlen == 32;
+}
+
+/* The thread's signing context for pkey (RS256 with PKCS #1 v1.5 padding, or ES256), set up
+ * once and kept while the key is the same. */
+static EVP_PKEY_CTX *signer_for(thread_ctxs *t, EVP_PKEY *pkey, clv_alg alg)
+{
+    EVP_PKEY_CTX *p;
+    bool ok;
+
+    if (t->signer[alg] != NULL && t->signer_key[alg] == pkey)
+        return t->signer[alg];
+    p = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    ok = p != NULL && EVP_PKEY_sign_init(p) == 1 &&
+         EVP_PKEY_CTX_set_signature_md(p, sha256_md) == 1 &&
+         (alg != CLV_ALG_RS256 || EVP_PKEY_CTX_set_rsa_padding(p, RSA_PKCS1_PADDING) == 1);
+    EVP_PKEY_CTX_free(t->signer[alg]);
+    t->signer[alg] = ok ? p : NULL;
+    t->signer_key[alg] = ok ? pkey : NULL;
+    if (!ok)
+        EVP_PKEY_CTX_free(p);
+    return t->signer[alg];
+}
+
 /* RS256 or ES256: the SHA-256 of in[0..n) signed with pkey on the thread's kept context
  * (thread_ctxs), into dst (*len bytes of room; then the signature's length). */
 static bool sign_digest(EVP_PKEY *pkey, clv_alg alg, const char *in, size_t n, unsigned char *dst,
@@ -172,31 +205,13 @@ static bool sign_digest(EVP_PKEY *pkey, clv_alg alg, const char *in, size_t n, u
 {
     thread_ctxs *t = clv_tls_get(&contexts);
     unsigned char dgst[32];
-    unsigned dlen = 0;
+    EVP_PKEY_CTX *signer;
 
     pthread_once(&sha256_once, sha256_fetch);
-    if (t == NULL || sha256_md == NULL)
+    if (t == NULL || sha256_md == NULL || !sha256_of(t, in, n, dgst) ||
+        (signer = signer_for(t, pkey, alg)) == NULL)
         return false;
-    if (t->dgst == NULL && (t->dgst = EVP_MD_CTX_new()) == NULL)
-        return false;
-    if (EVP_DigestInit_ex2(t->dgst, sha256_md, NULL) != 1 ||
-        EVP_DigestUpdate(t->dgst, in, n) != 1 || EVP_DigestFinal_ex(t->dgst, dgst, &dlen) != 1 ||
-        dlen != sizeof dgst)
-        return false;
-    if (t->signer[alg] == NULL || t->signer_key[alg] != pkey) {
-        EVP_PKEY_CTX *p = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-        bool ok = p != NULL && EVP_PKEY_sign_init(p) == 1 &&
-                  EVP_PKEY_CTX_set_signature_md(p, sha256_md) == 1 &&
-                  (alg != CLV_ALG_RS256 || EVP_PKEY_CTX_set_rsa_padding(p, RSA_PKCS1_PADDING) == 1);
-        EVP_PKEY_CTX_free(t->signer[alg]);
-        t->signer[alg] = ok ? p : NULL;
-        t->signer_key[alg] = ok ? pkey : NULL;
-        if (!ok) {
-            EVP_PKEY_CTX_free(p);
-            return false;
-        }
-    }
-    return EVP_PKEY_sign(t->signer[alg], dst, len, dgst, sizeof dgst) == 1;
+    return EVP_PKEY_sign(signer, dst, len, dgst, sizeof dgst) == 1;
 }
 
 /* Signs in[0..n) into sig (CLV__SIG_MAX bytes) in its JWS form; *siglen its length. */

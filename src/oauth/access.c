@@ -36,58 +36,73 @@ static bool written(const char *const *keys, size_t n, const char *key)
     return false;
 }
 
+/* The claims every access token has (RFC 9068 §2.2), written as text member by member:
+ * this runs for every token. */
+static void claims_registered(clv_json_obj *w, const clv_app *app, const clv_client *c,
+                              const clv_mint_opts *o, int64_t now, int64_t life, const char *jti)
+{
+    clv_json_obj_begin(w);
+    clv_json_obj_str(w, "iss", app->cfg->issuer);
+    clv_json_obj_str(w, "sub", o->sub != NULL ? o->sub : c->client_id);
+    if (c->audience != NULL && json_array_size(c->audience) > 0) /* API.md: audience */
+        clv_json_obj_value(w, "aud", c->audience);
+    else
+        clv_json_obj_str(w, "aud", app->cfg->issuer);
+    clv_json_obj_int(w, "exp", (json_int_t)(now + life));
+    clv_json_obj_int(w, "iat", (json_int_t)now);
+    clv_json_obj_int(w, "nbf", (json_int_t)now);
+    clv_json_obj_str(w, "jti", jti);
+    clv_json_obj_str(w, "client_id", c->client_id);
+}
+
+/* scope, roles, tenant, the caller's extra claims (which never replace one written before)
+ * and test, last. */
+static void claims_optional(clv_json_obj *w, const clv_client *c, const clv_mint_opts *o)
+{
+    const char *keys[16] = {"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id"};
+    const json_t *roles = o->roles != NULL ? o->roles : c->roles;
+    size_t nkeys = 8;
+    const char *key;
+    json_t *v;
+
+    if (o->scope != NULL && o->scope[0] != '\0') {
+        clv_json_obj_str(w, "scope", o->scope);
+        keys[nkeys++] = "scope";
+    }
+    if (roles != NULL && json_array_size(roles) > 0) {
+        clv_json_obj_value(w, "roles", roles);
+        keys[nkeys++] = "roles";
+    }
+    if (c->tenant_id != NULL) {
+        clv_json_obj_str(w, "tenant", c->tenant_id);
+        keys[nkeys++] = "tenant";
+    }
+    if (o->test)
+        keys[nkeys++] = "test";
+    json_object_foreach(o->extra, key, v) {
+        if (!written(keys, nkeys, key))
+            clv_json_obj_value(w, key, v);
+    }
+    if (o->test)
+        clv_json_obj_value(w, "test", json_true());
+}
+
 clv_code clv_access_mint(clv_app *app, const clv_client *c, const clv_mint_opts *o, char **token,
                          int64_t *expires_in, clv_err *err)
 {
     char jti[CLV_ID_LEN];
     int64_t now = clv_now();
     int64_t life = o->lifetime > 0 ? o->lifetime : c->access_token_lifetime;
-    const json_t *roles = o->roles != NULL ? o->roles : c->roles;
-    const char *keys[16] = {"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id"};
-    size_t nkeys = 8, plen = 0;
+    size_t plen = 0;
     clv_json_obj w;
     char *payload;
-    const char *key;
-    json_t *v;
     clv_code rc;
 
     /* A time-ordered id: its millisecond timestamp lets revoke-tokens cut exactly. */
     if (!clv_id_new("at", jti))
         return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
-    /* The claims are written as text, member by member: this runs for every token. */
-    clv_json_obj_begin(&w);
-    clv_json_obj_str(&w, "iss", app->cfg->issuer);
-    clv_json_obj_str(&w, "sub", o->sub != NULL ? o->sub : c->client_id);
-    if (c->audience != NULL && json_array_size(c->audience) > 0) /* SPEC §5.3 */
-        clv_json_obj_value(&w, "aud", c->audience);
-    else
-        clv_json_obj_str(&w, "aud", app->cfg->issuer);
-    clv_json_obj_int(&w, "exp", (json_int_t)(now + life));
-    clv_json_obj_int(&w, "iat", (json_int_t)now);
-    clv_json_obj_int(&w, "nbf", (json_int_t)now);
-    clv_json_obj_str(&w, "jti", jti);
-    clv_json_obj_str(&w, "client_id", c->client_id);
-    if (o->scope != NULL && o->scope[0] != '\0') {
-        clv_json_obj_str(&w, "scope", o->scope);
-        keys[nkeys++] = "scope";
-    }
-    if (roles != NULL && json_array_size(roles) > 0) {
-        clv_json_obj_value(&w, "roles", roles);
-        keys[nkeys++] = "roles";
-    }
-    if (c->tenant_id != NULL) {
-        clv_json_obj_str(&w, "tenant", c->tenant_id);
-        keys[nkeys++] = "tenant";
-    }
-    if (o->test)
-        keys[nkeys++] = "test";
-    /* more claims never replace the ones above (and test comes last) */
-    json_object_foreach(o->extra, key, v) {
-        if (!written(keys, nkeys, key))
-            clv_json_obj_value(&w, key, v);
-    }
-    if (o->test)
-        clv_json_obj_value(&w, "test", json_true());
+    claims_registered(&w, app, c, o, now, life, jti);
+    claims_optional(&w, c, o);
     if ((payload = clv_json_obj_end(&w, &plen)) == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
     rc = clv_jwt_sign(app->keys, clv_client_alg(c, app->cfg->token_alg), "at+jwt", payload, plen,

@@ -123,14 +123,35 @@ static bool str_is(const json_t *claims, const char *name, const char *want)
     return v != NULL && strcmp(v, want) == 0;
 }
 
+/* An optional time claim (nbf, iat) that, when present, is an integer not after now. */
+static bool not_future(const json_t *t, int64_t now)
+{
+    return t == NULL || (json_is_integer(t) && json_integer_value(t) <= now + CLV_ASSERTION_SKEW);
+}
+
+/* RFC 7523 §3 items 4-5: exp, nbf and iat, with CLV_ASSERTION_SKEW of leeway. */
+static clv_code times_ok(const json_t *claims, clv_err *err)
+{
+    const json_t *exp = json_object_get(claims, "exp");
+    int64_t now = clv_now();
+
+    if (!json_is_integer(exp) || json_integer_value(exp) + CLV_ASSERTION_SKEW <= now)
+        return clv_fail(err, CLV_INVALID_CLIENT, "the assertion has expired or has no exp");
+    if (json_integer_value(exp) > now + CLV_ASSERTION_AHEAD + CLV_ASSERTION_SKEW)
+        return clv_fail(err, CLV_INVALID_CLIENT, "the assertion's exp is more than %d s ahead",
+                        CLV_ASSERTION_AHEAD);
+    if (!not_future(json_object_get(claims, "nbf"), now) ||
+        !not_future(json_object_get(claims, "iat"), now))
+        return clv_fail(err, CLV_INVALID_CLIENT, "the assertion is not valid yet");
+    return CLV_OK;
+}
+
 /* RFC 7523 §3 items 1-7 but the signature and the replay check. */
 static clv_code claims_ok(const clv_app *app, const clv_client *c, const json_t *claims,
                           clv_err *err)
 {
-    const json_t *exp = json_object_get(claims, "exp"), *nbf = json_object_get(claims, "nbf");
-    const json_t *iat = json_object_get(claims, "iat");
     const char *jti = json_string_value(json_object_get(claims, "jti"));
-    int64_t now = clv_now();
+    clv_code rc;
 
     if (!str_is(claims, "iss", c->client_id) || !str_is(claims, "sub", c->client_id))
         return clv_fail(err, CLV_INVALID_CLIENT,
@@ -138,16 +159,8 @@ static clv_code claims_ok(const clv_app *app, const clv_client *c, const json_t 
     if (!aud_ok(app, json_object_get(claims, "aud")))
         return clv_fail(err, CLV_INVALID_CLIENT,
                         "the assertion's aud must name the token endpoint");
-    if (!json_is_integer(exp) || json_integer_value(exp) + CLV_ASSERTION_SKEW <= now)
-        return clv_fail(err, CLV_INVALID_CLIENT, "the assertion has expired or has no exp");
-    if (json_integer_value(exp) > now + CLV_ASSERTION_AHEAD + CLV_ASSERTION_SKEW)
-        return clv_fail(err, CLV_INVALID_CLIENT, "the assertion's exp is more than %d s ahead",
-                        CLV_ASSERTION_AHEAD);
-    if ((nbf != NULL &&
-         (!json_is_integer(nbf) || json_integer_value(nbf) > now + CLV_ASSERTION_SKEW)) ||
-        (iat != NULL &&
-         (!json_is_integer(iat) || json_integer_value(iat) > now + CLV_ASSERTION_SKEW)))
-        return clv_fail(err, CLV_INVALID_CLIENT, "the assertion is not valid yet");
+    if ((rc = times_ok(claims, err)) != CLV_OK)
+        return rc;
     if (jti == NULL || jti[0] == '\0' || strlen(jti) > JTI_MAX)
         return clv_fail(err, CLV_INVALID_CLIENT, "the assertion needs a jti");
     return CLV_OK;

@@ -45,41 +45,61 @@ static bool append(char *buf, size_t *len, const char *s, size_t n)
 /* admin_by_client: admin needs the client's own admin role (client_credentials); else the
  * user's role decides, after sign-in (clv_authz_user_scope), and the client need only list
  * admin among its scopes (the console). */
-static clv_code resolve(const clv_client *c, const char *requested, bool admin_by_client,
-                        char **out, clv_err *err)
+static bool scope_allowed(const clv_client *c, const char *w, size_t n, bool admin_by_client)
 {
-    char *buf = malloc(SCOPE_MAX);
+    if (!has_string(c->scopes, w, n))
+        return false;
+    return !(n == 5 && memcmp(w, "admin", 5) == 0 && admin_by_client && !admin_grantable(c));
+}
+
+/* No scope asked for: every allowed one (API.md: scope). */
+static void scope_all(const clv_client *c, bool admin_by_client, char *buf)
+{
     size_t len = 0, i;
     json_t *v;
-    clv_code rc = CLV_OK;
 
-    if (buf == NULL)
-        return clv_fail(err, CLV_NOMEM, "out of memory");
-    buf[0] = '\0';
-    if (requested == NULL) {
-        json_array_foreach(c->scopes, i, v) {
-            const char *s = json_string_value(v);
-            if (strcmp(s, "admin") == 0 && admin_by_client && !admin_grantable(c))
-                continue;
+    json_array_foreach(c->scopes, i, v) {
+        const char *s = json_string_value(v);
+        if (scope_allowed(c, s, strlen(s), admin_by_client))
             append(buf, &len, s, strlen(s));
-        }
-        *out = buf;
-        return CLV_OK;
     }
-    for (const char *p = requested; *p != '\0' && rc == CLV_OK;) {
+}
+
+/* The scopes asked for, each allowed, once each; never silently narrowed. */
+static clv_code scope_asked(const clv_client *c, const char *requested, bool admin_by_client,
+                            char *buf, clv_err *err)
+{
+    size_t len = 0;
+
+    for (const char *p = requested; *p != '\0';) {
         size_t n = strcspn(p, " ");
         if (n == 0 || clv_words_has(buf, p, n)) { /* a repeated scope counts once */
             p += n > 0 ? n : 1;
             continue;
         }
-        if (!has_string(c->scopes, p, n) ||
-            (n == 5 && memcmp(p, "admin", 5) == 0 && admin_by_client && !admin_grantable(c)))
-            rc = clv_fail(err, CLV_INVALID_SCOPE, "scope '%.*s' is not allowed for this client",
-                          (int)(n > 128 ? 128 : n), p);
-        else if (!append(buf, &len, p, n))
-            rc = clv_fail(err, CLV_INVALID_SCOPE, "the scope is too long");
+        if (!scope_allowed(c, p, n, admin_by_client))
+            return clv_fail(err, CLV_INVALID_SCOPE, "scope '%.*s' is not allowed for this client",
+                            (int)(n > 128 ? 128 : n), p);
+        if (!append(buf, &len, p, n))
+            return clv_fail(err, CLV_INVALID_SCOPE, "the scope is too long");
         p += n;
     }
+    return CLV_OK;
+}
+
+static clv_code resolve(const clv_client *c, const char *requested, bool admin_by_client,
+                        char **out, clv_err *err)
+{
+    char *buf = malloc(SCOPE_MAX);
+    clv_code rc = CLV_OK;
+
+    if (buf == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    buf[0] = '\0';
+    if (requested == NULL)
+        scope_all(c, admin_by_client, buf);
+    else
+        rc = scope_asked(c, requested, admin_by_client, buf, err);
     if (rc != CLV_OK) {
         free(buf);
         return rc;
