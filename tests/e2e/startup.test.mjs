@@ -1,8 +1,9 @@
-// Start-up refuses what cannot work (SPEC §4, §5.37; docs/OPERATIONS.md): one server per
-// address unless --reuse-port, an issuer that is https (http on loopback) without query,
-// fragment or trailing slash, every endpoint under the issuer's path, no serving of a
-// database that `clavis init` never set up; and the command line's usage errors (one line
-// and a hint), --version, and the admin commands' global options before the command.
+// Start-up refuses what cannot work (docs/OPERATIONS.md, "Start-up checks and exit
+// codes"): one server per address unless --reuse-port, an issuer that is https (http on
+// loopback) without query, fragment or trailing slash, every endpoint under the issuer's
+// path, no serving of a database that `clavis init` never set up; and the command line's
+// usage errors (one line and a hint), --version, and the admin commands' global options
+// before the command (docs/CLI.md).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
