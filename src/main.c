@@ -4,6 +4,10 @@
 
 #include "cli/cli.h"
 
+#ifndef CLAVIS_VERSION
+#define CLAVIS_VERSION "unknown" /* CMakeLists.txt passes the project's VERSION */
+#endif
+
 static const char usage[] =
     "Usage: clavis COMMAND [OPTIONS]\n"
     "Clavis is an OAuth 2.0 / OpenID Connect authorization server centred on client\n"
@@ -12,7 +16,8 @@ static const char usage[] =
     "  serve     run the server (clavis serve --help)\n"
     "  init      create the database, keys and the first administrator\n"
     "  purge     remove deleted clients and services whose retention has passed\n"
-    "  help      show this help\n\n"
+    "  help      show this help (also --help)\n"
+    "  --version print the version\n\n"
     "Commands that talk to a running server's admin API:\n"
     "  login     check an admin client's credentials and keep them in a profile\n"
     "  logout    remove the profile and the cached admin token\n"
@@ -20,12 +25,21 @@ static const char usage[] =
     "  client    create, list, show, update, (de)activate, delete, restore clients;\n"
     "            client secret add|list|remove; client token (a test token)\n"
     "  user      create, list, show, update, delete users\n\n"
+    "Global options of the admin commands, before or after the command: --url URL,\n"
+    "--client-id ID, --client-secret SECRET, --json.\n\n"
     "Every command takes --help. Exit codes: 0 success, 1 refused or failed, 2 bad usage.\n";
 
 int main(int argc, char **argv)
 {
+    int rc = clv_cli_hoist_globals(argc, argv); /* before argv[1] is read */
     const char *cmd = argc > 1 ? argv[1] : NULL;
 
+    if (rc >= 0)
+        return rc;
+    if (cmd != NULL && strcmp(cmd, "--version") == 0) {
+        puts("clavis " CLAVIS_VERSION);
+        return 0;
+    }
     if (cmd == NULL || strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
         strcmp(cmd, "-h") == 0) {
         fputs(usage, cmd == NULL ? stderr : stdout);
@@ -47,6 +61,6 @@ int main(int argc, char **argv)
         return clv_cmd_login(argc - 1, argv + 1);
     if (strcmp(cmd, "logout") == 0)
         return clv_cmd_logout(argc - 1, argv + 1);
-    fprintf(stderr, "clavis: unknown command '%s'\n\n%s", cmd, usage);
+    fprintf(stderr, "clavis: unknown command '%s'\nTry 'clavis --help'.\n", cmd);
     return 2;
 }

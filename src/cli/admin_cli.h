@@ -111,10 +111,11 @@ int clv_cli_group_run(const clv_cli_group *g, int argc, char **argv);
 int clv_cli_cmd_run(const clv_cli_group *g, const clv_cli_cmd *c, int argc, char **argv);
 
 /* Parses argv (after the command name) for ctx->cmd into ctx. Returns -1 to go on, else
- * the exit code (0 after --help, CLV_EXIT_USAGE after a message and the usage). */
+ * the exit code (0 after --help, CLV_EXIT_USAGE after a message and a hint). */
 int clv_cli_parse(clv_cli_ctx *ctx, int argc, char **argv);
 
-/* Prints "clavis: <msg>" and the command's usage to stderr; returns CLV_EXIT_USAGE. */
+/* Prints "clavis: <msg>" and a hint ("Try 'clavis client create --help'.") to stderr, never
+ * the whole usage; returns CLV_EXIT_USAGE. */
 int clv_cli_usage_error(const clv_cli_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/admin_cli.h"
+#include "cli/cli.h"
 #include "crypto/hash.h"
 
 static const char global_help[] =
@@ -86,8 +87,9 @@ int clv_cli_usage_error(const clv_cli_ctx *ctx, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputs("\n\n", stderr);
-    cmd_usage(stderr, ctx->group, ctx->cmd);
+    /* One line and where to read more: the whole usage would bury the line. */
+    fprintf(stderr, "\nTry 'clavis %s%s%s --help'.\n", ctx->group->path,
+            ctx->group->path[0] ? " " : "", ctx->cmd->name);
     return CLV_EXIT_USAGE;
 }
 
@@ -237,8 +239,8 @@ static int unknown_flag(clv_cli_ctx *ctx, const char *name)
     const char *near = closest_opt(ctx->cmd->opts, name);
 
     if (near != NULL)
-        return clv_cli_usage_error(ctx, "unknown flag --%s (did you mean --%s?)", name, near);
-    return clv_cli_usage_error(ctx, "unknown flag --%s", name);
+        return clv_cli_usage_error(ctx, "unknown option --%s (did you mean --%s?)", name, near);
+    return clv_cli_usage_error(ctx, "unknown option --%s", name);
 }
 
 /* Reads the flag at argv[*i] (which starts with "--"); returns -1 or an exit code. */
@@ -326,7 +328,7 @@ int clv_cli_parse(clv_cli_ctx *ctx, int argc, char **argv)
         } else if (!only_pos && a[0] == '-' && a[1] != '\0' &&
                    !(npos < ctx->cmd->npos && looks_like_id(a))) {
             if (a[1] != '-')
-                return clv_cli_usage_error(ctx, "unknown flag %s (flags start with --)", a);
+                return clv_cli_usage_error(ctx, "unknown option %s (options start with --)", a);
             if ((rc = read_flag(ctx, argc, argv, &i)) >= 0)
                 return rc;
         } else if (npos >= ctx->cmd->npos) {
@@ -382,6 +384,57 @@ void clv_cli_ctx_cleanup(clv_cli_ctx *ctx)
 
 /* ---- dispatch ---- */
 
+/* How many words the global option at a takes (1 or 2), or 0 when a is none. */
+static int global_words(const char *a)
+{
+    static const char *const valued[] = {"--url", "--client-id", "--client-secret"};
+    size_t len = strcspn(a, "=");
+
+    if (strcmp(a, "--json") == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
+        if (strlen(valued[i]) == len && strncmp(a, valued[i], len) == 0)
+            return a[len] == '=' ? 1 : 2;
+    return 0;
+}
+
+int clv_cli_hoist_globals(int argc, char **argv)
+{
+    int k = 1, n, end, o = 1;
+    char **moved;
+
+    while (k < argc && (n = global_words(argv[k])) > 0) {
+        if (k + n > argc) {
+            fprintf(stderr, "clavis: %s needs a value\nTry 'clavis --help'.\n", argv[k]);
+            return CLV_EXIT_USAGE;
+        }
+        k += n;
+    }
+    if (k < argc && argv[k][0] == '-' && strcmp(argv[k], "--help") != 0 &&
+        strcmp(argv[k], "-h") != 0 && strcmp(argv[k], "--version") != 0) {
+        fprintf(stderr, "clavis: unknown option %.*s\nTry 'clavis --help'.\n",
+                (int)strcspn(argv[k], "="), argv[k]);
+        return CLV_EXIT_USAGE;
+    }
+    if (k == 1)
+        return -1;
+    if (k == argc) {
+        fprintf(stderr, "clavis: a command is missing after the options\n"
+                        "Try 'clavis --help'.\n");
+        return CLV_EXIT_USAGE;
+    }
+    for (end = k; end < argc && strcmp(argv[end], "--") != 0; end++)
+        ;
+    if ((moved = malloc(sizeof *moved * (size_t)(k - 1))) == NULL)
+        return CLV_EXIT_REFUSED;
+    memcpy(moved, argv + 1, sizeof *moved * (size_t)(k - 1));
+    for (int i = k; i < end; i++) /* the command and its arguments, then the globals */
+        argv[o++] = argv[i];
+    memcpy(argv + o, moved, sizeof *moved * (size_t)(k - 1));
+    free(moved);
+    return -1;
+}
+
 static bool is_help(const char *a)
 {
     return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "help") == 0;
@@ -418,8 +471,7 @@ int clv_cli_group_run(const clv_cli_group *g, int argc, char **argv)
         fprintf(stderr, "clavis %s: unknown command '%s'", g->path, argv[1]);
         if (near != NULL)
             fprintf(stderr, " (did you mean '%s'?)", near);
-        fputs("\n\n", stderr);
-        group_usage(stderr, g);
+        fprintf(stderr, "\nTry 'clavis %s --help'.\n", g->path);
         return CLV_EXIT_USAGE;
     }
     if (c->sub != NULL)

@@ -1,10 +1,13 @@
 /* server_cmds — `clavis serve`, `clavis init` and `clavis purge`: the commands that work
  * on the database directly rather than through the admin API. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "admin/clients.h"
@@ -24,10 +27,12 @@
 
 static const char serve_help[] =
     "Usage: clavis serve [OPTIONS]\n"
-    "Runs the Clavis authorization server.\n\n"
+    "Runs the Clavis authorization server on a database that 'clavis init' made.\n\n"
     "  --listen HOST:PORT   address to listen on (CLAVIS_LISTEN; default 127.0.0.1:8080)\n"
-    "  --issuer URL         issuer URL, no trailing slash (CLAVIS_ISSUER;\n"
-    "                       default http://LISTEN)\n"
+    "  --issuer URL         issuer URL: https (http only on 127.0.0.1, [::1] or\n"
+    "                       localhost), no query, fragment or trailing slash; every\n"
+    "                       endpoint is served under its path (CLAVIS_ISSUER;\n"
+    "                       default http://LISTEN, for a loopback LISTEN only)\n"
     "  --db FILE|URL        SQLite file (CLAVIS_DB; default ./clavis.db)\n"
     "  --token-alg ALG      default access token alg: RS256, ES256 or EdDSA\n"
     "                       (CLAVIS_TOKEN_ALG; default RS256)\n"
@@ -42,14 +47,19 @@ static const char serve_help[] =
     "                       allow POST /register without an initial access token; such\n"
     "                       clients join this service (CLAVIS_OPEN_REGISTRATION_SERVICE;\n"
     "                       default off: registration needs an initial access token)\n"
-    "  --help               show this help\n";
+    "  --reuse-port         share the listen address with another server that also has\n"
+    "                       it, for a restart without downtime (CLAVIS_REUSE_PORT=1;\n"
+    "                       default off: an address in use stops start-up, exit 1)\n"
+    "  --help               show this help\n"
+    "Exit codes: 0 stopped by SIGINT or SIGTERM, 1 start-up failed (address in use,\n"
+    "database not initialised, …), 2 bad usage (a bad option, value or issuer).\n";
 
 static const char purge_help[] =
     "Usage: clavis purge [--db FILE|URL] [--key-dir DIR]\n"
     "Removes for good the clients and services deleted longer ago than the retention.\n";
 
 enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
-       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG };
+       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT };
 
 static const struct option long_opts[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -64,64 +74,119 @@ static const struct option long_opts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, OPT_HELP},
     {"open-registration-service", required_argument, NULL, OPT_OPEN_REG},
+    {"reuse-port", no_argument, NULL, OPT_REUSE_PORT},
     {NULL, 0, NULL, 0}};
 
+/* A usage error: one line and a hint, never the whole help (exit 2). */
+static int bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int bad(const char *help, const char *what)
+static int bad(const char *cmd, const char *fmt, ...)
 {
-    fprintf(stderr, "clavis: %s\n\n%s", what, help);
+    va_list ap;
+
+    fputs("clavis: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'clavis %s --help'.\n", cmd);
     return 2;
 }
 
-/* Parses options into cfg; returns 0 or 2 (usage printed). */
-static int parse(int argc, char **argv, clv_config *cfg, cli_flags *fl, const char *help,
-                 bool server)
+static const char *opt_name(int val)
 {
-    int c;
+    for (const struct option *o = long_opts; o->name != NULL; o++)
+        if (o->val == val)
+            return o->name;
+    return "?";
+}
+
+/* What getopt_long refused ('?' or ':'), named (argv[optind - 1] is the word it read). */
+static int refused_opt(char **argv, int c)
+{
+    const char *word = argv[optind - 1];
+
+    if (c == ':')
+        return bad(argv[0], "--%s needs a value", opt_name(optopt));
+    if (optopt >= OPT_LISTEN)
+        return bad(argv[0], "--%s takes no value", opt_name(optopt));
+    if (optopt > 0)
+        return bad(argv[0], "unknown option -%c", optopt);
+    return bad(argv[0], "unknown option %.*s", (int)strcspn(word, "="), word);
+}
+
+/* The options of serve alone; false (with a usage error in *rc) for another command. */
+static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc)
+{
+    if (!server) {
+        *rc = bad(argv[0], "--%s is for clavis serve", opt_name(c));
+        return false;
+    }
+    if (c == OPT_LISTEN)
+        clv_config_set_str(&cfg->listen, optarg);
+    else if (c == OPT_ISSUER)
+        clv_config_set_str(&cfg->issuer, optarg);
+    else if (c == OPT_REUSE_PORT)
+        cfg->reuse_port = true;
+    else if (optarg[0] == '\0') /* OPT_OPEN_REG */
+        *rc = bad(argv[0], "--open-registration-service needs a service id");
+    else
+        clv_config_set_str(&cfg->open_registration_service, optarg);
+    return *rc == 0;
+}
+
+/* One option that every command takes; returns 0 or 2 (message printed). */
+static int common_opt(char **argv, int c, clv_config *cfg, cli_flags *fl)
+{
     long n;
     char *end;
 
+    switch (c) {
+    case OPT_DB: clv_config_set_str(&cfg->db, optarg); break;
+    case OPT_KEYDIR: clv_config_set_str(&cfg->key_dir, optarg); break;
+    case OPT_JSON: fl->json = true; break;
+    case OPT_HELP: fl->help = true; break;
+    case OPT_LOG: cfg->log_requests = true; break;
+    case OPT_ALG:
+        if (!clv_alg_parse(optarg, &cfg->token_alg))
+            return bad(argv[0], "--token-alg must be RS256, ES256 or EdDSA");
+        break;
+    case OPT_RETENTION:
+        if (!clv_config_parse_duration(optarg, &cfg->retention))
+            return bad(argv[0], "--retention must be a duration such as 14d");
+        break;
+    case OPT_PURGE:
+        if (!clv_config_parse_duration(optarg, &cfg->purge_interval) || cfg->purge_interval == 0)
+            return bad(argv[0], "--purge-interval must be a positive duration such as 1h");
+        break;
+    case OPT_THREADS:
+        n = strtol(optarg, &end, 10);
+        if (*end != '\0' || n < 1 || n > 256)
+            return bad(argv[0], "--threads must be 1 to 256");
+        cfg->threads = (int)n;
+        break;
+    default: return refused_opt(argv, c);
+    }
+    return 0;
+}
+
+/* Parses options into cfg; returns 0 or 2 (message printed). argv[0] names the command. */
+static int parse(int argc, char **argv, clv_config *cfg, cli_flags *fl, bool server)
+{
+    int c, rc = 0;
+
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB: clv_config_set_str(&cfg->db, optarg); break;
-        case OPT_KEYDIR: clv_config_set_str(&cfg->key_dir, optarg); break;
-        case OPT_JSON: fl->json = true; break;
-        case OPT_HELP: fl->help = true; break;
-        case OPT_LISTEN: if (!server) return bad(help, "--listen is for serve"); clv_config_set_str(&cfg->listen, optarg); break;
-        case OPT_ISSUER: if (!server) return bad(help, "--issuer is for serve"); clv_config_set_str(&cfg->issuer, optarg); break;
-        case OPT_ALG:
-            if (!clv_alg_parse(optarg, &cfg->token_alg))
-                return bad(help, "--token-alg must be RS256, ES256 or EdDSA");
-            break;
-        case OPT_RETENTION:
-            if (!clv_config_parse_duration(optarg, &cfg->retention))
-                return bad(help, "--retention must be a duration such as 14d");
-            break;
-        case OPT_PURGE:
-            if (!clv_config_parse_duration(optarg, &cfg->purge_interval) || cfg->purge_interval == 0)
-                return bad(help, "--purge-interval must be a positive duration such as 1h");
-            break;
-        case OPT_THREADS:
-            n = strtol(optarg, &end, 10);
-            if (*end != '\0' || n < 1 || n > 256)
-                return bad(help, "--threads must be 1 to 256");
-            cfg->threads = (int)n;
-            break;
-        case OPT_LOG: cfg->log_requests = true; break;
-        case OPT_OPEN_REG:
-            if (!server)
-                return bad(help, "--open-registration-service is for serve");
-            if (optarg[0] == '\0')
-                return bad(help, "--open-registration-service needs a service id");
-            clv_config_set_str(&cfg->open_registration_service, optarg);
-            break;
-        default: return bad(help, "unknown or incomplete option");
+    /* ':' first: a missing value is ':', told apart from an unknown option ('?'). */
+    while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+        if (c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT) {
+            if (!server_opt(argv, c, server, cfg, &rc))
+                return rc;
+        } else if ((rc = common_opt(argv, c, cfg, fl)) != 0) {
+            return rc;
         }
     }
     if (optind < argc)
-        return bad(help, "unexpected argument");
+        return bad(argv[0], "unexpected argument '%s'", argv[optind]);
     return 0;
 }
 
@@ -137,15 +202,16 @@ int clv_cli_setup(int argc, char **argv, clv_config *cfg, cli_flags *fl, const c
         fprintf(stderr, "clavis: %s\n", err.detail);
         return 2;
     }
-    if ((rc = parse(argc, argv, cfg, fl, help, server)) != 0)
+    if ((rc = parse(argc, argv, cfg, fl, server)) != 0)
         return rc;
-    if (clv_config_check(cfg, &err) != CLV_OK) {
-        fprintf(stderr, "clavis: %s\n", err.detail);
-        return 2;
-    }
     if (fl->help) {
         fputs(help, stdout);
         return 0;
+    }
+    if (clv_config_check(cfg, &err) != CLV_OK ||
+        (server && clv_config_check_server(cfg, &err) != CLV_OK)) {
+        fprintf(stderr, "clavis: %s\n", err.detail);
+        return 2;
     }
     return -1;
 }
@@ -192,42 +258,81 @@ static clv_code check_open_registration(clv_app *app)
     return rc;
 }
 
+/* serve on a database that `clavis init` never set up would serve without an
+ * administrator (and, for SQLite, leave behind a new empty file that `make run` would then
+ * take for an initialised one): refuse, naming the command that sets it up. Returns 0 to
+ * go on, else 1 (message printed). app NULL: the check before opening (the file). */
+static int check_initialised(const clv_config *cfg, clv_app *app)
+{
+    bool postgres =
+        strncmp(cfg->db, "postgres://", 11) == 0 || strncmp(cfg->db, "postgresql://", 13) == 0;
+    char *tenant = NULL;
+    struct stat st;
+    clv_err err;
+    clv_code rc;
+
+    if (app == NULL) {
+        if (postgres || stat(cfg->db, &st) == 0 || errno != ENOENT)
+            return 0;
+        fprintf(stderr, "clavis: no database at %s: run 'clavis init --db %s' first\n", cfg->db,
+                cfg->db);
+        return 1;
+    }
+    clv_err_init(&err);
+    rc = clv_store_meta_get(app->store, "init_tenant_id", &tenant, &err); /* see init.c */
+    free(tenant);
+    if (rc == CLV_NOT_FOUND)
+        fprintf(stderr,
+                "clavis: the database %s was never initialised: run 'clavis init --db %s'"
+                " first\n",
+                cfg->db, cfg->db);
+    else if (rc != CLV_OK)
+        fprintf(stderr, "clavis: %s\n", err.detail);
+    return rc == CLV_OK ? 0 : 1;
+}
+
+/* Opens the database and starts listening; returns 0, else 1 (message printed). */
+static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
+{
+    clv_err err;
+
+    clv_err_init(&err);
+    if (check_initialised(cfg, NULL) != 0)
+        return 1;
+    if (clv_app_open(cfg, app, &err) != CLV_OK) {
+        fprintf(stderr, "clavis: %s\n", err.detail);
+        return 1;
+    }
+    if (check_initialised(cfg, *app) != 0)
+        return 1;
+    if (!clv_h_oauth_init(*app) || clv_server_start(*app, srv, &err) != CLV_OK) {
+        fprintf(stderr, "clavis: %s\n", err.detail[0] ? err.detail : "start-up failed");
+        return 1;
+    }
+    return check_open_registration(*app) == CLV_OK ? 0 : 1;
+}
+
 int clv_cmd_serve(int argc, char **argv)
 {
     clv_config cfg;
     cli_flags fl = {0};
     clv_app *app = NULL;
     clv_server *srv = NULL;
-    clv_err err;
     sigset_t sigs;
     int rc = clv_cli_setup(argc, argv, &cfg, &fl, serve_help, true);
-    char issuer[300];
 
     if (rc >= 0)
         goto cleanup;
-    rc = 1;
-    if (cfg.issuer == NULL) {
-        snprintf(issuer, sizeof issuer, "http://%s", cfg.listen);
-        clv_config_set_str(&cfg.issuer, issuer);
-    }
-    size_t il = strlen(cfg.issuer);
-    while (il > 0 && cfg.issuer[il - 1] == '/') /* the issuer has no trailing slash (§4) */
-        cfg.issuer[--il] = '\0';
     /* Signals are taken by sigtimedwait below, so every thread blocks them. */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    clv_err_init(&err);
-    if (clv_app_open(&cfg, &app, &err) != CLV_OK || !clv_h_oauth_init(app) ||
-        clv_server_start(app, &srv, &err) != CLV_OK) {
-        fprintf(stderr, "clavis: %s\n", err.detail[0] ? err.detail : "start-up failed");
+    if ((rc = serve_start(&cfg, &app, &srv)) != 0)
         goto cleanup;
-    }
-    if (check_open_registration(app) != CLV_OK)
-        goto cleanup;
-    clv_log("info", "listening on %s, issuer %s, database %s", cfg.listen, cfg.issuer, cfg.db);
+    clv_log("info", "listening on %s%s, issuer %s, database %s", cfg.listen,
+            cfg.reuse_port ? " (port shared: --reuse-port)" : "", cfg.issuer, cfg.db);
     run_purge(app);
     clv_trim_clean_file_pages(); /* start-up's library pages that serving does not need */
     for (time_t last = time(NULL);;) {
@@ -241,7 +346,6 @@ int clv_cmd_serve(int argc, char **argv)
         }
     }
     clv_log("info", "shutting down");
-    rc = 0;
 cleanup:
     clv_server_stop(srv);
     clv_h_oauth_cleanup();

@@ -3,8 +3,10 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 bool clv_config_set_str(char **slot, const char *value)
@@ -70,6 +72,24 @@ static clv_code env_duration(const char *name, int64_t *slot, clv_err *err)
     return CLV_OK;
 }
 
+/* A switch: 1, true, yes, on — or 0, false, no, off. */
+static clv_code env_bool(const char *name, bool *slot, clv_err *err)
+{
+    static const char *const on[] = {"1", "true", "yes", "on"};
+    static const char *const off[] = {"0", "false", "no", "off"};
+    const char *v = getenv(name);
+
+    if (v == NULL || v[0] == '\0')
+        return CLV_OK;
+    for (size_t i = 0; i < sizeof on / sizeof on[0]; i++) {
+        if (strcasecmp(v, on[i]) == 0 || strcasecmp(v, off[i]) == 0) {
+            *slot = strcasecmp(v, on[i]) == 0;
+            return CLV_OK;
+        }
+    }
+    return clv_fail_field(err, CLV_INVALID, name, "%s must be 1 or 0 (true or false)", name);
+}
+
 static clv_code apply_env(clv_config *cfg, clv_err *err)
 {
     const char *alg = getenv("CLAVIS_TOKEN_ALG");
@@ -86,7 +106,8 @@ static clv_code apply_env(clv_config *cfg, clv_err *err)
         (rc = env_duration("CLAVIS_ACCESS_TOKEN_MAX", &cfg->at_lifetime_max, err)) != CLV_OK ||
         (rc = env_duration("CLAVIS_REFRESH_TOKEN_MAX", &cfg->rt_lifetime_max, err)) != CLV_OK ||
         (rc = env_duration("CLAVIS_SECRET_LIFETIME", &cfg->secret_lifetime, err)) != CLV_OK ||
-        (rc = env_duration("CLAVIS_PURGE_INTERVAL", &cfg->purge_interval, err)) != CLV_OK)
+        (rc = env_duration("CLAVIS_PURGE_INTERVAL", &cfg->purge_interval, err)) != CLV_OK ||
+        (rc = env_bool("CLAVIS_REUSE_PORT", &cfg->reuse_port, err)) != CLV_OK)
         return rc;
     if (alg != NULL && alg[0] != '\0' && !clv_alg_parse(alg, &cfg->token_alg))
         return clv_fail_field(err, CLV_INVALID, "CLAVIS_TOKEN_ALG",
@@ -146,4 +167,149 @@ void clv_config_cleanup(clv_config *cfg)
     free(cfg->key_dir);
     free(cfg->open_registration_service);
     memset(cfg, 0, sizeof *cfg);
+}
+
+/* ---- the issuer ---- */
+
+static bool is_unreserved(char c)
+{
+    /* RFC 3986 §2.3 */
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+}
+
+/* host[:port] (RFC 3986 §3.2.2, §3.2.3): a DNS name or IPv4 address, or [IPv6]. */
+static bool authority_ok(const char *a, size_t len)
+{
+    size_t h = 0, digits;
+    unsigned long port = 0;
+
+    if (len > 0 && a[0] == '[') {
+        while (h < len && a[h] != ']')
+            h++;
+        if (h == len || h < 3 || strspn(a + 1, "0123456789abcdefABCDEF:.") != h - 1)
+            return false;
+        h++;
+    } else {
+        while (h < len && a[h] != ':') {
+            if (!isalnum((unsigned char)a[h]) && a[h] != '-' && a[h] != '.')
+                return false;
+            h++;
+        }
+        if (h == 0)
+            return false;
+    }
+    if (h == len)
+        return true;
+    digits = len - h - 1;
+    if (a[h] != ':' || digits < 1 || digits > 5)
+        return false;
+    for (size_t i = h + 1; i < len; i++) {
+        if (!isdigit((unsigned char)a[i]))
+            return false;
+        port = port * 10 + (unsigned long)(a[i] - '0');
+    }
+    return port >= 1 && port <= 65535;
+}
+
+static bool is_loopback(const char *a, size_t len)
+{
+    static const char *const hosts[] = {"127.0.0.1", "[::1]", "localhost"};
+
+    for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+        size_t n = strlen(hosts[i]);
+        if (len >= n && strncasecmp(a, hosts[i], n) == 0 && (len == n || a[n] == ':'))
+            return true;
+    }
+    return false;
+}
+
+/* "/seg/seg": unreserved characters and %XX in segments that are neither empty nor dot
+ * segments (RFC 3986 §3.3, §5.2.4: a client would remove those and ask elsewhere). */
+static bool path_ok(const char *p)
+{
+    while (*p == '/') {
+        size_t n = 0;
+        for (p++; p[n] != '\0' && p[n] != '/'; n++) {
+            if (p[n] == '%' && isxdigit((unsigned char)p[n + 1]) &&
+                isxdigit((unsigned char)p[n + 2]))
+                n += 2;
+            else if (!is_unreserved(p[n]))
+                return false;
+        }
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return false;
+        p += n;
+    }
+    return *p == '\0';
+}
+
+static const char *after_scheme(const char *issuer)
+{
+    if (strncmp(issuer, "https://", 8) == 0)
+        return issuer + 8;
+    if (strncmp(issuer, "http://", 7) == 0)
+        return issuer + 7;
+    return NULL;
+}
+
+const char *clv_config_issuer_path(const char *issuer)
+{
+    const char *a = after_scheme(issuer);
+
+    return a != NULL ? a + strcspn(a, "/") : "";
+}
+
+clv_code clv_config_check_issuer(const char *issuer, clv_err *err)
+{
+    const char *a = issuer != NULL ? after_scheme(issuer) : NULL, *path;
+    size_t alen;
+
+#define BAD(...) clv_fail_field(err, CLV_INVALID, "issuer", __VA_ARGS__)
+    /* RFC 8414 §2: "a URL that uses the https scheme and has no query or fragment
+     * components"; http on loopback is for development and tests. */
+    if (issuer == NULL || issuer[0] == '\0')
+        return BAD("the issuer is empty");
+    if (strlen(issuer) > CLV_ISSUER_MAX)
+        return BAD("the issuer is longer than %d characters", CLV_ISSUER_MAX);
+    if (a == NULL)
+        return BAD("the issuer '%.100s' must be an https URL (http only on 127.0.0.1, [::1] "
+                   "or localhost)",
+                   issuer);
+    if (issuer[strcspn(issuer, "?#")] != '\0')
+        return BAD("the issuer '%.100s' must not have a query or fragment", issuer);
+    path = a + (alen = strcspn(a, "/"));
+    if (memchr(a, '@', alen) != NULL)
+        return BAD("the issuer '%.100s' must not have a user name", issuer);
+    if (!authority_ok(a, alen))
+        return BAD("the issuer '%.100s' needs a host and an optional port", issuer);
+    if (issuer[strlen(issuer) - 1] == '/')
+        return BAD("the issuer '%.100s' must not end with '/'", issuer);
+    if (a == issuer + 7 && !is_loopback(a, alen))
+        return BAD("the issuer '%.100s' must be an https URL (http only on 127.0.0.1, [::1] "
+                   "or localhost)",
+                   issuer);
+    if (!path_ok(path))
+        return BAD("the issuer's path '%.100s' may hold only letters, digits, '-._~' and %%XX, "
+                   "in segments that are not empty, '.' or '..'",
+                   path);
+#undef BAD
+    return CLV_OK;
+}
+
+clv_code clv_config_check_server(clv_config *cfg, clv_err *err)
+{
+    char issuer[CLV_ISSUER_MAX + 16];
+
+    if (cfg->issuer != NULL)
+        return clv_config_check_issuer(cfg->issuer, err);
+    snprintf(issuer, sizeof issuer, "http://%s", cfg->listen);
+    if (clv_config_check_issuer(issuer, NULL) != CLV_OK)
+        return clv_fail_field(err, CLV_INVALID, "issuer",
+                              "give --issuer (the https URL clients use): the default, "
+                              "http://%.100s, is only for a loopback --listen address",
+                              cfg->listen);
+    if (!clv_config_set_str(&cfg->issuer, issuer))
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    return CLV_OK;
 }

@@ -27,7 +27,11 @@ typedef struct {
     bool log_requests;           /* one JSON line per request */
     char *open_registration_service; /* NULL: POST /register needs an initial access token;
                                       * else the service that open registrations join */
+    bool reuse_port; /* share the listen address with other servers (SO_REUSEPORT): only
+                      * for a zero-downtime restart, docs/OPERATIONS.md */
 } clv_config;
+
+enum { CLV_ISSUER_MAX = 255 }; /* characters of an issuer URL */
 
 /* The defaults of SPEC §1 and §4 (owned strings duplicated); env applies CLAVIS_*
  * variables on top. CLV_INVALID (with the variable named) on a bad value. */
@@ -36,6 +40,22 @@ clv_code clv_config_init(clv_config *cfg, bool env, clv_err *err);
 /* Checks that the bounds are consistent (CLV_INVALID if not) and moves the default
  * lifetimes inside them. Called by clv_config_init with env, and by the CLI after flags. */
 clv_code clv_config_check(clv_config *cfg, clv_err *err);
+
+/* Checks an issuer URL (RFC 8414 §2, docs/OPERATIONS.md "The issuer"): https, or http on
+ * a loopback host (127.0.0.1, [::1], localhost); a host and optional port, no user name,
+ * query or fragment; a path, if any, of letters, digits, "-._~" and %XX in non-empty
+ * segments other than "." and "..", with no trailing '/'; at most CLV_ISSUER_MAX
+ * characters. CLV_INVALID (the reason recorded, field "issuer") if not. */
+clv_code clv_config_check_issuer(const char *issuer, clv_err *err);
+
+/* The path of an issuer that passed clv_config_check_issuer ("" when it has none, else
+ * "/…" without a trailing '/'); borrowed from issuer. */
+const char *clv_config_issuer_path(const char *issuer);
+
+/* What serve needs beyond clv_config_check: the issuer (default "http://" + listen, which
+ * is refused unless listen is a loopback address) checked by clv_config_check_issuer.
+ * CLV_INVALID with the reason; CLV_NOMEM. */
+clv_code clv_config_check_server(clv_config *cfg, clv_err *err);
 
 /* Releases the strings; the struct can be reused after clv_config_init. */
 void clv_config_cleanup(clv_config *cfg);

@@ -31,8 +31,9 @@ typedef struct {
 
 /* ---- the request (implemented in server.c) ---- */
 const char *clv_req_method(const clv_req *r);
-/* The path as the client sent it: still percent-encoded, without the query. The router
- * decodes it segment by segment. */
+/* The path as the client sent it, after the issuer's path when it starts with it ("/token"
+ * for "/auth/token" under issuer https://host/auth): still percent-encoded, without the
+ * query. The router decodes it segment by segment. */
 const char *clv_req_path(const clv_req *r);
 /* A request header, borrowed; NULL if absent. */
 const char *clv_req_header(const clv_req *r, const char *name);

@@ -3,6 +3,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -10,6 +11,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "http/http.h"
@@ -18,13 +20,16 @@
 struct clv_server {
     struct MHD_Daemon *daemon;
     clv_app *app;
+    const char *prefix; /* the issuer's path, "" when it has none (borrowed from cfg) */
+    size_t prefix_len;
 };
 
 struct clv_req {
     struct MHD_Connection *conn;
     clv_app *app;
     const char *method;
-    char *url; /* the path as sent, still percent-encoded, without the query */
+    char *url;        /* the path as sent, still percent-encoded, without the query */
+    const char *path; /* url without the issuer's path, if it starts with it */
     bool started;
     char *body;
     size_t len, cap;
@@ -40,7 +45,7 @@ char *clv_req_path_buf(clv_req *r)
 }
 
 const char *clv_req_method(const clv_req *r) { return r->method; }
-const char *clv_req_path(const clv_req *r) { return r->url; }
+const char *clv_req_path(const clv_req *r) { return r->path; }
 clv_app *clv_req_app(const clv_req *r) { return r->app; }
 
 const char *clv_req_header(const clv_req *r, const char *name)
@@ -192,14 +197,33 @@ static bool append_body(clv_req *r, const char *data, size_t n)
     return true;
 }
 
+/* The path the router matches for url. Every endpoint lives under the issuer's path
+ * (docs/OPERATIONS.md, "The issuer"); a path without it is taken as it is, for a proxy
+ * that strips the prefix. */
+static const char *route_path(const clv_server *srv, const char *url)
+{
+    static const char as_meta[] = "/.well-known/oauth-authorization-server";
+    size_t n = sizeof as_meta - 1;
+
+    if (srv->prefix_len == 0)
+        return url;
+    if (strncmp(url, srv->prefix, srv->prefix_len) == 0 && url[srv->prefix_len] == '/')
+        return url + srv->prefix_len;
+    /* RFC 8414 §3: the metadata of an issuer with a path is at the well-known path
+     * followed by the issuer's path. */
+    if (strncmp(url, as_meta, n) == 0 && strcmp(url + n, srv->prefix) == 0)
+        return as_meta;
+    return url;
+}
+
 /* MHD's URI log callback sees the request target before MHD decodes it; the router needs
  * it so that an encoded '/' (%2F) inside an id cannot reach another route. Its return
  * value becomes the request's *con_cls. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+    const clv_server *srv = cls;
     clv_req *r = malloc(sizeof *r);
 
-    (void)cls;
     if (r == NULL)
         return NULL;
     /* all but the router's path buffer, which the router fills (2 KiB a request) */
@@ -212,6 +236,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         free(r);
         return NULL;
     }
+    r->path = route_path(srv, r->url);
     return r;
 }
 
@@ -256,7 +281,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->too_large) {
         clv_err_init(&err);
         clv_fail(&err, CLV_TOO_LARGE, "the request body is larger than 64 KiB");
-        if (strncmp(r->url, "/admin/", 7) == 0)
+        if (strncmp(r->path, "/admin/", 7) == 0)
             clv_resp_problem(&resp, &err);
         else
             clv_resp_oauth_error(&resp, &err);
@@ -325,34 +350,75 @@ bad:
                           "--listen must be HOST:PORT or [IPV6]:PORT, not '%s'", listen);
 }
 
+/* A listening socket for ss, bound here rather than by libmicrohttpd so that an address in
+ * use is told apart from other failures. SO_REUSEADDR lets a restart bind while old
+ * connections are in TIME_WAIT; SO_REUSEPORT, only with reuse_port, lets a second server
+ * bind the same address while the first runs (the kernel then splits connections between
+ * them), which is right only for a zero-downtime restart (docs/OPERATIONS.md). */
+static clv_code listen_socket(const struct sockaddr_storage *ss, const clv_config *cfg,
+                              int *out, clv_err *err)
+{
+    int fd, one = 1, e;
+    socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                              : sizeof(struct sockaddr_in);
+
+    fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return clv_fail(err, CLV_INTERNAL, "cannot listen on %s: %s", cfg->listen,
+                        strerror(errno));
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        (cfg->reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
+        (ss->ss_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
+        bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, SOMAXCONN) != 0) {
+        e = errno;
+        close(fd);
+        if (e == EADDRINUSE)
+            return clv_fail(err, CLV_CONFLICT,
+                            "cannot listen on %s: the address is in use (another server?); "
+                            "--reuse-port on every server shares it on purpose",
+                            cfg->listen);
+        return clv_fail(err, CLV_INTERNAL, "cannot listen on %s: %s", cfg->listen, strerror(e));
+    }
+    *out = fd;
+    return CLV_OK;
+}
+
 clv_code clv_server_start(clv_app *app, clv_server **out, clv_err *err)
 {
     struct sockaddr_storage ss;
     clv_server *srv;
     clv_code rc;
+    int fd;
     /* TURBO: no per-response TCP_NODELAY/CORK toggling and no shutdown() before close —
      * syscalls that cost more than the rest of a small answer. */
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
 
-    if ((rc = parse_listen(app->cfg->listen, &ss, err)) != CLV_OK)
+    if ((rc = parse_listen(app->cfg->listen, &ss, err)) != CLV_OK ||
+        (rc = listen_socket(&ss, app->cfg, &fd, err)) != CLV_OK)
         return rc;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    if ((srv = calloc(1, sizeof *srv)) == NULL)
+    if ((srv = calloc(1, sizeof *srv)) == NULL) {
+        close(fd);
         return clv_fail(err, CLV_NOMEM, "out of memory");
+    }
     srv->app = app;
+    srv->prefix = clv_config_issuer_path(app->cfg->issuer);
+    srv->prefix_len = strlen(srv->prefix);
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(app->cfg->threads > 0 ? app->cfg->threads : 1),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
         srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
     if (srv->daemon == NULL) {
+        /* libmicrohttpd closes fd on most of its failure paths but not all: leave it (the
+         * caller exits) rather than risk closing a descriptor twice. */
         free(srv);
         return clv_fail(err, CLV_INTERNAL, "cannot listen on %s", app->cfg->listen);
     }
-    *out = srv;
+    *out = srv; /* the daemon owns fd and closes it in MHD_stop_daemon */
     return CLV_OK;
 }
 

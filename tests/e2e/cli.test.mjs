@@ -173,11 +173,11 @@ describe('clavis admin command line', () => {
     }
   });
 
-  test('typos and bad usage exit 2, print the usage, and send nothing', async () => {
+  test('typos and bad usage exit 2, print one line and a hint (not the usage), and send nothing', async () => {
     const bad = [
       [['clinet', 'list'], /unknown command/],
       [['client', 'craete'], /unknown command 'craete' \(did you mean 'create'\?\)/],
-      [['client', 'create', '--nme', 'x'], /unknown flag --nme \(did you mean --name\?\)/],
+      [['client', 'create', '--nme', 'x'], /unknown option --nme \(did you mean --name\?\)/],
       [['client', 'create', '--service-id', svc.id, '--name', 'x', '--type', 'spa'], /--type cannot be 'spa'/],
       [['client', 'create', '--name', 'x', '--type', 'm2m'], /--service-id is required/],
       [['client', 'create', '--service-id', svc.id, '--name'], /--name needs a value/],
@@ -193,7 +193,7 @@ describe('clavis admin command line', () => {
       [['client', 'update', 'abc'], /nothing to update/],
       [['client', 'list', '--limit', '0'], /--limit must be a number/],
       [['client', 'list', '--limit', 'ten'], /--limit must be a number/],
-      [['client', 'list', '-l'], /unknown flag -l/],
+      [['client', 'list', '-l'], /unknown option -l/],
       [['client', 'list', '--json=yes'], /--json takes no value/],
       [['client', 'list', '--all=1'], /--all takes no value/],
       [['client', 'token', 'abc', '--claim', 'novalue'], /--claim 'novalue' is not K=V/],
@@ -213,7 +213,9 @@ describe('clavis admin command line', () => {
       const r = await cli(args);
       assert.equal(r.code, 2, `clavis ${args.join(' ')}: exit 2, got ${r.code}: ${r.stderr}`);
       assert.match(r.stderr, why, `clavis ${args.join(' ')}`);
-      assert.match(r.stderr, /Usage: clavis/, `clavis ${args.join(' ')} prints the usage`);
+      assert.match(r.stderr, /\nTry 'clavis ([a-z ]+ )?--help'\.\n$/, `clavis ${args.join(' ')} prints a hint`);
+      assert.doesNotMatch(r.stderr, /Usage:/, `clavis ${args.join(' ')} does not print the usage`);
+      assert.equal(r.stderr.split('\n').length, 3, `clavis ${args.join(' ')}: one line and the hint`);
       assert.equal(r.stdout, '', `clavis ${args.join(' ')} prints nothing on stdout`);
     }
     assert.ok(afterAudit > requests, 'the request log is on');
