@@ -25,8 +25,8 @@ static const char *const bools[] = {"true", "false", NULL};
         CLV_LIST("audience", "audience", "URI", "an audience (aud) of its tokens" req),            \
         CLV_CHOICE("token-alg", "access_token_signing_alg", "ALG",                                 \
                    "its access tokens' signing algorithm", false, algs),                           \
-        CLV_INT("access-token-lifetime", "access_token_lifetime", "SECONDS",                       \
-                "access token lifetime", 1, 100000000),                                            \
+        CLV_NUM("access-token-lifetime", "access_token_lifetime", "SECONDS",                       \
+                "access token lifetime, within the server's bounds (60 to 3600 by default)"),      \
         CLV_CHOICE("auth-method", "token_endpoint_auth_method", "METHOD",                          \
                    "how it authenticates at /token", false, methods),                              \
         CLV_CHOICE("subject-type", "subject_type", "TYPE", "the sub its users get", false,         \
@@ -63,7 +63,8 @@ static const clv_cli_opt list_opts[] = {
     CLV_OPT_END};
 
 static const clv_cli_opt token_opts[] = {
-    CLV_INT("lifetime", "lifetime", "SECONDS", "how long the token lives", 1, 100000000),
+    CLV_NUM("lifetime", "lifetime", "SECONDS",
+            "how long the token lives, within the server's bounds (60 to 3600 by default)"),
     CLV_LIST("scope", NULL, "SCOPE", "a scope (a subset of the client's)"),
     CLV_STR("user-id", "user_id", "ID", "the user the token is for (its sub)"),
     CLV_LIST("role", "roles", "ROLE", "a role in the token"),

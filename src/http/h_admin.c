@@ -181,8 +181,7 @@ clv_code clv_h_status_param(clv_req *r, int *out, clv_err *err)
     if (v == NULL)
         return CLV_OK;
     if (!clv_status_parse(v, &st))
-        return clv_fail_field(err, CLV_INVALID, "status",
-                              "status must be active, inactive or deleted");
+        return clv_fail_field(err, CLV_INVALID, "status", "must be active, inactive or deleted");
     *out = (int)st;
     return CLV_OK;
 }
@@ -311,7 +310,7 @@ void clv_h_audit_list(clv_req *r, clv_resp *resp)
         f.tenant_id = clv_req_query(r, "tenant_id");
         since = clv_req_query(r, "since");
         if (since != NULL && !clv_time_parse(since, &f.since))
-            rc = clv_fail_field(&err, CLV_INVALID, "since", "since must be an RFC 3339 time");
+            rc = clv_fail_field(&err, CLV_INVALID, "since", "must be an RFC 3339 time");
         else
             rc = clv_admin_audit_list(clv_req_app(r), &p, &f, &out, &err);
     }

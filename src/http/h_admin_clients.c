@@ -123,8 +123,7 @@ void clv_h_clients_list(clv_req *r, clv_resp *resp)
         (rc = clv_h_page_params(r, &f.limit, &f.cursor, &err)) == CLV_OK &&
         (rc = clv_h_status_param(r, &f.status, &err)) == CLV_OK) {
         if (type != NULL && !clv_client_type_parse(type, &t)) {
-            rc = clv_fail_field(&err, CLV_INVALID, "type",
-                                "type must be public, confidential or m2m");
+            rc = clv_fail_field(&err, CLV_INVALID, "type", "must be public, confidential or m2m");
         } else {
             f.type = type != NULL ? (int)t : -1;
             f.service_id = clv_req_query(r, "service_id");
