@@ -222,6 +222,9 @@ clv_code clv_store_client_list(clv_store *s, const clv_client_filter *f, clv_lis
 
     if (rc == CLV_OK && (f->status < -1 || f->status > CLV_STATUS_DELETED))
         rc = clv_fail_field(err, CLV_INVALID, "status", "is not a known status");
+    if (rc == CLV_OK && f->by_effective &&
+        (f->effective_status < CLV_STATUS_ACTIVE || f->effective_status > CLV_STATUS_DELETED))
+        rc = clv_fail_field(err, CLV_INVALID, "effective_status", "is not a known status");
     if (rc == CLV_OK && (f->type < -1 || f->type > CLV_TYPE_M2M))
         rc = clv_fail_field(err, CLV_INVALID, "type", "is not a known client type");
     if (rc == CLV_OK)

@@ -907,5 +907,64 @@ describe('admin API', () => {
     }
   });
 
+  test('clients list by effective_status (the weakest of client, service, tenant): with q and cursors', async () => {
+    const off = (await adm('POST', '/admin/v1/services', { name: 'eff-off' })).body;
+    const gone = (await adm('POST', '/admin/v1/services', { name: 'eff-gone' })).body;
+    const on = (await adm('POST', '/admin/v1/services', { name: 'eff-on' })).body;
+    const mk = async (service, name) => (await newClient({ service_id: service.id, name })).client_id;
+    const offA = await mk(off, 'effx one');
+    const offB = await mk(off, 'effx two');
+    const goneA = await mk(gone, 'effx three');
+    const onA = await mk(on, 'effx four');
+    const onB = await mk(on, 'effx five');
+    assert.equal((await adm('POST', `/admin/v1/clients/${onB}/deactivate`)).status, 200);
+    const selfDeleted = await mk(on, 'effx six');
+    assert.equal((await adm('DELETE', `/admin/v1/clients/${selfDeleted}`)).status, 200);
+    assert.equal((await adm('POST', `/admin/v1/services/${off.id}/deactivate`)).status, 200);
+    assert.equal((await adm('DELETE', `/admin/v1/services/${gone.id}`)).status, 204);
+
+    const ids = (items) => items.filter((c) => c.name.startsWith('effx')).map((c) => c.client_id);
+    const want = {
+      active: [onA],
+      inactive: [onB, offB, offA],
+      deleted: [selfDeleted, goneA],
+    };
+    /** Every page of path at limit, following next_cursor. */
+    async function pages(path, limit) {
+      const items = [];
+      let cursor = null;
+      do {
+        const r = await adm('GET', `${path}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        assert.equal(r.status, 200, r.text);
+        assert.ok(r.body.items.length <= limit);
+        items.push(...r.body.items);
+        cursor = r.body.next_cursor;
+      } while (cursor);
+      return items;
+    }
+    for (const [eff, expected] of Object.entries(want)) {
+      // no q (a scan), q of 3+ characters (the trigram index), of 2 (the pairs), an exact id
+      const queries = [['', expected], ['&q=effx', expected], ['&q=fX', expected], [`&q=${expected[0]}`, [expected[0]]]];
+      for (const [q, exp] of queries) {
+        for (const limit of [1, 2, 100]) {
+          const items = await pages(`/admin/v1/clients?effective_status=${eff}${q}`, limit);
+          assert.deepEqual(ids(items), exp, `effective_status=${eff}${q} limit ${limit}`);
+          for (const c of items) assert.equal(c.effective_status, eff, `${c.client_id} carries its effective_status`);
+        }
+      }
+    }
+    // the client JSON says why: its own status stays active
+    const g = (await adm('GET', `/admin/v1/clients/${offA}`)).body;
+    assert.equal(g.status, 'active');
+    assert.equal(g.effective_status, 'inactive');
+    // with status: own status and effective status both
+    assert.deepEqual(ids((await adm('GET', `/admin/v1/clients?status=active&effective_status=deleted&service_id=${gone.id}`)).body.items), [goneA]);
+    assert.deepEqual(ids((await adm('GET', `/admin/v1/clients?status=inactive&effective_status=active`)).body.items), []);
+    // without effective_status nothing changes: deleted clients only when status=deleted asks
+    assert.ok(!ids(await listAll('/admin/v1/clients')).includes(selfDeleted));
+    const bad = problem(await adm('GET', '/admin/v1/clients?effective_status=gone'), 400, 'effective_status');
+    assert.equal(bad.detail, 'effective_status: must be active, inactive or deleted');
+  });
+
   test('the server shuts down cleanly (exit 0, no sanitizer report)', () => assertCleanShutdown(s));
 });

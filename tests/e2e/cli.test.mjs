@@ -453,7 +453,7 @@ describe('clavis admin command line', () => {
     const rows = table(r.stdout);
     assert.deepEqual(Object.keys(rows[0]), ['SECRET_ID', 'DESCRIPTION', 'CREATED', 'EXPIRES', 'LAST_USED']);
     assert.equal(rows.length, 3);
-    assert.ok(rows.some((x) => x.SECRET_ID === added.secret_id && x.DESCRIPTION === 'v2' && x.EXPIRES === '-'));
+    assert.ok(rows.some((x) => x.SECRET_ID === added.secret_id && x.DESCRIPTION === 'v2' && x.EXPIRES === 'never'));
     for (const p of [c.client_secret, added.client_secret, third.client_secret]) {
       assert.ok(!r.stdout.includes(p), 'a list never shows a plaintext');
     }
@@ -729,6 +729,34 @@ describe('clavis admin command line', () => {
     assert.equal(forever.expires_at, null);
     const rows = table(ok(await cli(['client', 'secret', 'list', id])).stdout);
     assert.equal(rows.find((r) => r.SECRET_ID === forever.secret_id).EXPIRES, 'never');
+  });
+
+  test('client list shows the effective status and filters by --effective-status', async () => {
+    const off = await s.createService('CLI effective');
+    const a = JSON.parse(ok(await cli(['client', 'create', '--service-id', off.id, '--name', 'eff-a', '--type', 'm2m', '--json'])).stdout);
+    const b = JSON.parse(ok(await cli(['client', 'create', '--service-id', off.id, '--name', 'eff-b', '--type', 'm2m', '--json'])).stdout);
+    let rows = table(ok(await cli(['client', 'list', '--service-id', off.id])).stdout);
+    assert.deepEqual(rows.map((r) => [r.NAME, r.STATUS]), [['eff-b', 'active'], ['eff-a', 'active']]);
+    assert.equal((await s.api('POST', `/admin/v1/services/${off.id}/deactivate`)).status, 200);
+    // its own status is still active, but it does not work: the table says so
+    rows = table(ok(await cli(['client', 'list', '--service-id', off.id])).stdout);
+    assert.deepEqual(rows.map((r) => [r.NAME, r.STATUS]), [['eff-b', 'inactive'], ['eff-a', 'inactive']]);
+    assert.equal(show(ok(await cli(['client', 'show', a.client_id])).stdout).status, 'active');
+    assert.equal(show(ok(await cli(['client', 'show', a.client_id])).stdout).effective_status, 'inactive');
+    const listed = async (...args) => JSON.parse(ok(await cli(['client', 'list', ...args, '--all', '--json'])).stdout)
+      .items.map((c) => c.client_id);
+    assert.deepEqual(await listed('--effective-status', 'inactive', '--service-id', off.id), [b.client_id, a.client_id]);
+    assert.deepEqual(await listed('--effective-status', 'active', '--service-id', off.id), []);
+    assert.deepEqual(await listed('--effective-status', 'inactive', '--q', 'eff-'), [b.client_id, a.client_id]);
+    assert.deepEqual(await listed('--effective-status', 'inactive', '--limit', '1', '--q', 'eff-'), [b.client_id, a.client_id]);
+    assert.ok(!(await listed('--effective-status', 'active')).includes(a.client_id));
+    assert.equal((await s.api('DELETE', `/admin/v1/services/${off.id}`)).status, 204);
+    rows = table(ok(await cli(['client', 'list', '--effective-status', 'deleted', '--service-id', off.id])).stdout);
+    assert.deepEqual(rows.map((r) => [r.NAME, r.STATUS]), [['eff-b', 'deleted'], ['eff-a', 'deleted']]);
+    const bad = await cli(['client', 'list', '--effective-status', 'gone']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--effective-status cannot be 'gone'/);
+    assert.match(ok(await cli(['client', 'list', '--help'])).stdout, /STATUS is the effective status/);
   });
 
   test('the server shuts down cleanly', async () => {
