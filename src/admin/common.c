@@ -61,8 +61,7 @@ clv_code clv_admin_only_keys(const json_t *body, const char *const *allowed, clv
         for (const char *const *a = allowed; *a != NULL && !ok; a++)
             ok = strcmp(*a, key) == 0;
         if (!ok)
-            return clv_fail_field(err, CLV_INVALID, key, "unknown or read-only field '%.60s'",
-                                  key);
+            return clv_fail_field(err, CLV_INVALID, key, "unknown or read-only field");
     }
     return CLV_OK;
 }
@@ -106,14 +105,12 @@ clv_code clv_admin_str_field(const json_t *body, const char *name, size_t max, b
         return CLV_OK;
     }
     if (!json_is_string(v))
-        return clv_fail_field(err, CLV_INVALID, name, "%s must be a string", name);
+        return clv_fail_field(err, CLV_INVALID, name, "must be a string");
     if (has_control(json_string_value(v), strcmp(name, "description") == 0))
-        return clv_fail_field(err, CLV_INVALID, name, "%s must not contain control characters",
-                              name);
+        return clv_fail_field(err, CLV_INVALID, name, "must not contain control characters");
     n = utf8_chars(json_string_value(v));
     if (n == 0 || n > max)
-        return clv_fail_field(err, CLV_INVALID, name, "%s must have 1 to %zu characters", name,
-                              max);
+        return clv_fail_field(err, CLV_INVALID, name, "must have 1 to %zu characters", max);
     *out = json_string_value(v);
     return CLV_OK;
 }

@@ -30,8 +30,8 @@ static clv_code int_field(const json_t *body, const char *name, int64_t min, int
     if (v == NULL)
         return CLV_OK;
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-        return clv_fail_field(err, CLV_INVALID, name, "%s must be an integer from %lld to %lld",
-                              name, (long long)min, (long long)max);
+        return clv_fail_field(err, CLV_INVALID, name, "must be an integer from %lld to %lld",
+                              (long long)min, (long long)max);
     *out = (int64_t)json_integer_value(v);
     return CLV_OK;
 }
@@ -50,14 +50,14 @@ static clv_code read_req(const json_t *body, iat_req *req, clv_err *err)
                         &req->expires_in, err)) != CLV_OK)
         return rc;
     if (req->service_id == NULL)
-        return clv_fail_field(err, CLV_INVALID, "service_id", "service_id is required");
+        return clv_fail_field(err, CLV_INVALID, "service_id", "is required");
     if (json_is_null(json_object_get(body, "uses"))) {
         req->uses = -1; /* null: any number of registrations until it expires */
         return CLV_OK;
     }
     if (json_object_get(body, "uses") != NULL && !json_is_integer(json_object_get(body, "uses")))
         return clv_fail_field(err, CLV_INVALID, "uses",
-                              "uses must be an integer from 1 to %d, or null for unlimited",
+                              "must be an integer from 1 to %d, or null for unlimited",
                               CLV_IAT_USES_MAX);
     return int_field(body, "uses", 1, CLV_IAT_USES_MAX, &req->uses, err);
 }

@@ -86,9 +86,9 @@ static clv_code read_expiry(const clv_app *app, const json_t *body, int64_t *exp
     }
     if (!json_is_string(v) || !clv_time_parse(json_string_value(v), &t))
         return clv_fail_field(err, CLV_INVALID, "expires_at",
-                              "expires_at must be an RFC 3339 time or null");
+                              "must be an RFC 3339 time, or null for never");
     if (t <= clv_now())
-        return clv_fail_field(err, CLV_INVALID, "expires_at", "expires_at must be in the future");
+        return clv_fail_field(err, CLV_INVALID, "expires_at", "must be in the future");
     *expires_at = t;
     return CLV_OK;
 }

@@ -55,7 +55,7 @@ static clv_code read_fields(const json_t *body, bool require_name, clv_service *
             CLV_OK)
         return rc;
     if (require_name && !has_name)
-        return clv_fail_field(err, CLV_INVALID, "name", "name is required");
+        return clv_fail_field(err, CLV_INVALID, "name", "is required");
     if ((name != NULL && (n = strdup(name)) == NULL) || (desc != NULL && (d = strdup(desc)) == NULL)) {
         free(n);
         return clv_fail(err, CLV_NOMEM, "out of memory");

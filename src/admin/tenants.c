@@ -41,7 +41,7 @@ clv_code clv_admin_tenant_create(clv_app *app, const clv_principal *p, const jso
         (rc = clv_admin_str_field(body, "name", 200, false, &present, &name, err)) != CLV_OK)
         return rc;
     if (!present)
-        return clv_fail_field(err, CLV_INVALID, "name", "name is required");
+        return clv_fail_field(err, CLV_INVALID, "name", "is required");
     if (!clv_id_new("ten", id))
         return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
     t.id = id;
@@ -120,7 +120,7 @@ static clv_code apply_tenant_patch(clv_tenant *t, const json_t *body, clv_err *e
             CLV_OK)
         return rc;
     if (has_status && (!clv_status_parse(status, &st) || st == CLV_STATUS_DELETED))
-        return clv_fail_field(err, CLV_INVALID, "status", "status must be active or inactive");
+        return clv_fail_field(err, CLV_INVALID, "status", "must be active or inactive");
     if (has_name) {
         char *copy = strdup(name);
         if (copy == NULL)

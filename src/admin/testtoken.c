@@ -39,14 +39,14 @@ clv_code clv_test_claims_check(const json_t *claims, clv_err *err)
     size_t n;
 
     if (!json_is_object(claims))
-        return clv_fail_field(err, CLV_INVALID, "claims", "claims must be an object");
+        return clv_fail_field(err, CLV_INVALID, "claims", "must be an object");
     json_object_foreach((json_t *)claims, key, v) {
         snprintf(field, sizeof field, "claims.%.50s", key);
         if (key[0] == '\0')
             return clv_fail_field(err, CLV_INVALID, "claims", "a claim needs a name");
         if (clv_test_claim_reserved(key))
             return clv_fail_field(err, CLV_INVALID, field,
-                                  "'%.50s' is set by Clavis and cannot be a custom claim", key);
+                                  "is set by Clavis and cannot be a custom claim");
     }
     if ((text = json_dumps(claims, JSON_COMPACT)) == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
@@ -54,7 +54,7 @@ clv_code clv_test_claims_check(const json_t *claims, clv_err *err)
     free(text);
     if (n > CLV_TEST_CLAIMS_MAX) /* SPEC §5.20 */
         return clv_fail_field(err, CLV_INVALID, "claims",
-                              "claims must be at most %d bytes as JSON (they are %zu)",
+                              "must be at most %d bytes as JSON (they are %zu)",
                               CLV_TEST_CLAIMS_MAX, n);
     return CLV_OK;
 }
@@ -92,9 +92,9 @@ static clv_code roles_check(const json_t *roles, clv_err *err)
     json_t *v;
 
     if (!json_is_array(roles))
-        return clv_fail_field(err, CLV_INVALID, "roles", "roles must be an array of strings");
+        return clv_fail_field(err, CLV_INVALID, "roles", "must be an array of strings");
     if (json_array_size(roles) > CLV_TEST_ROLES_MAX)
-        return clv_fail_field(err, CLV_INVALID, "roles", "roles must have at most %d entries",
+        return clv_fail_field(err, CLV_INVALID, "roles", "must have at most %d entries",
                               CLV_TEST_ROLES_MAX);
     json_array_foreach(roles, i, v) {
         snprintf(field, sizeof field, "roles[%zu]", i);
@@ -117,8 +117,8 @@ static clv_code lifetime_read(const clv_app *app, const json_t *body, int64_t *o
         return CLV_OK;
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
         return clv_fail_field(err, CLV_INVALID, "lifetime",
-                              "lifetime must be an integer from %lld to %lld (seconds)",
-                              (long long)min, (long long)max);
+                              "must be an integer from %lld to %lld (seconds)", (long long)min,
+                              (long long)max);
     *out = (int64_t)json_integer_value(v);
     return CLV_OK;
 }

@@ -30,11 +30,12 @@ static clv_code check_roles(const clv_principal *p, const json_t *roles, clv_err
     json_t *v;
 
     if (!json_is_array(roles) || json_array_size(roles) > ROLES_MAX)
-        return clv_fail_field(err, CLV_INVALID, "roles", "roles must be an array of at most 50");
+        return clv_fail_field(err, CLV_INVALID, "roles", "must be an array of at most 50 roles");
     json_array_foreach(roles, i, v) {
         const char *r = json_string_value(v);
         if (r == NULL || r[0] == '\0' || strlen(r) > 128)
-            return clv_fail_field(err, CLV_INVALID, "roles", "each role is a 1-128 char string");
+            return clv_fail_field(err, CLV_INVALID, "roles",
+                                  "each role must be a string of 1 to 128 characters");
         for (k = 0; k < i; k++)
             if (json_equal(v, json_array_get(roles, k)))
                 return clv_fail_field(err, CLV_INVALID, "roles", "role '%s' appears twice", r);
@@ -65,14 +66,13 @@ static clv_code apply_user(const clv_principal *p, const json_t *body, bool crea
         (rc = clv_admin_str_field(body, "status", 16, false, &has_status, &status, err)))
         return rc;
     if (create && (!has_user || !has_pw))
-        return clv_fail_field(err, CLV_INVALID, has_user ? "password" : "username",
-                              "username and password are required");
+        return clv_fail_field(err, CLV_INVALID, has_user ? "password" : "username", "is required");
     if (has_pw && strlen(password) < PASSWORD_MIN)
-        return clv_fail_field(err, CLV_INVALID, "password", "password needs 8 characters or more");
+        return clv_fail_field(err, CLV_INVALID, "password", "must have 8 characters or more");
     if (has_status && (!clv_status_parse(status, &st) || st == CLV_STATUS_DELETED))
-        return clv_fail_field(err, CLV_INVALID, "status", "status must be active or inactive");
+        return clv_fail_field(err, CLV_INVALID, "status", "must be active or inactive");
     if (has_email && email != NULL && strchr(email, '@') == NULL)
-        return clv_fail_field(err, CLV_INVALID, "email", "email must be an address");
+        return clv_fail_field(err, CLV_INVALID, "email", "must be an email address");
     if (roles != NULL && (rc = check_roles(p, roles, err)) != CLV_OK)
         return rc;
     if (has_pw) {
@@ -123,7 +123,7 @@ clv_code clv_admin_user_create(clv_app *app, const clv_principal *p, const json_
         goto cleanup;
     rc = clv_store_user_insert(app->store, u, err);
     if (rc == CLV_CONFLICT)
-        rc = clv_fail_field(err, CLV_CONFLICT, "username", "username is taken in this tenant");
+        rc = clv_fail_field(err, CLV_CONFLICT, "username", "is taken in this tenant");
     else if (rc == CLV_NOT_FOUND)
         rc = clv_fail_field(err, CLV_NOT_FOUND, "tenant_id", "no tenant '%.64s'", tenant);
     if (rc == CLV_OK && (j = user_json(u)) != NULL)
@@ -220,7 +220,7 @@ clv_code clv_admin_user_patch(clv_app *app, const clv_principal *p, const char *
     u->updated_at = clv_now();
     rc = clv_store_user_update(app->store, u, err);
     if (rc == CLV_CONFLICT)
-        rc = clv_fail_field(err, CLV_CONFLICT, "username", "username is taken in this tenant");
+        rc = clv_fail_field(err, CLV_CONFLICT, "username", "is taken in this tenant");
     if (rc != CLV_OK)
         goto cleanup;
     after = user_json(u);

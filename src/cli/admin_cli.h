@@ -9,6 +9,7 @@
 #define CLV_CLI_ADMIN_CLI_H
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -21,7 +22,7 @@ typedef enum {
     CLV_OPT_STR,  /* --flag VALUE, once */
     CLV_OPT_LIST, /* --flag VALUE, repeatable; collected into an array */
     CLV_OPT_BOOL, /* --flag, no value; true when given */
-    CLV_OPT_INT,  /* --flag N, an integer in [min, max] */
+    CLV_OPT_INT,  /* --flag N, an integer in [min, max] (any integer for CLV_NUM) */
 } clv_cli_opt_kind;
 
 /* One flag of a command. key is the JSON body (or query) key it fills, or NULL when
@@ -57,6 +58,10 @@ typedef struct {
     {                                                                                              \
         n, CLV_OPT_INT, k, m, h, false, NULL, lo, hi                                               \
     }
+/* An integer whose range the server decides (its bounds are configurable, docs/OPERATIONS.md):
+ * the CLI checks only that it is a number, so that no bound of the CLI differs from the
+ * server's, which names the field and its range when the value is out of it. */
+#define CLV_NUM(n, k, m, h) CLV_INT(n, k, m, h, LLONG_MIN, LLONG_MAX)
 #define CLV_CHOICE(n, k, m, h, req, ch)                                                            \
     {                                                                                              \
         n, CLV_OPT_STR, k, m, h, req, ch, 0, 0                                                     \

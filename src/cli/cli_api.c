@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/admin_cli.h"
+#include "core/json_text.h"
 #include "crypto/hash.h"
 
 enum { MAX_PAGES = 10000 };
@@ -83,13 +84,16 @@ void clv_cli_print_refusal(const char *what, const clv_http_resp *r)
     const char *error = json_string_value(json_object_get(j, "error"));
     const char *desc = json_string_value(json_object_get(j, "error_description"));
     const char *field = json_string_value(json_object_get(first, "field"));
-    /* SPEC §5.1: detail names the first error; say it once, with its field. */
-    bool same = detail != NULL && field != NULL &&
-                json_equal(json_object_get(first, "message"), json_object_get(j, "detail"));
+    /* The detail names the first error as "field: message" (docs/API.md): say it once. */
+    bool named = detail != NULL && field != NULL && strncmp(detail, field, strlen(field)) == 0 &&
+                 detail[strlen(field)] == ':';
+    bool same =
+        named || (detail != NULL && field != NULL &&
+                  json_equal(json_object_get(first, "message"), json_object_get(j, "detail")));
     size_t i;
 
     fprintf(stderr, "clavis: %s%s%ld ", what ? what : "", what ? ": " : "", r->status);
-    if (same) {
+    if (same && !named) { /* a server that does not name the field in detail */
         put_clean(stderr, field, 200);
         fputs(": ", stderr);
     }
@@ -157,7 +161,8 @@ static int accept_response(clv_cli_ctx *ctx, clv_http_resp *r, json_t **out)
     if (ctx->raw[0] == '\0')
         return CLV_EXIT_OK;
     if ((*out = json_loads(ctx->raw, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-        fprintf(stderr, "clavis: the server's answer is not JSON: %s\n", jerr.text);
+        fprintf(stderr, "clavis: the server's answer is not JSON: %s\n",
+                clv_json_error_words(&jerr));
         return CLV_EXIT_REFUSED;
     }
     return CLV_EXIT_OK;

@@ -187,6 +187,9 @@ static int store(clv_cli_ctx *ctx, const clv_cli_opt *o, const char *value)
     if (o->kind == CLV_OPT_INT) {
         errno = 0;
         n = strtoll(value, &end, 10);
+        if (o->min == LLONG_MIN && o->max == LLONG_MAX && /* CLV_NUM: the server's range */
+            (errno != 0 || end == value || *end != '\0'))
+            return clv_cli_usage_error(ctx, "--%s must be a whole number", o->name);
         if (errno != 0 || end == value || *end != '\0' || n < o->min || n > o->max)
             return clv_cli_usage_error(ctx, "--%s must be a number from %lld to %lld", o->name,
                                        o->min, o->max);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/admin_cli.h"
+#include "core/json_text.h"
 #include "crypto/hash.h"
 
 enum { TOKEN_MARGIN = 30 }; /* a cached token is reused while it has this long to live */
@@ -117,7 +118,7 @@ static json_t *load_private(const char *path)
     j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!json_is_object(j)) {
         fprintf(stderr, "clavis: warning: ignoring %s: %s\n", path,
-                j ? "not a JSON object" : jerr.text);
+                j ? "not a JSON object" : clv_json_error_words(&jerr));
         json_decref(j);
         return NULL;
     }

@@ -25,8 +25,8 @@ static const char *const bools[] = {"true", "false", NULL};
         CLV_LIST("audience", "audience", "URI", "an audience (aud) of its tokens" req),            \
         CLV_CHOICE("token-alg", "access_token_signing_alg", "ALG",                                 \
                    "its access tokens' signing algorithm", false, algs),                           \
-        CLV_INT("access-token-lifetime", "access_token_lifetime", "SECONDS",                       \
-                "access token lifetime", 1, 100000000),                                            \
+        CLV_NUM("access-token-lifetime", "access_token_lifetime", "SECONDS",                       \
+                "access token lifetime, within the server's bounds (60 to 3600 by default)"),      \
         CLV_CHOICE("auth-method", "token_endpoint_auth_method", "METHOD",                          \
                    "how it authenticates at /token", false, methods),                              \
         CLV_CHOICE("subject-type", "subject_type", "TYPE", "the sub its users get", false,         \
@@ -55,7 +55,10 @@ static const clv_cli_opt update_opts[] = {
 
 static const clv_cli_opt list_opts[] = {
     CLV_STR("service-id", NULL, "ID", "only clients of this service"),
-    CLV_CHOICE("status", NULL, "STATUS", "only clients in this status", false, statuses),
+    CLV_CHOICE("status", NULL, "STATUS", "only clients whose own status is STATUS", false,
+               statuses),
+    CLV_CHOICE("effective-status", NULL, "STATUS", "only clients whose effective status is STATUS",
+               false, statuses),
     CLV_CHOICE("type", NULL, "TYPE", "only clients of this type", false, types),
     CLV_STR("q", NULL, "TEXT", "only clients whose name contains TEXT or whose id is TEXT"),
     CLV_INT("limit", NULL, "N", "at most N per page", 1, 100),
@@ -63,7 +66,8 @@ static const clv_cli_opt list_opts[] = {
     CLV_OPT_END};
 
 static const clv_cli_opt token_opts[] = {
-    CLV_INT("lifetime", "lifetime", "SECONDS", "how long the token lives", 1, 100000000),
+    CLV_NUM("lifetime", "lifetime", "SECONDS",
+            "how long the token lives, within the server's bounds (60 to 3600 by default)"),
     CLV_LIST("scope", NULL, "SCOPE", "a scope (a subset of the client's)"),
     CLV_STR("user-id", "user_id", "ID", "the user the token is for (its sub)"),
     CLV_LIST("role", "roles", "ROLE", "a role in the token"),
@@ -72,9 +76,15 @@ static const clv_cli_opt token_opts[] = {
 
 static const clv_cli_opt no_opts[] = {CLV_OPT_END};
 
-static const clv_cli_col client_cols[] = {
-    {"CLIENT_ID", "client_id"}, {"NAME", "name"},          {"TYPE", "type"}, {"STATUS", "status"},
-    {"SERVICE", "service_id"},  {"CREATED", "created_at"}, {NULL, NULL}};
+/* STATUS is the effective status: a client of an inactive or deleted service does not work,
+ * whatever its own status says (docs/CLI.md). */
+static const clv_cli_col client_cols[] = {{"CLIENT_ID", "client_id"},
+                                          {"NAME", "name"},
+                                          {"TYPE", "type"},
+                                          {"STATUS", "effective_status"},
+                                          {"SERVICE", "service_id"},
+                                          {"CREATED", "created_at"},
+                                          {NULL, NULL}};
 
 static const char *const secret_keys[] = {"client_secret", "secret", NULL};
 
@@ -139,6 +149,7 @@ static int run_list(clv_cli_ctx *ctx)
 
     clv_cli_path_query(&p, "service_id", clv_cli_str(ctx, "service-id"));
     clv_cli_path_query(&p, "status", clv_cli_str(ctx, "status"));
+    clv_cli_path_query(&p, "effective_status", clv_cli_str(ctx, "effective-status"));
     clv_cli_path_query(&p, "type", clv_cli_str(ctx, "type"));
     clv_cli_path_query(&p, "q", clv_cli_str(ctx, "q"));
     return clv_cli_run_list(ctx, &p, client_cols);
@@ -309,7 +320,11 @@ static const clv_cli_cmd client_cmds[] = {
      "confidential: server-side web apps (a secret; needs --redirect-uri).\n"
      "m2m: service to service (a secret; client_credentials only).",
      create_opts, run_create, NULL},
-    {"list", "", 0, "List clients, newest first", NULL, list_opts, run_list, NULL},
+    {"list", "", 0, "List clients, newest first",
+     "STATUS is the effective status: the weakest of the client's own, its service's and its\n"
+     "tenant's (a client of a deactivated or deleted service is not active). Deleted clients\n"
+     "are left out unless --status deleted or --effective-status deleted asks for them.",
+     list_opts, run_list, NULL},
     {"show", "CLIENT_ID", 1, "Show a client", NULL, no_opts, run_show, NULL},
     {"update", "CLIENT_ID", 1, "Change a client's fields (never its id or secrets)", NULL,
      update_opts, run_update, NULL},

@@ -9,7 +9,8 @@
 static const clv_cli_opt add_opts[] = {
     CLV_STR("description", "description", "TEXT", "what the secret is for"),
     CLV_STR("expires-at", NULL, "TIME",
-            "when it stops working: RFC 3339 UTC, or never (default in one year)"),
+            "when it stops working: an RFC 3339 UTC time, or never (sent as the API's "
+            "expires_at: null); default in one year"),
     CLV_OPT_END};
 static const clv_cli_opt no_opts[] = {CLV_OPT_END};
 
@@ -56,10 +57,18 @@ static int run_list(clv_cli_ctx *ctx)
     json_t *out = NULL;
     int rc = clv_cli_list(ctx, &p, false, &out);
 
-    if (rc == CLV_EXIT_OK && ctx->json)
+    size_t i;
+    json_t *sec;
+
+    if (rc == CLV_EXIT_OK && ctx->json) {
         clv_cli_print_json(ctx, out);
-    else if (rc == CLV_EXIT_OK)
+    } else if (rc == CLV_EXIT_OK) {
+        json_array_foreach(json_object_get(out, "items"), i, sec) {
+            if (json_is_null(json_object_get(sec, "expires_at"))) /* the API's null */
+                json_object_set_new(sec, "expires_at", json_string("never"));
+        }
         clv_cli_table(json_object_get(out, "items"), secret_cols);
+    }
     json_decref(out);
     return rc;
 }

@@ -94,6 +94,17 @@ clv_code clv_fail_field(clv_err *err, clv_code code, const char *field, const ch
     return code;
 }
 
+const char *clv_err_text(const clv_err *err, char *buf, size_t cap)
+{
+    if (cap == 0)
+        return buf;
+    if (err->field[0] != '\0')
+        snprintf(buf, cap, "%s: %s", err->field, err->detail);
+    else
+        snprintf(buf, cap, "%s", err->detail);
+    return buf;
+}
+
 int clv_code_status(clv_code code)
 {
     if ((unsigned)code >= CLV_CODE_COUNT)

@@ -43,9 +43,13 @@ typedef enum {
 } clv_code;
 
 enum { CLV_ERR_DETAIL_MAX = 256, CLV_ERR_FIELD_MAX = 64 };
+/* Room for the text clv_err_text writes: field, ": ", detail and the NUL. */
+enum { CLV_ERR_TEXT_MAX = CLV_ERR_FIELD_MAX + 2 + CLV_ERR_DETAIL_MAX };
 
 /* A failure record, in the caller's storage. `field` names the offending input field
- * (e.g. "redirect_uris[1]") when the failure is about one, else it is empty. */
+ * (e.g. "redirect_uris[1]") when the failure is about one, else it is empty. `detail` is
+ * the message alone ("must be at most 200 characters"): it never repeats the field, which
+ * clv_err_text puts in front of it. */
 typedef struct {
     clv_code code;
     char field[CLV_ERR_FIELD_MAX];
@@ -63,6 +67,13 @@ clv_code clv_fail(clv_err *err, clv_code code, const char *fmt, ...)
 /* As clv_fail, and names the offending field. */
 clv_code clv_fail_field(clv_err *err, clv_code code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* The one text that tells a caller what failed (docs/API.md, "Admin errors"):
+ * "<field>: <detail>" when err names a field, else the detail alone. It is the `detail` of
+ * an admin problem+json, the `error_description` of a registration error (RFC 7591
+ * §3.2.2), and what the CLI prints. Writes into buf (cap bytes, CLV_ERR_TEXT_MAX holds
+ * any; always NUL-terminated, valid UTF-8 when cap suffices) and returns buf. */
+const char *clv_err_text(const clv_err *err, char *buf, size_t cap);
 
 /* The HTTP status of a code (500 for an unknown one). */
 int clv_code_status(clv_code code);

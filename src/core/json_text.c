@@ -204,3 +204,31 @@ char *clv_json_obj_end(clv_json_obj *o, size_t *len)
     put(o, "}", 1);
     return finish(o, len);
 }
+
+const char *clv_json_error_words(const json_error_t *e)
+{
+    switch (json_error_code(e)) {
+    case json_error_out_of_memory:
+        return "out of memory";
+    case json_error_cannot_open_file:
+        return "the file cannot be read";
+    case json_error_stack_overflow:
+        return "arrays and objects are nested too deeply";
+    case json_error_invalid_utf8:
+        return "the text is not valid UTF-8";
+    case json_error_premature_end_of_input:
+        return "the text ends before the JSON value does";
+    case json_error_end_of_input_expected:
+        return "there is more text after the JSON value";
+    case json_error_null_character:
+        return "a string holds the NUL character (\\u0000), which is not allowed";
+    case json_error_null_byte_in_key:
+        return "an object key holds the NUL character, which is not allowed";
+    case json_error_duplicate_key:
+        return "an object has the same key twice";
+    case json_error_numeric_overflow:
+        return "a number is too large";
+    default:
+        return "this is not valid JSON syntax";
+    }
+}

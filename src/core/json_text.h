@@ -31,4 +31,9 @@ void clv_json_obj_value(clv_json_obj *o, const char *key, const json_t *val);
 /* The text (the caller frees it) and its length; NULL after a failure. */
 char *clv_json_obj_end(clv_json_obj *o, size_t *len);
 
+/* Why jansson could not read a text, in plain words for the one who sent it: jansson's own
+ * messages name its flags ("... without JSON_ALLOW_NUL") and quote the input. A static
+ * string; e is what json_load* filled. */
+const char *clv_json_error_words(const json_error_t *e);
+
 #endif

@@ -155,18 +155,18 @@ clv_code clv_h_page_params(clv_req *r, int *limit, const char **cursor, clv_err 
     return clv_req_query_int(r, "limit", 1, 100, 50, limit, err);
 }
 
-/* Reads a status filter ("active" | "inactive" | "deleted") into *out (-1 when absent). */
-clv_code clv_h_status_param(clv_req *r, int *out, clv_err *err)
+/* Reads the status filter `name` ("active" | "inactive" | "deleted") into *out (-1 when
+ * absent). */
+clv_code clv_h_status_param(clv_req *r, const char *name, int *out, clv_err *err)
 {
-    const char *v = clv_req_query(r, "status");
+    const char *v = clv_req_query(r, name);
     clv_status st;
 
     *out = -1;
     if (v == NULL)
         return CLV_OK;
     if (!clv_status_parse(v, &st))
-        return clv_fail_field(err, CLV_INVALID, "status",
-                              "status must be active, inactive or deleted");
+        return clv_fail_field(err, CLV_INVALID, name, "must be active, inactive or deleted");
     *out = (int)st;
     return CLV_OK;
 }
@@ -230,7 +230,7 @@ void clv_h_services_list(clv_req *r, clv_resp *resp)
     clv_err_init(&err);
     if ((rc = clv_h_admin_principal(r, &p, &err)) == CLV_OK &&
         (rc = clv_h_page_params(r, &f.limit, &f.cursor, &err)) == CLV_OK &&
-        (rc = clv_h_status_param(r, &f.status, &err)) == CLV_OK) {
+        (rc = clv_h_status_param(r, "status", &f.status, &err)) == CLV_OK) {
         f.tenant_id = clv_req_query(r, "tenant_id");
         rc = clv_admin_service_list(clv_req_app(r), &p, &f, &out, &err);
     }
@@ -324,7 +324,7 @@ void clv_h_audit_list(clv_req *r, clv_resp *resp)
         f.tenant_id = clv_req_query(r, "tenant_id");
         since = clv_req_query(r, "since");
         if (since != NULL && !clv_time_parse(since, &f.since))
-            rc = clv_fail_field(&err, CLV_INVALID, "since", "since must be an RFC 3339 time");
+            rc = clv_fail_field(&err, CLV_INVALID, "since", "must be an RFC 3339 time");
         else
             rc = clv_admin_audit_list(clv_req_app(r), &p, &f, &out, &err);
     }

@@ -114,6 +114,7 @@ void clv_h_clients_list(clv_req *r, clv_resp *resp)
     const char *type = clv_req_query(r, "type");
     clv_client_type t;
     json_t *out = NULL;
+    int eff = -1;
     clv_err err;
     clv_code rc;
 
@@ -121,10 +122,12 @@ void clv_h_clients_list(clv_req *r, clv_resp *resp)
     f.type = -1;
     if ((rc = clv_h_admin_principal(r, &p, &err)) == CLV_OK &&
         (rc = clv_h_page_params(r, &f.limit, &f.cursor, &err)) == CLV_OK &&
-        (rc = clv_h_status_param(r, &f.status, &err)) == CLV_OK) {
+        (rc = clv_h_status_param(r, "status", &f.status, &err)) == CLV_OK &&
+        (rc = clv_h_status_param(r, "effective_status", &eff, &err)) == CLV_OK) {
+        f.by_effective = eff >= 0;
+        f.effective_status = eff >= 0 ? (clv_status)eff : CLV_STATUS_ACTIVE;
         if (type != NULL && !clv_client_type_parse(type, &t)) {
-            rc = clv_fail_field(&err, CLV_INVALID, "type",
-                                "type must be public, confidential or m2m");
+            rc = clv_fail_field(&err, CLV_INVALID, "type", "must be public, confidential or m2m");
         } else {
             f.type = type != NULL ? (int)t : -1;
             f.service_id = clv_req_query(r, "service_id");

@@ -40,11 +40,11 @@ static void no_store(clv_resp *resp)
 static void register_error(clv_resp *resp, const clv_err *err)
 {
     const char *name = clv_register_error_name(err);
-    char desc[CLV_ERR_FIELD_MAX + CLV_ERR_DETAIL_MAX + 4];
+    char desc[CLV_ERR_TEXT_MAX];
     clv_err e = *err;
 
     if (name != NULL) {
-        snprintf(desc, sizeof desc, "%s: %s", err->field, err->detail);
+        clv_err_text(err, desc, sizeof desc);
         clv_resp_json(resp, 400, json_pack("{s:s, s:s}", "error", name, "error_description", desc));
         no_store(resp);
         return;

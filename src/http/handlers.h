@@ -101,7 +101,8 @@ void clv_h_admin_reply(clv_resp *resp, clv_code rc, int status, json_t *out, con
 
 /* Reads limit (1..100, default 50) and cursor. */
 clv_code clv_h_page_params(clv_req *r, int *limit, const char **cursor, clv_err *err);
-/* Reads ?status= (active | inactive | deleted) into *out; -1 when absent. */
-clv_code clv_h_status_param(clv_req *r, int *out, clv_err *err);
+/* Reads the query parameter `name` ("status", "effective_status": active | inactive |
+ * deleted) into *out; -1 when absent; CLV_INVALID naming it otherwise. */
+clv_code clv_h_status_param(clv_req *r, const char *name, int *out, clv_err *err);
 
 #endif

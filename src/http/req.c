@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/json_text.h"
 #include "http/http.h"
 
 bool clv_utf8_valid(const char *s, size_t n)
@@ -70,7 +71,7 @@ clv_code clv_req_json_body(const clv_req *r, bool allow_empty, json_t **out, clv
     j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (j == NULL)
         return clv_fail(err, CLV_INVALID, "invalid JSON at line %d column %d: %s", jerr.line,
-                        jerr.column, jerr.text);
+                        jerr.column, clv_json_error_words(&jerr));
     if (!json_is_object(j)) {
         json_decref(j);
         return clv_fail(err, CLV_INVALID, "the body must be a JSON object");
@@ -93,8 +94,7 @@ clv_code clv_req_query_int(const clv_req *r, const char *name, int min, int max,
     errno = 0;
     n = strtol(v, &end, 10);
     if ((v[0] < '0' || v[0] > '9') || *end != '\0' || errno != 0 || n < min || n > max)
-        return clv_fail_field(err, CLV_INVALID, name, "%s must be an integer from %d to %d",
-                              name, min, max);
+        return clv_fail_field(err, CLV_INVALID, name, "must be an integer from %d to %d", min, max);
     *out = (int)n;
     return CLV_OK;
 }

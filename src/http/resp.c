@@ -86,17 +86,20 @@ void clv_resp_problem(clv_resp *resp, const clv_err *err)
 {
     int status = clv_code_status(err->code);
     /* Never show a storage or crypto detail to a caller: it is logged instead. */
-    const char *detail = status >= 500 ? "internal error" : err->detail;
+    bool hide = status >= 500;
+    char detail[CLV_ERR_TEXT_MAX];
     json_t *p;
     char *text;
 
     log_failure(status, err);
+    clv_err_text(err, detail, sizeof detail); /* names the field (docs/API.md) */
     p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", status_title(status),
-                  "status", status, "detail", detail);
+                  "status", status, "detail", hide ? "internal error" : detail);
 
     if (p != NULL && err->field[0] != '\0')
         json_object_set_new(p, "errors",
-                            json_pack("[{s:s, s:s}]", "field", err->field, "message", detail));
+                            json_pack("[{s:s, s:s}]", "field", err->field, "message",
+                                      hide ? "internal error" : err->detail));
     text = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
     json_decref(p);
     set_body(resp, status, "application/problem+json", text);

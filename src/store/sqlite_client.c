@@ -284,7 +284,8 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
     clv_sqlite_bind_int(&b, f->type);
     clv_sqlite_bind_text(&b, f->q);
     clv_sqlite_bind_page(&b, pg);
-    if (match != NULL) { /* ?9, the first key past the cursor's second, and ?10 */
+    clv_sqlite_bind_int(&b, f->by_effective ? (int64_t)f->effective_status : -1);
+    if (match != NULL) { /* ?10, the first key past the cursor's second, and ?11 */
         clv_sqlite_bind_int(&b, pg->ts < 0 ? 0
                                 : pg->ts >= INT64_MAX / CLV_SQLITE_Q_SECOND - 1
                                     ? INT64_MAX

@@ -258,18 +258,28 @@ static void add_tag(expr *e, const clv_sqlite_q_sample *s, const char *join, cha
     add_phrase(e, join, words ? "" : "tags : ", tag, 0, n);
 }
 
-/* Adds the tags of the filters of f: its service, tenant and status, or "not deleted". */
+/* Adds the tags of the filters of f: its service, tenant and the client's own status, or
+ * "not deleted". The tags hold the client's own status only: an effective status says
+ * little about it (active needs an active client; deleted may be a deleted client or a
+ * deleted service's, so then it asks nothing), and the list statement checks the rest. */
 static void tags_match(const clv_client_filter *f, const clv_sqlite_q_sample *s, bool words,
                        expr *e)
 {
+    bool eff_active = f->by_effective && f->effective_status == CLV_STATUS_ACTIVE;
+    bool eff_deleted = f->by_effective && f->effective_status == CLV_STATUS_DELETED;
     char st[16];
 
     if (f->service_id != NULL)
         add_tag(e, s, " AND ", 's', f->service_id, words);
     if (f->tenant_id != NULL)
         add_tag(e, s, " AND ", 't', f->tenant_id, words);
-    snprintf(st, sizeof st, "%d", f->status >= 0 ? f->status : (int)CLV_STATUS_DELETED);
-    add_tag(e, s, f->status >= 0 ? " AND " : " NOT ", 'a', st, words);
+    if (f->status >= 0 || eff_active) {
+        snprintf(st, sizeof st, "%d", f->status >= 0 ? f->status : (int)CLV_STATUS_ACTIVE);
+        add_tag(e, s, " AND ", 'a', st, words);
+    } else if (!eff_deleted) {
+        snprintf(st, sizeof st, "%d", (int)CLV_STATUS_DELETED);
+        add_tag(e, s, " NOT ", 'a', st, words);
+    }
 }
 
 clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const clv_client_filter *f, clv_sqlite_stmt_id *id,

@@ -346,13 +346,21 @@ const int clv_sqlite_migration_count =
     "(?1 IS NULL OR tenant_id = ?1) AND " STATUS_MATCH("?2")                              \
     " AND (created_at, id) < (?3, ?4) ORDER BY created_at DESC, id DESC LIMIT ?5"
 
-/* ?1 service, ?2 tenant, ?3 status, ?4 type, ?5 q, ?6 ?7 keyset, ?8 limit.
- * q (SPEC §5.9) uses instr, not LIKE, so that %, _ and * are literal; clv_fold() lower-cases
- * every character (sqlite_fold.c). */
+/* A client's own status ?3 (-1: every status but deleted) and its effective status ?9 (-1:
+ * any), the weakest of the client's, its service's and its tenant's (docs/API.md): the
+ * largest of the three, as the enum is ordered active < inactive < deleted. Asking for the
+ * effective status deleted takes in the clients deleted themselves, also with ?3 = -1. */
+#define CLIENT_STATUS_MATCH                                                                \
+    "((?3 = -1 AND (status <> 2 OR ?9 = 2)) OR status = ?3)"                              \
+    " AND (?9 = -1 OR max(status, service_status, tenant_status) = ?9)"
+
+/* ?1 service, ?2 tenant, ?3 status, ?4 type, ?5 q, ?6 ?7 keyset, ?8 limit, ?9 effective
+ * status. q (SPEC §5.9) uses instr, not LIKE, so that %, _ and * are literal; clv_fold()
+ * lower-cases every character (sqlite_fold.c). */
 #define CLIENT_LIST(lead)                                                                  \
     "SELECT " CLIENT_COLS " FROM client_v WHERE " lead                                    \
     "(?1 IS NULL OR service_id = ?1) AND (?2 IS NULL OR tenant_id = ?2) AND "             \
-    STATUS_MATCH("?3") " AND (?4 = -1 OR type = ?4) AND (?5 IS NULL OR"                   \
+    CLIENT_STATUS_MATCH " AND (?4 = -1 OR type = ?4) AND (?5 IS NULL OR"                  \
     " instr(clv_fold(name), clv_fold(?5)) > 0 OR client_id = ?5)"                               \
     " AND (created_at, id) < (?6, ?7) ORDER BY created_at DESC, id DESC LIMIT ?8"
 
@@ -360,17 +368,17 @@ const int clv_sqlite_migration_count =
 /* The same list as CLIENT_LIST with every filter and the same order, for q with an index:
  * its rows come from `index` (clients_fts, or clients_grams for q of 1 and 2 characters)
  * matching `match`, read newest first (the keys of clients_fts_map follow the list order,
- * migration 4) from ?9, the first key past the cursor's second, so the scan stops at the
+ * migration 4) from ?10, the first key past the cursor's second, so the scan stops at the
  * page's last match; the exact q predicate then decides on each name the index matched.
  * The client whose client_id is q is added by its unique index, and the union sorted again
  * (at most limit + 1 rows). */
 #define CLIENT_FILTERS                                                                     \
     "(?1 IS NULL OR service_id = ?1) AND (?2 IS NULL OR tenant_id = ?2) AND "             \
-    STATUS_MATCH("?3") " AND (?4 = -1 OR type = ?4) AND (created_at, id) < (?6, ?7)"
+    CLIENT_STATUS_MATCH " AND (?4 = -1 OR type = ?4) AND (created_at, id) < (?6, ?7)"
 #define CLIENT_LIST_INDEX(index, match)                                                    \
     "SELECT * FROM (SELECT " CLIENT_COLS " FROM (SELECT m.id AS cid, f.rowid AS fk"       \
     " FROM " index " f JOIN clients_fts_map m ON m.k = f.rowid"                           \
-    " WHERE " index " MATCH " match " AND f.rowid < ?9)"                                  \
+    " WHERE " index " MATCH " match " AND f.rowid < ?10)"                                 \
     " CROSS JOIN client_v ON id = cid WHERE " CLIENT_FILTERS                              \
     " AND instr(clv_fold(name), clv_fold(?5)) > 0 ORDER BY fk DESC LIMIT ?8)"             \
     " UNION SELECT " CLIENT_COLS " FROM client_v WHERE client_id = ?5 AND " CLIENT_FILTERS \
@@ -440,9 +448,9 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_CLIENT_LIST_TENANT] = CLIENT_LIST("tenant_id = ?2 AND "),
     [ST_CLIENT_LIST_STATUS] = CLIENT_LIST("status = ?3 AND "),
     [ST_CLIENT_LIST_ALL] = CLIENT_LIST(""),
-    /* ?10: what q asks the index (clv_sqlite_q_match, sqlite_q.c) */
-    [ST_CLIENT_LIST_Q] = CLIENT_LIST_INDEX("clients_fts", "?10"),
-    [ST_CLIENT_LIST_Q_SHORT] = CLIENT_LIST_INDEX("clients_grams", "?10"),
+    /* ?11: what q asks the index (clv_sqlite_q_match, sqlite_q.c) */
+    [ST_CLIENT_LIST_Q] = CLIENT_LIST_INDEX("clients_fts", "?11"),
+    [ST_CLIENT_LIST_Q_SHORT] = CLIENT_LIST_INDEX("clients_grams", "?11"),
     /* the newest clients, to learn which trigrams and tags most of them hold */
     [ST_CLIENT_Q_SAMPLE] = "SELECT name, service_id, tenant_id, status FROM clients"
                            " ORDER BY created_at DESC, id DESC LIMIT ?1",

@@ -98,7 +98,7 @@ static clv_code page_init(const char *cursor, int limit, clv_store_page *pg, cha
 
     *buf = NULL;
     if (limit < 1 || limit > CLV_STORE_LIMIT_MAX)
-        return clv_fail_field(err, CLV_INVALID, "limit", "limit must be 1..%d",
+        return clv_fail_field(err, CLV_INVALID, "limit", "must be an integer from 1 to %d",
                               CLV_STORE_LIMIT_MAX);
     pg->limit = limit;
     pg->ts = INT64_MAX;
@@ -106,10 +106,12 @@ static clv_code page_init(const char *cursor, int limit, clv_store_page *pg, cha
     if (cursor == NULL)
         return CLV_OK;
     if (strlen(cursor) > CURSOR_MAX || !clv_b64url_decode(cursor, strlen(cursor), &plain, &len))
-        return clv_fail_field(err, CLV_INVALID, "cursor", "malformed cursor");
+        return clv_fail_field(err, CLV_INVALID, "cursor",
+                              "is malformed: pass next_cursor back unchanged");
     if (!parse_cursor((const char *)plain, len, pg)) {
         free(plain);
-        return clv_fail_field(err, CLV_INVALID, "cursor", "malformed cursor");
+        return clv_fail_field(err, CLV_INVALID, "cursor",
+                              "is malformed: pass next_cursor back unchanged");
     }
     *buf = (char *)plain;
     return CLV_OK;
@@ -182,7 +184,7 @@ clv_code clv_store_service_list(clv_store *s, const clv_service_filter *f, clv_l
     clv_code rc = page_init(f->cursor, f->limit, &pg, &buf, err);
 
     if (rc == CLV_OK && (f->status < -1 || f->status > CLV_STATUS_DELETED))
-        rc = clv_fail_field(err, CLV_INVALID, "status", "unknown status");
+        rc = clv_fail_field(err, CLV_INVALID, "status", "is not a known status");
     if (rc == CLV_OK)
         rc = s->ops->service_list(s, f, &pg, out, err);
     free(buf);
@@ -219,9 +221,12 @@ clv_code clv_store_client_list(clv_store *s, const clv_client_filter *f, clv_lis
     clv_code rc = page_init(f->cursor, f->limit, &pg, &buf, err);
 
     if (rc == CLV_OK && (f->status < -1 || f->status > CLV_STATUS_DELETED))
-        rc = clv_fail_field(err, CLV_INVALID, "status", "unknown status");
+        rc = clv_fail_field(err, CLV_INVALID, "status", "is not a known status");
+    if (rc == CLV_OK && f->by_effective &&
+        (f->effective_status < CLV_STATUS_ACTIVE || f->effective_status > CLV_STATUS_DELETED))
+        rc = clv_fail_field(err, CLV_INVALID, "effective_status", "is not a known status");
     if (rc == CLV_OK && (f->type < -1 || f->type > CLV_TYPE_M2M))
-        rc = clv_fail_field(err, CLV_INVALID, "type", "unknown client type");
+        rc = clv_fail_field(err, CLV_INVALID, "type", "is not a known client type");
     if (rc == CLV_OK)
         rc = s->ops->client_list(s, f, &pg, out, err);
     free(buf);
@@ -396,7 +401,7 @@ clv_code clv_store_assertion_jti_use(clv_store *s, const char *jti, const char *
 clv_code clv_store_iat_insert(clv_store *s, const clv_iat *t, clv_err *err)
 {
     if (t->uses_left < -1)
-        return clv_fail_field(err, CLV_INVALID, "uses_left", "uses_left must be -1 or more");
+        return clv_fail_field(err, CLV_INVALID, "uses_left", "must be -1 or more");
     return s->ops->iat_insert(s, t, err);
 }
 

@@ -79,6 +79,11 @@ typedef struct {
     int type;               /* -1 = every type; else a clv_client_type */
     const char *q;          /* NULL, or case-insensitive literal substring of name, or
                              * exact client_id (SPEC §5.9: %, _ and * are literal) */
+    /* With by_effective, only clients whose effective status (the weakest of the client's,
+     * its service's and its tenant's; docs/API.md) is effective_status. Asking for the
+     * effective status deleted lists deleted clients too, even with status -1. */
+    bool by_effective;
+    clv_status effective_status;
     const char *cursor;
     int limit; /* 1..100 */
 } clv_client_filter;

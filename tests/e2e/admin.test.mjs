@@ -828,5 +828,144 @@ describe('admin API', () => {
     assert.ok(checkedResponses > 100, `admin responses checked: ${checkedResponses}`);
   });
 
+  // SPEC §5.1: detail is "<field>: <message>" for the first error, the message says the
+  // field no second time, and no library's words reach the caller.
+  test('a field error\'s detail starts with its field: name, redirect_uris[1], expires_at, users, services', async () => {
+    const long = await adm('POST', '/admin/v1/clients', { service_id: svc.id, type: 'm2m', name: 'n'.repeat(201) });
+    const p = problem(long, 400, 'name');
+    assert.equal(p.detail, 'name: must be at most 200 characters');
+    assert.equal(p.errors[0].message, 'must be at most 200 characters');
+
+    const uri = problem(await adm('POST', '/admin/v1/clients', {
+      service_id: svc.id, type: 'public', name: 'two uris',
+      redirect_uris: ['https://ok.example.com/cb', 'http://example.com/cb'],
+    }), 400, 'redirect_uris[1]');
+    assert.match(uri.detail, /^redirect_uris\[1\]: must use https/);
+
+    const c = await newClient({ service_id: svc.id });
+    const cases = [
+      ['PATCH', `/admin/v1/clients/${c.client_id}`, { name: 'x'.repeat(201) }, 'name'],
+      ['PATCH', `/admin/v1/clients/${c.client_id}`, { access_token_lifetime: 5 }, 'access_token_lifetime'],
+      ['POST', `/admin/v1/clients/${c.client_id}/secrets`, { expires_at: 'soon' }, 'expires_at'],
+      ['POST', `/admin/v1/clients/${c.client_id}/secrets`, { expires_at: '2001-01-01T00:00:00Z' }, 'expires_at'],
+      ['POST', '/admin/v1/services', { name: '' }, 'name'],
+      ['POST', '/admin/v1/services', { name: 'x', colour: 'red' }, 'colour'],
+      ['POST', '/admin/v1/users', { username: 'short-pw', password: 'abc' }, 'password'],
+      ['POST', '/admin/v1/users', { username: 'no-at', password: 'long enough', email: 'nope' }, 'email'],
+      ['POST', '/admin/v1/initial-access-tokens', { service_id: svc.id, uses: 0 }, 'uses'],
+      ['GET', '/admin/v1/clients?limit=0', undefined, 'limit'],
+      ['GET', '/admin/v1/clients?status=gone', undefined, 'status'],
+      ['GET', '/admin/v1/clients?type=robot', undefined, 'type'],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const e = problem(await adm(method, path, body), 400, field);
+      assert.ok(e.detail.startsWith(`${field}: `), `${method} ${path}: detail names ${field}: ${e.detail}`);
+      assert.ok(!e.errors[0].message.startsWith(field), `${method} ${path}: the message repeats ${field}: ${e.errors[0].message}`);
+      assert.equal(e.detail, `${field}: ${e.errors[0].message}`);
+    }
+    // the access token lifetime names the server's own bounds (the CLI leaves them to it)
+    const lt = problem(await adm('PATCH', `/admin/v1/clients/${c.client_id}`, { access_token_lifetime: 5 }), 400, 'access_token_lifetime');
+    assert.match(lt.detail, /between 60 and 3600 seconds/);
+  });
+
+  test('registration errors name the field in error_description (RFC 7591 §3.2.2)', async () => {
+    const iat = await adm('POST', '/admin/v1/initial-access-tokens', { service_id: svc.id, uses: null });
+    assert.equal(iat.status, 201, iat.text);
+    const reg = (md) => request(`${s.url}/register`, {
+      method: 'POST', body: JSON.stringify(md),
+      headers: { Authorization: `Bearer ${iat.body.token}`, 'Content-Type': 'application/json' },
+    });
+    const cases = [
+      [{ client_name: 'n'.repeat(201), redirect_uris: ['https://a.example.com/cb'] }, 'invalid_client_metadata', 'client_name'],
+      [{ client_name: 'ok', redirect_uris: ['https://a.example.com/cb', 'http://b.example.com/cb'] }, 'invalid_redirect_uri', 'redirect_uris[1]'],
+      [{ client_name: 'ok', redirect_uris: ['https://a.example.com/cb'], response_types: ['token'] }, 'invalid_client_metadata', 'response_types[0]'],
+    ];
+    for (const [md, error, field] of cases) {
+      const r = await reg(md);
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.body.error, error);
+      assert.ok(r.body.error_description.startsWith(`${field}: `), `names ${field}: ${r.body.error_description}`);
+      assert.ok(!r.body.error_description.slice(field.length + 2).startsWith(field), `says ${field} once: ${r.body.error_description}`);
+    }
+  });
+
+  test('bad JSON is 400 in plain words: no jansson flag (JSON_ALLOW_NUL) or library text', async () => {
+    const bodies = [
+      ['{"name":"a\\u0000b","type":"m2m"}', /NUL/],
+      ['{"name":"a","name":"b"}', /same key twice/],
+      ['{"name":', /ends before/],
+      ['{"name":"a"} x', /more text after/],
+      ['{"name":1e999999}', /too large|JSON/],
+      ['[1,2', /ends before/],
+      ['{nope}', /not valid JSON/],
+    ];
+    for (const [body, words] of bodies) {
+      const r = await adm('POST', '/admin/v1/clients', body, { raw: true, headers: { 'Content-Type': 'application/json' } });
+      const p = problem(r, 400);
+      assert.match(p.detail, /^invalid JSON at line \d+ column \d+: /, body);
+      assert.match(p.detail, words, body);
+      assert.ok(!/JSON_[A-Z_]+|jansson|\\u0000 is not allowed|near '/.test(p.detail), `${body}: ${p.detail}`);
+    }
+  });
+
+  test('clients list by effective_status (the weakest of client, service, tenant): with q and cursors', async () => {
+    const off = (await adm('POST', '/admin/v1/services', { name: 'eff-off' })).body;
+    const gone = (await adm('POST', '/admin/v1/services', { name: 'eff-gone' })).body;
+    const on = (await adm('POST', '/admin/v1/services', { name: 'eff-on' })).body;
+    const mk = async (service, name) => (await newClient({ service_id: service.id, name })).client_id;
+    const offA = await mk(off, 'effx one');
+    const offB = await mk(off, 'effx two');
+    const goneA = await mk(gone, 'effx three');
+    const onA = await mk(on, 'effx four');
+    const onB = await mk(on, 'effx five');
+    assert.equal((await adm('POST', `/admin/v1/clients/${onB}/deactivate`)).status, 200);
+    const selfDeleted = await mk(on, 'effx six');
+    assert.equal((await adm('DELETE', `/admin/v1/clients/${selfDeleted}`)).status, 200);
+    assert.equal((await adm('POST', `/admin/v1/services/${off.id}/deactivate`)).status, 200);
+    assert.equal((await adm('DELETE', `/admin/v1/services/${gone.id}`)).status, 204);
+
+    const ids = (items) => items.filter((c) => c.name.startsWith('effx')).map((c) => c.client_id);
+    const want = {
+      active: [onA],
+      inactive: [onB, offB, offA],
+      deleted: [selfDeleted, goneA],
+    };
+    /** Every page of path at limit, following next_cursor. */
+    async function pages(path, limit) {
+      const items = [];
+      let cursor = null;
+      do {
+        const r = await adm('GET', `${path}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        assert.equal(r.status, 200, r.text);
+        assert.ok(r.body.items.length <= limit);
+        items.push(...r.body.items);
+        cursor = r.body.next_cursor;
+      } while (cursor);
+      return items;
+    }
+    for (const [eff, expected] of Object.entries(want)) {
+      // no q (a scan), q of 3+ characters (the trigram index), of 2 (the pairs), an exact id
+      const queries = [['', expected], ['&q=effx', expected], ['&q=fX', expected], [`&q=${expected[0]}`, [expected[0]]]];
+      for (const [q, exp] of queries) {
+        for (const limit of [1, 2, 100]) {
+          const items = await pages(`/admin/v1/clients?effective_status=${eff}${q}`, limit);
+          assert.deepEqual(ids(items), exp, `effective_status=${eff}${q} limit ${limit}`);
+          for (const c of items) assert.equal(c.effective_status, eff, `${c.client_id} carries its effective_status`);
+        }
+      }
+    }
+    // the client JSON says why: its own status stays active
+    const g = (await adm('GET', `/admin/v1/clients/${offA}`)).body;
+    assert.equal(g.status, 'active');
+    assert.equal(g.effective_status, 'inactive');
+    // with status: own status and effective status both
+    assert.deepEqual(ids((await adm('GET', `/admin/v1/clients?status=active&effective_status=deleted&service_id=${gone.id}`)).body.items), [goneA]);
+    assert.deepEqual(ids((await adm('GET', `/admin/v1/clients?status=inactive&effective_status=active`)).body.items), []);
+    // without effective_status nothing changes: deleted clients only when status=deleted asks
+    assert.ok(!ids(await listAll('/admin/v1/clients')).includes(selfDeleted));
+    const bad = problem(await adm('GET', '/admin/v1/clients?effective_status=gone'), 400, 'effective_status');
+    assert.equal(bad.detail, 'effective_status: must be active, inactive or deleted');
+  });
+
   test('the server shuts down cleanly (exit 0, no sanitizer report)', () => assertCleanShutdown(s));
 });

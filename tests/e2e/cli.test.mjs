@@ -455,7 +455,7 @@ describe('clavis admin command line', () => {
     const rows = table(r.stdout);
     assert.deepEqual(Object.keys(rows[0]), ['SECRET_ID', 'DESCRIPTION', 'CREATED', 'EXPIRES', 'LAST_USED']);
     assert.equal(rows.length, 3);
-    assert.ok(rows.some((x) => x.SECRET_ID === added.secret_id && x.DESCRIPTION === 'v2' && x.EXPIRES === '-'));
+    assert.ok(rows.some((x) => x.SECRET_ID === added.secret_id && x.DESCRIPTION === 'v2' && x.EXPIRES === 'never'));
     for (const p of [c.client_secret, added.client_secret, third.client_secret]) {
       assert.ok(!r.stdout.includes(p), 'a list never shows a plaintext');
     }
@@ -694,6 +694,71 @@ describe('clavis admin command line', () => {
     } finally {
       await rm(home, { recursive: true, force: true });
     }
+  });
+
+  test('number flags have the server\'s bounds: out of range is the server\'s 400 naming the field', async () => {
+    const c = ok(await cli(['client', 'create', '--service-id', svc.id, '--name', 'bounds', '--type', 'm2m', '--json']));
+    const id = JSON.parse(c.stdout).client_id;
+    // The server's range (60 to 3600 by default, configurable) decides, not a CLI range.
+    for (const v of ['0', '59', '3601', '200000000']) {
+      const r = refused(await cli(['client', 'update', id, '--access-token-lifetime', v]),
+        /^clavis: 400 access_token_lifetime: must be between 60 and 3600 seconds\n$/);
+      assert.equal(r.stderr.split('\n').filter((l) => l.includes('access_token_lifetime')).length, 1,
+        `the field is named once: ${r.stderr}`);
+    }
+    ok(await cli(['client', 'update', id, '--access-token-lifetime', '60']));
+    ok(await cli(['client', 'update', id, '--access-token-lifetime', '3600']));
+    refused(await cli(['client', 'token', id, '--lifetime', '100000000']), /^clavis: 400 lifetime: must be an integer from 60 to 3600/);
+    refused(await cli(['client', 'create', '--service-id', svc.id, '--name', 'x', '--type', 'm2m', '--access-token-lifetime', '1']),
+      /^clavis: 400 access_token_lifetime: /);
+    // still a number, checked before anything is sent
+    for (const args of [['client', 'update', id, '--access-token-lifetime', 'ten'], ['client', 'token', id, '--lifetime', '1.5']]) {
+      const r = await cli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /must be a whole number/);
+    }
+    const help = ok(await cli(['client', 'update', '--help'])).stdout;
+    assert.match(help, /--access-token-lifetime SECONDS\s+access token lifetime, within the server's bounds \(60 to 3600 by default\)/);
+    assert.doesNotMatch(help, /100000000/);
+    // a field error of the server names its field once, then the message
+    const long = refused(await cli(['client', 'update', id, '--name', 'n'.repeat(201)]));
+    assert.equal(long.stderr, 'clavis: 400 name: must be at most 200 characters\n');
+    const exp = refused(await cli(['client', 'secret', 'add', id, '--expires-at', 'tomorrow']));
+    assert.equal(exp.stderr, 'clavis: 400 expires_at: must be an RFC 3339 time, or null for never\n');
+    assert.match(ok(await cli(['client', 'secret', 'add', '--help'])).stdout, /never \(sent as the API's expires_at: null\)/);
+    // never in, null in the API, never out
+    const forever = JSON.parse(ok(await cli(['client', 'secret', 'add', id, '--expires-at', 'never', '--json'])).stdout);
+    assert.equal(forever.expires_at, null);
+    const rows = table(ok(await cli(['client', 'secret', 'list', id])).stdout);
+    assert.equal(rows.find((r) => r.SECRET_ID === forever.secret_id).EXPIRES, 'never');
+  });
+
+  test('client list shows the effective status and filters by --effective-status', async () => {
+    const off = await s.createService('CLI effective');
+    const a = JSON.parse(ok(await cli(['client', 'create', '--service-id', off.id, '--name', 'eff-a', '--type', 'm2m', '--json'])).stdout);
+    const b = JSON.parse(ok(await cli(['client', 'create', '--service-id', off.id, '--name', 'eff-b', '--type', 'm2m', '--json'])).stdout);
+    let rows = table(ok(await cli(['client', 'list', '--service-id', off.id])).stdout);
+    assert.deepEqual(rows.map((r) => [r.NAME, r.STATUS]), [['eff-b', 'active'], ['eff-a', 'active']]);
+    assert.equal((await s.api('POST', `/admin/v1/services/${off.id}/deactivate`)).status, 200);
+    // its own status is still active, but it does not work: the table says so
+    rows = table(ok(await cli(['client', 'list', '--service-id', off.id])).stdout);
+    assert.deepEqual(rows.map((r) => [r.NAME, r.STATUS]), [['eff-b', 'inactive'], ['eff-a', 'inactive']]);
+    assert.equal(show(ok(await cli(['client', 'show', a.client_id])).stdout).status, 'active');
+    assert.equal(show(ok(await cli(['client', 'show', a.client_id])).stdout).effective_status, 'inactive');
+    const listed = async (...args) => JSON.parse(ok(await cli(['client', 'list', ...args, '--all', '--json'])).stdout)
+      .items.map((c) => c.client_id);
+    assert.deepEqual(await listed('--effective-status', 'inactive', '--service-id', off.id), [b.client_id, a.client_id]);
+    assert.deepEqual(await listed('--effective-status', 'active', '--service-id', off.id), []);
+    assert.deepEqual(await listed('--effective-status', 'inactive', '--q', 'eff-'), [b.client_id, a.client_id]);
+    assert.deepEqual(await listed('--effective-status', 'inactive', '--limit', '1', '--q', 'eff-'), [b.client_id, a.client_id]);
+    assert.ok(!(await listed('--effective-status', 'active')).includes(a.client_id));
+    assert.equal((await s.api('DELETE', `/admin/v1/services/${off.id}`)).status, 204);
+    rows = table(ok(await cli(['client', 'list', '--effective-status', 'deleted', '--service-id', off.id])).stdout);
+    assert.deepEqual(rows.map((r) => [r.NAME, r.STATUS]), [['eff-b', 'deleted'], ['eff-a', 'deleted']]);
+    const bad = await cli(['client', 'list', '--effective-status', 'gone']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--effective-status cannot be 'gone'/);
+    assert.match(ok(await cli(['client', 'list', '--help'])).stdout, /STATUS is the effective status/);
   });
 
   test('the server shuts down cleanly', async () => {

@@ -67,6 +67,9 @@ static void expect_invalid(const char *base, const char *extra, const char *fiel
     ck_assert_ptr_null(c);
     ck_assert_str_eq(err.field, field);
     ck_assert_msg(err.detail[0] != '\0', "no detail message");
+    /* the caller's text names the field once: clv_err_text adds it, the message does not */
+    ck_assert_msg(field[0] == '\0' || strncmp(err.detail, field, strlen(field)) != 0,
+                  "%s: message repeats the field: %s", field, err.detail);
     memcpy(last_detail, err.detail, sizeof last_detail);
 }
 
@@ -769,6 +772,40 @@ START_TEST(test_uri_host)
 }
 END_TEST
 
+/* The text a caller sees is "<field>: <message>" (docs/API.md, "Admin errors"). */
+START_TEST(test_error_text_names_the_field)
+{
+    char name[202], body[300], text[CLV_ERR_TEXT_MAX];
+    clv_client *c = NULL;
+    clv_err err;
+
+    memset(name, 'n', 201);
+    name[201] = '\0';
+    snprintf(body, sizeof body, "{\"name\":\"%s\"}", name);
+    ck_assert_int_eq(create_with(M2M_BODY, body, &c, &err), CLV_INVALID);
+    ck_assert_str_eq(clv_err_text(&err, text, sizeof text), "name: must be at most 200 characters");
+
+    ck_assert_int_eq(create_with(PUBLIC_BODY,
+                                 "{\"redirect_uris\":[\"https://a.example.com/cb\","
+                                 "\"http://b.example.com/cb\"]}",
+                                 &c, &err),
+                     CLV_INVALID);
+    clv_err_text(&err, text, sizeof text);
+    ck_assert_msg(strncmp(text, "redirect_uris[1]: must use https", 32) == 0, "%s", text);
+
+    clv_err_init(&err); /* no field: the message alone */
+    clv_fail(&err, CLV_CONFLICT, "a protected client cannot be deleted");
+    ck_assert_str_eq(clv_err_text(&err, text, sizeof text), "a protected client cannot be deleted");
+    /* the longest field and detail fit whole */
+    memset(err.field, 'f', sizeof err.field - 1);
+    err.field[sizeof err.field - 1] = '\0';
+    memset(err.detail, 'd', sizeof err.detail - 1);
+    err.detail[sizeof err.detail - 1] = '\0';
+    ck_assert_uint_eq(strlen(clv_err_text(&err, text, sizeof text)),
+                      (CLV_ERR_FIELD_MAX - 1) + 2 + (CLV_ERR_DETAIL_MAX - 1));
+}
+END_TEST
+
 static Suite *client_json_suite(void)
 {
     Suite *s = suite_create("client_json");
@@ -811,6 +848,7 @@ static Suite *client_json_suite(void)
     tcase_add_test(tc, test_to_json_fields);
     tcase_add_test(tc, test_json_diff);
     tcase_add_test(tc, test_uri_host);
+    tcase_add_test(tc, test_error_text_names_the_field);
     suite_add_tcase(s, tc);
     return s;
 }

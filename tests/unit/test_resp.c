@@ -104,10 +104,36 @@ START_TEST(problem_names_the_field)
     ck_assert_int_eq(resp.status, 400);
     ck_assert_str_eq(resp.content_type, "application/problem+json");
     p = json_loads(resp.body, 0, NULL);
-    ck_assert_str_eq(json_string_value(json_object_get(p, "detail")), "has a fragment");
+    /* detail is "<field>: <message>"; errors[0] holds the two apart */
+    ck_assert_str_eq(json_string_value(json_object_get(p, "detail")),
+                     "redirect_uris[1]: has a fragment");
     ck_assert_str_eq(json_string_value(json_object_get(
                          json_array_get(json_object_get(p, "errors"), 0), "field")),
                      "redirect_uris[1]");
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(p, "errors"), 0), "message")),
+                     "has a fragment");
+    json_decref(p);
+    clv_resp_cleanup(&resp);
+}
+END_TEST
+
+START_TEST(problem_of_a_server_failure_shows_no_detail)
+{
+    clv_resp resp = {0};
+    clv_err err;
+    json_t *p;
+
+    clv_err_init(&err);
+    clv_fail_field(&err, CLV_STORE, "name", "disk I/O error");
+    clv_resp_problem(&resp, &err);
+    ck_assert_int_eq(resp.status, 500);
+    p = json_loads(resp.body, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(p, "detail")), "internal error");
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(p, "errors"), 0), "message")),
+                     "internal error");
+    ck_assert_ptr_null(strstr(resp.body, "disk"));
     json_decref(p);
     clv_resp_cleanup(&resp);
 }
@@ -122,6 +148,7 @@ int main(void)
     tcase_add_test(tc, only_tokens_and_no_tokens);
     tcase_add_test(tc, a_long_string_that_needs_escapes_goes_through_jansson);
     tcase_add_test(tc, problem_names_the_field);
+    tcase_add_test(tc, problem_of_a_server_failure_shows_no_detail);
     suite_add_tcase(s, tc);
     return clv_test_run(s);
 }

@@ -638,6 +638,117 @@ START_TEST(client_list_filters)
 }
 END_TEST
 
+/* Effective status (the weakest of client, service and tenant): the clients of an inactive
+ * tenant or service are inactive, those of a deleted service deleted, whatever their own
+ * status; with and without q (the index and the scan), and page by page. */
+static const struct {
+    const char *id, *client_id, *service_id;
+    clv_status status, effective;
+} effective_rows[] = {
+    {"e1", "cid1", "s1", CLV_STATUS_ACTIVE, CLV_STATUS_ACTIVE},
+    {"e2", "cid2", "s1", CLV_STATUS_INACTIVE, CLV_STATUS_INACTIVE},
+    {"e3", "cid3", "s1", CLV_STATUS_DELETED, CLV_STATUS_DELETED},
+    {"e4", "cid4", "s3", CLV_STATUS_ACTIVE, CLV_STATUS_INACTIVE}, /* inactive service */
+    {"e5", "cid5", "s4", CLV_STATUS_ACTIVE, CLV_STATUS_DELETED},  /* deleted service */
+    {"e6", "cid6", "s4", CLV_STATUS_INACTIVE, CLV_STATUS_DELETED},
+    {"e7", "cid7", "s5", CLV_STATUS_ACTIVE, CLV_STATUS_INACTIVE}, /* inactive tenant */
+    {"e8", "cid8", "s2", CLV_STATUS_ACTIVE, CLV_STATUS_ACTIVE},
+};
+
+static const struct {
+    int status, effective;
+    const char *service_id, *want;
+} effective_cases[] = {
+    {-1, CLV_STATUS_ACTIVE, NULL, "e8 e1"},
+    {-1, CLV_STATUS_INACTIVE, NULL, "e7 e4 e2"},
+    {-1, CLV_STATUS_DELETED, NULL, "e6 e5 e3"}, /* asked for: deleted clients too */
+    {CLV_STATUS_ACTIVE, CLV_STATUS_DELETED, NULL, "e5"},
+    {CLV_STATUS_ACTIVE, CLV_STATUS_INACTIVE, NULL, "e7 e4"},
+    {CLV_STATUS_INACTIVE, CLV_STATUS_ACTIVE, NULL, ""},
+    {CLV_STATUS_DELETED, CLV_STATUS_DELETED, NULL, "e3"},
+    {-1, CLV_STATUS_DELETED, "s4", "e6 e5"},
+    {-1, -1, NULL, "e8 e7 e6 e5 e4 e2 e1"}, /* no effective filter: own status only */
+};
+
+static void add_effective_layout(void)
+{
+    clv_tenant t3 = {.id = "t3", .name = "Off", .status = CLV_STATUS_INACTIVE, .created_at = 3};
+    clv_service s3 = {.id = "s3", .tenant_id = "t1", .name = "Off", .status = CLV_STATUS_INACTIVE,
+                      .created_at = 12, .updated_at = 12};
+    clv_service s4 = {.id = "s4", .tenant_id = "t1", .name = "Gone", .status = CLV_STATUS_DELETED,
+                      .created_at = 13, .updated_at = 13, .deleted_at = 13, .purge_at = 99999};
+    clv_service s5 = {.id = "s5", .tenant_id = "t3", .name = "On", .created_at = 14,
+                      .updated_at = 14};
+    char name[32];
+
+    add_base();
+    ck_assert_int_eq(clv_store_tenant_insert(store, &t3, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_service_insert(store, &s3, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_service_insert(store, &s4, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_service_insert(store, &s5, NULL), CLV_OK);
+    for (size_t i = 0; i < COUNT(effective_rows); i++) {
+        snprintf(name, sizeof name, "Shop app %zu", i + 1);
+        ck_assert_int_eq(add_client_full(effective_rows[i].id, effective_rows[i].client_id,
+                                         effective_rows[i].service_id, 100 + (int64_t)i, name,
+                                         CLV_TYPE_M2M, effective_rows[i].status),
+                         CLV_OK);
+    }
+}
+
+START_TEST(client_list_effective_status)
+{
+    static const char *const qs[] = {NULL, "app", "AP", "p"}; /* scan, trigrams, grams */
+    char ids[256];
+
+    add_effective_layout();
+    for (size_t i = 0; i < COUNT(effective_cases); i++) {
+        for (size_t k = 0; k < COUNT(qs); k++) {
+            clv_client_filter f = {.service_id = effective_cases[i].service_id,
+                                   .status = effective_cases[i].status,
+                                   .by_effective = effective_cases[i].effective >= 0,
+                                   .effective_status = effective_cases[i].effective >= 0
+                                                           ? effective_cases[i].effective
+                                                           : CLV_STATUS_ACTIVE,
+                                   .type = -1,
+                                   .q = qs[k],
+                                   .limit = 100};
+            expect_clients(f, effective_cases[i].want);
+            for (f.limit = 1; f.limit <= 2; f.limit++) { /* the same, page by page */
+                walk_clients(f, ids, sizeof ids);
+                ck_assert_msg(strcmp(ids, effective_cases[i].want) == 0,
+                              "case %zu q %s limit %d: got '%s'", i, qs[k] ? qs[k] : "-",
+                              f.limit, ids);
+            }
+        }
+    }
+}
+END_TEST
+
+/* q as an exact client_id obeys the effective status too (the index's second branch). */
+START_TEST(client_list_effective_status_by_client_id)
+{
+    clv_client_filter f = {.status = -1, .type = -1, .q = "cid5", .limit = 10};
+
+    add_effective_layout();
+    f.by_effective = true;
+    f.effective_status = CLV_STATUS_DELETED;
+    expect_clients(f, "e5");
+    f.effective_status = CLV_STATUS_ACTIVE;
+    expect_clients(f, "");
+    f.by_effective = false; /* its own status is active */
+    expect_clients(f, "e5");
+    f.by_effective = true;
+    f.effective_status = (clv_status)7;
+    {
+        clv_list l = {0};
+        clv_err err;
+        clv_err_init(&err);
+        ck_assert_int_eq(clv_store_client_list(store, &f, &l, &err), CLV_INVALID);
+        ck_assert_str_eq(err.field, "effective_status");
+    }
+}
+END_TEST
+
 START_TEST(bad_cursor)
 {
     static const char *const bad[] = {
@@ -1045,8 +1156,14 @@ static Suite *store_suite(void)
     const TTest *objects[] = {
         tenant_round_trip,       service_round_trip,     client_round_trip, client_joined_statuses,
         client_insert_conflicts, client_update_versions, secrets,           users};
-    const TTest *lists[] = {service_list_filters, client_list_order, client_pagination,
-                            client_list_filters,  bad_cursor,        audit};
+    const TTest *lists[] = {service_list_filters,
+                            client_list_order,
+                            client_pagination,
+                            client_list_filters,
+                            client_list_effective_status,
+                            client_list_effective_status_by_client_id,
+                            bad_cursor,
+                            audit};
     const struct {
         const char *name;
         const TTest *const *tests;
