@@ -115,7 +115,8 @@ describe('exit codes and flags as the docs state them', () => {
       [['serve', '--db', db, '--token-alg', 'HS256'], {}, 2],
       [['serve', '--db', db, '--bogus'], {}, 2],
       [['serve', '--db', db, '--open-registration-service', ''], {}, 2],
-      [['serve', '--db', db, '--listen', 'nonsense'], {}, 1],
+      [['serve', '--db', db, '--listen', 'nonsense', '--issuer', 'http://127.0.0.1:1'], {}, 1],
+      [['serve', '--db', db, '--listen', 'nonsense'], {}, 2], // no issuer for it: a usage error
       [['serve', '--db', 'postgres://localhost/clavis'], {}, 1],
       [['purge', '--db', path.join(dir, 'no/such/dir/x.db')], {}, 1],
       [['purge', '--db', db, '--key-dir', path.join(dir, 'other-keys')], {}, 1],
