@@ -41,6 +41,10 @@ static const clv_cli_opt create_opts[] = {
     CLV_BOOL("allow-refresh-token", "allow_refresh_token", "issue refresh tokens"),
     CLV_BOOL("allow-client-credentials", "allow_client_credentials",
              "allow client_credentials (confidential)"),
+    CLV_CHOICE("first-party", NULL, "BOOL",
+               "true (default): an application of the operator, no consent page; false: a "
+               "third party, whose users see the consent page and lend it no admin rights",
+               false, bools),
     CLV_OPT_END};
 
 static const clv_cli_opt update_opts[] = {
@@ -50,6 +54,8 @@ static const clv_cli_opt update_opts[] = {
     CLV_CHOICE("allow-refresh-token", NULL, "BOOL", "issue refresh tokens", false, bools),
     CLV_CHOICE("allow-client-credentials", NULL, "BOOL", "allow client_credentials", false, bools),
     CLV_CHOICE("require-pkce", NULL, "BOOL", "require PKCE", false, bools),
+    CLV_CHOICE("first-party", NULL, "BOOL", "an application of the operator (no consent page)",
+               false, bools),
     CLV_STR("if-match", NULL, "ETAG", "refuse (412) unless the client's version is still ETAG"),
     CLV_OPT_END};
 
@@ -134,7 +140,11 @@ static int run_create(clv_cli_ctx *ctx)
     json_t *body = json_object(), *out = NULL;
     int rc = CLV_EXIT_REFUSED;
 
-    if (body != NULL && clv_cli_put_flags(ctx, body) >= 0)
+    const char *fp = clv_cli_str(ctx, "first-party");
+
+    if (body != NULL && clv_cli_put_flags(ctx, body) >= 0 &&
+        (fp == NULL ||
+         json_object_set_new(body, "first_party", json_boolean(strcmp(fp, "true") == 0)) == 0))
         rc = clv_cli_api(ctx, "POST", &p, body, NULL, &out);
     if (rc == CLV_EXIT_OK)
         print_created(ctx, out);
@@ -167,7 +177,8 @@ static int put_bools(const clv_cli_ctx *ctx, json_t *body)
 {
     static const char *const flags[][2] = {{"allow-refresh-token", "allow_refresh_token"},
                                            {"allow-client-credentials", "allow_client_credentials"},
-                                           {"require-pkce", "require_pkce"}};
+                                           {"require-pkce", "require_pkce"},
+                                           {"first-party", "first_party"}};
     const char *v;
     int n = 0;
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as jose from 'jose';
 import * as client from 'openid-client';
 import { Browser, parseForm } from './browser.mjs';
-import { assertCleanShutdown, protocolPost, request, start, stopUnstopped } from './harness.mjs';
+import { assertCleanShutdown, protocolPost, request, runCli, start, stopUnstopped } from './harness.mjs';
 
 const insecure = { execute: [client.allowInsecureRequests] };
 
@@ -343,6 +343,22 @@ describe('registration needs a live service and tenant', () => {
     assert.equal(clients.length, 0);
     assert.equal((await s.api('POST', `/admin/v1/services/${off.id}/activate`)).status, 200);
     assert.equal((await reg()).status, 201, 'the single-use token was not used up');
+  });
+});
+
+describe('first_party from the command line', () => {
+  test('clavis client create --first-party false; update --first-party true', async () => {
+    const env = { CLAVIS_URL: s.url, CLAVIS_CLIENT_ID: s.init.client_id, CLAVIS_CLIENT_SECRET: s.init.client_secret };
+    const made = await runCli(['client', 'create', '--service-id', svc.id, '--name', 'partner', '--type', 'public',
+      '--redirect-uri', 'https://partner.example/cb', '--first-party', 'false', '--json'], { env });
+    assert.equal(made.code, 0, made.stderr);
+    const c = JSON.parse(made.stdout);
+    assert.equal(c.first_party, false);
+    const up = await runCli(['client', 'update', c.client_id, '--first-party', 'true', '--json'], { env });
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal(JSON.parse(up.stdout).first_party, true);
+    const bad = await runCli(['client', 'update', c.client_id, '--first-party', 'maybe'], { env });
+    assert.equal(bad.code, 2);
   });
 });
 
