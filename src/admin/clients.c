@@ -69,26 +69,6 @@ clv_code clv_admin_client_writable(clv_app *app, const clv_principal *p, const c
     return rc;
 }
 
-/* Checks the service named by the body and fills the client's ids and times. */
-clv_code clv_admin_client_place(clv_client *c, const clv_service *svc, clv_err *err)
-{
-    char id[CLV_ID_LEN], cid[CLV_ID_LEN];
-
-    if (!clv_id_new("cli", id) || !clv_client_id_new(cid))
-        return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
-    c->id = strdup(id);
-    c->client_id = strdup(cid);
-    c->tenant_id = strdup(svc->tenant_id);
-    if (c->id == NULL || c->client_id == NULL || c->tenant_id == NULL)
-        return clv_fail(err, CLV_NOMEM, "out of memory");
-    c->created_at = c->updated_at = clv_now();
-    c->version = 1;
-    c->service_status = svc->status;
-    c->tenant_status = svc->tenant_status;
-    c->service_approval = svc->approval;
-    return CLV_OK;
-}
-
 /* Checks the service named by the body (visible, not deleted) and places c in it. */
 static clv_code place_client(clv_app *app, const clv_principal *p, clv_client *c, clv_err *err)
 {
@@ -102,27 +82,8 @@ static clv_code place_client(clv_app *app, const clv_principal *p, clv_client *c
         rc = clv_fail_field(err, CLV_NOT_FOUND, "service_id", "no service '%.64s'",
                             c->service_id);
     if (rc == CLV_OK)
-        rc = clv_admin_client_place(c, svc, err);
+        rc = clv_client_place(c, svc, err);
     clv_service_free(svc);
-    return rc;
-}
-
-clv_code clv_admin_client_insert(clv_app *app, const clv_principal *p, const clv_client *c,
-                                 int64_t secret_expires_at, json_t **secret, clv_err *err)
-{
-    json_t *j = NULL;
-    clv_code rc = clv_store_client_insert(app->store, c, err);
-
-    *secret = NULL;
-    if (rc != CLV_OK)
-        return rc;
-    if ((j = clv_client_to_json(c)) == NULL)
-        return clv_fail(err, CLV_NOMEM, "out of memory");
-    rc = clv_audit_write(app, p, c->tenant_id, "client.create", "client", c->client_id,
-                         clv_admin_created(j), err);
-    json_decref(j);
-    if (rc == CLV_OK && c->type != CLV_TYPE_PUBLIC)
-        rc = clv_admin_secret_issue(app, p, c, "initial secret", secret_expires_at, secret, err);
     return rc;
 }
 
@@ -140,9 +101,9 @@ clv_code clv_admin_client_create(clv_app *app, const clv_principal *p, const jso
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         goto cleanup;
     if ((rc = place_client(app, p, c, err)) == CLV_OK)
-        rc = clv_admin_client_insert(app, p, c, clv_now() + app->cfg->secret_lifetime, &secret,
+        rc = clv_client_insert(app, p, c, clv_now() + app->cfg->secret_lifetime, &secret,
                                      err);
-    if ((rc = clv_admin_finish(app, rc, err)) != CLV_OK)
+    if ((rc = clv_write_finish(app, rc, err)) != CLV_OK)
         goto cleanup;
     if ((j = clv_client_to_json(c)) == NULL) {
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
@@ -220,50 +181,6 @@ static bool etag_matches(const char *if_match, int64_t version)
     return false;
 }
 
-static const char *const diff_ignore[] = {"updated_at", "version", NULL};
-
-clv_code clv_admin_client_save(clv_app *app, const clv_principal *p, const clv_client *old,
-                               clv_client *c, const char *action, json_t **out, int64_t *version,
-                               clv_err *err)
-{
-    json_t *before = clv_client_to_json(old), *after = NULL;
-    clv_code rc = CLV_OK;
-
-    after = clv_client_to_json(c);
-    if (before != NULL && after != NULL && json_equal(before, after) &&
-        c->tokens_revoked_at == old->tokens_revoked_at) {
-        *out = json_incref(after); /* nothing changes (an empty PATCH): no write, no event */
-        if (version != NULL)
-            *version = c->version;
-        goto cleanup;
-    }
-    json_decref(after);
-    after = NULL;
-    c->updated_at = clv_now();
-    rc = clv_store_client_update(app->store, c, err);
-    if (rc == CLV_PRECONDITION)
-        rc = clv_fail(err, CLV_PRECONDITION, "the client was changed meanwhile; fetch it again");
-    if (rc != CLV_OK)
-        goto cleanup;
-    c->version++;
-    after = clv_client_to_json(c);
-    if (before == NULL || after == NULL) {
-        rc = clv_fail(err, CLV_NOMEM, "out of memory");
-        goto cleanup;
-    }
-    rc = clv_audit_write(app, p, c->tenant_id, action, "client", c->client_id,
-                         clv_json_diff(before, after, diff_ignore), err);
-    if (rc == CLV_OK) {
-        *out = json_incref(after);
-        if (version != NULL)
-            *version = c->version;
-    }
-cleanup:
-    json_decref(before);
-    json_decref(after);
-    return rc;
-}
-
 /* SPEC §5.6: a changed sector_identifier_uri (or changed redirect URIs under one) is
  * fetched before the transaction, since that may take seconds; *checked is the client as
  * it was checked (NULL when nothing needed checking or the patch is refused anyway). */
@@ -323,9 +240,9 @@ clv_code clv_admin_client_patch(clv_app *app, const clv_principal *p, const char
     if ((rc = clv_client_patch(old, patch, app->cfg, &c, err)) == CLV_OK &&
         (rc = check_roles(p, c, err)) == CLV_OK &&
         (rc = sector_same(old, c, checked, err)) == CLV_OK)
-        rc = clv_admin_client_save(app, p, old, c, "client.update", out, version, err);
+        rc = clv_client_save(app, p, old, c, "client.update", out, version, err);
 cleanup:
-    rc = clv_admin_finish(app, rc, err);
+    rc = clv_write_finish(app, rc, err);
     clv_client_free(old);
     clv_client_free(c);
     clv_client_free(checked);
@@ -388,9 +305,9 @@ clv_code clv_admin_client_action(clv_app *app, const clv_principal *p, const cha
     }
     if ((rc = transition(app, c, action, &name, err)) != CLV_OK)
         goto cleanup;
-    rc = clv_admin_client_save(app, p, old, c, name, out, NULL, err);
+    rc = clv_client_save(app, p, old, c, name, out, NULL, err);
 cleanup:
-    rc = clv_admin_finish(app, rc, err);
+    rc = clv_write_finish(app, rc, err);
     clv_client_free(old);
     clv_client_free(c);
     return rc;
@@ -414,14 +331,14 @@ clv_code clv_admin_client_revoke_tokens(clv_app *app, const clv_principal *p,
     }
     /* Access tokens issued up to this millisecond introspect inactive from now on. */
     c->tokens_revoked_at = clv_now_us() / 1000;
-    rc = clv_admin_client_save(app, p, old, c, "client.revoke_tokens", &ignored, NULL, err);
+    rc = clv_client_save(app, p, old, c, "client.revoke_tokens", &ignored, NULL, err);
     /* And every unused refresh token and code of the client goes (SPEC §4). */
     if (rc == CLV_OK)
         rc = clv_store_client_grants_revoke(app->store, c->client_id, &revoked, err);
     if (rc == CLV_OK && (*out = json_pack("{s:i}", "revoked", revoked)) == NULL)
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
 cleanup:
-    rc = clv_admin_finish(app, rc, err);
+    rc = clv_write_finish(app, rc, err);
     json_decref(ignored);
     clv_client_free(old);
     clv_client_free(c);

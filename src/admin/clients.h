@@ -61,28 +61,4 @@ clv_code clv_admin_client_visible(clv_app *app, const clv_principal *p, const ch
 clv_code clv_admin_client_writable(clv_app *app, const clv_principal *p, const char *client_id,
                                    clv_client **out, clv_err *err);
 
-/* The steps of create and update that other writers of clients (dynamic registration,
- * init) share, inside the caller's transaction. */
-/* Gives a new client its ids, times and the joined fields of its service. */
-clv_code clv_admin_client_place(clv_client *c, const clv_service *svc, clv_err *err);
-/* Stores c, its audit event and (confidential, m2m) its first secret, whose metadata and
- * plaintext come back in *secret (else NULL). */
-clv_code clv_admin_client_insert(clv_app *app, const clv_principal *p, const clv_client *c,
-                                 int64_t secret_expires_at, json_t **secret, clv_err *err);
-/* Writes c over old (same id and version) with its audit event, unless nothing changed;
- * *out is c's JSON, *version (may be NULL) its new version. CLV_PRECONDITION when the
- * stored version moved meanwhile. */
-clv_code clv_admin_client_save(clv_app *app, const clv_principal *p, const clv_client *old,
-                               clv_client *c, const char *action, json_t **out,
-                               int64_t *version, clv_err *err);
-
-/* Makes, stores and audits a new secret for c inside the caller's transaction; *out is
- * its metadata plus "client_secret" (the plaintext, shown this once). */
-clv_code clv_admin_secret_issue(clv_app *app, const clv_principal *p, const clv_client *c,
-                                const char *description, int64_t expires_at, json_t **out,
-                                clv_err *err);
-
-/* The JSON of a secret's metadata (never the hash). New reference. */
-json_t *clv_secret_to_json(const clv_secret *s);
-
 #endif

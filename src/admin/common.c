@@ -6,26 +6,6 @@
 
 #include "core/client_cache.h"
 
-clv_code clv_admin_finish(clv_app *app, clv_code rc, clv_err *err)
-{
-    if (rc == CLV_OK && (rc = clv_store_commit(app->store, err)) == CLV_OK)
-        clv_cache_bump(); /* every thread re-reads what this change may touch */
-    if (rc == CLV_OK)
-        return CLV_OK;
-    clv_store_rollback(app->store);
-    return rc;
-}
-
-json_t *clv_json_time(int64_t t)
-{
-    char buf[21];
-
-    if (t == 0)
-        return json_null();
-    clv_time_format(t, buf);
-    return json_string(buf);
-}
-
 json_t *clv_admin_page(clv_list *l, json_t *(*to_json)(const void *item))
 {
     json_t *items = json_array();
@@ -36,19 +16,6 @@ json_t *clv_admin_page(clv_list *l, json_t *(*to_json)(const void *item))
     page = json_pack("{s:o, s:s?}", "items", items, "next_cursor", l->next_cursor);
     clv_list_cleanup(l);
     return page;
-}
-
-json_t *clv_admin_created(const json_t *obj)
-{
-    json_t *changes = json_object();
-    const char *key;
-    json_t *v;
-
-    json_object_foreach((json_t *)obj, key, v) {
-        if (!json_is_null(v))
-            json_object_set_new(changes, key, json_pack("{s:n, s:O}", "from", "to", v));
-    }
-    return changes;
 }
 
 clv_code clv_admin_only_keys(const json_t *body, const char *const *allowed, clv_err *err)

@@ -1,4 +1,5 @@
-/* common — small helpers the admin modules share: transactions with audit, pages. */
+/* common — small helpers the admin modules share: pages, body fields, protected objects.
+ * Writing clients and closing transactions is core's (core/client_write.h). */
 #ifndef CLV_ADMIN_COMMON_H
 #define CLV_ADMIN_COMMON_H
 
@@ -6,20 +7,11 @@
 
 #include "core/app.h"
 #include "core/err.h"
+#include "core/client_write.h"
 #include "core/model.h"
-
-/* Ends a transaction: commit when rc is CLV_OK (returning the commit's code), else
- * rollback and return rc unchanged. */
-clv_code clv_admin_finish(clv_app *app, clv_code rc, clv_err *err);
 
 /* {"items": [to_json(item)…], "next_cursor": cursor|null}; cleans up the list. */
 json_t *clv_admin_page(clv_list *l, json_t *(*to_json)(const void *item));
-
-/* A JSON string for a time (RFC 3339), or null when t is 0. New reference. */
-json_t *clv_json_time(int64_t t);
-
-/* For audit "create" events: every key of obj as {"from": null, "to": value}. */
-json_t *clv_admin_created(const json_t *obj);
 
 /* Checks that body has only keys from allowed (NULL-terminated); CLV_INVALID naming the
  * first other key. */

@@ -63,5 +63,5 @@ clv_code clv_admin_user_grant_revoke(clv_app *app, const clv_principal *p, const
                                        "to", "scope", "from", c->scope, "to"),
                              err);
     clv_consent_free(c);
-    return clv_admin_finish(app, rc, err);
+    return clv_write_finish(app, rc, err);
 }

@@ -137,7 +137,7 @@ clv_code clv_admin_iat_create(clv_app *app, const clv_principal *p, const json_t
         (rc = iat_make(app, p, &req, &t, text, err)) == CLV_OK &&
         (rc = clv_store_iat_insert(app->store, &t, err)) == CLV_OK)
         rc = iat_audit(app, p, &t, err);
-    if ((rc = clv_admin_finish(app, rc, err)) != CLV_OK)
+    if ((rc = clv_write_finish(app, rc, err)) != CLV_OK)
         goto cleanup;
     *out = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", t.id, "token", text, "service_id",
                      t.service_id, "expires_at", clv_json_time(t.expires_at), "uses",

@@ -9,44 +9,6 @@
 #include "core/secret.h"
 #include "crypto/hash.h"
 
-json_t *clv_secret_to_json(const clv_secret *s)
-{
-    return json_pack("{s:s, s:s, s:s?, s:o, s:o, s:o}", "secret_id", s->secret_id, "client_id",
-                     s->client_id, "description", s->description, "created_at",
-                     clv_json_time(s->created_at), "expires_at", clv_json_time(s->expires_at),
-                     "last_used_at", clv_json_time(s->last_used_at));
-}
-
-clv_code clv_admin_secret_issue(clv_app *app, const clv_principal *p, const clv_client *c,
-                                const char *description, int64_t expires_at, json_t **out,
-                                clv_err *err)
-{
-    clv_secret *s = NULL;
-    char *plain = NULL;
-    json_t *j = NULL;
-    clv_code rc;
-
-    rc = clv_secret_generate(app, c->client_id, description, expires_at, &s, &plain, err);
-    if (rc == CLV_OK)
-        rc = clv_store_secret_insert(app->store, s, err);
-    if (rc == CLV_OK)
-        rc = clv_audit_write(app, p, c->tenant_id, "secret.add", "secret", s->secret_id,
-                             json_pack("{s:{s:n,s:s}, s:{s:n,s:o}}", "client_id", "from", "to",
-                                       c->client_id, "expires_at", "from", "to",
-                                       clv_json_time(expires_at)),
-                             err);
-    if (rc == CLV_OK && (j = clv_secret_to_json(s)) != NULL &&
-        json_object_set_new(j, "client_secret", json_string(plain)) == 0)
-        *out = j;
-    else if (rc == CLV_OK)
-        rc = clv_fail(err, CLV_NOMEM, "out of memory");
-    if (rc != CLV_OK)
-        json_decref(j);
-    clv_free_secret(plain);
-    clv_secret_free(s);
-    return rc;
-}
-
 static json_t *secret_item(const void *item)
 {
     return clv_secret_to_json(item);
@@ -119,9 +81,9 @@ clv_code clv_admin_secret_add(clv_app *app, const clv_principal *p, const char *
         rc = clv_fail(err, CLV_CONFLICT, "the client is deleted; restore it first");
         goto cleanup;
     }
-    rc = clv_admin_secret_issue(app, p, c, description, expires_at, out, err);
+    rc = clv_secret_issue(app, p, c, description, expires_at, out, err);
 cleanup:
-    rc = clv_admin_finish(app, rc, err);
+    rc = clv_write_finish(app, rc, err);
     if (rc != CLV_OK && *out != NULL) {
         json_decref(*out);
         *out = NULL;
@@ -149,7 +111,7 @@ clv_code clv_admin_secret_remove(clv_app *app, const clv_principal *p, const cha
                                        "to"),
                              err);
 cleanup:
-    rc = clv_admin_finish(app, rc, err);
+    rc = clv_write_finish(app, rc, err);
     clv_client_free(c);
     return rc;
 }

@@ -101,8 +101,8 @@ clv_code clv_admin_service_create(clv_app *app, const clv_principal *p, const js
         rc = clv_fail_field(err, CLV_NOT_FOUND, "tenant_id", "no tenant '%.64s'", tenant);
     if (rc == CLV_OK && (j = service_json(&s)) != NULL)
         rc = clv_audit_write(app, p, tenant, "service.create", "service", s.id,
-                             clv_admin_created(j), err);
-    rc = clv_admin_finish(app, rc, err);
+                             clv_json_created(j), err);
+    rc = clv_write_finish(app, rc, err);
     if (rc == CLV_OK)
         *out = json_incref(j);
 cleanup:
@@ -218,7 +218,7 @@ static clv_code change_service(clv_app *app, const clv_principal *p, const char 
                                                                             "version", NULL}),
                          err);
 cleanup:
-    rc = clv_admin_finish(app, rc, err);
+    rc = clv_write_finish(app, rc, err);
     if (rc == CLV_OK)
         *out = json_incref(after);
     json_decref(before);

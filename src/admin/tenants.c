@@ -54,8 +54,8 @@ clv_code clv_admin_tenant_create(clv_app *app, const clv_principal *p, const jso
         rc = clv_store_tenant_insert(app->store, &t, err);
         if (rc == CLV_OK)
             rc = clv_audit_write(app, p, t.id, "tenant.create", "tenant", t.id,
-                                 clv_admin_created(j), err);
-        rc = clv_admin_finish(app, rc, err);
+                                 clv_json_created(j), err);
+        rc = clv_write_finish(app, rc, err);
     }
     if (rc == CLV_OK)
         *out = j;
@@ -160,7 +160,7 @@ clv_code clv_admin_tenant_patch(clv_app *app, const clv_principal *p, const char
     rc = clv_audit_write(app, p, t->id, "tenant.update", "tenant", t->id,
                          clv_json_diff(before, after, NULL), err);
 cleanup:
-    rc = clv_admin_finish(app, rc, err);
+    rc = clv_write_finish(app, rc, err);
     if (rc == CLV_OK)
         *out = json_incref(after);
     json_decref(before);

@@ -271,7 +271,7 @@ clv_code clv_admin_test_token(clv_app *app, const clv_principal *p, const char *
     }
     if (rc == CLV_OK)
         rc = test_audit(app, p, c, &req, scope, expires_in, err);
-    rc = clv_admin_finish(app, rc, err);
+    rc = clv_write_finish(app, rc, err);
     if (rc == CLV_OK && (*out = response(token, expires_in, scope)) == NULL)
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
     free(scope);

@@ -128,8 +128,8 @@ clv_code clv_admin_user_create(clv_app *app, const clv_principal *p, const json_
         rc = clv_fail_field(err, CLV_NOT_FOUND, "tenant_id", "no tenant '%.64s'", tenant);
     if (rc == CLV_OK && (j = user_json(u)) != NULL)
         rc = clv_audit_write(app, p, u->tenant_id, "user.create", "user", u->id,
-                             clv_admin_created(j), err);
-    rc = clv_admin_finish(app, rc, err);
+                             clv_json_created(j), err);
+    rc = clv_write_finish(app, rc, err);
     if (rc == CLV_OK)
         *out = json_incref(j);
 cleanup:
@@ -230,7 +230,7 @@ clv_code clv_admin_user_patch(clv_app *app, const clv_principal *p, const char *
         json_object_set_new(changes, "password", json_pack("{s:s, s:s}", "from", "***", "to", "***"));
     rc = clv_audit_write(app, p, u->tenant_id, "user.update", "user", u->id, changes, err);
 cleanup:
-    rc = clv_admin_finish(app, rc, err);
+    rc = clv_write_finish(app, rc, err);
     if (rc == CLV_OK)
         *out = json_incref(after);
     json_decref(before);
@@ -251,7 +251,7 @@ clv_code clv_admin_user_delete(clv_app *app, const clv_principal *p, const char 
         (rc = may_change(p, u, err)) == CLV_OK &&
         (rc = clv_store_user_delete(app->store, id, err)) == CLV_OK)
         rc = clv_audit_write(app, p, u->tenant_id, "user.delete", "user", id, NULL, err);
-    rc = clv_admin_finish(app, rc, err);
+    rc = clv_write_finish(app, rc, err);
     clv_user_free(u);
     return rc;
 }

@@ -4,12 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/clients.h"
-#include "admin/common.h"
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "core/audit.h"
 #include "core/client_json.h"
+#include "core/client_write.h"
 #include "core/ids.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"
@@ -59,12 +58,12 @@ static clv_code make_client(clv_app *app, init_result *r, clv_err *err)
     clv_code rc = clv_client_from_json(body, app->cfg, &r->client, err);
 
     json_decref(body);
-    if (rc != CLV_OK || (rc = clv_admin_client_place(r->client, &svc, err)) != CLV_OK)
+    if (rc != CLV_OK || (rc = clv_client_place(r->client, &svc, err)) != CLV_OK)
         return rc;
     r->client->protected_ = true; /* SPEC §1: it cannot be deleted or deactivated */
     /* The bootstrap secret never expires (0): an operator must not be locked out after a
      * year. Rotate it through the admin API. */
-    return clv_admin_client_insert(app, NULL, r->client, 0, &r->secret, err);
+    return clv_client_insert(app, NULL, r->client, 0, &r->secret, err);
 }
 
 static clv_code make_user(clv_app *app, init_result *r, clv_err *err)
@@ -107,7 +106,7 @@ static clv_code initialise(clv_app *app, init_result *r, clv_err *err)
     if (rc == CLV_OK && (rc = make_tenant(app, r, err)) == CLV_OK &&
         (rc = make_client(app, r, err)) == CLV_OK)
         rc = make_user(app, r, err);
-    return clv_admin_finish(app, rc, err);
+    return clv_write_finish(app, rc, err);
 }
 
 static void print_result(const init_result *r, bool json)

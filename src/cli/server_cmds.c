@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "admin/clients.h"
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "cli/trim.h"

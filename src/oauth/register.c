@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/clients.h"
-#include "admin/common.h"
 #include "core/audit.h"
 #include "core/client_json.h"
+#include "core/client_write.h"
 #include "core/ids.h"
 #include "core/secret.h"
 #include "core/sector.h"
@@ -219,10 +218,10 @@ clv_code clv_register_create(clv_app *app, const char *iat, const json_t *md, js
         (rc = service_load(app, service_id, &p, &svc, err)) == CLV_OK &&
         (rc = clv_register_client(md, NULL, service_id, app->cfg, &c, err)) == CLV_OK &&
         (rc = sector_check(NULL, c, err)) == CLV_OK &&
-        (rc = clv_admin_client_place(c, svc, err)) == CLV_OK &&
-        (rc = clv_admin_client_insert(app, &p, c, expires_at, &secret, err)) == CLV_OK)
+        (rc = clv_client_place(c, svc, err)) == CLV_OK &&
+        (rc = clv_client_insert(app, &p, c, expires_at, &secret, err)) == CLV_OK)
         rc = rat_issue(app, c->client_id, &rat, err);
-    rc = clv_admin_finish(app, rc, err);
+    rc = clv_write_finish(app, rc, err);
     if (rc == CLV_OK && (rc = info_json(app, c, rat, &j, err)) == CLV_OK &&
         (rc = add_secret(j, secret, expires_at, err)) == CLV_OK)
         *out = json_incref(j);
@@ -256,7 +255,7 @@ static clv_code client_save(clv_app *app, const clv_principal *p, const clv_clie
                             clv_client *c, const char *action, clv_err *err)
 {
     json_t *ignored = NULL;
-    clv_code rc = clv_admin_client_save(app, p, old, c, action, &ignored, NULL, err);
+    clv_code rc = clv_client_save(app, p, old, c, action, &ignored, NULL, err);
 
     json_decref(ignored);
     if (rc == CLV_PRECONDITION)
@@ -309,7 +308,7 @@ clv_code clv_register_update(clv_app *app, const char *client_id, const char *ra
         (rc = sector_check(old, c, err)) == CLV_OK &&
         (rc = client_save(app, &p, old, c, "client.update", err)) == CLV_OK)
         rc = rat_issue(app, old->client_id, &fresh, err); /* rotated on every update */
-    rc = clv_admin_finish(app, rc, err);
+    rc = clv_write_finish(app, rc, err);
     if (rc == CLV_OK)
         rc = info_json(app, c, fresh, out, err);
     clv_free_secret(fresh);
@@ -344,7 +343,7 @@ clv_code clv_register_delete(clv_app *app, const char *client_id, const char *ra
     if ((rc = client_save(app, &p, old, c, "client.delete", err)) == CLV_OK)
         rc = rat_revoke(app, old->client_id, err);
 cleanup:
-    rc = clv_admin_finish(app, rc, err);
+    rc = clv_write_finish(app, rc, err);
     clv_client_free(old);
     clv_client_free(c);
     return rc;
