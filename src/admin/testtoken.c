@@ -7,10 +7,10 @@
 
 #include "admin/clients.h"
 #include "admin/common.h"
+#include "core/access_token.h"
 #include "core/audit.h"
+#include "core/scope.h"
 #include "crypto/hash.h"
-#include "oauth/access.h"
-#include "oauth/token.h"
 
 enum { SCOPE_MAX_CHARS = 16000, ROLE_MAX_CHARS = 128 };
 

@@ -14,6 +14,11 @@ bool clv_words_has(const char *list, const char *w, size_t n)
     return false;
 }
 
+bool clv_scope_word(const char *list, const char *w)
+{
+    return clv_words_has(list, w, strlen(w));
+}
+
 bool clv_words_subset(const char *sub, const char *list)
 {
     for (const char *p = sub; p != NULL && *p != '\0';) {

@@ -11,6 +11,9 @@
 /* true if the space-separated list holds the word w[0..n). NULL list: false. */
 bool clv_words_has(const char *list, const char *w, size_t n);
 
+/* As clv_words_has, for a NUL-terminated word. */
+bool clv_scope_word(const char *list, const char *w);
+
 /* true if every word of sub is in list (an empty sub is in every list). */
 bool clv_words_subset(const char *sub, const char *list);
 

@@ -7,10 +7,10 @@
 
 #include "admin/consents.h"
 #include "admin/services.h"
-#include "core/strlist.h"
 #include "admin/users.h"
+#include "core/access_token.h"
+#include "core/strlist.h"
 #include "http/handlers.h"
-#include "oauth/access.h"
 #include "oauth/oidc.h"
 
 /* Who the admin token speaks for: the signed-in user when it was issued to one (the
@@ -33,7 +33,7 @@ static clv_code token_principal(clv_req *r, const json_t *claims, const clv_clie
             return clv_fail(err, CLV_FORBIDDEN,
                             "a user's token reaches the admin API only through a first-party "
                             "client");
-        if ((rc = clv_oidc_token_user(clv_req_app(r), claims, &u, err)) != CLV_OK)
+        if ((rc = clv_access_token_user(clv_req_app(r), claims, &u, err)) != CLV_OK)
             return rc;
         p->actor_type = "user";
         snprintf(p->actor_id, sizeof p->actor_id, "%s", u->id);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/ids.h"
+#include "core/scope.h"
 #include "core/strlist.h"
 #include "crypto/b64.h"
 #include "crypto/hash.h"

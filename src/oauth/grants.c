@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/access_token.h"
 #include "core/client_cache.h"
+#include "core/scope.h"
+#include "core/strlist.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
-#include "oauth/access.h"
 #include "oauth/authorize.h"
 #include "oauth/oidc.h"
 
@@ -70,7 +72,7 @@ static clv_code user_access_token(clv_app *app, const clv_client *c, const clv_u
 
     if (none == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
-    if ((rc = clv_oidc_user_ref(app, u->id, &ref, err)) != CLV_OK) {
+    if ((rc = clv_access_user_ref(app, u->id, &ref, err)) != CLV_OK) {
         json_decref(none);
         return rc;
     }
@@ -114,7 +116,7 @@ static clv_code user_tokens(clv_app *app, const clv_client *c, const user_grant 
         goto cleanup;
     }
     /* OIDC Core §3.1.3.3: an ID token when openid was granted. */
-    if (clv_scope_has(g->scope, "openid"))
+    if (clv_scope_word(g->scope, "openid"))
         rc = clv_oidc_id_token(app, c, sub, g->auth_time, g->nonce, reply.access_token,
                                &reply.id_token, err);
     if (rc == CLV_OK && c->allow_refresh_token && /* SPEC §5.16 */
@@ -271,7 +273,7 @@ static clv_code refresh_scope(const clv_client *c, const clv_refresh *r, const c
         size_t n = strcspn(p, " ");
         char w[129];
         snprintf(w, sizeof w, "%.*s", (int)(n < 128 ? n : 128), p);
-        if (!clv_scope_has(r->scope, w)) {
+        if (!clv_scope_word(r->scope, w)) {
             free(*out);
             *out = NULL;
             return clv_fail(err, CLV_INVALID_SCOPE, "scope '%s' was not granted originally", w);

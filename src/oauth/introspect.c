@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/access_token.h"
 #include "core/client_cache.h"
 #include "crypto/jwt.h"
-#include "oauth/access.h"
 #include "oauth/grants.h"
 
 static bool has_role(const clv_client *c, const char *role)

@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/access_token.h"
 #include "core/client_json.h"
+#include "core/strlist.h"
 #include "crypto/b64.h"
 #include "crypto/hash.h"
 #include "crypto/jwt.h"
 #include "crypto/seal.h"
-#include "oauth/access.h"
 
-static const char seal_label[] = "clavis usr v1";
 
 bool clv_oidc_pairwise(const char *sector, const char *user_id, const unsigned char salt[32],
                        char out[44])
@@ -102,66 +102,6 @@ clv_code clv_oidc_id_token(clv_app *app, const clv_client *c, const char *sub, i
     return rc;
 }
 
-static bool seal_key(const clv_app *app, unsigned char key[32])
-{
-    static const char label[] = "seal|usr";
-
-    return clv_hmac_sha256(app->hmac_key, sizeof app->hmac_key, label, sizeof label - 1, key);
-}
-
-clv_code clv_oidc_user_ref(const clv_app *app, const char *user_id, char **out, clv_err *err)
-{
-    unsigned char key[32];
-    clv_code rc;
-
-    if (!seal_key(app, key))
-        return clv_fail(err, CLV_CRYPTO, "HMAC failed");
-    rc = clv_seal(key, seal_label, user_id, out, err);
-    clv_wipe(key, sizeof key);
-    return rc;
-}
-
-bool clv_scope_has(const char *scope, const char *w)
-{
-    size_t n = strlen(w);
-
-    for (const char *p = scope; p != NULL && *p != '\0';) {
-        size_t len = strcspn(p, " ");
-        if (len == n && strncmp(p, w, n) == 0)
-            return true;
-        p += len + (p[len] == ' ');
-    }
-    return false;
-}
-
-clv_code clv_oidc_token_user(clv_app *app, const json_t *claims, clv_user **out, clv_err *err)
-{
-    const char *ref = json_string_value(json_object_get(claims, "usr"));
-    const char *tenant = json_string_value(json_object_get(claims, "tenant"));
-    unsigned char key[32];
-    char *uid = NULL;
-    clv_code rc;
-
-    if (ref == NULL)
-        return clv_fail(err, CLV_FORBIDDEN, "the token was not issued to a user");
-    if (!seal_key(app, key))
-        return clv_fail(err, CLV_CRYPTO, "HMAC failed");
-    rc = clv_unseal(key, seal_label, ref, &uid, err);
-    clv_wipe(key, sizeof key);
-    if (rc != CLV_OK)
-        return rc;
-    rc = clv_store_user_get(app->store, uid, out, err);
-    free(uid);
-    if (rc == CLV_OK && ((*out)->status != CLV_STATUS_ACTIVE || tenant == NULL ||
-                         strcmp((*out)->tenant_id, tenant) != 0)) {
-        clv_user_free(*out);
-        *out = NULL;
-        rc = CLV_NOT_FOUND;
-    }
-    if (rc == CLV_NOT_FOUND)
-        rc = clv_fail(err, CLV_UNAUTHENTICATED, "the token's user is no longer active");
-    return rc;
-}
 
 clv_code clv_oidc_userinfo(clv_app *app, const char *access_token, json_t **out, char **client_id,
                            clv_err *err)
@@ -179,16 +119,16 @@ clv_code clv_oidc_userinfo(clv_app *app, const char *access_token, json_t **out,
     if (client_id != NULL && cid != NULL)
         *client_id = strdup(cid);
     scope = json_string_value(json_object_get(claims, "scope"));
-    if (!clv_scope_has(scope, "openid")) {
+    if (!clv_scope_word(scope, "openid")) {
         rc = clv_fail(err, CLV_FORBIDDEN, "the token's scope does not include openid");
         goto cleanup;
     }
-    if ((rc = clv_oidc_token_user(app, claims, &u, err)) != CLV_OK)
+    if ((rc = clv_access_token_user(app, claims, &u, err)) != CLV_OK)
         goto cleanup;
     info = json_pack("{s:O}", "sub", json_object_get(claims, "sub"));
-    if (info != NULL && clv_scope_has(scope, "profile"))
+    if (info != NULL && clv_scope_word(scope, "profile"))
         json_object_set_new(info, "preferred_username", json_string(u->username));
-    if (info != NULL && clv_scope_has(scope, "email") && u->email != NULL)
+    if (info != NULL && clv_scope_word(scope, "email") && u->email != NULL)
         json_object_set_new(info, "email", json_string(u->email));
     if (info == NULL)
         rc = clv_fail(err, CLV_NOMEM, "out of memory");

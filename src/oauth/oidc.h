@@ -15,9 +15,6 @@
 
 enum { CLV_SUB_LEN = 64 };
 
-/* true if the space-separated scope holds the word w. */
-bool clv_scope_has(const char *scope, const char *w);
-
 /* OIDC Core §8.1: base64url(SHA-256(sector "|" user_id "|" salt)) into out (44 bytes). */
 bool clv_oidc_pairwise(const char *sector, const char *user_id, const unsigned char salt[32],
                        char out[44]);
@@ -38,15 +35,6 @@ bool clv_oidc_at_hash(clv_alg alg, const char *access_token, char out[64]);
  * access_token is not NULL). *out is malloc'd. */
 clv_code clv_oidc_id_token(clv_app *app, const clv_client *c, const char *sub, int64_t auth_time,
                            const char *nonce, const char *access_token, char **out, clv_err *err);
-
-/* The "usr" claim of a user's access token: user_id sealed with a key derived from the
- * server's HMAC key. *out is malloc'd. */
-clv_code clv_oidc_user_ref(const clv_app *app, const char *user_id, char **out, clv_err *err);
-
-/* The user behind a user's access token (its claims, already checked by clv_access_check),
- * if it still exists, is active and belongs to the token's tenant; *out owned. CLV_FORBIDDEN
- * when the token was not issued to a user; CLV_UNAUTHENTICATED when the user is gone. */
-clv_code clv_oidc_token_user(clv_app *app, const json_t *claims, clv_user **out, clv_err *err);
 
 /* UserInfo (OIDC Core §5.3): checks the bearer token (clv_access_check), which must be a
  * user's token with scope openid, and answers sub, plus preferred_username with profile

@@ -35,15 +35,4 @@ void clv_token_reply_cleanup(clv_token_reply *r);
 clv_code clv_token_issue(clv_app *app, const clv_token_req *req, clv_token_reply *out,
                          clv_err *err);
 
-/* Resolves a requested scope for client c (SPEC §5.2): NULL → every allowed scope (admin
- * only when grantable); otherwise every token must be allowed, else CLV_INVALID_SCOPE.
- * *out is a malloc'd space-separated string. */
-clv_code clv_scope_resolve(const clv_client *c, const char *requested, char **out, clv_err *err);
-
-/* As clv_scope_resolve for a grant to a user (authorization code, refresh): admin is
- * allowed when the client lists it; whether the user may have it is decided after
- * sign-in from the user's roles (clv_authz_user_scope). */
-clv_code clv_scope_resolve_user(const clv_client *c, const char *requested, char **out,
-                                clv_err *err);
-
 #endif

@@ -11,12 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/access_token.h"
 #include "core/app.h"
 #include "core/client_cache.h"
 #include "core/config.h"
+#include "core/scope.h"
 #include "core/secret.h"
 #include "crypto/hash.h"
-#include "oauth/access.h"
 #include "oauth/client_auth.h"
 #include "oauth/token.h"
 #include "testutil.h"

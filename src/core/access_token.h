@@ -1,7 +1,7 @@
-/* access — RFC 9068 JWT access tokens: minting them, and checking one against the current
+/* access_token — RFC 9068 JWT access tokens: minting them, and checking one against the current
  * state (signature, expiry, revocation, and the client's effective status right now). */
-#ifndef CLV_OAUTH_ACCESS_H
-#define CLV_OAUTH_ACCESS_H
+#ifndef CLV_CORE_ACCESS_TOKEN_H
+#define CLV_CORE_ACCESS_TOKEN_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -37,5 +37,14 @@ clv_code clv_access_mint(clv_app *app, const clv_client *c, const clv_mint_opts 
  * for any reason; CLV_STORE when the store failed. */
 clv_code clv_access_check(clv_app *app, const char *token, json_t **claims, clv_client **client,
                           clv_err *err);
+
+/* The "usr" claim of a user's access token: user_id sealed with a key derived from the
+ * server's HMAC key. *out is malloc'd. */
+clv_code clv_access_user_ref(const clv_app *app, const char *user_id, char **out, clv_err *err);
+
+/* The user behind a user's access token (its claims, already checked by clv_access_check),
+ * if it still exists, is active and belongs to the token's tenant; *out owned. CLV_FORBIDDEN
+ * when the token was not issued to a user; CLV_UNAUTHENTICATED when the user is gone. */
+clv_code clv_access_token_user(clv_app *app, const json_t *claims, clv_user **out, clv_err *err);
 
 #endif

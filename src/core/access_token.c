@@ -1,5 +1,5 @@
-/* access — minting and checking RFC 9068 access tokens (see access.h). */
-#include "oauth/access.h"
+/* access_token — minting and checking RFC 9068 access tokens (see access_token.h). */
+#include "core/access_token.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include "core/token_cache.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
+#include "crypto/seal.h"
 
 clv_code clv_access_sign(const clv_app *app, clv_alg alg, const char *typ, const json_t *claims,
                          char **out, clv_err *err)
@@ -207,5 +208,58 @@ cleanup:
     }
     json_decref(claims);
     clv_client_free(c);
+    return rc;
+}
+
+/* ---- the user behind a user's token ---- */
+
+static const char seal_label[] = "clavis usr v1";
+
+static bool seal_key(const clv_app *app, unsigned char key[32])
+{
+    static const char label[] = "seal|usr";
+
+    return clv_hmac_sha256(app->hmac_key, sizeof app->hmac_key, label, sizeof label - 1, key);
+}
+
+clv_code clv_access_user_ref(const clv_app *app, const char *user_id, char **out, clv_err *err)
+{
+    unsigned char key[32];
+    clv_code rc;
+
+    if (!seal_key(app, key))
+        return clv_fail(err, CLV_CRYPTO, "HMAC failed");
+    rc = clv_seal(key, seal_label, user_id, out, err);
+    clv_wipe(key, sizeof key);
+    return rc;
+}
+
+
+clv_code clv_access_token_user(clv_app *app, const json_t *claims, clv_user **out, clv_err *err)
+{
+    const char *ref = json_string_value(json_object_get(claims, "usr"));
+    const char *tenant = json_string_value(json_object_get(claims, "tenant"));
+    unsigned char key[32];
+    char *uid = NULL;
+    clv_code rc;
+
+    if (ref == NULL)
+        return clv_fail(err, CLV_FORBIDDEN, "the token was not issued to a user");
+    if (!seal_key(app, key))
+        return clv_fail(err, CLV_CRYPTO, "HMAC failed");
+    rc = clv_unseal(key, seal_label, ref, &uid, err);
+    clv_wipe(key, sizeof key);
+    if (rc != CLV_OK)
+        return rc;
+    rc = clv_store_user_get(app->store, uid, out, err);
+    free(uid);
+    if (rc == CLV_OK && ((*out)->status != CLV_STATUS_ACTIVE || tenant == NULL ||
+                         strcmp((*out)->tenant_id, tenant) != 0)) {
+        clv_user_free(*out);
+        *out = NULL;
+        rc = CLV_NOT_FOUND;
+    }
+    if (rc == CLV_NOT_FOUND)
+        rc = clv_fail(err, CLV_UNAUTHENTICATED, "the token's user is no longer active");
     return rc;
 }

@@ -1,0 +1,21 @@
+/* scope — which scopes a token gets (RFC 6749 §3.3): a request without scope gets every
+ * scope the client is allowed, and any scope it is not allowed fails the request — never
+ * silently narrowed. Shared by the grants (oauth) and test tokens (admin). */
+#ifndef CLV_CORE_SCOPE_H
+#define CLV_CORE_SCOPE_H
+
+#include "core/err.h"
+#include "core/model.h"
+
+/* Resolves a requested scope for client c (SPEC §5.2): NULL → every allowed scope (admin
+ * only when grantable); otherwise every token must be allowed, else CLV_INVALID_SCOPE.
+ * *out is a malloc'd space-separated string. */
+clv_code clv_scope_resolve(const clv_client *c, const char *requested, char **out, clv_err *err);
+
+/* As clv_scope_resolve for a grant to a user (authorization code, refresh): admin is
+ * allowed when the client lists it; whether the user may have it is decided after
+ * sign-in from the user's roles (clv_authz_user_scope). */
+clv_code clv_scope_resolve_user(const clv_client *c, const char *requested, char **out,
+                                clv_err *err);
+
+#endif
