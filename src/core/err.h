@@ -29,6 +29,7 @@
     X(CLV_UNSUPPORTED_RESPONSE_TYPE, 400, "unsupported_response_type") \
     X(CLV_ACCESS_DENIED,      403, "access_denied")             \
     X(CLV_LOGIN_REQUIRED,     400, "login_required")            \
+    X(CLV_THROTTLED,          429, "temporarily_unavailable")   \
     X(CLV_NOMEM,              500, "server_error")              \
     X(CLV_STORE,              500, "server_error")              \
     X(CLV_CRYPTO,             500, "server_error")              \
@@ -44,9 +45,11 @@ typedef enum {
 enum { CLV_ERR_DETAIL_MAX = 256, CLV_ERR_FIELD_MAX = 64 };
 
 /* A failure record, in the caller's storage. `field` names the offending input field
- * (e.g. "redirect_uris[1]") when the failure is about one, else it is empty. */
+ * (e.g. "redirect_uris[1]") when the failure is about one, else it is empty. retry_after
+ * is the seconds a CLV_THROTTLED caller should wait (RFC 6585 §4 Retry-After), else 0. */
 typedef struct {
     clv_code code;
+    int retry_after;
     char field[CLV_ERR_FIELD_MAX];
     char detail[CLV_ERR_DETAIL_MAX];
 } clv_err;
