@@ -27,6 +27,8 @@ typedef struct {
     bool log_requests;           /* one JSON line per request */
     char *open_registration_service; /* NULL: POST /register needs an initial access token;
                                       * else the service that open registrations join */
+    char *trusted_proxies; /* NULL: none; else ",ADDR,ADDR," (canonical text) whose
+                            * X-Forwarded-For is believed (CLAVIS_TRUSTED_PROXIES) */
 } clv_config;
 
 /* The defaults of SPEC §1 and §4 (owned strings duplicated); env applies CLAVIS_*
@@ -36,6 +38,9 @@ clv_code clv_config_init(clv_config *cfg, bool env, clv_err *err);
 /* Checks that the bounds are consistent (CLV_INVALID if not) and moves the default
  * lifetimes inside them. Called by clv_config_init with env, and by the CLI after flags. */
 clv_code clv_config_check(clv_config *cfg, clv_err *err);
+
+/* true if addr (canonical text, as inet_ntop writes it) is one of cfg's trusted proxies. */
+bool clv_config_is_proxy(const clv_config *cfg, const char *addr);
 
 /* Releases the strings; the struct can be reused after clv_config_init. */
 void clv_config_cleanup(clv_config *cfg);

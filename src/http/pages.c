@@ -213,6 +213,12 @@ void clv_page_logout(clv_resp *resp, const clv_app *app, const char *csrf,
     finish(resp, &pg, 200, target);
 }
 
+void clv_page_throttled(clv_resp *resp, const clv_err *err)
+{
+    clv_page_error(resp, 429, "Too many attempts", err->detail);
+    clv_resp_retry_after(resp, err);
+}
+
 void clv_page_signed_out(clv_resp *resp)
 {
     page pg = {0};

@@ -69,9 +69,21 @@ static const char *status_title(int status)
         return "Content Too Large";
     case 415:
         return "Unsupported Media Type";
+    case 429:
+        return "Too Many Requests";
     default:
         return "Internal Server Error";
     }
+}
+
+void clv_resp_retry_after(clv_resp *resp, const clv_err *err)
+{
+    char secs[16];
+
+    if (err->code != CLV_THROTTLED)
+        return;
+    snprintf(secs, sizeof secs, "%d", err->retry_after > 0 ? err->retry_after : 1);
+    clv_resp_header(resp, "Retry-After", secs); /* RFC 6585 §4, RFC 9110 §10.2.3 */
 }
 
 /* A server-side failure is logged with its detail (which never holds a secret: details
@@ -109,6 +121,7 @@ void clv_resp_problem(clv_resp *resp, const clv_err *err)
     else if (status == 403)
         clv_resp_header(resp, "WWW-Authenticate",
                         "Bearer realm=\"clavis\", error=\"insufficient_scope\"");
+    clv_resp_retry_after(resp, err);
 }
 
 void clv_resp_oauth_error(clv_resp *resp, const clv_err *err)
@@ -125,6 +138,7 @@ void clv_resp_oauth_error(clv_resp *resp, const clv_err *err)
     clv_resp_header(resp, "Pragma", "no-cache");
     if (err->code == CLV_INVALID_CLIENT)
         clv_resp_header(resp, "WWW-Authenticate", "Basic realm=\"clavis\"");
+    clv_resp_retry_after(resp, err);
 }
 
 /* Appends s to buf with HTML escaping; returns the new length (truncates at cap). */

@@ -53,6 +53,10 @@ void clv_page_error(clv_resp *resp, int status, const char *title, const char *m
 void clv_page_logout(clv_resp *resp, const clv_app *app, const char *csrf,
                      const char *const kv[][2], size_t n, const char *target);
 
+/* 429 "Too many attempts" with err's detail and Retry-After (RFC 6585 §4): a throttled
+ * sign-in (oauth/session.h). */
+void clv_page_throttled(clv_resp *resp, const clv_err *err);
+
 /* "You are signed out." */
 void clv_page_signed_out(clv_resp *resp);
 

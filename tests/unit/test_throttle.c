@@ -1,13 +1,17 @@
 /* test_throttle — unit tests of src/core/throttle.c (the bounded table of failures: burst,
  * exponential back-off, forgiveness, eviction, threads; the guessing policy: pairs and
- * addresses, IPv6 /64s, kinds). Each test runs in its own process (CK_FORK). */
+ * addresses, IPv6 /64s, kinds), of the argon2id turns (src/crypto/password.c) and of the
+ * throttled sign-in (src/oauth/session.c). Each test runs in its own process (CK_FORK). */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/app.h"
 #include "core/throttle.h"
+#include "crypto/password.h"
+#include "oauth/session.h"
 #include "testutil.h"
 
 static const clv_throttle_rule rule3 = {3, 1000, 8000, 60000};
@@ -216,15 +220,81 @@ START_TEST(policy_ipv6_by_64)
 }
 END_TEST
 
+/* ---- argon2id turns ---- */
+
+START_TEST(password_turns_limit_concurrency)
+{
+    char *hash = NULL;
+    clv_err err;
+
+    clv_password_limit(1, 50);
+    clv_err_init(&err);
+    ck_assert_int_eq(clv_password_hash("pw-123456", &hash, &err), CLV_OK);
+    ck_assert(clv_password_turn_take(0));
+    ck_assert(!clv_password_turn_take(0)); /* the only turn is taken */
+    ck_assert_int_eq(clv_password_check(hash, "pw-123456", &err), CLV_THROTTLED);
+    ck_assert_int_eq(err.retry_after, 1);
+    ck_assert_int_eq(clv_password_hash("other", &(char *){NULL}, &err), CLV_THROTTLED);
+    clv_password_turn_give();
+    ck_assert_int_eq(clv_password_check(hash, "pw-123456", &err), CLV_OK);
+    ck_assert_int_eq(clv_password_check(hash, "pw-1234567", &err), CLV_ACCESS_DENIED);
+    ck_assert_int_eq(clv_password_check(NULL, "pw", &err), CLV_ACCESS_DENIED);
+    ck_assert(clv_password_turn_take(0)); /* every check gave its turn back */
+    clv_password_turn_give();
+    free(hash);
+}
+END_TEST
+
+/* ---- the sign-in ---- */
+
+START_TEST(signin_is_throttled_per_user_and_address)
+{
+    char dir[128];
+    clv_config cfg;
+    clv_app *app;
+    clv_user *u = NULL;
+    clv_err err;
+
+    clv_password_limit(1, 50);
+    clv_test_mkdtemp(dir, sizeof dir, NULL, "throttle");
+    clv_test_config(&cfg, dir, "t.db", "http://127.0.0.1:9");
+    app = clv_test_app_open(&cfg);
+    for (unsigned i = 0; i < clv_throttle_pair_rule.burst; i++)
+        ck_assert_int_eq(clv_signin(app, "ten_1", "nobody", "guess", "198.51.100.1", &u, &err),
+                         CLV_ACCESS_DENIED);
+    ck_assert_int_eq(clv_signin(app, "ten_1", "NoBody", "guess", "198.51.100.1", &u, &err),
+                     CLV_THROTTLED);
+    ck_assert_int_ge(err.retry_after, 1);
+    ck_assert_int_eq(clv_signin(app, "ten_1", "nobody", "guess", "198.51.100.2", &u, &err),
+                     CLV_ACCESS_DENIED);
+    ck_assert_int_eq(clv_signin(app, "ten_2", "nobody", "guess", "198.51.100.1", &u, &err),
+                     CLV_ACCESS_DENIED); /* another tenant's user is another pair */
+    /* no argon2id turn in time: throttled too, for an unknown user as for a known one */
+    ck_assert(clv_password_turn_take(0));
+    ck_assert_int_eq(clv_signin(app, "ten_1", "other", "guess", "198.51.100.3", &u, &err),
+                     CLV_THROTTLED);
+    clv_password_turn_give();
+    ck_assert_int_eq(clv_signin(app, "ten_1", "other", "guess", "198.51.100.3", &u, &err),
+                     CLV_ACCESS_DENIED);
+    ck_assert_ptr_null(u);
+    clv_app_free(app);
+    clv_config_cleanup(&cfg);
+    clv_test_rm_tree(dir);
+}
+END_TEST
+
 static Suite *throttle_suite(void)
 {
     Suite *s = suite_create("throttle");
     TCase *table = tcase_create("table");
     TCase *policy = tcase_create("policy");
+    TCase *password = tcase_create("password");
 
     tcase_set_timeout(table, 60);
+    tcase_set_timeout(password, 120);
     suite_add_tcase(s, table);
     suite_add_tcase(s, policy);
+    suite_add_tcase(s, password);
     tcase_add_test(table, key_burst_then_doubling_to_max);
     tcase_add_test(table, key_failures_are_forgiven_over_time);
     tcase_add_test(table, key_clear_and_independence);
@@ -234,6 +304,8 @@ static Suite *throttle_suite(void)
     tcase_add_test(policy, policy_success_forgets_the_pair);
     tcase_add_test(policy, policy_null_is_never_throttled);
     tcase_add_test(policy, policy_ipv6_by_64);
+    tcase_add_test(password, password_turns_limit_concurrency);
+    tcase_add_test(password, signin_is_throttled_per_user_and_address);
     return s;
 }
 
