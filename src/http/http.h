@@ -65,8 +65,6 @@ void clv_resp_problem(clv_resp *resp, const clv_err *err);
  * Cache-Control: no-store; invalid_client over Basic adds WWW-Authenticate: Basic; a
  * throttled caller gets 429 temporarily_unavailable with Retry-After. */
 void clv_resp_oauth_error(clv_resp *resp, const clv_err *err);
-/* A small HTML page (title and message escaped), e.g. SPEC §5.19's error page. */
-void clv_resp_html_message(clv_resp *resp, int status, const char *title, const char *message);
 /* For CLV_THROTTLED: Retry-After with err->retry_after seconds (at least 1; RFC 6585 §4);
  * nothing for any other code. clv_resp_problem and clv_resp_oauth_error call it. */
 void clv_resp_retry_after(clv_resp *resp, const clv_err *err);

@@ -1,4 +1,4 @@
-/* resp — building responses: JSON, problem+json, RFC 6749 errors, small HTML pages. */
+/* resp — building responses: JSON, problem+json, RFC 6749 errors (HTML pages: pages.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,59 +139,6 @@ void clv_resp_oauth_error(clv_resp *resp, const clv_err *err)
     if (err->code == CLV_INVALID_CLIENT)
         clv_resp_header(resp, "WWW-Authenticate", "Basic realm=\"clavis\"");
     clv_resp_retry_after(resp, err);
-}
-
-/* Appends s to buf with HTML escaping; returns the new length (truncates at cap). */
-static size_t html_escape(char *buf, size_t len, size_t cap, const char *s)
-{
-    for (; *s != '\0' && len + 7 < cap; s++) {
-        const char *rep = NULL;
-        switch (*s) {
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '&':
-            rep = "&amp;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
-            buf[len++] = *s;
-            continue;
-        }
-        len += (size_t)snprintf(buf + len, cap - len, "%s", rep);
-    }
-    buf[len] = '\0';
-    return len;
-}
-
-void clv_resp_html_message(clv_resp *resp, int status, const char *title, const char *message)
-{
-    enum { CAP = 4096 };
-    char *buf = malloc(CAP);
-    size_t n;
-
-    if (buf == NULL) {
-        set_body(resp, 500, "text/plain", NULL);
-        return;
-    }
-    n = (size_t)snprintf(buf, CAP,
-                         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                         "<title>Clavis</title></head><body><h1>");
-    n = html_escape(buf, n, CAP - 200, title);
-    n += (size_t)snprintf(buf + n, CAP - n, "</h1><p>");
-    n = html_escape(buf, n, CAP - 40, message);
-    snprintf(buf + n, CAP - n, "</p></body></html>\n");
-    set_body(resp, status, "text/html; charset=utf-8", buf);
-    clv_resp_header(resp, "Cache-Control", "no-store");
-    clv_resp_header(resp, "Content-Security-Policy", "default-src 'none'");
 }
 
 void clv_resp_cleanup(clv_resp *resp)

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "http/http.h"
 #include "http/router.h"
+#include "http/web.h"
 
 struct clv_server {
     struct MHD_Daemon *daemon;
@@ -284,6 +285,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     } else {
         clv_router_dispatch(r, &resp);
     }
+    clv_page_secure(&resp, srv->app);
     ret = send_resp(conn, &resp);
     if (srv->app->cfg->log_requests)
         clv_log_request(method, r->url, resp.status, clv_now_us() - r->start_us);
