@@ -29,17 +29,19 @@ static char *dummy_hash; /* an argon2id hash of a random password, made once */
 static clv_code verify_dummy(const char *password, clv_err *err)
 {
     char pw[COOKIE_CHARS + 1];
+    const char *hash;
     clv_code rc = CLV_OK;
 
     pthread_mutex_lock(&dummy_lock);
     if (dummy_hash == NULL)
         rc = clv_rand_token(32, pw) ? clv_password_hash(pw, &dummy_hash, err)
                                     : clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
+    hash = dummy_hash; /* set once, never changed after */
     pthread_mutex_unlock(&dummy_lock);
     clv_wipe(pw, sizeof pw);
     if (rc != CLV_OK)
         return rc;
-    rc = clv_password_check(dummy_hash, password, err);
+    rc = clv_password_check(hash, password, err);
     return rc == CLV_OK ? CLV_ACCESS_DENIED : rc;
 }
 
