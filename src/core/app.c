@@ -221,6 +221,10 @@ clv_code clv_app_open(const clv_config *cfg, clv_app **out, clv_err *err)
     if (app == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
     app->cfg = cfg;
+    if ((app->throttle = clv_throttle_new(0)) == NULL) {
+        free(app);
+        return clv_fail(err, CLV_NOMEM, "out of memory (throttle table)");
+    }
     create_private(cfg->db);
     if ((rc = clv_store_open(cfg->db, &app->store, err)) != CLV_OK ||
         (rc = clv_store_migrate(app->store, err)) != CLV_OK ||
@@ -249,6 +253,7 @@ void clv_app_free(clv_app *app)
     clv_wipe(app->pairwise_salt, sizeof app->pairwise_salt);
     clv_keyset_free(app->keys);
     clv_store_free(app->store);
+    clv_throttle_free(app->throttle);
     free(app);
 }
 

@@ -1,10 +1,12 @@
 /* app — what every request handler shares: settings, the store, the signing keys and the
- * secret-hashing key, all set up once at start-up and read-only afterwards. */
+ * secret-hashing key, all set up once at start-up and read-only afterwards; and the table
+ * of failed authentications, which guards itself (core/throttle.h). */
 #ifndef CLV_CORE_APP_H
 #define CLV_CORE_APP_H
 
 #include "core/config.h"
 #include "core/err.h"
+#include "core/throttle.h"
 #include "crypto/jwt.h"
 #include "store/store.h"
 
@@ -15,6 +17,7 @@ typedef struct {
     unsigned char hmac_key[32]; /* keys the secret hashes (SPEC §1 "Secret") */
     unsigned char pairwise_salt[32]; /* OIDC Core §8.1 pairwise subjects (oauth/oidc.c) */
     bool keys_checked; /* the database holds a check value of its HMAC key */
+    clv_throttle *throttle; /* failed client and user authentications; thread-safe */
 } clv_app;
 
 /* Opens the store, migrates it, and loads the signing keys (RS256, ES256, EdDSA), the

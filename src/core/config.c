@@ -1,6 +1,7 @@
 /* config — defaults and CLAVIS_* environment variables (see config.h). */
 #include "core/config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -90,6 +91,51 @@ static clv_code env_bool(const char *name, bool *slot, clv_err *err)
     return clv_fail_field(err, CLV_INVALID, name, "%s must be 1 or 0 (true or false)", name);
 }
 
+/* CLAVIS_TRUSTED_PROXIES: IP addresses separated by commas, each written in canonical form
+ * between commas (",127.0.0.1,::1,") so that clv_config_is_proxy is one search. */
+static clv_code env_proxies(clv_config *cfg, clv_err *err)
+{
+    const char *v = getenv("CLAVIS_TRUSTED_PROXIES"), *p = v;
+    size_t cap = v != NULL ? strlen(v) * 8 + 64 : 0, len = 1;
+    char *list;
+
+    if (v == NULL || v[0] == '\0')
+        return CLV_OK;
+    if ((list = malloc(cap)) == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    list[0] = ',';
+    while (*p != '\0') {
+        char one[64], canon[INET6_ADDRSTRLEN];
+        unsigned char a[16];
+        size_t n = strcspn(p, ",");
+        int fam;
+        snprintf(one, sizeof one, "%.*s", (int)(n < sizeof one ? n : sizeof one - 1), p);
+        fam = strchr(one, ':') != NULL ? AF_INET6 : AF_INET;
+        if (n >= sizeof one || inet_pton(fam, one, a) != 1 ||
+            inet_ntop(fam, a, canon, sizeof canon) == NULL) {
+            free(list);
+            return clv_fail_field(err, CLV_INVALID, "CLAVIS_TRUSTED_PROXIES",
+                                  "CLAVIS_TRUSTED_PROXIES: '%.*s' is not an IP address",
+                                  (int)(n < 64 ? n : 64), p);
+        }
+        len += (size_t)snprintf(list + len, cap - len, "%s,", canon);
+        p += n + (p[n] == ',');
+    }
+    free(cfg->trusted_proxies);
+    cfg->trusted_proxies = list;
+    return CLV_OK;
+}
+
+bool clv_config_is_proxy(const clv_config *cfg, const char *addr)
+{
+    char needle[INET6_ADDRSTRLEN + 2];
+
+    if (cfg->trusted_proxies == NULL || addr == NULL || addr[0] == '\0')
+        return false;
+    snprintf(needle, sizeof needle, ",%s,", addr);
+    return strstr(cfg->trusted_proxies, needle) != NULL;
+}
+
 static clv_code apply_env(clv_config *cfg, clv_err *err)
 {
     const char *alg = getenv("CLAVIS_TOKEN_ALG");
@@ -107,7 +153,8 @@ static clv_code apply_env(clv_config *cfg, clv_err *err)
         (rc = env_duration("CLAVIS_REFRESH_TOKEN_MAX", &cfg->rt_lifetime_max, err)) != CLV_OK ||
         (rc = env_duration("CLAVIS_SECRET_LIFETIME", &cfg->secret_lifetime, err)) != CLV_OK ||
         (rc = env_duration("CLAVIS_PURGE_INTERVAL", &cfg->purge_interval, err)) != CLV_OK ||
-        (rc = env_bool("CLAVIS_REUSE_PORT", &cfg->reuse_port, err)) != CLV_OK)
+        (rc = env_bool("CLAVIS_REUSE_PORT", &cfg->reuse_port, err)) != CLV_OK ||
+        (rc = env_proxies(cfg, err)) != CLV_OK)
         return rc;
     if (alg != NULL && alg[0] != '\0' && !clv_alg_parse(alg, &cfg->token_alg))
         return clv_fail_field(err, CLV_INVALID, "CLAVIS_TOKEN_ALG",
@@ -166,6 +213,7 @@ void clv_config_cleanup(clv_config *cfg)
     free(cfg->db);
     free(cfg->key_dir);
     free(cfg->open_registration_service);
+    free(cfg->trusted_proxies);
     memset(cfg, 0, sizeof *cfg);
 }
 

@@ -29,6 +29,8 @@ typedef struct {
                                       * else the service that open registrations join */
     bool reuse_port; /* share the listen address with other servers (SO_REUSEPORT): only
                       * for a zero-downtime restart, docs/OPERATIONS.md */
+    char *trusted_proxies; /* NULL: none; else ",ADDR,ADDR," (canonical text) whose
+                            * X-Forwarded-For is believed (CLAVIS_TRUSTED_PROXIES) */
 } clv_config;
 
 enum { CLV_ISSUER_MAX = 255 }; /* characters of an issuer URL */
@@ -56,6 +58,8 @@ const char *clv_config_issuer_path(const char *issuer);
  * is refused unless listen is a loopback address) checked by clv_config_check_issuer.
  * CLV_INVALID with the reason; CLV_NOMEM. */
 clv_code clv_config_check_server(clv_config *cfg, clv_err *err);
+/* true if addr (canonical text, as inet_ntop writes it) is one of cfg's trusted proxies. */
+bool clv_config_is_proxy(const clv_config *cfg, const char *addr);
 
 /* Releases the strings; the struct can be reused after clv_config_init. */
 void clv_config_cleanup(clv_config *cfg);

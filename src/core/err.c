@@ -20,6 +20,7 @@ void clv_err_init(clv_err *err)
     if (err == NULL)
         return;
     err->code = CLV_OK;
+    err->retry_after = 0;
     err->field[0] = '\0';
     err->detail[0] = '\0';
 }

@@ -30,6 +30,7 @@
     X(CLV_ACCESS_DENIED,      403, "access_denied")             \
     X(CLV_LOGIN_REQUIRED,     400, "login_required")            \
     X(CLV_CONSENT_REQUIRED,   400, "consent_required")          \
+    X(CLV_THROTTLED,          429, "temporarily_unavailable")   \
     X(CLV_NOMEM,              500, "server_error")              \
     X(CLV_STORE,              500, "server_error")              \
     X(CLV_CRYPTO,             500, "server_error")              \
@@ -49,9 +50,11 @@ enum { CLV_ERR_TEXT_MAX = CLV_ERR_FIELD_MAX + 2 + CLV_ERR_DETAIL_MAX };
 /* A failure record, in the caller's storage. `field` names the offending input field
  * (e.g. "redirect_uris[1]") when the failure is about one, else it is empty. `detail` is
  * the message alone ("must be at most 200 characters"): it never repeats the field, which
- * clv_err_text puts in front of it. */
+ * clv_err_text puts in front of it. retry_after is the seconds a CLV_THROTTLED caller
+ * should wait (RFC 6585 §4 Retry-After), else 0. */
 typedef struct {
     clv_code code;
+    int retry_after;
     char field[CLV_ERR_FIELD_MAX];
     char detail[CLV_ERR_DETAIL_MAX];
 } clv_err;

@@ -1,4 +1,8 @@
-/* cookie — reading the Cookie header and writing Set-Cookie (RFC 6265) (see web.h). */
+/* cookie — reading the Cookie header and writing Set-Cookie (RFC 6265) (see web.h). Under
+ * an https issuer every cookie is a __Host- cookie (RFC 6265bis §4.1.3.2): Secure, Path=/
+ * and no Domain, so that neither a sibling host nor a plain-http page can set or shadow
+ * it; under an http (loopback) issuer browsers would drop such a cookie, so the names stay
+ * bare. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,10 +10,27 @@
 
 #include "http/web.h"
 
-bool clv_req_cookie(const clv_req *r, const char *name, char *out, size_t n)
+enum { NAME_MAX = 64 };
+
+bool clv_issuer_https(const clv_app *app)
+{
+    return strncasecmp(app->cfg->issuer, "https://", 8) == 0;
+}
+
+/* The name a cookie has on the wire for this issuer. */
+static void wire_name(const clv_app *app, const char *name, char out[NAME_MAX])
+{
+    snprintf(out, NAME_MAX, "%s%s", clv_issuer_https(app) ? "__Host-" : "", name);
+}
+
+bool clv_req_cookie(const clv_req *r, const char *base, char *out, size_t n)
 {
     const char *h = clv_req_header(r, "Cookie");
-    size_t nlen = strlen(name);
+    char name[NAME_MAX];
+    size_t nlen;
+
+    wire_name(clv_req_app(r), base, name);
+    nlen = strlen(name);
 
     /* RFC 6265 §5.4: "name=value" pairs separated by "; "; the first match wins. */
     for (const char *p = h; p != NULL && *p != '\0';) {
@@ -32,14 +53,16 @@ bool clv_req_cookie(const clv_req *r, const char *name, char *out, size_t n)
     return false;
 }
 
-bool clv_resp_cookie(clv_resp *resp, const clv_app *app, const char *name, const char *value,
+bool clv_resp_cookie(clv_resp *resp, const clv_app *app, const char *base, const char *value,
                      const char *path, const char *same_site, int64_t max_age)
 {
-    char buf[512];
-    bool secure = strncasecmp(app->cfg->issuer, "https://", 8) == 0;
-    int n =
-        snprintf(buf, sizeof buf, "%s=%s; Path=%s; Max-Age=%" PRId64 "; HttpOnly; SameSite=%s%s",
-                 name, value, path, max_age, same_site, secure ? "; Secure" : "");
+    char buf[512], name[NAME_MAX];
+    bool secure = clv_issuer_https(app);
+    int n;
+
+    wire_name(app, base, name);
+    n = snprintf(buf, sizeof buf, "%s=%s; Path=%s; Max-Age=%" PRId64 "; HttpOnly; SameSite=%s%s",
+                 name, value, secure ? "/" : path, max_age, same_site, secure ? "; Secure" : "");
 
     if (n < 0 || (size_t)n >= sizeof buf)
         return false;

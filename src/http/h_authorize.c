@@ -269,9 +269,11 @@ static void post_checked(clv_req *r, clv_resp *resp, clv_authz *a, const clv_for
         return;
     }
     rc = clv_signin(app, a->client->tenant_id, clv_form_get(f, "username"),
-                    clv_form_get(f, "password"), &u, &err);
+                    clv_form_get(f, "password"), clv_req_addr(r), &u, &err);
     if (rc == CLV_ACCESS_DENIED)
         show_form(r, resp, a, f, "Wrong username or password.", clv_form_get(f, "username"));
+    else if (rc == CLV_THROTTLED) /* 429 + Retry-After (RFC 6585 §4), a page, no redirect */
+        clv_page_throttled(resp, &err);
     else if (rc != CLV_OK)
         fail(r, resp, a, &err);
     else

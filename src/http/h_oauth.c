@@ -196,6 +196,7 @@ static void protocol(clv_req *r, clv_resp *resp, endpoint ep)
     if ((rc = read_form(r, &form, &err)) == CLV_OK &&
         (rc = read_creds(r, &form, &creds, &bid, &bsecret, &err)) == CLV_OK) {
         creds.for_token = ep == EP_TOKEN;
+        creds.addr = clv_req_addr(r); /* guessing is throttled per address (client_auth.h) */
         if (ep == EP_TOKEN) {
             clv_token_req treq = {clv_form_get(&form, "grant_type"),
                                   clv_form_get(&form, "scope"),

@@ -15,7 +15,7 @@
 /* The detail of the 401 for a request that carried no Bearer token at all. */
 #define CLV_NO_TOKEN "a Bearer token is required"
 
-enum { CLV_BODY_MAX = 64 * 1024, CLV_ROUTE_PARAMS = 3, CLV_RESP_HEADERS = 16 };
+enum { CLV_BODY_MAX = 64 * 1024, CLV_ROUTE_PARAMS = 3, CLV_RESP_HEADERS = 16, CLV_ADDR_MAX = 46 };
 
 typedef struct clv_req clv_req;
 
@@ -44,6 +44,9 @@ const char *clv_req_body(const clv_req *r, size_t *len);
 /* The i-th captured path segment of the matched route ({id}), borrowed. */
 const char *clv_req_param(const clv_req *r, int i);
 clv_app *clv_req_app(const clv_req *r);
+/* The caller's source address as text (as inet_ntop writes it; "" if unknown), as
+ * clv_forwarded_addr gives it for the connection. */
+const char *clv_req_addr(const clv_req *r);
 
 /* ---- responses (resp.c) ---- */
 /* Adds a header (name static, value copied); false when full or out of memory. */
@@ -60,10 +63,12 @@ void clv_resp_empty(clv_resp *resp, int status);
  * WWW-Authenticate: Bearer. */
 void clv_resp_problem(clv_resp *resp, const clv_err *err);
 /* RFC 6749 §5.2 JSON error for a protocol endpoint: {error, error_description}, with
- * Cache-Control: no-store; invalid_client over Basic adds WWW-Authenticate: Basic. */
+ * Cache-Control: no-store; invalid_client over Basic adds WWW-Authenticate: Basic; a
+ * throttled caller gets 429 temporarily_unavailable with Retry-After. */
 void clv_resp_oauth_error(clv_resp *resp, const clv_err *err);
-/* A small HTML page (title and message escaped), e.g. SPEC §5.19's error page. */
-void clv_resp_html_message(clv_resp *resp, int status, const char *title, const char *message);
+/* For CLV_THROTTLED: Retry-After with err->retry_after seconds (at least 1; RFC 6585 §4);
+ * nothing for any other code. clv_resp_problem and clv_resp_oauth_error call it. */
+void clv_resp_retry_after(clv_resp *resp, const clv_err *err);
 /* Frees everything owned by resp. */
 void clv_resp_cleanup(clv_resp *resp);
 
@@ -85,6 +90,14 @@ clv_code clv_req_check_query(const clv_req *r, clv_err *err);
 /* Parses an integer query parameter in [min, max] (absent → def). */
 clv_code clv_req_query_int(const clv_req *r, const char *name, int min, int max, int def, int *out,
                            clv_err *err);
+
+/* The address a request comes from: peer (the connection's), or, when peer is a trusted
+ * proxy (clv_config_is_proxy), the rightmost address of the X-Forwarded-For value xff
+ * (NULL: none) that is not one — the one the nearest proxy appended, which the caller
+ * cannot forge — written in canonical form. An entry that is not an IP address ends the
+ * walk: then the peer. Into out (CLV_ADDR_MAX bytes). */
+void clv_forwarded_addr(const clv_config *cfg, const char *peer, const char *xff,
+                        char out[CLV_ADDR_MAX]);
 
 /* true if s[0..n) is valid UTF-8 with no NUL bytes. */
 bool clv_utf8_valid(const char *s, size_t n);

@@ -1,9 +1,11 @@
 /* pages — the HTML pages of the browser flows: sign-in, errors, logout (see web.h). They
  * are built from fixed markup and escaped values, with their own inline style and no
- * external asset, so that a CSP of default-src 'none' holds. */
+ * external asset, so that a CSP of default-src 'none' holds. Every HTML answer gets its
+ * security headers here (clv_page_headers), and every answer its HSTS (clv_page_secure). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/web.h"
 #include "oauth/cors.h"
@@ -120,33 +122,56 @@ static void csp_target(const char *uri, char *out, size_t n)
     out[strcspn(out, " ;,'\"")] = '\0';
 }
 
-/* Sends the page with the headers every page has. */
-static void finish(clv_resp *resp, page *pg, int status, const char *target)
+void clv_page_headers(clv_resp *resp, const char *target)
 {
     char csp[CSP_MAX], src[512];
 
-    add(pg, "</main></body></html>\n");
-    if (pg->fail) {
-        free(pg->p);
-        pg->p = NULL;
-        status = 500;
-    }
     csp_target(target, src, sizeof src);
     snprintf(csp, sizeof csp,
              "default-src 'none'; style-src 'unsafe-inline'; "
              "form-action 'self'%s%s; frame-ancestors 'none'; base-uri 'none'",
              src[0] != '\0' ? " " : "", src);
-    free(resp->body);
-    resp->status = status;
-    resp->content_type = "text/html; charset=utf-8";
-    resp->body = pg->p;
-    resp->body_len = pg->p != NULL ? pg->len : 0;
     clv_resp_header(resp, "Cache-Control", "no-store");
     clv_resp_header(resp, "Pragma", "no-cache");
     clv_resp_header(resp, "Content-Security-Policy", csp);
     clv_resp_header(resp, "X-Frame-Options", "DENY");
     clv_resp_header(resp, "X-Content-Type-Options", "nosniff");
     clv_resp_header(resp, "Referrer-Policy", "no-referrer");
+}
+
+static bool has_header(const clv_resp *resp, const char *name)
+{
+    for (int i = 0; i < resp->header_count; i++)
+        if (strcasecmp(resp->header_names[i], name) == 0)
+            return true;
+    return false;
+}
+
+void clv_page_secure(clv_resp *resp, const clv_app *app)
+{
+    if (resp->content_type != NULL && strncmp(resp->content_type, "text/html", 9) == 0 &&
+        !has_header(resp, "Content-Security-Policy"))
+        clv_page_headers(resp, NULL);
+    /* RFC 6797 §7.1: one year; only an https issuer means browsers reach us over TLS */
+    if (clv_issuer_https(app))
+        clv_resp_header(resp, "Strict-Transport-Security", "max-age=31536000");
+}
+
+/* Sends the page with the headers every page has. */
+static void finish(clv_resp *resp, page *pg, int status, const char *target)
+{
+    add(pg, "</main></body></html>\n");
+    if (pg->fail) {
+        free(pg->p);
+        pg->p = NULL;
+        status = 500;
+    }
+    free(resp->body);
+    resp->status = status;
+    resp->content_type = "text/html; charset=utf-8";
+    resp->body = pg->p;
+    resp->body_len = pg->p != NULL ? pg->len : 0;
+    clv_page_headers(resp, target);
 }
 
 void clv_page_error(clv_resp *resp, int status, const char *title, const char *message)
@@ -211,6 +236,12 @@ void clv_page_logout(clv_resp *resp, const clv_app *app, const char *csrf,
             hidden(&pg, kv[i][0], kv[i][1]);
     add(&pg, "<button type=\"submit\">Sign out</button></form>");
     finish(resp, &pg, 200, target);
+}
+
+void clv_page_throttled(clv_resp *resp, const clv_err *err)
+{
+    clv_page_error(resp, 429, "Too many attempts", err->detail);
+    clv_resp_retry_after(resp, err);
 }
 
 void clv_page_signed_out(clv_resp *resp)

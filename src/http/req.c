@@ -1,5 +1,7 @@
-/* req — helpers that read a request's body and query (see http.h). */
+/* req — helpers that read a request's body, query and source address (see http.h). */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -97,4 +99,51 @@ clv_code clv_req_query_int(const clv_req *r, const char *name, int min, int max,
         return clv_fail_field(err, CLV_INVALID, name, "must be an integer from %d to %d", min, max);
     *out = (int)n;
     return CLV_OK;
+}
+
+/* The canonical text of the IP address in s[0..n) (blanks around it ignored) into out;
+ * false if it is not one. */
+static bool canon_addr(const char *s, size_t n, char out[CLV_ADDR_MAX])
+{
+    char one[CLV_ADDR_MAX];
+    unsigned char a[16];
+    int fam;
+
+    while (n > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n == 0 || n >= sizeof one)
+        return false;
+    memcpy(one, s, n);
+    one[n] = '\0';
+    fam = strchr(one, ':') != NULL ? AF_INET6 : AF_INET;
+    return inet_pton(fam, one, a) == 1 && inet_ntop(fam, a, out, CLV_ADDR_MAX) != NULL;
+}
+
+void clv_forwarded_addr(const clv_config *cfg, const char *peer, const char *xff,
+                        char out[CLV_ADDR_MAX])
+{
+    char hop[CLV_ADDR_MAX];
+    size_t end;
+
+    snprintf(out, CLV_ADDR_MAX, "%s", peer);
+    if (xff == NULL || !clv_config_is_proxy(cfg, peer))
+        return;
+    /* right to left: each proxy appends the address it was called from */
+    for (end = strlen(xff); end > 0;) {
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',')
+            start--;
+        if (!canon_addr(xff + start, end - start, hop)) {
+            snprintf(out, CLV_ADDR_MAX, "%s", peer);
+            return;
+        }
+        snprintf(out, CLV_ADDR_MAX, "%s", hop);
+        if (!clv_config_is_proxy(cfg, hop))
+            return;
+        end = start > 0 ? start - 1 : 0;
+    }
 }

@@ -1,4 +1,4 @@
-/* resp — building responses: JSON, problem+json, RFC 6749 errors, small HTML pages. */
+/* resp — building responses: JSON, problem+json, RFC 6749 errors (HTML pages: pages.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,9 +69,21 @@ static const char *status_title(int status)
         return "Content Too Large";
     case 415:
         return "Unsupported Media Type";
+    case 429:
+        return "Too Many Requests";
     default:
         return "Internal Server Error";
     }
+}
+
+void clv_resp_retry_after(clv_resp *resp, const clv_err *err)
+{
+    char secs[16];
+
+    if (err->code != CLV_THROTTLED)
+        return;
+    snprintf(secs, sizeof secs, "%d", err->retry_after > 0 ? err->retry_after : 1);
+    clv_resp_header(resp, "Retry-After", secs); /* RFC 6585 §4, RFC 9110 §10.2.3 */
 }
 
 /* A server-side failure is logged with its detail (which never holds a secret: details
@@ -112,6 +124,7 @@ void clv_resp_problem(clv_resp *resp, const clv_err *err)
     else if (status == 403)
         clv_resp_header(resp, "WWW-Authenticate",
                         "Bearer realm=\"clavis\", error=\"insufficient_scope\"");
+    clv_resp_retry_after(resp, err);
 }
 
 void clv_resp_oauth_error(clv_resp *resp, const clv_err *err)
@@ -128,59 +141,7 @@ void clv_resp_oauth_error(clv_resp *resp, const clv_err *err)
     clv_resp_header(resp, "Pragma", "no-cache");
     if (err->code == CLV_INVALID_CLIENT)
         clv_resp_header(resp, "WWW-Authenticate", "Basic realm=\"clavis\"");
-}
-
-/* Appends s to buf with HTML escaping; returns the new length (truncates at cap). */
-static size_t html_escape(char *buf, size_t len, size_t cap, const char *s)
-{
-    for (; *s != '\0' && len + 7 < cap; s++) {
-        const char *rep = NULL;
-        switch (*s) {
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '&':
-            rep = "&amp;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
-            buf[len++] = *s;
-            continue;
-        }
-        len += (size_t)snprintf(buf + len, cap - len, "%s", rep);
-    }
-    buf[len] = '\0';
-    return len;
-}
-
-void clv_resp_html_message(clv_resp *resp, int status, const char *title, const char *message)
-{
-    enum { CAP = 4096 };
-    char *buf = malloc(CAP);
-    size_t n;
-
-    if (buf == NULL) {
-        set_body(resp, 500, "text/plain", NULL);
-        return;
-    }
-    n = (size_t)snprintf(buf, CAP,
-                         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                         "<title>Clavis</title></head><body><h1>");
-    n = html_escape(buf, n, CAP - 200, title);
-    n += (size_t)snprintf(buf + n, CAP - n, "</h1><p>");
-    n = html_escape(buf, n, CAP - 40, message);
-    snprintf(buf + n, CAP - n, "</p></body></html>\n");
-    set_body(resp, status, "text/html; charset=utf-8", buf);
-    clv_resp_header(resp, "Cache-Control", "no-store");
-    clv_resp_header(resp, "Content-Security-Policy", "default-src 'none'");
+    clv_resp_retry_after(resp, err);
 }
 
 void clv_resp_cleanup(clv_resp *resp)

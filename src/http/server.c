@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "http/http.h"
 #include "http/router.h"
+#include "http/web.h"
 
 struct clv_server {
     struct MHD_Daemon *daemon;
@@ -36,6 +37,7 @@ struct clv_req {
     bool too_large;
     const char *params[CLV_ROUTE_PARAMS];
     int64_t start_us;
+    char addr[CLV_ADDR_MAX]; /* the caller's address (clv_req_addr) */
     char segs[CLV_PATH_MAX]; /* the router's copy of the path, split into segments */
 };
 
@@ -45,6 +47,7 @@ char *clv_req_path_buf(clv_req *r)
 }
 
 const char *clv_req_method(const clv_req *r) { return r->method; }
+const char *clv_req_addr(const clv_req *r) { return r->addr; }
 const char *clv_req_path(const clv_req *r) { return r->path; }
 clv_app *clv_req_app(const clv_req *r) { return r->app; }
 
@@ -240,11 +243,30 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     return r;
 }
 
+/* The connection's peer address as text ("" if MHD cannot tell). */
+static void peer_addr(struct MHD_Connection *conn, char out[CLV_ADDR_MAX])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+
+    out[0] = '\0';
+    if (sa != NULL && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, CLV_ADDR_MAX);
+    else if (sa != NULL && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, CLV_ADDR_MAX);
+}
+
 /* The first call of the access handler for a request. */
 static void req_start(clv_server *srv, clv_req *r, const char *method)
 {
     const char *cl;
+    char peer[CLV_ADDR_MAX];
 
+    peer_addr(r->conn, peer);
+    clv_forwarded_addr(srv->app->cfg, peer,
+                       MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For"),
+                       r->addr);
     r->started = true;
     r->app = srv->app;
     r->method = method;
@@ -288,6 +310,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     } else {
         clv_router_dispatch(r, &resp);
     }
+    clv_page_secure(&resp, srv->app);
     ret = send_resp(conn, &resp);
     if (srv->app->cfg->log_requests)
         clv_log_request(method, r->url, resp.status, clv_now_us() - r->start_us);

@@ -12,25 +12,41 @@
 #include "http/http.h"
 
 /* Cookie names (FLOWS.md): the signed-in session, and the value the sign-in form's CSRF
- * token is bound to. */
+ * token is bound to. Under an https issuer they travel as __Host-clv_session and
+ * __Host-clv_csrf (cookie.c); the functions below take and add the prefix. */
 #define CLV_COOKIE_SESSION "clv_session"
 #define CLV_COOKIE_CSRF "clv_csrf"
 
 /* ---- cookies (cookie.c) ---- */
-/* Copies the value of cookie name from the Cookie header into out (size n); false if it
- * is absent, empty or longer than n - 1. */
+/* true if the issuer is https: browsers reach Clavis over TLS (cookies, HSTS). */
+bool clv_issuer_https(const clv_app *app);
+
+/* Copies the value of cookie name (its wire name: with __Host- under an https issuer)
+ * from the Cookie header into out (size n); false if it is absent, empty or longer than
+ * n - 1. */
 bool clv_req_cookie(const clv_req *r, const char *name, char *out, size_t n);
 
-/* Adds Set-Cookie: name=value; Path=path; Max-Age=max_age; HttpOnly; SameSite=same_site,
- * plus Secure when the issuer is https. value "" with max_age 0 deletes the cookie. */
+/* Adds Set-Cookie: name=value; Path=path; Max-Age=max_age; HttpOnly; SameSite=same_site.
+ * Under an https issuer: __Host-name, Path=/ whatever path says, and Secure (RFC 6265bis
+ * §4.1.3.2). value "" with max_age 0 deletes the cookie. */
 bool clv_resp_cookie(clv_resp *resp, const clv_app *app, const char *name, const char *value,
                      const char *path, const char *same_site, int64_t max_age);
 
 /* ---- pages (pages.c) ---- */
-/* Every page is self-contained HTML (no external asset) sent with Cache-Control: no-store,
- * X-Frame-Options: DENY, Referrer-Policy: no-referrer and a CSP of default-src 'none',
- * inline style only, frame-ancestors 'none' and form-action limited to the server itself
- * and the origin where the flow continues. Everything shown is HTML-escaped. */
+/* Every page is self-contained HTML (no external asset) sent with the headers of
+ * clv_page_headers. Everything shown is HTML-escaped. */
+
+/* The headers of every HTML answer: Cache-Control: no-store, X-Frame-Options: DENY,
+ * X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer and a CSP of default-src
+ * 'none', inline style only, frame-ancestors 'none' and form-action limited to the server
+ * itself and the origin of target (where the flow continues; NULL: none). A page built
+ * outside pages.c calls it. */
+void clv_page_headers(clv_resp *resp, const char *target);
+
+/* Called on every answer before it is sent (server.c): an HTML answer without a CSP gets
+ * clv_page_headers (so no HTML leaves without them), and under an https issuer every
+ * answer gets Strict-Transport-Security: max-age=31536000 (RFC 6797). */
+void clv_page_secure(clv_resp *resp, const clv_app *app);
 
 typedef struct {
     const char *client_name;
@@ -67,6 +83,10 @@ void clv_page_error(clv_resp *resp, int status, const char *title, const char *m
  * redirect afterwards (CSP form-action). */
 void clv_page_logout(clv_resp *resp, const clv_app *app, const char *csrf,
                      const char *const kv[][2], size_t n, const char *target);
+
+/* 429 "Too many attempts" with err's detail and Retry-After (RFC 6585 §4): a throttled
+ * sign-in (oauth/session.h). */
+void clv_page_throttled(clv_resp *resp, const clv_err *err);
 
 /* "You are signed out." */
 void clv_page_signed_out(clv_resp *resp);

@@ -1,11 +1,14 @@
 /* client_auth — client authentication at the protocol endpoints (see client_auth.h). */
 #include "oauth/client_auth.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/client_cache.h"
+#include "core/log.h"
 #include "core/secret.h"
+#include "core/throttle.h"
 #include "crypto/hash.h"
 #include "oauth/assertion.h"
 
@@ -13,8 +16,20 @@
  * token request into a database write. A failure here is not the caller's problem. */
 enum { TOUCH_EVERY = 60 };
 
+/* Why an authentication failed: the "cause" of its log line (docs/OPERATIONS.md "Logs"),
+ * the names of SPEC §5.29's metrics where they exist. */
+#define C_UNKNOWN "unknown_client"
+#define C_WRONG "wrong_secret"
+#define C_EXPIRED "expired_secret"
+#define C_NO_SECRET "no_secret"
+#define C_METHOD "wrong_method"
+#define C_ASSERTION "bad_assertion"
+#define C_INACTIVE_CLIENT "inactive_client"
+#define C_INACTIVE_SERVICE "inactive_service"
+#define C_THROTTLED "throttled"
+
 static clv_code check_secret(clv_app *app, const clv_client *c, const clv_list *secrets,
-                             const char *presented, int64_t now, clv_err *err)
+                             const char *presented, int64_t now, const char **cause, clv_err *err)
 {
     unsigned char hash[32];
     const clv_secret *which = NULL;
@@ -27,6 +42,7 @@ static clv_code check_secret(clv_app *app, const clv_client *c, const clv_list *
     if (m == CLV_SECRET_OK && which->last_used_at + TOUCH_EVERY <= now &&
         clv_store_secret_touch(app->store, which->secret_id, now, NULL) == CLV_OK)
         clv_cache_note_used(c->client_id, which->secret_id, now);
+    *cause = m == CLV_SECRET_EXPIRED ? C_EXPIRED : C_WRONG;
     if (m == CLV_SECRET_EXPIRED)
         return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed (expired secret)");
     if (m != CLV_SECRET_OK)
@@ -45,38 +61,52 @@ static bool method_fits(clv_auth_method registered, clv_auth_method used)
     return registered == used || (secret_r && secret_u);
 }
 
-clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, clv_client **out,
-                                 clv_err *err)
+/* The credential of c, as its registered method says (*cause on failure). */
+static clv_code check_credential(clv_app *app, const clv_client *c, const clv_list *secrets,
+                                 const clv_client_creds *creds, const char **cause, clv_err *err)
+{
+    if (!method_fits(c->auth_method, creds->method)) {
+        *cause = C_METHOD; /* same words as an unknown client: it must not tell it exists */
+        return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
+    }
+    if (c->auth_method == CLV_AUTH_PRIVATE_KEY_JWT) {
+        *cause = C_ASSERTION;
+        return clv_assertion_verify(app, c, creds->client_assertion, err);
+    }
+    if (c->auth_method == CLV_AUTH_NONE)
+        return CLV_OK;
+    if (creds->client_secret == NULL) {
+        *cause = C_NO_SECRET;
+        return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
+    }
+    return check_secret(app, c, secrets, creds->client_secret, clv_now(), cause, err);
+}
+
+/* The checks themselves; *cause names a failure's reason. */
+static clv_code authenticate(clv_app *app, const clv_client_creds *creds, clv_client **out,
+                             const char **cause, clv_err *err)
 {
     clv_client *c = NULL;
     const clv_list *secrets = NULL;
     int64_t now = clv_now();
     clv_code rc;
 
-    if (creds->client_id == NULL || creds->client_id[0] == '\0')
-        return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
     /* From the per-thread cache: no database read on the token path (client_cache.h). */
     rc = clv_cache_client_get(app, creds->client_id, &c, &secrets, err);
-    if (rc == CLV_NOT_FOUND) { /* STYLE: an unknown client_id looks exactly like a bad secret */
+    if (rc == CLV_NOT_FOUND) {  /* STYLE: an unknown client_id looks exactly like a bad secret */
         unsigned char sink[32]; /* and costs the same HMAC, so its timing says little */
         if (creds->client_secret != NULL)
             clv_secret_hash(app, creds->client_secret, sink);
+        *cause = C_UNKNOWN;
         return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
     }
     if (rc != CLV_OK)
         return rc;
-    if (!method_fits(c->auth_method, creds->method)) {
-        /* Same words as an unknown client: the answer must not tell that it exists. */
-        rc = clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
-    } else if (c->auth_method == CLV_AUTH_PRIVATE_KEY_JWT) {
-        rc = clv_assertion_verify(app, c, creds->client_assertion, err);
-    } else if (c->auth_method != CLV_AUTH_NONE) {
-        rc = creds->client_secret != NULL
-                 ? check_secret(app, c, secrets, creds->client_secret, now, err)
-                 : clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
-    }
-    if (rc == CLV_OK && clv_client_effective_status(c) != CLV_STATUS_ACTIVE)
+    rc = check_credential(app, c, secrets, creds, cause, err);
+    if (rc == CLV_OK && clv_client_effective_status(c) != CLV_STATUS_ACTIVE) {
+        *cause = c->status != CLV_STATUS_ACTIVE ? C_INACTIVE_CLIENT : C_INACTIVE_SERVICE;
         rc = clv_fail(err, CLV_INVALID_CLIENT, "the client is not active");
+    }
     if (rc != CLV_OK) {
         clv_client_free(c);
         return rc;
@@ -86,4 +116,46 @@ clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, cl
         clv_cache_note_used(c->client_id, NULL, now);
     *out = c;
     return CLV_OK;
+}
+
+/* One line a failure (SPEC §2.5: never the secret). */
+static void log_failure(const clv_client_creds *creds, const char *cause, unsigned failures)
+{
+    char n[16];
+    const char *const kv[][2] = {
+        {"client_id", creds->client_id},
+        {"cause", cause},
+        {"addr", creds->addr},
+        {"failures", failures > 0 ? n : NULL},
+    };
+
+    snprintf(n, sizeof n, "%u", failures);
+    clv_log_kv("warn", "client authentication failed", kv, sizeof kv / sizeof kv[0]);
+}
+
+clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, clv_client **out,
+                                 clv_err *err)
+{
+    const char *cause = C_WRONG;
+    unsigned failures = 0;
+    clv_code rc;
+
+    if (creds->client_id == NULL || creds->client_id[0] == '\0')
+        return clv_fail(err, CLV_INVALID_CLIENT, "client authentication failed");
+    rc = clv_throttle_check(app->throttle, CLV_GUESS_CLIENT, creds->client_id, creds->addr, err);
+    if (rc != CLV_OK) {
+        log_failure(creds, C_THROTTLED, 0);
+        return rc;
+    }
+    rc = authenticate(app, creds, out, &cause, err);
+    if (rc == CLV_OK) {
+        clv_throttle_passed(app->throttle, CLV_GUESS_CLIENT, creds->client_id, creds->addr);
+    } else if (rc == CLV_INVALID_CLIENT) {
+        if (strcmp(cause, C_EXPIRED) != 0 && strcmp(cause, C_INACTIVE_CLIENT) != 0 &&
+            strcmp(cause, C_INACTIVE_SERVICE) != 0)
+            failures =
+                clv_throttle_failed(app->throttle, CLV_GUESS_CLIENT, creds->client_id, creds->addr);
+        log_failure(creds, cause, failures);
+    }
+    return rc;
 }

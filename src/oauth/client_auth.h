@@ -18,12 +18,21 @@ typedef struct {
     const char *client_assertion; /* private_key_jwt (RFC 7523 §2.2), else NULL */
     bool for_token;               /* at the token endpoint: a success marks the client used
                                    * (last_used_at: "no token issued", SPEC §1 hygiene) */
+    const char *addr;             /* the caller's source address (text), for throttling;
+                                   * NULL: an internal caller, never throttled */
 } clv_client_creds;
 
 /* Authenticates: the client must exist, use the method it registered, present a secret
  * that matches one of its unexpired secrets, and be effectively active. An unknown
  * client_id fails exactly like a wrong secret. On CLV_OK *out is the client (owned).
- * CLV_INVALID_CLIENT on any authentication failure; CLV_STORE if the store failed. */
+ * CLV_INVALID_CLIENT on any authentication failure; CLV_STORE if the store failed.
+ *
+ * Guessing is throttled (core/throttle.h) per (client_id, addr) and per addr: while either
+ * must wait, CLV_THROTTLED (err->retry_after set) before anything is checked. A wrong or
+ * missing secret, an unknown client, a wrong method or a bad assertion counts as a failure;
+ * an expired secret or an inactive client does not (nothing was guessed). Every failure is
+ * logged as one line with client_id, cause, address and failures so far, never the
+ * secret. */
 clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, clv_client **out,
                                  clv_err *err);
 

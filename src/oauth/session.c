@@ -7,61 +7,121 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
+#include "core/throttle.h"
 #include "crypto/b64.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"
 #include "crypto/rand.h"
 
 enum { COOKIE_CHARS = 43, USERNAME_MAX = 200, PASSWORD_MAX = 256 };
+enum { WHO_MAX = 64 + 1 + USERNAME_MAX + 1 }; /* "tenant_id/username" */
 
 /* ---- sign-in ---- */
 
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t dummy_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *dummy_hash; /* an argon2id hash of a random password, made once */
 
-static void make_dummy(void)
+/* Spends the time of one argon2id verification, so that an unknown username cannot be told
+ * from a wrong password by the answer's delay; and waits for a turn like any other check
+ * (crypto/password.h), so that it answers CLV_THROTTLED exactly when a known user would.
+ * The hash is made on first use, again if that failed. */
+static clv_code verify_dummy(const char *password, clv_err *err)
 {
     char pw[COOKIE_CHARS + 1];
+    const char *hash;
+    clv_code rc = CLV_OK;
 
-    if (clv_rand_token(32, pw))
-        clv_password_hash(pw, &dummy_hash, NULL);
+    pthread_mutex_lock(&dummy_lock);
+    if (dummy_hash == NULL)
+        rc = clv_rand_token(32, pw) ? clv_password_hash(pw, &dummy_hash, err)
+                                    : clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
+    hash = dummy_hash; /* set once, never changed after */
+    pthread_mutex_unlock(&dummy_lock);
     clv_wipe(pw, sizeof pw);
+    if (rc != CLV_OK)
+        return rc;
+    rc = clv_password_check(hash, password, err);
+    return rc == CLV_OK ? CLV_ACCESS_DENIED : rc;
 }
 
-/* Spends the time of one argon2id verification, so that an unknown username cannot be told
- * from a wrong password by the answer's delay. */
-static void verify_dummy(const char *password)
-{
-    pthread_once(&dummy_once, make_dummy);
-    if (dummy_hash != NULL)
-        (void)clv_password_verify(dummy_hash, password);
-}
-
-clv_code clv_signin(clv_app *app, const char *tenant_id, const char *username, const char *password,
-                    clv_user **out, clv_err *err)
+/* The checks of clv_signin; *cause names a miss (the log's cause). */
+static clv_code check_user(clv_app *app, const char *tenant_id, const char *username,
+                           const char *password, clv_user **out, const char **cause, clv_err *err)
 {
     clv_user *u = NULL;
     clv_code rc;
-    bool ok;
 
-    if (username == NULL || password == NULL || username[0] == '\0' ||
-        strlen(username) > USERNAME_MAX || strlen(password) > PASSWORD_MAX)
-        return clv_fail(err, CLV_ACCESS_DENIED, "wrong username or password");
+    *cause = "unknown_user";
     rc = clv_store_user_find(app->store, tenant_id, username, &u, err);
-    if (rc == CLV_NOT_FOUND) {
-        verify_dummy(password);
-        return clv_fail(err, CLV_ACCESS_DENIED, "wrong username or password");
-    }
+    if (rc == CLV_NOT_FOUND)
+        return verify_dummy(password, err);
     if (rc != CLV_OK)
         return rc;
-    ok = clv_password_verify(u->password_hash, password) && u->status == CLV_STATUS_ACTIVE &&
-         u->tenant_id != NULL && strcmp(u->tenant_id, tenant_id) == 0;
-    if (!ok) {
+    *cause = "wrong_password";
+    rc = clv_password_check(u->password_hash, password, err);
+    if (rc == CLV_OK && (u->tenant_id == NULL || strcmp(u->tenant_id, tenant_id) != 0)) {
+        *cause = "other_tenant";
+        rc = CLV_ACCESS_DENIED;
+    } else if (rc == CLV_OK && u->status != CLV_STATUS_ACTIVE) {
+        *cause = "inactive_user";
+        rc = CLV_ACCESS_DENIED;
+    }
+    if (rc != CLV_OK) {
         clv_user_free(u);
-        return clv_fail(err, CLV_ACCESS_DENIED, "wrong username or password");
+        return rc;
     }
     *out = u;
     return CLV_OK;
+}
+
+/* One line a failed or refused sign-in (never the password). */
+static void log_signin(const char *tenant_id, const char *username, const char *addr,
+                       const char *cause, unsigned failures)
+{
+    char n[16];
+    const char *const kv[][2] = {
+        {"username", username},
+        {"tenant_id", tenant_id},
+        {"cause", cause},
+        {"addr", addr},
+        {"failures", failures > 0 ? n : NULL},
+    };
+
+    snprintf(n, sizeof n, "%u", failures);
+    clv_log_kv("warn", "sign-in failed", kv, sizeof kv / sizeof kv[0]);
+}
+
+clv_code clv_signin(clv_app *app, const char *tenant_id, const char *username, const char *password,
+                    const char *addr, clv_user **out, clv_err *err)
+{
+    char who[WHO_MAX];
+    const char *cause = "malformed";
+    unsigned failures;
+    clv_code rc;
+
+    snprintf(who, sizeof who, "%s/%s", tenant_id, username != NULL ? username : "");
+    rc = clv_throttle_check(app->throttle, CLV_GUESS_USER, who, addr, err);
+    if (rc != CLV_OK) {
+        log_signin(tenant_id, username, addr, "throttled", 0);
+        return rc;
+    }
+    if (username == NULL || password == NULL || username[0] == '\0' ||
+        strlen(username) > USERNAME_MAX || strlen(password) > PASSWORD_MAX)
+        rc = CLV_ACCESS_DENIED;
+    else
+        rc = check_user(app, tenant_id, username, password, out, &cause, err);
+    if (rc == CLV_OK) {
+        clv_throttle_passed(app->throttle, CLV_GUESS_USER, who, addr);
+    } else if (rc == CLV_ACCESS_DENIED) {
+        /* every miss counts alike: counting some would tell which usernames exist */
+        failures = clv_throttle_failed(app->throttle, CLV_GUESS_USER, who, addr);
+        log_signin(tenant_id, username, addr, cause, failures);
+        rc = clv_fail(err, CLV_ACCESS_DENIED, "wrong username or password");
+    } else if (rc == CLV_THROTTLED) {
+        log_signin(tenant_id, username, addr, "busy", 0);
+    }
+    return rc;
 }
 
 /* ---- sessions ---- */

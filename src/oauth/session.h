@@ -23,9 +23,15 @@ enum {
  * exist there, be active and match the argon2id hash. Every miss — unknown user, user of
  * another tenant, inactive user, wrong password — is the same CLV_ACCESS_DENIED, and takes
  * the same time (an unknown user is checked against a dummy hash). On CLV_OK *out is the
- * user (owned). CLV_STORE if the store failed. */
+ * user (owned). CLV_STORE if the store failed.
+ *
+ * Guessing is throttled (core/throttle.h) per (tenant_id/username, addr) and per addr
+ * (addr: the browser's source address as text; NULL: not throttled): while either must
+ * wait, CLV_THROTTLED with err->retry_after, before any password is checked; likewise
+ * when no argon2id turn came in time (crypto/password.h). Every miss counts and is
+ * logged as one line with username, tenant, cause and address, never the password. */
 clv_code clv_signin(clv_app *app, const char *tenant_id, const char *username, const char *password,
-                    clv_user **out, clv_err *err);
+                    const char *addr, clv_user **out, clv_err *err);
 
 /* Starts a session for u, signed in at auth_time; cookie receives its value. Only the
  * SHA-256 of the value is stored. */

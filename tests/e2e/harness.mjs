@@ -133,7 +133,8 @@ export async function protocolPost(base, endpoint, { clientId, clientSecret, aut
 
 /**
  * Starts a server. opts.args: extra `serve` arguments (e.g. ['--retention', '2s']);
- * opts.env: extra environment.
+ * opts.env: extra environment; opts.issuer: (port) => the issuer to serve under (default
+ * the server's own http URL; it still listens on plain http).
  */
 export async function start(opts = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'clavis-e2e-'));
@@ -158,7 +159,7 @@ export async function start(opts = {}) {
     stderr = '';
     stdout = '';
     exited = null;
-    child = spawn(CLAVIS_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--issuer', url,
+    child = spawn(CLAVIS_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--issuer', opts.issuer?.(port) ?? url,
       '--db', db, ...(opts.args ?? [])], {
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -222,6 +222,7 @@ static const char *const env_names[] = {
     "CLAVIS_SECRET_LIFETIME",
     "CLAVIS_PURGE_INTERVAL",
     "CLAVIS_TOKEN_ALG",
+    "CLAVIS_TRUSTED_PROXIES",
 };
 
 static void clear_env(void)
@@ -830,6 +831,36 @@ START_TEST(json_obj_as_jansson)
 }
 END_TEST
 
+/* CLAVIS_TRUSTED_PROXIES: IP addresses, kept in canonical form; anything else refused. */
+START_TEST(config_env_trusted_proxies)
+{
+    clv_config cfg;
+    clv_err err;
+
+    clear_env();
+    ck_assert_int_eq(clv_config_init(&cfg, true, &err), CLV_OK);
+    ck_assert_ptr_null(cfg.trusted_proxies);
+    ck_assert(!clv_config_is_proxy(&cfg, "127.0.0.1"));
+    clv_config_cleanup(&cfg);
+    setenv("CLAVIS_TRUSTED_PROXIES", "127.0.0.1,2001:DB8:0:0::1", 1);
+    ck_assert_int_eq(clv_config_init(&cfg, true, &err), CLV_OK);
+    ck_assert(clv_config_is_proxy(&cfg, "127.0.0.1"));
+    ck_assert(clv_config_is_proxy(&cfg, "2001:db8::1"));
+    ck_assert(!clv_config_is_proxy(&cfg, "127.0.0.2"));
+    ck_assert(!clv_config_is_proxy(&cfg, "27.0.0.1"));
+    ck_assert(!clv_config_is_proxy(&cfg, ""));
+    clv_config_cleanup(&cfg);
+    static const char *const bad[] = {"localhost", "10.0.0.0/8", "1.2.3.4,,5.6.7.8", ",1.2.3.4"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("CLAVIS_TRUSTED_PROXIES", bad[i], 1);
+        clv_err_init(&err);
+        ck_assert_msg(clv_config_init(&cfg, true, &err) == CLV_INVALID, "accepted '%s'", bad[i]);
+        ck_assert_str_eq(err.field, "CLAVIS_TRUSTED_PROXIES");
+        clv_config_cleanup(&cfg);
+    }
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
     Suite *s = suite_create("core");
@@ -861,6 +892,7 @@ static Suite *core_suite(void)
     tcase_add_test(config, config_env_bad_duration);
     tcase_add_test(config, config_env_bounds_consistent);
     tcase_add_test(config, config_set_str);
+    tcase_add_test(config, config_env_trusted_proxies);
     tcase_add_test(model, effective_status_table);
     tcase_add_test(model, effective_status_all);
     tcase_add_test(model, grant_types);

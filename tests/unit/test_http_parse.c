@@ -1,6 +1,7 @@
 /* test_http_parse — unit tests of the request parsers of src/http that need no server:
  * application/x-www-form-urlencoded bodies (form.c), HTTP Basic client credentials
- * (RFC 6749 §2.3.1, RFC 7617) and the UTF-8 check of req.c (RFC 3629, SPEC §5.13).
+ * (RFC 6749 §2.3.1, RFC 7617), the UTF-8 check of req.c (RFC 3629, SPEC §5.13) and the
+ * source address behind trusted proxies (X-Forwarded-For, req.c).
  * Each test runs in its own process (CK_FORK). */
 #include <check.h>
 #include <stdio.h>
@@ -408,13 +409,50 @@ START_TEST(utf8_nul)
 }
 END_TEST
 
+/* ---- source address ---- */
+
+static void expect_addr(const clv_config *cfg, const char *peer, const char *xff, const char *want)
+{
+    char out[CLV_ADDR_MAX];
+
+    clv_forwarded_addr(cfg, peer, xff, out);
+    ck_assert_msg(strcmp(out, want) == 0, "peer %s, X-Forwarded-For '%s': got %s, want %s", peer,
+                  xff != NULL ? xff : "(none)", out, want);
+}
+
+START_TEST(forwarded_only_from_trusted_proxies)
+{
+    clv_config cfg = {0};
+    char list[] = ",127.0.0.1,10.0.0.2,::1,";
+
+    expect_addr(&cfg, "127.0.0.1", "203.0.113.9", "127.0.0.1"); /* no proxy is trusted */
+    cfg.trusted_proxies = list;
+    expect_addr(&cfg, "192.0.2.1", "203.0.113.9", "192.0.2.1"); /* not from a proxy */
+    expect_addr(&cfg, "127.0.0.1", NULL, "127.0.0.1");
+    expect_addr(&cfg, "127.0.0.1", "203.0.113.9", "203.0.113.9");
+    /* the rightmost entry that is not a proxy: what the caller wrote to the left is not
+     * believed */
+    expect_addr(&cfg, "127.0.0.1", "1.1.1.1, 203.0.113.9", "203.0.113.9");
+    expect_addr(&cfg, "127.0.0.1", "1.1.1.1,203.0.113.9 , 10.0.0.2", "203.0.113.9");
+    expect_addr(&cfg, "::1", "2001:DB8::0:1", "2001:db8::1");
+    expect_addr(&cfg, "127.0.0.1", "10.0.0.2", "10.0.0.2"); /* only proxies: the first */
+    /* anything that is not an address ends the walk at the peer */
+    expect_addr(&cfg, "127.0.0.1", "203.0.113.9:4711", "127.0.0.1");
+    expect_addr(&cfg, "127.0.0.1", "unknown", "127.0.0.1");
+    expect_addr(&cfg, "127.0.0.1", "1.1.1.1, garbage, 10.0.0.2", "127.0.0.1");
+    expect_addr(&cfg, "127.0.0.1", "", "127.0.0.1");
+    expect_addr(&cfg, "127.0.0.1", "1.1.1.1,", "127.0.0.1");
+}
+END_TEST
+
 static Suite *http_parse_suite(void)
 {
     Suite *s = suite_create("http_parse");
     TCase *form = tcase_create("form");
     TCase *basic_tc = tcase_create("basic");
     TCase *utf8 = tcase_create("utf8");
-    TCase *all[] = {form, basic_tc, utf8};
+    TCase *addr = tcase_create("addr");
+    TCase *all[] = {form, basic_tc, utf8, addr};
 
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         tcase_set_timeout(all[i], 30);
@@ -438,6 +476,7 @@ static Suite *http_parse_suite(void)
     tcase_add_test(utf8, utf8_surrogates_and_range);
     tcase_add_test(utf8, utf8_truncated_and_stray);
     tcase_add_test(utf8, utf8_nul);
+    tcase_add_test(addr, forwarded_only_from_trusted_proxies);
     return s;
 }
 

@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "core/scope.h"
 #include "core/secret.h"
+#include "core/throttle.h"
 #include "crypto/hash.h"
 #include "oauth/client_auth.h"
 #include "oauth/token.h"
@@ -736,6 +737,41 @@ START_TEST(authenticate_expired_and_rotated)
 }
 END_TEST
 
+static clv_code auth_from(const char *addr, const char *sec, clv_err *err)
+{
+    clv_client_creds creds = {.client_id = "m2m-client", .client_secret = sec,
+                              .method = CLV_AUTH_SECRET_BASIC, .addr = addr};
+    clv_client *c = NULL;
+    clv_code rc;
+
+    clv_err_init(err);
+    rc = clv_client_authenticate(app, &creds, &c, err);
+    clv_client_free(c);
+    return rc;
+}
+
+/* SPEC §5.27: after a burst of failures from one address, that address waits (even with
+ * the right secret); another address is not slowed down; an expired secret or an
+ * inactive client is refused without counting (nothing was guessed). */
+START_TEST(authenticate_throttled)
+{
+    char *old = add_secret("m2m-client", clv_now() - 10);
+    clv_err err;
+
+    for (unsigned i = 0; i < 2 * clv_throttle_pair_rule.burst; i++)
+        ck_assert_int_eq(auth_from("192.0.2.1", old, &err), CLV_INVALID_CLIENT);
+    ck_assert_int_eq(auth_from("192.0.2.1", secret, &err), CLV_OK); /* expired: not counted */
+    for (unsigned i = 0; i < clv_throttle_pair_rule.burst; i++)
+        ck_assert_int_eq(auth_from("192.0.2.1", "clv_wrong", &err), CLV_INVALID_CLIENT);
+    ck_assert_int_eq(auth_from("192.0.2.1", secret, &err), CLV_THROTTLED);
+    ck_assert_int_eq(err.code, CLV_THROTTLED);
+    ck_assert_int_ge(err.retry_after, 1);
+    ck_assert_int_eq(auth_from("192.0.2.2", secret, &err), CLV_OK);
+    ck_assert_int_eq(auth_from(NULL, secret, &err), CLV_OK); /* internal callers: never */
+    clv_free_secret(old);
+}
+END_TEST
+
 static Suite *oauth_suite(void)
 {
     Suite *s = suite_create("oauth");
@@ -770,6 +806,7 @@ static Suite *oauth_suite(void)
     tcase_add_test(authn, authenticate_mismatch_hides_existence);
     tcase_add_test(authn, authenticate_inactive);
     tcase_add_test(authn, authenticate_expired_and_rotated);
+    tcase_add_test(authn, authenticate_throttled);
     return s;
 }
 

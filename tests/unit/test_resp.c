@@ -1,6 +1,6 @@
 /* test_resp — unit tests of src/http/resp.c: the JSON writer that copies long token
  * strings as they are must write exactly what jansson means (any member set, any order),
- * and problem+json / RFC 6749 errors carry their fields. */
+ * and problem+json / RFC 6749 errors carry their fields (and Retry-After when throttled). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +139,47 @@ START_TEST(problem_of_a_server_failure_shows_no_detail)
 }
 END_TEST
 
+static const char *header(const clv_resp *resp, const char *name)
+{
+    for (int i = 0; i < resp->header_count; i++)
+        if (strcmp(resp->header_names[i], name) == 0)
+            return resp->header_values[i];
+    return NULL;
+}
+
+/* RFC 6585 §4: a throttled caller gets 429 and Retry-After, as RFC 6749 JSON or
+ * problem+json; no other error gets Retry-After. */
+START_TEST(throttled_is_429_with_retry_after)
+{
+    clv_resp resp = {0};
+    clv_err err;
+    json_t *p;
+
+    clv_err_init(&err);
+    clv_fail(&err, CLV_THROTTLED, "too many failed attempts; retry after 7 s");
+    err.retry_after = 7;
+    clv_resp_oauth_error(&resp, &err);
+    ck_assert_int_eq(resp.status, 429);
+    ck_assert_str_eq(header(&resp, "Retry-After"), "7");
+    ck_assert_ptr_null(header(&resp, "WWW-Authenticate"));
+    p = json_loads(resp.body, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(p, "error")), "temporarily_unavailable");
+    json_decref(p);
+    clv_resp_cleanup(&resp);
+    clv_resp_problem(&resp, &err);
+    ck_assert_int_eq(resp.status, 429);
+    ck_assert_str_eq(header(&resp, "Retry-After"), "7");
+    p = json_loads(resp.body, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(p, "title")), "Too Many Requests");
+    json_decref(p);
+    clv_resp_cleanup(&resp);
+    clv_fail(&err, CLV_INVALID_CLIENT, "client authentication failed");
+    clv_resp_oauth_error(&resp, &err);
+    ck_assert_ptr_null(header(&resp, "Retry-After"));
+    clv_resp_cleanup(&resp);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("resp");
@@ -149,6 +190,7 @@ int main(void)
     tcase_add_test(tc, a_long_string_that_needs_escapes_goes_through_jansson);
     tcase_add_test(tc, problem_names_the_field);
     tcase_add_test(tc, problem_of_a_server_failure_shows_no_detail);
+    tcase_add_test(tc, throttled_is_429_with_retry_after);
     suite_add_tcase(s, tc);
     return clv_test_run(s);
 }
