@@ -20,9 +20,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/config.h"
 #include "core/app.h"
 #include "core/client_json.h"
-#include "core/config.h"
 #include "core/ids.h"
 #include "core/secret.h"
 #include "crypto/hash.h"

@@ -5,10 +5,10 @@
 
 #include <jansson.h>
 
+#include "base/err.h"
+#include "base/model.h"
 #include "core/app.h"
-#include "core/err.h"
 #include "core/client_write.h"
-#include "core/model.h"
 
 /* {"items": [to_json(item)…], "next_cursor": cursor|null}; cleans up the list. */
 json_t *clv_admin_page(clv_list *l, json_t *(*to_json)(const void *item));

@@ -6,8 +6,8 @@
 
 #include <jansson.h>
 
+#include "base/err.h"
 #include "core/app.h"
-#include "core/err.h"
 
 /* A page {"items": [{client_id, scope, created_at, updated_at}], "next_cursor"}. */
 clv_code clv_admin_user_grants(clv_app *app, const clv_principal *p, const char *user_id,

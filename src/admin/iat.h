@@ -11,8 +11,8 @@
 
 #include <jansson.h>
 
+#include "base/err.h"
 #include "core/app.h"
-#include "core/err.h"
 
 /* Prefix of every initial access token, for secret scanners. */
 #define CLV_IAT_PREFIX "clv_iat_"

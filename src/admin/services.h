@@ -7,8 +7,8 @@
 
 #include <jansson.h>
 
+#include "base/err.h"
 #include "core/app.h"
-#include "core/err.h"
 #include "store/store.h"
 
 typedef enum {

@@ -9,8 +9,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "base/err.h"
 #include "core/app.h"
-#include "core/err.h"
 
 enum { CLV_TEST_CLAIMS_MAX = 4096, CLV_TEST_ROLES_MAX = 50, CLV_TEST_USER_ID_MAX = 255 };
 

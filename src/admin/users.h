@@ -5,8 +5,8 @@
 
 #include <jansson.h>
 
+#include "base/err.h"
 #include "core/app.h"
-#include "core/err.h"
 #include "store/store.h"
 
 /* body: {"tenant_id"?, "username", "password", "email"?, "roles"?}. Only a platform admin

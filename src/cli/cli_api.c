@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_text.h"
 #include "cli/admin_cli.h"
-#include "core/json_text.h"
 #include "crypto/hash.h"
 
 enum { MAX_PAGES = 10000 };

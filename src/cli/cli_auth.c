@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/json_text.h"
 #include "cli/admin_cli.h"
-#include "core/json_text.h"
 #include "crypto/hash.h"
 
 enum { TOKEN_MARGIN = 30 }; /* a cached token is reused while it has this long to live */

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "core/config.h"
+#include "base/config.h"
 
 typedef struct {
     bool json, help;

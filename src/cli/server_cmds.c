@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "base/log.h"
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "cli/trim.h"
@@ -17,7 +18,6 @@
 #include "core/audit.h"
 #include "core/client_json.h"
 #include "core/ids.h"
-#include "core/log.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"
 #include "crypto/rand.h"

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_text.h"
 #include "core/client_cache.h"
 #include "core/ids.h"
-#include "core/json_text.h"
 #include "core/token_cache.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"

@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/err.h"
+#include "base/model.h"
 #include "core/app.h"
-#include "core/err.h"
-#include "core/model.h"
 
 typedef struct {
     const char *sub;    /* NULL: the client_id (client_credentials, RFC 9068 §2.2) */

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/b64.h"
 #include "core/client_cache.h"
 #include "core/token_cache.h"
-#include "crypto/b64.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
 

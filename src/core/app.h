@@ -4,8 +4,8 @@
 #ifndef CLV_CORE_APP_H
 #define CLV_CORE_APP_H
 
-#include "core/config.h"
-#include "core/err.h"
+#include "base/config.h"
+#include "base/err.h"
 #include "core/throttle.h"
 #include "crypto/jwt.h"
 #include "store/store.h"

@@ -4,9 +4,9 @@
 
 #include <jansson.h>
 
+#include "base/err.h"
+#include "base/model.h"
 #include "core/app.h"
-#include "core/err.h"
-#include "core/model.h"
 
 /* Writes one event by p (NULL = system) on the calling thread's connection, so it belongs
  * to the caller's transaction. changes is stolen (NULL = {}). tenant_id may be NULL. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/tls.h"
+#include "base/perthread.h"
 
 enum { CACHE_SLOTS = 1024 };
 
@@ -41,11 +41,11 @@ static void cache_free(void *p)
     free(c);
 }
 
-static clv_tls caches = CLV_TLS_INIT(cache_free, sizeof(cache));
+static clv_perthread caches = CLV_PERTHREAD_INIT(cache_free, sizeof(cache));
 
 static cache *thread_cache(void)
 {
-    return clv_tls_get(&caches);
+    return clv_perthread_get(&caches);
 }
 
 /* FNV-1a: the ids are random, any spread-out hash will do. */
@@ -70,7 +70,7 @@ uint64_t clv_cache_generation(void)
 
 void clv_cache_clear(void)
 {
-    clv_tls_clear(&caches);
+    clv_perthread_clear(&caches);
 }
 
 static bool fresh(const slot *s, const clv_app *app, const char *client_id, int64_t now_ms)

@@ -10,9 +10,9 @@
 
 #include <stdint.h>
 
+#include "base/err.h"
+#include "base/model.h"
 #include "core/app.h"
-#include "core/err.h"
-#include "core/model.h"
 
 enum { CLV_CACHE_TTL_MS = 500 };
 

@@ -9,9 +9,9 @@
 
 #include <jansson.h>
 
-#include "core/config.h"
-#include "core/err.h"
-#include "core/model.h"
+#include "base/config.h"
+#include "base/err.h"
+#include "base/model.h"
 
 /* The public JSON of a client: every field of SPEC §1 (grant_types, environment and
  * effective_status derived), times as RFC 3339 or null; never a secret. New reference,

@@ -6,9 +6,9 @@
 
 #include <jansson.h>
 
+#include "base/err.h"
+#include "base/model.h"
 #include "core/app.h"
-#include "core/err.h"
-#include "core/model.h"
 
 /* Commits the caller's transaction when rc is CLV_OK (and then makes every thread's
  * client cache re-read), else rolls it back; returns rc or the commit's failure. */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/model.h"
+#include "base/model.h"
 #include "crypto/rand.h"
 
 /* Crockford's alphabet is in ascending ASCII order, so the text sorts like the number. */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/strlist.h"
+#include "base/strlist.h"
 
 enum { SCOPE_MAX = 16384 };
 

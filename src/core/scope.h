@@ -4,8 +4,8 @@
 #ifndef CLV_CORE_SCOPE_H
 #define CLV_CORE_SCOPE_H
 
-#include "core/err.h"
-#include "core/model.h"
+#include "base/err.h"
+#include "base/model.h"
 
 /* Resolves a requested scope for client c (SPEC §5.2): NULL → every allowed scope (admin
  * only when grantable); otherwise every token must be allowed, else CLV_INVALID_SCOPE.

@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/err.h"
+#include "base/model.h"
 #include "core/app.h"
-#include "core/err.h"
-#include "core/model.h"
 
 /* Prefix of every plaintext secret, so that secret scanners can find leaked ones. */
 #define CLV_SECRET_PREFIX "clv_"

@@ -7,8 +7,8 @@
 
 #include <stdbool.h>
 
-#include "core/err.h"
-#include "core/model.h"
+#include "base/err.h"
+#include "base/model.h"
 
 /* CLV_OK when c has no sector_identifier_uri or its document lists every redirect URI;
  * else CLV_INVALID naming the field "sector_identifier_uri" and saying why (unreachable,

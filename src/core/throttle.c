@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/model.h"
+#include "base/model.h"
 #include "crypto/rand.h"
 
 enum { WAYS = 8, LOCKS = 64, DEFAULT_SLOTS = 8192, WHO_MAX = 400, KEY_MAX = 480 };

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/perthread.h"
 #include "core/client_cache.h"
-#include "core/tls.h"
 #include "crypto/hash.h"
 
 enum { SLOTS = 512, TOKEN_MAX = 4096 };
@@ -43,11 +43,11 @@ static void cache_free(void *p)
     free(c);
 }
 
-static clv_tls caches = CLV_TLS_INIT(cache_free, sizeof(cache));
+static clv_perthread caches = CLV_PERTHREAD_INIT(cache_free, sizeof(cache));
 
 static cache *thread_cache(void)
 {
-    return clv_tls_get(&caches);
+    return clv_perthread_get(&caches);
 }
 
 /* Tokens are compared in constant time (clv_ct_equal): an attacker who can aim at a slot
@@ -106,5 +106,5 @@ void clv_token_cache_put(const clv_app *app, const char *token, json_t *claims, 
 
 void clv_token_cache_clear(void)
 {
-    clv_tls_clear(&caches);
+    clv_perthread_clear(&caches);
 }

@@ -11,7 +11,7 @@
 #include <openssl/hmac.h>
 #include <openssl/params.h>
 
-#include "core/tls.h"
+#include "base/perthread.h"
 
 /* HMAC() fetches the MAC and the digest by name on every call (a lookup under a lock);
  * the key hashes every request's client secret, so each thread keeps a context of the
@@ -35,16 +35,16 @@ static void thread_mac_free(void *p)
     free(p);
 }
 
-static clv_tls macs = CLV_TLS_INIT(thread_mac_free, sizeof(thread_mac));
+static clv_perthread macs = CLV_PERTHREAD_INIT(thread_mac_free, sizeof(thread_mac));
 
 void clv_hash_thread_cleanup(void)
 {
-    clv_tls_clear(&macs);
+    clv_perthread_clear(&macs);
 }
 
 static EVP_MAC_CTX *thread_hmac(void)
 {
-    thread_mac *t = clv_tls_get(&macs);
+    thread_mac *t = clv_perthread_get(&macs);
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
                            OSSL_PARAM_construct_end()};
 

@@ -15,8 +15,8 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include "core/tls.h"
-#include "crypto/b64.h"
+#include "base/b64.h"
+#include "base/perthread.h"
 #include "crypto/jwt.h"
 #include "crypto/jwt_int.h"
 
@@ -133,18 +133,18 @@ static void ctxs_free(void *p)
     free(t);
 }
 
-static clv_tls contexts = CLV_TLS_INIT(ctxs_free, sizeof(thread_ctxs));
+static clv_perthread contexts = CLV_PERTHREAD_INIT(ctxs_free, sizeof(thread_ctxs));
 
 void clv_jwt_thread_cleanup(void)
 {
-    clv_tls_clear(&contexts);
+    clv_perthread_clear(&contexts);
 }
 
 /* A context ready to sign (or verify) with pkey under alg, owned by the calling thread:
  * do not free it; it is valid until the thread's next call. NULL on failure. */
 static EVP_MD_CTX *ready_ctx(EVP_PKEY *pkey, clv_alg alg, bool sign)
 {
-    thread_ctxs *t = clv_tls_get(&contexts);
+    thread_ctxs *t = clv_perthread_get(&contexts);
     ctx_slot *s;
 
     if (t == NULL)
@@ -203,7 +203,7 @@ static EVP_PKEY_CTX *signer_for(thread_ctxs *t, EVP_PKEY *pkey, clv_alg alg)
 static bool sign_digest(EVP_PKEY *pkey, clv_alg alg, const char *in, size_t n, unsigned char *dst,
                         size_t *len)
 {
-    thread_ctxs *t = clv_tls_get(&contexts);
+    thread_ctxs *t = clv_perthread_get(&contexts);
     unsigned char dgst[32];
     EVP_PKEY_CTX *signer;
 

@@ -12,8 +12,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "core/err.h"
-#include "core/model.h"
+#include "base/err.h"
+#include "base/model.h"
 
 typedef struct clv_keyset clv_keyset;
 

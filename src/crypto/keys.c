@@ -15,7 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "crypto/b64.h"
+#include "base/b64.h"
 #include "crypto/hash.h"
 #include "crypto/jwt.h"
 #include "crypto/jwt_int.h"

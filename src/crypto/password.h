@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 /* Each argon2id computation holds 19 MiB and a core for tens of milliseconds, so at most
  * n run at once (a counting semaphore; n = 0: one per online core); a caller waits at most

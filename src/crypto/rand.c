@@ -11,8 +11,8 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "core/tls.h"
-#include "crypto/b64.h"
+#include "base/b64.h"
+#include "base/perthread.h"
 
 enum { ID_PREFIX_MAX = 8, ID_BYTES = 16, ID_CHARS = 26 };
 
@@ -66,7 +66,7 @@ static void pool_free(void *p)
     free(p);
 }
 
-static clv_tls pools = CLV_TLS_INIT(pool_free, sizeof(rand_pool));
+static clv_perthread pools = CLV_PERTHREAD_INIT(pool_free, sizeof(rand_pool));
 
 bool clv_rand_public(void *buf, size_t n)
 {
@@ -75,7 +75,7 @@ bool clv_rand_public(void *buf, size_t n)
 
     pthread_once(&pool_once, pool_register);
     forks = atomic_load(&pool_forks);
-    if (n > POOL / 4 || (p = clv_tls_get(&pools)) == NULL)
+    if (n > POOL / 4 || (p = clv_perthread_get(&pools)) == NULL)
         return clv_rand_bytes(buf, n);
     if (p->left < n || p->forks != forks) {
         if (!clv_rand_bytes(p->bytes, POOL)) {
@@ -93,7 +93,7 @@ bool clv_rand_public(void *buf, size_t n)
 
 void clv_rand_thread_cleanup(void)
 {
-    clv_tls_clear(&pools);
+    clv_perthread_clear(&pools);
 }
 
 /* 128 bits as 26 characters of the RFC 4648 §6 base32 alphabet, lowercased (ids appear

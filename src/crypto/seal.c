@@ -6,7 +6,7 @@
 
 #include <openssl/evp.h>
 
-#include "crypto/b64.h"
+#include "base/b64.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
 

@@ -4,7 +4,7 @@
 #ifndef CLV_CRYPTO_SEAL_H
 #define CLV_CRYPTO_SEAL_H
 
-#include "core/err.h"
+#include "base/err.h"
 
 enum { CLV_SEAL_PLAIN_MAX = 256 };
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "crypto/b64.h"
+#include "base/b64.h"
 #include "crypto/hash.h"
 #include "http/http.h"
 

@@ -8,8 +8,8 @@
 #include "admin/consents.h"
 #include "admin/services.h"
 #include "admin/users.h"
+#include "base/strlist.h"
 #include "core/access_token.h"
-#include "core/strlist.h"
 #include "http/handlers.h"
 #include "oauth/oidc.h"
 

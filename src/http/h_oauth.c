@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/json_text.h"
+#include "base/json_text.h"
 #include "crypto/hash.h"
 #include "http/form.h"
 #include "http/handlers.h"

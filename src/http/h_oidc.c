@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/log.h"
+#include "base/log.h"
 #include "http/handlers.h"
 #include "http/web.h"
 #include "oauth/logout.h"

@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/err.h"
 #include "core/app.h"
-#include "core/err.h"
 #include "http/form.h"
 
 /* The detail of the 401 for a request that carried no Bearer token at all. */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/json_text.h"
+#include "base/json_text.h"
 #include "http/http.h"
 
 bool clv_utf8_valid(const char *s, size_t n)

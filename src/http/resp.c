@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/json_text.h"
-#include "core/log.h"
+#include "base/json_text.h"
+#include "base/log.h"
 #include "http/http.h"
 
 bool clv_resp_header(clv_resp *resp, const char *name, const char *value)

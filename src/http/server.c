@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/log.h"
+#include "base/log.h"
 #include "http/http.h"
 #include "http/router.h"
 #include "http/web.h"

@@ -2,8 +2,8 @@
 #ifndef CLV_HTTP_SERVER_H
 #define CLV_HTTP_SERVER_H
 
+#include "base/err.h"
 #include "core/app.h"
-#include "core/err.h"
 
 typedef struct clv_server clv_server;
 

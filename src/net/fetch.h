@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 enum { CLV_FETCH_MAX = 64 * 1024, CLV_FETCH_TIMEOUT = 5 };
 

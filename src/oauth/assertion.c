@@ -8,7 +8,7 @@
 
 #include <jose/jose.h>
 
-#include "crypto/b64.h"
+#include "base/b64.h"
 
 enum { JTI_MAX = 256, URL_MAX = 2200 };
 

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/b64.h"
+#include "base/strlist.h"
 #include "core/ids.h"
 #include "core/scope.h"
-#include "core/strlist.h"
-#include "crypto/b64.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
 #include "oauth/token.h"

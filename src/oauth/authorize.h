@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/err.h"
+#include "base/model.h"
 #include "core/app.h"
-#include "core/err.h"
-#include "core/model.h"
 
 /* The parameters of one authorization request, borrowed from the caller; NULL = absent. */
 typedef struct {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "core/client_cache.h"
-#include "core/log.h"
 #include "core/secret.h"
 #include "core/throttle.h"
 #include "crypto/hash.h"

@@ -6,9 +6,9 @@
 
 #include <stdbool.h>
 
+#include "base/err.h"
+#include "base/model.h"
 #include "core/app.h"
-#include "core/err.h"
-#include "core/model.h"
 
 typedef struct {
     const char *client_id;

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strlist.h"
 #include "core/audit.h"
-#include "core/strlist.h"
 
 clv_code clv_consent_needed(clv_app *app, const clv_authz *a, const clv_user *u, bool *needed,
                             clv_err *err)

@@ -8,9 +8,9 @@
 
 #include <stdbool.h>
 
+#include "base/err.h"
+#include "base/model.h"
 #include "core/app.h"
-#include "core/err.h"
-#include "core/model.h"
 #include "oauth/authorize.h"
 
 /* *needed: the user must allow a->scope for a->client before a code is issued. */

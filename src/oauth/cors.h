@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/err.h"
+#include "base/model.h"
 #include "core/app.h"
-#include "core/err.h"
-#include "core/model.h"
 
 /* The origin (RFC 6454 §4) of an http or https URI into out (size n): lower-case scheme
  * and host, and the port only when it is not the scheme's default ("https://a.example",

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strlist.h"
 #include "core/access_token.h"
 #include "core/client_cache.h"
 #include "core/scope.h"
-#include "core/strlist.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
 #include "oauth/authorize.h"

@@ -13,8 +13,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "base/err.h"
 #include "core/app.h"
-#include "core/err.h"
 #include "oauth/token.h"
 
 /* On CLV_OK *out is the RFC 6749 §5.1 response (access_token, token_type, expires_in,

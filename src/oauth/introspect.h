@@ -6,8 +6,8 @@
 
 #include <jansson.h>
 
+#include "base/err.h"
 #include "core/app.h"
-#include "core/err.h"
 #include "oauth/client_auth.h"
 
 /* On CLV_OK *out is {"active": false} or the active token's claims with "active": true. */

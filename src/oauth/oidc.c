@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/b64.h"
+#include "base/strlist.h"
 #include "core/access_token.h"
 #include "core/client_json.h"
-#include "core/strlist.h"
-#include "crypto/b64.h"
 #include "crypto/hash.h"
 #include "crypto/jwt.h"
 #include "crypto/seal.h"

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/err.h"
+#include "base/model.h"
 #include "core/app.h"
-#include "core/err.h"
-#include "core/model.h"
 
 enum { CLV_SUB_LEN = 64 };
 

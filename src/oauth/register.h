@@ -23,9 +23,9 @@
 
 #include <jansson.h>
 
+#include "base/err.h"
+#include "base/model.h"
 #include "core/app.h"
-#include "core/err.h"
-#include "core/model.h"
 
 /* Prefix of every registration access token, for secret scanners. */
 #define CLV_RAT_PREFIX "clv_rat_"

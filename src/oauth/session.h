@@ -8,9 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/err.h"
+#include "base/model.h"
 #include "core/app.h"
-#include "core/err.h"
-#include "core/model.h"
 
 enum {
     CLV_SESSION_LIFETIME = 8 * 3600, /* seconds a sign-in lasts */

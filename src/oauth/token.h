@@ -6,8 +6,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "base/err.h"
 #include "core/app.h"
-#include "core/err.h"
 #include "oauth/client_auth.h"
 
 typedef struct {

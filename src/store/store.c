@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/b64.h"
+#include "base/b64.h"
 #include "store/store_impl.h"
 
 /* A cursor is ours, so anything longer than "19 digits:an id" is not one. */

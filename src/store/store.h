@@ -14,8 +14,8 @@
 #ifndef CLV_STORE_STORE_H
 #define CLV_STORE_STORE_H
 
-#include "core/err.h"
-#include "core/model.h"
+#include "base/err.h"
+#include "base/model.h"
 
 typedef struct clv_store clv_store;
 

@@ -13,9 +13,9 @@
 
 #include "admin/clients.h"
 #include "admin/services.h"
+#include "base/config.h"
 #include "core/app.h"
 #include "core/audit.h"
-#include "core/config.h"
 #include "core/ids.h"
 #include "core/secret.h"
 #include "crypto/hash.h"

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/config.h"
 #include "core/app.h"
 #include "core/client_cache.h"
-#include "core/config.h"
 #include "core/ids.h"
 #include "testutil.h"
 

@@ -9,11 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/config.h"
-#include "core/err.h"
+#include "base/config.h"
+#include "base/err.h"
+#include "base/json_text.h"
+#include "base/model.h"
 #include "core/ids.h"
-#include "core/json_text.h"
-#include "core/model.h"
 #include "testutil.h"
 
 /* ---- time ---- */

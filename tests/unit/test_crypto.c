@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "crypto/b64.h"
+#include "base/b64.h"
 #include "crypto/hash.h"
 #include "crypto/jwt.h"
 #include "crypto/rand.h"

@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/config.h"
 #include "core/access_token.h"
 #include "core/app.h"
 #include "core/client_cache.h"
-#include "core/config.h"
 #include "core/scope.h"
 #include "core/secret.h"
 #include "core/throttle.h"

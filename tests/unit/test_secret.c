@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/config.h"
 #include "core/app.h"
-#include "core/config.h"
 #include "core/secret.h"
 #include "crypto/hash.h"
 #include "testutil.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "crypto/b64.h"
+#include "base/b64.h"
 #include "store/store.h"
 #include "testutil.h"
 

@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/config.h"
 #include "core/app.h"
-#include "core/config.h"
 #include "store/store.h"
 
 /* Makes /tmp/clv_<name>_XXXXXX (or <parent>/tXXXXXX when parent is not NULL) into buf;

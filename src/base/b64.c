@@ -7,7 +7,7 @@
  * alphabet. This is encoding, not cryptography; it needs no constant-time treatment
  * beyond what table lookups give (the inputs are tokens and headers, which an attacker
  * already knows). */
-#include "crypto/b64.h"
+#include "base/b64.h"
 
 #include <stdint.h>
 #include <stdlib.h>

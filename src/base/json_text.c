@@ -1,5 +1,5 @@
 /* json_text — compact JSON text of a jansson value (see json_text.h). */
-#include "core/json_text.h"
+#include "base/json_text.h"
 
 #include <inttypes.h>
 #include <stdbool.h>

@@ -4,8 +4,8 @@
  * detail in a caller-supplied clv_err (which may be NULL when the caller does not care).
  * One X-macro table gives each code its HTTP status and its RFC 6749 / RFC 7591 error
  * name; only src/http turns them into responses. */
-#ifndef CLV_CORE_ERR_H
-#define CLV_CORE_ERR_H
+#ifndef CLV_BASE_ERR_H
+#define CLV_BASE_ERR_H
 
 #include <stddef.h>
 

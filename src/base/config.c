@@ -1,5 +1,5 @@
 /* config — defaults and CLAVIS_* environment variables (see config.h). */
-#include "core/config.h"
+#include "base/config.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -1,13 +1,13 @@
 /* config — the server's settings, read once at start-up from flags and CLAVIS_* variables
  * (flags win), then shared read-only by every thread. */
-#ifndef CLV_CORE_CONFIG_H
-#define CLV_CORE_CONFIG_H
+#ifndef CLV_BASE_CONFIG_H
+#define CLV_BASE_CONFIG_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/err.h"
-#include "core/model.h"
+#include "base/err.h"
+#include "base/model.h"
 
 typedef struct {
     char *listen;    /* "127.0.0.1:8080" */

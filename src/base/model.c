@@ -1,5 +1,5 @@
 /* model — lifecycle helpers, enum names and derived fields of the model (see model.h). */
-#include "core/model.h"
+#include "base/model.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* strlist — words in lists (see strlist.h). */
-#include "core/strlist.h"
+#include "base/strlist.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* log — structured logs: one JSON object a line on stderr. Never pass a secret, token or
  * password to these functions. */
-#ifndef CLV_CORE_LOG_H
-#define CLV_CORE_LOG_H
+#ifndef CLV_BASE_LOG_H
+#define CLV_BASE_LOG_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* log — one JSON object a line on stderr (see log.h). jansson escapes every string, so
  * nothing a client sends can forge a log line. */
-#include "core/log.h"
+#include "base/log.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/model.h"
+#include "base/model.h"
 
 static void emit(json_t *line)
 {

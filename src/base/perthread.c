@@ -1,11 +1,11 @@
-/* tls — per-thread blocks (see tls.h). */
-#include "core/tls.h"
+/* perthread — per-thread blocks (see perthread.h). */
+#include "base/perthread.h"
 
 #include <stdlib.h>
 
 static pthread_mutex_t init_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static int ensure_key(clv_tls *t)
+static int ensure_key(clv_perthread *t)
 {
     int ok = 1;
 
@@ -21,7 +21,7 @@ static int ensure_key(clv_tls *t)
     return ok;
 }
 
-void *clv_tls_get(clv_tls *t)
+void *clv_perthread_get(clv_perthread *t)
 {
     void *b;
 
@@ -36,7 +36,7 @@ void *clv_tls_get(clv_tls *t)
     return b;
 }
 
-void clv_tls_clear(clv_tls *t)
+void clv_perthread_clear(clv_perthread *t)
 {
     if (!ensure_key(t))
         return;

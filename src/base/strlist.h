@@ -1,8 +1,8 @@
 /* strlist — the two shapes a list of words takes in Clavis: a space-separated string
  * (scope, RFC 6749 §3.3) and a JSON array of strings (scopes, roles). One home for "does
  * this list hold that word". */
-#ifndef CLV_CORE_STRLIST_H
-#define CLV_CORE_STRLIST_H
+#ifndef CLV_BASE_STRLIST_H
+#define CLV_BASE_STRLIST_H
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -1,5 +1,5 @@
 /* err — result codes and failure records (see err.h). */
-#include "core/err.h"
+#include "base/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>

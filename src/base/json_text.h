@@ -3,8 +3,8 @@
  * request: a string of printable ASCII without '"' or '\' (ids, URLs, tokens, scopes) is
  * copied as it is, and one buffer holds the whole text. Every other string, and every
  * real, is written by jansson itself (json_dumpb), so escaping stays jansson's. */
-#ifndef CLV_CORE_JSON_TEXT_H
-#define CLV_CORE_JSON_TEXT_H
+#ifndef CLV_BASE_JSON_TEXT_H
+#define CLV_BASE_JSON_TEXT_H
 
 #include <jansson.h>
 #include <stdbool.h>

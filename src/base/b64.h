@@ -1,6 +1,6 @@
 /* b64 — base64 and base64url (RFC 4648) encoding and decoding. */
-#ifndef CLV_CRYPTO_B64_H
-#define CLV_CRYPTO_B64_H
+#ifndef CLV_BASE_B64_H
+#define CLV_BASE_B64_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -7,8 +7,8 @@
  * (an empty list is an empty array). Times are Unix seconds (int64); 0 means "unset"
  * for optional times (deleted_at, purge_at, last_used_at, expires_at). Every _free
  * accepts NULL. */
-#ifndef CLV_CORE_MODEL_H
-#define CLV_CORE_MODEL_H
+#ifndef CLV_BASE_MODEL_H
+#define CLV_BASE_MODEL_H
 
 #include <jansson.h>
 #include <stdbool.h>
