@@ -263,3 +263,12 @@ bool clv_principal_sees(const clv_principal *p, const char *tenant_id)
         return true;
     return tenant_id != NULL && strcmp(p->tenant_id, tenant_id) == 0;
 }
+
+bool clv_app_ready(clv_app *app)
+{
+    char *v = NULL;
+    clv_code rc = clv_store_meta_get(app->store, "key:none", &v, NULL);
+
+    free(v);
+    return rc == CLV_OK || rc == CLV_NOT_FOUND;
+}

@@ -41,4 +41,8 @@ typedef struct {
 /* true if p may see objects of tenant_id (platform admins see all). */
 bool clv_principal_sees(const clv_principal *p, const char *tenant_id);
 
+/* true if the database answers (/readyz): any answer, found or not, means it is
+ * reachable. */
+bool clv_app_ready(clv_app *app);
+
 #endif

@@ -72,13 +72,7 @@ void clv_h_healthz(clv_req *r, clv_resp *resp)
 
 void clv_h_readyz(clv_req *r, clv_resp *resp)
 {
-    char *v = NULL;
-    clv_err err;
-    clv_code rc = clv_store_meta_get(clv_req_app(r)->store, "key:none", &v, &err);
-
-    free(v);
-    /* any answer from the database, found or not, means it is reachable */
-    if (rc == CLV_OK || rc == CLV_NOT_FOUND)
+    if (clv_app_ready(clv_req_app(r)))
         clv_resp_json(resp, 200, json_pack("{s:s}", "status", "ready"));
     else
         clv_resp_json(resp, 503, json_pack("{s:s}", "status", "database unavailable"));
