@@ -29,6 +29,15 @@ static const char usage[] =
     "--client-id ID, --client-secret SECRET, --json.\n\n"
     "Every command takes --help. Exit codes: 0 success, 1 refused or failed, 2 bad usage.\n";
 
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"serve", clv_cmd_serve},     {"init", clv_cmd_init},   {"purge", clv_cmd_purge},
+    {"service", clv_cmd_service}, {"client", clv_cmd_client}, {"user", clv_cmd_user},
+    {"login", clv_cmd_login},     {"logout", clv_cmd_logout},
+};
+
 int main(int argc, char **argv)
 {
     int rc = clv_cli_hoist_globals(argc, argv); /* before argv[1] is read */
@@ -45,22 +54,9 @@ int main(int argc, char **argv)
         fputs(usage, cmd == NULL ? stderr : stdout);
         return cmd == NULL ? 2 : 0;
     }
-    if (strcmp(cmd, "serve") == 0)
-        return clv_cmd_serve(argc - 1, argv + 1);
-    if (strcmp(cmd, "init") == 0)
-        return clv_cmd_init(argc - 1, argv + 1);
-    if (strcmp(cmd, "purge") == 0)
-        return clv_cmd_purge(argc - 1, argv + 1);
-    if (strcmp(cmd, "service") == 0)
-        return clv_cmd_service(argc - 1, argv + 1);
-    if (strcmp(cmd, "client") == 0)
-        return clv_cmd_client(argc - 1, argv + 1);
-    if (strcmp(cmd, "user") == 0)
-        return clv_cmd_user(argc - 1, argv + 1);
-    if (strcmp(cmd, "login") == 0)
-        return clv_cmd_login(argc - 1, argv + 1);
-    if (strcmp(cmd, "logout") == 0)
-        return clv_cmd_logout(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "clavis: unknown command '%s'\nTry 'clavis --help'.\n", cmd);
     return 2;
 }

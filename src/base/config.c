@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,25 +137,42 @@ bool clv_config_is_proxy(const clv_config *cfg, const char *addr)
     return strstr(cfg->trusted_proxies, needle) != NULL;
 }
 
+/* The CLAVIS_* variables of a string, a duration or a switch, and where each goes. */
+enum { ENV_STR, ENV_DURATION, ENV_BOOL };
+static const struct {
+    const char *name;
+    int kind;
+    size_t off;
+} env_vars[] = {
+    {"CLAVIS_LISTEN", ENV_STR, offsetof(clv_config, listen)},
+    {"CLAVIS_ISSUER", ENV_STR, offsetof(clv_config, issuer)},
+    {"CLAVIS_DB", ENV_STR, offsetof(clv_config, db)},
+    {"CLAVIS_KEY_DIR", ENV_STR, offsetof(clv_config, key_dir)},
+    {"CLAVIS_OPEN_REGISTRATION_SERVICE", ENV_STR, offsetof(clv_config, open_registration_service)},
+    {"CLAVIS_RETENTION", ENV_DURATION, offsetof(clv_config, retention)},
+    {"CLAVIS_ACCESS_TOKEN_MIN", ENV_DURATION, offsetof(clv_config, at_lifetime_min)},
+    {"CLAVIS_ACCESS_TOKEN_MAX", ENV_DURATION, offsetof(clv_config, at_lifetime_max)},
+    {"CLAVIS_REFRESH_TOKEN_MAX", ENV_DURATION, offsetof(clv_config, rt_lifetime_max)},
+    {"CLAVIS_SECRET_LIFETIME", ENV_DURATION, offsetof(clv_config, secret_lifetime)},
+    {"CLAVIS_PURGE_INTERVAL", ENV_DURATION, offsetof(clv_config, purge_interval)},
+    {"CLAVIS_REUSE_PORT", ENV_BOOL, offsetof(clv_config, reuse_port)},
+};
+
 static clv_code apply_env(clv_config *cfg, clv_err *err)
 {
     const char *alg = getenv("CLAVIS_TOKEN_ALG");
-    clv_code rc;
+    clv_code rc = CLV_OK;
 
-    if ((rc = env_str("CLAVIS_LISTEN", &cfg->listen, err)) != CLV_OK ||
-        (rc = env_str("CLAVIS_ISSUER", &cfg->issuer, err)) != CLV_OK ||
-        (rc = env_str("CLAVIS_DB", &cfg->db, err)) != CLV_OK ||
-        (rc = env_str("CLAVIS_KEY_DIR", &cfg->key_dir, err)) != CLV_OK ||
-        (rc = env_str("CLAVIS_OPEN_REGISTRATION_SERVICE", &cfg->open_registration_service,
-                      err)) != CLV_OK ||
-        (rc = env_duration("CLAVIS_RETENTION", &cfg->retention, err)) != CLV_OK ||
-        (rc = env_duration("CLAVIS_ACCESS_TOKEN_MIN", &cfg->at_lifetime_min, err)) != CLV_OK ||
-        (rc = env_duration("CLAVIS_ACCESS_TOKEN_MAX", &cfg->at_lifetime_max, err)) != CLV_OK ||
-        (rc = env_duration("CLAVIS_REFRESH_TOKEN_MAX", &cfg->rt_lifetime_max, err)) != CLV_OK ||
-        (rc = env_duration("CLAVIS_SECRET_LIFETIME", &cfg->secret_lifetime, err)) != CLV_OK ||
-        (rc = env_duration("CLAVIS_PURGE_INTERVAL", &cfg->purge_interval, err)) != CLV_OK ||
-        (rc = env_bool("CLAVIS_REUSE_PORT", &cfg->reuse_port, err)) != CLV_OK ||
-        (rc = env_proxies(cfg, err)) != CLV_OK)
+    for (size_t i = 0; rc == CLV_OK && i < sizeof env_vars / sizeof env_vars[0]; i++) {
+        void *slot = (char *)cfg + env_vars[i].off;
+        if (env_vars[i].kind == ENV_STR)
+            rc = env_str(env_vars[i].name, slot, err);
+        else if (env_vars[i].kind == ENV_DURATION)
+            rc = env_duration(env_vars[i].name, slot, err);
+        else
+            rc = env_bool(env_vars[i].name, slot, err);
+    }
+    if (rc != CLV_OK || (rc = env_proxies(cfg, err)) != CLV_OK)
         return rc;
     if (alg != NULL && alg[0] != '\0' && !clv_alg_parse(alg, &cfg->token_alg))
         return clv_fail_field(err, CLV_INVALID, "CLAVIS_TOKEN_ALG",
@@ -226,38 +244,50 @@ static bool is_unreserved(char c)
            c == '.' || c == '_' || c == '~';
 }
 
-/* host[:port] (RFC 3986 §3.2.2, §3.2.3): a DNS name or IPv4 address, or [IPv6]. */
-static bool authority_ok(const char *a, size_t len)
+/* The length of the host at the start of a[0..len): "[IPv6]" or a DNS name / IPv4 address
+ * (letters, digits, '-', '.'); 0 if there is none. */
+static size_t host_len(const char *a, size_t len)
 {
-    size_t h = 0, digits;
-    unsigned long port = 0;
+    size_t h = 0;
 
     if (len > 0 && a[0] == '[') {
         while (h < len && a[h] != ']')
             h++;
         if (h == len || h < 3 || strspn(a + 1, "0123456789abcdefABCDEF:.") != h - 1)
-            return false;
-        h++;
-    } else {
-        while (h < len && a[h] != ':') {
-            if (!isalnum((unsigned char)a[h]) && a[h] != '-' && a[h] != '.')
-                return false;
-            h++;
-        }
-        if (h == 0)
-            return false;
+            return 0;
+        return h + 1;
     }
-    if (h == len)
-        return true;
-    digits = len - h - 1;
-    if (a[h] != ':' || digits < 1 || digits > 5)
+    while (h < len && a[h] != ':') {
+        if (!isalnum((unsigned char)a[h]) && a[h] != '-' && a[h] != '.')
+            return 0;
+        h++;
+    }
+    return h;
+}
+
+/* 1 to 5 digits of a port from 1 to 65535. */
+static bool port_ok(const char *p, size_t len)
+{
+    unsigned long port = 0;
+
+    if (len < 1 || len > 5)
         return false;
-    for (size_t i = h + 1; i < len; i++) {
-        if (!isdigit((unsigned char)a[i]))
+    for (size_t i = 0; i < len; i++) {
+        if (!isdigit((unsigned char)p[i]))
             return false;
-        port = port * 10 + (unsigned long)(a[i] - '0');
+        port = port * 10 + (unsigned long)(p[i] - '0');
     }
     return port >= 1 && port <= 65535;
+}
+
+/* host[:port] (RFC 3986 §3.2.2, §3.2.3): a DNS name or IPv4 address, or [IPv6]. */
+static bool authority_ok(const char *a, size_t len)
+{
+    size_t h = host_len(a, len);
+
+    if (h == 0)
+        return false;
+    return h == len || (a[h] == ':' && port_ok(a + h + 1, len - h - 1));
 }
 
 static bool is_loopback(const char *a, size_t len)

@@ -173,34 +173,51 @@ static bool in_choices(const char *const *choices, const char *v)
     return false;
 }
 
+/* The number of an int option into *v; -1 or the usage exit code. */
+static int int_value(clv_cli_ctx *ctx, const clv_cli_opt *o, const char *value, json_t **v)
+{
+    long long n;
+    char *end;
+    bool bad;
+
+    errno = 0;
+    n = strtoll(value, &end, 10);
+    bad = errno != 0 || end == value || *end != '\0';
+    if (bad && o->min == LLONG_MIN && o->max == LLONG_MAX) /* CLV_NUM: the server's range */
+        return clv_cli_usage_error(ctx, "--%s must be a whole number", o->name);
+    if (bad || n < o->min || n > o->max)
+        return clv_cli_usage_error(ctx, "--%s must be a number from %lld to %lld", o->name,
+                                   o->min, o->max);
+    *v = json_integer(n);
+    return -1;
+}
+
+/* The JSON value of an option's text; -1 or the usage exit code. */
+static int option_value(clv_cli_ctx *ctx, const clv_cli_opt *o, const char *value, json_t **v)
+{
+    if (o->kind == CLV_OPT_INT)
+        return int_value(ctx, o, value, v);
+    if (o->kind == CLV_OPT_BOOL) {
+        *v = json_true();
+        return -1;
+    }
+    if ((*v = json_string(value)) == NULL)
+        return clv_cli_usage_error(ctx, "--%s must be valid UTF-8", o->name);
+    return -1;
+}
+
 /* Stores value for o in ctx->vals; returns -1 or the usage exit code. */
 static int store(clv_cli_ctx *ctx, const clv_cli_opt *o, const char *value)
 {
     json_t *v = NULL, *list;
-    long long n;
-    char *end;
+    int rc;
 
     if (o->kind != CLV_OPT_LIST && json_object_get(ctx->vals, o->name) != NULL)
         return clv_cli_usage_error(ctx, "--%s is given twice", o->name);
     if (o->choices != NULL && !in_choices(o->choices, value))
         return clv_cli_usage_error(ctx, "--%s cannot be '%s'", o->name, value);
-    if (o->kind == CLV_OPT_INT) {
-        errno = 0;
-        n = strtoll(value, &end, 10);
-        if (o->min == LLONG_MIN && o->max == LLONG_MAX && /* CLV_NUM: the server's range */
-            (errno != 0 || end == value || *end != '\0'))
-            return clv_cli_usage_error(ctx, "--%s must be a whole number", o->name);
-        if (errno != 0 || end == value || *end != '\0' || n < o->min || n > o->max)
-            return clv_cli_usage_error(ctx, "--%s must be a number from %lld to %lld", o->name,
-                                       o->min, o->max);
-        v = json_integer(n);
-    } else if (o->kind == CLV_OPT_BOOL) {
-        v = json_true();
-    } else {
-        v = json_string(value);
-        if (v == NULL)
-            return clv_cli_usage_error(ctx, "--%s must be valid UTF-8", o->name);
-    }
+    if ((rc = option_value(ctx, o, value, &v)) >= 0)
+        return rc;
     if (o->kind == CLV_OPT_LIST) {
         if ((list = json_object_get(ctx->vals, o->name)) == NULL) {
             list = json_array();
@@ -313,6 +330,17 @@ static int check_complete(clv_cli_ctx *ctx, int npos)
     return -1;
 }
 
+/* A positional argument (an id); -1 or the usage exit code. */
+static int positional(clv_cli_ctx *ctx, const char *a, int *npos)
+{
+    if (*npos >= ctx->cmd->npos)
+        return clv_cli_usage_error(ctx, "unexpected argument '%s'", a);
+    if (a[0] == '\0' || a[strcspn(a, "/?#%\\ \t\r\n")] != '\0')
+        return clv_cli_usage_error(ctx, "'%s' is not an id", a);
+    ctx->pos[(*npos)++] = a;
+    return -1;
+}
+
 int clv_cli_parse(clv_cli_ctx *ctx, int argc, char **argv)
 {
     bool only_pos = false;
@@ -334,12 +362,8 @@ int clv_cli_parse(clv_cli_ctx *ctx, int argc, char **argv)
                 return clv_cli_usage_error(ctx, "unknown option %s (options start with --)", a);
             if ((rc = read_flag(ctx, argc, argv, &i)) >= 0)
                 return rc;
-        } else if (npos >= ctx->cmd->npos) {
-            return clv_cli_usage_error(ctx, "unexpected argument '%s'", a);
-        } else if (a[0] == '\0' || a[strcspn(a, "/?#%\\ \t\r\n")] != '\0') {
-            return clv_cli_usage_error(ctx, "'%s' is not an id", a);
-        } else {
-            ctx->pos[npos++] = a;
+        } else if ((rc = positional(ctx, a, &npos)) >= 0) {
+            return rc;
         }
     }
     return check_complete(ctx, npos);
