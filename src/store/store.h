@@ -103,7 +103,7 @@ clv_code clv_store_client_touch(clv_store *s, const char *client_id, int64_t at,
 /* items are clv_client * (joined fields filled). With q of 3 characters or more whose name
  * matches are few, the SQLite backend takes candidates from a trigram index of names
  * (migration 3) and checks each exactly; shorter q, or one matching many names, scans in
- * list order as without q (sqlite_client.c). The result is the same either way. */
+ * list order as without q (sqlite/clients.c). The result is the same either way. */
 clv_code clv_store_client_list(clv_store *s, const clv_client_filter *f, clv_list *out,
                                clv_err *err);
 

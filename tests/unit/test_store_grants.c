@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_impl.h" /* clv_sqlite_migrate_to, clv_sqlite_schema_version */
+#include "store/sqlite/impl.h" /* clv_sqlite_migrate_to, clv_sqlite_schema_version */
 #include "store/store.h"
 #include "testutil.h"
 

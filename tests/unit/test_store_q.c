@@ -1,6 +1,6 @@
 /* test_store_q — unit tests of the q filter of the client list (SPEC §5.9) against the
- * SQLite backend: the trigram index of migrations 3 and 4 (sqlite_sql.c) and the two paths
- * of sqlite_client.c, the index read newest first for q of 3 characters or more and the
+ * SQLite backend: the trigram index of migrations 3 and 4 (sqlite/sql.c) and the two paths
+ * of sqlite/clients.c, the index read newest first for q of 3 characters or more and the
  * scan for shorter q.
  * Each test runs in its own process (CK_FORK) on a fresh database in its own directory. */
 #include <check.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_impl.h" /* clv_sqlite_migrate_to, clv_sqlite_schema_version */
+#include "store/sqlite/impl.h" /* clv_sqlite_migrate_to, clv_sqlite_schema_version */
 #include "store/store.h"
 #include "testutil.h"
 

@@ -1,4 +1,4 @@
-/* sqlite_q — the indexes of q (SPEC §5.9; migrations 3 and 4 of sqlite_sql.c):
+/* q_index — the indexes of q (SPEC §5.9; migrations 3 and 4 of sql.c):
  *   keying a new client in clients_fts_map so that key order is list order, and indexing
  *   its name in clients_fts (trigrams) and clients_grams (characters and pairs);
  *   choosing the index a list with q reads, and what it asks that index.
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/sqlite_impl.h"
+#include "store/sqlite/impl.h"
 
 /* q of this many characters or more is looked up in the trigram index, shorter q in
  * clients_grams (a trigram is 3 characters, so that index cannot match less). */

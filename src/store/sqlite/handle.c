@@ -1,7 +1,6 @@
-/* sqlite — the SQLite backend of the store: the handle, one connection per calling
- * thread, the statement cache, transactions, migrations, meta values, revoked jtis and
- * purge. The model's objects are in sqlite_rows.c and sqlite_client.c, tokens and
- * sessions in sqlite_grants.c and sqlite_register.c, the SQL text in sqlite_sql.c.
+/* handle — the SQLite backend's handle: one connection per calling thread, the statement
+ * cache, errors, transactions, migrations, meta values and the table of the backend's
+ * operations. The other files of src/store/sqlite/ are listed in impl.h.
  *
  * Threads. Each thread that calls the store gets its own connection, opened with
  * SQLITE_OPEN_NOMUTEX (the connection is never shared, so SQLite's own mutex would be
@@ -14,8 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/ids.h"
-#include "store/sqlite_impl.h"
+#include "store/sqlite/impl.h"
 
 enum { BUSY_TIMEOUT_MS = 5000 };
 
@@ -461,131 +459,6 @@ static clv_code sqlite_meta_put(clv_store *s, const char *name, const char *valu
     return clv_sqlite_write(c, &b, "meta_put", false, err);
 }
 
-/* ---- revoked access tokens ---- */
-
-static clv_code sqlite_jti_revoke(clv_store *s, const char *jti, int64_t exp, clv_err *err)
-{
-    clv_sqlite_conn *c;
-    sqlite3_stmt *st;
-    clv_sqlite_bind b;
-    clv_code rc;
-
-    if (!clv_sqlite_prepare(s, ST_JTI_REVOKE, &c, &st, &rc, err))
-        return rc;
-    clv_sqlite_bind_init(&b, st);
-    clv_sqlite_bind_text(&b, jti);
-    clv_sqlite_bind_int(&b, exp);
-    return clv_sqlite_write(c, &b, "jti_revoke", false, err);
-}
-
-static clv_code sqlite_jti_is_revoked(clv_store *s, const char *jti, bool *revoked, clv_err *err)
-{
-    clv_sqlite_conn *c;
-    sqlite3_stmt *st;
-    clv_code rc;
-    int step;
-
-    if (!clv_sqlite_prepare(s, ST_JTI_GET, &c, &st, &rc, err))
-        return rc;
-    step = sqlite3_bind_text(st, 1, jti, -1, SQLITE_STATIC) == SQLITE_OK ? sqlite3_step(st)
-                                                                         : SQLITE_ERROR;
-    if (step == SQLITE_ROW || step == SQLITE_DONE)
-        *revoked = step == SQLITE_ROW;
-    else
-        rc = clv_sqlite_fail(c, "jti_is_revoked", err);
-    clv_sqlite_done(st);
-    return rc;
-}
-
-/* ---- retention ---- */
-
-/* Writes a "purge" audit event for each row (target id, tenant id) of the bound select
- * `st`, counting them into *n. */
-static clv_code purge_audit(clv_store *s, clv_sqlite_conn *c, sqlite3_stmt *st,
-                            const char *target_type, int64_t now, int *n, clv_err *err)
-{
-    char id[CLV_ID_LEN];
-    clv_audit a = {.id = id,
-                   .at = now,
-                   .actor_type = "system",
-                   .actor_id = "purge",
-                   .action = "purge",
-                   .target_type = (char *)target_type};
-    clv_code rc = CLV_OK;
-    int step;
-
-    a.changes = json_object();
-    if (a.changes == NULL)
-        return clv_fail(err, CLV_NOMEM, "purge: out of memory");
-    while (rc == CLV_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        a.target_id = (char *)sqlite3_column_text(st, 0);
-        a.tenant_id = (char *)sqlite3_column_text(st, 1);
-        if (a.target_id == NULL)
-            rc = clv_sqlite_fail(c, "purge", err);
-        else if (!clv_id_new("ev", id))
-            rc = clv_fail(err, CLV_CRYPTO, "purge: CSPRNG failed");
-        else
-            rc = clv_sqlite_audit_insert(s, &a, err);
-        if (rc == CLV_OK)
-            (*n)++;
-    }
-    if (rc == CLV_OK && step != SQLITE_DONE)
-        rc = clv_sqlite_fail(c, "purge", err);
-    clv_sqlite_done(st);
-    json_decref(a.changes);
-    return rc;
-}
-
-/* Runs statement `id` with ?1 = now; for a select, audits its rows as target_type. */
-static clv_code purge_step(clv_store *s, clv_sqlite_conn *c, clv_sqlite_stmt_id id,
-                           const char *target_type, int64_t now, int *n, clv_err *err)
-{
-    sqlite3_stmt *st = clv_sqlite_stmt(c, id, err);
-
-    if (st == NULL)
-        return CLV_STORE;
-    if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK) {
-        clv_sqlite_done(st);
-        return clv_sqlite_fail(c, "purge", err);
-    }
-    if (target_type != NULL)
-        return purge_audit(s, c, st, target_type, now, n, err);
-    return clv_sqlite_exec(c, st, "purge", NULL, err);
-}
-
-/* The rows that are kept only until they expire: deleted by ?1 = now, without audit. */
-static const clv_sqlite_stmt_id purge_expired[] = {
-    ST_PURGE_JTI,      ST_PURGE_AUTHCODES,      ST_PURGE_REFRESH, ST_PURGE_FAMILIES,
-    ST_PURGE_SESSIONS, ST_PURGE_ASSERTION_JTIS, ST_PURGE_IATS};
-
-static clv_code sqlite_purge(clv_store *s, int64_t now, int *purged, clv_err *err)
-{
-    clv_sqlite_conn *c;
-    clv_code rc = clv_sqlite_conn_get(s, &c, err);
-    bool own = false;
-    int n = 0;
-
-    if (rc != CLV_OK || (rc = clv_sqlite_atomic_open(c, &own, err)) != CLV_OK)
-        return rc;
-    /* The audit rows first, while the rows they tell about are still there; the client
-     * select also takes the clients of services being purged (SPEC §5.14). */
-    rc = purge_step(s, c, ST_PURGE_CLIENTS_SELECT, "client", now, &n, err);
-    if (rc == CLV_OK)
-        rc = purge_step(s, c, ST_PURGE_SERVICES_SELECT, "service", now, &n, err);
-    /* secrets, codes, refresh tokens and registration tokens go by ON DELETE CASCADE with
-     * their client, initial access tokens with their service */
-    if (rc == CLV_OK)
-        rc = purge_step(s, c, ST_PURGE_CLIENTS_DELETE, NULL, now, NULL, err);
-    if (rc == CLV_OK)
-        rc = purge_step(s, c, ST_PURGE_SERVICES_DELETE, NULL, now, NULL, err);
-    for (size_t i = 0; rc == CLV_OK && i < sizeof purge_expired / sizeof purge_expired[0]; i++)
-        rc = purge_step(s, c, purge_expired[i], NULL, now, NULL, err);
-    rc = clv_sqlite_atomic_close(c, own, rc, err);
-    if (rc == CLV_OK)
-        *purged = n;
-    return rc;
-}
-
 static const struct clv_store_ops sqlite_ops = {
     .name = "sqlite",
     .free = sqlite_free,
@@ -620,8 +493,8 @@ static const struct clv_store_ops sqlite_ops = {
     .user_list = clv_sqlite_user_list,
     .audit_insert = clv_sqlite_audit_insert,
     .audit_list = clv_sqlite_audit_list,
-    .jti_revoke = sqlite_jti_revoke,
-    .jti_is_revoked = sqlite_jti_is_revoked,
+    .jti_revoke = clv_sqlite_jti_revoke,
+    .jti_is_revoked = clv_sqlite_jti_is_revoked,
     .code_insert = clv_sqlite_code_insert,
     .code_consume = clv_sqlite_code_consume,
     .refresh_insert = clv_sqlite_refresh_insert,
@@ -642,5 +515,5 @@ static const struct clv_store_ops sqlite_ops = {
     .consent_put = clv_sqlite_consent_put,
     .consent_list = clv_sqlite_consent_list,
     .consent_delete = clv_sqlite_consent_delete,
-    .purge = sqlite_purge,
+    .purge = clv_sqlite_purge,
 };

@@ -1,11 +1,15 @@
-/* sqlite_impl — internals shared by the files of the SQLite backend (sqlite.c: handle,
- * connections, transactions, migrations, meta, jti, purge; sqlite_sql.c: every SQL text;
- * sqlite_bind.c: binding, loading and running statements; sqlite_rows.c and
- * sqlite_client.c: the model's objects; sqlite_grants.c: codes, refresh tokens, families,
- * sessions, assertion jtis; sqlite_register.c: initial access and registration tokens).
+/* impl — internals shared by the files of the SQLite backend (src/store/sqlite/):
+ *   handle.c            the handle, connections, statements, transactions, migrations, meta
+ *   sql.c               every SQL text: the migrations and the prepared statements
+ *   bind.c              binding parameters, loading columns, running statements
+ *   tenants_services.c, clients.c, secrets.c, users.c, audit.c, consents.c  the objects
+ *   grants.c            codes, refresh tokens, families, sessions, assertion and revoked jtis
+ *   registration.c      initial access and registration access tokens
+ *   purge.c             retention: what clv_store_purge removes
+ *   q_index.c, fold.c   the indexes of the client list's q and their SQL functions
  * Not for use outside src/store.
  *
- * Every SQL text is a literal in sqlite_sql.c, indexed by clv_sqlite_stmt_id; each
+ * Every SQL text is a literal in sql.c, indexed by clv_sqlite_stmt_id; each
  * connection prepares a statement on first use and keeps it until the connection closes.
  * A statement taken with clv_sqlite_stmt must be given back with clv_sqlite_done (reset and
  * clear bindings) before the function returns, so that no read transaction stays open. */
@@ -343,6 +347,9 @@ clv_code clv_sqlite_consent_list(clv_store *s, const char *user_id, const clv_st
                                  clv_list *out, clv_err *err);
 clv_code clv_sqlite_consent_delete(clv_store *s, const char *user_id, const char *client_id,
                                    clv_err *err);
+clv_code clv_sqlite_jti_revoke(clv_store *s, const char *jti, int64_t exp, clv_err *err);
+clv_code clv_sqlite_jti_is_revoked(clv_store *s, const char *jti, bool *revoked, clv_err *err);
+clv_code clv_sqlite_purge(clv_store *s, int64_t now, int *purged, clv_err *err);
 
 /* Registers clv_fold(text), a Unicode lower(), and clv_grams(text), the words of
  * clients_grams (sqlite_fold.c), on a connection. */
