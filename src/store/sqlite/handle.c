@@ -139,7 +139,7 @@ clv_code clv_sqlite_conn_get(clv_store *base, clv_sqlite_conn **out, clv_err *er
 
 /* ---- handle ---- */
 
-static void sqlite_free(clv_store *base)
+void clv_sqlite_free(clv_store *base)
 {
     sqlite_store *s = (sqlite_store *)base;
     clv_sqlite_conn *c, *next;
@@ -176,7 +176,7 @@ clv_code clv_store_sqlite_open(const char *path, clv_store **out, clv_err *err)
     /* Open this thread's connection now, so that a bad path fails here. */
     rc = conn_open(s, &c, err);
     if (rc != CLV_OK) {
-        sqlite_free(&s->base);
+        clv_sqlite_free(&s->base);
         return rc;
     }
     *out = &s->base;
@@ -270,7 +270,7 @@ clv_code clv_sqlite_version_miss(clv_sqlite_conn *c, clv_sqlite_stmt_id exists, 
 
 /* ---- transactions ---- */
 
-static clv_code sqlite_begin(clv_store *s, clv_err *err)
+clv_code clv_sqlite_begin(clv_store *s, clv_err *err)
 {
     clv_sqlite_conn *c;
     clv_code rc = clv_sqlite_conn_get(s, &c, err);
@@ -278,7 +278,7 @@ static clv_code sqlite_begin(clv_store *s, clv_err *err)
     return rc == CLV_OK ? clv_sqlite_run(c, ST_BEGIN, err) : rc;
 }
 
-static clv_code sqlite_commit(clv_store *s, clv_err *err)
+clv_code clv_sqlite_commit(clv_store *s, clv_err *err)
 {
     clv_sqlite_conn *c;
     clv_code rc = clv_sqlite_conn_get(s, &c, err);
@@ -286,7 +286,7 @@ static clv_code sqlite_commit(clv_store *s, clv_err *err)
     return rc == CLV_OK ? clv_sqlite_run(c, ST_COMMIT, err) : rc;
 }
 
-static void sqlite_rollback(clv_store *s)
+void clv_sqlite_rollback(clv_store *s)
 {
     clv_sqlite_conn *c;
 
@@ -394,7 +394,7 @@ int clv_sqlite_writes_as(const clv_sqlite_conn *c)
     return c->owner->writes_as != 0 ? c->owner->writes_as : clv_sqlite_migration_count;
 }
 
-static clv_code sqlite_migrate(clv_store *s, clv_err *err)
+clv_code clv_sqlite_migrate(clv_store *s, clv_err *err)
 {
     return clv_sqlite_migrate_to(s, clv_sqlite_migration_count, err);
 }
@@ -414,7 +414,7 @@ clv_code clv_sqlite_schema_version(clv_store *s, int64_t *version, clv_err *err)
 
 /* ---- meta ---- */
 
-static clv_code sqlite_meta_get(clv_store *s, const char *name, char **value, clv_err *err)
+clv_code clv_sqlite_meta_get(clv_store *s, const char *name, char **value, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
@@ -444,7 +444,7 @@ static clv_code sqlite_meta_get(clv_store *s, const char *name, char **value, cl
     return rc;
 }
 
-static clv_code sqlite_meta_put(clv_store *s, const char *name, const char *value, clv_err *err)
+clv_code clv_sqlite_meta_put(clv_store *s, const char *name, const char *value, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
@@ -459,61 +459,16 @@ static clv_code sqlite_meta_put(clv_store *s, const char *name, const char *valu
     return clv_sqlite_write(c, &b, "meta_put", false, err);
 }
 
+/* ---- the table: clv_sqlite_<name> for every operation (impl.h) ---- */
+
+#define OP(name, params, args) .name = clv_sqlite_##name,
+#define OWN_OP(ret, name, params) .name = clv_sqlite_##name,
+/* clang-format off */
 static const struct clv_store_ops sqlite_ops = {
     .name = "sqlite",
-    .free = sqlite_free,
-    .migrate = sqlite_migrate,
-    .begin = sqlite_begin,
-    .commit = sqlite_commit,
-    .rollback = sqlite_rollback,
-    .meta_get = sqlite_meta_get,
-    .meta_put = sqlite_meta_put,
-    .tenant_insert = clv_sqlite_tenant_insert,
-    .tenant_get = clv_sqlite_tenant_get,
-    .tenant_update = clv_sqlite_tenant_update,
-    .tenant_list = clv_sqlite_tenant_list,
-    .service_insert = clv_sqlite_service_insert,
-    .service_get = clv_sqlite_service_get,
-    .service_update = clv_sqlite_service_update,
-    .service_list = clv_sqlite_service_list,
-    .client_insert = clv_sqlite_client_insert,
-    .client_get = clv_sqlite_client_get,
-    .client_update = clv_sqlite_client_update,
-    .client_touch = clv_sqlite_client_touch,
-    .client_list = clv_sqlite_client_list,
-    .secret_insert = clv_sqlite_secret_insert,
-    .secret_list = clv_sqlite_secret_list,
-    .secret_delete = clv_sqlite_secret_delete,
-    .secret_touch = clv_sqlite_secret_touch,
-    .user_insert = clv_sqlite_user_insert,
-    .user_get = clv_sqlite_user_get,
-    .user_find = clv_sqlite_user_find,
-    .user_update = clv_sqlite_user_update,
-    .user_delete = clv_sqlite_user_delete,
-    .user_list = clv_sqlite_user_list,
-    .audit_insert = clv_sqlite_audit_insert,
-    .audit_list = clv_sqlite_audit_list,
-    .jti_revoke = clv_sqlite_jti_revoke,
-    .jti_is_revoked = clv_sqlite_jti_is_revoked,
-    .code_insert = clv_sqlite_code_insert,
-    .code_consume = clv_sqlite_code_consume,
-    .refresh_insert = clv_sqlite_refresh_insert,
-    .refresh_consume = clv_sqlite_refresh_consume,
-    .family_revoke = clv_sqlite_family_revoke,
-    .family_is_revoked = clv_sqlite_family_is_revoked,
-    .client_grants_revoke = clv_sqlite_client_grants_revoke,
-    .refresh_revoke = clv_sqlite_refresh_revoke,
-    .session_insert = clv_sqlite_session_insert,
-    .session_get = clv_sqlite_session_get,
-    .session_delete = clv_sqlite_session_delete,
-    .assertion_jti_use = clv_sqlite_assertion_jti_use,
-    .iat_insert = clv_sqlite_iat_insert,
-    .iat_use = clv_sqlite_iat_use,
-    .regtoken_put = clv_sqlite_regtoken_put,
-    .regtoken_get = clv_sqlite_regtoken_get,
-    .consent_get = clv_sqlite_consent_get,
-    .consent_put = clv_sqlite_consent_put,
-    .consent_list = clv_sqlite_consent_list,
-    .consent_delete = clv_sqlite_consent_delete,
-    .purge = clv_sqlite_purge,
+    CLV_STORE_OPS(OP)
+    CLV_STORE_OWN_OPS(OWN_OP)
 };
+/* clang-format on */
+#undef OP
+#undef OWN_OP
