@@ -19,6 +19,7 @@
 #include "core/client_json.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/retention.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"
 #include "crypto/rand.h"
@@ -224,7 +225,7 @@ static int run_purge(clv_app *app)
     clv_err err;
 
     clv_err_init(&err);
-    if (clv_store_purge(app->store, clv_now(), &purged, &err) != CLV_OK) {
+    if (clv_retention_purge(app, clv_now(), &purged, &err) != CLV_OK) {
         clv_log("error", "purge failed: %s", err.detail);
         return -1;
     }

@@ -45,6 +45,17 @@ void clv_store_rollback(clv_store *s)
 CLV_STORE_OPS(DISPATCH)
 #undef DISPATCH
 
+void clv_store_purged_free(void *p)
+{
+    clv_store_purged *r = p;
+
+    if (r == NULL)
+        return;
+    free(r->id);
+    free(r->tenant_id);
+    free(r);
+}
+
 /* ---- cursors: base64url("<ts>:<id>"), opaque to callers (SPEC §5.8) ---- */
 
 char *clv_store_cursor_encode(int64_t ts, const char *id)

@@ -110,6 +110,17 @@ clv_code clv_store_consent_list(clv_store *s, const char *user_id, const char *c
  * is live while now < expires_at (0 is not "never"). */
 clv_code clv_store_iat_insert(clv_store *s, const clv_iat *t, clv_err *err);
 
+/* ---- retention ---- */
+/* One client or service that clv_store_purge removed. */
+typedef struct {
+    const char *kind; /* "client" or "service" (static text) */
+    char *id;         /* a client's client_id, a service's id */
+    char *tenant_id;  /* its tenant */
+} clv_store_purged;
+
+/* Frees p and its strings; NULL is a no-op. (The free_item of clv_store_purge's list.) */
+void clv_store_purged_free(void *p);
+
 /* ---- every other operation: the list of store_ops.h ---- */
 #define CLV_STORE_DECLARE(name, params, args) clv_code clv_store_##name params;
 CLV_STORE_OPS(CLV_STORE_DECLARE)

@@ -191,15 +191,17 @@
       (clv_store *s, const char *user_id, const char *client_id, clv_err *err),                    \
       (s, user_id, client_id, err))                                                                \
                                                                                                    \
-    /* ---- retention ---- */                                                                      \
-    /* Removes for good, in one transaction, the clients whose status is deleted and               \
-     * purge_at <= now (with their secrets, codes, refresh tokens and registration token),         \
-     * the services likewise (with all their clients and initial access tokens), and the           \
-     * rows that have expired (expires_at or exp <= now): revoked jtis, codes, refresh             \
-     * tokens, sessions, assertion jtis, revoked families and initial access tokens. Writes        \
-     * one audit event per purged client or service (actor system, action "purge"). *purged        \
-     * counts clients and services. */                                                             \
-    X(purge, (clv_store *s, int64_t now, int *purged, clv_err *err), (s, now, purged, err))
+    /* ---- retention (docs/API.md, the lifecycle of a client) ---- */                             \
+    /* Removes for good, in one transaction (or a savepoint of the caller's), the clients          \
+     * whose status is deleted and purge_at <= now (with their secrets, codes, refresh             \
+     * tokens and registration token), the services likewise (with all their clients and           \
+     * initial access tokens), and the rows that have expired (expires_at or exp <= now):          \
+     * revoked jtis, codes, refresh tokens, sessions, assertion jtis, revoked families and         \
+     * initial access tokens. *removed gets one clv_store_purged item per client or service        \
+     * removed, the clients first; writing their audit events is the caller's business             \
+     * (clv_retention_purge, src/core/retention.c). */                                             \
+    X(purge, (clv_store *s, int64_t now, clv_list *removed, clv_err *err),                         \
+      (s, now, removed, err))
 /* clang-format on */
 
 #endif

@@ -296,7 +296,7 @@ START_TEST(q_purged)
     clv_service_free(v);
     ck_assert_int_eq(indexed("doomed"), 2);
 
-    ck_assert_int_eq(clv_store_purge(store, 200, &n, NULL), CLV_OK);
+    ck_assert_int_eq(clv_test_store_purge(store, 200, &n), CLV_OK);
     ck_assert_int_eq(indexed("doomed"), 0); /* both: the client's row and the cascade */
     ck_assert_int_eq(indexed("gazer"), 0);  /* c4 was a client of s2 */
     ck_assert_int_eq(indexed("kanne"), 1);  /* c1 stays; c8 was of s2 */

@@ -83,6 +83,17 @@ clv_store *clv_test_store_open(const char *dir, char *path, size_t n)
     return store;
 }
 
+clv_code clv_test_store_purge(clv_store *s, int64_t now, int *n)
+{
+    clv_list removed = {0};
+    clv_code rc = clv_store_purge(s, now, &removed, NULL);
+
+    if (rc == CLV_OK)
+        *n = (int)removed.count;
+    clv_list_cleanup(&removed);
+    return rc;
+}
+
 static struct {
     clv_store **store;
     char *dir, *path;

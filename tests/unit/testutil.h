@@ -39,6 +39,10 @@ json_t *clv_test_json(const char *text);
 /* Opens and migrates a store on dir/test.db (its path into path, n bytes). */
 clv_store *clv_test_store_open(const char *dir, char *path, size_t n);
 
+/* clv_store_purge(s, now) with only the number of rows it removed (into *n on CLV_OK); the
+ * list of them is freed. */
+clv_code clv_test_store_purge(clv_store *s, int64_t now, int *n);
+
 /* The store suites' fixture, added to tc: per test case a temporary root directory (made
  * and removed by the parent process, so a failed test leaves nothing behind), per test a
  * directory inside it (into dir, CLV_TEST_DIR_MAX bytes) with a store on dir/test.db (its

@@ -509,9 +509,10 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
                       " ON CONFLICT (jti) DO UPDATE SET exp = max(exp, excluded.exp)",
     [ST_JTI_GET] = "SELECT 1 FROM revoked_jti WHERE jti = ?1",
 
-    [ST_PURGE_CLIENTS_SELECT] = "SELECT client_id, tenant_id FROM clients" PURGE_CLIENTS_WHERE,
+    /* What a purge removes, for its caller: 0 a client, 1 a service. */
+    [ST_PURGE_SELECT] = "SELECT 0, client_id, tenant_id FROM clients" PURGE_CLIENTS_WHERE
+                        " UNION ALL SELECT 1, id, tenant_id FROM services WHERE " PURGEABLE,
     [ST_PURGE_CLIENTS_DELETE] = "DELETE FROM clients" PURGE_CLIENTS_WHERE,
-    [ST_PURGE_SERVICES_SELECT] = "SELECT id, tenant_id FROM services WHERE " PURGEABLE,
     [ST_PURGE_SERVICES_DELETE] = "DELETE FROM services WHERE " PURGEABLE,
     [ST_PURGE_JTI] = "DELETE FROM revoked_jti WHERE exp <= ?1",
     [ST_PURGE_AUTHCODES] = "DELETE FROM authcodes WHERE expires_at <= ?1",
