@@ -1,19 +1,12 @@
-/* store — the public clv_store_* functions (see store.h, store_ops.h): argument checks, the
- * list cursor format, and dispatch to the backend chosen by URL through its table of
- * function pointers (store_impl.h). Nothing here knows SQL. */
+/* store — the public clv_store_* functions (see store.h, store_ops.h): argument checks and
+ * dispatch to the backend chosen by URL through its table of function pointers
+ * (store_impl.h); the list cursor is in cursor.c. Nothing here knows SQL. */
 #include "store/store.h"
 
-#include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/b64.h"
 #include "store/store_impl.h"
-
-/* A cursor is ours, so anything longer than "19 digits:an id" is not one. */
-enum { CURSOR_MAX = 256, CURSOR_ID_MAX = 128 };
 
 clv_code clv_store_open(const char *url, clv_store **out, clv_err *err)
 {
@@ -56,72 +49,6 @@ void clv_store_purged_free(void *p)
     free(r);
 }
 
-/* ---- cursors: base64url("<ts>:<id>"), opaque to callers (SPEC §5.8) ---- */
-
-char *clv_store_cursor_encode(int64_t ts, const char *id)
-{
-    char plain[32 + CURSOR_ID_MAX];
-    char *out;
-    int n;
-
-    n = snprintf(plain, sizeof plain, "%" PRId64 ":%s", ts, id);
-    if (n < 0 || (size_t)n >= sizeof plain)
-        return NULL; /* ids are ours and short; this does not happen */
-    out = malloc(clv_b64url_encoded_size((size_t)n));
-    if (out != NULL)
-        clv_b64url_encode(plain, (size_t)n, out);
-    return out;
-}
-
-/* Parses "<ts>:<id>" (decoded, NUL-terminated, len bytes) into pg; false if malformed. */
-static bool parse_cursor(const char *plain, size_t len, clv_store_page *pg)
-{
-    const char *colon = memchr(plain, ':', len);
-    char *end = NULL;
-    long long ts;
-
-    if (colon == NULL || colon == plain || strlen(plain) != len)
-        return false; /* no separator, no number, or an embedded NUL */
-    if (plain[0] < '0' || plain[0] > '9')
-        return false; /* strtoll would accept spaces and signs */
-    errno = 0;
-    ts = strtoll(plain, &end, 10);
-    if (errno != 0 || end != colon || colon[1] == '\0' || strlen(colon + 1) > CURSOR_ID_MAX)
-        return false;
-    pg->ts = (int64_t)ts;
-    pg->id = colon + 1;
-    return true;
-}
-
-/* Fills pg from cursor and limit; *buf holds the decoded cursor that pg->id points into
- * (caller frees). */
-static clv_code page_init(const char *cursor, int limit, clv_store_page *pg, char **buf,
-                          clv_err *err)
-{
-    unsigned char *plain = NULL;
-    size_t len = 0;
-
-    *buf = NULL;
-    if (limit < 1 || limit > CLV_STORE_LIMIT_MAX)
-        return clv_fail_field(err, CLV_INVALID, "limit", "must be an integer from 1 to %d",
-                              CLV_STORE_LIMIT_MAX);
-    pg->limit = limit;
-    pg->ts = INT64_MAX;
-    pg->id = "";
-    if (cursor == NULL)
-        return CLV_OK;
-    if (strlen(cursor) > CURSOR_MAX || !clv_b64url_decode(cursor, strlen(cursor), &plain, &len))
-        return clv_fail_field(err, CLV_INVALID, "cursor",
-                              "is malformed: pass next_cursor back unchanged");
-    if (!parse_cursor((const char *)plain, len, pg)) {
-        free(plain);
-        return clv_fail_field(err, CLV_INVALID, "cursor",
-                              "is malformed: pass next_cursor back unchanged");
-    }
-    *buf = (char *)plain;
-    return CLV_OK;
-}
-
 /* ---- lists: the cursor decoded, the filters checked ---- */
 
 clv_code clv_store_tenant_list(clv_store *s, const char *cursor, int limit, clv_list *out,
@@ -129,7 +56,7 @@ clv_code clv_store_tenant_list(clv_store *s, const char *cursor, int limit, clv_
 {
     clv_store_page pg;
     char *buf = NULL;
-    clv_code rc = page_init(cursor, limit, &pg, &buf, err);
+    clv_code rc = clv_store_page_init(cursor, limit, &pg, &buf, err);
 
     if (rc == CLV_OK)
         rc = s->ops->tenant_list(s, &pg, out, err);
@@ -142,7 +69,7 @@ clv_code clv_store_service_list(clv_store *s, const clv_service_filter *f, clv_l
 {
     clv_store_page pg;
     char *buf = NULL;
-    clv_code rc = page_init(f->cursor, f->limit, &pg, &buf, err);
+    clv_code rc = clv_store_page_init(f->cursor, f->limit, &pg, &buf, err);
 
     if (rc == CLV_OK && (f->status < -1 || f->status > CLV_STATUS_DELETED))
         rc = clv_fail_field(err, CLV_INVALID, "status", "is not a known status");
@@ -157,7 +84,7 @@ clv_code clv_store_client_list(clv_store *s, const clv_client_filter *f, clv_lis
 {
     clv_store_page pg;
     char *buf = NULL;
-    clv_code rc = page_init(f->cursor, f->limit, &pg, &buf, err);
+    clv_code rc = clv_store_page_init(f->cursor, f->limit, &pg, &buf, err);
 
     if (rc == CLV_OK && (f->status < -1 || f->status > CLV_STATUS_DELETED))
         rc = clv_fail_field(err, CLV_INVALID, "status", "is not a known status");
@@ -176,7 +103,7 @@ clv_code clv_store_user_list(clv_store *s, const clv_user_filter *f, clv_list *o
 {
     clv_store_page pg;
     char *buf = NULL;
-    clv_code rc = page_init(f->cursor, f->limit, &pg, &buf, err);
+    clv_code rc = clv_store_page_init(f->cursor, f->limit, &pg, &buf, err);
 
     if (rc == CLV_OK)
         rc = s->ops->user_list(s, f, &pg, out, err);
@@ -188,7 +115,7 @@ clv_code clv_store_audit_list(clv_store *s, const clv_audit_filter *f, clv_list 
 {
     clv_store_page pg;
     char *buf = NULL;
-    clv_code rc = page_init(f->cursor, f->limit, &pg, &buf, err);
+    clv_code rc = clv_store_page_init(f->cursor, f->limit, &pg, &buf, err);
 
     if (rc == CLV_OK)
         rc = s->ops->audit_list(s, f, &pg, out, err);
@@ -210,7 +137,7 @@ clv_code clv_store_consent_list(clv_store *s, const char *user_id, const char *c
 {
     clv_store_page pg;
     char *buf = NULL;
-    clv_code rc = page_init(cursor, limit, &pg, &buf, err);
+    clv_code rc = clv_store_page_init(cursor, limit, &pg, &buf, err);
 
     if (rc == CLV_OK)
         rc = s->ops->consent_list(s, user_id, &pg, out, err);

@@ -68,9 +68,15 @@ struct clv_store {
     const struct clv_store_ops *ops;
 };
 
-/* The opaque cursor of the page that follows the row (ts, id): base64url of "ts:id".
- * Returns a malloc'd string (caller frees), NULL on allocation failure. */
+/* The opaque cursor of the page that follows the row (ts, id): base64url of "ts:id"
+ * (cursor.c). Returns a malloc'd string (caller frees), NULL on allocation failure. */
 char *clv_store_cursor_encode(int64_t ts, const char *id);
+
+/* Fills pg from a list's cursor (NULL: the first page) and limit; *buf holds the decoded
+ * cursor that pg->id points into (caller frees; NULL without a cursor). CLV_INVALID with
+ * field "limit" or "cursor", or CLV_NOMEM. */
+clv_code clv_store_page_init(const char *cursor, int limit, clv_store_page *pg, char **buf,
+                             clv_err *err);
 
 /* Backends. Same contract as clv_store_open; `path` is the SQLite file path. */
 clv_code clv_store_sqlite_open(const char *path, clv_store **out, clv_err *err);

@@ -784,6 +784,39 @@ START_TEST(bad_cursor)
 }
 END_TEST
 
+/* next_cursor is base64url (RFC 4648 §5, no padding) of "<created_at>:<id>" of a page's
+ * last row, for every length of that text modulo 3 (cursors handed out before stay good). */
+START_TEST(cursor_format)
+{
+    static const char *const ids[] = {"c_abc", "c_ab", "c_a"}; /* "10x:" + 5, 4, 3 */
+    clv_client_filter f = all_clients;
+    char plain[32], want[64], cid[32];
+    clv_list l = {0};
+
+    add_base();
+    for (size_t i = 0; i < COUNT(ids); i++) {
+        snprintf(cid, sizeof cid, "cid_%s", ids[i]);
+        add_client(ids[i], cid, "s1", 103 - (int64_t)i);
+    }
+    add_client("c_last", "cid_last", "s1", 1);
+    f.limit = 1;
+    for (size_t i = 0; i < COUNT(ids); i++) {
+        ck_assert_int_eq(clv_store_client_list(store, &f, &l, NULL), CLV_OK);
+        ck_assert_uint_eq(l.count, 1);
+        ck_assert_str_eq(((clv_client *)l.items[0])->id, ids[i]);
+        snprintf(plain, sizeof plain, "%d:%s", 103 - (int)i, ids[i]);
+        ck_assert_uint_lt(clv_b64url_encoded_size(strlen(plain)), sizeof want);
+        clv_b64url_encode(plain, strlen(plain), want);
+        ck_assert_str_eq(l.next_cursor, want);
+        free((char *)f.cursor);
+        f.cursor = l.next_cursor; /* taken over from l */
+        l.next_cursor = NULL;
+        clv_list_cleanup(&l);
+    }
+    free((char *)f.cursor);
+}
+END_TEST
+
 /* ---- secrets ---- */
 
 static void add_secret(const char *secret_id, const char *client_id, int64_t created_at,
@@ -1180,6 +1213,7 @@ static Suite *store_suite(void)
                             client_list_effective_status,
                             client_list_effective_status_by_client_id,
                             bad_cursor,
+                            cursor_format,
                             audit};
     const struct {
         const char *name;
