@@ -1,7 +1,25 @@
-/* test_store — unit tests of src/store against the SQLite backend: migrations, every
- * object's round trip, versioned updates, list order, keyset pagination and filters,
- * purge, transactions and concurrent use from two threads. Each test runs in its own
- * process (CK_FORK) on a fresh database file in its own temporary directory. */
+/* test_store — the store suite: unit tests of src/store through its public interface
+ * (store.h, store_ops.h) that every backend must pass: migrations, every object's round
+ * trip, versioned updates, list order, keyset pagination and filters, purge, transactions
+ * and concurrent use from two threads. test_store_grants.c (end-user flows, registration)
+ * and test_store_q.c (the client list's q) belong to it. Each test runs in its own process
+ * (CK_FORK) on a fresh, empty store, with a temporary directory of its own
+ * (clv_test_store_fixture, testutil.c).
+ *
+ * The backend. By default the suite runs on SQLite, a new file per test. To run it on
+ * another backend:
+ *   1. give that backend a row in the `backends` table of testutil.c: the URL scheme that
+ *      picks it, a function that makes a fresh, empty store for one test from a base URL
+ *      (PostgreSQL: a database of its own on that server) and writes its URL, and one
+ *      that removes it after the test;
+ *   2. run the store tests with that base URL in CLAVIS_TEST_STORE_URL, e.g.
+ *        CLAVIS_TEST_STORE_URL=postgres://clavis@localhost/clavis_test \
+ *            ctest --output-on-failure -R test_store
+ * Nothing else changes: the tests only call clv_store_* and open the store by its URL.
+ * What is SQLite's own (its upgrades from old releases through clv_sqlite_migrate_to, the
+ * tables of its q index) is in the test cases named "sqlite" and "q_sqlite", or guarded
+ * by sqlite_index() in test_store_q.c; those run only when the backend is SQLite
+ * (clv_test_store_on). A new backend with checks of its own adds them the same way. */
 #include <check.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -17,7 +35,7 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static char dir[CLV_TEST_DIR_MAX]; /* per test (clv_test_store_fixture) */
-static char path[CLV_TEST_PATH_MAX];
+static char url[CLV_TEST_URL_MAX]; /* the store's URL; for SQLite its file */
 static clv_store *store;
 
 /* ---- builders ---- */
@@ -177,7 +195,7 @@ START_TEST(migrate_twice)
     clv_store *other = NULL;
 
     ck_assert_int_eq(clv_store_migrate(store, NULL), CLV_OK);
-    ck_assert_int_eq(clv_store_open(path, &other, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_open(url, &other, NULL), CLV_OK);
     ck_assert_int_eq(clv_store_migrate(other, NULL), CLV_OK);
     clv_store_free(other);
     add_tenant("t1", 1);
@@ -1226,7 +1244,7 @@ static Suite *store_suite(void)
 
     for (size_t i = 0; i < COUNT(cases); i++) {
         TCase *tc = tcase_create(cases[i].name);
-        clv_test_store_fixture(tc, &store, dir, path, true);
+        clv_test_store_fixture(tc, &store, dir, url, true);
         tcase_set_timeout(tc, 60);
         for (size_t j = 0; j < cases[i].n; j++)
             tcase_add_test(tc, cases[i].tests[j]);
