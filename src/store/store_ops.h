@@ -8,13 +8,14 @@
  *   - the public prototypes (store.h),
  *   - the functions that call the backend through its table (store.c),
  *   - the members of that table (struct clv_store_ops, store_impl.h),
- *   - each backend's prototypes and table (CLV_STORE_BACKEND, store_impl.h).
+ *   - each backend's prototypes and table (SQLite: sqlite/impl.h, sqlite/handle.c).
  * The operations whose public function does more (checks an argument, decodes a list
  * cursor) are declared by hand in store.h and their backend side in CLV_STORE_OWN_OPS
  * (store_impl.h).
  *
- * Adding an operation: a line here (or in CLV_STORE_OWN_OPS), its SQL in
- * src/store/sqlite/sql.c, its body clv_sqlite_<name> in src/store/sqlite/. Nothing else. */
+ * Adding an operation: a line here, its SQL in src/store/sqlite/sql.c (with the
+ * statement's ST_ id in sqlite/impl.h), its body clv_sqlite_<name> in src/store/sqlite/.
+ * Nothing else: prototypes, dispatch and the backend's table follow from the line. */
 #ifndef CLV_STORE_STORE_OPS_H
 #define CLV_STORE_STORE_OPS_H
 
