@@ -421,8 +421,7 @@ START_TEST(q_keys_follow_list_order)
     add_client("s_new", "sid_new", "s1", 800, "same but newer", CLV_STATUS_ACTIVE);
     if (sqlite_index()) {
         ck_assert_int_eq(keys_out_of_order(), 0);
-        ck_assert_int_eq(sql_int("SELECT count(*) FROM clients_fts_map"),
-                         (int64_t)COUNT(rows) + 6);
+        ck_assert_int_eq(sql_int("SELECT count(*) FROM clients_fts_map"), (int64_t)COUNT(rows) + 6);
         ck_assert_int_eq(indexed("same"), 6);
         ck_assert_int_eq(indexed("second"), 4);
     }
@@ -565,8 +564,8 @@ END_TEST
 static Suite *store_q_suite(void)
 {
     /* every backend: what q lists */
-    const TTest *q[] = {q_matches, q_with_filters_and_pages, q_rename, q_purged, q_many_matches,
-                        q_keys_follow_list_order};
+    const TTest *q[] = {q_matches, q_with_filters_and_pages, q_rename,
+                        q_purged,  q_many_matches,           q_keys_follow_list_order};
     /* SQLite only: its upgrades from old releases and the internals of its q index */
     const TTest *q_sqlite[] = {q_migrate_from_v2, q_migrate_from_v3, q_gram_words,
                                q_common_trigrams_left_out};

@@ -169,8 +169,7 @@ static void fixture_setup(void)
     ck_assert_msg(clv_store_open(fixture.url, fixture.store, &err) == CLV_OK, "open: %s",
                   err.detail);
     if (fixture.migrated)
-        ck_assert_msg(clv_store_migrate(*fixture.store, &err) == CLV_OK, "migrate: %s",
-                      err.detail);
+        ck_assert_msg(clv_store_migrate(*fixture.store, &err) == CLV_OK, "migrate: %s", err.detail);
 }
 
 static void fixture_teardown(void)
