@@ -18,6 +18,8 @@
 #include "core/audit.h"
 #include "core/client_json.h"
 #include "core/ids.h"
+#include "base/log.h"
+#include "core/retention.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"
 #include "crypto/rand.h"
@@ -223,7 +225,7 @@ static int run_purge(clv_app *app)
     clv_err err;
 
     clv_err_init(&err);
-    if (clv_store_purge(app->store, clv_now(), &purged, &err) != CLV_OK) {
+    if (clv_retention_purge(app, clv_now(), &purged, &err) != CLV_OK) {
         clv_log("error", "purge failed: %s", err.detail);
         return -1;
     }

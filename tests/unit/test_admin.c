@@ -17,6 +17,7 @@
 #include "core/app.h"
 #include "core/audit.h"
 #include "core/ids.h"
+#include "core/retention.h"
 #include "core/secret.h"
 #include "crypto/hash.h"
 #include "testutil.h"
@@ -551,9 +552,9 @@ START_TEST(purge_after_retention)
     ck_assert_int_eq(act(&admin, cid, CLV_CLIENT_DELETE, &out, &err), CLV_OK);
     json_decref(out);
     /* before purge_at nothing goes */
-    ck_assert_int_eq(clv_store_purge(app->store, clv_now() - 10, &n, NULL), CLV_OK);
+    ck_assert_int_eq(clv_retention_purge(app, clv_now() - 10, &n, NULL), CLV_OK);
     ck_assert_int_eq(n, 0);
-    ck_assert_int_eq(clv_store_purge(app->store, clv_now() + 1, &n, NULL), CLV_OK);
+    ck_assert_int_eq(clv_retention_purge(app, clv_now() + 1, &n, NULL), CLV_OK);
     ck_assert_int_eq(n, 1);
     ck_assert_int_eq(clv_store_client_get(app->store, cid, &gone, NULL), CLV_NOT_FOUND);
     clv_err_init(&err);

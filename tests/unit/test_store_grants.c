@@ -1,24 +1,25 @@
 /* test_store_grants — unit tests of the end-user flows and dynamic registration in
- * src/store (SQLite backend): authorization codes and refresh tokens consumed once (also
- * by two threads at once, and inside a caller's transaction), family and client
- * revocation, sessions, client-assertion jtis, initial access tokens, registration
- * tokens, purge of expired rows and cascades, and the upgrade of a database made by
- * migration 1. Each test runs in its own process (CK_FORK) on a fresh database file in
- * its own temporary directory, as in test_store.c. */
+ * src/store, part of the store suite every backend passes (see test_store.c):
+ * authorization codes and refresh tokens consumed once (also by two threads at once, and
+ * inside a caller's transaction), family and client revocation, sessions,
+ * client-assertion jtis, initial access tokens, registration tokens, purge of expired
+ * rows and cascades; and, in case "sqlite" (SQLite only), the upgrade of a database made
+ * by migration 1. Each test runs in its own process (CK_FORK) on a fresh store in its
+ * own temporary directory, as in test_store.c. */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_impl.h" /* clv_sqlite_migrate_to, clv_sqlite_schema_version */
+#include "store/sqlite/impl.h" /* clv_sqlite_migrate_to, clv_sqlite_schema_version */
 #include "store/store.h"
 #include "testutil.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static char dir[CLV_TEST_DIR_MAX]; /* per test (clv_test_store_fixture) */
-static char path[CLV_TEST_PATH_MAX];
+static char url[CLV_TEST_URL_MAX]; /* the store's URL; for SQLite its file */
 static clv_store *store;
 
 /* ---- builders ---- */
@@ -353,9 +354,9 @@ START_TEST(family_revoke)
 
     /* a repeat is no error and keeps the later exp */
     ck_assert_int_eq(clv_store_family_revoke(store, "fam1", 1000, NULL), CLV_OK);
-    ck_assert_int_eq(clv_store_purge(store, 1500, &n, NULL), CLV_OK);
+    ck_assert_int_eq(clv_test_store_purge(store, 1500, &n), CLV_OK);
     ck_assert(family_revoked("fam1"));
-    ck_assert_int_eq(clv_store_purge(store, 2000, &n, NULL), CLV_OK);
+    ck_assert_int_eq(clv_test_store_purge(store, 2000, &n), CLV_OK);
     ck_assert(!family_revoked("fam1"));
 }
 END_TEST
@@ -644,7 +645,7 @@ START_TEST(purge_expired)
     ck_assert_int_eq(add_iat(7, "iat_old", "s1", 1000, -1), CLV_OK);
     ck_assert_int_eq(add_iat(8, "iat_new", "s1", 1001, -1), CLV_OK);
 
-    ck_assert_int_eq(clv_store_purge(store, 1000, &n, NULL), CLV_OK);
+    ck_assert_int_eq(clv_test_store_purge(store, 1000, &n), CLV_OK);
     ck_assert_int_eq(n, 0); /* only clients and services count */
 
     ck_assert_int_eq(use_code(1), CLV_NOT_FOUND);
@@ -689,7 +690,7 @@ START_TEST(purge_cascades)
     ck_assert_int_eq(clv_store_service_update(store, v, NULL), CLV_OK);
     clv_service_free(v);
 
-    ck_assert_int_eq(clv_store_purge(store, 200, &n, NULL), CLV_OK);
+    ck_assert_int_eq(clv_test_store_purge(store, 200, &n), CLV_OK);
     ck_assert_int_eq(n, 3); /* cid1, cid3 (with its service) and s2 */
     ck_assert_int_eq(use_code(1), CLV_NOT_FOUND);
     ck_assert_int_eq(use_refresh(2), CLV_NOT_FOUND);
@@ -808,19 +809,25 @@ static Suite *grants_suite(void)
         assertion_jti_replay, concurrent_consume};
     const TTest *registration[] = {iat_single_use, iat_unlimited_and_expired, regtoken, consents,
                                    first_party_kept};
-    const TTest *retention[] = {purge_expired, purge_cascades, migrate_from_v1};
+    const TTest *retention[] = {purge_expired, purge_cascades};
+    const TTest *sqlite[] = {migrate_from_v1}; /* SQLite only: its upgrade from a release */
     const struct {
         const char *name;
         const TTest *const *tests;
         size_t n;
-    } cases[] = {{"grants", grants, COUNT(grants)},
-                 {"registration", registration, COUNT(registration)},
-                 {"retention", retention, COUNT(retention)}};
+        bool sqlite_only;
+    } cases[] = {{"grants", grants, COUNT(grants), false},
+                 {"registration", registration, COUNT(registration), false},
+                 {"retention", retention, COUNT(retention), false},
+                 {"sqlite", sqlite, COUNT(sqlite), true}};
     Suite *s = suite_create("store_grants");
 
     for (size_t i = 0; i < COUNT(cases); i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        clv_test_store_fixture(tc, &store, dir, path, true);
+        TCase *tc;
+        if (cases[i].sqlite_only && !clv_test_store_on("sqlite"))
+            continue;
+        tc = tcase_create(cases[i].name);
+        clv_test_store_fixture(tc, &store, dir, url, true);
         tcase_set_timeout(tc, 60);
         for (size_t j = 0; j < cases[i].n; j++)
             tcase_add_test(tc, cases[i].tests[j]);

@@ -71,21 +71,80 @@ json_t *clv_test_json(const char *text)
     return j;
 }
 
-clv_store *clv_test_store_open(const char *dir, char *path, size_t n)
+clv_code clv_test_store_purge(clv_store *s, int64_t now, int *n)
 {
-    clv_store *store = NULL;
-    clv_err err;
+    clv_list removed = {0};
+    clv_code rc = clv_store_purge(s, now, &removed, NULL);
 
-    snprintf(path, n, "%s/test.db", dir);
-    clv_err_init(&err);
-    ck_assert_msg(clv_store_open(path, &store, &err) == CLV_OK, "open: %s", err.detail);
-    ck_assert_msg(clv_store_migrate(store, &err) == CLV_OK, "migrate: %s", err.detail);
-    return store;
+    if (rc == CLV_OK)
+        *n = (int)removed.count;
+    clv_list_cleanup(&removed);
+    return rc;
 }
+
+/* ---- the store suites' backends ---- */
+
+/* A backend the store suites can run against. */
+typedef struct {
+    const char *name;
+    const char *scheme; /* what CLAVIS_TEST_STORE_URL starts with to pick it; NULL: default */
+    /* Writes into url (n bytes) the URL of a fresh, empty store for one test, made from
+     * base (CLAVIS_TEST_STORE_URL, NULL for the default); dir is the test's own directory. */
+    void (*fresh)(const char *base, const char *dir, char *url, size_t n);
+    /* Removes the store fresh made, after the test (NULL: dir holds all of it). */
+    void (*drop)(const char *base, const char *url);
+} test_backend;
+
+static void sqlite_fresh(const char *base, const char *dir, char *url, size_t n)
+{
+    (void)base;
+    ck_assert_int_lt(snprintf(url, n, "%s/test.db", dir), (int)n);
+}
+
+/* A new backend adds its row here, e.g. {"postgres", "postgres://", pg_fresh, pg_drop}
+ * with pg_fresh creating a database of its own on base's server for each test and pg_drop
+ * dropping it. */
+static const test_backend backends[] = {
+    {"sqlite", NULL, sqlite_fresh, NULL},
+};
+
+static const test_backend *backend(void)
+{
+    const char *base = getenv("CLAVIS_TEST_STORE_URL");
+
+    if (base == NULL || *base == '\0' || strcmp(base, "sqlite") == 0)
+        return &backends[0];
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+        if (backends[i].scheme != NULL &&
+            strncmp(base, backends[i].scheme, strlen(backends[i].scheme)) == 0)
+            return &backends[i];
+    fprintf(stderr, "CLAVIS_TEST_STORE_URL=%s: no store backend for that URL in testutil.c\n",
+            base);
+    exit(EXIT_FAILURE);
+}
+
+static const char *backend_base(void)
+{
+    const char *base = getenv("CLAVIS_TEST_STORE_URL");
+
+    return backend()->scheme != NULL ? base : NULL;
+}
+
+const char *clv_test_store_backend(void)
+{
+    return backend()->name;
+}
+
+bool clv_test_store_on(const char *name)
+{
+    return strcmp(backend()->name, name) == 0;
+}
+
+/* ---- the store suites' fixture ---- */
 
 static struct {
     clv_store **store;
-    char *dir, *path;
+    char *dir, *url;
     bool migrated;
     char root[64];
 } fixture;
@@ -105,28 +164,28 @@ static void fixture_setup(void)
     clv_err err;
 
     clv_test_mkdtemp(fixture.dir, CLV_TEST_DIR_MAX, fixture.root, NULL);
-    if (fixture.migrated) {
-        *fixture.store = clv_test_store_open(fixture.dir, fixture.path, CLV_TEST_PATH_MAX);
-        return;
-    }
-    snprintf(fixture.path, CLV_TEST_PATH_MAX, "%s/test.db", fixture.dir);
+    backend()->fresh(backend_base(), fixture.dir, fixture.url, CLV_TEST_URL_MAX);
     clv_err_init(&err);
-    ck_assert_msg(clv_store_open(fixture.path, fixture.store, &err) == CLV_OK, "open: %s",
+    ck_assert_msg(clv_store_open(fixture.url, fixture.store, &err) == CLV_OK, "open: %s",
                   err.detail);
+    if (fixture.migrated)
+        ck_assert_msg(clv_store_migrate(*fixture.store, &err) == CLV_OK, "migrate: %s", err.detail);
 }
 
 static void fixture_teardown(void)
 {
     clv_store_free(*fixture.store);
     *fixture.store = NULL;
+    if (backend()->drop != NULL)
+        backend()->drop(backend_base(), fixture.url);
     clv_test_rm_tree(fixture.dir);
 }
 
-void clv_test_store_fixture(TCase *tc, clv_store **store, char *dir, char *path, bool migrated)
+void clv_test_store_fixture(TCase *tc, clv_store **store, char *dir, char *url, bool migrated)
 {
     fixture.store = store;
     fixture.dir = dir;
-    fixture.path = path;
+    fixture.url = url;
     fixture.migrated = migrated;
     tcase_add_unchecked_fixture(tc, fixture_case_setup, fixture_case_teardown);
     tcase_add_checked_fixture(tc, fixture_setup, fixture_teardown);

@@ -36,15 +36,31 @@ int clv_test_run(Suite *s);
 /* Parses test JSON text (duplicates refused), failing the test if it is not JSON. */
 json_t *clv_test_json(const char *text);
 
-/* Opens and migrates a store on dir/test.db (its path into path, n bytes). */
-clv_store *clv_test_store_open(const char *dir, char *path, size_t n);
+/* clv_store_purge(s, now) with only the number of rows it removed (into *n on CLV_OK); the
+ * list of them is freed. */
+clv_code clv_test_store_purge(clv_store *s, int64_t now, int *n);
+
+/* ---- the store suites (test_store*.c): one suite every backend passes ----
+ * The backend comes from CLAVIS_TEST_STORE_URL: unset, empty or "sqlite", SQLite (a new
+ * file in each test's directory); else the backend whose URL scheme it starts with, from
+ * the table in testutil.c, which makes a fresh store per test from that URL and removes
+ * it after (see the top of test_store.c). */
+
+/* The name of the backend under test ("sqlite", …). Exits the program with a message when
+ * CLAVIS_TEST_STORE_URL names no backend of the table. */
+const char *clv_test_store_backend(void);
+
+/* true if the backend under test is `name`: the suites add the cases only one backend
+ * passes (SQLite's upgrades from old releases, its q index) when it is. */
+bool clv_test_store_on(const char *name);
 
 /* The store suites' fixture, added to tc: per test case a temporary root directory (made
  * and removed by the parent process, so a failed test leaves nothing behind), per test a
- * directory inside it (into dir, CLV_TEST_DIR_MAX bytes) with a store on dir/test.db (its
- * path into path, CLV_TEST_PATH_MAX bytes; *store), migrated unless `migrated` is false;
- * freed and removed after the test. One suite per test program uses it. */
-enum { CLV_TEST_DIR_MAX = 128, CLV_TEST_PATH_MAX = 160 };
-void clv_test_store_fixture(TCase *tc, clv_store **store, char *dir, char *path, bool migrated);
+ * directory inside it (into dir, CLV_TEST_DIR_MAX bytes) and a fresh, empty store of the
+ * backend under test (its URL into url, CLV_TEST_URL_MAX bytes: for SQLite the path
+ * dir/test.db; *store), migrated unless `migrated` is false; freed and removed after the
+ * test. One suite per test program uses it. */
+enum { CLV_TEST_DIR_MAX = 128, CLV_TEST_URL_MAX = 256 };
+void clv_test_store_fixture(TCase *tc, clv_store **store, char *dir, char *url, bool migrated);
 
 #endif

@@ -1,4 +1,4 @@
-/* sqlite_q — the indexes of q (SPEC §5.9; migrations 3 and 4 of sqlite_sql.c):
+/* q_index — the indexes of q (SPEC §5.9; migrations 3 and 4 of sql.c):
  *   keying a new client in clients_fts_map so that key order is list order, and indexing
  *   its name in clients_fts (trigrams) and clients_grams (characters and pairs);
  *   choosing the index a list with q reads, and what it asks that index.
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/sqlite_impl.h"
+#include "store/sqlite/impl.h"
 
 /* q of this many characters or more is looked up in the trigram index, shorter q in
  * clients_grams (a trigram is 3 characters, so that index cannot match less). */
@@ -87,70 +87,104 @@ void clv_sqlite_q_sample_free(clv_sqlite_q_sample *s)
     free(s);
 }
 
-/* Learns the common trigrams from the newest names into s; CLV_NOMEM or CLV_STORE. */
-static clv_code sample_build(clv_sqlite_conn *c, clv_sqlite_q_sample *s, clv_err *err)
+/* The keys of a sample as it is read: each name's distinct trigrams and tags, one run per
+ * name, in all[0..n). */
+typedef struct {
+    uint64_t *all;
+    size_t n, cap;
+    size_t names;
+} key_bag;
+
+/* Sorts keys[0..n) and drops repeats; returns how many are left. */
+static size_t sort_unique(uint64_t *keys, size_t n)
+{
+    size_t w = 0;
+
+    qsort(keys, n, sizeof *keys, cmp_u64);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || keys[i] != keys[i - 1])
+            keys[w++] = keys[i];
+    return w;
+}
+
+/* Adds the trigrams of the name and the tags of the client in the current row of st
+ * (name, service_id, tenant_id, status), each once; false if out of memory. */
+static bool bag_add_row(key_bag *b, sqlite3_stmt *st)
 {
     unsigned cps[Q_MAX_CHARS];
-    sqlite3_stmt *st = clv_sqlite_stmt(c, ST_CLIENT_Q_SAMPLE, err);
-    uint64_t *all = NULL;
-    size_t n_all = 0, cap = 0, names = 0, kept = 0;
     size_t offs[Q_MAX_CHARS + 1];
+    const char *name = (const char *)sqlite3_column_text(st, 0);
+    const char *service = (const char *)sqlite3_column_text(st, 1);
+    const char *tenant = (const char *)sqlite3_column_text(st, 2);
+    char status[16];
+    size_t n = name != NULL ? q_chars(name, cps, offs, Q_MAX_CHARS) : 0, first = b->n;
+
+    if (b->n + n + 3 > b->cap) {
+        size_t cap = (b->n + n + 3) * 2;
+        uint64_t *grown = realloc(b->all, cap * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        b->all = grown;
+        b->cap = cap;
+    }
+    for (size_t i = 0; i + 2 < n; i++)
+        b->all[b->n++] = trigram_key(cps + i);
+    snprintf(status, sizeof status, "%d", sqlite3_column_int(st, 3));
+    b->all[b->n++] = tag_key('s', service != NULL ? service : "");
+    b->all[b->n++] = tag_key('t', tenant != NULL ? tenant : "");
+    b->all[b->n++] = tag_key('a', status);
+    b->n = first + sort_unique(b->all + first, b->n - first); /* each once per name */
+    b->names++;
+    return true;
+}
+
+/* Keeps at the front of b->all, sorted, the keys that at least half of the names hold
+ * (none from fewer than Q_SAMPLE_MIN names); returns how many. */
+static size_t keep_common(key_bag *b)
+{
+    size_t kept = 0;
+
+    if (b->names < Q_SAMPLE_MIN)
+        return 0;
+    qsort(b->all, b->n, sizeof *b->all, cmp_u64);
+    for (size_t i = 0, j; i < b->n; i = j) {
+        for (j = i; j < b->n && b->all[j] == b->all[i]; j++)
+            ;
+        if ((j - i) * 2 >= b->names)
+            b->all[kept++] = b->all[i];
+    }
+    return kept;
+}
+
+/* Learns the common trigrams and tags from the newest names into s; CLV_NOMEM or
+ * CLV_STORE. */
+static clv_code sample_build(clv_sqlite_conn *c, clv_sqlite_q_sample *s, clv_err *err)
+{
+    sqlite3_stmt *st = clv_sqlite_stmt(c, ST_CLIENT_Q_SAMPLE, err);
+    key_bag b = {0};
     clv_code rc = CLV_OK;
     int step;
 
     if (st == NULL)
         return CLV_STORE;
     sqlite3_bind_int(st, 1, Q_SAMPLE);
-    while (rc == CLV_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(st, 0);
-        const char *service = (const char *)sqlite3_column_text(st, 1);
-        const char *tenant = (const char *)sqlite3_column_text(st, 2);
-        char status[16];
-        size_t n = name != NULL ? q_chars(name, cps, offs, Q_MAX_CHARS) : 0, first = n_all;
-        names++;
-        if (n_all + n + 3 > cap) {
-            uint64_t *grown;
-            cap = (n_all + n + 3) * 2;
-            if ((grown = realloc(all, cap * sizeof *all)) == NULL) {
-                rc = clv_fail(err, CLV_NOMEM, "client_list: out of memory");
-                break;
-            }
-            all = grown;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!bag_add_row(&b, st)) {
+            rc = clv_fail(err, CLV_NOMEM, "client_list: out of memory");
+            break;
         }
-        for (size_t i = 0; i + 2 < n; i++)
-            all[n_all++] = trigram_key(cps + i);
-        snprintf(status, sizeof status, "%d", sqlite3_column_int(st, 3));
-        all[n_all++] = tag_key('s', service != NULL ? service : "");
-        all[n_all++] = tag_key('t', tenant != NULL ? tenant : "");
-        all[n_all++] = tag_key('a', status);
-        /* each trigram once per name */
-        qsort(all + first, n_all - first, sizeof *all, cmp_u64);
-        size_t w = first;
-        for (size_t i = first; i < n_all; i++)
-            if (i == first || all[i] != all[i - 1])
-                all[w++] = all[i];
-        n_all = w;
     }
     if (rc == CLV_OK && step != SQLITE_DONE)
         rc = clv_sqlite_fail(c, "client_list", err);
     clv_sqlite_done(st);
-    if (rc == CLV_OK && names >= Q_SAMPLE_MIN) {
-        qsort(all, n_all, sizeof *all, cmp_u64);
-        for (size_t i = 0, j; i < n_all; i = j) {
-            for (j = i; j < n_all && all[j] == all[i]; j++)
-                ;
-            if ((j - i) * 2 >= names)
-                all[kept++] = all[i];
-        }
-    }
     if (rc == CLV_OK) {
         free(s->common);
-        s->common = all;
-        s->n = kept;
+        s->n = keep_common(&b);
+        s->common = b.all;
         s->built_ms = now_ms();
-        all = NULL;
+        b.all = NULL;
     }
-    free(all);
+    free(b.all);
     return rc;
 }
 

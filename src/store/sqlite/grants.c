@@ -1,7 +1,8 @@
-/* sqlite_grants — the end-user flows in the SQLite backend: authorization codes and
+/* grants — the end-user flows in the SQLite backend: authorization codes and
  * refresh tokens (insert, consume once, revoke by family, by client or one by one),
- * revoked families, browser sessions and client-assertion jtis. Column orders follow
- * AUTHCODE_COLS, REFRESH_COLS and SESSION_COLS of sqlite_sql.c.
+ * revoked families, browser sessions, client-assertion jtis and revoked access tokens' jtis
+ * (RFC 7009). Column orders follow
+ * AUTHCODE_COLS, REFRESH_COLS and SESSION_COLS of sql.c.
  *
  * Consuming. A code or a refresh token is redeemed once, also when two requests present
  * it at the same moment (RFC 6749 §4.1.2, RFC 9700 §4.14.2). One UPDATE … SET used = 1
@@ -11,7 +12,7 @@
  * family is neither marked nor read: it counts as not found. */
 #include <stdlib.h>
 
-#include "store/sqlite_impl.h"
+#include "store/sqlite/impl.h"
 
 /* ---- loading ---- */
 
@@ -405,4 +406,40 @@ clv_code clv_sqlite_assertion_jti_use(clv_store *s, const char *jti, const char 
     clv_sqlite_bind_text(&b, client_id);
     clv_sqlite_bind_int(&b, exp);
     return clv_sqlite_write(c, &b, "assertion_jti_use", false, err);
+}
+
+/* ---- revoked access tokens ---- */
+
+clv_code clv_sqlite_jti_revoke(clv_store *s, const char *jti, int64_t exp, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc;
+
+    if (!clv_sqlite_prepare(s, ST_JTI_REVOKE, &c, &st, &rc, err))
+        return rc;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_text(&b, jti);
+    clv_sqlite_bind_int(&b, exp);
+    return clv_sqlite_write(c, &b, "jti_revoke", false, err);
+}
+
+clv_code clv_sqlite_jti_is_revoked(clv_store *s, const char *jti, bool *revoked, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_code rc;
+    int step;
+
+    if (!clv_sqlite_prepare(s, ST_JTI_GET, &c, &st, &rc, err))
+        return rc;
+    step = sqlite3_bind_text(st, 1, jti, -1, SQLITE_STATIC) == SQLITE_OK ? sqlite3_step(st)
+                                                                         : SQLITE_ERROR;
+    if (step == SQLITE_ROW || step == SQLITE_DONE)
+        *revoked = step == SQLITE_ROW;
+    else
+        rc = clv_sqlite_fail(c, "jti_is_revoked", err);
+    clv_sqlite_done(st);
+    return rc;
 }

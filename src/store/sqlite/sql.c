@@ -1,5 +1,5 @@
-/* sqlite_sql — every SQL text of the SQLite backend: the numbered migrations and the
- * statements each connection prepares (see sqlite_impl.h). All literal; every value is a
+/* sql — every SQL text of the SQLite backend: the numbered migrations and the
+ * statements each connection prepares (see impl.h). All literal; every value is a
  * bound parameter.
  *
  * Conventions. Enums are stored as their integer values (clv_status: active 0, inactive 1,
@@ -10,7 +10,7 @@
  * depth. Optional filters are written "(?n IS NULL OR col = ?n)" in one statement; where a
  * filter is selective (service, tenant, a given status) a variant of the statement leads
  * with "col = ?n AND" so that the planner picks the index that starts with col. */
-#include "store/sqlite_impl.h"
+#include "store/sqlite/impl.h"
 
 /* ---- migrations ---- */
 
@@ -98,7 +98,7 @@ static const char migration_1[] =
  * value only, so that a copy of the database yields nothing a client could present.
  * family_id ties a code to every refresh token issued from it (RFC 9700 §4.14); the
  * family indexes make revoking one a range delete. used is 0/1: consuming a code or a
- * refresh token is one UPDATE … WHERE used = 0 (sqlite_grants.c). */
+ * refresh token is one UPDATE … WHERE used = 0 (grants.c). */
 static const char migration_2[] =
     "CREATE TABLE authcodes ("
     " hash BLOB PRIMARY KEY CHECK (length(hash) = 32),"
@@ -160,7 +160,7 @@ static const char migration_2[] =
  * keep both in step with clients; a contentless FTS5 table forgets a row by the 'delete'
  * command given the exact values it indexed, which old.name is. The name is indexed as it
  * is; the tokenizer folds case itself (case_sensitive 0), and the list statements still
- * check every candidate with clv_fold (sqlite_fold.c), which decides. */
+ * check every candidate with clv_fold (fold.c), which decides. */
 static const char migration_3[] =
     "CREATE TABLE clients_fts_map (k INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);"
     "CREATE VIRTUAL TABLE clients_fts USING fts5 (name, content='', tokenize='trigram');"
@@ -191,9 +191,9 @@ static const char migration_3[] =
  * - The keys of clients_fts_map follow the list order (SPEC §5.8): a client's key is
  *   created_at * 2^20 (CLV_SQLITE_Q_SECOND) plus its rank by id among the clients of the
  *   same second, so key order is exactly (created_at, id) order. The store's insert keys a
- *   new client (sqlite_q.c), not a trigger: the next key of its second, or, when its id
+ *   new client (q_index.c), not a trigger: the next key of its second, or, when its id
  *   sorts before one already there, the second numbered again.
- * - clients_fts holds beside each name its tags (clv_q_tags, sqlite_fold.c): hashes of its
+ * - clients_fts holds beside each name its tags (clv_q_tags, fold.c): hashes of its
  *   service, tenant and status, so that q with those filters is one query of the index.
  * - clients_grams indexes every character and every pair of neighbours of the folded name
  *   (clv_grams) for q of 1 and 2 characters, which trigrams cannot match, and the same
@@ -356,7 +356,7 @@ const int clv_sqlite_migration_count =
 
 /* ?1 service, ?2 tenant, ?3 status, ?4 type, ?5 q, ?6 ?7 keyset, ?8 limit, ?9 effective
  * status. q (SPEC §5.9) uses instr, not LIKE, so that %, _ and * are literal; clv_fold()
- * lower-cases every character (sqlite_fold.c). */
+ * lower-cases every character (fold.c). */
 #define CLIENT_LIST(lead)                                                                  \
     "SELECT " CLIENT_COLS " FROM client_v WHERE " lead                                    \
     "(?1 IS NULL OR service_id = ?1) AND (?2 IS NULL OR tenant_id = ?2) AND "             \
@@ -448,7 +448,7 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_CLIENT_LIST_TENANT] = CLIENT_LIST("tenant_id = ?2 AND "),
     [ST_CLIENT_LIST_STATUS] = CLIENT_LIST("status = ?3 AND "),
     [ST_CLIENT_LIST_ALL] = CLIENT_LIST(""),
-    /* ?11: what q asks the index (clv_sqlite_q_match, sqlite_q.c) */
+    /* ?11: what q asks the index (clv_sqlite_q_match, q_index.c) */
     [ST_CLIENT_LIST_Q] = CLIENT_LIST_INDEX("clients_fts", "?11"),
     [ST_CLIENT_LIST_Q_SHORT] = CLIENT_LIST_INDEX("clients_grams", "?11"),
     /* the newest clients, to learn which trigrams and tags most of them hold */
@@ -509,9 +509,10 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
                       " ON CONFLICT (jti) DO UPDATE SET exp = max(exp, excluded.exp)",
     [ST_JTI_GET] = "SELECT 1 FROM revoked_jti WHERE jti = ?1",
 
-    [ST_PURGE_CLIENTS_SELECT] = "SELECT client_id, tenant_id FROM clients" PURGE_CLIENTS_WHERE,
+    /* What a purge removes, for its caller: 0 a client, 1 a service. */
+    [ST_PURGE_SELECT] = "SELECT 0, client_id, tenant_id FROM clients" PURGE_CLIENTS_WHERE
+                        " UNION ALL SELECT 1, id, tenant_id FROM services WHERE " PURGEABLE,
     [ST_PURGE_CLIENTS_DELETE] = "DELETE FROM clients" PURGE_CLIENTS_WHERE,
-    [ST_PURGE_SERVICES_SELECT] = "SELECT id, tenant_id FROM services WHERE " PURGEABLE,
     [ST_PURGE_SERVICES_DELETE] = "DELETE FROM services WHERE " PURGEABLE,
     [ST_PURGE_JTI] = "DELETE FROM revoked_jti WHERE exp <= ?1",
     [ST_PURGE_AUTHCODES] = "DELETE FROM authcodes WHERE expires_at <= ?1",

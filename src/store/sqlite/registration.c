@@ -1,12 +1,12 @@
-/* sqlite_register — dynamic client registration in the SQLite backend (RFC 7591 / 7592):
+/* registration — dynamic client registration in the SQLite backend (RFC 7591 / 7592):
  * initial access tokens, which a tenant admin makes for one service and which are used up
  * one registration at a time, and the registration access token of each registered
  * client. Both are stored by the SHA-256 of their value. Column order follows IAT_COLS of
- * sqlite_sql.c. */
+ * sql.c. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_impl.h"
+#include "store/sqlite/impl.h"
 
 /* ---- initial access tokens ---- */
 

@@ -1,10 +1,10 @@
-/* sqlite_bind — the SQLite backend's plumbing between C values and statements: binding
+/* bind — the SQLite backend's plumbing between C values and statements: binding
  * parameters in order, loading columns in order, and running a statement to one row, a
- * page of rows or a write (see sqlite_impl.h). */
+ * page of rows or a write (see impl.h). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_impl.h"
+#include "store/sqlite/impl.h"
 
 /* ---- binding ---- */
 

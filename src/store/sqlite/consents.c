@@ -1,10 +1,10 @@
-/* sqlite_consent — users' remembered consents in the SQLite backend (docs/DESIGN.md D3).
+/* consents — users' remembered consents in the SQLite backend (docs/DESIGN.md D3).
  * One row per (user, client), removed with either by ON DELETE CASCADE. Column order
- * follows CONSENT_COLS of sqlite_sql.c. */
+ * follows CONSENT_COLS of sql.c. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_impl.h"
+#include "store/sqlite/impl.h"
 
 static clv_code consent_load(sqlite3_stmt *st, void **item, clv_err *err)
 {

@@ -1,7 +1,6 @@
-/* sqlite — the SQLite backend of the store: the handle, one connection per calling
- * thread, the statement cache, transactions, migrations, meta values, revoked jtis and
- * purge. The model's objects are in sqlite_rows.c and sqlite_client.c, tokens and
- * sessions in sqlite_grants.c and sqlite_register.c, the SQL text in sqlite_sql.c.
+/* handle — the SQLite backend's handle: one connection per calling thread, the statement
+ * cache, errors, transactions, migrations, meta values and the table of the backend's
+ * operations. The other files of src/store/sqlite/ are listed in impl.h.
  *
  * Threads. Each thread that calls the store gets its own connection, opened with
  * SQLITE_OPEN_NOMUTEX (the connection is never shared, so SQLite's own mutex would be
@@ -14,8 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/ids.h"
-#include "store/sqlite_impl.h"
+#include "store/sqlite/impl.h"
 
 enum { BUSY_TIMEOUT_MS = 5000 };
 
@@ -141,7 +139,7 @@ clv_code clv_sqlite_conn_get(clv_store *base, clv_sqlite_conn **out, clv_err *er
 
 /* ---- handle ---- */
 
-static void sqlite_free(clv_store *base)
+void clv_sqlite_free(clv_store *base)
 {
     sqlite_store *s = (sqlite_store *)base;
     clv_sqlite_conn *c, *next;
@@ -178,7 +176,7 @@ clv_code clv_store_sqlite_open(const char *path, clv_store **out, clv_err *err)
     /* Open this thread's connection now, so that a bad path fails here. */
     rc = conn_open(s, &c, err);
     if (rc != CLV_OK) {
-        sqlite_free(&s->base);
+        clv_sqlite_free(&s->base);
         return rc;
     }
     *out = &s->base;
@@ -272,7 +270,7 @@ clv_code clv_sqlite_version_miss(clv_sqlite_conn *c, clv_sqlite_stmt_id exists, 
 
 /* ---- transactions ---- */
 
-static clv_code sqlite_begin(clv_store *s, clv_err *err)
+clv_code clv_sqlite_begin(clv_store *s, clv_err *err)
 {
     clv_sqlite_conn *c;
     clv_code rc = clv_sqlite_conn_get(s, &c, err);
@@ -280,7 +278,7 @@ static clv_code sqlite_begin(clv_store *s, clv_err *err)
     return rc == CLV_OK ? clv_sqlite_run(c, ST_BEGIN, err) : rc;
 }
 
-static clv_code sqlite_commit(clv_store *s, clv_err *err)
+clv_code clv_sqlite_commit(clv_store *s, clv_err *err)
 {
     clv_sqlite_conn *c;
     clv_code rc = clv_sqlite_conn_get(s, &c, err);
@@ -288,7 +286,7 @@ static clv_code sqlite_commit(clv_store *s, clv_err *err)
     return rc == CLV_OK ? clv_sqlite_run(c, ST_COMMIT, err) : rc;
 }
 
-static void sqlite_rollback(clv_store *s)
+void clv_sqlite_rollback(clv_store *s)
 {
     clv_sqlite_conn *c;
 
@@ -396,7 +394,7 @@ int clv_sqlite_writes_as(const clv_sqlite_conn *c)
     return c->owner->writes_as != 0 ? c->owner->writes_as : clv_sqlite_migration_count;
 }
 
-static clv_code sqlite_migrate(clv_store *s, clv_err *err)
+clv_code clv_sqlite_migrate(clv_store *s, clv_err *err)
 {
     return clv_sqlite_migrate_to(s, clv_sqlite_migration_count, err);
 }
@@ -416,7 +414,7 @@ clv_code clv_sqlite_schema_version(clv_store *s, int64_t *version, clv_err *err)
 
 /* ---- meta ---- */
 
-static clv_code sqlite_meta_get(clv_store *s, const char *name, char **value, clv_err *err)
+clv_code clv_sqlite_meta_get(clv_store *s, const char *name, char **value, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
@@ -446,7 +444,7 @@ static clv_code sqlite_meta_get(clv_store *s, const char *name, char **value, cl
     return rc;
 }
 
-static clv_code sqlite_meta_put(clv_store *s, const char *name, const char *value, clv_err *err)
+clv_code clv_sqlite_meta_put(clv_store *s, const char *name, const char *value, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
@@ -461,186 +459,16 @@ static clv_code sqlite_meta_put(clv_store *s, const char *name, const char *valu
     return clv_sqlite_write(c, &b, "meta_put", false, err);
 }
 
-/* ---- revoked access tokens ---- */
+/* ---- the table: clv_sqlite_<name> for every operation (impl.h) ---- */
 
-static clv_code sqlite_jti_revoke(clv_store *s, const char *jti, int64_t exp, clv_err *err)
-{
-    clv_sqlite_conn *c;
-    sqlite3_stmt *st;
-    clv_sqlite_bind b;
-    clv_code rc;
-
-    if (!clv_sqlite_prepare(s, ST_JTI_REVOKE, &c, &st, &rc, err))
-        return rc;
-    clv_sqlite_bind_init(&b, st);
-    clv_sqlite_bind_text(&b, jti);
-    clv_sqlite_bind_int(&b, exp);
-    return clv_sqlite_write(c, &b, "jti_revoke", false, err);
-}
-
-static clv_code sqlite_jti_is_revoked(clv_store *s, const char *jti, bool *revoked, clv_err *err)
-{
-    clv_sqlite_conn *c;
-    sqlite3_stmt *st;
-    clv_code rc;
-    int step;
-
-    if (!clv_sqlite_prepare(s, ST_JTI_GET, &c, &st, &rc, err))
-        return rc;
-    step = sqlite3_bind_text(st, 1, jti, -1, SQLITE_STATIC) == SQLITE_OK ? sqlite3_step(st)
-                                                                         : SQLITE_ERROR;
-    if (step == SQLITE_ROW || step == SQLITE_DONE)
-        *revoked = step == SQLITE_ROW;
-    else
-        rc = clv_sqlite_fail(c, "jti_is_revoked", err);
-    clv_sqlite_done(st);
-    return rc;
-}
-
-/* ---- retention ---- */
-
-/* Writes a "purge" audit event for each row (target id, tenant id) of the bound select
- * `st`, counting them into *n. */
-static clv_code purge_audit(clv_store *s, clv_sqlite_conn *c, sqlite3_stmt *st,
-                            const char *target_type, int64_t now, int *n, clv_err *err)
-{
-    char id[CLV_ID_LEN];
-    clv_audit a = {.id = id,
-                   .at = now,
-                   .actor_type = "system",
-                   .actor_id = "purge",
-                   .action = "purge",
-                   .target_type = (char *)target_type};
-    clv_code rc = CLV_OK;
-    int step;
-
-    a.changes = json_object();
-    if (a.changes == NULL)
-        return clv_fail(err, CLV_NOMEM, "purge: out of memory");
-    while (rc == CLV_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        a.target_id = (char *)sqlite3_column_text(st, 0);
-        a.tenant_id = (char *)sqlite3_column_text(st, 1);
-        if (a.target_id == NULL)
-            rc = clv_sqlite_fail(c, "purge", err);
-        else if (!clv_id_new("ev", id))
-            rc = clv_fail(err, CLV_CRYPTO, "purge: CSPRNG failed");
-        else
-            rc = clv_sqlite_audit_insert(s, &a, err);
-        if (rc == CLV_OK)
-            (*n)++;
-    }
-    if (rc == CLV_OK && step != SQLITE_DONE)
-        rc = clv_sqlite_fail(c, "purge", err);
-    clv_sqlite_done(st);
-    json_decref(a.changes);
-    return rc;
-}
-
-/* Runs statement `id` with ?1 = now; for a select, audits its rows as target_type. */
-static clv_code purge_step(clv_store *s, clv_sqlite_conn *c, clv_sqlite_stmt_id id,
-                           const char *target_type, int64_t now, int *n, clv_err *err)
-{
-    sqlite3_stmt *st = clv_sqlite_stmt(c, id, err);
-
-    if (st == NULL)
-        return CLV_STORE;
-    if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK) {
-        clv_sqlite_done(st);
-        return clv_sqlite_fail(c, "purge", err);
-    }
-    if (target_type != NULL)
-        return purge_audit(s, c, st, target_type, now, n, err);
-    return clv_sqlite_exec(c, st, "purge", NULL, err);
-}
-
-/* The rows that are kept only until they expire: deleted by ?1 = now, without audit. */
-static const clv_sqlite_stmt_id purge_expired[] = {
-    ST_PURGE_JTI,      ST_PURGE_AUTHCODES,      ST_PURGE_REFRESH, ST_PURGE_FAMILIES,
-    ST_PURGE_SESSIONS, ST_PURGE_ASSERTION_JTIS, ST_PURGE_IATS};
-
-static clv_code sqlite_purge(clv_store *s, int64_t now, int *purged, clv_err *err)
-{
-    clv_sqlite_conn *c;
-    clv_code rc = clv_sqlite_conn_get(s, &c, err);
-    bool own = false;
-    int n = 0;
-
-    if (rc != CLV_OK || (rc = clv_sqlite_atomic_open(c, &own, err)) != CLV_OK)
-        return rc;
-    /* The audit rows first, while the rows they tell about are still there; the client
-     * select also takes the clients of services being purged (SPEC §5.14). */
-    rc = purge_step(s, c, ST_PURGE_CLIENTS_SELECT, "client", now, &n, err);
-    if (rc == CLV_OK)
-        rc = purge_step(s, c, ST_PURGE_SERVICES_SELECT, "service", now, &n, err);
-    /* secrets, codes, refresh tokens and registration tokens go by ON DELETE CASCADE with
-     * their client, initial access tokens with their service */
-    if (rc == CLV_OK)
-        rc = purge_step(s, c, ST_PURGE_CLIENTS_DELETE, NULL, now, NULL, err);
-    if (rc == CLV_OK)
-        rc = purge_step(s, c, ST_PURGE_SERVICES_DELETE, NULL, now, NULL, err);
-    for (size_t i = 0; rc == CLV_OK && i < sizeof purge_expired / sizeof purge_expired[0]; i++)
-        rc = purge_step(s, c, purge_expired[i], NULL, now, NULL, err);
-    rc = clv_sqlite_atomic_close(c, own, rc, err);
-    if (rc == CLV_OK)
-        *purged = n;
-    return rc;
-}
-
+#define OP(name, params, args) .name = clv_sqlite_##name,
+#define OWN_OP(ret, name, params) .name = clv_sqlite_##name,
+/* clang-format off */
 static const struct clv_store_ops sqlite_ops = {
     .name = "sqlite",
-    .free = sqlite_free,
-    .migrate = sqlite_migrate,
-    .begin = sqlite_begin,
-    .commit = sqlite_commit,
-    .rollback = sqlite_rollback,
-    .meta_get = sqlite_meta_get,
-    .meta_put = sqlite_meta_put,
-    .tenant_insert = clv_sqlite_tenant_insert,
-    .tenant_get = clv_sqlite_tenant_get,
-    .tenant_update = clv_sqlite_tenant_update,
-    .tenant_list = clv_sqlite_tenant_list,
-    .service_insert = clv_sqlite_service_insert,
-    .service_get = clv_sqlite_service_get,
-    .service_update = clv_sqlite_service_update,
-    .service_list = clv_sqlite_service_list,
-    .client_insert = clv_sqlite_client_insert,
-    .client_get = clv_sqlite_client_get,
-    .client_update = clv_sqlite_client_update,
-    .client_touch = clv_sqlite_client_touch,
-    .client_list = clv_sqlite_client_list,
-    .secret_insert = clv_sqlite_secret_insert,
-    .secret_list = clv_sqlite_secret_list,
-    .secret_delete = clv_sqlite_secret_delete,
-    .secret_touch = clv_sqlite_secret_touch,
-    .user_insert = clv_sqlite_user_insert,
-    .user_get = clv_sqlite_user_get,
-    .user_find = clv_sqlite_user_find,
-    .user_update = clv_sqlite_user_update,
-    .user_delete = clv_sqlite_user_delete,
-    .user_list = clv_sqlite_user_list,
-    .audit_insert = clv_sqlite_audit_insert,
-    .audit_list = clv_sqlite_audit_list,
-    .jti_revoke = sqlite_jti_revoke,
-    .jti_is_revoked = sqlite_jti_is_revoked,
-    .code_insert = clv_sqlite_code_insert,
-    .code_consume = clv_sqlite_code_consume,
-    .refresh_insert = clv_sqlite_refresh_insert,
-    .refresh_consume = clv_sqlite_refresh_consume,
-    .family_revoke = clv_sqlite_family_revoke,
-    .family_is_revoked = clv_sqlite_family_is_revoked,
-    .client_grants_revoke = clv_sqlite_client_grants_revoke,
-    .refresh_revoke = clv_sqlite_refresh_revoke,
-    .session_insert = clv_sqlite_session_insert,
-    .session_get = clv_sqlite_session_get,
-    .session_delete = clv_sqlite_session_delete,
-    .assertion_jti_use = clv_sqlite_assertion_jti_use,
-    .iat_insert = clv_sqlite_iat_insert,
-    .iat_use = clv_sqlite_iat_use,
-    .regtoken_put = clv_sqlite_regtoken_put,
-    .regtoken_get = clv_sqlite_regtoken_get,
-    .consent_get = clv_sqlite_consent_get,
-    .consent_put = clv_sqlite_consent_put,
-    .consent_list = clv_sqlite_consent_list,
-    .consent_delete = clv_sqlite_consent_delete,
-    .purge = sqlite_purge,
+    CLV_STORE_OPS(OP)
+    CLV_STORE_OWN_OPS(OWN_OP)
 };
+/* clang-format on */
+#undef OP
+#undef OWN_OP

@@ -1,4 +1,4 @@
-/* sqlite_fold — the SQL functions of q (SPEC §5.9):
+/* fold — the SQL functions of q (SPEC §5.9):
  *   clv_fold(text): lower-cases every character, not only ASCII as SQLite's lower() does,
  *     so that q is case-insensitive for "Ölkanne" too. Simple (one-to-one) case mapping
  *     from the C library's C.UTF-8 locale.
@@ -21,7 +21,7 @@
 #include <string.h>
 #include <wctype.h>
 
-#include "store/sqlite_impl.h"
+#include "store/sqlite/impl.h"
 
 static locale_t utf8_locale;
 static pthread_once_t locale_once = PTHREAD_ONCE_INIT;

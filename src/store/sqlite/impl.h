@@ -1,11 +1,15 @@
-/* sqlite_impl — internals shared by the files of the SQLite backend (sqlite.c: handle,
- * connections, transactions, migrations, meta, jti, purge; sqlite_sql.c: every SQL text;
- * sqlite_bind.c: binding, loading and running statements; sqlite_rows.c and
- * sqlite_client.c: the model's objects; sqlite_grants.c: codes, refresh tokens, families,
- * sessions, assertion jtis; sqlite_register.c: initial access and registration tokens).
+/* impl — internals shared by the files of the SQLite backend (src/store/sqlite/):
+ *   handle.c            the handle, connections, statements, transactions, migrations, meta
+ *   sql.c               every SQL text: the migrations and the prepared statements
+ *   bind.c              binding parameters, loading columns, running statements
+ *   tenants_services.c, clients.c, secrets.c, users.c, audit.c, consents.c  the objects
+ *   grants.c            codes, refresh tokens, families, sessions, assertion and revoked jtis
+ *   registration.c      initial access and registration access tokens
+ *   purge.c             retention: what clv_store_purge removes
+ *   q_index.c, fold.c   the indexes of the client list's q and their SQL functions
  * Not for use outside src/store.
  *
- * Every SQL text is a literal in sqlite_sql.c, indexed by clv_sqlite_stmt_id; each
+ * Every SQL text is a literal in sql.c, indexed by clv_sqlite_stmt_id; each
  * connection prepares a statement on first use and keeps it until the connection closes.
  * A statement taken with clv_sqlite_stmt must be given back with clv_sqlite_done (reset and
  * clear bindings) before the function returns, so that no read transaction stays open. */
@@ -79,9 +83,8 @@ typedef enum {
     ST_AUDIT_LIST_ALL,
     ST_JTI_REVOKE,
     ST_JTI_GET,
-    ST_PURGE_CLIENTS_SELECT,
+    ST_PURGE_SELECT,
     ST_PURGE_CLIENTS_DELETE,
-    ST_PURGE_SERVICES_SELECT,
     ST_PURGE_SERVICES_DELETE,
     ST_PURGE_JTI,
     ST_PURGE_AUTHCODES,
@@ -120,7 +123,7 @@ typedef enum {
     ST_COUNT
 } clv_sqlite_stmt_id;
 
-/* The SQL text of each statement (sqlite_sql.c). */
+/* The SQL text of each statement (sql.c). */
 extern const char *const clv_sqlite_sql[ST_COUNT];
 
 /* The numbered migrations: clv_sqlite_migrations[i] brings the schema to version i + 1. */
@@ -129,7 +132,7 @@ extern const int clv_sqlite_migration_count;
 
 /* One thread's connection; owned by the store's list, reached through a pthread key. */
 typedef struct clv_sqlite_conn clv_sqlite_conn;
-typedef struct clv_sqlite_q_sample clv_sqlite_q_sample; /* sqlite_q.c */
+typedef struct clv_sqlite_q_sample clv_sqlite_q_sample; /* q_index.c */
 struct clv_sqlite_conn {
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];    /* prepared on first use, NULL until then */
@@ -275,77 +278,18 @@ clv_code clv_sqlite_exec(clv_sqlite_conn *c, sqlite3_stmt *st, const char *what,
 clv_code clv_sqlite_version_miss(clv_sqlite_conn *c, clv_sqlite_stmt_id exists, const char *id,
                                  const char *what, clv_err *err);
 
-/* The object operations (sqlite_rows.c, sqlite_client.c): the ops of store_impl.h. */
-clv_code clv_sqlite_tenant_insert(clv_store *s, const clv_tenant *t, clv_err *err);
-clv_code clv_sqlite_tenant_get(clv_store *s, const char *id, clv_tenant **out, clv_err *err);
-clv_code clv_sqlite_tenant_update(clv_store *s, const clv_tenant *t, clv_err *err);
-clv_code clv_sqlite_tenant_list(clv_store *s, const clv_store_page *pg, clv_list *out,
-                                clv_err *err);
-clv_code clv_sqlite_service_insert(clv_store *s, const clv_service *svc, clv_err *err);
-clv_code clv_sqlite_service_get(clv_store *s, const char *id, clv_service **out, clv_err *err);
-clv_code clv_sqlite_service_update(clv_store *s, const clv_service *svc, clv_err *err);
-clv_code clv_sqlite_service_list(clv_store *s, const clv_service_filter *f,
-                                 const clv_store_page *pg, clv_list *out, clv_err *err);
-clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *c, clv_err *err);
-clv_code clv_sqlite_client_get(clv_store *s, const char *client_id, clv_client **out, clv_err *err);
-clv_code clv_sqlite_client_update(clv_store *s, const clv_client *c, clv_err *err);
-clv_code clv_sqlite_client_touch(clv_store *s, const char *client_id, int64_t at, clv_err *err);
-clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const clv_store_page *pg,
-                                clv_list *out, clv_err *err);
-clv_code clv_sqlite_secret_insert(clv_store *s, const clv_secret *sec, clv_err *err);
-clv_code clv_sqlite_secret_list(clv_store *s, const char *client_id, clv_list *out, clv_err *err);
-clv_code clv_sqlite_secret_delete(clv_store *s, const char *client_id, const char *secret_id,
-                                  clv_err *err);
-clv_code clv_sqlite_secret_touch(clv_store *s, const char *secret_id, int64_t at, clv_err *err);
-clv_code clv_sqlite_user_insert(clv_store *s, const clv_user *u, clv_err *err);
-clv_code clv_sqlite_user_get(clv_store *s, const char *id, clv_user **out, clv_err *err);
-clv_code clv_sqlite_user_find(clv_store *s, const char *tenant_id, const char *username,
-                              clv_user **out, clv_err *err);
-clv_code clv_sqlite_user_update(clv_store *s, const clv_user *u, clv_err *err);
-clv_code clv_sqlite_user_delete(clv_store *s, const char *id, clv_err *err);
-clv_code clv_sqlite_user_list(clv_store *s, const clv_user_filter *f, const clv_store_page *pg,
-                              clv_list *out, clv_err *err);
-clv_code clv_sqlite_audit_insert(clv_store *s, const clv_audit *a, clv_err *err);
-clv_code clv_sqlite_audit_list(clv_store *s, const clv_audit_filter *f, const clv_store_page *pg,
-                               clv_list *out, clv_err *err);
-
-/* End-user flows (sqlite_grants.c) and dynamic registration (sqlite_register.c). */
-clv_code clv_sqlite_code_insert(clv_store *s, const clv_authcode *a, clv_err *err);
-clv_code clv_sqlite_code_consume(clv_store *s, const unsigned char hash[32], clv_authcode **out,
-                                 clv_err *err);
-clv_code clv_sqlite_refresh_insert(clv_store *s, const clv_refresh *r, clv_err *err);
-clv_code clv_sqlite_refresh_consume(clv_store *s, const unsigned char hash[32], clv_refresh **out,
-                                    clv_err *err);
-clv_code clv_sqlite_family_revoke(clv_store *s, const char *family_id, int64_t exp, clv_err *err);
-clv_code clv_sqlite_family_is_revoked(clv_store *s, const char *family_id, bool *revoked,
-                                      clv_err *err);
-clv_code clv_sqlite_client_grants_revoke(clv_store *s, const char *client_id, int *count,
-                                         clv_err *err);
-clv_code clv_sqlite_refresh_revoke(clv_store *s, const unsigned char hash[32],
-                                   const char *client_id, bool *found, clv_err *err);
-clv_code clv_sqlite_session_insert(clv_store *s, const clv_session *ss, clv_err *err);
-clv_code clv_sqlite_session_get(clv_store *s, const unsigned char hash[32], clv_session **out,
-                                clv_err *err);
-clv_code clv_sqlite_session_delete(clv_store *s, const unsigned char hash[32], clv_err *err);
-clv_code clv_sqlite_assertion_jti_use(clv_store *s, const char *jti, const char *client_id,
-                                      int64_t exp, clv_err *err);
-clv_code clv_sqlite_iat_insert(clv_store *s, const clv_iat *t, clv_err *err);
-clv_code clv_sqlite_iat_use(clv_store *s, const unsigned char hash[32], int64_t now, clv_iat **out,
-                            clv_err *err);
-clv_code clv_sqlite_regtoken_put(clv_store *s, const char *client_id, const unsigned char hash[32],
-                                 clv_err *err);
-clv_code clv_sqlite_regtoken_get(clv_store *s, const char *client_id, unsigned char hash[32],
-                                 clv_err *err);
-clv_code clv_sqlite_consent_get(clv_store *s, const char *user_id, const char *client_id,
-                                clv_consent **out, clv_err *err);
-clv_code clv_sqlite_consent_put(clv_store *s, const clv_consent *c, clv_err *err);
-clv_code clv_sqlite_consent_list(clv_store *s, const char *user_id, const clv_store_page *pg,
-                                 clv_list *out, clv_err *err);
-clv_code clv_sqlite_consent_delete(clv_store *s, const char *user_id, const char *client_id,
-                                   clv_err *err);
+/* The backend's side of every store operation: clv_sqlite_<name> for each operation of
+ * CLV_STORE_OPS (store_ops.h) and CLV_STORE_OWN_OPS (store_impl.h), with the contract
+ * given there; handle.c puts them in the table. */
+#define CLV_SQLITE_DECLARE(name, params, args) clv_code clv_sqlite_##name params;
+#define CLV_SQLITE_DECLARE_OWN(ret, name, params) ret clv_sqlite_##name params;
+CLV_STORE_OPS(CLV_SQLITE_DECLARE)
+CLV_STORE_OWN_OPS(CLV_SQLITE_DECLARE_OWN)
+#undef CLV_SQLITE_DECLARE
+#undef CLV_SQLITE_DECLARE_OWN
 
 /* Registers clv_fold(text), a Unicode lower(), and clv_grams(text), the words of
- * clients_grams (sqlite_fold.c), on a connection. */
+ * clients_grams (fold.c), on a connection. */
 int clv_sqlite_register_fold(sqlite3 *db);
 /* The words clv_grams(text) gives, into out (cap bytes; stops short rather than overflow);
  * returns their length. */
@@ -366,7 +310,7 @@ size_t clv_sqlite_q_tags(const char *service_id, const char *tenant_id, int stat
  * A malformed byte stands for itself. */
 unsigned clv_sqlite_fold_char(const unsigned char *in, size_t n, size_t i, size_t *len);
 
-/* q's indexes (sqlite_q.c). clv_sqlite_q_place keys a new client (already in clients) in
+/* q's indexes (q_index.c). clv_sqlite_q_place keys a new client (already in clients) in
  * clients_fts_map and indexes its name and tags. clv_sqlite_q_match: for a list with q
  * (f->q), the statement to run (*id) and what it asks the index, q and the tags of the
  * filters (*match, for ?10; the caller frees it); *match stays NULL without q, or for an

@@ -1,11 +1,11 @@
-/* sqlite_client — clients in the SQLite backend: insert, get (joined with the service and
+/* clients — clients in the SQLite backend: insert, get (joined with the service and
  * tenant statuses through the client_v view), versioned update, touch and the filtered,
  * keyset-paginated list. Column orders follow CLIENT_COLS / CLIENT_MUT_COLS of
- * sqlite_sql.c. */
+ * sql.c. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_impl.h"
+#include "store/sqlite/impl.h"
 
 /* Binds the columns an update writes, in CLIENT_MUT_COLS order. A NULL list binds "[]"
  * (lists are never NULL in a complete object); a NULL jwks stays NULL. */
@@ -258,8 +258,8 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
     clv_code rc = clv_sqlite_conn_get(s, &c, err);
     char *match = NULL;
 
-    /* With q, read its index newest first (sqlite_q.c); else lead with the most selective
-     * filter, so that the planner walks its index (sqlite_sql.c); the other filters are
+    /* With q, read its index newest first (q_index.c); else lead with the most selective
+     * filter, so that the planner walks its index (sql.c); the other filters are
      * checked on the rows it visits. */
     if (rc == CLV_OK)
         rc = clv_sqlite_q_match(c, f, &id, &match, err);
