@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/grant_types.h"
+
 void clv_tenant_free(clv_tenant *t)
 {
     if (t == NULL)
@@ -319,17 +321,14 @@ json_t *clv_client_grant_types(const clv_client *c)
 {
     json_t *g = json_array();
 
-    if (g == NULL)
-        return NULL;
-    if (c->type == CLV_TYPE_M2M) {
-        json_array_append_new(g, json_string("client_credentials"));
-        return g;
+    /* the rows of the grant table (core/grant_types.h) the client may use, in its order */
+    for (int i = 0; g != NULL && i < CLV_GRANT_COUNT; i++) {
+        if (clv_grant_allowed(c, (clv_grant)i) &&
+            json_array_append_new(g, json_string(clv_grant_name((clv_grant)i))) != 0) {
+            json_decref(g);
+            return NULL;
+        }
     }
-    json_array_append_new(g, json_string("authorization_code"));
-    if (c->allow_refresh_token)
-        json_array_append_new(g, json_string("refresh_token"));
-    if (c->type == CLV_TYPE_CONFIDENTIAL && c->allow_client_credentials)
-        json_array_append_new(g, json_string("client_credentials"));
     return g;
 }
 

@@ -235,7 +235,7 @@ clv_status clv_client_effective_status(const clv_client *c);
 /* The alg a client's tokens are signed with now: its pin, else the server's. */
 clv_alg clv_client_alg(const clv_client *c, clv_alg server_alg);
 
-/* The grant types a client may use, derived from type and options (SPEC §1 table), as a
+/* The grant types a client may use (the rows of core/grant_types.h it may use), as a
  * new jansson array of strings. NULL on allocation failure. */
 json_t *clv_client_grant_types(const clv_client *c);
 

@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "core/err.h"
+#include "core/grant_types.h"
 #include "core/ids.h"
 #include "core/json_text.h"
 #include "core/model.h"
@@ -524,6 +525,74 @@ START_TEST(grant_types)
 }
 END_TEST
 
+/* The grant table (core/grant_types.h): names parse back to their ids, the order is the
+ * one discovery and a client's grant_types show, and who may use a grant is its row. */
+START_TEST(grant_table)
+{
+    static const char *const want[] = {"authorization_code", "refresh_token",
+                                       "client_credentials"};
+    json_t *names = clv_grant_names();
+    char text[128];
+    clv_grant g;
+
+    ck_assert_int_eq(CLV_GRANT_COUNT, 3);
+    ck_assert_ptr_nonnull(names);
+    ck_assert_int_eq(json_array_size(names), CLV_GRANT_COUNT);
+    for (int i = 0; i < CLV_GRANT_COUNT; i++) {
+        ck_assert_str_eq(clv_grant_name((clv_grant)i), want[i]);
+        ck_assert_str_eq(json_string_value(json_array_get(names, (size_t)i)), want[i]);
+        ck_assert(clv_grant_parse(want[i], &g));
+        ck_assert_int_eq(g, i);
+    }
+    json_decref(names);
+    ck_assert(!clv_grant_parse("password", &g));
+    ck_assert(!clv_grant_parse("", &g));
+    ck_assert(!clv_grant_parse(NULL, &g));
+    ck_assert(!clv_grant_parse("client_credentials ", &g));
+    ck_assert_ptr_null(clv_grant_name(CLV_GRANT_COUNT));
+    clv_grant_names_text(text, sizeof text);
+    ck_assert_str_eq(text, "authorization_code, refresh_token or client_credentials");
+    clv_grant_names_text(text, 10); /* truncated, still a string */
+    ck_assert_str_eq(text, "authoriza");
+    /* who may: the code flow for clients that redirect users, client_credentials for m2m
+     * and (with its option) confidential clients */
+    ck_assert(clv_grant_type_may(CLV_TYPE_PUBLIC, CLV_GRANT_AUTHORIZATION_CODE));
+    ck_assert(clv_grant_type_may(CLV_TYPE_PUBLIC, CLV_GRANT_REFRESH_TOKEN));
+    ck_assert(!clv_grant_type_may(CLV_TYPE_PUBLIC, CLV_GRANT_CLIENT_CREDENTIALS));
+    ck_assert(clv_grant_type_may(CLV_TYPE_CONFIDENTIAL, CLV_GRANT_CLIENT_CREDENTIALS));
+    ck_assert(!clv_grant_type_may(CLV_TYPE_M2M, CLV_GRANT_AUTHORIZATION_CODE));
+    ck_assert(!clv_grant_type_may(CLV_TYPE_M2M, CLV_GRANT_REFRESH_TOKEN));
+    ck_assert(clv_grant_type_may(CLV_TYPE_M2M, CLV_GRANT_CLIENT_CREDENTIALS));
+    ck_assert_ptr_null(clv_grant_option(CLV_GRANT_AUTHORIZATION_CODE));
+    ck_assert_str_eq(clv_grant_option(CLV_GRANT_REFRESH_TOKEN), "allow_refresh_token");
+    ck_assert_str_eq(clv_grant_option(CLV_GRANT_CLIENT_CREDENTIALS), "allow_client_credentials");
+}
+END_TEST
+
+/* A client's grant_types is exactly the rows clv_grant_allowed admits, for every type and
+ * every setting of the options. */
+START_TEST(grant_types_follow_table)
+{
+    for (int t = CLV_TYPE_PUBLIC; t <= CLV_TYPE_M2M; t++)
+        for (int opts = 0; opts < 4; opts++) {
+            clv_client c = {.type = (clv_client_type)t,
+                            .allow_refresh_token = (opts & 1) != 0,
+                            .allow_client_credentials = (opts & 2) != 0};
+            json_t *g = clv_client_grant_types(&c);
+            size_t k = 0;
+            ck_assert_ptr_nonnull(g);
+            for (int i = 0; i < CLV_GRANT_COUNT; i++) {
+                if (!clv_grant_allowed(&c, (clv_grant)i))
+                    continue;
+                ck_assert_str_eq(json_string_value(json_array_get(g, k++)),
+                                 clv_grant_name((clv_grant)i));
+            }
+            ck_assert_int_eq(json_array_size(g), k);
+            json_decref(g);
+        }
+}
+END_TEST
+
 START_TEST(client_defaults)
 {
     static const clv_client_type types[] = {CLV_TYPE_PUBLIC, CLV_TYPE_CONFIDENTIAL, CLV_TYPE_M2M};
@@ -864,6 +933,8 @@ static Suite *core_suite(void)
     tcase_add_test(model, effective_status_table);
     tcase_add_test(model, effective_status_all);
     tcase_add_test(model, grant_types);
+    tcase_add_test(model, grant_table);
+    tcase_add_test(model, grant_types_follow_table);
     tcase_add_test(model, json_text_as_jansson);
     tcase_add_test(model, json_obj_as_jansson);
     tcase_add_test(model, client_defaults);
