@@ -40,8 +40,8 @@ typedef enum {
 
 /* SPEC §1 table: the code flow for clients that redirect users, refresh tokens when the
  * client allows them, client_credentials for m2m clients and confidential ones that allow
- * it.
- *    id                  name                  always         with the option   option   */
+ * it. X(id, name, the types that always may, the types that may with the option on, the
+ * option). */
 #define CLV_GRANT_TYPES(X)                                                                         \
     X(AUTHORIZATION_CODE, "authorization_code", CLV_FOR_USERS, 0, NONE)                            \
     X(REFRESH_TOKEN, "refresh_token", 0, CLV_FOR_USERS, REFRESH_TOKEN)                             \
