@@ -215,14 +215,15 @@ static bool put_name(const json_t *md, json_t *o)
     return put(o, "name", json_deep_copy(name));
 }
 
-/* Each grant's option (allow_*, core/grant_types.h): on when the grant was asked for and
- * the client's type may use it. */
+/* Each grant's option (allow_*, core/grant_types.h): on when a grant it opens was asked
+ * for and the client's type may use that grant. */
 static bool put_options(json_t *o, clv_client_type type, grant_set asked)
 {
     for (int g = 0; g < CLV_GRANT_COUNT; g++) {
         const char *option = clv_grant_option((clv_grant)g);
-        if (option != NULL &&
-            !put(o, option, json_boolean(asks(asked, g) && clv_grant_type_may(type, (clv_grant)g))))
+        bool on = asks(asked, g) && clv_grant_type_may(type, (clv_grant)g);
+        if (option != NULL && !put(o, option,
+                                   json_boolean(on || json_is_true(json_object_get(o, option)))))
             return false;
     }
     return true;

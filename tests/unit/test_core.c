@@ -525,24 +525,24 @@ START_TEST(grant_types)
 }
 END_TEST
 
-/* The grant table (core/grant_types.h): names parse back to their ids, the order is the
- * one discovery and a client's grant_types show, and who may use a grant is its row. */
+/* The grant table (core/grant_types.h): every name parses back to its id, in the order
+ * discovery and a client's grant_types show, and who may use a grant is its row. (The
+ * grants themselves are pinned by grant_types above and the discovery tests.) */
 START_TEST(grant_table)
 {
-    static const char *const want[] = {"authorization_code", "refresh_token",
-                                       "client_credentials"};
     json_t *names = clv_grant_names();
-    char text[128];
+    char text[512], want[512] = "";
     clv_grant g;
 
-    ck_assert_int_eq(CLV_GRANT_COUNT, 3);
     ck_assert_ptr_nonnull(names);
     ck_assert_int_eq(json_array_size(names), CLV_GRANT_COUNT);
     for (int i = 0; i < CLV_GRANT_COUNT; i++) {
-        ck_assert_str_eq(clv_grant_name((clv_grant)i), want[i]);
-        ck_assert_str_eq(json_string_value(json_array_get(names, (size_t)i)), want[i]);
-        ck_assert(clv_grant_parse(want[i], &g));
+        const char *name = clv_grant_name((clv_grant)i);
+        ck_assert_str_eq(json_string_value(json_array_get(names, (size_t)i)), name);
+        ck_assert(clv_grant_parse(name, &g));
         ck_assert_int_eq(g, i);
+        snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s",
+                 i == 0 ? "" : i == CLV_GRANT_COUNT - 1 ? " or " : ", ", name);
     }
     json_decref(names);
     ck_assert(!clv_grant_parse("password", &g));
@@ -551,7 +551,7 @@ START_TEST(grant_table)
     ck_assert(!clv_grant_parse("client_credentials ", &g));
     ck_assert_ptr_null(clv_grant_name(CLV_GRANT_COUNT));
     clv_grant_names_text(text, sizeof text);
-    ck_assert_str_eq(text, "authorization_code, refresh_token or client_credentials");
+    ck_assert_str_eq(text, want);
     clv_grant_names_text(text, 10); /* truncated, still a string */
     ck_assert_str_eq(text, "authoriza");
     /* who may: the code flow for clients that redirect users, client_credentials for m2m
