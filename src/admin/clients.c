@@ -185,8 +185,7 @@ static clv_code client_filter(const clv_admin_args *args, clv_client_filter *f, 
         return clv_fail_field(err, CLV_INVALID, "type", "must be public, confidential or m2m");
     f->type = type != NULL ? (int)t : -1;
     f->service_id = clv_admin_query(args, "service_id");
-    f->tenant_id = args->p->platform_admin ? clv_admin_query(args, "tenant_id")
-                                           : args->p->tenant_id;
+    f->tenant_id = clv_admin_tenant_filter(args);
     f->q = clv_admin_query(args, "q");
     return CLV_OK;
 }

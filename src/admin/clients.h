@@ -2,9 +2,10 @@
  * lifecycle (activate, deactivate, delete, restore), revoke-tokens, and secrets.
  *
  * The operations the API routes to are clv_admin_fns (admin/common.h), each reading the
- * members of its args named beside it. Every function checks that the principal may see the client's tenant (a foreign or
- * missing client is CLV_NOT_FOUND), writes its change and its audit event in one
- * transaction, and returns the client's JSON in *out (new reference) on CLV_OK. */
+ * members of its args named beside it. Every function checks that the principal may see
+ * the client's tenant (a foreign or missing client is CLV_NOT_FOUND), writes its change
+ * and its audit event in one transaction, and returns the client's JSON in *out (new
+ * reference) on CLV_OK. */
 #ifndef CLV_ADMIN_CLIENTS_H
 #define CLV_ADMIN_CLIENTS_H
 

@@ -24,6 +24,11 @@ const char *clv_admin_query(const clv_admin_args *args, const char *name)
     return NULL;
 }
 
+const char *clv_admin_tenant_filter(const clv_admin_args *args)
+{
+    return args->p->platform_admin ? clv_admin_query(args, "tenant_id") : args->p->tenant_id;
+}
+
 clv_code clv_admin_status_query(const clv_admin_args *args, const char *name, int *out,
                                 clv_err *err)
 {

@@ -56,6 +56,10 @@ typedef clv_code (*clv_admin_fn)(clv_app *app, const clv_admin_args *args, json_
 /* The value of the query parameter name in args; NULL when absent or not read. */
 const char *clv_admin_query(const clv_admin_args *args, const char *name);
 
+/* The tenant a list shows: the query's tenant_id (NULL: every tenant) for a platform
+ * admin, the principal's own for a tenant admin (SPEC §5.15). */
+const char *clv_admin_tenant_filter(const clv_admin_args *args);
+
 /* Reads the status filter name ("active" | "inactive" | "deleted") into *out, -1 when
  * absent; CLV_INVALID naming it otherwise. */
 clv_code clv_admin_status_query(const clv_admin_args *args, const char *name, int *out,

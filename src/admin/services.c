@@ -123,7 +123,7 @@ clv_code clv_admin_service_list(clv_app *app, const clv_admin_args *args, json_t
 
     if ((rc = clv_admin_status_query(args, "status", &f.status, err)) != CLV_OK)
         return rc;
-    f.tenant_id = args->p->platform_admin ? clv_admin_query(args, "tenant_id") : args->p->tenant_id;
+    f.tenant_id = clv_admin_tenant_filter(args);
     if ((rc = clv_store_service_list(app->store, &f, &l, err)) != CLV_OK)
         return rc;
     if ((*out = clv_admin_page(&l, service_json)) == NULL)

@@ -172,7 +172,7 @@ clv_code clv_admin_user_list(clv_app *app, const clv_admin_args *args, json_t **
     clv_list l = {0};
     clv_code rc;
 
-    f.tenant_id = args->p->platform_admin ? clv_admin_query(args, "tenant_id") : args->p->tenant_id;
+    f.tenant_id = clv_admin_tenant_filter(args);
     if ((rc = clv_store_user_list(app->store, &f, &l, err)) != CLV_OK)
         return rc;
     if ((*out = clv_admin_page(&l, user_json)) == NULL)
@@ -307,7 +307,7 @@ clv_code clv_admin_audit_list(clv_app *app, const clv_admin_args *args, json_t *
         return clv_fail_field(err, CLV_INVALID, "since", "must be an RFC 3339 time");
     f.target_id = clv_admin_query(args, "target");
     f.actor_id = clv_admin_query(args, "actor");
-    f.tenant_id = args->p->platform_admin ? clv_admin_query(args, "tenant_id") : args->p->tenant_id;
+    f.tenant_id = clv_admin_tenant_filter(args);
     if ((rc = clv_store_audit_list(app->store, &f, &l, err)) != CLV_OK)
         return rc;
     if ((*out = clv_admin_page(&l, audit_item)) == NULL)
