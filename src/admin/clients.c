@@ -87,9 +87,11 @@ static clv_code place_client(clv_app *app, const clv_principal *p, clv_client *c
     return rc;
 }
 
-clv_code clv_admin_client_create(clv_app *app, const clv_principal *p, const json_t *body,
-                                 json_t **out, clv_err *err)
+clv_code clv_admin_client_create(clv_app *app, const clv_admin_args *args, json_t **out,
+                                 clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const json_t *body = args->body;
     clv_client *c = NULL;
     json_t *j = NULL, *secret = NULL;
     clv_code rc;
@@ -127,58 +129,55 @@ static json_t *client_item(const void *item)
     return clv_client_to_json(item);
 }
 
-clv_code clv_admin_client_list(clv_app *app, const clv_principal *p, clv_client_filter *f,
-                               json_t **out, clv_err *err)
+/* The list's filters from the query (docs/API.md "List clients"). */
+static clv_code client_filter(const clv_admin_args *args, clv_client_filter *f, clv_err *err)
 {
+    const char *type = clv_admin_query(args, "type");
+    clv_client_type t;
+    int eff = -1;
+    clv_code rc;
+
+    if ((rc = clv_admin_status_query(args, "status", &f->status, err)) != CLV_OK ||
+        (rc = clv_admin_status_query(args, "effective_status", &eff, err)) != CLV_OK)
+        return rc;
+    f->by_effective = eff >= 0;
+    f->effective_status = eff >= 0 ? (clv_status)eff : CLV_STATUS_ACTIVE;
+    if (type != NULL && !clv_client_type_parse(type, &t))
+        return clv_fail_field(err, CLV_INVALID, "type", "must be public, confidential or m2m");
+    f->type = type != NULL ? (int)t : -1;
+    f->service_id = clv_admin_query(args, "service_id");
+    f->tenant_id = clv_admin_tenant_filter(args);
+    f->q = clv_admin_query(args, "q");
+    return CLV_OK;
+}
+
+clv_code clv_admin_client_list(clv_app *app, const clv_admin_args *args, json_t **out,
+                               clv_err *err)
+{
+    clv_client_filter f = {.cursor = args->cursor, .limit = args->limit};
     clv_list l = {0};
     clv_code rc;
 
-    if (!p->platform_admin)
-        f->tenant_id = p->tenant_id;
-    if ((rc = clv_store_client_list(app->store, f, &l, err)) != CLV_OK)
+    if ((rc = client_filter(args, &f, err)) != CLV_OK ||
+        (rc = clv_store_client_list(app->store, &f, &l, err)) != CLV_OK)
         return rc;
     if ((*out = clv_admin_page(&l, client_item)) == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
     return CLV_OK;
 }
 
-clv_code clv_admin_client_get(clv_app *app, const clv_principal *p, const char *client_id,
-                              json_t **out, int64_t *version, clv_err *err)
+clv_code clv_admin_client_get(clv_app *app, const clv_admin_args *args, json_t **out,
+                              clv_err *err)
 {
     clv_client *c = NULL;
-    clv_code rc = clv_admin_client_visible(app, p, client_id, &c, err);
+    clv_code rc = clv_admin_client_visible(app, args->p, args->id, &c, err);
 
     if (rc != CLV_OK)
         return rc;
     if ((*out = clv_client_to_json(c)) == NULL)
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
-    if (version != NULL)
-        *version = c->version;
     clv_client_free(c);
     return rc;
-}
-
-/* RFC 9110 §13.1.1: If-Match carries entity tags; ours are "N" (weak ones never match). */
-static bool etag_matches(const char *if_match, int64_t version)
-{
-    char want[32];
-    size_t n;
-
-    if (if_match == NULL || strcmp(if_match, "*") == 0)
-        return true;
-    snprintf(want, sizeof want, "\"%lld\"", (long long)version);
-    n = strlen(want);
-    for (const char *p = if_match; *p != '\0';) {
-        p += strspn(p, " ,");
-        size_t len = strcspn(p, ",");
-        while (len > 0 && p[len - 1] == ' ')
-            len--;
-        if ((len == n && memcmp(p, want, n) == 0) ||
-            (len == n - 2 && memcmp(p, want + 1, n - 2) == 0))
-            return true;
-        p += strcspn(p, ",");
-    }
-    return false;
 }
 
 /* SPEC §5.6: a changed sector_identifier_uri (or changed redirect URIs under one) is
@@ -214,10 +213,12 @@ static clv_code sector_same(const clv_client *old, const clv_client *c, const cl
     return CLV_OK;
 }
 
-clv_code clv_admin_client_patch(clv_app *app, const clv_principal *p, const char *client_id,
-                                const json_t *patch, const char *if_match, json_t **out,
-                                int64_t *version, clv_err *err)
+clv_code clv_admin_client_patch(clv_app *app, const clv_admin_args *args, json_t **out,
+                                clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const char *client_id = args->id;
+    const json_t *patch = args->body;
     clv_client *old = NULL, *c = NULL, *checked = NULL;
     clv_code rc;
 
@@ -229,7 +230,7 @@ clv_code clv_admin_client_patch(clv_app *app, const clv_principal *p, const char
     }
     if ((rc = clv_admin_client_writable(app, p, client_id, &old, err)) != CLV_OK)
         goto cleanup;
-    if (!etag_matches(if_match, old->version)) {
+    if (!clv_version_matches(args->if_match, old->version)) { /* RFC 9110 §13.1.1 */
         rc = clv_fail(err, CLV_PRECONDITION, "If-Match does not match the current version");
         goto cleanup;
     }
@@ -240,7 +241,7 @@ clv_code clv_admin_client_patch(clv_app *app, const clv_principal *p, const char
     if ((rc = clv_client_patch(old, patch, app->cfg, &c, err)) == CLV_OK &&
         (rc = check_roles(p, c, err)) == CLV_OK &&
         (rc = sector_same(old, c, checked, err)) == CLV_OK)
-        rc = clv_client_save(app, p, old, c, "client.update", out, version, err);
+        rc = clv_client_save(app, p, old, c, "client.update", out, NULL, err);
 cleanup:
     rc = clv_write_finish(app, rc, err);
     clv_client_free(old);
@@ -288,8 +289,8 @@ static clv_code transition(const clv_app *app, clv_client *c, clv_client_action 
     return clv_fail(err, CLV_INTERNAL, "unknown action");
 }
 
-clv_code clv_admin_client_action(clv_app *app, const clv_principal *p, const char *client_id,
-                                 clv_client_action action, json_t **out, clv_err *err)
+clv_code clv_admin_client_action(clv_app *app, const clv_admin_args *args, json_t **out,
+                                 clv_err *err)
 {
     clv_client *old = NULL, *c = NULL;
     const char *name = NULL;
@@ -297,15 +298,15 @@ clv_code clv_admin_client_action(clv_app *app, const clv_principal *p, const cha
 
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
-    if ((rc = clv_admin_client_writable(app, p, client_id, &old, err)) != CLV_OK)
+    if ((rc = clv_admin_client_writable(app, args->p, args->id, &old, err)) != CLV_OK)
         goto cleanup;
     if ((c = clv_client_dup(old)) == NULL) {
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
         goto cleanup;
     }
-    if ((rc = transition(app, c, action, &name, err)) != CLV_OK)
+    if ((rc = transition(app, c, (clv_client_action)args->action, &name, err)) != CLV_OK)
         goto cleanup;
-    rc = clv_client_save(app, p, old, c, name, out, NULL, err);
+    rc = clv_client_save(app, args->p, old, c, name, out, NULL, err);
 cleanup:
     rc = clv_write_finish(app, rc, err);
     clv_client_free(old);
@@ -313,9 +314,11 @@ cleanup:
     return rc;
 }
 
-clv_code clv_admin_client_revoke_tokens(clv_app *app, const clv_principal *p,
-                                        const char *client_id, json_t **out, clv_err *err)
+clv_code clv_admin_client_revoke_tokens(clv_app *app, const clv_admin_args *args, json_t **out,
+                                        clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const char *client_id = args->id;
     clv_client *old = NULL, *c = NULL;
     json_t *ignored = NULL;
     int revoked = 0;

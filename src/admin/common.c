@@ -6,6 +6,44 @@
 
 #include "core/client_cache.h"
 
+bool clv_version_matches(const clv_version_match *m, int64_t version)
+{
+    if (m == NULL || m->any)
+        return true;
+    for (size_t i = 0; i < m->n; i++)
+        if (m->versions[i] == version)
+            return true;
+    return false;
+}
+
+const char *clv_admin_query(const clv_admin_args *args, const char *name)
+{
+    for (size_t i = 0; i < CLV_ADMIN_QUERY_MAX && args->query[i].name != NULL; i++)
+        if (strcmp(args->query[i].name, name) == 0)
+            return args->query[i].value;
+    return NULL;
+}
+
+const char *clv_admin_tenant_filter(const clv_admin_args *args)
+{
+    return args->p->platform_admin ? clv_admin_query(args, "tenant_id") : args->p->tenant_id;
+}
+
+clv_code clv_admin_status_query(const clv_admin_args *args, const char *name, int *out,
+                                clv_err *err)
+{
+    const char *v = clv_admin_query(args, name);
+    clv_status st;
+
+    *out = -1;
+    if (v == NULL)
+        return CLV_OK;
+    if (!clv_status_parse(v, &st))
+        return clv_fail_field(err, CLV_INVALID, name, "must be active, inactive or deleted");
+    *out = (int)st;
+    return CLV_OK;
+}
+
 json_t *clv_admin_page(clv_list *l, json_t *(*to_json)(const void *item))
 {
     json_t *items = json_array();

@@ -29,26 +29,29 @@ static clv_code user_visible(clv_app *app, const clv_principal *p, const char *i
     return rc;
 }
 
-clv_code clv_admin_user_grants(clv_app *app, const clv_principal *p, const char *user_id,
-                               const char *cursor, int limit, json_t **out, clv_err *err)
+clv_code clv_admin_user_grants(clv_app *app, const clv_admin_args *args, json_t **out,
+                               clv_err *err)
 {
     clv_list l = {0};
-    clv_code rc = user_visible(app, p, user_id, err);
+    clv_code rc = user_visible(app, args->p, args->id, err);
 
-    if (rc != CLV_OK ||
-        (rc = clv_store_consent_list(app->store, user_id, cursor, limit, &l, err)) != CLV_OK)
+    if (rc != CLV_OK || (rc = clv_store_consent_list(app->store, args->id, args->cursor,
+                                                     args->limit, &l, err)) != CLV_OK)
         return rc;
     if ((*out = clv_admin_page(&l, consent_json)) == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
     return CLV_OK;
 }
 
-clv_code clv_admin_user_grant_revoke(clv_app *app, const clv_principal *p, const char *user_id,
-                                     const char *client_id, clv_err *err)
+clv_code clv_admin_user_grant_revoke(clv_app *app, const clv_admin_args *args, json_t **out,
+                                     clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const char *user_id = args->id, *client_id = args->id2;
     clv_consent *c = NULL;
     clv_code rc = user_visible(app, p, user_id, err);
 
+    *out = NULL;
     if (rc != CLV_OK || (rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
     rc = clv_store_consent_get(app->store, user_id, client_id, &c, err);

@@ -6,16 +6,18 @@
 
 #include <jansson.h>
 
+#include "admin/common.h"
 #include "base/err.h"
 #include "core/app.h"
 
-/* A page {"items": [{client_id, scope, created_at, updated_at}], "next_cursor"}. */
-clv_code clv_admin_user_grants(clv_app *app, const clv_principal *p, const char *user_id,
-                               const char *cursor, int limit, json_t **out, clv_err *err);
+/* id: the user; cursor, limit. A page {"items": [{client_id, scope, created_at,
+ * updated_at}], "next_cursor"}. (Both are clv_admin_fns, admin/common.h.) */
+clv_code clv_admin_user_grants(clv_app *app, const clv_admin_args *args, json_t **out,
+                               clv_err *err);
 
-/* Forgets the consent (the next authorization asks again), audited as "consent.revoke";
- * 404 when there is none. */
-clv_code clv_admin_user_grant_revoke(clv_app *app, const clv_principal *p, const char *user_id,
-                                     const char *client_id, clv_err *err);
+/* id: the user, id2: the client_id. Forgets the consent (the next authorization asks
+ * again), audited as "consent.revoke"; 404 when there is none. *out stays NULL. */
+clv_code clv_admin_user_grant_revoke(clv_app *app, const clv_admin_args *args, json_t **out,
+                                     clv_err *err);
 
 #endif

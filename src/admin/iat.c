@@ -119,9 +119,11 @@ static clv_code iat_audit(clv_app *app, const clv_principal *p, const clv_iat *t
                            t->service_id, changes, err);
 }
 
-clv_code clv_admin_iat_create(clv_app *app, const clv_principal *p, const json_t *body,
-                              json_t **out, clv_err *err)
+clv_code clv_admin_iat_create(clv_app *app, const clv_admin_args *args, json_t **out,
+                              clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const json_t *body = args->body;
     clv_iat t = {0};
     iat_req req;
     char *text = NULL;

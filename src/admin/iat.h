@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "admin/common.h"
 #include "base/err.h"
 #include "core/app.h"
 
@@ -24,14 +25,14 @@ enum {
     CLV_IAT_USES_MAX = 1000000
 };
 
-/* Creates a token. body: {"service_id", "expires_in"? (seconds, 1..30 days, default one
- * day), "uses"? (1..1000000, default 1; null = unlimited until expiry)}; unknown keys and
- * bad values are CLV_INVALID naming the field, a service the principal cannot see (or a
- * deleted one) CLV_NOT_FOUND naming "service_id".
- * Stores the hash and an audit event (action "initial_access_token.create", target the
- * service) in one transaction. On CLV_OK *out is {"id", "token" (the plaintext, only
- * here), "service_id", "expires_at", "uses" (number or null), "created_at"}. */
-clv_code clv_admin_iat_create(clv_app *app, const clv_principal *p, const json_t *body,
-                              json_t **out, clv_err *err);
+/* Creates a token (a clv_admin_fn, admin/common.h). body: {"service_id", "expires_in"? (seconds,
+ * 1..30 days, default one day), "uses"? (1..1000000, default 1; null = unlimited until expiry)};
+ * unknown keys and bad values are CLV_INVALID naming the field, a service the principal cannot see
+ * (or a deleted one) CLV_NOT_FOUND naming "service_id". Stores the hash and an audit event (action
+ * "initial_access_token.create", target the service) in one transaction. On CLV_OK *out is {"id",
+ * "token" (the plaintext, only here), "service_id", "expires_at", "uses" (number or null),
+ * "created_at"}. */
+clv_code clv_admin_iat_create(clv_app *app, const clv_admin_args *args, json_t **out,
+                              clv_err *err);
 
 #endif

@@ -14,15 +14,15 @@ static json_t *secret_item(const void *item)
     return clv_secret_to_json(item);
 }
 
-clv_code clv_admin_secret_list(clv_app *app, const clv_principal *p, const char *client_id,
-                               json_t **out, clv_err *err)
+clv_code clv_admin_secret_list(clv_app *app, const clv_admin_args *args, json_t **out,
+                               clv_err *err)
 {
     clv_client *c = NULL;
     clv_list l = {0};
-    clv_code rc = clv_admin_client_visible(app, p, client_id, &c, err);
+    clv_code rc = clv_admin_client_visible(app, args->p, args->id, &c, err);
 
     if (rc == CLV_OK)
-        rc = clv_store_secret_list(app->store, client_id, &l, err);
+        rc = clv_store_secret_list(app->store, args->id, &l, err);
     if (rc == CLV_OK && (*out = clv_admin_page(&l, secret_item)) != NULL)
         json_object_del(*out, "next_cursor"); /* never paginated: a client has a few */
     else if (rc == CLV_OK)
@@ -55,9 +55,12 @@ static clv_code read_expiry(const clv_app *app, const json_t *body, int64_t *exp
     return CLV_OK;
 }
 
-clv_code clv_admin_secret_add(clv_app *app, const clv_principal *p, const char *client_id,
-                              const json_t *body, json_t **out, clv_err *err)
+clv_code clv_admin_secret_add(clv_app *app, const clv_admin_args *args, json_t **out,
+                              clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const char *client_id = args->id;
+    const json_t *body = args->body;
     clv_client *c = NULL;
     const char *description = NULL;
     int64_t expires_at;
@@ -92,11 +95,15 @@ cleanup:
     return rc;
 }
 
-clv_code clv_admin_secret_remove(clv_app *app, const clv_principal *p, const char *client_id,
-                                 const char *secret_id, clv_err *err)
+clv_code clv_admin_secret_remove(clv_app *app, const clv_admin_args *args, json_t **out,
+                                 clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const char *client_id = args->id, *secret_id = args->id2;
     clv_client *c = NULL;
     clv_code rc;
+
+    *out = NULL;
 
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;

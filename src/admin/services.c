@@ -67,9 +67,11 @@ static clv_code read_fields(const json_t *body, bool require_name, clv_service *
     return CLV_OK;
 }
 
-clv_code clv_admin_service_create(clv_app *app, const clv_principal *p, const json_t *body,
-                                  json_t **out, clv_err *err)
+clv_code clv_admin_service_create(clv_app *app, const clv_admin_args *args, json_t **out,
+                                  clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const json_t *body = args->body;
     char id[CLV_ID_LEN];
     const char *tenant = p->tenant_id;
     clv_service s = {0};
@@ -112,26 +114,28 @@ cleanup:
     return rc;
 }
 
-clv_code clv_admin_service_list(clv_app *app, const clv_principal *p, clv_service_filter *f,
-                                json_t **out, clv_err *err)
+clv_code clv_admin_service_list(clv_app *app, const clv_admin_args *args, json_t **out,
+                                clv_err *err)
 {
+    clv_service_filter f = {.cursor = args->cursor, .limit = args->limit};
     clv_list l = {0};
     clv_code rc;
 
-    if (!p->platform_admin)
-        f->tenant_id = p->tenant_id;
-    if ((rc = clv_store_service_list(app->store, f, &l, err)) != CLV_OK)
+    if ((rc = clv_admin_status_query(args, "status", &f.status, err)) != CLV_OK)
+        return rc;
+    f.tenant_id = clv_admin_tenant_filter(args);
+    if ((rc = clv_store_service_list(app->store, &f, &l, err)) != CLV_OK)
         return rc;
     if ((*out = clv_admin_page(&l, service_json)) == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
     return CLV_OK;
 }
 
-clv_code clv_admin_service_get(clv_app *app, const clv_principal *p, const char *id,
-                               json_t **out, clv_err *err)
+clv_code clv_admin_service_get(clv_app *app, const clv_admin_args *args, json_t **out,
+                               clv_err *err)
 {
     clv_service *s = NULL;
-    clv_code rc = visible_service(app, p, id, &s, err);
+    clv_code rc = visible_service(app, args->p, args->id, &s, err);
 
     if (rc == CLV_OK && (*out = service_json(s)) == NULL)
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
@@ -227,14 +231,17 @@ cleanup:
     return rc;
 }
 
-clv_code clv_admin_service_patch(clv_app *app, const clv_principal *p, const char *id,
-                                 const json_t *body, json_t **out, clv_err *err)
+clv_code clv_admin_service_patch(clv_app *app, const clv_admin_args *args, json_t **out,
+                                 clv_err *err)
 {
-    return change_service(app, p, id, body, CLV_SERVICE_ACTIVATE, out, err);
+    return change_service(app, args->p, args->id, args->body, CLV_SERVICE_ACTIVATE, out, err);
 }
 
-clv_code clv_admin_service_action(clv_app *app, const clv_principal *p, const char *id,
-                                  clv_service_action action, json_t **out, clv_err *err)
+clv_code clv_admin_service_action(clv_app *app, const clv_admin_args *args, json_t **out,
+                                  clv_err *err)
 {
-    return change_service(app, p, id, NULL, action, out, err);
+    if (args->action < CLV_SERVICE_ACTIVATE || args->action > CLV_SERVICE_APPROVE)
+        return clv_fail(err, CLV_INTERNAL, "unknown action");
+    return change_service(app, args->p, args->id, NULL, (clv_service_action)args->action, out,
+                          err);
 }

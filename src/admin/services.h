@@ -1,5 +1,6 @@
 /* services — the admin API's tenants and services (SPEC §2.2, §4, §5.14, §5.15).
- * Same conventions as clients.h: visibility by tenant (foreign = CLV_NOT_FOUND),
+ * Same conventions as clients.h: each is a clv_admin_fn (admin/common.h), reading the
+ * members of its args named beside it; visibility by tenant (foreign = CLV_NOT_FOUND),
  * platform-only actions CLV_FORBIDDEN for tenant admins, change + audit in one
  * transaction, *out a new JSON reference. */
 #ifndef CLV_ADMIN_SERVICES_H
@@ -7,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "admin/common.h"
 #include "base/err.h"
 #include "core/app.h"
 #include "store/store.h"
@@ -19,26 +21,33 @@ typedef enum {
     CLV_SERVICE_APPROVE
 } clv_service_action;
 
-clv_code clv_admin_tenant_create(clv_app *app, const clv_principal *p, const json_t *body,
-                                 json_t **out, clv_err *err);
-clv_code clv_admin_tenant_list(clv_app *app, const clv_principal *p, const char *cursor,
-                               int limit, json_t **out, clv_err *err);
-clv_code clv_admin_tenant_get(clv_app *app, const clv_principal *p, const char *id,
-                              json_t **out, clv_err *err);
-/* body: {"name"?, "status"? (active|inactive)}; platform admins only. */
-clv_code clv_admin_tenant_patch(clv_app *app, const clv_principal *p, const char *id,
-                                const json_t *body, json_t **out, clv_err *err);
+/* body: {"name"}; platform admins only. */
+clv_code clv_admin_tenant_create(clv_app *app, const clv_admin_args *args, json_t **out,
+                                 clv_err *err);
+/* cursor, limit; platform admins only. */
+clv_code clv_admin_tenant_list(clv_app *app, const clv_admin_args *args, json_t **out,
+                               clv_err *err);
+/* id: the tenant. */
+clv_code clv_admin_tenant_get(clv_app *app, const clv_admin_args *args, json_t **out,
+                              clv_err *err);
+/* id; body: {"name"?, "status"? (active|inactive)}; platform admins only. */
+clv_code clv_admin_tenant_patch(clv_app *app, const clv_admin_args *args, json_t **out,
+                                clv_err *err);
 
-clv_code clv_admin_service_create(clv_app *app, const clv_principal *p, const json_t *body,
-                                  json_t **out, clv_err *err);
-clv_code clv_admin_service_list(clv_app *app, const clv_principal *p, clv_service_filter *f,
-                                json_t **out, clv_err *err);
-clv_code clv_admin_service_get(clv_app *app, const clv_principal *p, const char *id,
-                               json_t **out, clv_err *err);
-/* body: {"name"?, "description"?}. */
-clv_code clv_admin_service_patch(clv_app *app, const clv_principal *p, const char *id,
-                                 const json_t *body, json_t **out, clv_err *err);
-clv_code clv_admin_service_action(clv_app *app, const clv_principal *p, const char *id,
-                                  clv_service_action action, json_t **out, clv_err *err);
+/* body: {"tenant_id"?, "name", "description"?}. */
+clv_code clv_admin_service_create(clv_app *app, const clv_admin_args *args, json_t **out,
+                                  clv_err *err);
+/* cursor, limit; query status, tenant_id (forced to the principal's for tenant admins). */
+clv_code clv_admin_service_list(clv_app *app, const clv_admin_args *args, json_t **out,
+                                clv_err *err);
+/* id: the service. */
+clv_code clv_admin_service_get(clv_app *app, const clv_admin_args *args, json_t **out,
+                               clv_err *err);
+/* id; body: {"name"?, "description"?}. */
+clv_code clv_admin_service_patch(clv_app *app, const clv_admin_args *args, json_t **out,
+                                 clv_err *err);
+/* id; action: a clv_service_action. */
+clv_code clv_admin_service_action(clv_app *app, const clv_admin_args *args, json_t **out,
+                                  clv_err *err);
 
 #endif

@@ -26,9 +26,11 @@ static clv_code platform_only(const clv_principal *p, clv_err *err)
 
 static const char *const tenant_keys[] = {"name", NULL};
 
-clv_code clv_admin_tenant_create(clv_app *app, const clv_principal *p, const json_t *body,
-                                 json_t **out, clv_err *err)
+clv_code clv_admin_tenant_create(clv_app *app, const clv_admin_args *args, json_t **out,
+                                 clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const json_t *body = args->body;
     char id[CLV_ID_LEN];
     clv_tenant t = {0};
     const char *name = NULL;
@@ -64,14 +66,14 @@ clv_code clv_admin_tenant_create(clv_app *app, const clv_principal *p, const jso
     return rc;
 }
 
-clv_code clv_admin_tenant_list(clv_app *app, const clv_principal *p, const char *cursor,
-                               int limit, json_t **out, clv_err *err)
+clv_code clv_admin_tenant_list(clv_app *app, const clv_admin_args *args, json_t **out,
+                               clv_err *err)
 {
     clv_list l = {0};
     clv_code rc;
 
-    if ((rc = platform_only(p, err)) != CLV_OK ||
-        (rc = clv_store_tenant_list(app->store, cursor, limit, &l, err)) != CLV_OK)
+    if ((rc = platform_only(args->p, err)) != CLV_OK ||
+        (rc = clv_store_tenant_list(app->store, args->cursor, args->limit, &l, err)) != CLV_OK)
         return rc;
     if ((*out = clv_admin_page(&l, tenant_json)) == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
@@ -93,11 +95,11 @@ static clv_code visible_tenant(clv_app *app, const clv_principal *p, const char 
     return rc;
 }
 
-clv_code clv_admin_tenant_get(clv_app *app, const clv_principal *p, const char *id,
-                              json_t **out, clv_err *err)
+clv_code clv_admin_tenant_get(clv_app *app, const clv_admin_args *args, json_t **out,
+                              clv_err *err)
 {
     clv_tenant *t = NULL;
-    clv_code rc = visible_tenant(app, p, id, &t, err);
+    clv_code rc = visible_tenant(app, args->p, args->id, &t, err);
 
     if (rc == CLV_OK && (*out = tenant_json(t)) == NULL)
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
@@ -133,9 +135,12 @@ static clv_code apply_tenant_patch(clv_tenant *t, const json_t *body, clv_err *e
     return CLV_OK;
 }
 
-clv_code clv_admin_tenant_patch(clv_app *app, const clv_principal *p, const char *id,
-                                const json_t *body, json_t **out, clv_err *err)
+clv_code clv_admin_tenant_patch(clv_app *app, const clv_admin_args *args, json_t **out,
+                                clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const char *id = args->id;
+    const json_t *body = args->body;
     clv_tenant *t = NULL;
     json_t *before = NULL, *after = NULL;
     clv_code rc;

@@ -245,9 +245,12 @@ static json_t *response(const char *token, int64_t expires_in, const char *scope
     return j;
 }
 
-clv_code clv_admin_test_token(clv_app *app, const clv_principal *p, const char *client_id,
-                              const json_t *body, json_t **out, clv_err *err)
+clv_code clv_admin_test_token(clv_app *app, const clv_admin_args *args, json_t **out,
+                              clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const char *client_id = args->id;
+    const json_t *body = args->body;
     clv_client *c = NULL;
     char *scope = NULL, *token = NULL;
     int64_t expires_in = 0;

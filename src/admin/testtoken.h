@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "admin/common.h"
 #include "base/err.h"
 #include "core/app.h"
 
@@ -23,14 +24,14 @@ bool clv_test_claim_reserved(const char *name);
  * (SPEC §5.20), no reserved name (CLV_INVALID naming "claims.<name>"). */
 clv_code clv_test_claims_check(const json_t *claims, clv_err *err);
 
-/* Mints a test token. body: {"lifetime"? (cfg at_lifetime_min..at_lifetime_max seconds;
- * default the client's access_token_lifetime), "scope"? (space-separated subset of the
- * client's scopes, SPEC §5.2; default all of them; "admin" never), "user_id"? (becomes
- * sub), "roles"? (≤ 50 strings; replace the client's), "claims"? (object)}. A client the
- * principal cannot see is CLV_NOT_FOUND; one not effectively active is CLV_CONFLICT; a
- * scope not allowed is CLV_INVALID_SCOPE naming "scope". On CLV_OK *out is
+/* Mints a test token (a clv_admin_fn, admin/common.h) for the client args->id. body: {"lifetime"?
+ * (cfg at_lifetime_min..at_lifetime_max seconds; default the client's access_token_lifetime),
+ * "scope"? (space-separated subset of the client's scopes, SPEC §5.2; default all of them; "admin"
+ * never), "user_id"? (becomes sub), "roles"? (≤ 50 strings; replace the client's), "claims"?
+ * (object)}. A client the principal cannot see is CLV_NOT_FOUND; one not effectively active is
+ * CLV_CONFLICT; a scope not allowed is CLV_INVALID_SCOPE naming "scope". On CLV_OK *out is
  * {"access_token", "token_type": "Bearer", "expires_in", "scope"?}. */
-clv_code clv_admin_test_token(clv_app *app, const clv_principal *p, const char *client_id,
-                              const json_t *body, json_t **out, clv_err *err);
+clv_code clv_admin_test_token(clv_app *app, const clv_admin_args *args, json_t **out,
+                              clv_err *err);
 
 #endif

@@ -48,55 +48,82 @@ static clv_code check_roles(const clv_principal *p, const json_t *roles, clv_err
 static const char *const user_keys[] = {"tenant_id", "username", "password", "email",
                                         "roles", "status", NULL};
 
+/* The fields of a user body as read (borrowed from the body). */
+typedef struct {
+    const char *username, *password, *email, *status;
+    bool has_user, has_pw, has_email, has_status;
+    const json_t *roles; /* NULL when absent */
+    clv_status st;       /* the status to set */
+} user_fields;
+
+/* Reads the fields of body (create: tenant_id may be there too). */
+static clv_code read_user(const json_t *body, bool create, user_fields *f, clv_err *err)
+{
+    clv_code rc;
+
+    f->roles = json_object_get(body, "roles");
+    if ((rc = clv_admin_only_keys(body, user_keys + (create ? 0 : 1), err)) != CLV_OK ||
+        (rc = clv_admin_str_field(body, "username", 200, false, &f->has_user, &f->username,
+                                  err)) ||
+        (rc = clv_admin_str_field(body, "password", PASSWORD_MAX, false, &f->has_pw,
+                                  &f->password, err)) ||
+        (rc = clv_admin_str_field(body, "email", 320, true, &f->has_email, &f->email, err)) ||
+        (rc = clv_admin_str_field(body, "status", 16, false, &f->has_status, &f->status, err)))
+        return rc;
+    return CLV_OK;
+}
+
+/* The rules of the fields read (create: username and password required). */
+static clv_code check_user(const clv_principal *p, bool create, user_fields *f, clv_err *err)
+{
+    if (create && (!f->has_user || !f->has_pw))
+        return clv_fail_field(err, CLV_INVALID, f->has_user ? "password" : "username",
+                              "is required");
+    if (f->has_pw && strlen(f->password) < PASSWORD_MIN)
+        return clv_fail_field(err, CLV_INVALID, "password", "must have 8 characters or more");
+    if (f->has_status && (!clv_status_parse(f->status, &f->st) || f->st == CLV_STATUS_DELETED))
+        return clv_fail_field(err, CLV_INVALID, "status", "must be active or inactive");
+    if (f->has_email && f->email != NULL && strchr(f->email, '@') == NULL)
+        return clv_fail_field(err, CLV_INVALID, "email", "must be an email address");
+    if (f->roles != NULL)
+        return check_roles(p, f->roles, err);
+    return CLV_OK;
+}
+
 /* Applies the fields of body to u (create: username and password required). */
 static clv_code apply_user(const clv_principal *p, const json_t *body, bool create, clv_user *u,
                            clv_err *err)
 {
-    const char *username = NULL, *password = NULL, *email = NULL, *status = NULL;
-    bool has_user, has_pw, has_email, has_status;
-    json_t *roles = json_object_get(body, "roles");
-    clv_status st = u->status;
+    user_fields f = {.st = u->status};
     clv_code rc;
 
-    if ((rc = clv_admin_only_keys(body, user_keys + (create ? 0 : 1), err)) != CLV_OK ||
-        (rc = clv_admin_str_field(body, "username", 200, false, &has_user, &username, err)) ||
-        (rc = clv_admin_str_field(body, "password", PASSWORD_MAX, false, &has_pw, &password,
-                                  err)) ||
-        (rc = clv_admin_str_field(body, "email", 320, true, &has_email, &email, err)) ||
-        (rc = clv_admin_str_field(body, "status", 16, false, &has_status, &status, err)))
+    if ((rc = read_user(body, create, &f, err)) != CLV_OK ||
+        (rc = check_user(p, create, &f, err)) != CLV_OK)
         return rc;
-    if (create && (!has_user || !has_pw))
-        return clv_fail_field(err, CLV_INVALID, has_user ? "password" : "username", "is required");
-    if (has_pw && strlen(password) < PASSWORD_MIN)
-        return clv_fail_field(err, CLV_INVALID, "password", "must have 8 characters or more");
-    if (has_status && (!clv_status_parse(status, &st) || st == CLV_STATUS_DELETED))
-        return clv_fail_field(err, CLV_INVALID, "status", "must be active or inactive");
-    if (has_email && email != NULL && strchr(email, '@') == NULL)
-        return clv_fail_field(err, CLV_INVALID, "email", "must be an email address");
-    if (roles != NULL && (rc = check_roles(p, roles, err)) != CLV_OK)
-        return rc;
-    if (has_pw) {
+    if (f.has_pw) {
         char *hash = NULL;
-        if ((rc = clv_password_hash(password, &hash, err)) != CLV_OK)
+        if ((rc = clv_password_hash(f.password, &hash, err)) != CLV_OK)
             return rc;
         free(u->password_hash);
         u->password_hash = hash;
     }
-    if (has_user && clv_config_set_str(&u->username, username) == false)
+    if (f.has_user && clv_config_set_str(&u->username, f.username) == false)
         return clv_fail(err, CLV_NOMEM, "out of memory");
-    if (has_email && clv_config_set_str(&u->email, email) == false)
+    if (f.has_email && clv_config_set_str(&u->email, f.email) == false)
         return clv_fail(err, CLV_NOMEM, "out of memory");
-    if (roles != NULL) {
+    if (f.roles != NULL) {
         json_decref(u->roles);
-        u->roles = json_deep_copy(roles);
+        u->roles = json_deep_copy(f.roles);
     }
-    u->status = st;
+    u->status = f.st;
     return CLV_OK;
 }
 
-clv_code clv_admin_user_create(clv_app *app, const clv_principal *p, const json_t *body,
-                               json_t **out, clv_err *err)
+clv_code clv_admin_user_create(clv_app *app, const clv_admin_args *args, json_t **out,
+                               clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const json_t *body = args->body;
     char id[CLV_ID_LEN];
     const char *tenant = p->tenant_id;
     clv_user *u = calloc(1, sizeof *u);
@@ -138,15 +165,15 @@ cleanup:
     return rc;
 }
 
-clv_code clv_admin_user_list(clv_app *app, const clv_principal *p, clv_user_filter *f,
-                             json_t **out, clv_err *err)
+clv_code clv_admin_user_list(clv_app *app, const clv_admin_args *args, json_t **out,
+                             clv_err *err)
 {
+    clv_user_filter f = {.cursor = args->cursor, .limit = args->limit};
     clv_list l = {0};
     clv_code rc;
 
-    if (!p->platform_admin)
-        f->tenant_id = p->tenant_id;
-    if ((rc = clv_store_user_list(app->store, f, &l, err)) != CLV_OK)
+    f.tenant_id = clv_admin_tenant_filter(args);
+    if ((rc = clv_store_user_list(app->store, &f, &l, err)) != CLV_OK)
         return rc;
     if ((*out = clv_admin_page(&l, user_json)) == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
@@ -186,11 +213,11 @@ static clv_code visible_user(clv_app *app, const clv_principal *p, const char *i
     return rc;
 }
 
-clv_code clv_admin_user_get(clv_app *app, const clv_principal *p, const char *id, json_t **out,
+clv_code clv_admin_user_get(clv_app *app, const clv_admin_args *args, json_t **out,
                             clv_err *err)
 {
     clv_user *u = NULL;
-    clv_code rc = visible_user(app, p, id, &u, err);
+    clv_code rc = visible_user(app, args->p, args->id, &u, err);
 
     if (rc == CLV_OK && (*out = user_json(u)) == NULL)
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
@@ -198,9 +225,12 @@ clv_code clv_admin_user_get(clv_app *app, const clv_principal *p, const char *id
     return rc;
 }
 
-clv_code clv_admin_user_patch(clv_app *app, const clv_principal *p, const char *id,
-                              const json_t *body, json_t **out, clv_err *err)
+clv_code clv_admin_user_patch(clv_app *app, const clv_admin_args *args, json_t **out,
+                              clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const char *id = args->id;
+    const json_t *body = args->body;
     clv_user *u = NULL;
     json_t *before = NULL, *after = NULL;
     clv_code rc;
@@ -239,11 +269,15 @@ cleanup:
     return rc;
 }
 
-clv_code clv_admin_user_delete(clv_app *app, const clv_principal *p, const char *id,
+clv_code clv_admin_user_delete(clv_app *app, const clv_admin_args *args, json_t **out,
                                clv_err *err)
 {
+    const clv_principal *p = args->p;
+    const char *id = args->id;
     clv_user *u = NULL;
     clv_code rc;
+
+    *out = NULL;
 
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
@@ -261,15 +295,20 @@ static json_t *audit_item(const void *item)
     return clv_audit_to_json(item);
 }
 
-clv_code clv_admin_audit_list(clv_app *app, const clv_principal *p, clv_audit_filter *f,
-                              json_t **out, clv_err *err)
+clv_code clv_admin_audit_list(clv_app *app, const clv_admin_args *args, json_t **out,
+                              clv_err *err)
 {
+    clv_audit_filter f = {.cursor = args->cursor, .limit = args->limit};
+    const char *since = clv_admin_query(args, "since");
     clv_list l = {0};
     clv_code rc;
 
-    if (!p->platform_admin)
-        f->tenant_id = p->tenant_id;
-    if ((rc = clv_store_audit_list(app->store, f, &l, err)) != CLV_OK)
+    if (since != NULL && !clv_time_parse(since, &f.since))
+        return clv_fail_field(err, CLV_INVALID, "since", "must be an RFC 3339 time");
+    f.target_id = clv_admin_query(args, "target");
+    f.actor_id = clv_admin_query(args, "actor");
+    f.tenant_id = clv_admin_tenant_filter(args);
+    if ((rc = clv_store_audit_list(app->store, &f, &l, err)) != CLV_OK)
         return rc;
     if ((*out = clv_admin_page(&l, audit_item)) == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+
 void clv_tenant_free(clv_tenant *t)
 {
     if (t == NULL)
@@ -313,24 +314,6 @@ static clv_status weakest(clv_status a, clv_status b)
 clv_status clv_client_effective_status(const clv_client *c)
 {
     return weakest(weakest(c->status, c->service_status), c->tenant_status);
-}
-
-json_t *clv_client_grant_types(const clv_client *c)
-{
-    json_t *g = json_array();
-
-    if (g == NULL)
-        return NULL;
-    if (c->type == CLV_TYPE_M2M) {
-        json_array_append_new(g, json_string("client_credentials"));
-        return g;
-    }
-    json_array_append_new(g, json_string("authorization_code"));
-    if (c->allow_refresh_token)
-        json_array_append_new(g, json_string("refresh_token"));
-    if (c->type == CLV_TYPE_CONFIDENTIAL && c->allow_client_credentials)
-        json_array_append_new(g, json_string("client_credentials"));
-    return g;
 }
 
 static bool ensure_array(json_t **slot)

@@ -235,10 +235,6 @@ clv_status clv_client_effective_status(const clv_client *c);
 /* The alg a client's tokens are signed with now: its pin, else the server's. */
 clv_alg clv_client_alg(const clv_client *c, clv_alg server_alg);
 
-/* The grant types a client may use, derived from type and options (SPEC §1 table), as a
- * new jansson array of strings. NULL on allocation failure. */
-json_t *clv_client_grant_types(const clv_client *c);
-
 /* Fills a client with the defaults of SPEC §1 for its type (c->type must be set):
  * auth method, lifetimes, signing alg (the server's: CLV_ALG_SERVER), require_pkce,
  * first_party (true: an administrator makes it), empty lists. Returns false on allocation

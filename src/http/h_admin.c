@@ -1,5 +1,8 @@
-/* h_admin — admin API handlers for tenants, services, users and audit, and the bearer
- * authentication every admin route shares (SPEC §2.2). */
+/* h_admin — the one runner of every admin route (SPEC §2.2, §4): the bearer
+ * authentication they share, then what the route's row of router.c asks for — body, page,
+ * If-Match, query parameters — handed to its admin operation as a clv_admin_args, and the
+ * answer with its status, ETag and Cache-Control. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +72,8 @@ clv_code clv_h_admin_principal(clv_req *r, clv_principal *p, clv_err *err)
     return rc;
 }
 
-void clv_h_admin_reply(clv_resp *resp, clv_code rc, int status, json_t *out, const clv_err *err)
+/* Sends out (stolen) with status on CLV_OK (204 drops it), else the problem for err. */
+static void admin_reply(clv_resp *resp, clv_code rc, int status, json_t *out, const clv_err *err)
 {
     if (rc != CLV_OK) {
         json_decref(out);
@@ -82,251 +86,130 @@ void clv_h_admin_reply(clv_resp *resp, clv_code rc, int status, json_t *out, con
     }
 }
 
-void clv_h_admin_run(clv_req *r, clv_resp *resp, clv_h_admin_fn fn, unsigned flags, int status)
+/* One entity tag of If-Match as a version: "N" or N, N written as our ETags are (decimal,
+ * no leading zero); false for anything else, weak tags W/"N" included (RFC 9110 §13.1.1:
+ * If-Match compares strongly). */
+static bool tag_version(const char *p, size_t len, int64_t *out)
+{
+    int64_t v = 0;
+
+    if (len >= 2 && p[0] == '"' && p[len - 1] == '"') {
+        p++;
+        len -= 2;
+    }
+    if (len == 0 || (p[0] == '0' && len > 1))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        int d = p[i] - '0';
+        if (d < 0 || d > 9 || v > (INT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+clv_code clv_h_if_match_parse(const char *header, clv_version_match *m, clv_err *err)
+{
+    size_t max = 1;
+
+    *m = (clv_version_match){0};
+    if (strcmp(header, "*") == 0) {
+        m->any = true;
+        return CLV_OK;
+    }
+    for (const char *c = header; (c = strchr(c, ',')) != NULL; c++)
+        max++;
+    if ((m->versions = calloc(max, sizeof *m->versions)) == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    for (const char *p = header; *p != '\0';) {
+        size_t len;
+        p += strspn(p, " ,");
+        len = strcspn(p, ",");
+        while (len > 0 && p[len - 1] == ' ')
+            len--;
+        if (tag_version(p, len, &m->versions[m->n]))
+            m->n++;
+        p += strcspn(p, ",");
+    }
+    return CLV_OK;
+}
+
+void clv_h_if_match_cleanup(clv_version_match *m)
+{
+    free(m->versions);
+    *m = (clv_version_match){0};
+}
+
+/* Reads limit (1..100, default 50) and cursor (the router has checked the query is
+ * UTF-8). */
+static clv_code page_params(clv_req *r, int *limit, const char **cursor, clv_err *err)
+{
+    *cursor = clv_req_query(r, "cursor");
+    return clv_req_query_int(r, "limit", 1, 100, 50, limit, err);
+}
+
+/* What the route's row asks of the request, into args: the JSON body (*in, the caller's
+ * to free), the page, If-Match (match, the caller's to clean up) and the query
+ * parameters the operation reads. */
+static clv_code read_args(clv_req *r, const clv_h_admin_route *route, clv_admin_args *args,
+                          json_t **in, clv_version_match *match, clv_err *err)
+{
+    const char *if_match = clv_req_header(r, "If-Match");
+    clv_code rc = CLV_OK;
+
+    if ((route->flags & (CLV_H_BODY | CLV_H_BODY_OPTIONAL)) &&
+        (rc = clv_req_json_body(r, route->flags & CLV_H_BODY_OPTIONAL, in, err)) != CLV_OK)
+        return rc;
+    args->body = *in;
+    if ((route->flags & CLV_H_PAGE) &&
+        (rc = page_params(r, &args->limit, &args->cursor, err)) != CLV_OK)
+        return rc;
+    if ((route->flags & CLV_H_IF_MATCH) && if_match != NULL) {
+        if ((rc = clv_h_if_match_parse(if_match, match, err)) != CLV_OK)
+            return rc;
+        args->if_match = match;
+    }
+    for (size_t i = 0; i < CLV_ADMIN_QUERY_MAX && route->query[i] != NULL; i++)
+        args->query[i] = (clv_admin_param){route->query[i], clv_req_query(r, route->query[i])};
+    return CLV_OK;
+}
+
+/* The answer's headers: its version as its ETag; no-store when it shows a secret or a
+ * token, once. */
+static void admin_headers(clv_resp *resp, const clv_h_admin_route *route, const json_t *out)
+{
+    if ((route->flags & CLV_H_ETAG) && out != NULL) {
+        char etag[32]; /* the object's version is its entity tag */
+        snprintf(etag, sizeof etag, "\"%lld\"",
+                 (long long)json_integer_value(json_object_get(out, "version")));
+        clv_resp_header(resp, "ETag", etag);
+    }
+    if (route->flags & CLV_H_NO_STORE) {
+        clv_resp_header(resp, "Cache-Control", "no-store");
+        clv_resp_header(resp, "Pragma", "no-cache");
+    }
+}
+
+void clv_h_admin_run(clv_req *r, clv_resp *resp, const clv_h_admin_route *route)
 {
     clv_principal p;
+    clv_admin_args args = {.p = &p,
+                           .id = clv_req_param(r, 0),
+                           .id2 = clv_req_param(r, 1),
+                           .action = route->action};
+    clv_version_match match = {0};
     json_t *in = NULL, *out = NULL;
     clv_err err;
     clv_code rc;
 
     clv_err_init(&err);
     if ((rc = clv_h_admin_principal(r, &p, &err)) == CLV_OK &&
-        (!(flags & (CLV_H_BODY | CLV_H_BODY_OPTIONAL)) ||
-         (rc = clv_req_json_body(r, flags & CLV_H_BODY_OPTIONAL, &in, &err)) == CLV_OK))
-        rc = fn(clv_req_app(r), &p, clv_req_param(r, 0), clv_req_param(r, 1), in, &out, &err);
+        (rc = read_args(r, route, &args, &in, &match, &err)) == CLV_OK)
+        rc = route->fn(clv_req_app(r), &args, &out, &err);
     json_decref(in);
-    if (rc == CLV_OK && (flags & CLV_H_ETAG) && out != NULL) {
-        char etag[32]; /* the object's version is its entity tag */
-        snprintf(etag, sizeof etag, "\"%lld\"",
-                 (long long)json_integer_value(json_object_get(out, "version")));
-        clv_resp_header(resp, "ETag", etag);
-    }
-    clv_h_admin_reply(resp, rc, status, out, &err);
-    if (rc == CLV_OK && (flags & CLV_H_NO_STORE)) { /* a secret or token is shown once */
-        clv_resp_header(resp, "Cache-Control", "no-store");
-        clv_resp_header(resp, "Pragma", "no-cache");
-    }
-}
-
-/* Adapters from the admin layer's signatures to clv_h_admin_fn. */
-#define ADAPT_BODY(name, call)                                                               \
-    static clv_code name(clv_app *a, const clv_principal *p, const char *id, const char *id2,  \
-                         const json_t *b, json_t **o, clv_err *e)                              \
-    {                                                                                          \
-        (void)id;                                                                              \
-        (void)id2;                                                                             \
-        return call(a, p, b, o, e);                                                            \
-    }
-#define ADAPT_ID(name, call)                                                                 \
-    static clv_code name(clv_app *a, const clv_principal *p, const char *id, const char *id2,  \
-                         const json_t *b, json_t **o, clv_err *e)                              \
-    {                                                                                          \
-        (void)id2;                                                                             \
-        (void)b;                                                                               \
-        return call(a, p, id, o, e);                                                           \
-    }
-#define ADAPT_ID_BODY(name, call)                                                            \
-    static clv_code name(clv_app *a, const clv_principal *p, const char *id, const char *id2,  \
-                         const json_t *b, json_t **o, clv_err *e)                              \
-    {                                                                                          \
-        (void)id2;                                                                             \
-        return call(a, p, id, b, o, e);                                                        \
-    }
-
-/* ---- tenants ---- */
-ADAPT_BODY(tenant_create, clv_admin_tenant_create)
-ADAPT_ID(tenant_get, clv_admin_tenant_get)
-ADAPT_ID_BODY(tenant_patch, clv_admin_tenant_patch)
-void clv_h_tenants_create(clv_req *r, clv_resp *resp)
-{
-    clv_h_admin_run(r, resp, tenant_create, CLV_H_BODY, 201);
-}
-void clv_h_tenant_get(clv_req *r, clv_resp *resp) { clv_h_admin_run(r, resp, tenant_get, 0, 200); }
-void clv_h_tenant_patch(clv_req *r, clv_resp *resp)
-{
-    clv_h_admin_run(r, resp, tenant_patch, CLV_H_BODY, 200);
-}
-
-/* Reads limit (1..100, default 50) and cursor (the router has checked the query is
- * UTF-8). */
-clv_code clv_h_page_params(clv_req *r, int *limit, const char **cursor, clv_err *err)
-{
-    *cursor = clv_req_query(r, "cursor");
-    return clv_req_query_int(r, "limit", 1, 100, 50, limit, err);
-}
-
-/* Reads the status filter `name` ("active" | "inactive" | "deleted") into *out (-1 when
- * absent). */
-clv_code clv_h_status_param(clv_req *r, const char *name, int *out, clv_err *err)
-{
-    const char *v = clv_req_query(r, name);
-    clv_status st;
-
-    *out = -1;
-    if (v == NULL)
-        return CLV_OK;
-    if (!clv_status_parse(v, &st))
-        return clv_fail_field(err, CLV_INVALID, name, "must be active, inactive or deleted");
-    *out = (int)st;
-    return CLV_OK;
-}
-
-void clv_h_tenants_list(clv_req *r, clv_resp *resp)
-{
-    clv_principal p;
-    json_t *out = NULL;
-    const char *cursor = NULL;
-    int limit = 50;
-    clv_err err;
-    clv_code rc;
-
-    clv_err_init(&err);
-    if ((rc = clv_h_admin_principal(r, &p, &err)) == CLV_OK &&
-        (rc = clv_h_page_params(r, &limit, &cursor, &err)) == CLV_OK)
-        rc = clv_admin_tenant_list(clv_req_app(r), &p, cursor, limit, &out, &err);
-    clv_h_admin_reply(resp, rc, 200, out, &err);
-}
-
-/* ---- services ---- */
-ADAPT_BODY(service_create, clv_admin_service_create)
-ADAPT_ID(service_get, clv_admin_service_get)
-ADAPT_ID_BODY(service_patch, clv_admin_service_patch)
-void clv_h_services_create(clv_req *r, clv_resp *resp)
-{
-    clv_h_admin_run(r, resp, service_create, CLV_H_BODY, 201);
-}
-void clv_h_service_get(clv_req *r, clv_resp *resp) { clv_h_admin_run(r, resp, service_get, 0, 200); }
-void clv_h_service_patch(clv_req *r, clv_resp *resp)
-{
-    clv_h_admin_run(r, resp, service_patch, CLV_H_BODY, 200);
-}
-
-#define SERVICE_ACTION(handler, action, status)                                              \
-    static clv_code handler##_fn(clv_app *a, const clv_principal *p, const char *id,         \
-                                 const char *id2, const json_t *b, json_t **o, clv_err *e)   \
-    {                                                                                        \
-        (void)id2;                                                                           \
-        (void)b;                                                                             \
-        return clv_admin_service_action(a, p, id, action, o, e);                             \
-    }                                                                                        \
-    void handler(clv_req *r, clv_resp *resp)                                                 \
-    {                                                                                        \
-        clv_h_admin_run(r, resp, handler##_fn, 0, status);                                   \
-    }
-SERVICE_ACTION(clv_h_service_approve, CLV_SERVICE_APPROVE, 200)
-SERVICE_ACTION(clv_h_service_activate, CLV_SERVICE_ACTIVATE, 200)
-SERVICE_ACTION(clv_h_service_deactivate, CLV_SERVICE_DEACTIVATE, 200)
-SERVICE_ACTION(clv_h_service_restore, CLV_SERVICE_RESTORE, 200)
-SERVICE_ACTION(clv_h_service_delete, CLV_SERVICE_DELETE, 204) /* SPEC §4: 204, no body */
-
-void clv_h_services_list(clv_req *r, clv_resp *resp)
-{
-    clv_principal p;
-    clv_service_filter f = {0};
-    json_t *out = NULL;
-    clv_err err;
-    clv_code rc;
-
-    clv_err_init(&err);
-    if ((rc = clv_h_admin_principal(r, &p, &err)) == CLV_OK &&
-        (rc = clv_h_page_params(r, &f.limit, &f.cursor, &err)) == CLV_OK &&
-        (rc = clv_h_status_param(r, "status", &f.status, &err)) == CLV_OK) {
-        f.tenant_id = clv_req_query(r, "tenant_id");
-        rc = clv_admin_service_list(clv_req_app(r), &p, &f, &out, &err);
-    }
-    clv_h_admin_reply(resp, rc, 200, out, &err);
-}
-
-/* ---- users ---- */
-ADAPT_BODY(user_create, clv_admin_user_create)
-ADAPT_ID(user_get, clv_admin_user_get)
-ADAPT_ID_BODY(user_patch, clv_admin_user_patch)
-static clv_code user_delete(clv_app *a, const clv_principal *p, const char *id, const char *id2,
-                            const json_t *b, json_t **o, clv_err *e)
-{
-    (void)id2;
-    (void)b;
-    *o = NULL;
-    return clv_admin_user_delete(a, p, id, e);
-}
-void clv_h_users_create(clv_req *r, clv_resp *resp)
-{
-    clv_h_admin_run(r, resp, user_create, CLV_H_BODY, 201);
-}
-void clv_h_user_get(clv_req *r, clv_resp *resp) { clv_h_admin_run(r, resp, user_get, 0, 200); }
-void clv_h_user_patch(clv_req *r, clv_resp *resp)
-{
-    clv_h_admin_run(r, resp, user_patch, CLV_H_BODY, 200);
-}
-void clv_h_user_delete(clv_req *r, clv_resp *resp) { clv_h_admin_run(r, resp, user_delete, 0, 204); }
-
-void clv_h_users_list(clv_req *r, clv_resp *resp)
-{
-    clv_principal p;
-    clv_user_filter f = {0};
-    json_t *out = NULL;
-    clv_err err;
-    clv_code rc;
-
-    clv_err_init(&err);
-    if ((rc = clv_h_admin_principal(r, &p, &err)) == CLV_OK &&
-        (rc = clv_h_page_params(r, &f.limit, &f.cursor, &err)) == CLV_OK) {
-        f.tenant_id = clv_req_query(r, "tenant_id");
-        rc = clv_admin_user_list(clv_req_app(r), &p, &f, &out, &err);
-    }
-    clv_h_admin_reply(resp, rc, 200, out, &err);
-}
-
-static clv_code user_grant_revoke(clv_app *a, const clv_principal *p, const char *id,
-                                  const char *id2, const json_t *b, json_t **o, clv_err *e)
-{
-    (void)b;
-    *o = NULL;
-    return clv_admin_user_grant_revoke(a, p, id, id2, e);
-}
-void clv_h_user_grant_revoke(clv_req *r, clv_resp *resp)
-{
-    clv_h_admin_run(r, resp, user_grant_revoke, 0, 204);
-}
-
-void clv_h_user_grants(clv_req *r, clv_resp *resp)
-{
-    clv_principal p;
-    const char *cursor = NULL;
-    int limit = 0;
-    json_t *out = NULL;
-    clv_err err;
-    clv_code rc;
-
-    clv_err_init(&err);
-    if ((rc = clv_h_admin_principal(r, &p, &err)) == CLV_OK &&
-        (rc = clv_h_page_params(r, &limit, &cursor, &err)) == CLV_OK)
-        rc = clv_admin_user_grants(clv_req_app(r), &p, clv_req_param(r, 0), cursor, limit, &out,
-                                   &err);
-    clv_h_admin_reply(resp, rc, 200, out, &err);
-}
-
-/* ---- audit ---- */
-void clv_h_audit_list(clv_req *r, clv_resp *resp)
-{
-    clv_principal p;
-    clv_audit_filter f = {0};
-    const char *since;
-    json_t *out = NULL;
-    clv_err err;
-    clv_code rc;
-
-    clv_err_init(&err);
-    if ((rc = clv_h_admin_principal(r, &p, &err)) == CLV_OK &&
-        (rc = clv_h_page_params(r, &f.limit, &f.cursor, &err)) == CLV_OK) {
-        f.target_id = clv_req_query(r, "target");
-        f.actor_id = clv_req_query(r, "actor");
-        f.tenant_id = clv_req_query(r, "tenant_id");
-        since = clv_req_query(r, "since");
-        if (since != NULL && !clv_time_parse(since, &f.since))
-            rc = clv_fail_field(&err, CLV_INVALID, "since", "must be an RFC 3339 time");
-        else
-            rc = clv_admin_audit_list(clv_req_app(r), &p, &f, &out, &err);
-    }
-    clv_h_admin_reply(resp, rc, 200, out, &err);
+    clv_h_if_match_cleanup(&match);
+    if (rc == CLV_OK)
+        admin_headers(resp, route, out);
+    admin_reply(resp, rc, route->status, out, &err);
 }

@@ -158,6 +158,12 @@ static clv_code read_creds(const clv_req *r, const clv_form *form, clv_client_cr
 
 typedef enum { EP_TOKEN, EP_INTROSPECT, EP_REVOKE } endpoint;
 
+/* The grants read their parameters by name (oauth/token.h). */
+static const char *form_param(const void *form, const char *name)
+{
+    return clv_form_get(form, name);
+}
+
 /* RFC 6749 §5.1, written member by member (clv_json_obj): this answers every token. */
 static void token_reply(clv_resp *resp, const clv_token_reply *t)
 {
@@ -192,13 +198,7 @@ static void protocol(clv_req *r, clv_resp *resp, endpoint ep)
         creds.for_token = ep == EP_TOKEN;
         creds.addr = clv_req_addr(r); /* guessing is throttled per address (client_auth.h) */
         if (ep == EP_TOKEN) {
-            clv_token_req treq = {clv_form_get(&form, "grant_type"),
-                                  clv_form_get(&form, "scope"),
-                                  creds,
-                                  clv_form_get(&form, "code"),
-                                  clv_form_get(&form, "redirect_uri"),
-                                  clv_form_get(&form, "code_verifier"),
-                                  clv_form_get(&form, "refresh_token")};
+            clv_token_req treq = {.creds = creds, .param = form_param, .params = &form};
             rc = clv_token_issue(clv_req_app(r), &treq, &reply, &err);
         } else if (ep == EP_INTROSPECT) {
             rc = clv_introspect(clv_req_app(r), &creds, clv_form_get(&form, "token"), &out, &err);

@@ -1,12 +1,10 @@
 /* h_register — HTTP handlers of dynamic client registration (RFC 7591, RFC 7592; SPEC
- * §2.1) and of the admin routes that go with it: initial access tokens and test tokens
- * (SPEC §4). */
+ * §2.1). (The admin routes that go with it, initial access tokens and test tokens, are
+ * rows of router.c's table.) */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "admin/iat.h"
-#include "admin/testtoken.h"
 #include "http/handlers.h"
 #include "oauth/register.h"
 
@@ -124,30 +122,4 @@ void clv_h_register_delete(clv_req *r, clv_resp *resp)
     if ((rc = bearer(r, &token, &err)) == CLV_OK)
         rc = clv_register_delete(clv_req_app(r), clv_req_param(r, 0), token, &err);
     register_reply(resp, rc, 204, NULL, &err);
-}
-
-static clv_code iat_create(clv_app *a, const clv_principal *p, const char *id, const char *id2,
-                           const json_t *b, json_t **o, clv_err *e)
-{
-    (void)id;
-    (void)id2;
-    return clv_admin_iat_create(a, p, b, o, e);
-}
-
-static clv_code test_token(clv_app *a, const clv_principal *p, const char *id, const char *id2,
-                           const json_t *b, json_t **o, clv_err *e)
-{
-    (void)id2;
-    return clv_admin_test_token(a, p, id, b, o, e);
-}
-
-void clv_h_iat_create(clv_req *r, clv_resp *resp)
-{
-    /* the token is shown this once */
-    clv_h_admin_run(r, resp, iat_create, CLV_H_BODY | CLV_H_NO_STORE, 201);
-}
-
-void clv_h_client_test_token(clv_req *r, clv_resp *resp)
-{
-    clv_h_admin_run(r, resp, test_token, CLV_H_BODY_OPTIONAL | CLV_H_NO_STORE, 201);
 }

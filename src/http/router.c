@@ -1,4 +1,6 @@
-/* router — the route table of SPEC §2.1 and §4 (see router.h). */
+/* router — the route table of SPEC §2.1 and §4 (see router.h): one row per route; an
+ * admin route's row is all there is of it in src/http (docs/ARCHITECTURE.md "Where a
+ * change goes"). */
 #include "http/router.h"
 
 #include <stdio.h>
@@ -7,71 +9,106 @@
 #include "http/handlers.h"
 #include "http/web.h"
 
+#include "admin/clients.h"
+#include "admin/consents.h"
+#include "admin/iat.h"
+#include "admin/services.h"
+#include "admin/testtoken.h"
+#include "admin/users.h"
+
+/* A route: a protocol route has its own handler; an admin route (handler NULL) is run by
+ * clv_h_admin_run with what its clv_h_admin_route says (handlers.h). */
 typedef struct {
     const char *method;
     const char *pattern; /* '*' is one captured path segment */
     clv_handler handler;
+    clv_h_admin_route admin;
 } route;
 
+enum {
+    BODY = CLV_H_BODY,
+    BODY_OPT = CLV_H_BODY_OPTIONAL,
+    NO_STORE = CLV_H_NO_STORE,
+    ETAG = CLV_H_ETAG,
+    PAGE = CLV_H_PAGE,
+    IF_MATCH = CLV_H_IF_MATCH
+};
+
+/* A protocol route: its handler does everything. */
+#define ROUTE(m, path, handler) {m, path, handler, {0}}
+/* The three shapes of an admin row: an operation with its success status and flags; a
+ * lifecycle step (the action handed to the operation); a list (a page, and the query
+ * parameters it filters on). */
+#define ADMIN(m, path, fn, status, flags) {m, path, NULL, {fn, flags, status, 0, {NULL}}}
+#define ACTION(m, path, fn, action, status) {m, path, NULL, {fn, 0, status, action, {NULL}}}
+#define LIST(path, fn, ...) {"GET", path, NULL, {fn, PAGE, 200, 0, {__VA_ARGS__, NULL}}}
+
+#define T "/admin/v1/tenants"
+#define S "/admin/v1/services"
+#define C "/admin/v1/clients"
+#define U "/admin/v1/users"
+
 static const route routes[] = {
-    {"GET", "/.well-known/openid-configuration", clv_h_discovery_oidc},
-    {"GET", "/.well-known/oauth-authorization-server", clv_h_discovery_oauth},
-    {"GET", "/jwks", clv_h_jwks},
-    {"POST", "/token", clv_h_token},
-    {"POST", "/introspect", clv_h_introspect},
-    {"POST", "/revoke", clv_h_revoke},
+    ROUTE("GET", "/.well-known/openid-configuration", clv_h_discovery_oidc),
+    ROUTE("GET", "/.well-known/oauth-authorization-server", clv_h_discovery_oauth),
+    ROUTE("GET", "/jwks", clv_h_jwks),
+    ROUTE("POST", "/token", clv_h_token),
+    ROUTE("POST", "/introspect", clv_h_introspect),
+    ROUTE("POST", "/revoke", clv_h_revoke),
     /* end-user flows */
-    {"GET", "/authorize", clv_h_authorize},
-    {"POST", "/authorize", clv_h_authorize_post},
-    {"GET", "/userinfo", clv_h_userinfo},
-    {"POST", "/userinfo", clv_h_userinfo},
-    {"GET", "/logout", clv_h_logout},
-    {"POST", "/logout", clv_h_logout_post},
-    {"OPTIONS", "/token", clv_h_preflight},
-    {"OPTIONS", "/userinfo", clv_h_preflight},
-    {"OPTIONS", "/revoke", clv_h_preflight},
-    {"GET", "/healthz", clv_h_healthz},
-    {"GET", "/readyz", clv_h_readyz},
-    {"POST", "/admin/v1/tenants", clv_h_tenants_create},
-    {"GET", "/admin/v1/tenants", clv_h_tenants_list},
-    {"GET", "/admin/v1/tenants/*", clv_h_tenant_get},
-    {"PATCH", "/admin/v1/tenants/*", clv_h_tenant_patch},
-    {"POST", "/admin/v1/services", clv_h_services_create},
-    {"GET", "/admin/v1/services", clv_h_services_list},
-    {"GET", "/admin/v1/services/*", clv_h_service_get},
-    {"PATCH", "/admin/v1/services/*", clv_h_service_patch},
-    {"DELETE", "/admin/v1/services/*", clv_h_service_delete},
-    {"POST", "/admin/v1/services/*/approve", clv_h_service_approve},
-    {"POST", "/admin/v1/services/*/activate", clv_h_service_activate},
-    {"POST", "/admin/v1/services/*/deactivate", clv_h_service_deactivate},
-    {"POST", "/admin/v1/services/*/restore", clv_h_service_restore},
-    {"POST", "/admin/v1/clients", clv_h_clients_create},
-    {"GET", "/admin/v1/clients", clv_h_clients_list},
-    {"GET", "/admin/v1/clients/*", clv_h_client_get},
-    {"PATCH", "/admin/v1/clients/*", clv_h_client_patch},
-    {"DELETE", "/admin/v1/clients/*", clv_h_client_delete},
-    {"POST", "/admin/v1/clients/*/activate", clv_h_client_activate},
-    {"POST", "/admin/v1/clients/*/deactivate", clv_h_client_deactivate},
-    {"POST", "/admin/v1/clients/*/restore", clv_h_client_restore},
-    {"POST", "/admin/v1/clients/*/revoke-tokens", clv_h_client_revoke_tokens},
-    {"GET", "/admin/v1/clients/*/secrets", clv_h_secrets_list},
-    {"POST", "/admin/v1/clients/*/secrets", clv_h_secrets_add},
-    {"DELETE", "/admin/v1/clients/*/secrets/*", clv_h_secret_remove},
-    {"POST", "/admin/v1/users", clv_h_users_create},
-    {"GET", "/admin/v1/users", clv_h_users_list},
-    {"GET", "/admin/v1/users/*", clv_h_user_get},
-    {"PATCH", "/admin/v1/users/*", clv_h_user_patch},
-    {"DELETE", "/admin/v1/users/*", clv_h_user_delete},
-    {"GET", "/admin/v1/users/*/grants", clv_h_user_grants},
-    {"DELETE", "/admin/v1/users/*/grants/*", clv_h_user_grant_revoke},
-    {"GET", "/admin/v1/audit", clv_h_audit_list},
+    ROUTE("GET", "/authorize", clv_h_authorize),
+    ROUTE("POST", "/authorize", clv_h_authorize_post),
+    ROUTE("GET", "/userinfo", clv_h_userinfo),
+    ROUTE("POST", "/userinfo", clv_h_userinfo),
+    ROUTE("GET", "/logout", clv_h_logout),
+    ROUTE("POST", "/logout", clv_h_logout_post),
+    ROUTE("OPTIONS", "/token", clv_h_preflight),
+    ROUTE("OPTIONS", "/userinfo", clv_h_preflight),
+    ROUTE("OPTIONS", "/revoke", clv_h_preflight),
+    ROUTE("GET", "/healthz", clv_h_healthz),
+    ROUTE("GET", "/readyz", clv_h_readyz),
+    /* the admin API (SPEC §4) */
+    ADMIN("POST", T, clv_admin_tenant_create, 201, BODY),
+    ADMIN("GET", T, clv_admin_tenant_list, 200, PAGE),
+    ADMIN("GET", T "/*", clv_admin_tenant_get, 200, 0),
+    ADMIN("PATCH", T "/*", clv_admin_tenant_patch, 200, BODY),
+    ADMIN("POST", S, clv_admin_service_create, 201, BODY),
+    LIST(S, clv_admin_service_list, "status", "tenant_id"),
+    ADMIN("GET", S "/*", clv_admin_service_get, 200, 0),
+    ADMIN("PATCH", S "/*", clv_admin_service_patch, 200, BODY),
+    ACTION("DELETE", S "/*", clv_admin_service_action, CLV_SERVICE_DELETE, 204),
+    ACTION("POST", S "/*/approve", clv_admin_service_action, CLV_SERVICE_APPROVE, 200),
+    ACTION("POST", S "/*/activate", clv_admin_service_action, CLV_SERVICE_ACTIVATE, 200),
+    ACTION("POST", S "/*/deactivate", clv_admin_service_action, CLV_SERVICE_DEACTIVATE, 200),
+    ACTION("POST", S "/*/restore", clv_admin_service_action, CLV_SERVICE_RESTORE, 200),
+    ADMIN("POST", C, clv_admin_client_create, 201, BODY | NO_STORE),
+    LIST(C, clv_admin_client_list, "status", "effective_status", "type", "service_id",
+         "tenant_id", "q"),
+    ADMIN("GET", C "/*", clv_admin_client_get, 200, ETAG),
+    ADMIN("PATCH", C "/*", clv_admin_client_patch, 200, BODY | IF_MATCH | ETAG),
+    ACTION("DELETE", C "/*", clv_admin_client_action, CLV_CLIENT_DELETE, 200),
+    ACTION("POST", C "/*/activate", clv_admin_client_action, CLV_CLIENT_ACTIVATE, 200),
+    ACTION("POST", C "/*/deactivate", clv_admin_client_action, CLV_CLIENT_DEACTIVATE, 200),
+    ACTION("POST", C "/*/restore", clv_admin_client_action, CLV_CLIENT_RESTORE, 200),
+    ADMIN("POST", C "/*/revoke-tokens", clv_admin_client_revoke_tokens, 200, 0),
+    ADMIN("GET", C "/*/secrets", clv_admin_secret_list, 200, 0),
+    ADMIN("POST", C "/*/secrets", clv_admin_secret_add, 201, BODY_OPT | NO_STORE),
+    ADMIN("DELETE", C "/*/secrets/*", clv_admin_secret_remove, 204, 0),
+    ADMIN("POST", U, clv_admin_user_create, 201, BODY),
+    LIST(U, clv_admin_user_list, "tenant_id"),
+    ADMIN("GET", U "/*", clv_admin_user_get, 200, 0),
+    ADMIN("PATCH", U "/*", clv_admin_user_patch, 200, BODY),
+    ADMIN("DELETE", U "/*", clv_admin_user_delete, 204, 0),
+    ADMIN("GET", U "/*/grants", clv_admin_user_grants, 200, PAGE),
+    ADMIN("DELETE", U "/*/grants/*", clv_admin_user_grant_revoke, 204, 0),
+    LIST("/admin/v1/audit", clv_admin_audit_list, "target", "actor", "tenant_id", "since"),
     /* dynamic registration, test tokens */
-    {"POST", "/register", clv_h_register_create},
-    {"GET", "/register/*", clv_h_register_get},
-    {"PUT", "/register/*", clv_h_register_put},
-    {"DELETE", "/register/*", clv_h_register_delete},
-    {"POST", "/admin/v1/initial-access-tokens", clv_h_iat_create},
-    {"POST", "/admin/v1/clients/*/test-token", clv_h_client_test_token},
+    ROUTE("POST", "/register", clv_h_register_create),
+    ROUTE("GET", "/register/*", clv_h_register_get),
+    ROUTE("PUT", "/register/*", clv_h_register_put),
+    ROUTE("DELETE", "/register/*", clv_h_register_delete),
+    ADMIN("POST", "/admin/v1/initial-access-tokens", clv_admin_iat_create, 201, BODY | NO_STORE),
+    ADMIN("POST", C "/*/test-token", clv_admin_test_token, 201, BODY_OPT | NO_STORE),
 };
 
 /* Matches path against pattern, capturing '*' segments into r's params (pointing into
@@ -170,7 +207,10 @@ void clv_router_dispatch(clv_req *r, clv_resp *resp)
         if (!match(r, routes[k].pattern, path, buf))
             continue;
         if (strcmp(routes[k].method, method) == 0) {
-            routes[k].handler(r, resp);
+            if (routes[k].handler != NULL)
+                routes[k].handler(r, resp);
+            else
+                clv_h_admin_run(r, resp, &routes[k].admin);
             return;
         }
         size_t used = strlen(allow);

@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 
+#include "core/grant_types.h"
+
 static json_t *url(const clv_app *app, const char *path)
 {
     char buf[2200];
@@ -11,13 +13,10 @@ static json_t *url(const clv_app *app, const char *path)
     return json_string(buf);
 }
 
-/* The end-user flows (FLOWS.md): the code and refresh grants, UserInfo, logout, RFC 9207
- * iss in authorization responses, and private_key_jwt (RFC 7523) at the token endpoint. */
+/* The end-user flows (FLOWS.md): UserInfo, logout, RFC 9207 iss in authorization
+ * responses, and private_key_jwt (RFC 7523) at the token endpoint. */
 static void end_user_flows(const clv_app *app, json_t *doc)
 {
-    json_object_set_new(
-        doc, "grant_types_supported",
-        json_pack("[s, s, s]", "authorization_code", "refresh_token", "client_credentials"));
     json_array_append_new(json_object_get(doc, "token_endpoint_auth_methods_supported"),
                           json_string("private_key_jwt"));
     json_object_set_new(doc, "token_endpoint_auth_signing_alg_values_supported",
@@ -33,16 +32,17 @@ static void end_user_flows(const clv_app *app, json_t *doc)
     json_object_set_new(doc, "request_uri_parameter_supported", json_false());
 }
 
+/* grant_types_supported is every row of the grant table (core/grant_types.h). */
 json_t *clv_discovery_doc(const clv_app *app, bool oidc)
 {
     json_t *doc = json_pack(
-        "{s:s, s:o, s:o, s:o, s:o, s:o, s:[s], s:[s], s:[s, s, s], s:[s],"
+        "{s:s, s:o, s:o, s:o, s:o, s:o, s:[s], s:o, s:[s, s, s], s:[s],"
         " s:[s, s], s:[s, s, s], s:[s, s, s], s:[s, s, s], s:[s, s, s]}",
         "issuer", app->cfg->issuer, "authorization_endpoint", url(app, "/authorize"),
         "token_endpoint", url(app, "/token"), "jwks_uri", url(app, "/jwks"),
         "introspection_endpoint", url(app, "/introspect"), "revocation_endpoint",
         url(app, "/revoke"), "response_types_supported", "code", "grant_types_supported",
-        "client_credentials", "token_endpoint_auth_methods_supported",
+        clv_grant_names(), "token_endpoint_auth_methods_supported",
         "client_secret_basic", "client_secret_post", "none",
         "code_challenge_methods_supported", "S256", "subject_types_supported", "public",
         "pairwise", "id_token_signing_alg_values_supported", "RS256", "ES256", "EdDSA",

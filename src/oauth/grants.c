@@ -1,4 +1,4 @@
-/* grants — authorization_code and refresh_token (see grants.h). */
+/* grants — the handlers of the grant table (see grants.h). */
 #include "oauth/grants.h"
 
 #include <stdlib.h>
@@ -134,23 +134,6 @@ cleanup:
     return rc;
 }
 
-/* Client authentication and the grant's client-type rule (SPEC §1 table). */
-static clv_code grant_client(clv_app *app, const clv_token_req *req, bool refresh, clv_client **out,
-                             clv_err *err)
-{
-    clv_code rc = clv_client_authenticate(app, &req->creds, out, err);
-
-    if (rc != CLV_OK)
-        return rc;
-    if ((*out)->type == CLV_TYPE_M2M || (refresh && !(*out)->allow_refresh_token)) {
-        clv_client_free(*out);
-        *out = NULL;
-        return clv_fail(err, CLV_UNAUTHORIZED_CLIENT, "this client may not use the %s grant",
-                        refresh ? "refresh_token" : "authorization_code");
-    }
-    return CLV_OK;
-}
-
 /* Replay (RFC 6749 §4.1.2, RFC 9700 §4.14.2): revoke everything of the family, keeping the
  * record until the last access token it can have issued has expired. */
 static clv_code revoke_family(clv_app *app, const char *family_id, const char *what, clv_err *err)
@@ -168,8 +151,13 @@ static clv_code revoke_family(clv_app *app, const char *family_id, const char *w
                     "the %s was used before; every token issued from it is revoked", what);
 }
 
+/* The parameters of the code grant (RFC 6749 §4.1.3, RFC 7636 §4.5). */
+typedef struct {
+    const char *code, *redirect_uri, *code_verifier;
+} code_params;
+
 /* The stored key of the presented code (authorize.h clv_code_hash). */
-static clv_code code_key(const clv_client *c, const clv_token_req *req, unsigned char hash[32],
+static clv_code code_key(const clv_client *c, const code_params *req, unsigned char hash[32],
                          clv_err *err)
 {
     const char *redirect = req->redirect_uri;
@@ -197,7 +185,7 @@ static clv_code code_key(const clv_client *c, const clv_token_req *req, unsigned
 }
 
 /* Belt and braces: the lookup by bound hash has already matched all of this. */
-static bool code_matches(const clv_authcode *ac, const clv_client *c, const clv_token_req *req)
+static bool code_matches(const clv_authcode *ac, const clv_client *c, const code_params *req)
 {
     if (strcmp(ac->client_id, c->client_id) != 0)
         return false;
@@ -224,17 +212,17 @@ static clv_code finish(clv_app *app, clv_code rc, clv_token_reply *reply, clv_to
     return CLV_OK;
 }
 
-clv_code clv_grant_authorization_code(clv_app *app, const clv_token_req *req, clv_token_reply *out,
-                                      clv_err *err)
+static clv_code authorization_code(clv_app *app, const clv_client *c, const clv_token_req *req,
+                                   clv_token_reply *out, clv_err *err)
 {
-    clv_client *c = NULL;
+    code_params cp = {clv_token_param(req, "code"), clv_token_param(req, "redirect_uri"),
+                      clv_token_param(req, "code_verifier")};
     clv_authcode *ac = NULL;
     unsigned char hash[32] = {0};
     clv_token_reply reply = {0};
     clv_code rc;
 
-    if ((rc = grant_client(app, req, false, &c, err)) != CLV_OK ||
-        (rc = code_key(c, req, hash, err)) != CLV_OK ||
+    if ((rc = code_key(c, &cp, hash, err)) != CLV_OK ||
         (rc = clv_store_begin(app->store, err)) != CLV_OK)
         goto cleanup;
     rc = clv_store_code_consume(app->store, hash, &ac, err);
@@ -242,7 +230,7 @@ clv_code clv_grant_authorization_code(clv_app *app, const clv_token_req *req, cl
         rc = revoke_family(app, ac->family_id, "code", err);
         goto cleanup;
     }
-    if (rc == CLV_NOT_FOUND || rc == CLV_CONFLICT || (rc == CLV_OK && !code_matches(ac, c, req)))
+    if (rc == CLV_NOT_FOUND || rc == CLV_CONFLICT || (rc == CLV_OK && !code_matches(ac, c, &cp)))
         rc = clv_fail(err, CLV_INVALID_GRANT,
                       "the code is not valid (unknown, or issued to "
                       "another client, redirect_uri or code_verifier)");
@@ -256,7 +244,6 @@ clv_code clv_grant_authorization_code(clv_app *app, const clv_token_req *req, cl
 cleanup:
     clv_wipe(hash, sizeof hash);
     clv_authcode_free(ac);
-    clv_client_free(c);
     return rc;
 }
 
@@ -283,24 +270,21 @@ static clv_code refresh_scope(const clv_client *c, const clv_refresh *r, const c
     return CLV_OK;
 }
 
-clv_code clv_grant_refresh_token(clv_app *app, const clv_token_req *req, clv_token_reply *out,
-                                 clv_err *err)
+static clv_code refresh_token(clv_app *app, const clv_client *c, const clv_token_req *req,
+                              clv_token_reply *out, clv_err *err)
 {
-    clv_client *c = NULL;
+    const char *token = clv_token_param(req, "refresh_token");
     clv_refresh *r = NULL;
     char *scope = NULL;
     unsigned char hash[32] = {0};
     clv_token_reply reply = {0};
     clv_code rc;
 
-    if ((rc = grant_client(app, req, true, &c, err)) != CLV_OK)
-        goto cleanup;
-    if (req->refresh_token == NULL || req->refresh_token[0] == '\0') {
+    if (token == NULL || token[0] == '\0') {
         rc = clv_fail(err, CLV_INVALID, "refresh_token is required");
         goto cleanup;
     }
-    if (strlen(req->refresh_token) > TOKEN_PARAM_MAX ||
-        !clv_refresh_hash(c->client_id, req->refresh_token, hash)) {
+    if (strlen(token) > TOKEN_PARAM_MAX || !clv_refresh_hash(c->client_id, token, hash)) {
         rc = clv_fail(err, CLV_INVALID_GRANT, "the refresh token is not valid");
         goto cleanup;
     }
@@ -315,7 +299,8 @@ clv_code clv_grant_refresh_token(clv_app *app, const clv_token_req *req, clv_tok
         rc = clv_fail(err, CLV_INVALID_GRANT, "the refresh token is not valid for this client");
     else if (rc == CLV_OK && r->expires_at <= clv_now())
         rc = clv_fail(err, CLV_INVALID_GRANT, "the refresh token has expired");
-    if (rc == CLV_OK && (rc = refresh_scope(c, r, req->scope, &scope, err)) == CLV_OK) {
+    if (rc == CLV_OK &&
+        (rc = refresh_scope(c, r, clv_token_param(req, "scope"), &scope, err)) == CLV_OK) {
         user_grant g = {r->user_id, scope, r->family_id, NULL, r->auth_time};
         rc = user_tokens(app, c, &g, &reply, err);
     }
@@ -324,8 +309,48 @@ cleanup:
     clv_wipe(hash, sizeof hash);
     free(scope);
     clv_refresh_free(r);
-    clv_client_free(c);
     return rc;
+}
+
+/* RFC 6749 §4.4: a token for the client itself, with the scopes it asked for (SPEC §5.2).
+ * Who may use it (m2m, or confidential with allow_client_credentials) is the grant's row. */
+static clv_code client_credentials(clv_app *app, const clv_client *c, const clv_token_req *req,
+                                   clv_token_reply *out, clv_err *err)
+{
+    char *scope = NULL, *token = NULL;
+    int64_t expires_in = 0;
+    clv_mint_opts opts = {0};
+    clv_code rc;
+
+    if ((rc = clv_scope_resolve(c, clv_token_param(req, "scope"), &scope, err)) != CLV_OK)
+        return rc;
+    opts.scope = scope;
+    if ((rc = clv_access_mint(app, c, &opts, &token, &expires_in, err)) != CLV_OK) {
+        free(scope);
+        return rc;
+    }
+    out->access_token = token;
+    out->expires_in = expires_in;
+    out->scope = scope;
+    return CLV_OK;
+}
+
+/* The handler of each row of core/grant_types.h. A switch over the enum without a default:
+ * a row without a handler here fails the build (-Wswitch, -Werror). */
+clv_code clv_grant_run(clv_app *app, clv_grant g, const clv_client *c, const clv_token_req *req,
+                       clv_token_reply *out, clv_err *err)
+{
+    switch (g) {
+    case CLV_GRANT_AUTHORIZATION_CODE:
+        return authorization_code(app, c, req, out, err);
+    case CLV_GRANT_REFRESH_TOKEN:
+        return refresh_token(app, c, req, out, err);
+    case CLV_GRANT_CLIENT_CREDENTIALS:
+        return client_credentials(app, c, req, out, err);
+    case CLV_GRANT_COUNT:
+        break;
+    }
+    return clv_fail(err, CLV_UNSUPPORTED_GRANT, "grant_type is not supported");
 }
 
 clv_code clv_grant_refresh_revoke(clv_app *app, const char *client_id, const char *token,

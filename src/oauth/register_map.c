@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/client_json.h"
+#include "core/grant_types.h"
 #include "oauth/register.h"
 
 /* Metadata whose RFC 7591 / OIDC Registration name and value are the Clavis field's. */
@@ -28,10 +29,13 @@ static const char *const copied[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The grant types asked for (RFC 7591 §2). */
-typedef struct {
-    bool code, refresh, cc;
-} grants;
+/* The grant types asked for (RFC 7591 §2): a set of (1 << clv_grant). */
+typedef unsigned grant_set;
+
+static bool asks(grant_set set, int g)
+{
+    return ((set >> g) & 1u) != 0;
+}
 
 static clv_code nomem(clv_err *err)
 {
@@ -57,46 +61,43 @@ static clv_code auth_read(const json_t *md, const clv_client *cur, const char **
     return CLV_OK;
 }
 
-static void grants_of(const clv_client *cur, grants *g)
+/* The grants a client uses now (its rows of core/grant_types.h). */
+static grant_set grants_of(const clv_client *cur)
 {
-    g->code = cur->type != CLV_TYPE_M2M;
-    g->refresh = cur->allow_refresh_token;
-    g->cc = cur->type == CLV_TYPE_M2M || cur->allow_client_credentials;
+    grant_set set = 0;
+
+    for (int g = 0; g < CLV_GRANT_COUNT; g++) {
+        if (clv_grant_allowed(cur, (clv_grant)g))
+            set |= 1u << g;
+    }
+    return set;
 }
 
 /* RFC 7591 §2: absent means ["authorization_code"]; on PUT, absent keeps the current
  * grants. Grant types Clavis does not offer are refused rather than dropped, so that a
  * client never believes it holds a grant it cannot use. */
-static clv_code grants_read(const json_t *md, const clv_client *cur, grants *g, clv_err *err)
+static clv_code grants_read(const json_t *md, const clv_client *cur, grant_set *asked, clv_err *err)
 {
     const json_t *v = json_object_get(md, "grant_types"), *item;
-    char field[CLV_ERR_FIELD_MAX];
+    char field[CLV_ERR_FIELD_MAX], names[256];
+    clv_grant g;
     size_t i;
 
-    memset(g, 0, sizeof *g);
+    *asked = 0;
     if (v == NULL || json_is_null(v)) {
-        if (cur != NULL)
-            grants_of(cur, g);
-        else
-            g->code = true;
+        *asked = cur != NULL ? grants_of(cur) : 1u << CLV_GRANT_AUTHORIZATION_CODE;
         return CLV_OK;
     }
     if (!json_is_array(v) || json_array_size(v) == 0)
         return clv_fail_field(err, CLV_INVALID, "grant_types",
                               "must be a non-empty array of strings");
     json_array_foreach(v, i, item) {
-        const char *s = json_string_value(item);
-        snprintf(field, sizeof field, "grant_types[%zu]", i);
-        if (s != NULL && strcmp(s, "authorization_code") == 0)
-            g->code = true;
-        else if (s != NULL && strcmp(s, "refresh_token") == 0)
-            g->refresh = true;
-        else if (s != NULL && strcmp(s, "client_credentials") == 0)
-            g->cc = true;
-        else
-            return clv_fail_field(err, CLV_INVALID, field,
-                                  "must be authorization_code, refresh_token or "
-                                  "client_credentials");
+        if (!clv_grant_parse(json_string_value(item), &g)) {
+            snprintf(field, sizeof field, "grant_types[%zu]", i);
+            clv_grant_names_text(names, sizeof names);
+            return clv_fail_field(err, CLV_INVALID, field, "must be %s", names);
+        }
+        *asked |= 1u << g;
     }
     return CLV_OK;
 }
@@ -120,22 +121,38 @@ static clv_code response_types_check(const json_t *md, clv_err *err)
     return CLV_OK;
 }
 
-/* SPEC §5.11: none → public; exactly client_credentials → m2m; else confidential. */
-static clv_code type_derive(const char *method, const grants *g, clv_client_type *type,
+/* The first grant asked for that a client of type t may not use; CLV_GRANT_COUNT if none. */
+static clv_grant refused(clv_client_type t, grant_set asked)
+{
+    for (int g = 0; g < CLV_GRANT_COUNT; g++) {
+        if (asks(asked, g) && !clv_grant_type_may(t, (clv_grant)g))
+            return (clv_grant)g;
+    }
+    return CLV_GRANT_COUNT;
+}
+
+/* SPEC §5.11: none → public; grants that an m2m client may all use (exactly
+ * client_credentials) → m2m; else confidential. The type must admit every grant asked for
+ * (core/grant_types.h). */
+static clv_code type_derive(const char *method, grant_set asked, clv_client_type *type,
                             clv_err *err)
 {
-    if (strcmp(method, "none") == 0) {
-        if (g->cc)
-            return clv_fail_field(err, CLV_INVALID, "grant_types",
-                                  "a client that does not authenticate (none) cannot use "
-                                  "client_credentials");
+    clv_grant no;
+
+    if (strcmp(method, "none") == 0)
         *type = CLV_TYPE_PUBLIC;
-    } else if (g->cc && !g->code && !g->refresh) {
+    else if (asked != 0 && refused(CLV_TYPE_M2M, asked) == CLV_GRANT_COUNT)
         *type = CLV_TYPE_M2M;
-    } else {
+    else
         *type = CLV_TYPE_CONFIDENTIAL;
-    }
-    return CLV_OK;
+    if ((no = refused(*type, asked)) == CLV_GRANT_COUNT)
+        return CLV_OK;
+    if (*type == CLV_TYPE_PUBLIC)
+        return clv_fail_field(err, CLV_INVALID, "grant_types",
+                              "a client that does not authenticate (none) cannot use %s",
+                              clv_grant_name(no));
+    return clv_fail_field(err, CLV_INVALID, "grant_types", "a %s client cannot use %s",
+                          clv_client_type_name(*type), clv_grant_name(no));
 }
 
 /* RFC 7591 §2 "scope": space-separated → the allowed scopes. *out NULL when absent. */
@@ -188,27 +205,44 @@ static bool copy_fields(const json_t *md, bool replace, json_t *o)
     return true;
 }
 
-/* Builds the client JSON from what was read. */
-static clv_code build(const json_t *md, const clv_client *cur, clv_client_type type,
-                      const char *method, const grants *g, json_t *scopes, json_t **out,
-                      clv_err *err)
+/* client_name → name (RFC 7591 §2); absent or null → the default name. */
+static bool put_name(const json_t *md, json_t *o)
 {
     const json_t *name = json_object_get(md, "client_name");
-    json_t *o = json_object();
-    bool ok = o != NULL;
 
     if (name == NULL || json_is_null(name))
-        ok = ok && put(o, "name", json_string(CLV_REGISTER_DEFAULT_NAME));
-    else
-        ok = ok && put(o, "name", json_deep_copy(name));
-    if (cur == NULL)
-        ok = ok && put(o, "type", json_string(clv_client_type_name(type)));
-    ok = ok && put(o, "token_endpoint_auth_method", json_string(method));
-    ok = ok && put(o, "allow_refresh_token", json_boolean(type != CLV_TYPE_M2M && g->refresh));
-    ok = ok && put(o, "allow_client_credentials",
-                   json_boolean(type == CLV_TYPE_M2M || (type == CLV_TYPE_CONFIDENTIAL && g->cc)));
-    if (scopes != NULL || cur != NULL)
-        ok = ok && put(o, "scopes", scopes != NULL ? json_incref(scopes) : json_array());
+        return put(o, "name", json_string(CLV_REGISTER_DEFAULT_NAME));
+    return put(o, "name", json_deep_copy(name));
+}
+
+/* Each grant's option (allow_*, core/grant_types.h): on when a grant it opens was asked
+ * for and the client's type may use that grant. */
+static bool put_options(json_t *o, clv_client_type type, grant_set asked)
+{
+    for (int g = 0; g < CLV_GRANT_COUNT; g++) {
+        const char *option = clv_grant_option((clv_grant)g);
+        bool on = asks(asked, g) && clv_grant_type_may(type, (clv_grant)g);
+        if (option != NULL && !put(o, option,
+                                   json_boolean(on || json_is_true(json_object_get(o, option)))))
+            return false;
+    }
+    return true;
+}
+
+/* Builds the client JSON from what was read. */
+static clv_code build(const json_t *md, const clv_client *cur, clv_client_type type,
+                      const char *method, grant_set asked, json_t *scopes, json_t **out,
+                      clv_err *err)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL && put_name(md, o);
+
+    if (ok && cur == NULL)
+        ok = put(o, "type", json_string(clv_client_type_name(type)));
+    ok = ok && put(o, "token_endpoint_auth_method", json_string(method)) &&
+         put_options(o, type, asked);
+    if (ok && (scopes != NULL || cur != NULL))
+        ok = put(o, "scopes", scopes != NULL ? json_incref(scopes) : json_array());
     ok = ok && copy_fields(md, cur != NULL, o);
     if (!ok) {
         json_decref(o);
@@ -230,25 +264,25 @@ clv_code clv_register_map(const json_t *md, const clv_client *cur, json_t **out,
     const char *method = NULL;
     json_t *scopes = NULL;
     clv_client_type type = CLV_TYPE_CONFIDENTIAL;
-    grants g;
+    grant_set asked = 0;
     clv_code rc;
 
     if (!json_is_object(md))
         return clv_fail(err, CLV_INVALID, "the client metadata must be a JSON object");
     if ((rc = auth_read(md, cur, &method, err)) != CLV_OK ||
-        (rc = grants_read(md, cur, &g, err)) != CLV_OK ||
+        (rc = grants_read(md, cur, &asked, err)) != CLV_OK ||
         (rc = response_types_check(md, err)) != CLV_OK)
         return rc;
     /* A client keeps its type (SPEC §2.2): public stays public, and so on. */
     if (cur != NULL && (strcmp(method, "none") == 0) != (cur->type == CLV_TYPE_PUBLIC))
         return type_kept(cur, "token_endpoint_auth_method", err);
-    if ((rc = type_derive(method, &g, &type, err)) != CLV_OK)
+    if ((rc = type_derive(method, asked, &type, err)) != CLV_OK)
         return rc;
     if (cur != NULL && type != cur->type)
         return type_kept(cur, "grant_types", err);
     if ((rc = scopes_read(md, &scopes, err)) != CLV_OK)
         return rc;
-    rc = build(md, cur, type, method, &g, scopes, out, err);
+    rc = build(md, cur, type, method, asked, scopes, out, err);
     json_decref(scopes);
     return rc;
 }
@@ -350,26 +384,37 @@ static bool put_uris(json_t *o, const clv_client *c)
            (c->jwks == NULL || put(o, "jwks", json_deep_copy(c->jwks)));
 }
 
+/* Who the client is and where it is sent (RFC 7591 §2, §3.2.1). */
+static bool put_identity(json_t *o, const clv_client *c)
+{
+    return put(o, "client_id", json_string(c->client_id)) &&
+           put(o, "client_name", json_string(c->name)) &&
+           put(o, "client_id_issued_at", json_integer(c->created_at)) &&
+           put_list(o, "redirect_uris", c->redirect_uris, true) &&
+           put_list(o, "post_logout_redirect_uris", c->post_logout_redirect_uris, false);
+}
+
+/* How the client uses the token endpoint: its authentication, its grants (the rows of
+ * core/grant_types.h it may use) and the response types that go with them. */
+static bool put_protocol(json_t *o, const clv_client *c)
+{
+    bool code = clv_grant_allowed(c, CLV_GRANT_AUTHORIZATION_CODE);
+
+    return put(o, "token_endpoint_auth_method",
+               json_string(clv_auth_method_name(c->auth_method))) &&
+           put(o, "grant_types", clv_client_grant_types(c)) &&
+           put(o, "response_types", code ? json_pack("[s]", "code") : json_array()) &&
+           (json_array_size(c->scopes) == 0 || put(o, "scope", scope_string(c->scopes)));
+}
+
 json_t *clv_register_metadata_json(const clv_client *c)
 {
     json_t *o = json_object();
-    bool ok = o != NULL;
 
-    ok = ok && put(o, "client_id", json_string(c->client_id));
-    ok = ok && put(o, "client_name", json_string(c->name));
-    ok = ok && put(o, "client_id_issued_at", json_integer(c->created_at));
-    ok = ok && put_list(o, "redirect_uris", c->redirect_uris, true);
-    ok = ok && put_list(o, "post_logout_redirect_uris", c->post_logout_redirect_uris, false);
-    ok = ok &&
-         put(o, "token_endpoint_auth_method", json_string(clv_auth_method_name(c->auth_method)));
-    ok = ok && put(o, "grant_types", clv_client_grant_types(c));
-    ok = ok && put(o, "response_types",
-                   c->type == CLV_TYPE_M2M ? json_array() : json_pack("[s]", "code"));
-    ok = ok && (json_array_size(c->scopes) == 0 || put(o, "scope", scope_string(c->scopes)));
-    ok = ok && put_list(o, "contacts", c->contacts, false);
-    ok = ok && put(o, "subject_type", json_string(clv_subject_type_name(c->subject_type)));
-    ok = ok && put_uris(o, c);
-    if (!ok) {
+    if (o == NULL || !put_identity(o, c) || !put_protocol(o, c) ||
+        !put_list(o, "contacts", c->contacts, false) ||
+        !put(o, "subject_type", json_string(clv_subject_type_name(c->subject_type))) ||
+        !put_uris(o, c)) {
         json_decref(o);
         return NULL;
     }

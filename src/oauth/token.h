@@ -1,5 +1,7 @@
-/* token — the token endpoint's grants: RFC 6749 §4.4 client_credentials here, and the
- * authorization_code and refresh_token grants of the end-user flows (oauth/grants.c). */
+/* token — the token endpoint (RFC 6749 §3.2): a request's grant_type is looked up in the
+ * grant table (core/grant_types.h), the client is authenticated and checked against the
+ * row, and the grant's handler (oauth/grants.c) answers; and the scope rules every grant
+ * shares (SPEC §5.2). */
 #ifndef CLV_OAUTH_TOKEN_H
 #define CLV_OAUTH_TOKEN_H
 
@@ -10,13 +12,19 @@
 #include "core/app.h"
 #include "oauth/client_auth.h"
 
+/* A token request: the client's credentials and the form's parameters, which the grants
+ * read by name (clv_token_param: grant_type, scope, and each grant's own — code,
+ * redirect_uri, code_verifier (RFC 6749 §4.1.3, RFC 7636 §4.5), refresh_token (§6)), so
+ * that a new grant's parameters need no new field here. */
 typedef struct {
-    const char *grant_type;
-    const char *scope; /* NULL: every allowed scope (SPEC §5.2) */
     clv_client_creds creds;
-    /* authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.5) and refresh_token (§6) */
-    const char *code, *redirect_uri, *code_verifier, *refresh_token;
+    /* The decoded value of the parameter name in params, borrowed; NULL when absent. */
+    const char *(*param)(const void *params, const char *name);
+    const void *params;
 } clv_token_req;
+
+/* The parameter name of req (NULL when absent, or when req has no parameters). */
+const char *clv_token_param(const clv_token_req *req, const char *name);
 
 /* The RFC 6749 §5.1 answer to a token request (token_type is always Bearer). Every string
  * is malloc'd; NULL (or an empty scope) is left out of the answer. */
@@ -31,7 +39,10 @@ typedef struct {
 /* Frees (and wipes the tokens of) r's strings. */
 void clv_token_reply_cleanup(clv_token_reply *r);
 
-/* Runs one token request; on CLV_OK *out holds the answer (the caller cleans it up). */
+/* Runs one token request; on CLV_OK *out holds the answer (the caller cleans it up).
+ * CLV_INVALID without grant_type, CLV_UNSUPPORTED_GRANT for a name not in the table,
+ * CLV_INVALID_CLIENT when authentication fails, CLV_UNAUTHORIZED_CLIENT for a client the
+ * row does not admit; else the grant's own codes. */
 clv_code clv_token_issue(clv_app *app, const clv_token_req *req, clv_token_reply *out,
                          clv_err *err);
 

@@ -13,6 +13,7 @@
 
 #include "admin/clients.h"
 #include "admin/services.h"
+#include "admin/users.h"
 #include "base/config.h"
 #include "core/app.h"
 #include "core/audit.h"
@@ -20,7 +21,13 @@
 #include "core/retention.h"
 #include "core/secret.h"
 #include "crypto/hash.h"
+#include "http/handlers.h"
 #include "testutil.h"
+
+/* The arguments of an admin operation, as its route fills them (admin/common.h). */
+#define ARGS(...) (&(clv_admin_args){__VA_ARGS__})
+/* Where an operation that answers nothing leaves its *out. */
+#define NO_OUT (&(json_t *){NULL})
 
 static char root[64]; /* per test case, made and removed by the parent process */
 static char dir[128]; /* per test, inside root */
@@ -78,7 +85,7 @@ static void make_tenant(const char *name, char out[64])
     clv_err err;
 
     clv_err_init(&err);
-    ck_assert_msg(clv_admin_tenant_create(app, &admin, body, &t, &err) == CLV_OK,
+    ck_assert_msg(clv_admin_tenant_create(app, ARGS(.p = &admin, .body = body), &t, &err) == CLV_OK,
                   "tenant_create: %s", err.detail);
     snprintf(out, 64, "%s", jstr(t, "id"));
     json_decref(body);
@@ -91,8 +98,8 @@ static void make_service(const clv_principal *p, const char *tenant, char out[64
     clv_err err;
 
     clv_err_init(&err);
-    ck_assert_msg(clv_admin_service_create(app, p, body, &s, &err) == CLV_OK, "service_create: %s",
-                  err.detail);
+    ck_assert_msg(clv_admin_service_create(app, ARGS(.p = p, .body = body), &s, &err) == CLV_OK,
+                  "service_create: %s", err.detail);
     ck_assert_str_eq(jstr(s, "approval"), "sandbox");
     snprintf(out, 64, "%s", jstr(s, "id"));
     json_decref(body);
@@ -142,7 +149,7 @@ static json_t *create_client(const clv_principal *p, const char *service, const 
     if (strcmp(type, "m2m") != 0)
         json_object_set_new(body, "redirect_uris", json_pack("[s]", "https://app.example/cb"));
     clv_err_init(&err);
-    ck_assert_msg(clv_admin_client_create(app, p, body, &c, &err) == CLV_OK,
+    ck_assert_msg(clv_admin_client_create(app, ARGS(.p = p, .body = body), &c, &err) == CLV_OK,
                   "client_create: %s (%s)", err.detail, err.field);
     json_decref(body);
     if (plain != NULL)
@@ -150,14 +157,42 @@ static json_t *create_client(const clv_principal *p, const char *service, const 
     return c;
 }
 
-/* The client as the admin API shows it now (NULL if get fails). */
+/* The "version" of a client's JSON: its ETag. */
+static int64_t jversion(const json_t *c)
+{
+    return json_integer_value(json_object_get(c, "version"));
+}
+
+/* The client as the admin API shows it now (NULL if get fails); *version (may be NULL)
+ * gets its version. */
 static json_t *get_client(const char *client_id, int64_t *version)
 {
     json_t *c = NULL;
 
-    if (clv_admin_client_get(app, &admin, client_id, &c, version, NULL) != CLV_OK)
+    if (clv_admin_client_get(app, ARGS(.p = &admin, .id = client_id), &c, NULL) != CLV_OK)
         return NULL;
+    if (version != NULL)
+        *version = jversion(c);
     return c;
+}
+
+/* PATCH /clients/{client_id} with an If-Match header (NULL: none), parsed as src/http
+ * parses it; *version (may be NULL) gets the new version on CLV_OK. */
+static clv_code patch_if(const clv_principal *p, const char *client_id, const json_t *body,
+                         const char *if_match, json_t **out, int64_t *version, clv_err *err)
+{
+    clv_version_match m = {0};
+    clv_code rc;
+
+    if (if_match != NULL)
+        ck_assert_int_eq(clv_h_if_match_parse(if_match, &m, NULL), CLV_OK);
+    rc = clv_admin_client_patch(
+        app, ARGS(.p = p, .id = client_id, .body = body, .if_match = if_match ? &m : NULL), out,
+        err);
+    if (rc == CLV_OK && version != NULL)
+        *version = jversion(*out);
+    clv_h_if_match_cleanup(&m);
+    return rc;
 }
 
 static clv_code act(const clv_principal *p, const char *client_id, clv_client_action a,
@@ -165,7 +200,7 @@ static clv_code act(const clv_principal *p, const char *client_id, clv_client_ac
 {
     *out = NULL;
     clv_err_init(err);
-    return clv_admin_client_action(app, p, client_id, a, out, err);
+    return clv_admin_client_action(app, ARGS(.p = p, .id = client_id, .action = a), out, err);
 }
 
 /* ---- audit bookkeeping: which events a step added ---- */
@@ -406,8 +441,8 @@ START_TEST(protected_client)
     json_decref(out);
 
     clv_err_init(&err);
-    ck_assert_msg(clv_admin_client_patch(app, &admin, cid, patch, NULL, &out, NULL, &err) == CLV_OK,
-                  "patch: %s", err.detail);
+    ck_assert_msg(patch_if(&admin, cid, patch, NULL, &out, NULL, &err) == CLV_OK, "patch: %s",
+                  err.detail);
     ck_assert_str_eq(jstr(out, "name"), "renamed");
     ck_assert_str_eq(jstr(out, "description"), "still editable");
     ck_assert(json_is_true(json_object_get(out, "protected")));
@@ -432,8 +467,7 @@ START_TEST(patch_if_match)
     clv_err err;
 
     clv_err_init(&err);
-    ck_assert_int_eq(clv_admin_client_patch(app, &admin, cid, p1, "\"1\"", &out, &version, &err),
-                     CLV_OK);
+    ck_assert_int_eq(patch_if(&admin, cid, p1, "\"1\"", &out, &version, &err), CLV_OK);
     ck_assert_int_eq(version, 2);
     ck_assert_str_eq(jstr(out, "name"), "one");
     json_decref(out);
@@ -441,14 +475,12 @@ START_TEST(patch_if_match)
     snapshot(&ev);
 
     /* the version the caller saw is gone */
-    ck_assert_int_eq(clv_admin_client_patch(app, &admin, cid, p2, "\"1\"", &out, &version, &err),
-                     CLV_PRECONDITION);
+    ck_assert_int_eq(patch_if(&admin, cid, p2, "\"1\"", &out, &version, &err), CLV_PRECONDITION);
     ck_assert_int_eq(err.code, CLV_PRECONDITION);
     ck_assert_ptr_null(out);
-    ck_assert_int_eq(clv_admin_client_patch(app, &admin, cid, p2, "W/\"2\"", &out, NULL, &err),
+    ck_assert_int_eq(patch_if(&admin, cid, p2, "W/\"2\"", &out, NULL, &err),
                      CLV_PRECONDITION); /* weak tags never match If-Match (RFC 9110 §13.1.1) */
-    ck_assert_int_eq(clv_admin_client_patch(app, &admin, cid, p2, "\"3\"", &out, NULL, &err),
-                     CLV_PRECONDITION);
+    ck_assert_int_eq(patch_if(&admin, cid, p2, "\"3\"", &out, NULL, &err), CLV_PRECONDITION);
     expect_none(&ev);
     now = get_client(cid, &version);
     ck_assert_str_eq(jstr(now, "name"), "one");
@@ -456,17 +488,14 @@ START_TEST(patch_if_match)
     json_decref(now);
 
     /* the current tag, bare or in a list, and "*" all match */
-    ck_assert_int_eq(
-        clv_admin_client_patch(app, &admin, cid, p2, "\"7\", \"2\"", &out, &version, &err), CLV_OK);
+    ck_assert_int_eq(patch_if(&admin, cid, p2, "\"7\", \"2\"", &out, &version, &err), CLV_OK);
     ck_assert_int_eq(version, 3);
     ck_assert_str_eq(jstr(out, "name"), "two");
     json_decref(out);
     expect_one(&ev, "client.update", cid);
-    ck_assert_int_eq(clv_admin_client_patch(app, &admin, cid, p1, "3", &out, &version, &err),
-                     CLV_OK);
+    ck_assert_int_eq(patch_if(&admin, cid, p1, "3", &out, &version, &err), CLV_OK);
     json_decref(out);
-    ck_assert_int_eq(clv_admin_client_patch(app, &admin, cid, p2, "*", &out, &version, &err),
-                     CLV_OK);
+    ck_assert_int_eq(patch_if(&admin, cid, p2, "*", &out, &version, &err), CLV_OK);
     ck_assert_int_eq(version, 5);
     json_decref(out);
     json_decref(p1);
@@ -492,8 +521,7 @@ START_TEST(patch_refuses_read_only_and_secrets)
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         json_t *p = parse(bodies[i][0]);
         clv_err_init(&err);
-        ck_assert_int_eq(clv_admin_client_patch(app, &admin, cid, p, NULL, &out, NULL, &err),
-                         CLV_INVALID);
+        ck_assert_int_eq(patch_if(&admin, cid, p, NULL, &out, NULL, &err), CLV_INVALID);
         ck_assert_str_eq(err.field, bodies[i][1]);
         json_decref(p);
     }
@@ -520,8 +548,7 @@ START_TEST(patch_deleted)
     out = NULL;
     snapshot(&ev);
     clv_err_init(&err);
-    ck_assert_int_eq(clv_admin_client_patch(app, &admin, cid, p, NULL, &out, NULL, &err),
-                     CLV_CONFLICT);
+    ck_assert_int_eq(patch_if(&admin, cid, p, NULL, &out, NULL, &err), CLV_CONFLICT);
     ck_assert_ptr_null(out);
     expect_none(&ev);
     out = get_client(cid, NULL);
@@ -558,7 +585,8 @@ START_TEST(purge_after_retention)
     ck_assert_int_eq(n, 1);
     ck_assert_int_eq(clv_store_client_get(app->store, cid, &gone, NULL), CLV_NOT_FOUND);
     clv_err_init(&err);
-    ck_assert_int_eq(clv_admin_client_get(app, &admin, cid, &out, NULL, &err), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_admin_client_get(app, ARGS(.p = &admin, .id = cid), &out, &err),
+                     CLV_NOT_FOUND);
     rc = clv_store_secret_list(app->store, cid, &l, NULL);
     ck_assert_msg(rc == CLV_OK || rc == CLV_NOT_FOUND, "secret_list: %s", clv_code_name(rc));
     if (rc == CLV_OK)
@@ -640,7 +668,9 @@ START_TEST(create_confidential_secret_once)
     free(text);
     json_decref(again);
     clv_err_init(&err);
-    ck_assert_int_eq(clv_admin_secret_list(app, &admin, jstr(c, "client_id"), &list, &err), CLV_OK);
+    ck_assert_int_eq(
+        clv_admin_secret_list(app, ARGS(.p = &admin, .id = jstr(c, "client_id")), &list, &err),
+        CLV_OK);
     ck_assert_uint_eq(json_array_size(json_object_get(list, "items")), 1);
     text = json_dumps(list, JSON_COMPACT);
     ck_assert_ptr_null(strstr(text, plain + 4));
@@ -678,7 +708,8 @@ START_TEST(secret_add_remove)
 
     snapshot(&ev);
     clv_err_init(&err);
-    ck_assert_int_eq(clv_admin_secret_add(app, &admin, cid, body, &s1, &err), CLV_OK);
+    ck_assert_int_eq(
+        clv_admin_secret_add(app, ARGS(.p = &admin, .id = cid, .body = body), &s1, &err), CLV_OK);
     plain1 = strdup(jstr(s1, "client_secret"));
     ck_assert_int_eq(strncmp(plain1, "clv_", 4), 0);
     ck_assert_str_ne(plain1, plain0);
@@ -692,27 +723,39 @@ START_TEST(secret_add_remove)
     clv_list_cleanup(&l);
 
     /* bad bodies store nothing */
-    ck_assert_int_eq(clv_admin_secret_add(app, &admin, cid, past, &out, &err), CLV_INVALID);
+    ck_assert_int_eq(
+        clv_admin_secret_add(app, ARGS(.p = &admin, .id = cid, .body = past), &out, &err),
+        CLV_INVALID);
     ck_assert_str_eq(err.field, "expires_at");
     ck_assert_ptr_null(out);
     clv_err_init(&err);
-    ck_assert_int_eq(clv_admin_secret_add(app, &admin, cid, garbage, &out, &err), CLV_INVALID);
+    ck_assert_int_eq(
+        clv_admin_secret_add(app, ARGS(.p = &admin, .id = cid, .body = garbage), &out, &err),
+        CLV_INVALID);
     ck_assert_str_eq(err.field, "expires_at");
     clv_err_init(&err);
-    ck_assert_int_eq(clv_admin_secret_add(app, &admin, cid, unknown, &out, &err), CLV_INVALID);
+    ck_assert_int_eq(
+        clv_admin_secret_add(app, ARGS(.p = &admin, .id = cid, .body = unknown), &out, &err),
+        CLV_INVALID);
     ck_assert_str_eq(err.field, "value");
     expect_none(&ev);
 
     /* removal */
     clv_err_init(&err);
-    ck_assert_int_eq(clv_admin_secret_remove(app, &admin, cid, "sec_nosuchsecret", &err),
-                     CLV_NOT_FOUND);
+    ck_assert_int_eq(
+        clv_admin_secret_remove(app, ARGS(.p = &admin, .id = cid, .id2 = "sec_nosuchsecret"),
+                                NO_OUT, &err),
+        CLV_NOT_FOUND);
     expect_none(&ev);
-    ck_assert_int_eq(clv_admin_secret_remove(app, &admin, cid, jstr(s1, "secret_id"), &err),
-                     CLV_OK);
+    ck_assert_int_eq(
+        clv_admin_secret_remove(app, ARGS(.p = &admin, .id = cid, .id2 = jstr(s1, "secret_id")),
+                                NO_OUT, &err),
+        CLV_OK);
     expect_one(&ev, "secret.remove", NULL);
-    ck_assert_int_eq(clv_admin_secret_remove(app, &admin, cid, jstr(s1, "secret_id"), &err),
-                     CLV_NOT_FOUND);
+    ck_assert_int_eq(
+        clv_admin_secret_remove(app, ARGS(.p = &admin, .id = cid, .id2 = jstr(s1, "secret_id")),
+                                NO_OUT, &err),
+        CLV_NOT_FOUND);
     ck_assert_int_eq(clv_store_secret_list(app->store, cid, &l, NULL), CLV_OK);
     ck_assert_uint_eq(l.count, 1);
     ck_assert_int_eq(clv_secret_check(h, &l, clv_now(), NULL), CLV_SECRET_NO_MATCH);
@@ -722,7 +765,9 @@ START_TEST(secret_add_remove)
         char *plain2 = NULL;
         json_t *other = create_client(&admin, svc1, "m2m", &plain2);
         const char *other_sec = jstr(json_object_get(other, "secret"), "secret_id");
-        ck_assert_int_eq(clv_admin_secret_remove(app, &admin, cid, other_sec, &err), CLV_NOT_FOUND);
+        ck_assert_int_eq(clv_admin_secret_remove(
+                             app, ARGS(.p = &admin, .id = cid, .id2 = other_sec), NO_OUT, &err),
+                         CLV_NOT_FOUND);
         ck_assert_int_eq(clv_store_secret_list(app->store, jstr(other, "client_id"), &l, NULL),
                          CLV_OK);
         ck_assert_uint_eq(l.count, 1);
@@ -735,18 +780,23 @@ START_TEST(secret_add_remove)
     pub = create_client(&admin, svc1, "public", NULL);
     snapshot(&ev);
     clv_err_init(&err);
-    ck_assert_int_eq(clv_admin_secret_add(app, &admin, jstr(pub, "client_id"), empty, &out, &err),
-                     CLV_CONFLICT);
+    ck_assert_int_eq(
+        clv_admin_secret_add(app, ARGS(.p = &admin, .id = jstr(pub, "client_id"), .body = empty),
+                             &out, &err),
+        CLV_CONFLICT);
     ck_assert_ptr_null(out);
     expect_none(&ev);
-    ck_assert_int_eq(clv_admin_secret_add(app, &admin, "no-such-client", empty, &out, &err),
+    ck_assert_int_eq(clv_admin_secret_add(
+                         app, ARGS(.p = &admin, .id = "no-such-client", .body = empty), &out, &err),
                      CLV_NOT_FOUND);
 
     /* deleted clients get none either */
     ck_assert_int_eq(act(&admin, cid, CLV_CLIENT_DELETE, &out, &err), CLV_OK);
     json_decref(out);
     out = NULL;
-    ck_assert_int_eq(clv_admin_secret_add(app, &admin, cid, empty, &out, &err), CLV_CONFLICT);
+    ck_assert_int_eq(
+        clv_admin_secret_add(app, ARGS(.p = &admin, .id = cid, .body = empty), &out, &err),
+        CLV_CONFLICT);
     ck_assert_ptr_null(out);
 
     assert_audit_lacks(plain0 + 4);
@@ -772,7 +822,6 @@ START_TEST(tenant_admin_boundaries)
     json_t *c = create_client(&admin, svc1, "m2m", NULL), *out = NULL, *body, *mine;
     json_t *p = parse("{\"name\": \"hijacked\"}"), *tbody = parse("{\"name\": \"T3\"}");
     const char *cid = jstr(c, "client_id");
-    clv_client_filter f = {.status = -1, .type = -1, .limit = 100};
     char svc2[64];
     seen_events ev;
     clv_err err;
@@ -783,23 +832,28 @@ START_TEST(tenant_admin_boundaries)
 
     /* another tenant's client does not exist for it */
     clv_err_init(&err);
-    ck_assert_int_eq(clv_admin_client_get(app, &ta, cid, &out, NULL, &err), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_admin_client_get(app, ARGS(.p = &ta, .id = cid), &out, &err),
+                     CLV_NOT_FOUND);
     ck_assert_int_eq(act(&ta, cid, CLV_CLIENT_DEACTIVATE, &out, &err), CLV_NOT_FOUND);
     ck_assert_int_eq(act(&ta, cid, CLV_CLIENT_DELETE, &out, &err), CLV_NOT_FOUND);
-    ck_assert_int_eq(clv_admin_client_patch(app, &ta, cid, p, NULL, &out, NULL, &err),
+    ck_assert_int_eq(patch_if(&ta, cid, p, NULL, &out, NULL, &err), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_admin_secret_list(app, ARGS(.p = &ta, .id = cid), &out, &err),
                      CLV_NOT_FOUND);
-    ck_assert_int_eq(clv_admin_secret_list(app, &ta, cid, &out, &err), CLV_NOT_FOUND);
     body = json_object();
-    ck_assert_int_eq(clv_admin_secret_add(app, &ta, cid, body, &out, &err), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_admin_secret_add(app, ARGS(.p = &ta, .id = cid, .body = body), &out, &err),
+                     CLV_NOT_FOUND);
     json_decref(body);
-    ck_assert_int_eq(clv_admin_secret_remove(app, &ta, cid, "sec_x", &err), CLV_NOT_FOUND);
+    ck_assert_int_eq(
+        clv_admin_secret_remove(app, ARGS(.p = &ta, .id = cid, .id2 = "sec_x"), NO_OUT, &err),
+        CLV_NOT_FOUND);
     /* nor may it put a client into another tenant's service */
     body = json_pack("{s:s, s:s, s:s}", "service_id", svc1, "name", "x", "type", "m2m");
-    ck_assert_int_eq(clv_admin_client_create(app, &ta, body, &out, &err), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_admin_client_create(app, ARGS(.p = &ta, .body = body), &out, &err),
+                     CLV_NOT_FOUND);
     ck_assert_str_eq(err.field, "service_id");
     json_decref(body);
     /* and its list leaves the other tenant out */
-    ck_assert_int_eq(clv_admin_client_list(app, &ta, &f, &out, &err), CLV_OK);
+    ck_assert_int_eq(clv_admin_client_list(app, ARGS(.p = &ta, .limit = 100), &out, &err), CLV_OK);
     ck_assert_uint_eq(json_array_size(json_object_get(out, "items")), 0);
     json_decref(out);
     expect_none(&ev);
@@ -813,15 +867,20 @@ START_TEST(tenant_admin_boundaries)
     snapshot(&ev);
     clv_err_init(&err);
     out = NULL;
-    ck_assert_int_eq(clv_admin_service_action(app, &ta, svc2, CLV_SERVICE_APPROVE, &out, &err),
+    ck_assert_int_eq(
+        clv_admin_service_action(app, ARGS(.p = &ta, .id = svc2, .action = CLV_SERVICE_APPROVE),
+                                 &out, &err),
+        CLV_FORBIDDEN);
+    ck_assert_ptr_null(out);
+    ck_assert_int_eq(
+        clv_admin_service_action(app, ARGS(.p = &ta, .id = svc1, .action = CLV_SERVICE_APPROVE),
+                                 &out, &err),
+        CLV_NOT_FOUND); /* a foreign one is not even there */
+    ck_assert_int_eq(clv_admin_tenant_create(app, ARGS(.p = &ta, .body = tbody), &out, &err),
                      CLV_FORBIDDEN);
     ck_assert_ptr_null(out);
-    ck_assert_int_eq(clv_admin_service_action(app, &ta, svc1, CLV_SERVICE_APPROVE, &out, &err),
-                     CLV_NOT_FOUND); /* a foreign one is not even there */
-    ck_assert_int_eq(clv_admin_tenant_create(app, &ta, tbody, &out, &err), CLV_FORBIDDEN);
-    ck_assert_ptr_null(out);
     expect_none(&ev);
-    ck_assert_int_eq(clv_admin_service_get(app, &ta, svc2, &out, &err), CLV_OK);
+    ck_assert_int_eq(clv_admin_service_get(app, ARGS(.p = &ta, .id = svc2), &out, &err), CLV_OK);
     ck_assert_str_eq(jstr(out, "approval"), "sandbox");
     json_decref(out);
 
@@ -830,7 +889,7 @@ START_TEST(tenant_admin_boundaries)
     ck_assert_str_eq(jstr(mine, "tenant_id"), t2);
     ck_assert_int_eq(act(&ta, jstr(mine, "client_id"), CLV_CLIENT_DEACTIVATE, &out, &err), CLV_OK);
     json_decref(out);
-    ck_assert_int_eq(clv_admin_client_list(app, &ta, &f, &out, &err), CLV_OK);
+    ck_assert_int_eq(clv_admin_client_list(app, ARGS(.p = &ta, .limit = 100), &out, &err), CLV_OK);
     ck_assert_uint_eq(json_array_size(json_object_get(out, "items")), 1);
     json_decref(out);
     json_decref(mine);
@@ -847,7 +906,6 @@ END_TEST
 START_TEST(tenant_admin_cannot_grant_platform_admin)
 {
     clv_principal ta = {.actor_type = "client", .tenant_admin = true};
-    clv_client_filter f = {.status = -1, .type = -1, .limit = 100};
     json_t *body, *out = NULL, *mine, *p;
     char svc2[64];
     seen_events ev;
@@ -863,7 +921,7 @@ START_TEST(tenant_admin_cannot_grant_platform_admin)
     body = json_pack("{s:s, s:s, s:s, s:[s], s:[s]}", "service_id", svc2, "name", "escalate",
                      "type", "m2m", "roles", "platform_admin", "scopes", "admin");
     clv_err_init(&err);
-    rc = clv_admin_client_create(app, &ta, body, &out, &err);
+    rc = clv_admin_client_create(app, ARGS(.p = &ta, .body = body), &out, &err);
     json_decref(out);
     out = NULL;
     ck_assert_msg(rc == CLV_FORBIDDEN, "tenant admin created a platform_admin client: %s",
@@ -872,14 +930,14 @@ START_TEST(tenant_admin_cannot_grant_platform_admin)
 
     p = parse("{\"roles\": [\"platform_admin\"], \"scopes\": [\"admin\"]}");
     clv_err_init(&err);
-    rc = clv_admin_client_patch(app, &ta, jstr(mine, "client_id"), p, NULL, &out, NULL, &err);
+    rc = patch_if(&ta, jstr(mine, "client_id"), p, NULL, &out, NULL, &err);
     json_decref(out);
     out = NULL;
     ck_assert_msg(rc == CLV_FORBIDDEN, "tenant admin gave its client platform_admin: %s",
                   clv_code_name(rc));
     json_decref(p);
     expect_none(&ev);
-    ck_assert_int_eq(clv_admin_client_list(app, &ta, &f, &out, &err), CLV_OK);
+    ck_assert_int_eq(clv_admin_client_list(app, ARGS(.p = &ta, .limit = 100), &out, &err), CLV_OK);
     ck_assert_uint_eq(json_array_size(json_object_get(out, "items")), 1);
     ck_assert_uint_eq(
         json_array_size(json_object_get(json_array_get(json_object_get(out, "items"), 0), "roles")),
@@ -890,15 +948,12 @@ START_TEST(tenant_admin_cannot_grant_platform_admin)
      * platform_admin */
     p = parse("{\"roles\": [\"tenant_admin\"], \"scopes\": [\"admin\"]}");
     clv_err_init(&err);
-    ck_assert_msg(clv_admin_client_patch(app, &ta, jstr(mine, "client_id"), p, NULL, &out, NULL,
-                                         &err) == CLV_OK,
+    ck_assert_msg(patch_if(&ta, jstr(mine, "client_id"), p, NULL, &out, NULL, &err) == CLV_OK,
                   "patch: %s", err.detail);
     json_decref(out);
     json_decref(p);
     p = parse("{\"roles\": [\"platform_admin\"]}");
-    ck_assert_int_eq(
-        clv_admin_client_patch(app, &admin, jstr(mine, "client_id"), p, NULL, &out, NULL, &err),
-        CLV_OK);
+    ck_assert_int_eq(patch_if(&admin, jstr(mine, "client_id"), p, NULL, &out, NULL, &err), CLV_OK);
     json_decref(out);
     json_decref(p);
     json_decref(mine);
@@ -937,13 +992,15 @@ START_TEST(service_approval_keeps_secrets)
     clv_err err;
 
     ck_assert_str_eq(jstr(c, "environment"), "sandbox");
-    ck_assert_int_eq(clv_admin_secret_add(app, &admin, cid, empty, &s2, NULL), CLV_OK);
+    ck_assert_int_eq(
+        clv_admin_secret_add(app, ARGS(.p = &admin, .id = cid, .body = empty), &s2, NULL), CLV_OK);
     before = secrets_fingerprint(cid);
     snapshot(&ev);
     clv_err_init(&err);
-    ck_assert_msg(clv_admin_service_action(app, &admin, svc1, CLV_SERVICE_APPROVE, &out, &err) ==
-                      CLV_OK,
-                  "approve: %s", err.detail);
+    ck_assert_msg(
+        clv_admin_service_action(app, ARGS(.p = &admin, .id = svc1, .action = CLV_SERVICE_APPROVE),
+                                 &out, &err) == CLV_OK,
+        "approve: %s", err.detail);
     ck_assert_str_eq(jstr(out, "approval"), "live");
     json_decref(out);
     {
@@ -977,18 +1034,90 @@ START_TEST(service_status_reaches_clients)
 
     clv_err_init(&err);
     ck_assert_int_eq(
-        clv_admin_service_action(app, &admin, svc1, CLV_SERVICE_DEACTIVATE, &out, &err), CLV_OK);
+        clv_admin_service_action(
+            app, ARGS(.p = &admin, .id = svc1, .action = CLV_SERVICE_DEACTIVATE), &out, &err),
+        CLV_OK);
     json_decref(out);
     out = get_client(cid, NULL);
     ck_assert_str_eq(jstr(out, "status"), "active");
     ck_assert_str_eq(jstr(out, "effective_status"), "inactive");
     json_decref(out);
-    ck_assert_int_eq(clv_admin_service_action(app, &admin, svc1, CLV_SERVICE_ACTIVATE, &out, &err),
-                     CLV_OK);
+    ck_assert_int_eq(
+        clv_admin_service_action(app, ARGS(.p = &admin, .id = svc1, .action = CLV_SERVICE_ACTIVATE),
+                                 &out, &err),
+        CLV_OK);
     json_decref(out);
     out = get_client(cid, NULL);
     ck_assert_str_eq(jstr(out, "effective_status"), "active");
     json_decref(out);
+    json_decref(c);
+}
+END_TEST
+
+/* The lists read their filters from the query parameters their route hands them
+ * (admin/common.h): a bad value is CLV_INVALID naming the parameter, and a tenant admin's
+ * tenant_id is always its own. */
+static clv_code list(clv_admin_fn fn, const clv_principal *p, const char *name,
+                     const char *value, json_t **out, clv_err *err)
+{
+    clv_admin_args a = {.p = p, .limit = 100, .query = {{name, value}}};
+
+    *out = NULL;
+    clv_err_init(err);
+    return fn(app, &a, out, err);
+}
+
+static void list_fails(clv_admin_fn fn, const char *name, const char *value)
+{
+    json_t *out = NULL;
+    clv_err err;
+
+    ck_assert_int_eq(list(fn, &admin, name, value, &out, &err), CLV_INVALID);
+    ck_assert_str_eq(err.field, name);
+    ck_assert_ptr_null(out);
+}
+
+static size_t list_count(clv_admin_fn fn, const clv_principal *p, const char *name,
+                         const char *value)
+{
+    json_t *out = NULL;
+    clv_err err;
+    size_t n;
+
+    ck_assert_msg(list(fn, p, name, value, &out, &err) == CLV_OK, "list: %s", err.detail);
+    n = json_array_size(json_object_get(out, "items"));
+    json_decref(out);
+    return n;
+}
+
+START_TEST(list_query_filters)
+{
+    clv_principal ta = {.actor_type = "client", .tenant_admin = true};
+    json_t *c = create_client(&admin, svc1, "m2m", NULL);
+
+    snprintf(ta.actor_id, sizeof ta.actor_id, "cid_admin");
+    snprintf(ta.tenant_id, sizeof ta.tenant_id, "%s", t2);
+    list_fails(clv_admin_client_list, "status", "gone");
+    list_fails(clv_admin_client_list, "effective_status", "");
+    list_fails(clv_admin_client_list, "type", "robot");
+    list_fails(clv_admin_service_list, "status", "Active");
+    list_fails(clv_admin_audit_list, "since", "yesterday");
+    ck_assert_uint_eq(list_count(clv_admin_client_list, &admin, "type", "m2m"), 1);
+    ck_assert_uint_eq(list_count(clv_admin_client_list, &admin, "type", "public"), 0);
+    ck_assert_uint_eq(list_count(clv_admin_client_list, &admin, "effective_status", "active"),
+                      1);
+    ck_assert_uint_eq(list_count(clv_admin_client_list, &admin, "q", "app"), 1);
+    ck_assert_uint_eq(list_count(clv_admin_service_list, &admin, "tenant_id", t1), 1);
+    ck_assert_uint_eq(list_count(clv_admin_audit_list, &admin, "target", jstr(c, "client_id")),
+                      1);
+    /* a tenant admin asking for another tenant still sees its own, which is empty */
+    ck_assert_uint_eq(list_count(clv_admin_client_list, &ta, "tenant_id", t1), 0);
+    ck_assert_uint_eq(list_count(clv_admin_service_list, &ta, "tenant_id", t1), 0);
+    ck_assert_uint_eq(list_count(clv_admin_user_list, &ta, "tenant_id", t1), 0);
+    ck_assert_uint_eq(list_count(clv_admin_audit_list, &ta, "tenant_id", t1),
+                      list_count(clv_admin_audit_list, &ta, NULL, NULL)); /* T2's creation */
+    ck_assert_uint_lt(list_count(clv_admin_audit_list, &ta, "tenant_id", t1),
+                      list_count(clv_admin_audit_list, &admin, "tenant_id", t1));
     json_decref(c);
 }
 END_TEST
@@ -1021,6 +1150,7 @@ static Suite *admin_suite(void)
     tcase_add_test(access, tenant_admin_cannot_grant_platform_admin);
     tcase_add_test(access, service_approval_keeps_secrets);
     tcase_add_test(access, service_status_reaches_clients);
+    tcase_add_test(access, list_query_filters);
     return s;
 }
 

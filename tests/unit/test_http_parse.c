@@ -1,7 +1,8 @@
 /* test_http_parse — unit tests of the request parsers of src/http that need no server:
  * application/x-www-form-urlencoded bodies (form.c), HTTP Basic client credentials
- * (RFC 6749 §2.3.1, RFC 7617), the UTF-8 check of req.c (RFC 3629, SPEC §5.13) and the
- * source address behind trusted proxies (X-Forwarded-For, req.c).
+ * (RFC 6749 §2.3.1, RFC 7617), the UTF-8 check of req.c (RFC 3629, SPEC §5.13), the
+ * source address behind trusted proxies (X-Forwarded-For, req.c) and If-Match (RFC 9110
+ * §13.1.1, h_admin.c) with the admin layer's version check.
  * Each test runs in its own process (CK_FORK). */
 #include <check.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "crypto/hash.h"
 #include "http/form.h"
+#include "http/handlers.h"
 #include "http/http.h"
 #include "testutil.h"
 
@@ -445,6 +447,56 @@ START_TEST(forwarded_only_from_trusted_proxies)
 }
 END_TEST
 
+/* ---- If-Match ---- */
+
+/* Parses header and expects the versions want (n of them; any for "*"). */
+static void if_match(const char *header, bool any, size_t n, const int64_t *want)
+{
+    clv_version_match m;
+
+    ck_assert_int_eq(clv_h_if_match_parse(header, &m, NULL), CLV_OK);
+    ck_assert_msg(m.any == any, "'%s': any %d", header, m.any);
+    ck_assert_msg(m.n == n, "'%s': %zu versions, want %zu", header, m.n, n);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(m.versions[i], want[i]);
+    clv_h_if_match_cleanup(&m);
+    ck_assert_ptr_null(m.versions);
+}
+
+START_TEST(if_match_tags)
+{
+    if_match("*", true, 0, NULL);
+    if_match("\"7\"", false, 1, (int64_t[]){7});
+    if_match("7", false, 1, (int64_t[]){7}); /* bare, as the CLI accepts it */
+    if_match("\"7\", \"2\"", false, 2, (int64_t[]){7, 2});
+    if_match(" \"12\" ,,3 , \"x\"", false, 2, (int64_t[]){12, 3});
+    if_match("\"9223372036854775807\"", false, 1, (int64_t[]){INT64_MAX});
+    /* tags that are no version of ours never match: weak ones (strong comparison), other
+     * spellings of a number, overflow, half-quoted, empty, and "*" inside a list */
+    if_match("W/\"7\"", false, 0, NULL);
+    if_match("\"07\"", false, 0, NULL);
+    if_match("\"+7\"", false, 0, NULL);
+    if_match("\"9223372036854775808\"", false, 0, NULL);
+    if_match("\"7", false, 0, NULL);
+    if_match("\"\"", false, 0, NULL);
+    if_match("", false, 0, NULL);
+    if_match("\"1\", *", false, 1, (int64_t[]){1});
+}
+END_TEST
+
+START_TEST(version_matches)
+{
+    int64_t v[] = {3, 5};
+    clv_version_match none = {0}, any = {.any = true}, list = {.n = 2, .versions = v};
+
+    ck_assert(clv_version_matches(NULL, 4)); /* no If-Match: no precondition */
+    ck_assert(clv_version_matches(&any, 4));
+    ck_assert(!clv_version_matches(&none, 4));
+    ck_assert(clv_version_matches(&list, 5));
+    ck_assert(!clv_version_matches(&list, 4));
+}
+END_TEST
+
 static Suite *http_parse_suite(void)
 {
     Suite *s = suite_create("http_parse");
@@ -452,7 +504,8 @@ static Suite *http_parse_suite(void)
     TCase *basic_tc = tcase_create("basic");
     TCase *utf8 = tcase_create("utf8");
     TCase *addr = tcase_create("addr");
-    TCase *all[] = {form, basic_tc, utf8, addr};
+    TCase *etag = tcase_create("if_match");
+    TCase *all[] = {form, basic_tc, utf8, addr, etag};
 
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         tcase_set_timeout(all[i], 30);
@@ -477,6 +530,8 @@ static Suite *http_parse_suite(void)
     tcase_add_test(utf8, utf8_truncated_and_stray);
     tcase_add_test(utf8, utf8_nul);
     tcase_add_test(addr, forwarded_only_from_trusted_proxies);
+    tcase_add_test(etag, if_match_tags);
+    tcase_add_test(etag, version_matches);
     return s;
 }
 

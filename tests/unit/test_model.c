@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/model.h"
+#include "core/grant_types.h"
 #include "testutil.h"
 
 /* ---- time ---- */

@@ -16,10 +16,13 @@
 #include "core/app.h"
 #include "core/client_cache.h"
 #include "core/scope.h"
+#include "base/config.h"
+#include "core/grant_types.h"
 #include "core/secret.h"
 #include "core/throttle.h"
 #include "crypto/hash.h"
 #include "oauth/client_auth.h"
+#include "oauth/discovery.h"
 #include "oauth/token.h"
 #include "testutil.h"
 
@@ -772,13 +775,78 @@ START_TEST(authenticate_throttled)
 }
 END_TEST
 
+/* ---- the token endpoint's dispatch (core/grant_types.h, oauth/grants.c) ---- */
+
+/* A request's parameters: pairs of name and value, ending with a NULL name. */
+static const char *pair_param(const void *params, const char *name)
+{
+    for (const char *const *p = params; p[0] != NULL; p += 2)
+        if (strcmp(p[0], name) == 0)
+            return p[1];
+    return NULL;
+}
+
+/* A token request of the m2m client with the given parameters. */
+static clv_code token(const char *const *params, clv_token_reply *out, clv_err *err)
+{
+    clv_token_req req = {.creds = {.client_id = "m2m-client",
+                                   .client_secret = secret,
+                                   .method = CLV_AUTH_SECRET_BASIC,
+                                   .for_token = true},
+                         .param = pair_param,
+                         .params = params};
+
+    clv_err_init(err);
+    return clv_token_issue(app, &req, out, err);
+}
+
+START_TEST(token_dispatch)
+{
+    static const char *const none[] = {"scope", "read", NULL};
+    static const char *const password[] = {"grant_type", "password", NULL};
+    static const char *const code[] = {"grant_type", "authorization_code", "code", "x", NULL};
+    static const char *const refresh[] = {"grant_type", "refresh_token", NULL};
+    static const char *const cc[] = {"grant_type", "client_credentials", "scope", "read", NULL};
+    clv_token_reply reply = {0};
+    clv_err err;
+
+    ck_assert_int_eq(token(none, &reply, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "grant_type is required");
+    ck_assert_int_eq(token(password, &reply, &err), CLV_UNSUPPORTED_GRANT);
+    /* an m2m client's row admits client_credentials only (SPEC §1 table) */
+    ck_assert_int_eq(token(code, &reply, &err), CLV_UNAUTHORIZED_CLIENT);
+    ck_assert_str_eq(err.detail, "this client may not use the authorization_code grant");
+    ck_assert_int_eq(token(refresh, &reply, &err), CLV_UNAUTHORIZED_CLIENT);
+    ck_assert_str_eq(err.detail, "this client may not use the refresh_token grant");
+    ck_assert_ptr_null(reply.access_token);
+    ck_assert_msg(token(cc, &reply, &err) == CLV_OK, "client_credentials: %s", err.detail);
+    ck_assert_ptr_nonnull(reply.access_token);
+    ck_assert_str_eq(reply.scope, "read");
+    ck_assert_int_gt(reply.expires_in, 0);
+    clv_token_reply_cleanup(&reply);
+}
+END_TEST
+
+/* Discovery lists every grant of the table, in its order (RFC 8414 §2). */
+START_TEST(discovery_grants)
+{
+    json_t *doc = clv_discovery_doc(app, true), *names = clv_grant_names();
+
+    ck_assert_ptr_nonnull(doc);
+    ck_assert(json_equal(json_object_get(doc, "grant_types_supported"), names));
+    json_decref(names);
+    json_decref(doc);
+}
+END_TEST
+
 static Suite *oauth_suite(void)
 {
     Suite *s = suite_create("oauth");
     TCase *scope = tcase_create("scope");
     TCase *access = tcase_create("access");
     TCase *authn = tcase_create("client_auth");
-    TCase *with_app[] = {access, authn};
+    TCase *grants = tcase_create("grants");
+    TCase *with_app[] = {access, authn, grants};
 
     tcase_set_timeout(scope, 30);
     suite_add_tcase(s, scope);
@@ -807,6 +875,8 @@ static Suite *oauth_suite(void)
     tcase_add_test(authn, authenticate_inactive);
     tcase_add_test(authn, authenticate_expired_and_rotated);
     tcase_add_test(authn, authenticate_throttled);
+    tcase_add_test(grants, token_dispatch);
+    tcase_add_test(grants, discovery_grants);
     return s;
 }
 

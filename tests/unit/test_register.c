@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "admin/testtoken.h"
+#include "core/grant_types.h"
 #include "oauth/register.h"
 #include "testutil.h"
 
@@ -229,6 +230,27 @@ START_TEST(test_metadata_errors)
 }
 END_TEST
 
+/* The grant names and who may use them come from the grant table (core/grant_types.h):
+ * the message lists every grant, and a type that may not use a grant names it. */
+START_TEST(test_grant_messages)
+{
+    char names[512] = "must be ";
+    clv_err err;
+
+    ck_assert_ptr_null(reg("{" WEB ",\"grant_types\":[\"authorization_code\",\"password\"]}",
+                           &err));
+    ck_assert_str_eq(err.field, "grant_types[1]");
+    clv_grant_names_text(names + 8, sizeof names - 8);
+    ck_assert_str_eq(err.detail, names);
+    ck_assert_ptr_null(reg("{" WEB ",\"token_endpoint_auth_method\":\"none\","
+                           "\"grant_types\":[\"refresh_token\",\"client_credentials\"]}",
+                           &err));
+    ck_assert_str_eq(err.field, "grant_types");
+    ck_assert_str_eq(err.detail,
+                     "a client that does not authenticate (none) cannot use client_credentials");
+}
+END_TEST
+
 START_TEST(test_error_name)
 {
     clv_err err;
@@ -405,6 +427,7 @@ static Suite *register_suite(void)
     tcase_add_test(tc, test_redirect_errors);
     tcase_add_test(tc, test_metadata_errors);
     tcase_add_test(tc, test_error_name);
+    tcase_add_test(tc, test_grant_messages);
     tcase_add_test(tc, test_put_replaces);
     tcase_add_test(tc, test_put_confidential_keeps_flags);
     tcase_add_test(tc, test_metadata_json);
