@@ -1,4 +1,4 @@
-/* scope — which scopes a token gets (RFC 6749 §3.3): a request without scope gets every
+/* scope — the scopes a token receives (RFC 6749 §3.3): a request without scope gets every
  * scope the client is allowed, and any scope it is not allowed fails the request — never
  * silently narrowed. Shared by the grants (oauth) and test tokens (admin). */
 #ifndef CLV_CORE_SCOPE_H
