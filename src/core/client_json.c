@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/uri.h"
+
 #define MEMBER(c, off, type) ((type *)(void *)((char *)(c) + (off)))
 #define CMEMBER(c, off, type) ((const type *)(const void *)((const char *)(c) + (off)))
 
