@@ -1,6 +1,7 @@
-/* uri — splitting URIs (RFC 3986 §3) and their host; see uri.h. */
+/* uri — splitting URIs (RFC 3986 §3), their host and their origin (RFC 6454); see uri.h. */
 #include "base/uri.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static bool is_alpha(int ch)
@@ -212,7 +213,7 @@ const char *clv_uri_split(const char *s, clv_uri_parts *u)
     return gen_delims_check(u);
 }
 
-/* ---- the host ---- */
+/* ---- host and origin ---- */
 
 bool clv_uri_host(const char *uri, char *host, size_t n)
 {
@@ -224,5 +225,54 @@ bool clv_uri_host(const char *uri, char *host, size_t n)
     for (size_t i = 0; i < u.host.n; i++)
         host[i] = (char)to_lower((unsigned char)u.host.p[i]);
     host[u.host.n] = '\0';
+    return true;
+}
+
+/* A host an origin may name: an IPv6 literal (checked by the splitter), or letters,
+ * digits, '.' and '-' — the host-char of a CSP source (CSP3 §2.3.1), where the origin
+ * also goes (http/pages.c). '_', '~' and escapes, which RFC 3986 allows, are left out. */
+static bool origin_host_ok(clv_span h)
+{
+    if (h.n > 0 && h.p[0] == '[')
+        return true;
+    for (size_t i = 0; i < h.n; i++)
+        if (!is_alpha((unsigned char)h.p[i]) && !is_digit((unsigned char)h.p[i]) && h.p[i] != '.' &&
+            h.p[i] != '-')
+            return false;
+    return h.n > 0;
+}
+
+/* RFC 6454 §4 steps 6-7, §6.2: ":port" in decimal, or "" for none or the default one */
+static void origin_port(const clv_uri_parts *u, bool https, char out[8])
+{
+    unsigned long v;
+
+    out[0] = '\0';
+    if (u->has_port && port_value(u->port, &v) && v != (https ? 443UL : 80UL))
+        snprintf(out, 8, ":%lu", v);
+}
+
+bool clv_uri_origin(const char *uri, char *out, size_t n)
+{
+    clv_uri_parts u;
+    char port[8];
+    bool https;
+    size_t sn, pn;
+
+    if (uri == NULL || out == NULL || clv_uri_split(uri, &u) != NULL || u.has_userinfo ||
+        !origin_host_ok(u.host))
+        return false;
+    https = clv_span_eq_ci(u.scheme, "https");
+    if (!https && !clv_span_eq_ci(u.scheme, "http"))
+        return false;
+    origin_port(&u, https, port);
+    sn = strlen(https ? "https://" : "http://");
+    pn = strlen(port);
+    if (sn + u.host.n + pn >= n)
+        return false;
+    memcpy(out, https ? "https://" : "http://", sn);
+    for (size_t i = 0; i < u.host.n; i++)
+        out[sn + i] = (char)to_lower((unsigned char)u.host.p[i]);
+    memcpy(out + sn + u.host.n, port, pn + 1);
     return true;
 }

@@ -1,7 +1,7 @@
 /* uri — the one URI parser of Clavis: a strict RFC 3986 §3 splitter (ASCII only, no
- * IPvFuture, no zone ids) and the host of a URI. What a field accepts beyond "is a URI"
- * (https only, loopback, no fragment…) is the caller's policy: core/client_json_rules.c
- * for client metadata. */
+ * IPvFuture, no zone ids), the host of a URI, and the RFC 6454 origin of a web URI. What
+ * a field accepts beyond "is a URI" (https only, loopback, no fragment…) is the caller's
+ * policy: core/client_json_rules.c for client metadata, oauth/cors_policy.c for CORS. */
 #ifndef CLV_BASE_URI_H
 #define CLV_BASE_URI_H
 
@@ -37,6 +37,13 @@ const char *clv_uri_split(const char *s, clv_uri_parts *u);
  * n, NUL-terminated). false, host untouched, when uri is NULL or no URI, has no host, or
  * the host does not fit. */
 bool clv_uri_host(const char *uri, char *host, size_t n);
+
+/* The origin (RFC 6454 §4, serialised as §6.2) of an http or https URI into out (size n):
+ * lower-case scheme and host, and the port (in decimal) only when it is not the scheme's
+ * default ("https://a.example", "http://127.0.0.1:8080"). false, out untouched, for any
+ * other scheme, a URI clv_uri_split refuses, user information, no host, a host that is
+ * not letters, digits, '.' and '-' (nor an IPv6 literal), or an out too short. */
+bool clv_uri_origin(const char *uri, char *out, size_t n);
 
 /* true if s equals the lower-case ASCII text lit, ignoring the case of s. */
 bool clv_span_eq_ci(clv_span s, const char *lit);

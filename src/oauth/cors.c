@@ -1,54 +1,12 @@
 /* cors — the origin policy of the protocol endpoints (see cors.h). */
 #include "oauth/cors.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#include "base/uri.h"
 
 enum { ORIGIN_MAX = 512, PAGE = 100, PAGES_MAX = 1000 };
-
-static bool authority_char(char ch)
-{
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-           ch == '.' || ch == '-' || ch == ':' || ch == '[' || ch == ']';
-}
-
-bool clv_uri_origin(const char *uri, char *out, size_t n)
-{
-    const char *auth, *end;
-    size_t scheme_len, len;
-    const char *dport;
-    bool https;
-
-    if (uri == NULL)
-        return false;
-    if (strncasecmp(uri, "https://", 8) == 0)
-        https = true;
-    else if (strncasecmp(uri, "http://", 7) == 0)
-        https = false;
-    else
-        return false;
-    scheme_len = https ? 5 : 4;
-    dport = https ? ":443" : ":80";
-    auth = uri + scheme_len + 3;
-    end = auth + strcspn(auth, "/?#");
-    len = (size_t)(end - auth);
-    /* the default port is no part of an origin as browsers send it */
-    if (len > strlen(dport) && strncmp(end - strlen(dport), dport, strlen(dport)) == 0)
-        len -= strlen(dport);
-    if (len == 0 || scheme_len + 3 + len + 1 > n)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!authority_char(auth[i]))
-            return false; /* user info, odd characters: not an origin we can vouch for */
-    snprintf(out, n, "%s://", https ? "https" : "http");
-    for (size_t i = 0; i < len; i++)
-        out[scheme_len + 3 + i] =
-            (char)(auth[i] >= 'A' && auth[i] <= 'Z' ? auth[i] + ('a' - 'A') : auth[i]);
-    out[scheme_len + 3 + len] = '\0';
-    return true;
-}
 
 static bool list_allows(const json_t *list, const char *want)
 {

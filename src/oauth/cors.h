@@ -11,11 +11,6 @@
 #include "base/model.h"
 #include "core/app.h"
 
-/* The origin (RFC 6454 §4) of an http or https URI into out (size n): lower-case scheme
- * and host, and the port only when it is not the scheme's default ("https://a.example",
- * "http://127.0.0.1:8080"). false for any other scheme, a malformed URI or a short out. */
-bool clv_uri_origin(const char *uri, char *out, size_t n);
-
 /* true if origin (as a browser sends it in Origin) is one of c's allowed_cors_origins or
  * the origin of one of its redirect URIs, compared after normalising both. */
 bool clv_cors_client_allows(const clv_client *c, const char *origin);

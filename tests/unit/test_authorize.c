@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/uri.h"
 #include "core/app.h"
 #include "crypto/seal.h"
 #include "oauth/authorize.h"

@@ -154,6 +154,132 @@ START_TEST(test_uri_host)
 }
 END_TEST
 
+/* clv_uri_origin on a list of inputs, against what the origin scan it replaced (an
+ * authority scan of its own in oauth/cors.c, before base/uri.c) gave. `old` is that
+ * function's answer where it differs (NULL: false); every difference is an input the
+ * splitter refuses — a malformed port, host or character — or a port written with leading
+ * zeros, which RFC 6454 §6.2 serialises in decimal. Browsers send none of them in Origin,
+ * and allowed_cors_origins and redirect URIs pass the splitter when they are stored. */
+typedef struct {
+    const char *in;
+    size_t n;        /* the size of out; 0: 64 */
+    const char *out; /* NULL: false */
+    const char *old; /* the old answer where it differs, else SAME */
+} origin_case;
+
+static const char SAME[] = "same";
+
+static const origin_case origin_cases[] = {
+    /* http and https, lower-cased, default ports left out */
+    {"https://App.Example.com/cb?x#y", 0, "https://app.example.com", SAME},
+    {"http://127.0.0.1:8080/cb", 0, "http://127.0.0.1:8080", SAME},
+    {"http://localhost:80", 0, "http://localhost", SAME},
+    {"https://a.example", 0, "https://a.example", SAME},
+    {"HTTPS://A.EXAMPLE", 0, "https://a.example", SAME},
+    {"HtTp://A.Example:80/x", 0, "http://a.example", SAME},
+    {"HTTP://LOCALHOST:8080", 0, "http://localhost:8080", SAME},
+    {"https://a.example:443", 0, "https://a.example", SAME},
+    {"https://a.example:443/", 0, "https://a.example", SAME},
+    {"https://a.example:80", 0, "https://a.example:80", SAME},
+    {"http://a.example:443", 0, "http://a.example:443", SAME},
+    {"http://a.example:8080", 0, "http://a.example:8080", SAME},
+    {"https://a.example:65535", 0, "https://a.example:65535", SAME},
+    {"https://a.example:0", 0, "https://a.example:0", SAME},
+    {"http://0:0", 0, "http://0:0", SAME},
+    {"https://1.2.3.4:99", 0, "https://1.2.3.4:99", SAME},
+    {"https://a-b.example", 0, "https://a-b.example", SAME},
+    {"https://a.example.", 0, "https://a.example.", SAME},
+    /* query, fragment and path are no part of an origin */
+    {"https://a.example:8443/p?q#f", 0, "https://a.example:8443", SAME},
+    {"https://a.example?x", 0, "https://a.example", SAME},
+    {"https://a.example#f", 0, "https://a.example", SAME},
+    {"https://a.example/", 0, "https://a.example", SAME},
+    {"https://a.example/%41", 0, "https://a.example", SAME},
+    /* IPv6 literals */
+    {"https://[::1]", 0, "https://[::1]", SAME},
+    {"https://[::1]:443", 0, "https://[::1]", SAME},
+    {"http://[::1]:8080/cb", 0, "http://[::1]:8080", SAME},
+    {"https://[2001:DB8::A]:8443", 0, "https://[2001:db8::a]:8443", SAME},
+    {"https://[::ffff:1.2.3.4]", 0, "https://[::ffff:1.2.3.4]", SAME},
+    /* other schemes, no authority, user info */
+    {"com.x.app:/cb", 0, NULL, SAME},
+    {"ftp://a.example", 0, NULL, SAME},
+    {"urn:example:a", 0, NULL, SAME},
+    {"null", 0, NULL, SAME},
+    {"https:a.example", 0, NULL, SAME},
+    {"https:/a.example", 0, NULL, SAME},
+    {"https:///path", 0, NULL, SAME},
+    {"https://", 0, NULL, SAME},
+    {"http://", 0, NULL, SAME},
+    {"https://user@evil.example/", 0, NULL, SAME},
+    {"https://u:p@a.example", 0, NULL, SAME},
+    {"https://@a.example", 0, NULL, SAME},
+    {"https://a.example\\@evil.example", 0, NULL, SAME},
+    /* hosts that are no CSP host source */
+    {"https://a_b.example", 0, NULL, SAME},
+    {"https://a~b.example", 0, NULL, SAME},
+    {"https://a%41.example", 0, NULL, SAME},
+    {"https://a!.example", 0, NULL, SAME},
+    {"https://caf\xc3\xa9.example", 0, NULL, SAME},
+    /* the size of out: the NUL must fit too */
+    {"https://a.example", 17, NULL, SAME},
+    {"https://a.example", 18, "https://a.example", SAME},
+    {"https://a.example:8443", 22, NULL, SAME},
+    {"https://a.example:8443", 23, "https://a.example:8443", SAME},
+    {"https://a.example:443", 18, "https://a.example", SAME},
+    /* where the old scan differed: malformed URIs it let through */
+    {"https://:443", 0, NULL, "https://:443"},
+    {"https://:8080", 0, NULL, "https://:8080"},
+    {"https://a.example:", 0, NULL, "https://a.example:"},
+    {"https://a.example:abc", 0, NULL, "https://a.example:abc"},
+    {"https://a.example:65536", 0, NULL, "https://a.example:65536"},
+    {"https://a::b", 0, NULL, "https://a::b"},
+    {"https://[::1", 0, NULL, "https://[::1"},
+    {"https://a]b", 0, NULL, "https://a]b"},
+    {"https://[zz]", 0, NULL, "https://[zz]"},
+    {"https://[v1.x]", 0, NULL, "https://[v1.x]"},
+    {"https://a.example:443:443", 0, NULL, "https://a.example:443"},
+    {"https://a.example/ path", 0, NULL, "https://a.example"},
+    {"https://a.example/\\path", 0, NULL, "https://a.example"},
+    {"https://a.example#x#y", 0, NULL, "https://a.example"},
+    {"https://a.example/[x]", 0, NULL, "https://a.example"},
+    {"https://a.example/%zz", 0, NULL, "https://a.example"},
+    /* ... and ports with leading zeros, now in decimal */
+    {"https://a.example:0443", 0, "https://a.example", "https://a.example:0443"},
+    {"http://a.example:00080", 0, "http://a.example", "http://a.example:00080"},
+};
+
+START_TEST(test_origin_cases)
+{
+    const origin_case *c = &origin_cases[_i];
+    char out[64];
+    size_t n = c->n != 0 ? c->n : sizeof out;
+
+    memset(out, 'x', sizeof out);
+    out[sizeof out - 1] = '\0';
+    if (c->out == NULL) {
+        ck_assert_msg(!clv_uri_origin(c->in, out, n), "%s gave %s", c->in, out);
+        ck_assert_msg(out[0] == 'x', "%s: out written though refused", c->in);
+    } else {
+        ck_assert_msg(clv_uri_origin(c->in, out, n), "%s refused", c->in);
+        ck_assert_str_eq(out, c->out);
+    }
+    /* the list marks a difference only where there is one */
+    ck_assert_msg(c->old == SAME || c->out == NULL || c->old == NULL || strcmp(c->out, c->old) != 0,
+                  "%s: listed as a difference, but the old answer was the same", c->in);
+}
+END_TEST
+
+START_TEST(test_origin_null)
+{
+    char out[64];
+
+    ck_assert(!clv_uri_origin(NULL, out, sizeof out));
+    ck_assert(!clv_uri_origin("https://a.example", NULL, 64));
+    ck_assert(!clv_uri_origin("https://a.example", out, 0));
+}
+END_TEST
+
 static Suite *uri_suite(void)
 {
     Suite *s = suite_create("uri");
@@ -164,6 +290,9 @@ static Suite *uri_suite(void)
     tcase_add_test(tc, test_split_refuses);
     tcase_add_test(tc, test_span_eq_ci);
     tcase_add_test(tc, test_uri_host);
+    tcase_add_loop_test(tc, test_origin_cases, 0,
+                        (int)(sizeof origin_cases / sizeof origin_cases[0]));
+    tcase_add_test(tc, test_origin_null);
     suite_add_tcase(s, tc);
     return s;
 }
