@@ -11,7 +11,7 @@
 #include "core/app.h"
 #include "crypto/seal.h"
 #include "oauth/authorize.h"
-#include "oauth/cors.h"
+#include "oauth/cors_policy.h"
 #include "oauth/oidc.h"
 #include "oauth/session.h"
 #include "testutil.h"
