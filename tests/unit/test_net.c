@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/http_client.h"
+#include "cli/cli_http.h"
 #include "net/fetch.h"
 #include "testutil.h"
 
@@ -316,16 +316,16 @@ END_TEST
 START_TEST(cli_post)
 {
     const char *hdrs[] = {"Authorization: Bearer t0k", "Content-Type: application/json", NULL};
-    clv_http *h = clv_http_new();
-    clv_http_resp r = {0};
+    clv_net_client *h = clv_net_client_new();
+    clv_net_resp r = {0};
     char u[128], errbuf[256] = "";
 
     ck_assert_ptr_nonnull(h);
     server_start("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nETag:  \"v2\" \r\n"
                  "Content-Length: 11\r\nConnection: close\r\n\r\n{\"id\":\"x\"}\n",
                  0);
-    ck_assert(clv_http_send(h, "POST", url(u, sizeof u, "/admin/v1/x"), hdrs, "{\"a\":1}", &r,
-                            errbuf, sizeof errbuf));
+    ck_assert(clv_cli_http_send(h, "POST", url(u, sizeof u, "/admin/v1/x"), hdrs, "{\"a\":1}", &r,
+                                errbuf, sizeof errbuf));
     ck_assert_int_eq(r.status, 201);
     ck_assert_str_eq(r.body, "{\"id\":\"x\"}\n");
     ck_assert_uint_eq(r.body_len, 11);
@@ -337,112 +337,128 @@ START_TEST(cli_post)
     ck_assert_ptr_nonnull(strstr(srv.req, "\r\nContent-Length: 7\r\n"));
     ck_assert_ptr_null(find_ci(srv.req, "Expect:"));
     ck_assert_str_eq(strstr(srv.req, "\r\n\r\n") + 4, "{\"a\":1}");
-    clv_http_resp_cleanup(&r);
+    clv_net_resp_cleanup(&r);
     ck_assert_ptr_null(r.body);
     server_stop();
-    clv_http_free(h);
+    clv_net_client_free(h);
 }
 END_TEST
 
 /* No body: "" for the caller; a PUT or POST without one still says Content-Length: 0. */
 START_TEST(cli_empty)
 {
-    clv_http *h = clv_http_new();
-    clv_http_resp r = {0};
+    clv_net_client *h = clv_net_client_new();
+    clv_net_resp r = {0};
     char u[128], errbuf[256] = "";
 
     server_start("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", 0);
-    ck_assert(
-        clv_http_send(h, "DELETE", url(u, sizeof u, "/x"), NULL, NULL, &r, errbuf, sizeof errbuf));
+    ck_assert(clv_cli_http_send(h, "DELETE", url(u, sizeof u, "/x"), NULL, NULL, &r, errbuf,
+                                sizeof errbuf));
     ck_assert_int_eq(r.status, 204);
     ck_assert_str_eq(r.body, "");
     ck_assert_ptr_null(r.content_type);
     ck_assert_ptr_null(r.etag);
     ck_assert_msg(strncmp(srv.req, "DELETE /x HTTP/1.1\r\n", 20) == 0, "%s", srv.req);
     ck_assert_ptr_null(find_ci(srv.req, "Content-Length"));
-    clv_http_resp_cleanup(&r);
+    clv_net_resp_cleanup(&r);
     ck_assert(
-        clv_http_send(h, "PUT", url(u, sizeof u, "/y"), NULL, NULL, &r, errbuf, sizeof errbuf));
+        clv_cli_http_send(h, "PUT", url(u, sizeof u, "/y"), NULL, NULL, &r, errbuf, sizeof errbuf));
     ck_assert_msg(strncmp(srv.req, "PUT /y HTTP/1.1\r\n", 17) == 0, "%s", srv.req);
     ck_assert_ptr_nonnull(strstr(srv.req, "\r\nContent-Length: 0\r\n"));
-    clv_http_resp_cleanup(&r);
+    clv_net_resp_cleanup(&r);
     server_stop();
-    clv_http_free(h);
+    clv_net_client_free(h);
 }
 END_TEST
 
 /* Credentials are never resent elsewhere: a redirect comes back as it is. */
 START_TEST(cli_no_redirect)
 {
-    clv_http *h = clv_http_new();
-    clv_http_resp r = {0};
+    clv_net_client *h = clv_net_client_new();
+    clv_net_resp r = {0};
     char u[128], errbuf[256] = "";
 
     server_start("HTTP/1.1 307 Temporary Redirect\r\nLocation: /elsewhere\r\n"
                  "Content-Length: 0\r\nConnection: close\r\n\r\n",
                  0);
     ck_assert(
-        clv_http_send(h, "GET", url(u, sizeof u, "/x"), NULL, NULL, &r, errbuf, sizeof errbuf));
+        clv_cli_http_send(h, "GET", url(u, sizeof u, "/x"), NULL, NULL, &r, errbuf, sizeof errbuf));
     ck_assert_int_eq(r.status, 307);
     ck_assert_int_eq(srv.requests, 1);
-    clv_http_resp_cleanup(&r);
+    clv_net_resp_cleanup(&r);
     server_stop();
-    clv_http_free(h);
+    clv_net_client_free(h);
 }
 END_TEST
 
 /* An interim 100 answer's headers are forgotten: the final answer's count. */
 START_TEST(cli_interim_answer)
 {
-    clv_http *h = clv_http_new();
-    clv_http_resp r = {0};
+    clv_net_client *h = clv_net_client_new();
+    clv_net_resp r = {0};
     char u[128], errbuf[256] = "";
 
     server_start("HTTP/1.1 100 Continue\r\nETag: \"interim\"\r\n\r\n"
                  "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
                  0);
     ck_assert(
-        clv_http_send(h, "GET", url(u, sizeof u, "/x"), NULL, NULL, &r, errbuf, sizeof errbuf));
+        clv_cli_http_send(h, "GET", url(u, sizeof u, "/x"), NULL, NULL, &r, errbuf, sizeof errbuf));
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_null(r.etag);
     ck_assert_str_eq(r.body, "ok");
-    clv_http_resp_cleanup(&r);
+    clv_net_resp_cleanup(&r);
     server_stop();
-    clv_http_free(h);
+    clv_net_client_free(h);
 }
 END_TEST
 
 START_TEST(cli_size_cap)
 {
-    clv_http *h = clv_http_new();
-    clv_http_resp r = {0};
+    clv_net_client *h = clv_net_client_new();
+    clv_net_resp r = {0};
     char u[128], errbuf[256] = "";
 
-    server_start("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", CLV_HTTP_MAX_BODY);
-    ck_assert(
-        !clv_http_send(h, "GET", url(u, sizeof u, "/big"), NULL, NULL, &r, errbuf, sizeof errbuf));
+    /* exactly the cap: taken */
+    server_start("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", CLV_CLI_HTTP_MAX_BODY);
+    ck_assert_msg(clv_cli_http_send(h, "GET", url(u, sizeof u, "/big"), NULL, NULL, &r, errbuf,
+                                    sizeof errbuf),
+                  "%s", errbuf);
+    ck_assert_uint_eq(r.body_len, CLV_CLI_HTTP_MAX_BODY);
+    clv_net_resp_cleanup(&r);
+    /* one byte more: refused while it arrives */
+    srv.fill = CLV_CLI_HTTP_MAX_BODY + 1;
+    ck_assert(!clv_cli_http_send(h, "GET", url(u, sizeof u, "/big"), NULL, NULL, &r, errbuf,
+                                 sizeof errbuf));
     ck_assert_str_eq(errbuf, "the response is larger than 16777216 bytes");
     ck_assert_ptr_null(r.body);
     ck_assert_int_eq(r.status, 0);
+    /* announced larger: refused before the body */
+    srv.head = "HTTP/1.1 200 OK\r\nContent-Length: 104857600\r\nConnection: close\r\n\r\n";
+    srv.fill = 0;
+    errbuf[0] = '\0';
+    ck_assert(!clv_cli_http_send(h, "GET", url(u, sizeof u, "/big"), NULL, NULL, &r, errbuf,
+                                 sizeof errbuf));
+    ck_assert_str_ne(errbuf, "");
+    ck_assert_ptr_null(r.body);
     server_stop();
-    clv_http_free(h);
+    clv_net_client_free(h);
 }
 END_TEST
 
 /* The command line's user is told where it could not connect (curl's own words). */
 START_TEST(cli_unreachable_says_where)
 {
-    clv_http *h = clv_http_new();
-    clv_http_resp r = {0};
+    clv_net_client *h = clv_net_client_new();
+    clv_net_resp r = {0};
     char u[128], errbuf[256] = "", want[64];
     int port = closed_port();
 
     snprintf(u, sizeof u, "http://127.0.0.1:%d/x", port);
-    ck_assert(!clv_http_send(h, "GET", u, NULL, NULL, &r, errbuf, sizeof errbuf));
+    ck_assert(!clv_cli_http_send(h, "GET", u, NULL, NULL, &r, errbuf, sizeof errbuf));
     snprintf(want, sizeof want, "Failed to connect to 127.0.0.1 port %d", port);
     ck_assert_msg(strncmp(errbuf, want, strlen(want)) == 0, "%s", errbuf);
     ck_assert_ptr_null(r.body);
-    clv_http_free(h);
+    clv_net_client_free(h);
 }
 END_TEST
 
