@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cli/http_client.h"
+#include "cli/cli_http.h"
 
 enum { CLV_EXIT_OK = 0, CLV_EXIT_REFUSED = 1, CLV_EXIT_USAGE = 2 };
 enum { CLV_CLI_MAX_POS = 2 };
@@ -103,7 +103,7 @@ struct clv_cli_ctx {
     /* Resolved at the first request (owned). */
     char *url, *client_id, *client_secret, *token;
     bool token_fresh; /* the token was fetched by this process, not read from the cache */
-    clv_http *http;
+    clv_net_client *http;
     char *raw;  /* the body of the last successful response (owned) */
     char *etag; /* its ETag header, or NULL (owned) */
 };
@@ -179,7 +179,7 @@ int clv_cli_api(clv_cli_ctx *ctx, const char *method, const clv_cli_path *path, 
 
 /* Prints the reason of a refused request: problem+json (RFC 9457), an RFC 6749 error or
  * the status line. what prefixes the message when not NULL. */
-void clv_cli_print_refusal(const char *what, const clv_http_resp *r);
+void clv_cli_print_refusal(const char *what, const clv_net_resp *r);
 
 /* GETs a list at path (which has its filters), following next_cursor when all; *out is
  * {"items": […], "next_cursor": …}. Same codes as clv_cli_api. */

@@ -76,7 +76,7 @@ static void print_error(const json_t *e)
     fputc('\n', stderr);
 }
 
-void clv_cli_print_refusal(const char *what, const clv_http_resp *r)
+void clv_cli_print_refusal(const char *what, const clv_net_resp *r)
 {
     json_t *j = json_loads(r->body, 0, NULL), *e;
     json_t *errors = json_object_get(j, "errors"), *first = json_array_get(errors, 0);
@@ -121,7 +121,7 @@ void clv_cli_print_refusal(const char *what, const clv_http_resp *r)
 /* One request with the current token into *r; returns -1 when it completed (any status),
  * else an exit code. */
 static int send_once(clv_cli_ctx *ctx, const char *method, const char *url, const char *body,
-                     const char *if_match, clv_http_resp *r)
+                     const char *if_match, clv_net_resp *r)
 {
     char auth[4200], match[300], errbuf[256];
     const char *hdrs[5] = {auth, "Accept: application/json", NULL, NULL, NULL};
@@ -138,7 +138,7 @@ static int send_once(clv_cli_ctx *ctx, const char *method, const char *url, cons
         snprintf(match, sizeof match, "If-Match: %s", if_match);
         hdrs[n++] = match;
     }
-    ok = clv_http_send(ctx->http, method, url, hdrs, body, r, errbuf, sizeof errbuf);
+    ok = clv_cli_http_send(ctx->http, method, url, hdrs, body, r, errbuf, sizeof errbuf);
     clv_wipe(auth, sizeof auth);
     if (!ok) {
         fprintf(stderr, "clavis: cannot reach %s: %s\n", ctx->url, errbuf);
@@ -148,7 +148,7 @@ static int send_once(clv_cli_ctx *ctx, const char *method, const char *url, cons
 }
 
 /* Keeps the body and ETag of a successful response in ctx and parses the body. */
-static int accept_response(clv_cli_ctx *ctx, clv_http_resp *r, json_t **out)
+static int accept_response(clv_cli_ctx *ctx, clv_net_resp *r, json_t **out)
 {
     json_error_t jerr;
 
@@ -173,7 +173,7 @@ int clv_cli_api(clv_cli_ctx *ctx, const char *method, const clv_cli_path *path, 
 {
     char url[4200];
     char *text = NULL;
-    clv_http_resp r = {0};
+    clv_net_resp r = {0};
     int rc;
 
     *out = NULL;
@@ -189,7 +189,7 @@ int clv_cli_api(clv_cli_ctx *ctx, const char *method, const clv_cli_path *path, 
     rc = send_once(ctx, method, url, text, if_match, &r);
     if (rc < 0 && r.status == 401 && !ctx->token_fresh) {
         /* The cached token expired early or was revoked: fetch a new one, once. */
-        clv_http_resp_cleanup(&r);
+        clv_net_resp_cleanup(&r);
         if ((rc = clv_cli_token(ctx, true)) < 0)
             rc = send_once(ctx, method, url, text, if_match, &r);
     }
@@ -199,7 +199,7 @@ int clv_cli_api(clv_cli_ctx *ctx, const char *method, const clv_cli_path *path, 
         clv_cli_print_refusal(NULL, &r);
         rc = CLV_EXIT_REFUSED;
     }
-    clv_http_resp_cleanup(&r);
+    clv_net_resp_cleanup(&r);
     clv_free_secret(text);
     return rc;
 }

@@ -405,7 +405,7 @@ void clv_cli_ctx_cleanup(clv_cli_ctx *ctx)
     free(ctx->client_id);
     clv_free_secret(ctx->raw); /* may hold a secret shown once */
     free(ctx->etag);
-    clv_http_free(ctx->http);
+    clv_net_client_free(ctx->http);
     memset(ctx, 0, sizeof *ctx);
 }
 

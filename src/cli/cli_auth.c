@@ -345,7 +345,7 @@ static int fetch_token(clv_cli_ctx *ctx)
     char auth[4200], url[2100];
     const char *hdrs[] = {auth, "Content-Type: application/x-www-form-urlencoded",
                           "Accept: application/json", NULL};
-    clv_http_resp r = {0};
+    clv_net_resp r = {0};
     char errbuf[256];
     json_t *j = NULL;
     const char *tok;
@@ -356,8 +356,9 @@ static int fetch_token(clv_cli_ctx *ctx)
         fputs("clavis: the URL or the credentials are too long\n", stderr);
         return CLV_EXIT_USAGE;
     }
-    if (!clv_http_send(ctx->http, "POST", url, hdrs, "grant_type=client_credentials&scope=admin",
-                       &r, errbuf, sizeof errbuf)) {
+    if (!clv_cli_http_send(ctx->http, "POST", url, hdrs,
+                           "grant_type=client_credentials&scope=admin", &r, errbuf,
+                           sizeof errbuf)) {
         fprintf(stderr, "clavis: cannot reach %s: %s\n", ctx->url, errbuf);
         goto cleanup;
     }
@@ -379,7 +380,7 @@ static int fetch_token(clv_cli_ctx *ctx)
 cleanup:
     clv_wipe(auth, sizeof auth);
     json_decref(j);
-    clv_http_resp_cleanup(&r);
+    clv_net_resp_cleanup(&r);
     return rc;
 }
 
@@ -389,7 +390,7 @@ int clv_cli_token(clv_cli_ctx *ctx, bool fresh)
 
     if (ctx->url == NULL && (rc = clv_cli_credentials(ctx)) >= 0)
         return rc;
-    if (ctx->http == NULL && (ctx->http = clv_http_new()) == NULL) {
+    if (ctx->http == NULL && (ctx->http = clv_net_client_new()) == NULL) {
         fputs("clavis: cannot start the HTTP client\n", stderr);
         return CLV_EXIT_REFUSED;
     }

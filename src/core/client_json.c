@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/uri.h"
 #include "core/grant_types.h"
 
 #define MEMBER(c, off, type) ((type *)(void *)((char *)(c) + (off)))

@@ -42,9 +42,6 @@ clv_code clv_client_validate(const clv_client *c, const clv_config *cfg, clv_err
  * scheme containing a '.' (reverse domain, RFC 8252 §7.1). CLV_INVALID with field. */
 clv_code clv_redirect_uri_check(const char *uri, const char *field, clv_err *err);
 
-/* Writes the lower-cased host of an absolute URI into host (size n); false if none. */
-bool clv_uri_host(const char *uri, char *host, size_t n);
-
 /* Changes between two JSON objects of the same kind, as SPEC §5.10's
  * {"field": {"from": …, "to": …}} for every key whose value differs (keys in ignore, a
  * NULL-terminated list, are skipped). New reference. */

@@ -1,11 +1,14 @@
-/* client_json_rules — the field rules of a client (SPEC §1, §5.3, §5.6, §5.17, §5.20): one
- * strict URI splitter that every URI-valued field goes through, the redirect-URI check, and
- * clv_client_validate, the whole-client check that create and PATCH both end with.
+/* client_json_rules — the field rules of a client (SPEC §1, §5.3, §5.6, §5.17, §5.20): the
+ * policy of every URI-valued field on top of the one URI splitter (base/uri.h), the
+ * redirect-URI check, and clv_client_validate, the whole-client check that create and
+ * PATCH both end with.
  * Declared in client_json.h; the JSON reading and writing is in client_json.c. */
 #include "core/client_json.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "base/uri.h"
 
 enum {
     URI_MAX = 2000,         /* SPEC §5.20 */
@@ -22,197 +25,6 @@ enum {
     RT_LIFETIME_MIN = 60,
     FIELD_LEN = CLV_ERR_FIELD_MAX
 };
-
-/* ---- the URI splitter (RFC 3986 §3), strict: ASCII only, no IPvFuture, no zone ids ---- */
-
-typedef struct {
-    const char *p;
-    size_t n;
-} span;
-
-typedef struct {
-    span scheme, userinfo, host, port, path, query, fragment;
-    bool has_authority, has_userinfo, has_port, has_query, has_fragment;
-} uri_parts;
-
-static bool is_alpha(int ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); }
-static bool is_digit(int ch) { return ch >= '0' && ch <= '9'; }
-static int to_lower(int ch) { return (ch >= 'A' && ch <= 'Z') ? ch + ('a' - 'A') : ch; }
-
-static bool is_hex(int ch)
-{
-    return is_digit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
-}
-
-static bool is_unreserved(int ch)
-{
-    return is_alpha(ch) || is_digit(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~';
-}
-
-static bool span_has_any(span s, const char *set)
-{
-    for (size_t i = 0; i < s.n; i++)
-        if (strchr(set, s.p[i]) != NULL)
-            return true;
-    return false;
-}
-
-static bool span_eq_ci(span s, const char *lit)
-{
-    size_t n = strlen(lit);
-
-    if (s.n != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (to_lower((unsigned char)s.p[i]) != lit[i])
-            return false;
-    return true;
-}
-
-/* Every character must be one RFC 3986 allows somewhere in a URI; '%' must start a
- * percent-encoded octet. Whitespace, controls, quotes and backslashes are refused here,
- * which also shuts out the "\@" and "%0a" tricks of open-redirect payloads. */
-static const char *uri_chars_check(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (*p >= 0x80)
-            return "must be ASCII (percent-encode other characters)";
-        if (*p <= 0x20 || *p == 0x7F)
-            return "must not contain whitespace or control characters";
-        if (strchr("\"<>\\^`{|}", *p) != NULL)
-            return "contains a character not allowed in a URI";
-        if (*p == '%' && !(is_hex(p[1]) && is_hex(p[2])))
-            return "contains an invalid percent-encoding";
-    }
-    return NULL;
-}
-
-static const char *host_check(span h)
-{
-    if (h.n > 0 && h.p[0] == '[') {
-        /* IP-literal: IPv6 only; IPvFuture and zone ids are refused */
-        span in = {h.p + 1, h.n - 2};
-        if (h.n < 4 || !span_has_any(in, ":"))
-            return "has an invalid IPv6 host";
-        for (size_t i = 0; i < in.n; i++)
-            if (!is_hex((unsigned char)in.p[i]) && in.p[i] != ':' && in.p[i] != '.')
-                return "has an invalid IPv6 host";
-        return NULL;
-    }
-    for (size_t i = 0; i < h.n; i++) {
-        if (h.p[i] == '*')
-            return "must not contain a wildcard (*) in its host: matching is exact";
-        if (!is_unreserved((unsigned char)h.p[i]))
-            return "has an invalid character in its host";
-    }
-    return NULL;
-}
-
-static const char *port_check(span port)
-{
-    unsigned long v = 0;
-
-    if (port.n == 0 || port.n > 5)
-        return "has an invalid port";
-    for (size_t i = 0; i < port.n; i++) {
-        if (!is_digit((unsigned char)port.p[i]))
-            return "has an invalid port";
-        v = v * 10 + (unsigned long)(port.p[i] - '0');
-    }
-    return v > 65535 ? "has an invalid port" : NULL;
-}
-
-/* authority = [ userinfo "@" ] host [ ":" port ], a..a+n */
-static const char *split_authority(const char *a, size_t n, uri_parts *u)
-{
-    const char *end = a + n, *at = memchr(a, '@', n), *rest;
-    const char *why;
-
-    u->has_authority = true;
-    if (at != NULL) {
-        if (memchr(at + 1, '@', (size_t)(end - at - 1)) != NULL)
-            return "has an invalid authority (several '@')";
-        u->has_userinfo = true;
-        u->userinfo = (span){a, (size_t)(at - a)};
-        a = at + 1;
-    }
-    if (a < end && *a == '[') {
-        const char *close = memchr(a, ']', (size_t)(end - a));
-        if (close == NULL)
-            return "has an unterminated IPv6 host";
-        rest = close + 1;
-    } else {
-        rest = a + strcspn(a, ":/?#");
-    }
-    u->host = (span){a, (size_t)(rest - a)};
-    if (rest < end && *rest != ':')
-        return "has an invalid authority";
-    if (rest < end) {
-        u->has_port = true;
-        u->port = (span){rest + 1, (size_t)(end - rest - 1)};
-    }
-    why = host_check(u->host);
-    if (why == NULL && u->has_port)
-        why = port_check(u->port);
-    return why;
-}
-
-/* Splits s into its RFC 3986 components; returns NULL or the reason it is no absolute URI. */
-static const char *uri_split(const char *s, uri_parts *u)
-{
-    const char *p = s, *why = uri_chars_check(s);
-    size_t n;
-
-    memset(u, 0, sizeof *u);
-    if (why != NULL)
-        return why;
-    if (!is_alpha((unsigned char)*p))
-        return "must be an absolute URI (scheme:...)";
-    while (is_alpha((unsigned char)*p) || is_digit((unsigned char)*p) || *p == '+' ||
-           *p == '-' || *p == '.')
-        p++;
-    if (*p != ':')
-        return "must be an absolute URI (scheme:...)";
-    u->scheme = (span){s, (size_t)(p - s)};
-    p++;
-    if (p[0] == '/' && p[1] == '/') {
-        n = strcspn(p + 2, "/?#");
-        why = split_authority(p + 2, n, u);
-        if (why != NULL)
-            return why;
-        p += 2 + n;
-    }
-    n = strcspn(p, "?#");
-    u->path = (span){p, n};
-    p += n;
-    if (*p == '?') {
-        n = strcspn(++p, "#");
-        u->has_query = true;
-        u->query = (span){p, n};
-        p += n;
-    }
-    if (*p == '#') {
-        u->has_fragment = true;
-        u->fragment = (span){p + 1, strlen(p + 1)};
-    }
-    if (span_has_any(u->userinfo, "[]") || span_has_any(u->path, "[]") ||
-        span_has_any(u->query, "[]") || span_has_any(u->fragment, "[]#"))
-        return "contains a character not allowed in a URI";
-    return NULL;
-}
-
-bool clv_uri_host(const char *uri, char *host, size_t n)
-{
-    uri_parts u;
-
-    if (uri == NULL || host == NULL || uri_split(uri, &u) != NULL || u.host.n == 0 ||
-        u.host.n >= n)
-        return false;
-    for (size_t i = 0; i < u.host.n; i++)
-        host[i] = (char)to_lower((unsigned char)u.host.p[i]);
-    host[u.host.n] = '\0';
-    return true;
-}
 
 /* ---- URI policies: which schemes a field accepts, and what else it forbids ---- */
 
@@ -246,16 +58,16 @@ static const uri_policy info_policy = {URI_HTTPS | URI_HTTP_ANY, "must be an htt
 static const uri_policy audience_policy = {
     URI_HTTPS | URI_HTTP_ANY | URI_PRIVATE_USE | URI_ANY_SCHEME | URI_NO_FRAGMENT, ""};
 
-static bool is_loopback(span host)
+static bool is_loopback(clv_span host)
 {
-    return span_eq_ci(host, "127.0.0.1") || span_eq_ci(host, "[::1]") ||
-           span_eq_ci(host, "localhost");
+    return clv_span_eq_ci(host, "127.0.0.1") || clv_span_eq_ci(host, "[::1]") ||
+           clv_span_eq_ci(host, "localhost");
 }
 
 /* true when the scheme of u is one the policy allows (a web scheme also needs a host) */
-static bool scheme_allowed(const uri_parts *u, unsigned flags, const char **why)
+static bool scheme_allowed(const clv_uri_parts *u, unsigned flags, const char **why)
 {
-    bool https = span_eq_ci(u->scheme, "https"), http = span_eq_ci(u->scheme, "http");
+    bool https = clv_span_eq_ci(u->scheme, "https"), http = clv_span_eq_ci(u->scheme, "http");
 
     if ((https || http) && u->host.n == 0) {
         *why = "must have a host";
@@ -273,7 +85,7 @@ static bool scheme_allowed(const uri_parts *u, unsigned flags, const char **why)
 static clv_code uri_check(const char *uri, const char *field, const uri_policy *pol,
                           clv_err *err)
 {
-    uri_parts u;
+    clv_uri_parts u;
     const char *why;
     size_t len = strnlen(uri, URI_MAX + 1);
 
@@ -282,7 +94,7 @@ static clv_code uri_check(const char *uri, const char *field, const uri_policy *
     if (len > URI_MAX)
         return clv_fail_field(err, CLV_INVALID, field, "must be at most %d characters",
                               URI_MAX);
-    why = uri_split(uri, &u);
+    why = clv_uri_split(uri, &u);
     if (why != NULL)
         return clv_fail_field(err, CLV_INVALID, field, "%s", why);
     if (u.has_userinfo) /* RFC 3986 §3.2.1: deprecated, and a classic phishing device */

@@ -23,7 +23,7 @@ void clv_h_token(clv_req *r, clv_resp *resp);
 void clv_h_introspect(clv_req *r, clv_resp *resp);
 void clv_h_revoke(clv_req *r, clv_resp *resp);
 
-/* end-user flows: h_authorize.c, h_oidc.c, cors.c */
+/* end-user flows: h_authorize.c, h_oidc.c, cors_headers.c */
 void clv_h_authorize(clv_req *r, clv_resp *resp);
 void clv_h_authorize_post(clv_req *r, clv_resp *resp);
 void clv_h_userinfo(clv_req *r, clv_resp *resp);

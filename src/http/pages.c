@@ -7,8 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/uri.h"
 #include "http/web.h"
-#include "oauth/cors.h"
 
 enum { PAGE_INITIAL = 4096, PAGE_MAX = 256 * 1024, CSP_MAX = 1024 };
 

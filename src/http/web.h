@@ -1,6 +1,6 @@
 /* web — what the browser-facing endpoints (/authorize, /logout) and the CORS-enabled ones
  * (/token, /userinfo, /revoke) share: cookies, the HTML pages (pages.c) and the
- * Access-Control-* headers (cors.c). */
+ * Access-Control-* headers (cors_headers.c). */
 #ifndef CLV_HTTP_WEB_H
 #define CLV_HTTP_WEB_H
 
@@ -91,9 +91,9 @@ void clv_page_throttled(clv_resp *resp, const clv_err *err);
 /* "You are signed out." */
 void clv_page_signed_out(clv_resp *resp);
 
-/* ---- CORS (cors.c) ---- */
+/* ---- CORS (cors_headers.c) ---- */
 /* Adds Access-Control-Allow-Origin (and Vary: Origin) when the request's Origin is allowed
- * for client_id (oauth/cors.h); nothing for any other origin or client. NULL client_id:
+ * for client_id (oauth/cors_policy.h); nothing for any other origin or client. NULL client_id:
  * only Vary. */
 void clv_cors_for_client(const clv_req *r, clv_resp *resp, const char *client_id);
 

@@ -7,8 +7,8 @@
 
 #include "base/b64.h"
 #include "base/strlist.h"
+#include "base/uri.h"
 #include "core/access_token.h"
-#include "core/client_json.h"
 #include "crypto/hash.h"
 #include "crypto/jwt.h"
 #include "crypto/seal.h"

@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/uri.h"
 #include "core/app.h"
 #include "crypto/seal.h"
 #include "oauth/authorize.h"
-#include "oauth/cors.h"
+#include "oauth/cors_policy.h"
 #include "oauth/oidc.h"
 #include "oauth/session.h"
 #include "testutil.h"

@@ -755,23 +755,6 @@ START_TEST(test_json_diff)
 }
 END_TEST
 
-START_TEST(test_uri_host)
-{
-    char host[64];
-
-    ck_assert(clv_uri_host("https://User:pw@App.Example.COM:8443/p?q#f", host, sizeof host));
-    ck_assert_str_eq(host, "app.example.com");
-    ck_assert(clv_uri_host("http://[::1]:8080/cb", host, sizeof host));
-    ck_assert_str_eq(host, "[::1]");
-    ck_assert(clv_uri_host("https://127.0.0.1", host, sizeof host));
-    ck_assert_str_eq(host, "127.0.0.1");
-    ck_assert(!clv_uri_host("com.example.app:/cb", host, sizeof host));
-    ck_assert(!clv_uri_host("urn:example:a", host, sizeof host));
-    ck_assert(!clv_uri_host("https://app.example.com/cb", host, 8));
-    ck_assert(!clv_uri_host("not a uri", host, sizeof host));
-}
-END_TEST
-
 /* The text a caller sees is "<field>: <message>" (docs/API.md, "Admin errors"). */
 START_TEST(test_error_text_names_the_field)
 {
@@ -847,7 +830,6 @@ static Suite *client_json_suite(void)
     tcase_add_test(tc, test_round_trip);
     tcase_add_test(tc, test_to_json_fields);
     tcase_add_test(tc, test_json_diff);
-    tcase_add_test(tc, test_uri_host);
     tcase_add_test(tc, test_error_text_names_the_field);
     suite_add_tcase(s, tc);
     return s;

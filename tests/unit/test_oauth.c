@@ -1,8 +1,8 @@
 /* test_oauth — unit tests of src/oauth: scope resolution (SPEC §5.2), RFC 9068 access
  * tokens minted and checked against the current state (SPEC §1 effective status,
- * RFC 7009 revocation, revoke-tokens, issuer), and client authentication (RFC 6749
- * §2.3.1). The objects are put into a real SQLite store directly. Each test runs in its
- * own process (CK_FORK) on a fresh database. */
+ * RFC 7009 revocation, revoke-tokens, issuer), client authentication (RFC 6749 §2.3.1)
+ * and the CORS policy (SPEC §2.1). The objects are put into a real SQLite store directly.
+ * Each test runs in its own process (CK_FORK) on a fresh database. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -23,6 +23,7 @@
 #include "crypto/hash.h"
 #include "oauth/client_auth.h"
 #include "oauth/discovery.h"
+#include "oauth/cors_policy.h"
 #include "oauth/token.h"
 #include "testutil.h"
 
@@ -839,6 +840,58 @@ START_TEST(discovery_grants)
 }
 END_TEST
 
+/* ---- the CORS policy (SPEC §2.1) ---- */
+
+static void allow_spa_origin(clv_client *c)
+{
+    json_array_append_new(c->allowed_cors_origins, json_string("https://spa.example"));
+}
+
+START_TEST(cors_allows_by_client)
+{
+    char long_id[200];
+
+    insert_client("cli_2", "spa", CLV_TYPE_PUBLIC, CLV_AUTH_NONE);
+    update_client("spa", allow_spa_origin);
+    ck_assert(clv_cors_allows(app, "spa", "https://app.example")); /* a redirect URI's */
+    ck_assert(clv_cors_allows(app, "spa", "https://spa.example"));
+    ck_assert(!clv_cors_allows(app, "spa", "https://evil.example"));
+    ck_assert(!clv_cors_allows(app, "spa", "https://app.example/cb")); /* not an origin */
+    ck_assert(!clv_cors_allows(app, "spa", NULL));
+    ck_assert(!clv_cors_allows(app, "m2m-client", "https://app.example")); /* another client */
+    ck_assert(!clv_cors_allows(app, "nobody", "https://app.example"));
+    ck_assert(!clv_cors_allows(app, NULL, "https://app.example"));
+    ck_assert(!clv_cors_allows(app, "", "https://app.example"));
+    memset(long_id, 's', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    ck_assert(!clv_cors_allows(app, long_id, "https://app.example"));
+    /* only while the client is effectively active */
+    update_client("spa", deactivate);
+    ck_assert(!clv_cors_allows(app, "spa", "https://app.example"));
+    update_client("spa", activate);
+    ck_assert(clv_cors_allows(app, "spa", "https://app.example"));
+    set_service_status(CLV_STATUS_INACTIVE);
+    ck_assert(!clv_cors_allows(app, "spa", "https://app.example"));
+}
+END_TEST
+
+START_TEST(cors_preflight)
+{
+    insert_client("cli_2", "spa", CLV_TYPE_PUBLIC, CLV_AUTH_NONE);
+    update_client("spa", allow_spa_origin);
+    ck_assert(clv_cors_preflight_allows(app, "https://app.example"));
+    ck_assert(clv_cors_preflight_allows(app, "https://spa.example"));
+    ck_assert(!clv_cors_preflight_allows(app, "https://evil.example"));
+    ck_assert(!clv_cors_preflight_allows(app, "https://app.example/"));
+    ck_assert(!clv_cors_preflight_allows(app, NULL));
+    update_client("spa", deactivate);
+    ck_assert(!clv_cors_preflight_allows(app, "https://app.example"));
+    update_client("spa", activate);
+    set_service_status(CLV_STATUS_INACTIVE);
+    ck_assert(!clv_cors_preflight_allows(app, "https://spa.example"));
+}
+END_TEST
+
 static Suite *oauth_suite(void)
 {
     Suite *s = suite_create("oauth");
@@ -846,7 +899,8 @@ static Suite *oauth_suite(void)
     TCase *access = tcase_create("access");
     TCase *authn = tcase_create("client_auth");
     TCase *grants = tcase_create("grants");
-    TCase *with_app[] = {access, authn, grants};
+    TCase *cors = tcase_create("cors");
+    TCase *with_app[] = {access, authn, grants, cors};
 
     tcase_set_timeout(scope, 30);
     suite_add_tcase(s, scope);
@@ -877,6 +931,8 @@ static Suite *oauth_suite(void)
     tcase_add_test(authn, authenticate_throttled);
     tcase_add_test(grants, token_dispatch);
     tcase_add_test(grants, discovery_grants);
+    tcase_add_test(cors, cors_allows_by_client);
+    tcase_add_test(cors, cors_preflight);
     return s;
 }
 

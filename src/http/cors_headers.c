@@ -1,29 +1,23 @@
-/* cors — Access-Control-* headers of /token, /userinfo and /revoke (SPEC §2.1; Fetch
- * standard §3.2) and their preflight. Whether an origin is allowed is oauth/cors.c's call:
- * the client's allowed_cors_origins and its redirect URIs' origins, nothing else. */
+/* cors_headers — Access-Control-* headers of /token, /userinfo and /revoke (SPEC §2.1;
+ * Fetch standard §3.2) and their preflight. Whether an origin is allowed is
+ * oauth/cors_policy.c's call; this file reads the Origin header and writes headers. */
 #include <string.h>
 
 #include "http/handlers.h"
 #include "http/web.h"
-#include "oauth/cors.h"
+#include "oauth/cors_policy.h"
 
 void clv_cors_for_client(const clv_req *r, clv_resp *resp, const char *client_id)
 {
     const char *origin = clv_req_header(r, "Origin");
-    clv_client *c = NULL;
-    clv_app *app = clv_req_app(r);
 
     if (origin == NULL)
         return;
     clv_resp_header(resp, "Vary", "Origin");
-    if (client_id == NULL || client_id[0] == '\0' || strlen(client_id) > 128 ||
-        clv_store_client_get(app->store, client_id, &c, NULL) != CLV_OK)
+    if (!clv_cors_allows(clv_req_app(r), client_id, origin))
         return;
-    if (clv_client_effective_status(c) == CLV_STATUS_ACTIVE && clv_cors_client_allows(c, origin)) {
-        clv_resp_header(resp, "Access-Control-Allow-Origin", origin);
-        clv_resp_header(resp, "Access-Control-Expose-Headers", "WWW-Authenticate");
-    }
-    clv_client_free(c);
+    clv_resp_header(resp, "Access-Control-Allow-Origin", origin);
+    clv_resp_header(resp, "Access-Control-Expose-Headers", "WWW-Authenticate");
 }
 
 /* OPTIONS /token, /userinfo, /revoke. A preflight names no client, so an origin passes
@@ -32,7 +26,6 @@ void clv_cors_for_client(const clv_req *r, clv_resp *resp, const char *client_id
 void clv_h_preflight(clv_req *r, clv_resp *resp)
 {
     const char *origin = clv_req_header(r, "Origin");
-    bool known = false;
     bool userinfo = strcmp(clv_req_path(r), "/userinfo") == 0;
 
     clv_resp_empty(resp, 204);
@@ -40,7 +33,7 @@ void clv_h_preflight(clv_req *r, clv_resp *resp)
     if (origin == NULL)
         return;
     clv_resp_header(resp, "Vary", "Origin");
-    if (clv_cors_origin_known(clv_req_app(r), origin, &known, NULL) != CLV_OK || !known)
+    if (!clv_cors_preflight_allows(clv_req_app(r), origin))
         return;
     clv_resp_header(resp, "Access-Control-Allow-Origin", origin);
     clv_resp_header(resp, "Access-Control-Allow-Methods", userinfo ? "GET, POST" : "POST");

@@ -1,0 +1,495 @@
+/* test_net — the outgoing HTTP of Clavis against a small HTTP server on a loopback port in
+ * this process: the server's bounded GET (net/fetch.h: sector_identifier_uri documents)
+ * and the command line's requests (its limits on top of the same client). What is pinned:
+ * no redirect is followed, the size caps, the timeout, the schemes, what a failure says. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli_http.h"
+#include "net/fetch.h"
+#include "testutil.h"
+
+/* ---- a one-answer HTTP server ---- */
+
+enum { REQ_MAX = 64 * 1024 };
+
+typedef struct {
+    int fd, port;
+    pthread_t thread;
+    volatile bool stop;
+    const char *head;  /* the status line and headers, up to and with the empty line */
+    size_t fill;       /* then this many 'a's as the body */
+    bool hang;         /* read the request and never answer */
+    char req[REQ_MAX]; /* the last request, head and body */
+    size_t req_len;
+    int requests;
+} server;
+
+static server srv;
+
+/* strstr ignoring ASCII case (strcasestr is a GNU extension) */
+static const char *find_ci(const char *hay, const char *needle)
+{
+    for (size_t n = strlen(needle); *hay != '\0'; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return hay;
+    return NULL;
+}
+
+static bool wait_readable(int fd, int ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+
+    return poll(&p, 1, ms) == 1;
+}
+
+/* Reads one request (head, and a body of Content-Length bytes) into srv.req. */
+static void read_request(int c)
+{
+    size_t want = 0;
+    char *end = NULL;
+    ssize_t n;
+
+    srv.req_len = 0;
+    while (srv.req_len < REQ_MAX - 1 && !srv.stop) {
+        if (!wait_readable(c, 50))
+            continue;
+        if ((n = recv(c, srv.req + srv.req_len, REQ_MAX - 1 - srv.req_len, 0)) <= 0)
+            break;
+        srv.req_len += (size_t)n;
+        srv.req[srv.req_len] = '\0';
+        if (end == NULL && (end = strstr(srv.req, "\r\n\r\n")) != NULL) {
+            const char *cl = find_ci(srv.req, "\r\nContent-Length:");
+            want = (size_t)(end + 4 - srv.req) + (cl != NULL ? strtoul(cl + 17, NULL, 10) : 0);
+        }
+        if (end != NULL && srv.req_len >= want)
+            break;
+    }
+}
+
+static void send_all(int c, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = send(c, p, n, MSG_NOSIGNAL);
+        if (w <= 0)
+            return; /* the client gave up: that is what some tests want */
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void answer(int c)
+{
+    char chunk[16384];
+
+    send_all(c, srv.head, strlen(srv.head));
+    memset(chunk, 'a', sizeof chunk);
+    for (size_t left = srv.fill; left > 0;) {
+        size_t n = left < sizeof chunk ? left : sizeof chunk;
+        send_all(c, chunk, n);
+        left -= n;
+    }
+}
+
+static void *serve(void *arg)
+{
+    (void)arg;
+    while (!srv.stop) {
+        int c;
+        if (!wait_readable(srv.fd, 50) || (c = accept(srv.fd, NULL, NULL)) < 0)
+            continue;
+        read_request(c);
+        srv.requests++;
+        while (srv.hang && !srv.stop)
+            usleep(10000);
+        if (!srv.hang)
+            answer(c);
+        close(c);
+    }
+    return NULL;
+}
+
+static void server_start(const char *head, size_t fill)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+
+    srv.head = head;
+    srv.fill = fill;
+    srv.fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(srv.fd, 0);
+    ck_assert_int_eq(bind(srv.fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(listen(srv.fd, 8), 0);
+    ck_assert_int_eq(getsockname(srv.fd, (struct sockaddr *)&a, &len), 0);
+    srv.port = ntohs(a.sin_port);
+    ck_assert_int_eq(pthread_create(&srv.thread, NULL, serve, NULL), 0);
+}
+
+static void server_stop(void)
+{
+    srv.stop = true;
+    pthread_join(srv.thread, NULL);
+    close(srv.fd);
+}
+
+/* http://127.0.0.1:<port><path> into buf */
+static const char *url(char *buf, size_t n, const char *path)
+{
+    snprintf(buf, n, "http://127.0.0.1:%d%s", srv.port, path);
+    return buf;
+}
+
+/* A port nothing listens on: one the kernel gave us, closed again. */
+static int closed_port(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* ---- the server's GET (sector_identifier_uri) ---- */
+
+static clv_code fetch(const char *path, char **body, size_t *len, clv_err *err)
+{
+    char u[128];
+
+    clv_err_init(err);
+    *body = NULL;
+    return clv_fetch_get(url(u, sizeof u, path), body, len, err);
+}
+
+START_TEST(fetch_ok)
+{
+    char *body = NULL;
+    size_t len = 0;
+    clv_err err;
+
+    server_start("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10\r\n"
+                 "Connection: close\r\n\r\n[\"https:\"]",
+                 0);
+    ck_assert_int_eq(fetch("/doc.json", &body, &len, &err), CLV_OK);
+    ck_assert_uint_eq(len, 10);
+    ck_assert_str_eq(body, "[\"https:\"]");
+    ck_assert_msg(strncmp(srv.req, "GET /doc.json HTTP/1.1\r\n", 24) == 0, "%s", srv.req);
+    ck_assert_ptr_nonnull(strstr(srv.req, "\r\nUser-Agent: clavis\r\n"));
+    free(body);
+    server_stop();
+}
+END_TEST
+
+START_TEST(fetch_status_not_200)
+{
+    char *body = NULL;
+    size_t len = 0;
+    clv_err err;
+
+    server_start("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 0);
+    ck_assert_int_eq(fetch("/missing", &body, &len, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "the server answered HTTP 404, not 200");
+    ck_assert_ptr_null(body);
+    server_stop();
+}
+END_TEST
+
+/* A redirect is an answer like any other that is not 200: never followed (SSRF). */
+START_TEST(fetch_no_redirect)
+{
+    char *body = NULL, head[256] = "";
+    size_t len = 0;
+    clv_err err;
+
+    server_start(head, 0); /* answered once a request comes, when head is written */
+    snprintf(head, sizeof head,
+             "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:%d/other\r\n"
+             "Content-Length: 0\r\nConnection: close\r\n\r\n",
+             srv.port);
+    ck_assert_int_eq(fetch("/doc.json", &body, &len, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "the server answered HTTP 302, not 200");
+    ck_assert_int_eq(srv.requests, 1);
+    server_stop();
+}
+END_TEST
+
+START_TEST(fetch_size_cap)
+{
+    char *body = NULL;
+    size_t len = 0;
+    clv_err err;
+
+    /* exactly the cap, no length announced: taken */
+    server_start("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", CLV_FETCH_MAX);
+    ck_assert_int_eq(fetch("/", &body, &len, &err), CLV_OK);
+    ck_assert_uint_eq(len, CLV_FETCH_MAX);
+    ck_assert_uint_eq(strlen(body), CLV_FETCH_MAX);
+    free(body);
+    body = NULL;
+    /* one byte more: refused while it arrives */
+    srv.fill = CLV_FETCH_MAX + 1;
+    ck_assert_int_eq(fetch("/", &body, &len, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "the document is larger than 64 KiB");
+    ck_assert_ptr_null(body);
+    server_stop();
+}
+END_TEST
+
+/* A Content-Length over the cap is refused before the body is read (CURLOPT_MAXFILESIZE). */
+START_TEST(fetch_size_announced)
+{
+    char *body = NULL;
+    size_t len = 0;
+    clv_err err;
+
+    server_start("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\n", 0);
+    ck_assert_int_eq(fetch("/", &body, &len, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "Maximum file size exceeded");
+    ck_assert_ptr_null(body);
+    server_stop();
+}
+END_TEST
+
+/* What a registering client learns of a failure is its kind, never the address. */
+START_TEST(fetch_unreachable_says_little)
+{
+    char *body = NULL, u[128];
+    size_t len = 0;
+    clv_err err;
+
+    clv_err_init(&err);
+    snprintf(u, sizeof u, "http://127.0.0.1:%d/doc.json", closed_port());
+    ck_assert_int_eq(clv_fetch_get(u, &body, &len, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "Couldn't connect to server");
+    ck_assert_ptr_null(body);
+}
+END_TEST
+
+START_TEST(fetch_other_schemes)
+{
+    char *body = NULL;
+    size_t len = 0;
+    clv_err err;
+
+    clv_err_init(&err);
+    ck_assert_int_eq(clv_fetch_get("file:///etc/hostname", &body, &len, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "Unsupported protocol");
+    clv_err_init(&err);
+    ck_assert_int_eq(clv_fetch_get("ftp://127.0.0.1/x", &body, &len, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "Unsupported protocol");
+    ck_assert_ptr_null(body);
+}
+END_TEST
+
+START_TEST(fetch_timeout)
+{
+    char *body = NULL;
+    size_t len = 0;
+    clv_err err;
+    time_t t0 = time(NULL);
+
+    server_start("", 0);
+    srv.hang = true;
+    ck_assert_int_eq(fetch("/slow", &body, &len, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "Timeout was reached");
+    ck_assert_int_ge(time(NULL) - t0, CLV_FETCH_TIMEOUT - 1);
+    ck_assert_int_le(time(NULL) - t0, CLV_FETCH_TIMEOUT + 2);
+    server_stop();
+}
+END_TEST
+
+/* ---- the command line's requests ---- */
+
+START_TEST(cli_post)
+{
+    const char *hdrs[] = {"Authorization: Bearer t0k", "Content-Type: application/json", NULL};
+    clv_net_client *h = clv_net_client_new();
+    clv_net_resp r = {0};
+    char u[128], errbuf[256] = "";
+
+    ck_assert_ptr_nonnull(h);
+    server_start("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nETag:  \"v2\" \r\n"
+                 "Content-Length: 11\r\nConnection: close\r\n\r\n{\"id\":\"x\"}\n",
+                 0);
+    ck_assert(clv_cli_http_send(h, "POST", url(u, sizeof u, "/admin/v1/x"), hdrs, "{\"a\":1}", &r,
+                                errbuf, sizeof errbuf));
+    ck_assert_int_eq(r.status, 201);
+    ck_assert_str_eq(r.body, "{\"id\":\"x\"}\n");
+    ck_assert_uint_eq(r.body_len, 11);
+    ck_assert_str_eq(r.content_type, "application/json");
+    ck_assert_str_eq(r.etag, "\"v2\"");
+    ck_assert_msg(strncmp(srv.req, "POST /admin/v1/x HTTP/1.1\r\n", 27) == 0, "%s", srv.req);
+    ck_assert_ptr_nonnull(strstr(srv.req, "\r\nAuthorization: Bearer t0k\r\n"));
+    ck_assert_ptr_nonnull(strstr(srv.req, "\r\nUser-Agent: clavis-cli\r\n"));
+    ck_assert_ptr_nonnull(strstr(srv.req, "\r\nContent-Length: 7\r\n"));
+    ck_assert_ptr_null(find_ci(srv.req, "Expect:"));
+    ck_assert_str_eq(strstr(srv.req, "\r\n\r\n") + 4, "{\"a\":1}");
+    clv_net_resp_cleanup(&r);
+    ck_assert_ptr_null(r.body);
+    server_stop();
+    clv_net_client_free(h);
+}
+END_TEST
+
+/* No body: "" for the caller; a PUT or POST without one still says Content-Length: 0. */
+START_TEST(cli_empty)
+{
+    clv_net_client *h = clv_net_client_new();
+    clv_net_resp r = {0};
+    char u[128], errbuf[256] = "";
+
+    server_start("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", 0);
+    ck_assert(clv_cli_http_send(h, "DELETE", url(u, sizeof u, "/x"), NULL, NULL, &r, errbuf,
+                                sizeof errbuf));
+    ck_assert_int_eq(r.status, 204);
+    ck_assert_str_eq(r.body, "");
+    ck_assert_ptr_null(r.content_type);
+    ck_assert_ptr_null(r.etag);
+    ck_assert_msg(strncmp(srv.req, "DELETE /x HTTP/1.1\r\n", 20) == 0, "%s", srv.req);
+    ck_assert_ptr_null(find_ci(srv.req, "Content-Length"));
+    clv_net_resp_cleanup(&r);
+    ck_assert(
+        clv_cli_http_send(h, "PUT", url(u, sizeof u, "/y"), NULL, NULL, &r, errbuf, sizeof errbuf));
+    ck_assert_msg(strncmp(srv.req, "PUT /y HTTP/1.1\r\n", 17) == 0, "%s", srv.req);
+    ck_assert_ptr_nonnull(strstr(srv.req, "\r\nContent-Length: 0\r\n"));
+    clv_net_resp_cleanup(&r);
+    server_stop();
+    clv_net_client_free(h);
+}
+END_TEST
+
+/* Credentials are never resent elsewhere: a redirect comes back as it is. */
+START_TEST(cli_no_redirect)
+{
+    clv_net_client *h = clv_net_client_new();
+    clv_net_resp r = {0};
+    char u[128], errbuf[256] = "";
+
+    server_start("HTTP/1.1 307 Temporary Redirect\r\nLocation: /elsewhere\r\n"
+                 "Content-Length: 0\r\nConnection: close\r\n\r\n",
+                 0);
+    ck_assert(
+        clv_cli_http_send(h, "GET", url(u, sizeof u, "/x"), NULL, NULL, &r, errbuf, sizeof errbuf));
+    ck_assert_int_eq(r.status, 307);
+    ck_assert_int_eq(srv.requests, 1);
+    clv_net_resp_cleanup(&r);
+    server_stop();
+    clv_net_client_free(h);
+}
+END_TEST
+
+/* An interim 100 answer's headers are forgotten: the final answer's count. */
+START_TEST(cli_interim_answer)
+{
+    clv_net_client *h = clv_net_client_new();
+    clv_net_resp r = {0};
+    char u[128], errbuf[256] = "";
+
+    server_start("HTTP/1.1 100 Continue\r\nETag: \"interim\"\r\n\r\n"
+                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                 0);
+    ck_assert(
+        clv_cli_http_send(h, "GET", url(u, sizeof u, "/x"), NULL, NULL, &r, errbuf, sizeof errbuf));
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_null(r.etag);
+    ck_assert_str_eq(r.body, "ok");
+    clv_net_resp_cleanup(&r);
+    server_stop();
+    clv_net_client_free(h);
+}
+END_TEST
+
+START_TEST(cli_size_cap)
+{
+    clv_net_client *h = clv_net_client_new();
+    clv_net_resp r = {0};
+    char u[128], errbuf[256] = "";
+
+    /* exactly the cap: taken */
+    server_start("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", CLV_CLI_HTTP_MAX_BODY);
+    ck_assert_msg(clv_cli_http_send(h, "GET", url(u, sizeof u, "/big"), NULL, NULL, &r, errbuf,
+                                    sizeof errbuf),
+                  "%s", errbuf);
+    ck_assert_uint_eq(r.body_len, CLV_CLI_HTTP_MAX_BODY);
+    clv_net_resp_cleanup(&r);
+    /* one byte more: refused while it arrives */
+    srv.fill = CLV_CLI_HTTP_MAX_BODY + 1;
+    ck_assert(!clv_cli_http_send(h, "GET", url(u, sizeof u, "/big"), NULL, NULL, &r, errbuf,
+                                 sizeof errbuf));
+    ck_assert_str_eq(errbuf, "the response is larger than 16777216 bytes");
+    ck_assert_ptr_null(r.body);
+    ck_assert_int_eq(r.status, 0);
+    /* announced larger: refused before the body */
+    srv.head = "HTTP/1.1 200 OK\r\nContent-Length: 104857600\r\nConnection: close\r\n\r\n";
+    srv.fill = 0;
+    errbuf[0] = '\0';
+    ck_assert(!clv_cli_http_send(h, "GET", url(u, sizeof u, "/big"), NULL, NULL, &r, errbuf,
+                                 sizeof errbuf));
+    ck_assert_str_ne(errbuf, "");
+    ck_assert_ptr_null(r.body);
+    server_stop();
+    clv_net_client_free(h);
+}
+END_TEST
+
+/* The command line's user is told where it could not connect (curl's own words). */
+START_TEST(cli_unreachable_says_where)
+{
+    clv_net_client *h = clv_net_client_new();
+    clv_net_resp r = {0};
+    char u[128], errbuf[256] = "", want[64];
+    int port = closed_port();
+
+    snprintf(u, sizeof u, "http://127.0.0.1:%d/x", port);
+    ck_assert(!clv_cli_http_send(h, "GET", u, NULL, NULL, &r, errbuf, sizeof errbuf));
+    snprintf(want, sizeof want, "Failed to connect to 127.0.0.1 port %d", port);
+    ck_assert_msg(strncmp(errbuf, want, strlen(want)) == 0, "%s", errbuf);
+    ck_assert_ptr_null(r.body);
+    clv_net_client_free(h);
+}
+END_TEST
+
+static Suite *net_suite(void)
+{
+    Suite *s = suite_create("net");
+    TCase *fetch_tc = tcase_create("fetch");
+    TCase *cli = tcase_create("cli");
+
+    tcase_set_timeout(fetch_tc, 30);
+    tcase_set_timeout(cli, 30);
+    tcase_add_test(fetch_tc, fetch_ok);
+    tcase_add_test(fetch_tc, fetch_status_not_200);
+    tcase_add_test(fetch_tc, fetch_no_redirect);
+    tcase_add_test(fetch_tc, fetch_size_cap);
+    tcase_add_test(fetch_tc, fetch_size_announced);
+    tcase_add_test(fetch_tc, fetch_unreachable_says_little);
+    tcase_add_test(fetch_tc, fetch_other_schemes);
+    tcase_add_test(fetch_tc, fetch_timeout);
+    tcase_add_test(cli, cli_post);
+    tcase_add_test(cli, cli_empty);
+    tcase_add_test(cli, cli_no_redirect);
+    tcase_add_test(cli, cli_interim_answer);
+    tcase_add_test(cli, cli_size_cap);
+    tcase_add_test(cli, cli_unreachable_says_where);
+    suite_add_tcase(s, fetch_tc);
+    suite_add_tcase(s, cli);
+    return s;
+}
+
+int main(void)
+{
+    return clv_test_run(net_suite());
+}
