@@ -39,10 +39,15 @@ e2e: deps-test $(TBUILD)/CMakeCache.txt
 	CLAVIS_BIN=$(CURDIR)/$(TBUILD)/clavis node --test --test-concurrency=2 tests/e2e/
 
 test: style unit e2e fuzz-smoke
-	@echo "make test: style, unit, end-to-end and fuzz checks passed"
+	@echo "make test: style, layers, budget, unit, end-to-end and fuzz checks passed"
 
-style:
+# Banned functions, the layers of docs/ARCHITECTURE.md, the size budget (pmccabe), and
+# that those checks fail on planted faults.
+style: deps-test
 	@scripts/check-style.sh
+	@scripts/check-layers.sh
+	@scripts/check-budget.sh
+	@tests/scripts/test_checks.sh
 
 # libFuzzer targets (clang): `make fuzz` runs each for 60 s, `make fuzz-smoke` for 10 s.
 build-fuzz/CMakeCache.txt:

@@ -76,13 +76,32 @@ static void print_error(const json_t *e)
     fputc('\n', stderr);
 }
 
+/* The reason of an answer without a field list: problem+json's detail (RFC 9457), else
+ * RFC 6749 §5.2's error and description, else the body itself. */
+static void print_reason(const json_t *j, const char *body)
+{
+    const char *detail = json_string_value(json_object_get(j, "detail"));
+    const char *error = json_string_value(json_object_get(j, "error"));
+    const char *desc = json_string_value(json_object_get(j, "error_description"));
+
+    if (detail != NULL) {
+        put_clean(stderr, detail, 1000);
+    } else if (error != NULL) {
+        put_clean(stderr, error, 100);
+        if (desc != NULL) {
+            fputs(": ", stderr);
+            put_clean(stderr, desc, 1000);
+        }
+    } else {
+        put_clean(stderr, body[0] ? body : "(no reason given)", 200);
+    }
+}
+
 void clv_cli_print_refusal(const char *what, const clv_net_resp *r)
 {
     json_t *j = json_loads(r->body, 0, NULL), *e;
     json_t *errors = json_object_get(j, "errors"), *first = json_array_get(errors, 0);
     const char *detail = json_string_value(json_object_get(j, "detail"));
-    const char *error = json_string_value(json_object_get(j, "error"));
-    const char *desc = json_string_value(json_object_get(j, "error_description"));
     const char *field = json_string_value(json_object_get(first, "field"));
     /* The detail names the first error as "field: message" (docs/API.md): say it once. */
     bool named = detail != NULL && field != NULL && strncmp(detail, field, strlen(field)) == 0 &&
@@ -97,17 +116,7 @@ void clv_cli_print_refusal(const char *what, const clv_net_resp *r)
         put_clean(stderr, field, 200);
         fputs(": ", stderr);
     }
-    if (detail != NULL) { /* RFC 9457 problem+json */
-        put_clean(stderr, detail, 1000);
-    } else if (error != NULL) { /* RFC 6749 §5.2 */
-        put_clean(stderr, error, 100);
-        if (desc != NULL) {
-            fputs(": ", stderr);
-            put_clean(stderr, desc, 1000);
-        }
-    } else {
-        put_clean(stderr, r->body[0] ? r->body : "(no reason given)", 200);
-    }
+    print_reason(j, r->body);
     fputc('\n', stderr);
     json_array_foreach(errors, i, e) {
         if (i > 0 || !same)
