@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli/commands.h"
 
 #ifndef CLAVIS_VERSION
 #define CLAVIS_VERSION "unknown" /* CMakeLists.txt passes the project's VERSION */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/common.h"
+#include "admin/operation.h"
 #include "core/audit.h"
 #include "core/client_json.h"
 #include "core/ids.h"

@@ -1,7 +1,7 @@
 /* clients — the admin API's client management (SPEC §2.2, §4): create, list, get, update,
  * lifecycle (activate, deactivate, delete, restore), revoke-tokens, and secrets.
  *
- * The operations the API routes to are clv_admin_fns (admin/common.h), each reading the
+ * The operations the API routes to are clv_admin_fns (admin/operation.h), each reading the
  * members of its args named beside it. Every function checks that the principal may see
  * the client's tenant (a foreign or missing client is CLV_NOT_FOUND), writes its change
  * and its audit event in one transaction, and returns the client's JSON in *out (new
@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "admin/common.h"
+#include "admin/operation.h"
 #include "base/err.h"
 #include "core/app.h"
 #include "store/store.h"

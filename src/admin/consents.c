@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "admin/common.h"
+#include "admin/operation.h"
 #include "core/audit.h"
 
 static json_t *consent_json(const void *item)

@@ -6,12 +6,12 @@
 
 #include <jansson.h>
 
-#include "admin/common.h"
+#include "admin/operation.h"
 #include "base/err.h"
 #include "core/app.h"
 
 /* id: the user; cursor, limit. A page {"items": [{client_id, scope, created_at,
- * updated_at}], "next_cursor"}. (Both are clv_admin_fns, admin/common.h.) */
+ * updated_at}], "next_cursor"}. (Both are clv_admin_fns, admin/operation.h.) */
 clv_code clv_admin_user_grants(clv_app *app, const clv_admin_args *args, json_t **out,
                                clv_err *err);
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "admin/clients.h"
-#include "admin/common.h"
+#include "admin/operation.h"
 #include "core/audit.h"
 #include "core/secret.h"
 #include "crypto/hash.h"

@@ -1,5 +1,5 @@
 /* services — the admin API's tenants and services (SPEC §2.2, §4, §5.14, §5.15).
- * Same conventions as clients.h: each is a clv_admin_fn (admin/common.h), reading the
+ * Same conventions as clients.h: each is a clv_admin_fn (admin/operation.h), reading the
  * members of its args named beside it; visibility by tenant (foreign = CLV_NOT_FOUND),
  * platform-only actions CLV_FORBIDDEN for tenant admins, change + audit in one
  * transaction, *out a new JSON reference. */
@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "admin/common.h"
+#include "admin/operation.h"
 #include "base/err.h"
 #include "core/app.h"
 #include "store/store.h"

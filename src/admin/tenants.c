@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/common.h"
+#include "admin/operation.h"
 #include "admin/services.h"
 #include "core/audit.h"
 #include "core/client_json.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "admin/clients.h"
-#include "admin/common.h"
+#include "admin/operation.h"
 #include "core/access_token.h"
 #include "core/audit.h"
 #include "core/scope.h"

@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "admin/common.h"
+#include "admin/operation.h"
 #include "base/err.h"
 #include "core/app.h"
 
@@ -24,7 +24,7 @@ bool clv_test_claim_reserved(const char *name);
  * (SPEC §5.20), no reserved name (CLV_INVALID naming "claims.<name>"). */
 clv_code clv_test_claims_check(const json_t *claims, clv_err *err);
 
-/* Mints a test token (a clv_admin_fn, admin/common.h) for the client args->id. body: {"lifetime"?
+/* Mints a test token (a clv_admin_fn, admin/operation.h) for the client args->id. body: {"lifetime"?
  * (cfg at_lifetime_min..at_lifetime_max seconds; default the client's access_token_lifetime),
  * "scope"? (space-separated subset of the client's scopes, SPEC §5.2; default all of them; "admin"
  * never), "user_id"? (becomes sub), "roles"? (≤ 50 strings; replace the client's), "claims"?

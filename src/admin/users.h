@@ -1,12 +1,12 @@
 /* users — the admin API's users (SPEC §4 /admin/v1/users) and audit trail. Same
- * conventions as clients.h: each is a clv_admin_fn (admin/common.h), reading the members
+ * conventions as clients.h: each is a clv_admin_fn (admin/operation.h), reading the members
  * of its args named beside it. Passwords are hashed with argon2id and never returned. */
 #ifndef CLV_ADMIN_USERS_H
 #define CLV_ADMIN_USERS_H
 
 #include <jansson.h>
 
-#include "admin/common.h"
+#include "admin/operation.h"
 #include "base/err.h"
 #include "core/app.h"
 #include "store/store.h"

@@ -1,12 +1,12 @@
 /* cli_api — calls to the admin API from the command line: paths, the bearer token with
  * one retry after a 401, the server's reasons for a refusal, and lists followed page by
- * page (see admin_cli.h). */
+ * page (see admin_commands.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/json_text.h"
-#include "cli/admin_cli.h"
+#include "cli/admin_commands.h"
 #include "crypto/hash.h"
 
 enum { MAX_PAGES = 10000 };

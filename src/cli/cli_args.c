@@ -1,5 +1,5 @@
 /* cli_args — the command tables of the admin commands read against argv: dispatch to a
- * command, flags and positional arguments, usage and --help (see admin_cli.h). Everything
+ * command, flags and positional arguments, usage and --help (see admin_commands.h). Everything
  * here runs before any request, so a mistake costs exit code 2 and sends nothing. */
 #include <errno.h>
 #include <stdarg.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/admin_cli.h"
-#include "cli/cli.h"
+#include "cli/admin_commands.h"
+#include "cli/commands.h"
 #include "crypto/hash.h"
 
 static const char global_help[] =

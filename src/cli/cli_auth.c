@@ -1,6 +1,6 @@
 /* cli_auth — where the admin commands find the server and their credentials (SPEC §5.21:
  * flags, then CLAVIS_* variables, then the profile `clavis login` writes), and the admin
- * token they fetch with them and cache beside the profile (see admin_cli.h). */
+ * token they fetch with them and cache beside the profile (see admin_commands.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "base/json_text.h"
-#include "cli/admin_cli.h"
+#include "cli/admin_commands.h"
 #include "crypto/hash.h"
 
 enum { TOKEN_MARGIN = 30 }; /* a cached token is reused while it has this long to live */

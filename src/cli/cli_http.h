@@ -4,8 +4,8 @@
  * elsewhere). A failure's reason names where the command could not connect, for the
  * person who runs it. The JSON and the admin token are the callers' (cli_api.c,
  * cli_auth.c). */
-#ifndef CLV_CLI_CLI_HTTP_H
-#define CLV_CLI_CLI_HTTP_H
+#ifndef CLV_CLI_COMMANDS_HTTP_H
+#define CLV_CLI_COMMANDS_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>

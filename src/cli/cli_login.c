@@ -9,8 +9,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "cli/admin_cli.h"
-#include "cli/cli.h"
+#include "cli/admin_commands.h"
+#include "cli/commands.h"
 #include "crypto/hash.h"
 
 bool clv_cli_read_line(const char *prompt, bool secret, char *buf, size_t cap)

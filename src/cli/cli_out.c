@@ -1,10 +1,10 @@
 /* cli_out — what the admin commands print: aligned tables and "key: value" lines for
- * people, the API's own JSON for scripts (see admin_cli.h). */
+ * people, the API's own JSON for scripts (see admin_commands.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/admin_cli.h"
+#include "cli/admin_commands.h"
 
 enum { CELL_MAX = 512, SHOW_MAX = 16384 };
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/admin_cli.h"
+#include "cli/admin_commands.h"
 #include "crypto/hash.h"
 
 static const clv_cli_opt add_opts[] = {

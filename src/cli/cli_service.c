@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/admin_cli.h"
-#include "cli/cli.h"
+#include "cli/admin_commands.h"
+#include "cli/commands.h"
 
 static const char *const statuses[] = {"active", "inactive", "deleted", NULL};
 

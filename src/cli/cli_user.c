@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/admin_cli.h"
-#include "cli/cli.h"
+#include "cli/admin_commands.h"
+#include "cli/commands.h"
 #include "crypto/hash.h"
 
 static const char *const statuses[] = {"active", "inactive", NULL};

@@ -1,4 +1,4 @@
-/* cookie — reading the Cookie header and writing Set-Cookie (RFC 6265) (see web.h). Under
+/* cookie — reading the Cookie header and writing Set-Cookie (RFC 6265) (see browser.h). Under
  * an https issuer every cookie is a __Host- cookie (RFC 6265bis §4.1.3.2): Secure, Path=/
  * and no Domain, so that neither a sibling host nor a plain-http page can set or shadow
  * it; under an http (loopback) issuer browsers would drop such a cookie, so the names stay
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http/web.h"
+#include "http/browser.h"
 
 enum { NAME_MAX = 64 };
 

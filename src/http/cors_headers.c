@@ -3,8 +3,8 @@
  * oauth/cors_policy.c's call; this file reads the Origin header and writes headers. */
 #include <string.h>
 
+#include "http/browser.h"
 #include "http/handlers.h"
-#include "http/web.h"
 #include "oauth/cors_policy.h"
 
 void clv_cors_for_client(const clv_req *r, clv_resp *resp, const char *client_id)

@@ -10,8 +10,8 @@
 
 #include "base/log.h"
 #include "crypto/hash.h"
+#include "http/browser.h"
 #include "http/handlers.h"
-#include "http/web.h"
 #include "oauth/authorize.h"
 #include "oauth/consent.h"
 #include "oauth/session.h"

@@ -6,9 +6,9 @@
 
 #include "base/json_text.h"
 #include "crypto/hash.h"
+#include "http/browser.h"
 #include "http/form.h"
 #include "http/handlers.h"
-#include "http/web.h"
 #include "oauth/assertion.h"
 #include "oauth/discovery.h"
 #include "oauth/introspect.h"

@@ -6,8 +6,8 @@
 #include <strings.h>
 
 #include "base/log.h"
+#include "http/browser.h"
 #include "http/handlers.h"
-#include "http/web.h"
 #include "oauth/logout.h"
 #include "oauth/oidc.h"
 #include "oauth/session.h"

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "admin/common.h"
+#include "admin/operation.h"
 #include "http/http.h"
 
 /* Serialises the fixed documents once; false on allocation failure. */
@@ -39,7 +39,7 @@ void clv_h_register_delete(clv_req *r, clv_resp *resp);
 
 /* ---- the admin API (h_admin.c) ----
  * Every admin route is one row of router.c's table: its method and path, the admin
- * operation it calls (a clv_admin_fn, admin/common.h) and a clv_h_admin_route saying what
+ * operation it calls (a clv_admin_fn, admin/operation.h) and a clv_h_admin_route saying what
  * the one runner, clv_h_admin_run, reads from the request and how it answers. */
 
 /* Authenticates the bearer admin token into p (SPEC §2.2: a Clavis access token with scope

@@ -1,4 +1,4 @@
-/* pages — the HTML pages of the browser flows: sign-in, errors, logout (see web.h). They
+/* pages — the HTML pages of the browser flows: sign-in, errors, logout (see browser.h). They
  * are built from fixed markup and escaped values, with their own inline style and no
  * external asset, so that a CSP of default-src 'none' holds. Every HTML answer gets its
  * security headers here (clv_page_headers), and every answer its HSTS (clv_page_secure). */
@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "base/uri.h"
-#include "http/web.h"
+#include "http/browser.h"
 
 enum { PAGE_INITIAL = 4096, PAGE_MAX = 256 * 1024, CSP_MAX = 1024 };
 

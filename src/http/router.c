@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http/browser.h"
 #include "http/handlers.h"
-#include "http/web.h"
 
 #include "admin/clients.h"
 #include "admin/consents.h"
-#include "admin/iat.h"
+#include "admin/initial_access_tokens.h"
 #include "admin/services.h"
 #include "admin/testtoken.h"
 #include "admin/users.h"

@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "http/browser.h"
 #include "http/http.h"
 #include "http/router.h"
-#include "http/web.h"
 
 struct clv_server {
     struct MHD_Daemon *daemon;

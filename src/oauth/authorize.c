@@ -145,7 +145,7 @@ static bool hash_parts(const char *const *parts, size_t n, unsigned char out[32]
     return ok;
 }
 
-bool clv_code_hash(const char *client_id, const char *redirect_uri, const char *challenge,
+bool clv_authcode_hash(const char *client_id, const char *redirect_uri, const char *challenge,
                    const char *code, unsigned char out[32])
 {
     const char *parts[] = {"code", client_id, redirect_uri, challenge != NULL ? challenge : "",
@@ -400,7 +400,7 @@ clv_code clv_authz_issue_code(clv_app *app, const clv_authz *a, const clv_user *
 
     if (!clv_rand_token(32, code) || !clv_id_new("fam", family))
         return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
-    if (!clv_code_hash(a->client->client_id, a->redirect_uri, a->code_challenge, code, ac.hash)) {
+    if (!clv_authcode_hash(a->client->client_id, a->redirect_uri, a->code_challenge, code, ac.hash)) {
         clv_wipe(code, CLV_TOKEN_LEN);
         return clv_fail(err, CLV_CRYPTO, "SHA-256 failed");
     }
@@ -415,7 +415,7 @@ clv_code clv_authz_issue_code(clv_app *app, const clv_authz *a, const clv_user *
     ac.auth_time = auth_time;
     ac.created_at = clv_now();
     ac.expires_at = ac.created_at + CLV_CODE_LIFETIME; /* RFC 6749 §4.1.2: short-lived */
-    rc = clv_store_code_insert(app->store, &ac, err);
+    rc = clv_store_authcode_insert(app->store, &ac, err);
     if (rc != CLV_OK)
         clv_wipe(code, CLV_TOKEN_LEN);
     return rc;

@@ -57,7 +57,7 @@ clv_code clv_authz_user_scope(clv_authz *a, const clv_user *u, clv_err *err);
 
 /* Issues a single-use code (32 random bytes, base64url) for user_id that expires after
  * CLV_CODE_LIFETIME seconds, under a new family; code receives the value to send
- * (CLV_TOKEN_LEN bytes). Only its bound hash (clv_code_hash) is stored. */
+ * (CLV_TOKEN_LEN bytes). Only its bound hash (clv_authcode_hash) is stored. */
 enum { CLV_CODE_LIFETIME = 60, CLV_TOKEN_LEN = 48 };
 clv_code clv_authz_issue_code(clv_app *app, const clv_authz *a, const clv_user *u,
                               int64_t auth_time, char code[CLV_TOKEN_LEN], clv_err *err);
@@ -87,7 +87,7 @@ bool clv_pkce_check(const char *verifier, const char *challenge);
 /* The key a code is stored under: SHA-256 over the code and what it is bound to — the
  * client, the redirect URI and the PKCE challenge ("" when none) — so that presenting it
  * with anything else finds nothing and leaves it untouched (FLOWS.md). */
-bool clv_code_hash(const char *client_id, const char *redirect_uri, const char *challenge,
+bool clv_authcode_hash(const char *client_id, const char *redirect_uri, const char *challenge,
                    const char *code, unsigned char out[32]);
 
 /* The key a refresh token is stored under: SHA-256 over the token and its client. */

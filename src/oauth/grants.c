@@ -156,7 +156,7 @@ typedef struct {
     const char *code, *redirect_uri, *code_verifier;
 } code_params;
 
-/* The stored key of the presented code (authorize.h clv_code_hash). */
+/* The stored key of the presented code (authorize.h clv_authcode_hash). */
 static clv_code code_key(const clv_client *c, const code_params *req, unsigned char hash[32],
                          clv_err *err)
 {
@@ -178,7 +178,7 @@ static clv_code code_key(const clv_client *c, const code_params *req, unsigned c
                         "[A-Za-z0-9-._~] (RFC 7636 §4.1)");
     if (verifier != NULL && !clv_pkce_s256(verifier, challenge))
         return clv_fail(err, CLV_CRYPTO, "SHA-256 failed");
-    if (!clv_code_hash(c->client_id, redirect, verifier != NULL ? challenge : NULL, req->code,
+    if (!clv_authcode_hash(c->client_id, redirect, verifier != NULL ? challenge : NULL, req->code,
                        hash))
         return clv_fail(err, CLV_CRYPTO, "SHA-256 failed");
     return CLV_OK;
@@ -225,7 +225,7 @@ static clv_code authorization_code(clv_app *app, const clv_client *c, const clv_
     if ((rc = code_key(c, &cp, hash, err)) != CLV_OK ||
         (rc = clv_store_begin(app->store, err)) != CLV_OK)
         goto cleanup;
-    rc = clv_store_code_consume(app->store, hash, &ac, err);
+    rc = clv_store_authcode_consume(app->store, hash, &ac, err);
     if (rc == CLV_CONFLICT && ac != NULL) {
         rc = revoke_family(app, ac->family_id, "code", err);
         goto cleanup;

@@ -1,7 +1,7 @@
 /* register — dynamic client registration (RFC 7591) and management (RFC 7592), SPEC §2.1,
  * §5.11.
  *
- * POST /register takes RFC 7591 client metadata with an initial access token (admin/iat.h)
+ * POST /register takes RFC 7591 client metadata with an initial access token (admin/initial_access_tokens.h)
  * — or none, when the operator runs open registration into one service — and creates an
  * ordinary Clavis client in the token's service: the metadata is mapped to the client
  * JSON of core/client_json.h and goes through the same field rules as the admin API.

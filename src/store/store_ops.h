@@ -113,16 +113,16 @@
     /* ---- authorization codes, refresh tokens, sessions (end-user flows) ---- */                 \
     /* Inserted unused (c->used is ignored). CLV_CONFLICT if the hash is taken;                    \
      * CLV_NOT_FOUND if the client does not exist. Likewise refresh_insert. */                     \
-    X(code_insert, (clv_store *s, const clv_authcode *c, clv_err *err), (s, c, err))               \
+    X(authcode_insert, (clv_store *s, const clv_authcode *c, clv_err *err), (s, c, err))               \
     /* Marks the code with this hash used, atomically, and returns it. A code already used         \
      * comes back too, with CLV_CONFLICT (the caller revokes its family: a replay);                \
      * CLV_NOT_FOUND when there is no such code or its family is revoked. Of two concurrent        \
      * calls with one hash, exactly one gets CLV_OK. Expiry is the caller's check. */              \
-    X(code_consume,                                                                                \
+    X(authcode_consume,                                                                                \
       (clv_store *s, const unsigned char hash[32], clv_authcode **out, clv_err *err),              \
       (s, hash, out, err))                                                                         \
     X(refresh_insert, (clv_store *s, const clv_refresh *r, clv_err *err), (s, r, err))             \
-    /* As code_consume, for refresh tokens (a reused one is CLV_CONFLICT with the row). A          \
+    /* As authcode_consume, for refresh tokens (a reused one is CLV_CONFLICT with the row). A          \
      * token of a revoked family is CLV_NOT_FOUND. */                                              \
     X(refresh_consume,                                                                             \
       (clv_store *s, const unsigned char hash[32], clv_refresh **out, clv_err *err),               \

@@ -24,7 +24,7 @@
 #include "http/handlers.h"
 #include "testutil.h"
 
-/* The arguments of an admin operation, as its route fills them (admin/common.h). */
+/* The arguments of an admin operation, as its route fills them (admin/operation.h). */
 #define ARGS(...) (&(clv_admin_args){__VA_ARGS__})
 /* Where an operation that answers nothing leaves its *out. */
 #define NO_OUT (&(json_t *){NULL})
@@ -1055,7 +1055,7 @@ START_TEST(service_status_reaches_clients)
 END_TEST
 
 /* The lists read their filters from the query parameters their route hands them
- * (admin/common.h): a bad value is CLV_INVALID naming the parameter, and a tenant admin's
+ * (admin/operation.h): a bad value is CLV_INVALID naming the parameter, and a tenant admin's
  * tenant_id is always its own. */
 static clv_code list(clv_admin_fn fn, const clv_principal *p, const char *name,
                      const char *value, json_t **out, clv_err *err)

@@ -161,19 +161,19 @@ START_TEST(code_hash_binds_everything)
 {
     unsigned char a[32], b[32];
 
-    ck_assert(clv_code_hash("c1", "https://a/cb", CHALLENGE, "code", a));
-    ck_assert(clv_code_hash("c1", "https://a/cb", CHALLENGE, "code", b));
+    ck_assert(clv_authcode_hash("c1", "https://a/cb", CHALLENGE, "code", a));
+    ck_assert(clv_authcode_hash("c1", "https://a/cb", CHALLENGE, "code", b));
     ck_assert_mem_eq(a, b, 32);
-    ck_assert(clv_code_hash("c2", "https://a/cb", CHALLENGE, "code", b));
+    ck_assert(clv_authcode_hash("c2", "https://a/cb", CHALLENGE, "code", b));
     ck_assert(memcmp(a, b, 32) != 0);
-    ck_assert(clv_code_hash("c1", "https://a/cb/", CHALLENGE, "code", b));
+    ck_assert(clv_authcode_hash("c1", "https://a/cb/", CHALLENGE, "code", b));
     ck_assert(memcmp(a, b, 32) != 0);
-    ck_assert(clv_code_hash("c1", "https://a/cb", NULL, "code", b));
+    ck_assert(clv_authcode_hash("c1", "https://a/cb", NULL, "code", b));
     ck_assert(memcmp(a, b, 32) != 0);
-    ck_assert(clv_code_hash("c1", "https://a/cb", CHALLENGE, "codf", b));
+    ck_assert(clv_authcode_hash("c1", "https://a/cb", CHALLENGE, "codf", b));
     ck_assert(memcmp(a, b, 32) != 0);
     /* the parts cannot slide into each other */
-    ck_assert(clv_code_hash("c", "1https://a/cb", CHALLENGE, "code", b));
+    ck_assert(clv_authcode_hash("c", "1https://a/cb", CHALLENGE, "code", b));
     ck_assert(memcmp(a, b, 32) != 0);
     ck_assert(clv_refresh_hash("c1", "code", b));
     ck_assert(memcmp(a, b, 32) != 0);

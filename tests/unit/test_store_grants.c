@@ -95,7 +95,7 @@ static clv_code add_code(int n, const char *client_id, const char *family_id, in
                       .used = true}; /* ignored: a new code is unused */
 
     hash_of(n, a.hash);
-    return clv_store_code_insert(store, &a, NULL);
+    return clv_store_authcode_insert(store, &a, NULL);
 }
 
 static clv_code add_refresh(int n, const char *client_id, const char *family_id, int64_t expires_at)
@@ -121,7 +121,7 @@ static clv_code use_code(int n)
     clv_code rc;
 
     hash_of(n, h);
-    rc = clv_store_code_consume(store, h, &a, NULL);
+    rc = clv_store_authcode_consume(store, h, &a, NULL);
     ck_assert(rc == CLV_OK || rc == CLV_CONFLICT ? a != NULL : a == NULL);
     clv_authcode_free(a);
     return rc;
@@ -218,7 +218,7 @@ START_TEST(code_consume_once)
     ck_assert_int_eq(add_code(2, "cid_none", "fam2", 700), CLV_NOT_FOUND);
 
     hash_of(1, h);
-    ck_assert_int_eq(clv_store_code_consume(store, h, &a, &err), CLV_OK);
+    ck_assert_int_eq(clv_store_authcode_consume(store, h, &a, &err), CLV_OK);
     ck_assert_mem_eq(a->hash, h, 32);
     ck_assert_str_eq(a->client_id, "cid1");
     ck_assert_str_eq(a->user_id, "u1");
@@ -236,7 +236,7 @@ START_TEST(code_consume_once)
     a = NULL;
 
     /* a replay: the row comes back, so that the caller can revoke its family */
-    ck_assert_int_eq(clv_store_code_consume(store, h, &a, &err), CLV_CONFLICT);
+    ck_assert_int_eq(clv_store_authcode_consume(store, h, &a, &err), CLV_CONFLICT);
     ck_assert_int_eq(err.code, CLV_CONFLICT);
     ck_assert_ptr_nonnull(a);
     ck_assert_str_eq(a->family_id, "fam1");
@@ -245,7 +245,7 @@ START_TEST(code_consume_once)
     a = NULL;
 
     hash_of(9, other);
-    ck_assert_int_eq(clv_store_code_consume(store, other, &a, &err), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_store_authcode_consume(store, other, &a, &err), CLV_NOT_FOUND);
     ck_assert_ptr_null(a);
 }
 END_TEST
@@ -263,8 +263,8 @@ START_TEST(code_optional_fields)
 
     add_base();
     hash_of(3, in.hash);
-    ck_assert_int_eq(clv_store_code_insert(store, &in, NULL), CLV_OK);
-    ck_assert_int_eq(clv_store_code_consume(store, in.hash, &a, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_authcode_insert(store, &in, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_authcode_consume(store, in.hash, &a, NULL), CLV_OK);
     ck_assert_ptr_null(a->nonce);
     ck_assert_ptr_null(a->code_challenge);
     ck_assert_str_eq(a->scope, "");

@@ -129,7 +129,7 @@ typedef struct {
     const clv_sqlite_kind *kind;
 } consumable;
 
-static const consumable code_consumable = {ST_CODE_MARK, ST_CODE_GET, &authcode_kind};
+static const consumable code_consumable = {ST_AUTHCODE_MARK, ST_AUTHCODE_GET, &authcode_kind};
 static const consumable refresh_consumable = {ST_REFRESH_MARK, ST_REFRESH_GET, &refresh_kind};
 
 /* Marks the row with this hash used and reads it back, atomically. On CLV_OK *item is the
@@ -161,14 +161,14 @@ static clv_code consume(clv_store *s, const consumable *k, const unsigned char h
 
 /* ---- authorization codes ---- */
 
-clv_code clv_sqlite_code_insert(clv_store *s, const clv_authcode *a, clv_err *err)
+clv_code clv_sqlite_authcode_insert(clv_store *s, const clv_authcode *a, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
     clv_sqlite_bind b;
     clv_code rc;
 
-    if (!clv_sqlite_prepare(s, ST_CODE_INSERT, &c, &st, &rc, err))
+    if (!clv_sqlite_prepare(s, ST_AUTHCODE_INSERT, &c, &st, &rc, err))
         return rc;
     clv_sqlite_bind_init(&b, st);
     clv_sqlite_bind_blob(&b, a->hash, (int)sizeof a->hash);
@@ -183,10 +183,10 @@ clv_code clv_sqlite_code_insert(clv_store *s, const clv_authcode *a, clv_err *er
     clv_sqlite_bind_int(&b, a->auth_time);
     clv_sqlite_bind_int(&b, a->created_at);
     clv_sqlite_bind_int(&b, a->expires_at);
-    return clv_sqlite_write(c, &b, "code_insert", false, err);
+    return clv_sqlite_write(c, &b, "authcode_insert", false, err);
 }
 
-clv_code clv_sqlite_code_consume(clv_store *s, const unsigned char hash[32], clv_authcode **out,
+clv_code clv_sqlite_authcode_consume(clv_store *s, const unsigned char hash[32], clv_authcode **out,
                                  clv_err *err)
 {
     void *item = NULL;
@@ -196,7 +196,7 @@ clv_code clv_sqlite_code_consume(clv_store *s, const unsigned char hash[32], clv
     if (rc != CLV_OK)
         return rc;
     *out = item; /* also on a replay: the caller needs its family */
-    return won ? CLV_OK : clv_fail(err, CLV_CONFLICT, "code_consume: the code was used before");
+    return won ? CLV_OK : clv_fail(err, CLV_CONFLICT, "authcode_consume: the code was used before");
 }
 
 /* ---- refresh tokens ---- */

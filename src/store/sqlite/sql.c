@@ -523,12 +523,12 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_PURGE_IATS] = "DELETE FROM initial_access_tokens WHERE expires_at <= ?1",
 
     /* A new code or refresh token is unused, whatever the caller's copy says. */
-    [ST_CODE_INSERT] = "INSERT INTO authcodes (" AUTHCODE_COLS ")"
+    [ST_AUTHCODE_INSERT] = "INSERT INTO authcodes (" AUTHCODE_COLS ")"
                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)",
     /* Consuming is this one UPDATE: of two racing callers, only one changes the row. */
-    [ST_CODE_MARK] = "UPDATE authcodes SET used = 1 WHERE hash = ?1 AND used = 0"
+    [ST_AUTHCODE_MARK] = "UPDATE authcodes SET used = 1 WHERE hash = ?1 AND used = 0"
                      " AND " FAMILY_LIVE("authcodes"),
-    [ST_CODE_GET] = "SELECT " AUTHCODE_COLS " FROM authcodes WHERE hash = ?1"
+    [ST_AUTHCODE_GET] = "SELECT " AUTHCODE_COLS " FROM authcodes WHERE hash = ?1"
                     " AND " FAMILY_LIVE("authcodes"),
     [ST_REFRESH_INSERT] = "INSERT INTO refresh_tokens (" REFRESH_COLS ")"
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",

@@ -1,7 +1,7 @@
-/* trim — hands back to the kernel the pages of shared libraries that start-up touched and
+/* page_trim — hands back to the kernel the pages of shared libraries that start-up touched and
  * serving does not use, so that an idle server's resident memory is what it needs. */
-#ifndef CLV_CLI_TRIM_H
-#define CLV_CLI_TRIM_H
+#ifndef CLV_CLI_PAGE_TRIM_H
+#define CLV_CLI_PAGE_TRIM_H
 
 /* Drops from this process's page tables every page of a file mapping that is not
  * writable and holds no page of its own (Private_Dirty and Shared_Dirty 0, from

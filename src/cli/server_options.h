@@ -1,6 +1,6 @@
-/* options — the options that serve, init and purge share (server_cmds.c). */
-#ifndef CLV_CLI_OPTIONS_H
-#define CLV_CLI_OPTIONS_H
+/* server_options — the options that serve, init and purge share (cmd_server.c). */
+#ifndef CLV_CLI_SERVER_OPTIONS_H
+#define CLV_CLI_SERVER_OPTIONS_H
 
 #include <stdbool.h>
 

@@ -1,5 +1,5 @@
-/* common — helpers shared by the admin modules (see common.h). */
-#include "admin/common.h"
+/* operation — what the admin operations share (see operation.h). */
+#include "admin/operation.h"
 
 #include <stdlib.h>
 #include <string.h>

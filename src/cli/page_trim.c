@@ -1,7 +1,7 @@
-/* trim — see trim.h. Read-only file mappings only: a writable one, or one whose pages
+/* page_trim — see page_trim.h. Read-only file mappings only: a writable one, or one whose pages
  * were written (relocated data behind RELRO included), holds content that exists nowhere
  * else and is never touched. */
-#include "cli/trim.h"
+#include "cli/page_trim.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,12 +1,12 @@
-/* admin_cli — what the admin commands (service, client, user, login) share: a table that
+/* admin_commands — what the admin commands (service, client, user, login) share: a table that
  * describes each command and its flags, the parser that reads argv against it, the
  * credentials and admin token, calls to the admin API, and the output for people and
  * for scripts (SPEC §2.3, §5.21, §5.23).
  *
  * Exit codes: CLV_EXIT_OK, CLV_EXIT_REFUSED (the server refused, or could not be
  * reached), CLV_EXIT_USAGE (bad usage, found before any request is sent). */
-#ifndef CLV_CLI_ADMIN_CLI_H
-#define CLV_CLI_ADMIN_CLI_H
+#ifndef CLV_CLI_ADMIN_COMMANDS_H
+#define CLV_CLI_ADMIN_COMMANDS_H
 
 #include <jansson.h>
 #include <limits.h>

@@ -1,4 +1,4 @@
-/* server_cmds — `clavis serve`, `clavis init` and `clavis purge`: the commands that work
+/* cmd_server — `clavis serve`, `clavis init` and `clavis purge`: the commands that work
  * on the database directly rather than through the admin API. */
 #include <errno.h>
 #include <getopt.h>
@@ -11,14 +11,13 @@
 #include <time.h>
 
 #include "base/log.h"
-#include "cli/cli.h"
-#include "cli/options.h"
-#include "cli/trim.h"
+#include "cli/commands.h"
+#include "cli/page_trim.h"
+#include "cli/server_options.h"
 #include "core/app.h"
 #include "core/audit.h"
 #include "core/client_json.h"
 #include "core/ids.h"
-#include "base/log.h"
 #include "core/retention.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"

@@ -1,11 +1,11 @@
-/* init — `clavis init`: the first tenant, its protected platform_admin m2m client and a
+/* cmd_init — `clavis init`: the first tenant, its protected platform_admin m2m client and a
  * platform_admin user, created once (SPEC §4). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "cli/options.h"
+#include "cli/commands.h"
+#include "cli/server_options.h"
 #include "core/audit.h"
 #include "core/client_json.h"
 #include "core/client_write.h"

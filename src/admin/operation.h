@@ -1,8 +1,8 @@
-/* common — what the admin modules share: the one signature of every operation the admin
+/* operation — what the admin modules share: the one signature of every operation the admin
  * API routes to (clv_admin_fn over clv_admin_args), pages, body fields, protected objects.
  * Writing clients and closing transactions is core's (core/client_write.h). */
-#ifndef CLV_ADMIN_COMMON_H
-#define CLV_ADMIN_COMMON_H
+#ifndef CLV_ADMIN_OPERATION_H
+#define CLV_ADMIN_OPERATION_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -12,8 +12,6 @@
 #include "base/err.h"
 #include "base/model.h"
 #include "core/app.h"
-#include "base/err.h"
-#include "base/model.h"
 #include "core/client_write.h"
 
 /* A precondition on an object's version: the entity tags of If-Match (RFC 9110

@@ -1,10 +1,11 @@
-/* iat — initial access tokens for dynamic registration (see iat.h). */
-#include "admin/iat.h"
+/* initial_access_tokens — initial access tokens for dynamic registration (see
+ * initial_access_tokens.h). */
+#include "admin/initial_access_tokens.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/common.h"
+#include "admin/operation.h"
 #include "core/audit.h"
 #include "core/ids.h"
 #include "core/secret.h"

@@ -1,8 +1,8 @@
-/* web — what the browser-facing endpoints (/authorize, /logout) and the CORS-enabled ones
+/* browser — what the browser-facing endpoints (/authorize, /logout) and the CORS-enabled ones
  * (/token, /userinfo, /revoke) share: cookies, the HTML pages (pages.c) and the
  * Access-Control-* headers (cors_headers.c). */
-#ifndef CLV_HTTP_WEB_H
-#define CLV_HTTP_WEB_H
+#ifndef CLV_HTTP_BROWSER_H
+#define CLV_HTTP_BROWSER_H
 
 #include <stdbool.h>
 #include <stddef.h>

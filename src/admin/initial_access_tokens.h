@@ -1,4 +1,4 @@
-/* iat — initial access tokens for dynamic client registration (RFC 7591 §3, SPEC §2.1,
+/* initial_access_tokens — initial access tokens for dynamic client registration (RFC 7591 §3, SPEC §2.1,
  * §4): a tenant admin makes one for one service; POST /register presents it as a Bearer
  * token, and the registered client joins that service.
  *
@@ -6,12 +6,12 @@
  * in the response that creates it and stored only as its keyed hash (core/secret.h), like
  * a client secret. It is single-use by default; "uses" makes it good for N registrations,
  * or for any number until it expires when "uses" is null. */
-#ifndef CLV_ADMIN_IAT_H
-#define CLV_ADMIN_IAT_H
+#ifndef CLV_ADMIN_INITIAL_ACCESS_TOKENS_H
+#define CLV_ADMIN_INITIAL_ACCESS_TOKENS_H
 
 #include <jansson.h>
 
-#include "admin/common.h"
+#include "admin/operation.h"
 #include "base/err.h"
 #include "core/app.h"
 
@@ -25,7 +25,7 @@ enum {
     CLV_IAT_USES_MAX = 1000000
 };
 
-/* Creates a token (a clv_admin_fn, admin/common.h). body: {"service_id", "expires_in"? (seconds,
+/* Creates a token (a clv_admin_fn, admin/operation.h). body: {"service_id", "expires_in"? (seconds,
  * 1..30 days, default one day), "uses"? (1..1000000, default 1; null = unlimited until expiry)};
  * unknown keys and bad values are CLV_INVALID naming the field, a service the principal cannot see
  * (or a deleted one) CLV_NOT_FOUND naming "service_id". Stores the hash and an audit event (action

@@ -1,4 +1,4 @@
-/* test_trim — src/cli/trim.c: after the clean library pages are dropped, the process works
+/* test_page_trim — src/cli/page_trim.c: after the clean library pages are dropped, the process works
  * on as before (they fault back from the files), and its resident file pages shrink. */
 #include <check.h>
 #include <jansson.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/trim.h"
+#include "cli/page_trim.h"
 #include "crypto/hash.h"
 #include "crypto/jwt.h"
 #include "testutil.h"
