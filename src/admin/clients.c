@@ -32,7 +32,7 @@ clv_code clv_admin_client_visible(clv_app *app, const clv_principal *p, const ch
     return rc;
 }
 
-/* Only a platform admin may make a platform admin (SPEC §1 roles): a tenant admin who
+/* Only a platform admin may make a platform admin (docs/DESIGN.md M roles): a tenant admin who
  * could put the role on a client of its own would escape its tenant. */
 static bool holds_platform_admin(const clv_client *c)
 {
@@ -78,7 +78,7 @@ static clv_code place_client(clv_app *app, const clv_principal *p, clv_client *c
     if (rc == CLV_OK && (!clv_principal_sees(p, svc->tenant_id) ||
                          svc->status == CLV_STATUS_DELETED))
         rc = CLV_NOT_FOUND;
-    if (rc == CLV_NOT_FOUND) /* a foreign service is a missing one (SPEC §4) */
+    if (rc == CLV_NOT_FOUND) /* a foreign service is a missing one (docs/API.md) */
         rc = clv_fail_field(err, CLV_NOT_FOUND, "service_id", "no service '%.64s'",
                             c->service_id);
     if (rc == CLV_OK)
@@ -98,7 +98,7 @@ clv_code clv_admin_client_create(clv_app *app, const clv_admin_args *args, json_
 
     if ((rc = clv_client_from_json(body, app->cfg, &c, err)) != CLV_OK ||
         (rc = check_roles(p, c, err)) != CLV_OK ||
-        (rc = clv_sector_verify(c, err)) != CLV_OK) /* SPEC §5.6, before the transaction */
+        (rc = clv_sector_verify(c, err)) != CLV_OK) /* docs/DESIGN.md R6, before the transaction */
         goto cleanup;
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         goto cleanup;
@@ -180,7 +180,7 @@ clv_code clv_admin_client_get(clv_app *app, const clv_admin_args *args, json_t *
     return rc;
 }
 
-/* SPEC §5.6: a changed sector_identifier_uri (or changed redirect URIs under one) is
+/* docs/DESIGN.md R6: a changed sector_identifier_uri (or changed redirect URIs under one) is
  * fetched before the transaction, since that may take seconds; *checked is the client as
  * it was checked (NULL when nothing needed checking or the patch is refused anyway). */
 static clv_code sector_precheck(clv_app *app, const clv_principal *p, const char *client_id,
@@ -250,7 +250,7 @@ cleanup:
     return rc;
 }
 
-/* The lifecycle of SPEC §1: what each action may start from, and where it leads. */
+/* The lifecycle of docs/DESIGN.md M: what each action may start from, and where it leads. */
 static clv_code transition(const clv_app *app, clv_client *c, clv_client_action action,
                            const char **name, clv_err *err)
 {
@@ -283,7 +283,7 @@ static clv_code transition(const clv_app *app, clv_client *c, clv_client_action 
         if (c->purge_at <= now)
             return clv_fail(err, CLV_CONFLICT, "the retention period has passed");
         c->status = CLV_STATUS_ACTIVE;
-        c->deleted_at = c->purge_at = 0; /* SPEC §5.7 */
+        c->deleted_at = c->purge_at = 0; /* docs/DESIGN.md R7 */
         return CLV_OK;
     }
     return clv_fail(err, CLV_INTERNAL, "unknown action");
@@ -335,7 +335,7 @@ clv_code clv_admin_client_revoke_tokens(clv_app *app, const clv_admin_args *args
     /* Access tokens issued up to this millisecond introspect inactive from now on. */
     c->tokens_revoked_at = clv_now_us() / 1000;
     rc = clv_client_save(app, p, old, c, "client.revoke_tokens", &ignored, NULL, err);
-    /* And every unused refresh token and code of the client goes (SPEC §4). */
+    /* And every unused refresh token and code of the client goes (docs/API.md). */
     if (rc == CLV_OK)
         rc = clv_store_client_grants_revoke(app->store, c->client_id, &revoked, err);
     if (rc == CLV_OK && (*out = json_pack("{s:i}", "revoked", revoked)) == NULL)

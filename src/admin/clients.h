@@ -1,5 +1,5 @@
-/* clients — the admin API's client management (SPEC §2.2, §4): create, list, get, update,
- * lifecycle (activate, deactivate, delete, restore), revoke-tokens, and secrets.
+/* clients — the admin API's client management (docs/DESIGN.md I2, docs/API.md): create, list, get,
+ * update, lifecycle (activate, deactivate, delete, restore), revoke-tokens, and secrets.
  *
  * The operations the API routes to are clv_admin_fns (admin/operation.h), each reading the
  * members of its args named beside it. Every function checks that the principal may see
@@ -40,7 +40,7 @@ clv_code clv_admin_client_get(clv_app *app, const clv_admin_args *args, json_t *
 clv_code clv_admin_client_patch(clv_app *app, const clv_admin_args *args, json_t **out,
                                 clv_err *err);
 /* id; action: a clv_client_action. Protected clients refuse deactivate and delete with
- * CLV_CONFLICT (SPEC §5.5). */
+ * CLV_CONFLICT (docs/DESIGN.md R5). */
 clv_code clv_admin_client_action(clv_app *app, const clv_admin_args *args, json_t **out,
                                  clv_err *err);
 /* id. *out is {"revoked": N}. */

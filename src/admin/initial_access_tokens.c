@@ -73,7 +73,7 @@ static clv_code service_check(clv_app *app, const clv_principal *p, const char *
     if (rc == CLV_OK &&
         (!clv_principal_sees(p, svc->tenant_id) || svc->status == CLV_STATUS_DELETED))
         rc = CLV_NOT_FOUND;
-    if (rc == CLV_NOT_FOUND) /* a foreign service is a missing one (SPEC §4) */
+    if (rc == CLV_NOT_FOUND) /* a foreign service is a missing one (docs/API.md) */
         rc = clv_fail_field(err, CLV_NOT_FOUND, "service_id", "no service '%.64s'", service_id);
     if (rc == CLV_OK && (*tenant_id = strdup(svc->tenant_id)) == NULL)
         rc = clv_fail(err, CLV_NOMEM, "out of memory");

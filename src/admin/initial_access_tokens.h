@@ -1,6 +1,6 @@
-/* initial_access_tokens — initial access tokens for dynamic client registration (RFC 7591 §3, SPEC §2.1,
- * §4): a tenant admin makes one for one service; POST /register presents it as a Bearer
- * token, and the registered client joins that service.
+/* initial_access_tokens — initial access tokens for dynamic client registration (RFC 7591 §3,
+ * docs/DESIGN.md I1, docs/API.md): a tenant admin makes one for one service; POST /register
+ * presents it as a Bearer token, and the registered client joins that service.
  *
  * A token is "clv_iat_" + 43 base64url characters (256 bits from the CSPRNG), shown once
  * in the response that creates it and stored only as its keyed hash (core/secret.h), like

@@ -59,7 +59,7 @@ typedef clv_code (*clv_admin_fn)(clv_app *app, const clv_admin_args *args, json_
 const char *clv_admin_query(const clv_admin_args *args, const char *name);
 
 /* The tenant a list shows: the query's tenant_id (NULL: every tenant) for a platform
- * admin, the principal's own for a tenant admin (SPEC §5.15). */
+ * admin, the principal's own for a tenant admin (docs/DESIGN.md R15). */
 const char *clv_admin_tenant_filter(const clv_admin_args *args);
 
 /* Reads the status filter name ("active" | "inactive" | "deleted") into *out, -1 when
@@ -82,7 +82,7 @@ clv_code clv_admin_str_field(const json_t *body, const char *name, size_t max, b
 
 /* true if id is the tenant (meta "init_tenant_id") or the service ("init_service_id") that
  * holds the protected clients: switching it off or deleting it would switch them off too
- * (SPEC §1, §5.5), so such a change is a 409. */
+ * (docs/DESIGN.md M, R5), so such a change is a 409. */
 bool clv_admin_holds_protected(clv_app *app, const char *meta_name, const char *id);
 
 #endif

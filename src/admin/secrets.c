@@ -1,5 +1,5 @@
 /* secrets — the admin API's secret rotation: list metadata, add (plaintext once), remove
- * (declared in clients.h; SPEC §1 "Secret", §4). */
+ * (declared in clients.h; docs/DESIGN.md M "Secret", docs/API.md). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +39,7 @@ static clv_code read_expiry(const clv_app *app, const json_t *body, int64_t *exp
     json_t *v = json_object_get(body, "expires_at");
     int64_t t;
 
-    *expires_at = clv_now() + app->cfg->secret_lifetime; /* SPEC §1: one year by default */
+    *expires_at = clv_now() + app->cfg->secret_lifetime; /* docs/DESIGN.md M: one year by default */
     if (v == NULL)
         return CLV_OK;
     if (json_is_null(v)) {

@@ -143,7 +143,7 @@ clv_code clv_admin_service_get(clv_app *app, const clv_admin_args *args, json_t 
     return rc;
 }
 
-/* The lifecycle of a service (SPEC §1, §5.14) and its approval (platform admins only). */
+/* The lifecycle of a service (docs/DESIGN.md M, R14) and its approval (platform admins only). */
 static clv_code transition(const clv_app *app, const clv_principal *p, clv_service *s,
                            clv_service_action a, const char **name, clv_err *err)
 {
@@ -177,9 +177,9 @@ static clv_code transition(const clv_app *app, const clv_principal *p, clv_servi
         s->deleted_at = s->purge_at = 0;
         break;
     case CLV_SERVICE_APPROVE:
-        if (!p->platform_admin) /* SPEC §5.15 */
+        if (!p->platform_admin) /* docs/DESIGN.md R15 */
             return clv_fail(err, CLV_FORBIDDEN, "only a platform admin may approve a service");
-        s->approval = CLV_APPROVAL_LIVE; /* credentials stay as they are (SPEC §1) */
+        s->approval = CLV_APPROVAL_LIVE; /* credentials stay as they are (docs/DESIGN.md M) */
         break;
     }
     return CLV_OK;

@@ -1,8 +1,8 @@
-/* services — the admin API's tenants and services (SPEC §2.2, §4, §5.14, §5.15).
- * Same conventions as clients.h: each is a clv_admin_fn (admin/operation.h), reading the
+/* services — the admin API's tenants and services (docs/DESIGN.md I2, docs/API.md, docs/DESIGN.md
+ * R14, R15). Same conventions as clients.h: each is a clv_admin_fn (admin/operation.h), reading the
  * members of its args named beside it; visibility by tenant (foreign = CLV_NOT_FOUND),
- * platform-only actions CLV_FORBIDDEN for tenant admins, change + audit in one
- * transaction, *out a new JSON reference. */
+ * platform-only actions CLV_FORBIDDEN for tenant admins, change + audit in one transaction, *out a
+ * new JSON reference. */
 #ifndef CLV_ADMIN_SERVICES_H
 #define CLV_ADMIN_SERVICES_H
 

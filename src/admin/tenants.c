@@ -19,7 +19,7 @@ static json_t *tenant_json(const void *item)
 
 static clv_code platform_only(const clv_principal *p, clv_err *err)
 {
-    if (!p->platform_admin) /* SPEC §5.15 */
+    if (!p->platform_admin) /* docs/DESIGN.md R15 */
         return clv_fail(err, CLV_FORBIDDEN, "only a platform admin may do this");
     return CLV_OK;
 }

@@ -52,7 +52,7 @@ clv_code clv_test_claims_check(const json_t *claims, clv_err *err)
         return clv_fail(err, CLV_NOMEM, "out of memory");
     n = strlen(text);
     free(text);
-    if (n > CLV_TEST_CLAIMS_MAX) /* SPEC §5.20 */
+    if (n > CLV_TEST_CLAIMS_MAX) /* docs/DESIGN.md R20 */
         return clv_fail_field(err, CLV_INVALID, "claims",
                               "must be at most %d bytes as JSON (they are %zu)",
                               CLV_TEST_CLAIMS_MAX, n);
@@ -178,7 +178,7 @@ static char *scopes_but_admin(const clv_client *c)
     return buf;
 }
 
-/* SPEC §5.2 through clv_scope_resolve; admin never: a test token must not be an admin
+/* docs/DESIGN.md R2 through clv_scope_resolve; admin never: a test token must not be an admin
  * token (the admin API would accept it as one). */
 static clv_code scope_for(const clv_client *c, const char *requested, char **out, clv_err *err)
 {

@@ -1,4 +1,4 @@
-/* testtoken — test access tokens for a client (SPEC §2.2 "Test tokens", §4; light-portal's
+/* testtoken — test access tokens for a client (docs/DESIGN.md I2, docs/API.md "test-token"; light-portal's
  * "create token"): a tenant admin asks for a token of one of its clients with a chosen
  * lifetime, a subset of the client's scopes, and optionally a user, roles and custom
  * claims. The token is minted like any other (oauth/access.h), carries "test": true, and
@@ -21,16 +21,16 @@ enum { CLV_TEST_CLAIMS_MAX = 4096, CLV_TEST_ROLES_MAX = 50, CLV_TEST_USER_ID_MAX
 bool clv_test_claim_reserved(const char *name);
 
 /* Checks custom claims: an object, at most CLV_TEST_CLAIMS_MAX bytes as compact JSON
- * (SPEC §5.20), no reserved name (CLV_INVALID naming "claims.<name>"). */
+ * (docs/DESIGN.md R20), no reserved name (CLV_INVALID naming "claims.<name>"). */
 clv_code clv_test_claims_check(const json_t *claims, clv_err *err);
 
-/* Mints a test token (a clv_admin_fn, admin/operation.h) for the client args->id. body: {"lifetime"?
- * (cfg at_lifetime_min..at_lifetime_max seconds; default the client's access_token_lifetime),
- * "scope"? (space-separated subset of the client's scopes, SPEC §5.2; default all of them; "admin"
- * never), "user_id"? (becomes sub), "roles"? (≤ 50 strings; replace the client's), "claims"?
- * (object)}. A client the principal cannot see is CLV_NOT_FOUND; one not effectively active is
- * CLV_CONFLICT; a scope not allowed is CLV_INVALID_SCOPE naming "scope". On CLV_OK *out is
- * {"access_token", "token_type": "Bearer", "expires_in", "scope"?}. */
+/* Mints a test token (a clv_admin_fn, admin/operation.h) for the client args->id. body:
+ * {"lifetime"? (cfg at_lifetime_min..at_lifetime_max seconds; default the client's
+ * access_token_lifetime), "scope"? (space-separated subset of the client's scopes, docs/DESIGN.md
+ * R2; default all of them; "admin" never), "user_id"? (becomes sub), "roles"? (≤ 50 strings;
+ * replace the client's), "claims"? (object)}. A client the principal cannot see is CLV_NOT_FOUND;
+ * one not effectively active is CLV_CONFLICT; a scope not allowed is CLV_INVALID_SCOPE naming
+ * "scope". On CLV_OK *out is {"access_token", "token_type": "Bearer", "expires_in", "scope"?}. */
 clv_code clv_admin_test_token(clv_app *app, const clv_admin_args *args, json_t **out,
                               clv_err *err);
 

@@ -181,7 +181,7 @@ clv_code clv_admin_user_list(clv_app *app, const clv_admin_args *args, json_t **
 }
 
 /* A tenant admin may see a platform admin of its tenant but not change or remove it:
- * else it could take over the account (SPEC §4: 403 for what the role may not change). */
+ * else it could take over the account (docs/API.md: 403 for what the role may not change). */
 static clv_code may_change(const clv_principal *p, const clv_user *u, clv_err *err)
 {
     size_t i;

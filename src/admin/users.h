@@ -1,4 +1,4 @@
-/* users — the admin API's users (SPEC §4 /admin/v1/users) and audit trail. Same
+/* users — the admin API's users (docs/API.md /admin/v1/users) and audit trail. Same
  * conventions as clients.h: each is a clv_admin_fn (admin/operation.h), reading the members
  * of its args named beside it. Passwords are hashed with argon2id and never returned. */
 #ifndef CLV_ADMIN_USERS_H

@@ -35,7 +35,7 @@ typedef struct {
 
 enum { CLV_ISSUER_MAX = 255 }; /* characters of an issuer URL */
 
-/* The defaults of SPEC §1 and §4 (owned strings duplicated); env applies CLAVIS_*
+/* The defaults of docs/DESIGN.md M and docs/API.md (owned strings duplicated); env applies CLAVIS_*
  * variables on top. CLV_INVALID (with the variable named) on a bad value. */
 clv_code clv_config_init(clv_config *cfg, bool env, clv_err *err);
 

@@ -338,7 +338,7 @@ bool clv_client_set_defaults(clv_client *c, int64_t default_at_lifetime,
     c->signing_alg = CLV_ALG_SERVER;
     c->first_party = true;
     c->allow_refresh_token = false;
-    /* SPEC §5.17: PKCE is required by default for every client that uses the code flow. */
+    /* docs/DESIGN.md R17: PKCE is required by default for every client that uses the code flow. */
     c->require_pkce = c->type != CLV_TYPE_M2M;
     c->allow_client_credentials = c->type == CLV_TYPE_M2M;
     c->subject_type = CLV_SUBJECT_PUBLIC;

@@ -1,4 +1,4 @@
-/* model — the objects Clavis manages (SPEC §1): tenants, services, clients, secrets,
+/* model — the objects Clavis manages (docs/DESIGN.md M): tenants, services, clients, secrets,
  * users and audit events, as plain structs that every layer shares.
  *
  * Ownership: every char * and json_t * inside a struct is owned by that struct and
@@ -87,7 +87,7 @@ typedef struct {
      * introspect inactive (their issue time comes from their time-ordered jti); 0 = never */
     int64_t tokens_revoked_at;
     int64_t version;
-    /* joined, read-only: the statuses that make the effective status (SPEC §1) */
+    /* joined, read-only: the statuses that make the effective status (docs/DESIGN.md M) */
     clv_status service_status, tenant_status;
     clv_approval service_approval;
     /* Holders besides the first: a client from the client cache is shared with it (read
@@ -114,7 +114,7 @@ typedef struct {
     int64_t created_at, updated_at;
 } clv_user;
 
-/* SPEC §5.10. actor_type is "client" | "user" | "registration" | "system"; target_type is
+/* docs/DESIGN.md R10. actor_type is "client" | "user" | "registration" | "system"; target_type is
  * "client" | "service" | "secret" | "user" | "tenant"; changes is an object
  * {"field": {"from": …, "to": …}} (never NULL once complete; may be empty). */
 typedef struct {
@@ -189,7 +189,7 @@ typedef struct {
 
 /* A page of results from a list call: items[0..count) are objects of one kind (the list
  * call says which), owned and freed with free_item; next_cursor (owned) is NULL at the
- * end. Newest first, ties broken by id descending (SPEC §5.8). */
+ * end. Newest first, ties broken by id descending (docs/DESIGN.md R8). */
 typedef struct {
     void **items;
     size_t count;
@@ -228,14 +228,14 @@ bool clv_auth_method_parse(const char *name, clv_auth_method *out);
 const char *clv_alg_name(clv_alg a);
 bool clv_alg_parse(const char *name, clv_alg *out);
 
-/* The effective status of a client (SPEC §1): the weakest of tenant, service and client.
+/* The effective status of a client (docs/DESIGN.md M): the weakest of tenant, service and client.
  * deleted is weaker than inactive, inactive weaker than active. */
 clv_status clv_client_effective_status(const clv_client *c);
 
 /* The alg a client's tokens are signed with now: its pin, else the server's. */
 clv_alg clv_client_alg(const clv_client *c, clv_alg server_alg);
 
-/* Fills a client with the defaults of SPEC §1 for its type (c->type must be set):
+/* Fills a client with the defaults of docs/DESIGN.md M for its type (c->type must be set):
  * auth method, lifetimes, signing alg (the server's: CLV_ALG_SERVER), require_pkce,
  * first_party (true: an administrator makes it), empty lists. Returns false on allocation
  * failure. */

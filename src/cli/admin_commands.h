@@ -1,7 +1,7 @@
 /* admin_commands — what the admin commands (service, client, user, login) share: a table that
  * describes each command and its flags, the parser that reads argv against it, the
  * credentials and admin token, calls to the admin API, and the output for people and
- * for scripts (SPEC §2.3, §5.21, §5.23).
+ * for scripts (docs/DESIGN.md I3, R21, R23).
  *
  * Exit codes: CLV_EXIT_OK, CLV_EXIT_REFUSED (the server refused, or could not be
  * reached), CLV_EXIT_USAGE (bad usage, found before any request is sent). */
@@ -138,8 +138,8 @@ int clv_cli_put_flags(const clv_cli_ctx *ctx, json_t *obj);
 /* ---- credentials and the admin token (cli_auth.c) ---- */
 
 /* Fills ctx->url, client_id and client_secret from the flags, then CLAVIS_URL,
- * CLAVIS_CLIENT_ID and CLAVIS_CLIENT_SECRET, then the profile (SPEC §5.21). Returns -1 to go
- * on, else an exit code (CLV_EXIT_USAGE when something is missing; message printed). */
+ * CLAVIS_CLIENT_ID and CLAVIS_CLIENT_SECRET, then the profile (docs/DESIGN.md R21). Returns -1 to
+ * go on, else an exit code (CLV_EXIT_USAGE when something is missing; message printed). */
 int clv_cli_credentials(clv_cli_ctx *ctx);
 
 /* Makes sure ctx->token holds an admin token: the cached one unless fresh, else a new one

@@ -1,4 +1,4 @@
-/* cli_auth — where the admin commands find the server and their credentials (SPEC §5.21:
+/* cli_auth — where the admin commands find the server and their credentials (docs/DESIGN.md R21:
  * flags, then CLAVIS_* variables, then the profile `clavis login` writes), and the admin
  * token they fetch with them and cache beside the profile (see admin_commands.h). */
 #include <errno.h>
@@ -131,7 +131,7 @@ static void strip_slashes(char *url)
 {
     size_t n = strlen(url);
 
-    while (n > 0 && url[n - 1] == '/') /* the issuer has no trailing slash (§4) */
+    while (n > 0 && url[n - 1] == '/') /* the issuer has no trailing slash (docs/API.md) */
         url[--n] = '\0';
 }
 
@@ -339,7 +339,7 @@ static void save_token(const clv_cli_ctx *ctx, json_int_t expires_in)
     json_decref(j);
 }
 
-/* POST /token, client_credentials with scope admin (SPEC §4). */
+/* POST /token, client_credentials with scope admin (docs/API.md). */
 static int fetch_token(clv_cli_ctx *ctx)
 {
     char auth[4200], url[2100];

@@ -1,5 +1,5 @@
 /* cli_client — `clavis client …`: clients through the admin API, and test tokens for them
- * (SPEC §2.3, §4, §5.23). Secrets are in cli_secret.c. */
+ * (docs/DESIGN.md I3, docs/API.md, docs/DESIGN.md R23). Secrets are in cli_secret.c. */
 #include <stdio.h>
 #include <string.h>
 

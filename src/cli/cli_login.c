@@ -1,6 +1,6 @@
 /* cli_login — `clavis login` checks an admin client's credentials against a server (by
  * fetching an admin token) and keeps them in the profile (mode 0600) that the admin
- * commands read when no flag or CLAVIS_* variable says otherwise (SPEC §5.21);
+ * commands read when no flag or CLAVIS_* variable says otherwise (docs/DESIGN.md R21);
  * `clavis logout` removes it and the cached token. */
 #include <errno.h>
 #include <stdio.h>

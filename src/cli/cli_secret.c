@@ -1,5 +1,5 @@
 /* cli_secret — `clavis client secret add|list|remove`: secret rotation through the admin
- * API (SPEC §1 "Secret", §4). A new secret's plaintext is printed once, with a warning. */
+ * API (docs/DESIGN.md M "Secret", docs/API.md). A new secret's plaintext is printed once, with a warning. */
 #include <stdio.h>
 #include <string.h>
 
@@ -28,7 +28,7 @@ static int run_add(clv_cli_ctx *ctx)
 
     if (body == NULL || clv_cli_put_flags(ctx, body) < 0)
         goto cleanup;
-    if (exp != NULL) /* SPEC §4: null = never expires */
+    if (exp != NULL) /* docs/API.md: null = never expires */
         json_object_set_new(body, "expires_at",
                             strcmp(exp, "never") == 0 ? json_null() : json_string(exp));
     if ((rc = clv_cli_api(ctx, "POST", &p, body, NULL, &out)) != CLV_EXIT_OK)

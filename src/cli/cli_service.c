@@ -1,4 +1,5 @@
-/* cli_service — `clavis service …`: services through the admin API (SPEC §2.3, §4). */
+/* cli_service — `clavis service …`: services through the admin API (docs/DESIGN.md I3,
+ * docs/API.md). */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* cli_user — `clavis user …`: users (end users and administrators) through the admin API
- * (SPEC §1 "User", §4). */
+ * (docs/DESIGN.md M "User", docs/API.md). */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* cmd_init — `clavis init`: the first tenant, its protected platform_admin m2m client and a
- * platform_admin user, created once (SPEC §4). */
+ * platform_admin user, created once (docs/API.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +60,7 @@ static clv_code make_client(clv_app *app, init_result *r, clv_err *err)
     json_decref(body);
     if (rc != CLV_OK || (rc = clv_client_place(r->client, &svc, err)) != CLV_OK)
         return rc;
-    r->client->protected_ = true; /* SPEC §1: it cannot be deleted or deactivated */
+    r->client->protected_ = true; /* docs/DESIGN.md M: it cannot be deleted or deactivated */
     /* The bootstrap secret never expires (0): an operator must not be locked out after a
      * year. Rotate it through the admin API. */
     return clv_client_insert(app, NULL, r->client, 0, &r->secret, err);

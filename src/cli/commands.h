@@ -1,6 +1,6 @@
 /* commands — the subcommands of the clavis binary. Each takes argc/argv after the subcommand
  * name and returns the process exit code: 0 success, 1 refused or failed, 2 bad usage
- * (SPEC §5.23). */
+ * (docs/DESIGN.md R23). */
 #ifndef CLV_CLI_COMMANDS_H
 #define CLV_CLI_COMMANDS_H
 

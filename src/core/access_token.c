@@ -191,7 +191,7 @@ clv_code clv_access_check(clv_app *app, const char *token, json_t **claims_out,
         rc = clv_fail(err, CLV_UNAUTHENTICATED, "the token's client no longer exists");
     if (rc != CLV_OK)
         goto cleanup;
-    /* SPEC §1: a client that is not effectively active has no active tokens. */
+    /* docs/DESIGN.md M: a client that is not effectively active has no active tokens. */
     if (clv_client_effective_status(c) != CLV_STATUS_ACTIVE)
         rc = clv_fail(err, CLV_UNAUTHENTICATED, "the token's client is not active");
     else if (issued_ms(claims) <= c->tokens_revoked_at)

@@ -14,7 +14,7 @@ typedef struct {
     const clv_config *cfg; /* borrowed: outlives the app */
     clv_store *store;
     clv_keyset *keys;
-    unsigned char hmac_key[32]; /* keys the secret hashes (SPEC §1 "Secret") */
+    unsigned char hmac_key[32]; /* keys the secret hashes (docs/DESIGN.md M "Secret") */
     unsigned char pairwise_salt[32]; /* OIDC Core §8.1 pairwise subjects (oauth/oidc.c) */
     bool keys_checked; /* the database holds a check value of its HMAC key */
     clv_throttle *throttle; /* failed client and user authentications; thread-safe */

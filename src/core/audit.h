@@ -1,4 +1,4 @@
-/* audit — recording who changed what (SPEC §1 "Audit event", §5.10). */
+/* audit — recording who changed what (docs/DESIGN.md M "Audit event", R10). */
 #ifndef CLV_CORE_AUDIT_H
 #define CLV_CORE_AUDIT_H
 
@@ -14,7 +14,7 @@ clv_code clv_audit_write(clv_app *app, const clv_principal *p, const char *tenan
                          const char *action, const char *target_type, const char *target_id,
                          json_t *changes, clv_err *err);
 
-/* The JSON of an event as SPEC §5.10 gives it. New reference. */
+/* The JSON of an event as docs/DESIGN.md R10 gives it. New reference. */
 json_t *clv_audit_to_json(const clv_audit *a);
 
 #endif

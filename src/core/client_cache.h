@@ -1,7 +1,7 @@
 /* client_cache — the clients that authenticate at the protocol endpoints, and their secrets,
  * kept per thread for a short while so that a token request costs no database read.
  *
- * Correctness (SPEC §1: a change is seen on every node within one second): an entry is
+ * Correctness (docs/DESIGN.md M: a change is seen on every node within one second): an entry is
  * used for at most CLV_CACHE_TTL_MS after it was read, and not at all after a change made
  * through this process (clv_cache_bump, called on every committed admin change). A
  * deactivation made on another node is therefore seen here within CLV_CACHE_TTL_MS. */

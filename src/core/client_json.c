@@ -1,5 +1,5 @@
-/* client_json — reading a client from JSON (create, PATCH) and writing it back (SPEC §1,
- * §4), and the generic JSON diff the audit log uses. Reading checks the JSON shape of
+/* client_json — reading a client from JSON (create, PATCH) and writing it back (docs/DESIGN.md M,
+ * docs/API.md), and the generic JSON diff the audit log uses. Reading checks the JSON shape of
  * each field here and leaves every value rule to clv_client_validate
  * (client_json_rules.c), so that each rule is written once. */
 #include "core/client_json.h"
@@ -293,7 +293,7 @@ static clv_code fields_apply(clv_client *c, const json_t *body, const clv_client
     return CLV_OK;
 }
 
-/* A fresh client of this type holding only the defaults of SPEC §1 and cfg. */
+/* A fresh client of this type holding only the defaults of docs/DESIGN.md M and cfg. */
 static clv_client *defaults_new(clv_client_type type, const clv_config *cfg)
 {
     clv_client *c = calloc(1, sizeof *c);

@@ -1,8 +1,9 @@
-/* client_json — a client's JSON form (SPEC §1, §4) and every field rule on the way in.
+/* client_json — a client's JSON form (docs/DESIGN.md M, docs/API.md) and every field rule on the
+ * way in.
  *
  * The admin API reads a client from JSON on create and PATCH, and writes it back as JSON.
  * Reading refuses unknown fields, read-only fields and every rule violation with
- * CLV_INVALID naming the field ("redirect_uris[1]", SPEC §5.1) and leaves the target
+ * CLV_INVALID naming the field ("redirect_uris[1]", docs/DESIGN.md R1) and leaves the target
  * client unchanged on failure. Nothing here stores or knows about HTTP. */
 #ifndef CLV_CORE_CLIENT_JSON_H
 #define CLV_CORE_CLIENT_JSON_H
@@ -13,7 +14,7 @@
 #include "base/err.h"
 #include "base/model.h"
 
-/* The public JSON of a client: every field of SPEC §1 (grant_types, environment and
+/* The public JSON of a client: every field of docs/DESIGN.md M (grant_types, environment and
  * effective_status derived), times as RFC 3339 or null; never a secret. New reference,
  * NULL on allocation failure. */
 json_t *clv_client_to_json(const clv_client *c);
@@ -33,16 +34,16 @@ clv_code clv_client_from_json(const json_t *body, const clv_config *cfg, clv_cli
 clv_code clv_client_patch(const clv_client *c, const json_t *patch, const clv_config *cfg,
                           clv_client **out, clv_err *err);
 
-/* The cross-field rules of SPEC §1 for a complete client (type vs redirect URIs, auth
+/* The cross-field rules of docs/DESIGN.md M for a complete client (type vs redirect URIs, auth
  * method, grants, pairwise hosts, lifetimes). Used by from_json and patch. */
 clv_code clv_client_validate(const clv_client *c, const clv_config *cfg, clv_err *err);
 
-/* Checks one redirect URI (SPEC §1 and RFC 8252): absolute, no fragment, ≤ 2000 chars,
+/* Checks one redirect URI (docs/DESIGN.md M and RFC 8252): absolute, no fragment, ≤ 2000 chars,
  * https, or http on a loopback host (127.0.0.1, [::1], localhost), or a private-use
  * scheme containing a '.' (reverse domain, RFC 8252 §7.1). CLV_INVALID with field. */
 clv_code clv_redirect_uri_check(const char *uri, const char *field, clv_err *err);
 
-/* Changes between two JSON objects of the same kind, as SPEC §5.10's
+/* Changes between two JSON objects of the same kind, as docs/DESIGN.md R10's
  * {"field": {"from": …, "to": …}} for every key whose value differs (keys in ignore, a
  * NULL-terminated list, are skipped). New reference. */
 json_t *clv_json_diff(const json_t *before, const json_t *after, const char *const *ignore);

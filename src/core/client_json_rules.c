@@ -1,4 +1,4 @@
-/* client_json_rules — the field rules of a client (SPEC §1, §5.3, §5.6, §5.17, §5.20): the
+/* client_json_rules — the field rules of a client (docs/DESIGN.md M, R3, R6, R17, R20): the
  * policy of every URI-valued field on top of the one URI splitter (base/uri.h), the
  * redirect-URI check, and clv_client_validate, the whole-client check that create and
  * PATCH both end with.
@@ -11,16 +11,16 @@
 #include "base/uri.h"
 
 enum {
-    URI_MAX = 2000,         /* SPEC §5.20 */
-    NAME_MAX_CHARS = 200,   /* SPEC §5.20 */
-    DESC_MAX_CHARS = 2000,  /* SPEC §5.20 */
+    URI_MAX = 2000,         /* docs/DESIGN.md R20 */
+    NAME_MAX_CHARS = 200,   /* docs/DESIGN.md R20 */
+    DESC_MAX_CHARS = 2000,  /* docs/DESIGN.md R20 */
     ID_MAX_CHARS = 128,     /* service_id: an identifier, never prose */
     META_MAX_CHARS = 200,   /* software_id, software_version, each contact */
-    TOKEN_MAX_CHARS = 128,  /* each scope and role (SPEC §5.20) */
-    MAX_REDIRECTS = 50,     /* SPEC §5.20; post-logout and CORS origins get the same cap */
+    TOKEN_MAX_CHARS = 128,  /* each scope and role (docs/DESIGN.md R20) */
+    MAX_REDIRECTS = 50,     /* docs/DESIGN.md R20; post-logout and CORS origins get the same cap */
     MAX_SCOPES = 100,
     MAX_ROLES = 50,
-    MAX_AUDIENCE = 10,      /* SPEC §5.3 */
+    MAX_AUDIENCE = 10,      /* docs/DESIGN.md R3 */
     MAX_CONTACTS = 10,
     RT_LIFETIME_MIN = 60,
     FIELD_LEN = CLV_ERR_FIELD_MAX
@@ -341,7 +341,7 @@ static clv_code lifetimes_check(const clv_client *c, const clv_config *cfg, clv_
     return CLV_OK;
 }
 
-/* ---- cross-field rules (SPEC §1 table) ---- */
+/* ---- cross-field rules (docs/DESIGN.md M table) ---- */
 
 static bool secret_auth(clv_auth_method m)
 {
@@ -431,7 +431,7 @@ static bool enums_valid(const clv_client *c)
 }
 
 /* OIDC Core §8.1: without a sector_identifier_uri the sector is the host of the redirect
- * URIs, so a pairwise client needs them all on one host (SPEC §1, §5.6). */
+ * URIs, so a pairwise client needs them all on one host (docs/DESIGN.md M, R6). */
 static clv_code pairwise_check(const clv_client *c, clv_err *err)
 {
     char first[URI_MAX + 1], host[URI_MAX + 1];

@@ -34,11 +34,11 @@
 /* The client options that let a client use a grant: one per allow_* field of clv_client. */
 typedef enum {
     CLV_OPTION_NONE,
-    CLV_OPTION_REFRESH_TOKEN,     /* allow_refresh_token (SPEC §5.16) */
+    CLV_OPTION_REFRESH_TOKEN,     /* allow_refresh_token (docs/DESIGN.md R16) */
     CLV_OPTION_CLIENT_CREDENTIALS /* allow_client_credentials */
 } clv_grant_option_id;
 
-/* SPEC §1 table: the code flow for clients that redirect users, refresh tokens when the
+/* docs/DESIGN.md M table: the code flow for clients that redirect users, refresh tokens when the
  * client allows them, client_credentials for m2m clients and confidential ones that allow
  * it. X(id, name, the types that always may, the types that may with the option on, the
  * option). */

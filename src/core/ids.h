@@ -8,7 +8,7 @@ enum { CLV_ID_LEN = 48 };
 
 /* Writes "<prefix>_<10 chars of millisecond time><16 random chars>" in lowercase Crockford
  * base32 into out, so that ids of one kind sort in creation order (the list order of
- * SPEC §5.8 breaks ties by id). prefix is at most 8 characters. false if the CSPRNG
+ * docs/DESIGN.md R8 breaks ties by id). prefix is at most 8 characters. false if the CSPRNG
  * failed. */
 bool clv_id_new(const char *prefix, char out[CLV_ID_LEN]);
 

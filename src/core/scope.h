@@ -7,7 +7,7 @@
 #include "base/err.h"
 #include "base/model.h"
 
-/* Resolves a requested scope for client c (SPEC §5.2): NULL → every allowed scope (admin
+/* Resolves a requested scope for client c (docs/DESIGN.md R2): NULL → every allowed scope (admin
  * only when grantable); otherwise every token must be allowed, else CLV_INVALID_SCOPE.
  * *out is a malloc'd space-separated string. */
 clv_code clv_scope_resolve(const clv_client *c, const char *requested, char **out, clv_err *err);

@@ -1,5 +1,5 @@
 /* secret — client secrets: made from the CSPRNG, shown once, stored as keyed hashes
- * (SPEC §1 "Secret"). */
+ * (docs/DESIGN.md M "Secret"). */
 #ifndef CLV_CORE_SECRET_H
 #define CLV_CORE_SECRET_H
 

@@ -1,4 +1,4 @@
-/* sector — the check of a client's sector_identifier_uri (OIDC Core §8.1, SPEC §5.6): the
+/* sector — the check of a client's sector_identifier_uri (OIDC Core §8.1, docs/DESIGN.md R6): the
  * document it names must be a JSON array of strings that holds every redirect URI of the
  * client. Run when a client is created or changed (admin API, registration), never at
  * sign-in time. The sector itself (the URI's host) is derived in client_json.c. */

@@ -16,7 +16,7 @@
 
 enum { WAYS = 8, LOCKS = 64, DEFAULT_SLOTS = 8192, WHO_MAX = 400, KEY_MAX = 480 };
 
-/* SPEC §5.27; docs/OPERATIONS.md "Throttling" explains the numbers. In the long run a
+/* docs/DESIGN.md R27; docs/OPERATIONS.md "Throttling" explains the numbers. In the long run a
  * pair gets one guess a minute and an address one guess every two seconds. */
 const clv_throttle_rule clv_throttle_pair_rule = {10, 1000, 15 * 60 * 1000, 60 * 1000};
 const clv_throttle_rule clv_throttle_addr_rule = {30, 1000, 15 * 60 * 1000, 2 * 1000};

@@ -75,7 +75,7 @@ typedef struct {
 
 void clv_page_consent(clv_resp *resp, const clv_app *app, const clv_consent_page *pg);
 
-/* An error page (SPEC §5.19): HTTP status with title and message. */
+/* An error page (docs/DESIGN.md R19): HTTP status with title and message. */
 void clv_page_error(clv_resp *resp, int status, const char *title, const char *message);
 
 /* The logout confirmation (RP-Initiated Logout §2): a POST form to /logout with csrf and

@@ -1,4 +1,4 @@
-/* cors_headers — Access-Control-* headers of /token, /userinfo and /revoke (SPEC §2.1;
+/* cors_headers — Access-Control-* headers of /token, /userinfo and /revoke (docs/DESIGN.md I1;
  * Fetch standard §3.2) and their preflight. Whether an origin is allowed is
  * oauth/cors_policy.c's call; this file reads the Origin header and writes headers. */
 #include <string.h>

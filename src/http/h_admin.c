@@ -1,4 +1,4 @@
-/* h_admin — the one runner of every admin route (SPEC §2.2, §4): the bearer
+/* h_admin — the one runner of every admin route (docs/DESIGN.md I2, docs/API.md): the bearer
  * authentication they share, then what the route's row of router.c asks for — body, page,
  * If-Match, query parameters — handed to its admin operation as a clv_admin_args, and the
  * answer with its status, ETag and Cache-Control. */

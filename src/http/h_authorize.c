@@ -1,5 +1,5 @@
 /* h_authorize — GET and POST /authorize: the authorization code flow's browser side
- * (RFC 6749 §4.1, SPEC §2.1, §5.17, §5.19, §5.22). The request is checked by
+ * (RFC 6749 §4.1, docs/DESIGN.md I1, R17, R19, R22). The request is checked by
  * oauth/authorize.c the same way on both methods; GET goes straight back to the client
  * when a session cookie names a usable sign-in, else shows the sign-in form; POST checks
  * the form's CSRF token and the password, starts a session and goes back with a code. */
@@ -62,7 +62,7 @@ static void redirect(clv_resp *resp, char *url)
 }
 
 /* RFC 6749 §4.1.2.1: back to a verified redirect URI with error, error_description, state
- * and iss (RFC 9207); without one, a page and never a redirect (SPEC §5.19). */
+ * and iss (RFC 9207); without one, a page and never a redirect (docs/DESIGN.md R19). */
 static void fail(clv_req *r, clv_resp *resp, const clv_authz *a, const clv_err *err)
 {
     int status = clv_code_status(err->code);

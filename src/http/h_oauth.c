@@ -1,5 +1,5 @@
 /* h_oauth — HTTP handlers of the protocol endpoints: discovery, JWKS, token,
- * introspection, revocation, health (SPEC §2.1, §2.5). */
+ * introspection, revocation, health (docs/DESIGN.md I1, I5). */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -78,7 +78,7 @@ void clv_h_readyz(clv_req *r, clv_resp *resp)
         clv_resp_json(resp, 503, json_pack("{s:s}", "status", "database unavailable"));
 }
 
-/* Reads a protocol endpoint's form body (SPEC §5.12: a wrong type is invalid_request). */
+/* Reads a protocol endpoint's form body (docs/DESIGN.md R12: a wrong type is invalid_request). */
 static clv_code read_form(const clv_req *r, clv_form *form, clv_err *err)
 {
     const char *ct = clv_req_header(r, "Content-Type");
@@ -218,7 +218,7 @@ static void protocol(clv_req *r, clv_resp *resp, endpoint ep)
         clv_resp_header(resp, "Cache-Control", "no-store");
         clv_resp_header(resp, "Pragma", "no-cache");
     }
-    /* SPEC §2.1: browsers may read /token and /revoke answers from the client's origins */
+    /* docs/DESIGN.md I1: browsers may read /token and /revoke answers from the client's origins */
     if (ep != EP_INTROSPECT)
         clv_cors_for_client(r, resp, creds.client_id);
     clv_token_reply_cleanup(&reply);

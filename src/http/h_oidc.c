@@ -1,5 +1,5 @@
 /* h_oidc — GET|POST /userinfo (OIDC Core §5.3, RFC 6750) and GET|POST /logout
- * (RP-Initiated Logout 1.0, SPEC §5.18). */
+ * (RP-Initiated Logout 1.0, docs/DESIGN.md R18). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,7 +193,7 @@ void clv_h_logout(clv_req *r, clv_resp *resp)
         clv_log("error", "logout: %s: %s", clv_code_name(err.code), err.detail);
         clv_page_error(resp, 500, "Something went wrong", "internal error");
     } else if (lo.hint_valid && lo.redirect != NULL && hint_matches_session(r, &lo)) {
-        go(r, resp, lo.redirect); /* SPEC §5.18: no confirmation needed */
+        go(r, resp, lo.redirect); /* docs/DESIGN.md R18: no confirmation needed */
     } else {
         confirm(r, resp, &lo, &q);
     }

@@ -1,5 +1,5 @@
-/* h_register — HTTP handlers of dynamic client registration (RFC 7591, RFC 7592; SPEC
- * §2.1). (The admin routes that go with it, initial access tokens and test tokens, are
+/* h_register — HTTP handlers of dynamic client registration (RFC 7591, RFC 7592; docs/DESIGN.md
+ * I1). (The admin routes that go with it, initial access tokens and test tokens, are
  * rows of router.c's table.) */
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +47,7 @@ static void register_error(clv_resp *resp, const clv_err *err)
         no_store(resp);
         return;
     }
-    if (e.code == CLV_UNSUPPORTED_MEDIA) /* SPEC §5.12: a protocol endpoint says 400 */
+    if (e.code == CLV_UNSUPPORTED_MEDIA) /* docs/DESIGN.md R12: a protocol endpoint says 400 */
         e.code = CLV_INVALID;
     clv_resp_oauth_error(resp, &e);
     if (e.code == CLV_UNAUTHENTICATED)

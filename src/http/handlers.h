@@ -42,7 +42,7 @@ void clv_h_register_delete(clv_req *r, clv_resp *resp);
  * operation it calls (a clv_admin_fn, admin/operation.h) and a clv_h_admin_route saying what
  * the one runner, clv_h_admin_run, reads from the request and how it answers. */
 
-/* Authenticates the bearer admin token into p (SPEC §2.2: a Clavis access token with scope
+/* Authenticates the bearer admin token into p (docs/DESIGN.md I2: a Clavis access token with scope
  * admin whose client has role tenant_admin or platform_admin right now). */
 clv_code clv_h_admin_principal(clv_req *r, clv_principal *p, clv_err *err);
 

@@ -59,7 +59,7 @@ void clv_resp_json_text(clv_resp *resp, int status, char *text);
 /* Empty body. */
 void clv_resp_empty(clv_resp *resp, int status);
 /* RFC 9457 problem+json for an admin error: type, title, status, detail and, when the
- * error names a field, errors: [{field, message}] (SPEC §5.1). 401 adds
+ * error names a field, errors: [{field, message}] (docs/DESIGN.md R1). 401 adds
  * WWW-Authenticate: Bearer. */
 void clv_resp_problem(clv_resp *resp, const clv_err *err);
 /* RFC 6749 §5.2 JSON error for a protocol endpoint: {error, error_description}, with
@@ -82,10 +82,10 @@ clv_code clv_req_json_body(const clv_req *r, bool allow_empty, json_t **out, clv
  * any code), decoded; a parameter without '=' has the value "". A name given more than
  * once is kept once (its first value) and the first such name is copied into repeated
  * (else repeated is ""): the caller decides what a repeat means (RFC 6749 §3.1).
- * CLV_INVALID for invalid UTF-8 (SPEC §5.13) or more than CLV_FORM_MAX names. */
+ * CLV_INVALID for invalid UTF-8 (docs/DESIGN.md R13) or more than CLV_FORM_MAX names. */
 clv_code clv_req_query_form(const clv_req *r, clv_form *form, char repeated[CLV_ERR_FIELD_MAX],
                             clv_err *err);
-/* Checks every query parameter is valid UTF-8 (SPEC §5.13). */
+/* Checks every query parameter is valid UTF-8 (docs/DESIGN.md R13). */
 clv_code clv_req_check_query(const clv_req *r, clv_err *err);
 /* Parses an integer query parameter in [min, max] (absent → def). */
 clv_code clv_req_query_int(const clv_req *r, const char *name, int min, int max, int def, int *out,

@@ -1,6 +1,6 @@
-/* router — the route table of SPEC §2.1 and §4 (see router.h): one row per route; an
- * admin route's row is all there is of it in src/http (docs/ARCHITECTURE.md "Where a
- * change goes"). */
+/* router — the route table of docs/DESIGN.md I1 and docs/API.md (see router.h): one row per route;
+ * an admin route's row is all there is of it in src/http (docs/ARCHITECTURE.md "Where a change
+ * goes"). */
 #include "http/router.h"
 
 #include <stdio.h>
@@ -67,7 +67,7 @@ static const route routes[] = {
     ROUTE("OPTIONS", "/revoke", clv_h_preflight),
     ROUTE("GET", "/healthz", clv_h_healthz),
     ROUTE("GET", "/readyz", clv_h_readyz),
-    /* the admin API (SPEC §4) */
+    /* the admin API (docs/API.md) */
     ADMIN("POST", T, clv_admin_tenant_create, 201, BODY),
     ADMIN("GET", T, clv_admin_tenant_list, 200, PAGE),
     ADMIN("GET", T "/*", clv_admin_tenant_get, 200, 0),
@@ -194,7 +194,7 @@ void clv_router_dispatch(clv_req *r, clv_resp *resp)
         refuse(r, resp, CLV_NOT_FOUND, "no such endpoint");
         return;
     }
-    /* SPEC §5.13: invalid UTF-8 anywhere — the (unescaped) path or the query — is a 400. */
+    /* docs/DESIGN.md R13: invalid UTF-8 anywhere — the (unescaped) path or the query — is a 400. */
     if (!clv_utf8_valid(path, strlen(path))) {
         refuse(r, resp, CLV_INVALID, "the path is not valid UTF-8");
         return;

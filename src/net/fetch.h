@@ -1,5 +1,5 @@
 /* fetch — the server's own outgoing HTTP: one GET of a small document a client's metadata
- * points to (SPEC §5.6 sector_identifier_uri), through the one HTTP client
+ * points to (docs/DESIGN.md R6 sector_identifier_uri), through the one HTTP client
  * (net/http_client.h). Bounded in every way a hostile URL could abuse: http and https
  * only, no redirects, a 5 s timeout, a 64 KiB body cap; a failure's text says what kind
  * it was, never which address was tried. */

@@ -226,7 +226,7 @@ static clv_code check_client(clv_app *app, const clv_authz_params *p, clv_authz 
         return clv_fail(err, CLV_INVALID, "unknown client_id");
     if (rc != CLV_OK)
         return rc;
-    if (clv_client_effective_status(a->client) != CLV_STATUS_ACTIVE) /* SPEC §1 */
+    if (clv_client_effective_status(a->client) != CLV_STATUS_ACTIVE) /* docs/DESIGN.md M */
         return clv_fail(err, CLV_INVALID, "this client is not active");
     if (a->client->type == CLV_TYPE_M2M)
         return clv_fail(err, CLV_UNAUTHORIZED_CLIENT,
@@ -284,7 +284,7 @@ static clv_code check_max_age(const char *s, clv_authz *a, clv_err *err)
     return CLV_OK;
 }
 
-/* RFC 7636 §4.3, SPEC §5.17: S256 only; required for public clients and require_pkce. */
+/* RFC 7636 §4.3, docs/DESIGN.md R17: S256 only; required for public clients and require_pkce. */
 static clv_code check_pkce(const clv_authz_params *p, clv_authz *a, clv_err *err)
 {
     const clv_client *c = a->client;

@@ -1,5 +1,5 @@
 /* authorize — the authorization endpoint's logic (RFC 6749 §4.1, RFC 7636, OpenID Connect
- * Core §3.1.2, SPEC §2.1 and §5.17): checking an authorization request, issuing the code,
+ * Core §3.1.2, docs/DESIGN.md I1 and R17): checking an authorization request, issuing the code,
  * building the redirect back to the client, and the small pure pieces the unit tests reach
  * (PKCE S256, exact redirect URI matching, the bound code hash). Nothing here knows HTTP:
  * http/h_authorize.c passes the parameters in and renders what comes back. */
@@ -32,7 +32,7 @@ typedef struct {
     clv_client *client;
     char *redirect_uri;  /* the verified redirect URI; NULL until it is verified */
     bool redirect_given; /* the request named it (else the client's only one is used) */
-    char *scope;         /* resolved (SPEC §5.2) */
+    char *scope;         /* resolved (docs/DESIGN.md R2) */
     bool scope_given;    /* the request named a scope (else every allowed one) */
     char *state, *nonce, *code_challenge; /* NULL when absent */
     bool prompt_none, prompt_login, prompt_consent;
@@ -44,7 +44,7 @@ typedef struct {
  * or the client's only one when none is given); then the rest. On CLV_OK *a is the checked
  * request. On failure err holds the code whose clv_code_oauth() name is the RFC 6749 error;
  * if a->redirect_uri is set the error may go back there (with a->state), otherwise it must
- * be shown on a page and never redirected (SPEC §5.19). Always clv_authz_cleanup(a). */
+ * be shown on a page and never redirected (docs/DESIGN.md R19). Always clv_authz_cleanup(a). */
 clv_code clv_authz_check(clv_app *app, const clv_authz_params *p, clv_authz *a, clv_err *err);
 
 void clv_authz_cleanup(clv_authz *a);

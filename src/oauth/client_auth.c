@@ -17,7 +17,7 @@
 enum { TOUCH_EVERY = 60 };
 
 /* Why an authentication failed: the "cause" of its log line (docs/OPERATIONS.md "Logs"),
- * the names of SPEC §5.29's metrics where they exist. */
+ * the names of docs/DESIGN.md R29's metrics where they exist. */
 #define C_UNKNOWN "unknown_client"
 #define C_WRONG "wrong_secret"
 #define C_EXPIRED "expired_secret"
@@ -118,7 +118,7 @@ static clv_code authenticate(clv_app *app, const clv_client_creds *creds, clv_cl
     return CLV_OK;
 }
 
-/* One line a failure (SPEC §2.5: never the secret). */
+/* One line a failure (docs/DESIGN.md I5: never the secret). */
 static void log_failure(const clv_client_creds *creds, const char *cause, unsigned failures)
 {
     char n[16];

@@ -17,7 +17,7 @@ typedef struct {
                                    * private_key_jwt */
     const char *client_assertion; /* private_key_jwt (RFC 7523 §2.2), else NULL */
     bool for_token;               /* at the token endpoint: a success marks the client used
-                                   * (last_used_at: "no token issued", SPEC §1 hygiene) */
+                                   * (last_used_at: "no token issued", docs/DESIGN.md M hygiene) */
     const char *addr;             /* the caller's source address (text), for throttling;
                                    * NULL: an internal caller, never throttled */
 } clv_client_creds;

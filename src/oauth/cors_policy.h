@@ -1,5 +1,5 @@
 /* cors_policy — which browser origins may read the answers of /token, /userinfo and
- * /revoke (SPEC §2.1): a client's allowed_cors_origins and the origins of its redirect
+ * /revoke (docs/DESIGN.md I1): a client's allowed_cors_origins and the origins of its redirect
  * URIs, and only while the client is effectively active. Origins are compared as RFC 6454
  * serialises them (base/uri.h). The HTTP side (http/cors_headers.c) turns the answer into
  * Access-Control-* headers and decides nothing. */

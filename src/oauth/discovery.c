@@ -54,8 +54,8 @@ json_t *clv_discovery_doc(const clv_app *app, bool oidc)
     if (doc == NULL)
         return NULL;
     /* "none" is listed for public clients at /token and /revoke (RFC 7009 §2.1: a public
-     * client revokes its own tokens); introspection callers must be confidential (SPEC
-     * §5.4), so drop it there. */
+     * client revokes its own tokens); introspection callers must be confidential (docs/DESIGN.md
+     * R4), so drop it there. */
     json_array_remove(json_object_get(doc, "introspection_endpoint_auth_methods_supported"), 2);
     json_object_set_new(doc, "scopes_supported",
                         json_pack("[s, s, s, s, s]", "openid", "profile", "email",

@@ -59,7 +59,8 @@ static clv_code new_refresh(clv_app *app, const clv_client *c, const clv_user *u
 
 /* Mints the access token of a user: sub as the client sees the user, the user's roles (for
  * a first-party client only: docs/DESIGN.md D2 — a third party learns no one's roles and
- * gets none to present elsewhere), and the private claims usr (sealed user id, for UserInfo), fid (the family, checked by
+ * gets none to present elsewhere), and the private claims usr (sealed user id, for UserInfo), fid
+ * (the family, checked by
  * clv_access_check) and auth_time. */
 static clv_code user_access_token(clv_app *app, const clv_client *c, const clv_user *u,
                                   const user_grant *g, const char *sub, char **token,
@@ -119,7 +120,7 @@ static clv_code user_tokens(clv_app *app, const clv_client *c, const user_grant 
     if (clv_scope_word(g->scope, "openid"))
         rc = clv_oidc_id_token(app, c, sub, g->auth_time, g->nonce, reply.access_token,
                                &reply.id_token, err);
-    if (rc == CLV_OK && c->allow_refresh_token && /* SPEC §5.16 */
+    if (rc == CLV_OK && c->allow_refresh_token && /* docs/DESIGN.md R16 */
         (rc = new_refresh(app, c, u, g, rt, err)) == CLV_OK &&
         (reply.refresh_token = strdup(rt)) == NULL)
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
@@ -312,7 +313,7 @@ cleanup:
     return rc;
 }
 
-/* RFC 6749 §4.4: a token for the client itself, with the scopes it asked for (SPEC §5.2).
+/* RFC 6749 §4.4: a token for the client itself, with the scopes it asked for (docs/DESIGN.md R2).
  * Who may use it (m2m, or confidential with allow_client_credentials) is the grant's row. */
 static clv_code client_credentials(clv_app *app, const clv_client *c, const clv_token_req *req,
                                    clv_token_reply *out, clv_err *err)

@@ -5,7 +5,7 @@
  *
  * Codes are single use and live CLV_CODE_LIFETIME seconds; presenting a used one revokes
  * every token issued from it (RFC 6749 §4.1.2). Refresh tokens are rotated on every use
- * and a reused one revokes its whole family (RFC 9700 §4.14.2). SPEC §5.16: a refresh
+ * and a reused one revokes its whole family (RFC 9700 §4.14.2). docs/DESIGN.md R16: a refresh
  * token comes with every authorization_code and refresh_token grant of a client whose
  * allow_refresh_token is on. */
 #ifndef CLV_OAUTH_GRANTS_H

@@ -21,7 +21,7 @@ static bool has_role(const clv_client *c, const char *role)
     return false;
 }
 
-/* SPEC §5.4: an active confidential or m2m client; platform admins see every tenant. */
+/* docs/DESIGN.md R4: an active confidential or m2m client; platform admins see every tenant. */
 static clv_code authenticate_caller(clv_app *app, const clv_client_creds *creds,
                                     clv_client **out, clv_err *err)
 {
@@ -84,7 +84,7 @@ cleanup:
 }
 
 /* RFC 7009 §2.1: a public client may revoke the tokens issued to itself (browser apps
- * call /revoke, SPEC §2.1); other callers as for introspection (SPEC §5.4). */
+ * call /revoke, docs/DESIGN.md I1); other callers as for introspection (docs/DESIGN.md R4). */
 static bool caller_may_revoke(const clv_client *caller, const json_t *claims)
 {
     const char *cid = json_string_value(json_object_get(claims, "client_id"));

@@ -1,5 +1,5 @@
 /* introspect — RFC 7662 introspection and RFC 7009 revocation of access tokens. Callers
- * (SPEC §5.4): active confidential or m2m clients of the token's tenant, and any client
+ * (docs/DESIGN.md R4): active confidential or m2m clients of the token's tenant, and any client
  * with role platform_admin. */
 #ifndef CLV_OAUTH_INTROSPECT_H
 #define CLV_OAUTH_INTROSPECT_H

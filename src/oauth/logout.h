@@ -1,4 +1,4 @@
-/* logout — RP-Initiated Logout 1.0 without HTTP (SPEC §2.1, §5.18): which client a logout
+/* logout — RP-Initiated Logout 1.0 without HTTP (docs/DESIGN.md I1, R18): which client a logout
  * request is for, whether its id_token_hint is one of our ID tokens, and where it may go
  * afterwards — only to a post_logout_redirect_uri registered for that client. */
 #ifndef CLV_OAUTH_LOGOUT_H

@@ -21,7 +21,7 @@ bool clv_oidc_pairwise(const char *sector, const char *user_id, const unsigned c
 
 /* The sub client c sees for user_id: the user id itself (public), or the pairwise value
  * for c's sector (its sector_identifier, i.e. the host of its redirect URIs or of its
- * sector_identifier_uri, SPEC §1, §5.6). false on a hash failure. */
+ * sector_identifier_uri, docs/DESIGN.md M, R6). false on a hash failure. */
 bool clv_oidc_subject(const clv_app *app, const clv_client *c, const char *user_id,
                       char out[CLV_SUB_LEN]);
 

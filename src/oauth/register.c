@@ -27,7 +27,7 @@ static clv_code nomem(clv_err *err)
 static void principal_init(clv_principal *p, const char *actor_id, const char *tenant_id)
 {
     memset(p, 0, sizeof *p);
-    p->actor_type = "registration"; /* SPEC §5.10 */
+    p->actor_type = "registration"; /* docs/DESIGN.md R10 */
     snprintf(p->actor_id, sizeof p->actor_id, "%s", actor_id);
     snprintf(p->tenant_id, sizeof p->tenant_id, "%s", tenant_id != NULL ? tenant_id : "");
 }
@@ -191,7 +191,7 @@ static clv_code service_load(clv_app *app, const char *service_id, clv_principal
     return CLV_OK;
 }
 
-/* SPEC §5.6: a new or changed sector_identifier_uri is fetched and must list every
+/* docs/DESIGN.md R6: a new or changed sector_identifier_uri is fetched and must list every
  * redirect URI. The fetch (≤ CLV_FETCH_TIMEOUT s) runs inside the registration's
  * transaction, which keeps a registration atomic; it happens only for pairwise clients
  * that name such a document. */
@@ -328,7 +328,7 @@ clv_code clv_register_delete(clv_app *app, const char *client_id, const char *ra
         return rc;
     if ((rc = rat_check(app, client_id, rat, &old, &p, err)) != CLV_OK)
         goto cleanup;
-    if (old->protected_) { /* SPEC §5.5; registered clients never are */
+    if (old->protected_) { /* docs/DESIGN.md R5; registered clients never are */
         rc = clv_fail(err, CLV_CONFLICT, "a protected client cannot be deleted");
         goto cleanup;
     }
@@ -336,7 +336,7 @@ clv_code clv_register_delete(clv_app *app, const char *client_id, const char *ra
         rc = nomem(err);
         goto cleanup;
     }
-    /* The admin API's soft delete: restorable within the retention (SPEC §1). */
+    /* The admin API's soft delete: restorable within the retention (docs/DESIGN.md M). */
     c->status = CLV_STATUS_DELETED;
     c->deleted_at = now;
     c->purge_at = now + app->cfg->retention;

@@ -1,15 +1,15 @@
-/* register — dynamic client registration (RFC 7591) and management (RFC 7592), SPEC §2.1,
- * §5.11.
+/* register — dynamic client registration (RFC 7591) and management (RFC 7592),
+ * docs/DESIGN.md I1, R11.
  *
- * POST /register takes RFC 7591 client metadata with an initial access token (admin/initial_access_tokens.h)
- * — or none, when the operator runs open registration into one service — and creates an
- * ordinary Clavis client in the token's service: the metadata is mapped to the client
- * JSON of core/client_json.h and goes through the same field rules as the admin API.
- * Metadata Clavis does not understand is ignored (RFC 7591 §2); the client type follows
- * from it (SPEC §5.11): token_endpoint_auth_method "none" → public, grant_types exactly
- * ["client_credentials"] → m2m, else confidential. The response carries a registration
- * access token ("clv_rat_" + 43 base64url characters, stored only as its keyed hash) for
- * GET/PUT/DELETE /register/{client_id}; PUT rotates it.
+ * POST /register takes RFC 7591 client metadata with an initial access token
+ * (admin/initial_access_tokens.h) — or none, when the operator runs open registration into one
+ * service — and creates an ordinary Clavis client in the token's service: the metadata is mapped to
+ * the client JSON of core/client_json.h and goes through the same field rules as the admin API.
+ * Metadata Clavis does not understand is ignored (RFC 7591 §2); the client type follows from it
+ * (docs/DESIGN.md R11): token_endpoint_auth_method "none" → public, grant_types exactly
+ * ["client_credentials"] → m2m, else confidential. The response carries a registration access token
+ * ("clv_rat_" + 43 base64url characters, stored only as its keyed hash) for GET/PUT/DELETE
+ * /register/{client_id}; PUT rotates it.
  *
  * Every change is written with its audit event in one transaction, by the actor
  * {type: "registration", id: the initial access token's id ("open" for open registration)

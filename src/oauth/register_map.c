@@ -131,7 +131,7 @@ static clv_grant refused(clv_client_type t, grant_set asked)
     return CLV_GRANT_COUNT;
 }
 
-/* SPEC §5.11: none → public; grants that an m2m client may all use (exactly
+/* docs/DESIGN.md R11: none → public; grants that an m2m client may all use (exactly
  * client_credentials) → m2m; else confidential. The type must admit every grant asked for
  * (core/grant_types.h). */
 static clv_code type_derive(const char *method, grant_set asked, clv_client_type *type,
@@ -273,7 +273,7 @@ clv_code clv_register_map(const json_t *md, const clv_client *cur, json_t **out,
         (rc = grants_read(md, cur, &asked, err)) != CLV_OK ||
         (rc = response_types_check(md, err)) != CLV_OK)
         return rc;
-    /* A client keeps its type (SPEC §2.2): public stays public, and so on. */
+    /* A client keeps its type (docs/DESIGN.md I2): public stays public, and so on. */
     if (cur != NULL && (strcmp(method, "none") == 0) != (cur->type == CLV_TYPE_PUBLIC))
         return type_kept(cur, "token_endpoint_auth_method", err);
     if ((rc = type_derive(method, asked, &type, err)) != CLV_OK)

@@ -1,5 +1,5 @@
 /* session — the browser side of the end-user flows, without HTTP: signing a user in with
- * a password (SPEC §5.22), the signed-in session a cookie names, and the CSRF tokens of the
+ * a password (docs/DESIGN.md R22), the signed-in session a cookie names, and the CSRF tokens of the
  * sign-in and logout forms. Cookie values and CSRF tokens are opaque strings here; the
  * HTTP layer decides how they travel (FLOWS.md). */
 #ifndef CLV_OAUTH_SESSION_H
@@ -19,7 +19,7 @@ enum {
     CLV_CSRF_LIFETIME = 3600         /* seconds a form stays submittable */
 };
 
-/* Signs in username with password as a user of tenant_id only (SPEC §5.22): the user must
+/* Signs in username with password as a user of tenant_id only (docs/DESIGN.md R22): the user must
  * exist there, be active and match the argon2id hash. Every miss — unknown user, user of
  * another tenant, inactive user, wrong password — is the same CLV_ACCESS_DENIED, and takes
  * the same time (an unknown user is checked against a dummy hash). On CLV_OK *out is the

@@ -38,7 +38,7 @@ clv_code clv_token_issue(clv_app *app, const clv_token_req *req, clv_token_reply
         return clv_fail(err, CLV_UNSUPPORTED_GRANT, "grant_type '%.64s' is not supported", name);
     if ((rc = clv_client_authenticate(app, &req->creds, &c, err)) != CLV_OK)
         return rc;
-    /* who may use the grant: its row of core/grant_types.h (SPEC §1 table) */
+    /* who may use the grant: its row of core/grant_types.h (docs/DESIGN.md M table) */
     if (!clv_grant_allowed(c, g))
         rc = clv_fail(err, CLV_UNAUTHORIZED_CLIENT, "this client may not use the %s grant",
                       clv_grant_name(g));

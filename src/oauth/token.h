@@ -1,7 +1,7 @@
 /* token — the token endpoint (RFC 6749 §3.2): a request's grant_type is looked up in the
  * grant table (core/grant_types.h), the client is authenticated and checked against the
  * row, and the grant's handler (oauth/grants.c) answers; and the scope rules every grant
- * shares (SPEC §5.2). */
+ * shares (docs/DESIGN.md R2). */
 #ifndef CLV_OAUTH_TOKEN_H
 #define CLV_OAUTH_TOKEN_H
 
@@ -33,7 +33,7 @@ typedef struct {
     int64_t expires_in;
     char *scope;
     char *id_token;      /* OIDC Core §3.1.3.3, when openid was granted */
-    char *refresh_token; /* when the client may have one (SPEC §5.16) */
+    char *refresh_token; /* when the client may have one (docs/DESIGN.md R16) */
 } clv_token_reply;
 
 /* Frees (and wipes the tokens of) r's strings. */

@@ -62,7 +62,7 @@ typedef struct {
     int status;             /* -1 = every status but deleted; else a clv_status */
     int type;               /* -1 = every type; else a clv_client_type */
     const char *q;          /* NULL, or case-insensitive literal substring of name, or
-                             * exact client_id (SPEC §5.9: %, _ and * are literal) */
+                             * exact client_id (docs/DESIGN.md R9: %, _ and * are literal) */
     /* With by_effective, only clients whose effective status (the weakest of the client's,
      * its service's and its tenant's; docs/API.md) is effective_status. Asking for the
      * effective status deleted lists deleted clients too, even with status -1. */

@@ -14,7 +14,7 @@
 
 #include "store/store.h"
 
-/* The keyset of a list page (SPEC §5.8): rows strictly before (ts, id) in the order
+/* The keyset of a list page (docs/DESIGN.md R8): rows strictly before (ts, id) in the order
  * "newest first, ties by id descending". The first page has ts = INT64_MAX, id = "". */
 typedef struct {
     int64_t ts;

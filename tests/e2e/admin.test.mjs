@@ -1,4 +1,4 @@
-// The admin REST API (SPEC §2.2, §4, §5): every row of the §4 table that the server has,
+// The admin REST API (docs/DESIGN.md I2, docs/API.md, docs/DESIGN.md R): every row of the endpoint table in docs/API.md that the server has,
 // problem+json errors, authorisation, tenant isolation, and the rule that a secret's
 // plaintext is shown exactly once.
 import { after, before, describe, test } from 'node:test';
@@ -29,7 +29,7 @@ function problem(r, status, field) {
     }
     assert.equal(p.errors[0].field, field, `errors[0].field in ${r.text}`);
     assert.ok(p.detail === p.errors[0].message || p.detail.includes(p.errors[0].field),
-      'detail names the first error (SPEC §5.1)');
+      'detail names the first error (docs/DESIGN.md R1)');
   }
   return p;
 }
@@ -241,7 +241,7 @@ describe('admin API', () => {
     const used = await adm('GET', `/admin/v1/clients/${m2m.body.client_id}`);
     assertTime(used.body.last_used_at, 'last_used_at after a token');
     assert.equal(conf.body.last_used_at, null);
-    // introspecting as a caller is not "a token issued" (SPEC §1 hygiene reads last_used_at)
+    // introspecting as a caller is not "a token issued" (docs/DESIGN.md M hygiene reads last_used_at)
     const caller = await newClient({ service_id: svc.id });
     const i = await s.introspect(t.body.access_token, { clientId: caller.client_id, clientSecret: caller.client_secret });
     assert.equal(i.status, 200);
@@ -336,7 +336,7 @@ describe('admin API', () => {
     problem(await adm('GET', '/admin/v1/clients?status=gone'), 400, 'status');
   });
 
-  test('q folds case beyond ASCII (SPEC §5.9: case-insensitive substring)',
+  test('q folds case beyond ASCII (docs/DESIGN.md R9: case-insensitive substring)',
     async () => {
       const own = (await adm('POST', '/admin/v1/services', { name: 'Unicode names' })).body;
       await newClient({ service_id: own.id, name: 'Ölkanne Straße' });
@@ -567,7 +567,7 @@ describe('admin API', () => {
     problem(await adm('DELETE', `/admin/v1/users/${u.id}`), 404);
   });
 
-  test('audit events have the §5.10 shape and filter by target and actor', async () => {
+  test('audit events have the shape of docs/DESIGN.md R10 and filter by target and actor', async () => {
     const c = await newClient({ service_id: svc.id });
     await adm('PATCH', `/admin/v1/clients/${c.client_id}`, { name: 'Audited' });
     await adm('POST', `/admin/v1/clients/${c.client_id}/deactivate`);
@@ -759,7 +759,7 @@ describe('admin API', () => {
     assert.equal((await listAll(`/admin/v1/audit?target=${s.init.client_id}`)).length, before, 'nothing changed');
   });
 
-  test('clavis init printed the §4 JSON; running it again changes nothing and exits non-zero', async () => {
+  test('clavis init printed the JSON of docs/CLI.md; running it again changes nothing and exits non-zero', async () => {
     assert.deepEqual(Object.keys(s.init).sort(), ['admin_password', 'admin_username', 'client_id', 'client_secret', 'tenant_id']);
     assert.match(s.init.client_secret, /^clv_/);
     const before = await listAll('/admin/v1/tenants');
@@ -828,7 +828,7 @@ describe('admin API', () => {
     assert.ok(checkedResponses > 100, `admin responses checked: ${checkedResponses}`);
   });
 
-  // SPEC §5.1: detail is "<field>: <message>" for the first error, the message says the
+  // docs/DESIGN.md R1: detail is "<field>: <message>" for the first error, the message says the
   // field no second time, and no library's words reach the caller.
   test('a field error\'s detail starts with its field: name, redirect_uris[1], expires_at, users, services', async () => {
     const long = await adm('POST', '/admin/v1/clients', { service_id: svc.id, type: 'm2m', name: 'n'.repeat(201) });

@@ -1,4 +1,4 @@
-// A signed-in user as administrator (SPEC §2.2: "a signed-in admin user in the console"):
+// A signed-in user as administrator (docs/DESIGN.md I2: "a signed-in admin user in the console"):
 // an access token issued to a user through the code flow carries admin rights from the
 // user's roles as they are now — not from the client's — and is audited as the user.
 import { after, before, describe, test } from 'node:test';

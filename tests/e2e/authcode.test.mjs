@@ -1,4 +1,4 @@
-// End-user flows (SPEC §2.1, §5.16-5.19, §5.22, docs/FLOWS.md): the authorization code
+// End-user flows (docs/DESIGN.md I1, R16–R19, R22, docs/FLOWS.md): the authorization code
 // flow with PKCE driven by openid-client v6 against the real binary — the sign-in form
 // submitted as a browser would, the redirect read, the code exchanged, the ID token
 // verified, refresh with rotation and reuse detection, code replay, UserInfo, logout —
@@ -166,7 +166,7 @@ describe('end-user flows', () => {
     assert.equal(protectedHeader.typ, 'JWT');
     assert.equal(tokens.scope, 'openid profile email');
     assert.equal(tokens.token_type.toLowerCase(), 'bearer');
-    assert.ok(tokens.refresh_token, 'allow_refresh_token: a refresh token (SPEC §5.16)');
+    assert.ok(tokens.refresh_token, 'allow_refresh_token: a refresh token (docs/DESIGN.md R16)');
     const at = jose.decodeJwt(tokens.access_token);
     assert.equal(at.sub, alice.id);
     assert.equal(at.client_id, pub.client_id);
@@ -298,7 +298,7 @@ describe('end-user flows', () => {
     assert.ok(new URL(ok.location).searchParams.get('code'));
   });
 
-  test('a user of another tenant cannot sign in (SPEC §5.22); nor an inactive user', async () => {
+  test('a user of another tenant cannot sign in (docs/DESIGN.md R22); nor an inactive user', async () => {
     const cfg = await discover(pub, client.None());
     const carol = await authorize(cfg, new Browser(), { redirectUri: PUBLIC_CB, username: 'carol', password: 'carol-password-1' });
     assertPage(carol.r, 200);
@@ -584,7 +584,7 @@ describe('end-user flows', () => {
   });
 });
 
-describe('pairwise subjects and sector_identifier_uri (OIDC Core §8, SPEC §1, §5.6)', () => {
+describe('pairwise subjects and sector_identifier_uri (OIDC Core §8, docs/DESIGN.md M, R6)', () => {
   let s;
   let svc;
   let docs; // a local server for sector_identifier_uri documents

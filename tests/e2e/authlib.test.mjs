@@ -1,4 +1,4 @@
-// A second, independent client library (SPEC §2.1: "what every OAuth client library
+// A second, independent client library (docs/DESIGN.md I1: "what every OAuth client library
 // speaks"): authlib_test.py runs the code flow with PKCE against the real binary with
 // Debian's python3-authlib (scripts/deps.sh test installs it), and must agree with us.
 import { after, before, describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-// Bad input (SPEC §3, §5.1, §5.12, §5.13, §5.20): every malformed, oversized or hostile
+// Bad input (docs/DESIGN.md I6, R1, R12, R13, R20): every malformed, oversized or hostile
 // request gets a clear 4xx with a reason — never a crash, a hang or a 500 — and changes
 // nothing.
 import { after, before, describe, test } from 'node:test';
@@ -357,7 +357,7 @@ describe('bad input', () => {
     });
   });
 
-  test('invalid UTF-8 in the query string of any endpoint → 400 (SPEC §5.13)', async () => {
+  test('invalid UTF-8 in the query string of any endpoint → 400 (docs/DESIGN.md R13)', async () => {
       const tokenReq = (q) => request(`${s.url}/token${q}`, { method: 'POST', headers: { ...form, Authorization: basicAuth(c.client_id, c.client_secret) }, body: 'grant_type=client_credentials' });
       await everyCase([
         ['GET /admin/v1/clients/{id}?x=%C3%28', async () => problem(await s.api('GET', `/admin/v1/clients/${c.client_id}?x=%C3%28`), 400)],

@@ -1,4 +1,4 @@
-// The admin command line (SPEC §2.3, §5.21, §5.23): every `clavis service|client|user`
+// The admin command line (docs/DESIGN.md I3, R21, R23): every `clavis service|client|user`
 // command against a running server, credentials from CLAVIS_* variables and from the
 // profile `clavis login` writes, exit codes (0 done, 1 refused, 2 bad usage with nothing
 // sent), --json parsed, tables read, bash completion in step with --help, and the

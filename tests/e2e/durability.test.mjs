@@ -1,4 +1,4 @@
-// SPEC §3: a crash or kill at any moment loses no acknowledged change. A node is killed
+// docs/DESIGN.md I6: a crash or kill at any moment loses no acknowledged change. A node is killed
 // with SIGKILL right after it answered; everything it acknowledged is there for another
 // node on the same database (SQLite WAL with synchronous=FULL).
 import { after, before, describe, test } from 'node:test';

@@ -338,7 +338,7 @@ export async function assertCleanShutdown(...servers) {
 
 /**
  * Another `clavis serve` on the database of a server from start(): a second node of the
- * same deployment (SPEC §2.5); issuer: the deployment's one issuer (default: its own
+ * same deployment (docs/DESIGN.md I5); issuer: the deployment's one issuer (default: its own
  * URL). Returns {url, stopped, stop()}; stop() rejects on a
  * non-zero exit or a sanitizer report.
  */

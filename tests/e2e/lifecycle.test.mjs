@@ -1,4 +1,4 @@
-// Client lifecycle (SPEC §1 "Client lifecycle", "Effective status", "Secret"; §5.7, §5.14):
+// Client lifecycle (docs/DESIGN.md M "Client lifecycle", "Effective status", "Secret"; R7, R14):
 // deactivation, effective status through service and tenant, soft delete, restore,
 // purge after the retention, and secret rotation and expiry.
 import { after, before, describe, test } from 'node:test';
@@ -97,7 +97,7 @@ describe('lifecycle', { concurrency: true }, () => {
     assert.equal(await active(s, await acceptedWithinOneSecond(s, c1)), true);
     await acceptedWithinOneSecond(s, c2);
 
-    // a deleted service's clients are effectively inactive too (SPEC §5.14)
+    // a deleted service's clients are effectively inactive too (docs/DESIGN.md R14)
     assert.equal((await s.api('DELETE', `/admin/v1/services/${sv.id}`)).status, 204);
     await refusedWithinOneSecond(s, c1);
     const r = await s.api('POST', `/admin/v1/services/${sv.id}/restore`);

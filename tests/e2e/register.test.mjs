@@ -1,4 +1,4 @@
-// Dynamic client registration (RFC 7591) and management (RFC 7592), SPEC §2.1, §5.11:
+// Dynamic client registration (RFC 7591) and management (RFC 7592), docs/DESIGN.md I1, R11:
 // initial access tokens, registration with openid-client and with plain fetch, the
 // registration access token (GET / PUT with rotation / DELETE), RFC 7591 errors that
 // store nothing, 401s that change nothing, registered clients as ordinary clients in the
@@ -64,7 +64,7 @@ async function auditOf(target) {
   return r.body.items;
 }
 
-/** Starts another `clavis serve` on s's database (SPEC §2.5: nodes share one database). */
+/** Starts another `clavis serve` on s's database (docs/DESIGN.md I5: nodes share one database). */
 const startNode = (args) => startSecondNode(s.db, args);
 
 before(async () => {
@@ -168,7 +168,7 @@ describe('registration (RFC 7591)', () => {
     // an ordinary client of the token's service, created by the registration
     const a = await s.api('GET', `/admin/v1/clients/${md.client_id}`);
     assert.equal(a.status, 200, a.text);
-    assert.equal(a.body.type, 'm2m', 'SPEC §5.11: exactly client_credentials → m2m');
+    assert.equal(a.body.type, 'm2m', 'docs/DESIGN.md R11: exactly client_credentials → m2m');
     assert.equal(a.body.service_id, svc.id);
     assert.equal(a.body.name, 'registered batch');
     assert.deepEqual(a.body.scopes, ['read', 'write']);
@@ -181,7 +181,7 @@ describe('registration (RFC 7591)', () => {
     assert.ok(!JSON.stringify(events).includes(md.registration_access_token), 'no token in the audit');
   });
 
-  test('the type follows from the metadata (SPEC §5.11)', async () => {
+  test('the type follows from the metadata (docs/DESIGN.md R11)', async () => {
     const iat = await makeIat({ uses: null });
     const pub = await register(iat.token, {
       redirect_uris: ['https://spa.example.com/cb'], token_endpoint_auth_method: 'none',

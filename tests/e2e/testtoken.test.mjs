@@ -1,4 +1,4 @@
-// Test tokens (SPEC §2.2, §4: POST /admin/v1/clients/{client_id}/test-token): a chosen
+// Test tokens (docs/DESIGN.md I2, docs/API.md: POST /admin/v1/clients/{client_id}/test-token): a chosen
 // lifetime, a subset of the client's scopes, optional user_id, roles and custom claims,
 // marked test: true, signed like any token (verified here against /jwks), audited; and
 // what it refuses: reserved claims, scopes the client lacks, foreign or inactive clients.

@@ -1,4 +1,4 @@
-// Guessing is throttled (SPEC §5.27, docs/SECURITY.md "Guessing"): failed client
+// Guessing is throttled (docs/DESIGN.md R27, docs/SECURITY.md "Guessing"): failed client
 // authentication at /token, /introspect and /revoke, and failed sign-ins at POST
 // /authorize, are counted per (client or user, source address) and per address; after a
 // burst the caller gets 429 with Retry-After and an exponential back-off, while the same

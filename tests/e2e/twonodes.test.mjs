@@ -1,5 +1,5 @@
-// Two nodes on one database (SPEC §2.5): every node answers every request, and a change
-// made through one node is seen by the other within one second (SPEC §1) — the client
+// Two nodes on one database (docs/DESIGN.md I5): every node answers every request, and a change
+// made through one node is seen by the other within one second (docs/DESIGN.md M) — the client
 // cache of the token path (src/core/client_cache.c) never serves a deactivated client,
 // or a tenant or service switched off, beyond that window.
 import { after, before, describe, test } from 'node:test';

@@ -1,6 +1,6 @@
 /* libFuzzer target for the redirect-URI check and the URI splitter behind it
  * (src/core/client_json_rules.c, src/base/uri.c). Beyond "no crash, no sanitizer report",
- * it checks the promises of SPEC §1 on every accepted input: at most 2000 characters, no
+ * it checks the promises of docs/DESIGN.md M on every accepted input: at most 2000 characters, no
  * fragment, no whitespace or control character, no wildcard or user information in the
  * host part, and https only with a host. */
 #include <stdint.h>

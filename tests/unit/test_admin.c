@@ -1,7 +1,7 @@
 /* test_admin — unit tests of src/admin against a real SQLite store: the client lifecycle
- * of SPEC §1 (create, deactivate, activate, delete, restore, purge), protected clients,
+ * of docs/DESIGN.md M (create, deactivate, activate, delete, restore, purge), protected clients,
  * If-Match, secrets (shown once, stored hashed, added and removed), the audit trail, and
- * what a tenant admin may see and do (SPEC §5.15). The principals are built by hand.
+ * what a tenant admin may see and do (docs/DESIGN.md R15). The principals are built by hand.
  * Each test runs in its own process (CK_FORK) on a fresh database. */
 #include <check.h>
 #include <dirent.h>
@@ -339,7 +339,7 @@ START_TEST(lifecycle)
 
     ck_assert_int_eq(act(&admin, cid, CLV_CLIENT_RESTORE, &out, &err), CLV_OK);
     ck_assert_str_eq(jstr(out, "status"), "active");
-    ck_assert_int_eq(jtime(out, "deleted_at"), 0); /* SPEC §5.7 */
+    ck_assert_int_eq(jtime(out, "deleted_at"), 0); /* docs/DESIGN.md R7 */
     ck_assert_int_eq(jtime(out, "purge_at"), 0);
     json_decref(out);
     expect_one(&ev, "client.restore", cid);
@@ -862,7 +862,7 @@ START_TEST(tenant_admin_boundaries)
     ck_assert_str_eq(jstr(out, "status"), "active");
     json_decref(out);
 
-    /* platform-only actions are forbidden (SPEC §5.15), on its own tenant's service too */
+    /* platform-only actions are forbidden (docs/DESIGN.md R15), on its own tenant's service too */
     make_service(&ta, t2, svc2);
     snapshot(&ev);
     clv_err_init(&err);
@@ -901,7 +901,7 @@ END_TEST
 
 /* A tenant admin must not mint a platform admin: a client with role platform_admin and
  * scope admin gets admin tokens for every tenant (h_admin.c takes the principal's roles
- * from the client). users.c refuses the same grant with CLV_FORBIDDEN; SPEC §4: "an
+ * from the client). users.c refuses the same grant with CLV_FORBIDDEN; docs/API.md: "an
  * object of the right tenant that the caller's role may not change is 403". */
 START_TEST(tenant_admin_cannot_grant_platform_admin)
 {

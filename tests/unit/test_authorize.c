@@ -226,7 +226,7 @@ START_TEST(subject_public_and_pairwise)
     ck_assert(clv_oidc_subject(&app, c1, "usr_1", s1));
     ck_assert(clv_oidc_subject(&app, c2, "usr_1", s2));
     ck_assert(clv_oidc_subject(&app, c3, "usr_1", s3));
-    ck_assert_str_eq(s1, s2); /* one host, one sector: the same sub (SPEC §1) */
+    ck_assert_str_eq(s1, s2); /* one host, one sector: the same sub (docs/DESIGN.md M) */
     ck_assert_str_ne(s1, s3);
     ck_assert_str_ne(s1, "usr_1");
     /* no stored sector: the redirect URIs' host still makes it */

@@ -1,4 +1,5 @@
-/* Unit tests of client_json: the JSON form of a client and every field rule (SPEC §1, §5). */
+/* Unit tests of client_json: the JSON form of a client and every field rule
+ * (docs/DESIGN.md M, R). */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -483,7 +484,7 @@ START_TEST(test_confidential_defaults)
     clv_client *c = make(CONF_BODY, NULL);
 
     ck_assert_int_eq(c->auth_method, CLV_AUTH_SECRET_BASIC);
-    ck_assert(c->require_pkce); /* SPEC §5.17 */
+    ck_assert(c->require_pkce); /* docs/DESIGN.md R17 */
     ck_assert(!c->allow_client_credentials);
     ck_assert_int_eq(c->access_token_lifetime, 3600);
     ck_assert_int_eq(c->refresh_token_lifetime, 30 * 86400);

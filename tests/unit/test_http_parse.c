@@ -1,6 +1,6 @@
 /* test_http_parse — unit tests of the request parsers of src/http that need no server:
  * application/x-www-form-urlencoded bodies (form.c), HTTP Basic client credentials
- * (RFC 6749 §2.3.1, RFC 7617), the UTF-8 check of req.c (RFC 3629, SPEC §5.13), the
+ * (RFC 6749 §2.3.1, RFC 7617), the UTF-8 check of req.c (RFC 3629, docs/DESIGN.md R13), the
  * source address behind trusted proxies (X-Forwarded-For, req.c) and If-Match (RFC 9110
  * §13.1.1, h_admin.c) with the admin layer's version check.
  * Each test runs in its own process (CK_FORK). */

@@ -1,7 +1,7 @@
-/* test_oauth — unit tests of src/oauth: scope resolution (SPEC §5.2), RFC 9068 access
- * tokens minted and checked against the current state (SPEC §1 effective status,
+/* test_oauth — unit tests of src/oauth: scope resolution (docs/DESIGN.md R2), RFC 9068 access
+ * tokens minted and checked against the current state (docs/DESIGN.md M effective status,
  * RFC 7009 revocation, revoke-tokens, issuer), client authentication (RFC 6749 §2.3.1)
- * and the CORS policy (SPEC §2.1). The objects are put into a real SQLite store directly.
+ * and the CORS policy (docs/DESIGN.md I1). The objects are put into a real SQLite store directly.
  * Each test runs in its own process (CK_FORK) on a fresh database. */
 #include <check.h>
 #include <dirent.h>
@@ -289,7 +289,7 @@ START_TEST(mint_and_check)
                   err.detail);
     ck_assert_str_eq(cstr(claims, "iss"), ISSUER);
     ck_assert_str_eq(cstr(claims, "sub"), "m2m-client"); /* RFC 9068 §2.2 */
-    ck_assert_str_eq(cstr(claims, "aud"), ISSUER);       /* SPEC §5.3: no audience set */
+    ck_assert_str_eq(cstr(claims, "aud"), ISSUER);       /* docs/DESIGN.md R3: no audience set */
     ck_assert_str_eq(cstr(claims, "client_id"), "m2m-client");
     ck_assert_str_eq(cstr(claims, "scope"), "read");
     ck_assert_str_eq(cstr(claims, "tenant"), "ten_1");
@@ -692,7 +692,7 @@ START_TEST(authenticate_method_mismatch)
 }
 END_TEST
 
-/* STYLE / SPEC: "an unknown client_id is treated exactly like a wrong secret" — so a
+/* docs/SECURITY.md: "an unknown client_id is treated exactly like a wrong secret" — so a
  * request in the wrong method must not tell an existing client from a missing one. */
 START_TEST(authenticate_mismatch_hides_existence)
 {
@@ -754,7 +754,7 @@ static clv_code auth_from(const char *addr, const char *sec, clv_err *err)
     return rc;
 }
 
-/* SPEC §5.27: after a burst of failures from one address, that address waits (even with
+/* docs/DESIGN.md R27: after a burst of failures from one address, that address waits (even with
  * the right secret); another address is not slowed down; an expired secret or an
  * inactive client is refused without counting (nothing was guessed). */
 START_TEST(authenticate_throttled)
@@ -814,7 +814,7 @@ START_TEST(token_dispatch)
     ck_assert_int_eq(token(none, &reply, &err), CLV_INVALID);
     ck_assert_str_eq(err.detail, "grant_type is required");
     ck_assert_int_eq(token(password, &reply, &err), CLV_UNSUPPORTED_GRANT);
-    /* an m2m client's row admits client_credentials only (SPEC §1 table) */
+    /* an m2m client's row admits client_credentials only (docs/DESIGN.md M table) */
     ck_assert_int_eq(token(code, &reply, &err), CLV_UNAUTHORIZED_CLIENT);
     ck_assert_str_eq(err.detail, "this client may not use the authorization_code grant");
     ck_assert_int_eq(token(refresh, &reply, &err), CLV_UNAUTHORIZED_CLIENT);
@@ -840,7 +840,7 @@ START_TEST(discovery_grants)
 }
 END_TEST
 
-/* ---- the CORS policy (SPEC §2.1) ---- */
+/* ---- the CORS policy (docs/DESIGN.md I1) ---- */
 
 static void allow_spa_origin(clv_client *c)
 {

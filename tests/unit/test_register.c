@@ -1,4 +1,4 @@
-/* Unit tests of dynamic registration's metadata mapping (RFC 7591 §2, SPEC §5.11): the
+/* Unit tests of dynamic registration's metadata mapping (RFC 7591 §2, docs/DESIGN.md R11): the
  * client type derived from the metadata, unknown metadata ignored, RFC 7591 §3.2.2 error
  * codes, PUT replacing metadata (RFC 7592 §2.2); and the reserved-claims rule of test
  * tokens. */
@@ -71,7 +71,7 @@ static bool has(const json_t *list, const char *s)
 
 #define WEB "\"redirect_uris\":[\"https://app.example.com/cb\"]"
 
-/* ---- the type (SPEC §5.11) ---- */
+/* ---- the type (docs/DESIGN.md R11) ---- */
 
 START_TEST(test_type_public)
 {

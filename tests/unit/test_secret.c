@@ -1,4 +1,4 @@
-/* test_secret — unit tests of src/core/secret.c (SPEC §1 "Secret") with a real clv_app:
+/* test_secret — unit tests of src/core/secret.c (docs/DESIGN.md M "Secret") with a real clv_app:
  * generation, the keyed hash and its key's persistence (database or key directory), and
  * checking a presented secret against several stored ones. Each test runs in its own
  * process (CK_FORK) on a fresh database in its own temporary directory. */

@@ -25,7 +25,7 @@ void clv_test_config(clv_config *c, const char *dir, const char *db_name, const 
 /* Opens an app on c, failing the test with the detail if it cannot. */
 clv_app *clv_test_app_open(const clv_config *c);
 
-/* The bounds of SPEC §1 by hand (RS256; access tokens 60..3600 s, default 3600; refresh
+/* The bounds of docs/DESIGN.md M by hand (RS256; access tokens 60..3600 s, default 3600; refresh
  * tokens 30 days default, 90 days max), without the strings clv_config_init allocates. */
 void clv_test_bounds_config(clv_config *c);
 

@@ -1,4 +1,4 @@
-/* fold — the SQL functions of q (SPEC §5.9):
+/* fold — the SQL functions of q (docs/DESIGN.md R9):
  *   clv_fold(text): lower-cases every character, not only ASCII as SQLite's lower() does,
  *     so that q is case-insensitive for "Ölkanne" too. Simple (one-to-one) case mapping
  *     from the C library's C.UTF-8 locale.

@@ -1,4 +1,4 @@
-/* q_index — the indexes of q (SPEC §5.9; migrations 3 and 4 of sql.c):
+/* q_index — the indexes of q (docs/DESIGN.md R9; migrations 3 and 4 of sql.c):
  *   keying a new client in clients_fts_map so that key order is list order, and indexing
  *   its name in clients_fts (trigrams) and clients_grams (characters and pairs);
  *   choosing the index a list with q reads, and what it asks that index.

@@ -4,7 +4,7 @@
  *
  * Conventions. Enums are stored as their integer values (clv_status: active 0, inactive 1,
  * deleted 2), booleans as 0/1, times as Unix seconds with 0 for "unset", list-valued
- * fields as compact JSON text. Lists are keyset-paginated in the order of SPEC §5.8
+ * fields as compact JSON text. Lists are keyset-paginated in the order of docs/DESIGN.md R8
  * (created_at DESC, id DESC) with a row-value comparison "(created_at, id) < (?, ?)",
  * which SQLite turns into a range on the matching index, so a page costs the same at any
  * depth. Optional filters are written "(?n IS NULL OR col = ?n)" in one statement; where a
@@ -72,7 +72,7 @@ static const char migration_1[] =
     "CREATE INDEX users_list ON users (created_at DESC, id DESC);"
     "CREATE INDEX users_tenant ON users (tenant_id, created_at DESC, id DESC);"
 
-    /* No foreign keys: the audit log outlives the objects it tells about (SPEC §1). */
+    /* No foreign keys: the audit log outlives the objects it tells about (docs/DESIGN.md M). */
     "CREATE TABLE audit ("
     " id TEXT PRIMARY KEY, at INTEGER NOT NULL, actor_type TEXT NOT NULL,"
     " actor_id TEXT NOT NULL, tenant_id TEXT, action TEXT NOT NULL,"
@@ -85,7 +85,7 @@ static const char migration_1[] =
     "CREATE TABLE revoked_jti (jti TEXT PRIMARY KEY, exp INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX revoked_jti_exp ON revoked_jti (exp);"
 
-    /* The joined statuses that make a client's effective status (SPEC §1). */
+    /* The joined statuses that make a client's effective status (docs/DESIGN.md M). */
     "CREATE VIEW service_v AS SELECT s.*, t.status AS tenant_status"
     " FROM services s JOIN tenants t ON t.id = s.tenant_id;"
     "CREATE VIEW client_v AS SELECT c.*, s.status AS service_status,"
@@ -151,7 +151,7 @@ static const char migration_2[] =
     " client_id TEXT PRIMARY KEY REFERENCES clients (client_id) ON DELETE CASCADE,"
     " hash BLOB NOT NULL CHECK (length(hash) = 32)) WITHOUT ROWID;";
 
-/* Migration 3: an index for q (SPEC §5.9), so that a page with q does not read every
+/* Migration 3: an index for q (docs/DESIGN.md R9), so that a page with q does not read every
  * client. clients_fts is a contentless FTS5 table with the trigram tokenizer over client
  * names: it stores no text, only trigrams, and is searched with MATCH for one quoted
  * phrase. Its rowid cannot be the rowid of clients: that table has a TEXT primary key, so
@@ -188,7 +188,7 @@ static const char migration_3[] =
 
 /* Migration 4: q reads its index newest first, with the other filters of the list, and
  * stops at the page's last match.
- * - The keys of clients_fts_map follow the list order (SPEC §5.8): a client's key is
+ * - The keys of clients_fts_map follow the list order (docs/DESIGN.md R8): a client's key is
  *   created_at * 2^20 (CLV_SQLITE_Q_SECOND) plus its rank by id among the clients of the
  *   same second, so key order is exactly (created_at, id) order. The store's insert keys a
  *   new client (q_index.c), not a trigger: the next key of its second, or, when its id
@@ -355,7 +355,7 @@ const int clv_sqlite_migration_count =
     " AND (?9 = -1 OR max(status, service_status, tenant_status) = ?9)"
 
 /* ?1 service, ?2 tenant, ?3 status, ?4 type, ?5 q, ?6 ?7 keyset, ?8 limit, ?9 effective
- * status. q (SPEC §5.9) uses instr, not LIKE, so that %, _ and * are literal; clv_fold()
+ * status. q (docs/DESIGN.md R9) uses instr, not LIKE, so that %, _ and * are literal; clv_fold()
  * lower-cases every character (fold.c). */
 #define CLIENT_LIST(lead)                                                                  \
     "SELECT " CLIENT_COLS " FROM client_v WHERE " lead                                    \
