@@ -1,4 +1,4 @@
-// Protocol endpoints (docs/DESIGN.md I1, docs/API.md, docs/DESIGN.md R2–5.4): discovery, JWKS, the client_credentials
+// Protocol endpoints (docs/DESIGN.md I1, docs/API.md, docs/DESIGN.md R2–R4): discovery, JWKS, the client_credentials
 // grant through a standard client library (openid-client v6), RFC 9068 access tokens
 // checked with jose, introspection, revocation, and the token endpoint's refusals.
 import { after, before, describe, test } from 'node:test';
