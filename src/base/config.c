@@ -11,6 +11,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "base/uri.h"
+
 bool clv_config_set_str(char **slot, const char *value)
 {
     char *copy = NULL;
@@ -244,50 +246,25 @@ static bool is_unreserved(char c)
            c == '.' || c == '_' || c == '~';
 }
 
-/* The length of the host at the start of a[0..len): "[IPv6]" or a DNS name / IPv4 address
- * (letters, digits, '-', '.'); 0 if there is none. */
-static size_t host_len(const char *a, size_t len)
+/* host[:port] of an issuer (RFC 3986 §3.2), by the one URI parser on the issuer up to
+ * its path (whose own rules are path_ok's): a host, no user name, and a port, if any,
+ * from 1 to 65535. 0 when fine, else 1 for a bad authority and 2 for a user name. */
+static int authority_check(const char *issuer)
 {
-    size_t h = 0;
+    char head[CLV_ISSUER_MAX + 1];
+    const char *a = strstr(issuer, "://");
+    clv_uri_parts u;
 
-    if (len > 0 && a[0] == '[') {
-        while (h < len && a[h] != ']')
-            h++;
-        if (h == len || h < 3 || strspn(a + 1, "0123456789abcdefABCDEF:.") != h - 1)
-            return 0;
-        return h + 1;
-    }
-    while (h < len && a[h] != ':') {
-        if (!isalnum((unsigned char)a[h]) && a[h] != '-' && a[h] != '.')
-            return 0;
-        h++;
-    }
-    return h;
-}
-
-/* 1 to 5 digits of a port from 1 to 65535. */
-static bool port_ok(const char *p, size_t len)
-{
-    unsigned long port = 0;
-
-    if (len < 1 || len > 5)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        if (!isdigit((unsigned char)p[i]))
-            return false;
-        port = port * 10 + (unsigned long)(p[i] - '0');
-    }
-    return port >= 1 && port <= 65535;
-}
-
-/* host[:port] (RFC 3986 §3.2.2, §3.2.3): a DNS name or IPv4 address, or [IPv6]. */
-static bool authority_ok(const char *a, size_t len)
-{
-    size_t h = host_len(a, len);
-
-    if (h == 0)
-        return false;
-    return h == len || (a[h] == ':' && port_ok(a + h + 1, len - h - 1));
+    if (a == NULL)
+        return 1;
+    snprintf(head, sizeof head, "%.*s", (int)(a + 3 - issuer + strcspn(a + 3, "/")), issuer);
+    if (clv_uri_split(head, &u) != NULL || !u.has_authority)
+        return 1;
+    if (u.has_userinfo)
+        return 2;
+    if (u.host.n == 0 || (u.has_port && strspn(u.port.p, "0") >= u.port.n))
+        return 1;
+    return 0;
 }
 
 static bool is_loopback(const char *a, size_t len)
@@ -357,9 +334,9 @@ clv_code clv_config_check_issuer(const char *issuer, clv_err *err)
     if (issuer[strcspn(issuer, "?#")] != '\0')
         return BAD("the issuer '%.100s' must not have a query or fragment", issuer);
     path = a + (alen = strcspn(a, "/"));
-    if (memchr(a, '@', alen) != NULL)
+    if (memchr(a, '@', alen) != NULL || authority_check(issuer) == 2)
         return BAD("the issuer '%.100s' must not have a user name", issuer);
-    if (!authority_ok(a, alen))
+    if (authority_check(issuer) != 0)
         return BAD("the issuer '%.100s' needs a host and an optional port", issuer);
     if (issuer[strlen(issuer) - 1] == '/')
         return BAD("the issuer '%.100s' must not end with '/'", issuer);
