@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "admin/operation.h"
+#include "base/strlist.h"
 #include "core/audit.h"
 #include "core/client_json.h"
 #include "core/ids.h"
@@ -36,14 +37,7 @@ clv_code clv_admin_client_visible(clv_app *app, const clv_principal *p, const ch
  * could put the role on a client of its own would escape its tenant. */
 static bool holds_platform_admin(const clv_client *c)
 {
-    size_t i;
-    json_t *v;
-
-    json_array_foreach(c->roles, i, v) {
-        if (strcmp(json_string_value(v), "platform_admin") == 0)
-            return true;
-    }
-    return false;
+    return clv_strarr_has(c->roles, "platform_admin");
 }
 
 static clv_code check_roles(const clv_principal *p, const clv_client *c, clv_err *err)

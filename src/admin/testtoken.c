@@ -7,6 +7,7 @@
 
 #include "admin/clients.h"
 #include "admin/operation.h"
+#include "base/strlist.h"
 #include "core/access_token.h"
 #include "core/audit.h"
 #include "core/scope.h"
@@ -144,19 +145,6 @@ static clv_code read_req(const clv_app *app, const json_t *body, test_req *req, 
     return CLV_OK;
 }
 
-static bool has_word(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-
-    for (const char *p = list; *p != '\0';) {
-        size_t len = strcspn(p, " ");
-        if (len == n && memcmp(p, word, n) == 0)
-            return true;
-        p += len + (p[len] == ' ');
-    }
-    return false;
-}
-
 /* Every scope of the client but admin, space-separated (malloc'd). */
 static char *scopes_but_admin(const clv_client *c)
 {
@@ -185,7 +173,7 @@ static clv_code scope_for(const clv_client *c, const char *requested, char **out
     char *all = NULL;
     clv_code rc;
 
-    if (requested != NULL && has_word(requested, "admin"))
+    if (requested != NULL && clv_scope_word(requested, "admin"))
         return clv_fail_field(err, CLV_INVALID_SCOPE, "scope",
                               "the admin scope is never granted in a test token");
     if (requested == NULL && (requested = all = scopes_but_admin(c)) == NULL)

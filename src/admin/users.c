@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "admin/operation.h"
+#include "base/strlist.h"
 #include "core/audit.h"
 #include "core/client_json.h"
 #include "core/ids.h"
@@ -184,15 +185,8 @@ clv_code clv_admin_user_list(clv_app *app, const clv_admin_args *args, json_t **
  * else it could take over the account (docs/API.md: 403 for what the role may not change). */
 static clv_code may_change(const clv_principal *p, const clv_user *u, clv_err *err)
 {
-    size_t i;
-    json_t *v;
-
-    if (p->platform_admin)
-        return CLV_OK;
-    json_array_foreach(u->roles, i, v) {
-        if (strcmp(json_string_value(v), "platform_admin") == 0)
-            return clv_fail(err, CLV_FORBIDDEN, "only a platform admin may change this user");
-    }
+    if (!p->platform_admin && clv_strarr_has(u->roles, "platform_admin"))
+        return clv_fail(err, CLV_FORBIDDEN, "only a platform admin may change this user");
     return CLV_OK;
 }
 

@@ -4,20 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strlist.h"
 #include "net/fetch.h"
 
 static const char field[] = "sector_identifier_uri";
 
 static bool lists(const json_t *doc, const char *uri)
 {
-    size_t i;
-    json_t *v;
-
-    json_array_foreach(doc, i, v) {
-        if (json_is_string(v) && strcmp(json_string_value(v), uri) == 0)
-            return true;
-    }
-    return false;
+    return clv_strarr_has(doc, uri);
 }
 
 static clv_code check_doc(const clv_client *c, const json_t *doc, clv_err *err)

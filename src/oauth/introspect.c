@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strlist.h"
 #include "core/access_token.h"
 #include "core/client_cache.h"
 #include "crypto/jwt.h"
@@ -11,14 +12,7 @@
 
 static bool has_role(const clv_client *c, const char *role)
 {
-    size_t i;
-    json_t *v;
-
-    json_array_foreach(c->roles, i, v) {
-        if (json_is_string(v) && strcmp(json_string_value(v), role) == 0)
-            return true;
-    }
-    return false;
+    return clv_strarr_has(c->roles, role);
 }
 
 /* docs/DESIGN.md R4: an active confidential or m2m client; platform admins see every tenant. */

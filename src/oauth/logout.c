@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strlist.h"
 #include "crypto/jwt.h"
 #include "oauth/authorize.h"
 
@@ -52,14 +53,7 @@ static bool hint_verify(clv_app *app, const char *hint, json_t **claims)
 
 static bool registered(const clv_client *c, const char *uri)
 {
-    size_t i;
-    json_t *v;
-
-    json_array_foreach(c->post_logout_redirect_uris, i, v) {
-        if (json_is_string(v) && strcmp(json_string_value(v), uri) == 0)
-            return true; /* exact match, as for redirect URIs */
-    }
-    return false;
+    return clv_strarr_has(c->post_logout_redirect_uris, uri); /* exact, as redirect URIs */
 }
 
 static clv_code find_client(clv_app *app, const char *client_id, clv_logout *out, clv_err *err)
