@@ -354,7 +354,11 @@ void clv_time_format(int64_t t, char buf[21])
     time_t tt = (time_t)t;
     struct tm tm;
 
-    if (gmtime_r(&tt, &tm) == NULL || strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    /* RFC 3339 §5.6: date-fullyear is 4DIGIT — years 0 to 9999, zero-padded (strftime's %Y
+     * would write "999"). */
+    if (gmtime_r(&tt, &tm) == NULL || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900 ||
+        snprintf(buf, 21, "%04d", tm.tm_year + 1900) != 4 ||
+        strftime(buf + 4, 17, "-%m-%dT%H:%M:%SZ", &tm) == 0)
         snprintf(buf, 21, "1970-01-01T00:00:00Z");
 }
 
@@ -385,6 +389,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 bool clv_time_parse(const char *s, int64_t *out)
 {
     int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
+    int64_t t;
     const char *p;
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
@@ -414,8 +419,13 @@ bool clv_time_parse(const char *s, int64_t *out)
     } else {
         return false;
     }
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (se == 60 ? 59 : se) -
-           sign * (oh * 3600 + om * 60);
+    t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (se == 60 ? 59 : se) -
+        sign * (oh * 3600 + om * 60);
+    /* An offset can carry the instant out of years 0000-9999, where no RFC 3339 time (and
+     * so no clv_time_format) can name it in UTC. */
+    if (t < days_from_civil(0, 1, 1) * 86400 || t >= days_from_civil(10000, 1, 1) * 86400)
+        return false;
+    *out = t;
     return true;
 }
 
