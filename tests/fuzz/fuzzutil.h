@@ -1,0 +1,33 @@
+/* fuzzutil — what the libFuzzer targets that need a server share: one real clv_app on a
+ * fresh SQLite database in a temporary directory (under /dev/shm when there is one, so no
+ * write waits for a disk), with a tenant and a live service, made once per process and
+ * removed at exit. Everything here aborts on failure: a fuzzer that cannot set up must
+ * not report a clean run. Linked into every tests/fuzz/fuzz_*.c executable. */
+#ifndef CLV_TESTS_FUZZUTIL_H
+#define CLV_TESTS_FUZZUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/app.h"
+#include "core/model.h"
+
+/* The issuer of the fuzz app. */
+#define CLV_FUZZ_ISSUER "https://fuzz.example"
+
+/* The app (borrowed; lives until exit). listen is its cfg->listen ("127.0.0.1:0" when NULL),
+ * read only by the first call. */
+clv_app *clv_fuzz_app(const char *listen);
+
+/* The live service every fuzz client belongs to (borrowed). */
+const char *clv_fuzz_service_id(void);
+
+/* Creates a client in that service from client JSON text (core/client_json.h, without
+ * service_id) under the fixed client_id given, so that seed inputs can name it. The
+ * client is owned by the caller (clv_client_free). */
+clv_client *clv_fuzz_client(const char *client_id, const char *json);
+
+/* data[0..size) as a malloc'd NUL-terminated string (an embedded NUL ends it early). */
+char *clv_fuzz_cstr(const uint8_t *data, size_t size);
+
+#endif
