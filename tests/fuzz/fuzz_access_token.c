@@ -35,7 +35,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    app = clv_fuzz_app(NULL);
+    app = clv_fuzz_app();
     clv_client_free(clv_fuzz_client(CLIENT_ID, "{\"name\":\"rs\",\"type\":\"m2m\"}"));
     if (clv_store_jti_revoke(app->store, "revoked", clv_now() + 86400 * 365, NULL) != CLV_OK)
         abort();

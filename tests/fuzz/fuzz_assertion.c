@@ -52,7 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
     (void)argc;
     (void)argv;
-    app = clv_fuzz_app(NULL);
+    app = clv_fuzz_app();
     if ((quiet = jose_cfg()) == NULL)
         abort();
     jose_cfg_set_err_func(quiet, no_log, NULL);

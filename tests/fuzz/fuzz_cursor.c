@@ -23,7 +23,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    store = clv_fuzz_app(NULL)->store;
+    store = clv_fuzz_app()->store;
     /* two clients, and with them two audit events: pages of one row have a next_cursor */
     clv_client_free(clv_fuzz_client("fuzzCursorClient000001", "{\"name\":\"a\",\"type\":\"m2m\"}"));
     clv_client_free(clv_fuzz_client("fuzzCursorClient000002", "{\"name\":\"b\",\"type\":\"m2m\"}"));
