@@ -49,17 +49,19 @@ style: deps-test
 	@scripts/check-budget.sh
 	@tests/scripts/test_checks.sh
 
-# libFuzzer targets (clang): `make fuzz` runs each for 60 s, `make fuzz-smoke` for 10 s.
+# libFuzzer targets (clang): `make fuzz` runs each for FUZZ_SECONDS (default 60),
+# `make fuzz-smoke` (part of `make test`) for 5 s each. docs/SECURITY.md, "Fuzzing".
+FUZZ_SECONDS ?= 60
 build-fuzz/CMakeCache.txt:
 	CC=clang cmake -S . -B build-fuzz -DCLAVIS_FUZZ=ON -DCLAVIS_SANITIZE=ON >/dev/null
 
 fuzz: deps-test build-fuzz/CMakeCache.txt
 	@cmake --build build-fuzz -j $(JOBS)
-	scripts/fuzz.sh build-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh build-fuzz
 
 fuzz-smoke: deps-test build-fuzz/CMakeCache.txt
 	@cmake --build build-fuzz -j $(JOBS)
-	FUZZ_SECONDS=10 scripts/fuzz.sh build-fuzz
+	FUZZ_SECONDS=5 scripts/fuzz.sh build-fuzz
 
 bench: build
 	scripts/deps.sh all

@@ -1,7 +1,7 @@
 /* testtoken — test access tokens for a client (docs/DESIGN.md I2, docs/API.md "test-token"; light-portal's
  * "create token"): a tenant admin asks for a token of one of its clients with a chosen
  * lifetime, a subset of the client's scopes, and optionally a user, roles and custom
- * claims. The token is minted like any other (oauth/access.h), carries "test": true, and
+ * claims. The token is minted like any other (core/access_token.h), carries "test": true, and
  * the request is audited (never the token). */
 #ifndef CLV_ADMIN_TESTTOKEN_H
 #define CLV_ADMIN_TESTTOKEN_H

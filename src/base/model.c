@@ -354,7 +354,11 @@ void clv_time_format(int64_t t, char buf[21])
     time_t tt = (time_t)t;
     struct tm tm;
 
-    if (gmtime_r(&tt, &tm) == NULL || strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    /* RFC 3339 §5.6: date-fullyear is 4DIGIT — years 0 to 9999, zero-padded (strftime's %Y
+     * would write "999"). */
+    if (gmtime_r(&tt, &tm) == NULL || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900 ||
+        snprintf(buf, 21, "%04d", tm.tm_year + 1900) != 4 ||
+        strftime(buf + 4, 17, "-%m-%dT%H:%M:%SZ", &tm) == 0)
         snprintf(buf, 21, "1970-01-01T00:00:00Z");
 }
 
@@ -441,15 +445,20 @@ bool clv_time_parse(const char *s, int64_t *out)
 {
     civil_time t;
     const char *p;
-    int64_t offset;
+    int64_t offset, secs;
 
     if (s == NULL || strlen(s) < 20 || !time_fields(s, &t) || !time_valid(&t))
         return false;
     if ((p = skip_fraction(s + 19)) == NULL || !time_offset(p, &offset))
         return false;
     /* a leap second (:60) counts as :59 */
-    *out = days_from_civil(t.y, t.mo, t.d) * 86400 + t.h * 3600 + t.mi * 60 +
+    secs = days_from_civil(t.y, t.mo, t.d) * 86400 + t.h * 3600 + t.mi * 60 +
            (t.se == 60 ? 59 : t.se) - offset;
+    /* An offset can carry the instant out of years 0000-9999, where no RFC 3339 time (and
+     * so no clv_time_format) can name it in UTC. */
+    if (secs < days_from_civil(0, 1, 1) * 86400 || secs >= days_from_civil(10000, 1, 1) * 86400)
+        return false;
+    *out = secs;
     return true;
 }
 

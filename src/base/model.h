@@ -244,7 +244,8 @@ bool clv_client_set_defaults(clv_client *c, int64_t default_at_lifetime,
 
 /* RFC 3339 UTC with second precision ("2026-11-25T01:29:42Z") into buf (≥ 21 bytes). */
 void clv_time_format(int64_t t, char buf[21]);
-/* Parses RFC 3339 (with 'Z' or ±hh:mm offset, optional fraction) into Unix seconds. */
+/* Parses RFC 3339 (with 'Z' or ±hh:mm offset, optional fraction) into Unix seconds; false
+ * (*out untouched) for a malformed time or one outside years 0000-9999 UTC. */
 bool clv_time_parse(const char *s, int64_t *out);
 /* Current Unix time in seconds / microseconds. */
 int64_t clv_now(void);

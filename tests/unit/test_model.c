@@ -121,6 +121,27 @@ START_TEST(time_parse_garbage)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_time.c: what clv_time_parse accepts, clv_time_format writes back
+ * with a four-digit year (RFC 3339 §5.6) that reads as the same second; an offset that
+ * carries the instant out of years 0000-9999 UTC is refused (it showed as 1970). */
+START_TEST(time_four_digit_years)
+{
+    static const char *const edges[] = {"0000-01-01T00:00:00Z", "0999-12-31T23:59:59Z",
+                                        "9999-12-31T23:59:59Z"};
+    char buf[21];
+
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        clv_time_format(parse_ok(edges[i]), buf);
+        ck_assert_str_eq(buf, edges[i]);
+    }
+    clv_time_format(parse_ok("9999-12-31T23:59:59+23:59"), buf);
+    ck_assert_str_eq(buf, "9999-12-31T00:00:59Z");
+    parse_bad("9999-12-31T23:59:59-00:01"); /* 10000-01-01T00:00:59Z */
+    parse_bad("9999-12-31T23:00:00-23:59");
+    parse_bad("0000-01-01T00:00:00+00:01"); /* the last minute of year -1 */
+}
+END_TEST
+
 START_TEST(time_format_and_round_trip)
 {
     static const int64_t ts[] = {0,         1,          59,         86399,       946684799,
@@ -326,6 +347,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, time_parse_feb29_non_leap);
     tcase_add_test(tc, time_parse_garbage);
     tcase_add_test(tc, time_format_and_round_trip);
+    tcase_add_test(tc, time_four_digit_years);
     tcase_add_test(tc, time_now);
     tcase_add_test(tc, effective_status_table);
     tcase_add_test(tc, effective_status_all);
