@@ -53,7 +53,7 @@ style: deps-test
 # `make fuzz-smoke` (part of `make test`) for 5 s each. docs/SECURITY.md, "Fuzzing".
 FUZZ_SECONDS ?= 60
 build-fuzz/CMakeCache.txt:
-	CC=clang cmake -S . -B build-fuzz -DCLAVIS_FUZZ=ON -DCLAVIS_SANITIZE=ON >/dev/null
+	CC=clang cmake -S . -B build-fuzz -DCLAVIS_FUZZ=ON -DCLAVIS_SANITIZE=ON -DCLAVIS_WERROR=ON >/dev/null
 
 fuzz: deps-test build-fuzz/CMakeCache.txt
 	@cmake --build build-fuzz -j $(JOBS)

@@ -32,10 +32,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static clv_code list(int kind, const char *cursor, clv_list *out, clv_err *err)
 {
-    clv_service_filter sf = {NULL, -1, cursor, 1};
-    clv_client_filter cf = {NULL, NULL, -1, -1, NULL, cursor, 1};
-    clv_user_filter uf = {NULL, cursor, 1};
-    clv_audit_filter af = {NULL, NULL, NULL, 0, cursor, 1};
+    clv_service_filter sf = {.status = -1, .cursor = cursor, .limit = 1};
+    clv_client_filter cf = {.status = -1, .type = -1, .cursor = cursor, .limit = 1};
+    clv_user_filter uf = {.cursor = cursor, .limit = 1};
+    clv_audit_filter af = {.cursor = cursor, .limit = 1};
 
     switch (kind) {
     case 0:

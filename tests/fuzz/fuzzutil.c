@@ -14,9 +14,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "admin/clients.h"
 #include "base/config.h"
 #include "core/client_json.h"
+#include "core/client_write.h"
 #include "core/ids.h"
 #include "core/secret.h"
 #include "http/handlers.h"
@@ -139,11 +139,11 @@ clv_client *clv_fuzz_client(const char *client_id, const char *json)
         die("client JSON", NULL);
     if (clv_store_service_get(app->store, service_id, &svc, &err) != CLV_OK ||
         clv_client_from_json(body, app->cfg, &c, &err) != CLV_OK ||
-        clv_admin_client_place(c, svc, &err) != CLV_OK)
+        clv_client_place(c, svc, &err) != CLV_OK)
         die("client", &err);
     free(c->client_id);
     if ((c->client_id = strdup(client_id)) == NULL ||
-        clv_admin_client_insert(app, NULL, c, 0, &secret, &err) != CLV_OK)
+        clv_client_insert(app, NULL, c, 0, &secret, &err) != CLV_OK)
         die("client insert", &err);
     json_decref(secret);
     json_decref(body);
