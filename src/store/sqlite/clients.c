@@ -167,13 +167,8 @@ clv_code clv_sqlite_client_insert(clv_store *s, const clv_client *cl, clv_err *e
     clv_sqlite_bind_int(&b, cl->type);
     clv_sqlite_bind_int(&b, cl->created_at);
     bind_mutable(&b, cl);
-    rc = clv_sqlite_bind_end(&b, c, "client_insert", err);
-    if (rc != CLV_OK) {
-        clv_sqlite_done(st);
-        return rc;
-    }
-    rc = clv_sqlite_atomic_open(c, &own, err);
-    if (rc != CLV_OK) {
+    if ((rc = clv_sqlite_bind_end(&b, c, "client_insert", err)) != CLV_OK ||
+        (rc = clv_sqlite_atomic_open(c, &own, err)) != CLV_OK) {
         clv_sqlite_done(st);
         return rc;
     }
