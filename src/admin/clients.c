@@ -34,18 +34,31 @@ clv_code clv_admin_client_visible(clv_app *app, const clv_principal *p, const ch
 }
 
 /* Only a platform admin may make a platform admin (docs/DESIGN.md M roles): a tenant admin who
- * could put the role on a client of its own would escape its tenant. */
-static bool holds_platform_admin(const clv_client *c)
+ * could put the role on a client of its own would escape its tenant. The same holds for a
+ * client that a signed-in platform admin's rights reach: one that redirects users (not m2m),
+ * is first-party and lists admin (docs/DESIGN.md D2) — a tenant admin who made one, or set its
+ * redirect URIs, could have a platform admin follow its link. */
+static const char *platform_power(const clv_client *c)
 {
-    return clv_strarr_has(c->roles, "platform_admin");
+    if (clv_strarr_has(c->roles, "platform_admin"))
+        return "roles";
+    if (c->type != CLV_TYPE_M2M && c->first_party && clv_strarr_has(c->scopes, "admin"))
+        return "scopes";
+    return NULL;
 }
 
 static clv_code check_roles(const clv_principal *p, const clv_client *c, clv_err *err)
 {
-    if (p != NULL && !p->platform_admin && holds_platform_admin(c))
+    const char *field = platform_power(c);
+
+    if (p == NULL || p->platform_admin || field == NULL)
+        return CLV_OK;
+    if (strcmp(field, "roles") == 0)
         return clv_fail_field(err, CLV_FORBIDDEN, "roles",
                               "only a platform admin may grant platform_admin");
-    return CLV_OK;
+    return clv_fail_field(err, CLV_FORBIDDEN, "scopes",
+                          "only a platform admin may give the admin scope to a first-party "
+                          "client that users sign in to");
 }
 
 clv_code clv_admin_client_writable(clv_app *app, const clv_principal *p, const char *client_id,
@@ -53,9 +66,9 @@ clv_code clv_admin_client_writable(clv_app *app, const clv_principal *p, const c
 {
     clv_code rc = clv_admin_client_visible(app, p, client_id, out, err);
 
-    /* A tenant admin may read a platform admin client of its tenant (the init client) but
+    /* A tenant admin may read a client of platform power in its tenant (the init client) but
      * not change it, its secrets or its tokens: else it could take its powers. */
-    if (rc == CLV_OK && p != NULL && !p->platform_admin && holds_platform_admin(*out)) {
+    if (rc == CLV_OK && p != NULL && !p->platform_admin && platform_power(*out) != NULL) {
         clv_client_free(*out);
         *out = NULL;
         rc = clv_fail(err, CLV_FORBIDDEN, "only a platform admin may change this client");

@@ -1,6 +1,7 @@
 /* strlist — words in lists (see strlist.h). */
 #include "base/strlist.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 bool clv_words_has(const char *list, const char *w, size_t n)
@@ -41,4 +42,25 @@ bool clv_strarr_has(const json_t *arr, const char *s)
             return true;
     }
     return false;
+}
+
+char *clv_words_without(const char *list, const char *w)
+{
+    size_t n = strlen(w), o = 0;
+    char *out = malloc(strlen(list) + 1);
+
+    if (out == NULL)
+        return NULL;
+    for (const char *p = list; *p != '\0';) {
+        size_t len = strcspn(p, " ");
+        if (len > 0 && !(len == n && memcmp(p, w, n) == 0)) {
+            if (o > 0)
+                out[o++] = ' ';
+            memcpy(out + o, p, len);
+            o += len;
+        }
+        p += len + (p[len] == ' ');
+    }
+    out[o] = '\0';
+    return out;
 }

@@ -17,6 +17,10 @@ bool clv_scope_word(const char *list, const char *w);
 /* true if every word of sub is in list (an empty sub is in every list). */
 bool clv_words_subset(const char *sub, const char *list);
 
+/* A copy of the space-separated list without the word w (malloc'd; NULL when out of
+ * memory). */
+char *clv_words_without(const char *list, const char *w);
+
 /* true if the JSON array holds the string s (NUL-free, compared whole). */
 bool clv_strarr_has(const json_t *arr, const char *s);
 

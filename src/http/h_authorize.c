@@ -98,19 +98,21 @@ static bool form_csrf(clv_req *r, clv_resp *resp, const char *purpose, char csrf
     return clv_resp_cookie(resp, app, CLV_COOKIE_CSRF, binding, path, "Strict", CLV_CSRF_LIFETIME);
 }
 
-/* The consent page (docs/DESIGN.md D3), its answer posted back to /authorize. */
-static void show_consent(clv_req *r, clv_resp *resp, const clv_authz *a, const clv_form *params)
+/* The consent page (docs/DESIGN.md D3) for u, its answer posted back to /authorize with a
+ * CSRF token made for this user, client and scope (clv_consent_purpose). */
+static void show_consent(clv_req *r, clv_resp *resp, const clv_authz *a, const clv_user *u,
+                         const clv_form *params)
 {
-    char csrf[CLV_CSRF_LEN];
+    char csrf[CLV_CSRF_LEN], *purpose = clv_consent_purpose(a, u);
     clv_consent_page pg = {a->client->name,       a->scope, csrf,
                            a->redirect_uri,       params,   clv_authz_form_params,
                            a->client->first_party};
 
-    if (!form_csrf(r, resp, "consent", csrf)) {
+    if (purpose == NULL || !form_csrf(r, resp, purpose, csrf))
         clv_page_error(resp, 500, "Something went wrong", "internal error");
-        return;
-    }
-    clv_page_consent(resp, clv_req_app(r), &pg);
+    else
+        clv_page_consent(resp, clv_req_app(r), &pg);
+    free(purpose);
 }
 
 /* Issues the code and sends the browser back with it (RFC 6749 §4.1.2, RFC 9207) — unless
@@ -131,7 +133,7 @@ static void complete(clv_req *r, clv_resp *resp, clv_authz *a, const clv_user *u
     if (rc == CLV_OK && ask && a->prompt_none) /* OIDC Core §3.1.2.6 */
         rc = clv_fail(&err, CLV_CONSENT_REQUIRED, "the user has not allowed this client");
     if (rc == CLV_OK && ask) {
-        show_consent(r, resp, a, params);
+        show_consent(r, resp, a, u, params);
         return;
     }
     if (rc != CLV_OK || (rc = clv_authz_issue_code(app, a, u, auth_time, code, &err)) != CLV_OK) {
@@ -281,36 +283,51 @@ static void post_checked(clv_req *r, clv_resp *resp, clv_authz *a, const clv_for
     clv_user_free(u);
 }
 
-/* The consent page's answer: its CSRF token, then the session that was shown the page;
- * allow remembers the consent and issues the code, deny goes back with access_denied. */
+/* true if the form's CSRF token was made for this browser, user, client and scope. */
+static bool consent_csrf_ok(clv_req *r, const clv_authz *a, const clv_user *u, const clv_form *f)
+{
+    char binding[CLV_COOKIE_LEN], *purpose = clv_consent_purpose(a, u);
+    bool ok = purpose != NULL && clv_req_cookie(r, CLV_COOKIE_CSRF, binding, sizeof binding) &&
+              clv_csrf_check(clv_req_app(r), purpose, binding, clv_form_get(f, "csrf"), clv_now());
+
+    free(purpose);
+    return ok;
+}
+
+/* The consent page's answer: the session that was shown the page, the scope fitted to its
+ * user as it was for the page, then the CSRF token made for both; allow remembers the
+ * consent and issues the code, deny goes back with access_denied. */
 static void consent_posted(clv_req *r, clv_resp *resp, clv_authz *a, const clv_form *f)
 {
     clv_app *app = clv_req_app(r);
     const char *answer = clv_form_get(f, "consent");
-    char binding[CLV_COOKIE_LEN], cookie[CLV_COOKIE_LEN], path[PATH_MAX_LEN];
+    char cookie[CLV_COOKIE_LEN], path[PATH_MAX_LEN];
     clv_user *u = NULL;
     int64_t auth_time = 0;
     clv_err err;
     clv_code rc = CLV_NOT_FOUND;
 
     clv_err_init(&err);
-    if (!clv_req_cookie(r, CLV_COOKIE_CSRF, binding, sizeof binding) ||
-        !clv_csrf_check(app, "consent", binding, clv_form_get(f, "csrf"), clv_now())) {
+    if (!clv_req_cookie(r, CLV_COOKIE_CSRF, cookie, sizeof cookie)) { /* no form of ours */
         clv_page_error(resp, 400, "Cannot sign in",
                        "The consent form has expired or is not valid (CSRF check failed).");
         return;
     }
     if (clv_req_cookie(r, CLV_COOKIE_SESSION, cookie, sizeof cookie))
         rc = clv_session_find(app, cookie, a->client->tenant_id, &u, &auth_time, &err);
+    if (rc == CLV_OK)
+        rc = clv_authz_user_scope(a, u, &err);
     if (rc == CLV_NOT_FOUND)
         show_form(r, resp, a, f, "Your session has ended: sign in again.", NULL);
     else if (rc != CLV_OK)
         fail(r, resp, a, &err);
+    else if (!consent_csrf_ok(r, a, u, f))
+        clv_page_error(resp, 400, "Cannot sign in",
+                       "The consent form has expired or is not valid (CSRF check failed).");
     else if (strcmp(answer, "allow") != 0) {
         clv_fail(&err, CLV_ACCESS_DENIED, "the user did not allow this client");
         fail(r, resp, a, &err);
-    } else if ((rc = clv_authz_user_scope(a, u, &err)) != CLV_OK ||
-               (rc = clv_consent_grant(app, a, u, &err)) != CLV_OK)
+    } else if ((rc = clv_consent_grant(app, a, u, &err)) != CLV_OK)
         fail(r, resp, a, &err);
     else
         complete(r, resp, a, u, auth_time, NULL);

@@ -29,6 +29,16 @@ clv_code clv_consent_needed(clv_app *app, const clv_authz *a, const clv_user *u,
     return rc;
 }
 
+char *clv_consent_purpose(const clv_authz *a, const clv_user *u)
+{
+    size_t n = strlen(u->id) + strlen(a->client->client_id) + strlen(a->scope) + 16;
+    char *p = malloc(n);
+
+    if (p != NULL)
+        snprintf(p, n, "consent|%s|%s|%s", u->id, a->client->client_id, a->scope);
+    return p;
+}
+
 /* The words of before, then those of add that before lacks; malloc'd. */
 static char *scope_union(const char *before, const char *add)
 {

@@ -17,6 +17,11 @@
 clv_code clv_consent_needed(clv_app *app, const clv_authz *a, const clv_user *u, bool *needed,
                             clv_err *err);
 
+/* What the consent form's CSRF token is made for (its purpose): this user, this client and
+ * exactly the scope shown, so that a form shown to one user, or for another scope, allows
+ * nothing for another (a second sign-in in another tab). Malloc'd; NULL when out of memory. */
+char *clv_consent_purpose(const clv_authz *a, const clv_user *u);
+
 /* Remembers that u allowed a->scope for a->client (added to what it allowed before), with
  * an audit event (actor the user, action "consent.grant"), in one transaction. */
 clv_code clv_consent_grant(clv_app *app, const clv_authz *a, const clv_user *u, clv_err *err);

@@ -95,16 +95,36 @@ static clv_code user_access_token(clv_app *app, const clv_client *c, const clv_u
 }
 
 /* The RFC 6749 §5.1 response for a user's grant. */
-static clv_code user_tokens(clv_app *app, const clv_client *c, const user_grant *g,
+/* docs/DESIGN.md D2, checked again at every token (a code's, and a refresh token's, which
+ * may predate a change): admin stays in a user's scope only while the client is first-party
+ * and the user an administrator. *own holds the narrowed scope when it had to change. */
+static clv_code admin_now(const clv_client *c, const clv_user *u, user_grant *g, char **own,
+                          clv_err *err)
+{
+    bool admin = clv_strarr_has(u->roles, "tenant_admin") ||
+                 clv_strarr_has(u->roles, "platform_admin");
+
+    if ((c->first_party && admin) || !clv_scope_word(g->scope, "admin"))
+        return CLV_OK;
+    if ((*own = clv_words_without(g->scope, "admin")) == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    g->scope = *own;
+    return CLV_OK;
+}
+
+static clv_code user_tokens(clv_app *app, const clv_client *c, const user_grant *grant,
                             clv_token_reply *out, clv_err *err)
 {
     clv_user *u = NULL;
-    char sub[CLV_SUB_LEN], rt[CLV_TOKEN_LEN];
+    char sub[CLV_SUB_LEN], rt[CLV_TOKEN_LEN], *scope = NULL;
+    user_grant narrowed = *grant, *g = &narrowed;
     clv_token_reply reply = {0};
     clv_code rc;
 
     if ((rc = grant_user(app, c, g->user_id, &u, err)) != CLV_OK)
         return rc;
+    if ((rc = admin_now(c, u, g, &scope, err)) != CLV_OK)
+        goto cleanup;
     if (!clv_oidc_subject(app, c, u->id, sub)) {
         rc = clv_fail(err, CLV_CRYPTO, "subject derivation failed");
         goto cleanup;
@@ -132,6 +152,7 @@ cleanup:
     clv_token_reply_cleanup(&reply);
     clv_user_free(u);
     clv_wipe(rt, sizeof rt);
+    free(scope);
     return rc;
 }
 

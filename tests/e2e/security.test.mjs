@@ -179,6 +179,68 @@ describe('the escalation through a registered client, replayed', () => {
   });
 });
 
+describe('a tenant admin cannot make a client that a platform admin\'s rights reach', () => {
+  let ta; // a tenant_admin m2m client of the init tenant
+  let tok;
+  const CB = 'http://127.0.0.1:9/ta-cb';
+
+  before(async () => {
+    ta = await s.createClient({ service_id: svc.id, roles: ['tenant_admin'], scopes: ['admin'] });
+    tok = (await s.token(ta.client_id, ta.client_secret, { scope: 'admin' })).body.access_token;
+  });
+
+  test('create, PATCH into, or change a first-party client with the admin scope: 403', async () => {
+    const auth = { token: tok };
+    const made = await s.api('POST', '/admin/v1/clients', { service_id: svc.id, name: 'evil console',
+      type: 'public', redirect_uris: [CB], scopes: ['openid', 'admin'] }, auth);
+    assert.equal(made.status, 403, made.text);
+    assert.equal(made.body.errors[0].field, 'scopes');
+    // the same client as a third party is fine: users' admin rights never reach it
+    const third = await s.api('POST', '/admin/v1/clients', { service_id: svc.id, name: 'partner',
+      type: 'public', redirect_uris: [CB], scopes: ['openid', 'admin'], first_party: false }, auth);
+    assert.equal(third.status, 201, third.text);
+    const flip = await s.api('PATCH', `/admin/v1/clients/${third.body.client_id}`, { first_party: true }, auth);
+    assert.equal(flip.status, 403, flip.text);
+    const plain = await s.api('POST', '/admin/v1/clients', { service_id: svc.id, name: 'app',
+      type: 'public', redirect_uris: [CB], scopes: ['openid'] }, auth);
+    assert.equal(plain.status, 201, plain.text);
+    const add = await s.api('PATCH', `/admin/v1/clients/${plain.body.client_id}`, { scopes: ['openid', 'admin'] }, auth);
+    assert.equal(add.status, 403, add.text);
+    // one a platform admin made: the tenant admin may read it but not change its redirect URIs
+    const consoleLike = await s.createClient({ service_id: svc.id, type: 'public', redirect_uris: ['https://console.example/cb'],
+      scopes: ['openid', 'admin'] });
+    assert.equal((await s.api('GET', `/admin/v1/clients/${consoleLike.client_id}`, undefined, auth)).status, 200);
+    const redirect = await s.api('PATCH', `/admin/v1/clients/${consoleLike.client_id}`, { redirect_uris: [CB] }, auth);
+    assert.equal(redirect.status, 403, redirect.text);
+    const after_ = await s.api('GET', `/admin/v1/clients/${consoleLike.client_id}`);
+    assert.deepEqual(after_.body.redirect_uris, ['https://console.example/cb']);
+  });
+});
+
+describe('admin is checked again at every token of a user', () => {
+  test('a refresh after the client stops being first-party carries no admin', async () => {
+    const app = 'http://127.0.0.1:9/refresh-app';
+    const c = await s.createClient({ service_id: svc.id, type: 'public', redirect_uris: [app],
+      scopes: ['openid', 'admin'], allow_refresh_token: true });
+    const cfg = await client.discovery(new URL(s.url), c.client_id, undefined, client.None(), insecure);
+    const b = new Browser();
+    const { url, verifier } = await authzUrl(cfg, app, 'openid admin');
+    const r = await signIn(b, url);
+    assert.equal(r.status, 302);
+    const tokens = await client.authorizationCodeGrant(cfg, new URL(r.location),
+      { pkceCodeVerifier: verifier, expectedState: 'st' });
+    assert.match(tokens.scope, /\badmin\b/);
+    const again = await client.refreshTokenGrant(cfg, tokens.refresh_token);
+    assert.match(again.scope, /\badmin\b/, 'first-party: admin stays');
+    assert.equal((await s.api('PATCH', `/admin/v1/clients/${c.client_id}`, { first_party: false })).status, 200);
+    const later = await client.refreshTokenGrant(cfg, again.refresh_token);
+    assert.doesNotMatch(later.scope, /\badmin\b/);
+    assert.equal(jose.decodeJwt(later.access_token).roles, undefined);
+    const last = await client.refreshTokenGrant(cfg, later.refresh_token);
+    assert.doesNotMatch(last.scope, /\badmin\b/, 'the narrowed family stays narrowed');
+  });
+});
+
 describe('consent (OIDC Core §3.1.2.4)', () => {
   const CB = 'http://127.0.0.1:9/consent-cb';
   let cfg;
@@ -259,6 +321,29 @@ describe('consent (OIDC Core §3.1.2.4)', () => {
     assert.match(after_.location, /error=consent_required/);
     const revoked = await s.api('GET', `/admin/v1/audit?target=${clientId}`);
     assert.ok(revoked.body.items.some((e) => e.action === 'consent.revoke'));
+  });
+
+  test('a consent page shown to one user allows nothing once another signs in', async () => {
+    const r = await s.api('POST', '/admin/v1/users', { username: 'bob', password: 'a-long-password' });
+    assert.equal(r.status, 201, r.text);
+    const b2 = new Browser();
+    const first = await signIn(b2, (await authzUrl(cfg, CB, 'openid', { prompt: 'consent' })).url);
+    assert.equal(first.status, 200);
+    const form = parseForm(first.text); // shown to the admin
+    // bob signs in in another tab of the same browser
+    const page = await b2.get((await authzUrl(cfg, CB, 'openid', { prompt: 'login' })).url);
+    const login = parseForm(page.text);
+    const bob = await b2.post(login.action, { ...login.fields, username: 'bob', password: 'a-long-password' });
+    assert.equal(bob.status, 200, 'bob is asked himself');
+    const stale = await b2.post(form.action, { ...form.fields, consent: 'allow' });
+    assert.equal(stale.status, 400, 'the admin\'s form allows nothing for bob');
+    // and a form for one scope does not allow another
+    const fresh = parseForm(bob.text);
+    const wider = await b2.post(fresh.action, { ...fresh.fields, scope: 'openid profile email', consent: 'allow' });
+    assert.equal(wider.status, 400);
+    const users = await s.listAll('/admin/v1/users');
+    const bobId = users.find((u) => u.username === 'bob').id;
+    assert.equal((await s.api('GET', `/admin/v1/users/${bobId}/grants`)).body.items.length, 0);
   });
 
   test('prompt=consent asks even after the sign-in form', async () => {

@@ -620,6 +620,18 @@ START_TEST(first_party_kept)
     ck_assert(!d->first_party);
     ck_assert_int_eq(d->signing_alg, CLV_ALG_SERVER); /* stored as it is: -1 */
     clv_client_free(d);
+    /* a release before migration 5 writes no first_party (the column's default, 1) but a
+     * registration token for what it registers: the trigger of migration 5 marks it */
+    {
+        unsigned char h[32] = {7};
+        ck_assert_int_eq(clv_store_client_get(store, "cid2", &d, NULL), CLV_OK);
+        ck_assert(d->first_party);
+        clv_client_free(d);
+        ck_assert_int_eq(clv_store_regtoken_put(store, "cid2", h, NULL), CLV_OK);
+        ck_assert_int_eq(clv_store_client_get(store, "cid2", &d, NULL), CLV_OK);
+        ck_assert(!d->first_party);
+        clv_client_free(d);
+    }
 }
 END_TEST
 

@@ -248,11 +248,17 @@ static const char migration_4[] =
 /* Migration 5: first-party clients and remembered consent (docs/DESIGN.md D2, D3). A
  * client registered before it (it has a registration token) is not first-party; the init
  * client follows the server's --token-alg (-1, CLV_ALG_SERVER) as new clients do. The view
- * is made again so that it names the new column. */
+ * is made again so that it names the new column. The trigger marks every client that gets a
+ * registration token as not first-party, whoever inserts it: a release before this one that
+ * still serves during a restart (--reuse-port) writes no first_party, and the column's
+ * default would otherwise make what it registers first-party. */
 static const char migration_5[] =
     "ALTER TABLE clients ADD COLUMN first_party INTEGER NOT NULL DEFAULT 1;"
     "UPDATE clients SET first_party = 0"
     " WHERE client_id IN (SELECT client_id FROM registration_tokens);"
+    "CREATE TRIGGER registered_not_first_party AFTER INSERT ON registration_tokens BEGIN"
+    " UPDATE clients SET first_party = 0 WHERE client_id = new.client_id;"
+    " END;"
     "UPDATE clients SET signing_alg = -1"
     " WHERE protected = 1 AND type = 2 AND service_id = "
     "(SELECT value FROM meta WHERE name = 'init_service_id');"
