@@ -138,7 +138,8 @@ static clv_code claims_ok(const clv_app *app, const clv_client *c, const json_t 
     if (!aud_ok(app, json_object_get(claims, "aud")))
         return clv_fail(err, CLV_INVALID_CLIENT,
                         "the assertion's aud must name the token endpoint");
-    if (!json_is_integer(exp) || json_integer_value(exp) + CLV_ASSERTION_SKEW <= now)
+    /* exp - skew, not exp + skew: exp is the client's, and may be INT64_MAX */
+    if (!json_is_integer(exp) || json_integer_value(exp) <= now - CLV_ASSERTION_SKEW)
         return clv_fail(err, CLV_INVALID_CLIENT, "the assertion has expired or has no exp");
     if (json_integer_value(exp) > now + CLV_ASSERTION_AHEAD + CLV_ASSERTION_SKEW)
         return clv_fail(err, CLV_INVALID_CLIENT, "the assertion's exp is more than %d s ahead",
