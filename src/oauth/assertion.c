@@ -135,7 +135,8 @@ static clv_code times_ok(const json_t *claims, clv_err *err)
     const json_t *exp = json_object_get(claims, "exp");
     int64_t now = clv_now();
 
-    if (!json_is_integer(exp) || json_integer_value(exp) + CLV_ASSERTION_SKEW <= now)
+    /* exp - skew, not exp + skew: exp is the client's, and may be INT64_MAX */
+    if (!json_is_integer(exp) || json_integer_value(exp) <= now - CLV_ASSERTION_SKEW)
         return clv_fail(err, CLV_INVALID_CLIENT, "the assertion has expired or has no exp");
     if (json_integer_value(exp) > now + CLV_ASSERTION_AHEAD + CLV_ASSERTION_SKEW)
         return clv_fail(err, CLV_INVALID_CLIENT, "the assertion's exp is more than %d s ahead",

@@ -8,8 +8,9 @@
  * client's ES256 key (kid "k1") after filling in what is missing with valid values
  * (iss = sub = the client, aud = the token endpoint, a fresh jti, exp a minute ahead); a
  * member given as null is left out, and integer exp, nbf and iat count from now, so that
- * seeds keep meaning the same thing. An assertion that verifies names its client, and
- * verifies only once: bit 1 of the first byte presents it a second time, which must be
+ * seeds keep meaning the same thing, while a real one (1e99, say) is that absolute time,
+ * clamped to 64 bits — the ends of time in a few characters. An assertion that verifies names its
+ * client, and verifies only once: bit 1 of the first byte presents it a second time, which must be
  * refused as a replay. */
 #include <jansson.h>
 #include <jose/jose.h>
@@ -70,14 +71,23 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* v + now, or v itself when that would overflow (the checks must survive both). */
-static json_t *from_now(json_int_t v)
+/* An integer v is v + now (or v itself when that would overflow); a real is itself,
+ * clamped to 64 bits. Anything else stays as it is. */
+static void time_claim(json_t *o, const char *key)
 {
+    json_t *v = json_object_get(o, key);
     long long sum;
+    double r;
 
-    if (__builtin_add_overflow((long long)v, (long long)clv_now(), &sum))
-        sum = v;
-    return json_integer(sum);
+    if (json_is_integer(v)) {
+        if (__builtin_add_overflow((long long)json_integer_value(v), (long long)clv_now(), &sum))
+            sum = json_integer_value(v);
+        json_object_set_new(o, key, json_integer(sum));
+    } else if (json_is_real(v)) {
+        r = json_real_value(v);
+        sum = r >= 0x1p63 ? INT64_MAX : r < -0x1p63 ? INT64_MIN : (long long)r;
+        json_object_set_new(o, key, json_integer(sum));
+    }
 }
 
 static void fill(json_t *o, const char *key, json_t *dflt)
@@ -112,9 +122,9 @@ static json_t *claims_of(const char *text)
     fill(c, "sub", json_string(CLIENT_ID));
     fill(c, "aud", json_string(CLV_FUZZ_ISSUER "/token"));
     fill(c, "exp", json_integer(60));
-    for (const char *const *k = (const char *const[]){"exp", "nbf", "iat", NULL}; *k; k++)
-        if (json_is_integer(json_object_get(c, *k)))
-            json_object_set_new(c, *k, from_now(json_integer_value(json_object_get(c, *k))));
+    time_claim(c, "exp");
+    time_claim(c, "nbf");
+    time_claim(c, "iat");
     return c;
 }
 
