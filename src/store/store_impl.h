@@ -80,5 +80,7 @@ clv_code clv_store_page_init(const char *cursor, int limit, clv_store_page *pg, 
 
 /* Backends. Same contract as clv_store_open; `path` is the SQLite file path. */
 clv_code clv_store_sqlite_open(const char *path, clv_store **out, clv_err *err);
+/* `url` is a libpq connection URI (postgres:// or postgresql://; src/store/postgres/). */
+clv_code clv_store_postgres_open(const char *url, clv_store **out, clv_err *err);
 
 #endif
