@@ -202,7 +202,6 @@ bool clv_test_store_on(const char *name)
 static struct {
     clv_store **store;
     char *dir, *url;
-    bool migrated;
     char root[64];
 } fixture;
 
@@ -216,7 +215,7 @@ static void fixture_case_teardown(void)
     clv_test_rm_tree(fixture.root);
 }
 
-static void fixture_setup(void)
+static void fixture_setup(bool migrated)
 {
     clv_err err;
 
@@ -225,8 +224,18 @@ static void fixture_setup(void)
     clv_err_init(&err);
     ck_assert_msg(clv_store_open(fixture.url, fixture.store, &err) == CLV_OK, "open: %s",
                   err.detail);
-    if (fixture.migrated)
+    if (migrated)
         ck_assert_msg(clv_store_migrate(*fixture.store, &err) == CLV_OK, "migrate: %s", err.detail);
+}
+
+static void fixture_setup_migrated(void)
+{
+    fixture_setup(true);
+}
+
+static void fixture_setup_fresh(void)
+{
+    fixture_setup(false);
 }
 
 static void fixture_teardown(void)
@@ -243,9 +252,9 @@ void clv_test_store_fixture(TCase *tc, clv_store **store, char *dir, char *url, 
     fixture.store = store;
     fixture.dir = dir;
     fixture.url = url;
-    fixture.migrated = migrated;
     tcase_add_unchecked_fixture(tc, fixture_case_setup, fixture_case_teardown);
-    tcase_add_checked_fixture(tc, fixture_setup, fixture_teardown);
+    tcase_add_checked_fixture(tc, migrated ? fixture_setup_migrated : fixture_setup_fresh,
+                              fixture_teardown);
 }
 
 void clv_test_bounds_config(clv_config *c)
