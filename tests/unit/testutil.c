@@ -157,6 +157,19 @@ static void pg_drop(const char *base, const char *url)
     pg_admin(base, sql);
 }
 
+void clv_test_store_pg_drop_sessions(const char *url)
+{
+    PGconn *db = PQconnectdb(url);
+    PGresult *res;
+
+    ck_assert_msg(PQstatus(db) == CONNECTION_OK, "PostgreSQL %s: %s", url, PQerrorMessage(db));
+    res = PQexec(db, "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                     " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
+    PQclear(res);
+    PQfinish(db);
+}
+
 /* A new backend adds its row here: its URL scheme, a function that makes a fresh store for
  * one test, and one that removes it after. */
 static const test_backend backends[] = {

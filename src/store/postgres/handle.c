@@ -97,16 +97,31 @@ cleanup:
     return rc;
 }
 
+/* A connection the server dropped (a restart, a failover, an administrator's
+ * pg_terminate_backend) is connected again on the thread's next call; the call that met
+ * the drop failed (CLV_STORE) and is not repeated, since a write may have committed before
+ * its answer was lost. Its prepared statements went with the old session. */
+static clv_code conn_reset(clv_pg_conn *c, clv_err *err)
+{
+    PQreset(c->db);
+    if (PQstatus(c->db) != CONNECTION_OK)
+        return clv_fail(err, CLV_STORE, "store: cannot connect to PostgreSQL again: %s",
+                        PQerrorMessage(c->db));
+    memset(c->prepared, 0, sizeof c->prepared);
+    return CLV_OK;
+}
+
 clv_code clv_pg_conn_get(clv_store *base, clv_pg_conn **out, clv_err *err)
 {
     pg_store *s = (pg_store *)base;
     clv_pg_conn *c = pthread_getspecific(s->key);
 
-    if (c != NULL) {
-        *out = c;
-        return CLV_OK;
-    }
-    return conn_open(s, out, err);
+    if (c == NULL)
+        return conn_open(s, out, err);
+    if (PQstatus(c->db) == CONNECTION_BAD && conn_reset(c, err) != CLV_OK)
+        return CLV_STORE;
+    *out = c;
+    return CLV_OK;
 }
 
 /* ---- handle ---- */
