@@ -1,5 +1,5 @@
-/* store_impl — the private contract between store.c and its backends (SQLite now,
- * PostgreSQL later). Not for use outside src/store.
+/* store_impl — the private contract between store.c and its backends (SQLite,
+ * PostgreSQL). Not for use outside src/store.
  *
  * store.c checks arguments, decodes list cursors and dispatches every clv_store_* call
  * through the backend's table of function pointers; a backend embeds `struct clv_store`
