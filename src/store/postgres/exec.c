@@ -263,7 +263,7 @@ clv_code clv_pg_exec(clv_pg_conn *c, clv_pg_stmt_id id, clv_pg_params *p, const 
 clv_code clv_pg_write_n(clv_pg_conn *c, clv_pg_stmt_id id, clv_pg_params *p, const char *what,
                         int *changes, clv_err *err)
 {
-    bool in_tx = PQtransactionStatus(c->db) == PQTRANS_INTRANS, own = false;
+    bool in_tx = c->atomic == 0 && PQtransactionStatus(c->db) == PQTRANS_INTRANS, own = false;
     PGresult *res = NULL;
     clv_code rc = CLV_OK;
 

@@ -223,12 +223,18 @@ void clv_pg_rollback(clv_store *s)
 
 clv_code clv_pg_atomic_open(clv_pg_conn *c, bool *own, clv_err *err)
 {
+    clv_code rc;
+
     *own = PQtransactionStatus(c->db) == PQTRANS_IDLE;
-    return run(c, *own ? PG_BEGIN : PG_SAVEPOINT, err);
+    rc = run(c, *own ? PG_BEGIN : PG_SAVEPOINT, err);
+    if (rc == CLV_OK)
+        c->atomic++;
+    return rc;
 }
 
 clv_code clv_pg_atomic_close(clv_pg_conn *c, bool own, clv_code rc, clv_err *err)
 {
+    c->atomic--;
     if (rc == CLV_OK) {
         rc = run(c, own ? PG_COMMIT : PG_RELEASE, err);
         if (rc == CLV_OK)

@@ -111,6 +111,7 @@ typedef struct clv_pg_conn clv_pg_conn;
 struct clv_pg_conn {
     PGconn *db;
     bool prepared[PG_COUNT];
+    int atomic; /* depth of clv_pg_atomic_open blocks open on it */
     struct clv_pg_store *owner;
     clv_pg_conn *prev, *next;
 };
@@ -177,9 +178,10 @@ typedef struct {
  * violation, CLV_NOT_FOUND for a foreign key violation, else CLV_STORE. */
 clv_code clv_pg_exec(clv_pg_conn *c, clv_pg_stmt_id id, clv_pg_params *p, const char *what,
                      PGresult **res, clv_err *err);
-/* A write; *changes (unless NULL) gets the rows it changed. Inside a transaction the
- * statement runs in a savepoint, so that its failure leaves the caller's transaction
- * usable (as a failed statement does in SQLite). */
+/* A write; *changes (unless NULL) gets the rows it changed. Inside the caller's
+ * transaction the statement runs in a savepoint, so that its failure leaves that
+ * transaction usable (as a failed statement does in SQLite); inside an atomic block
+ * (clv_pg_atomic_open) it needs none, as a failure undoes the whole block. */
 clv_code clv_pg_write_n(clv_pg_conn *c, clv_pg_stmt_id id, clv_pg_params *p, const char *what,
                         int *changes, clv_err *err);
 /* clv_pg_write_n on the calling thread's connection; CLV_NOT_FOUND if it changed no row
