@@ -8,7 +8,7 @@ ISSUER   ?= http://$(LISTEN)
 DB       ?= clavis.db
 JOBS     ?= $(shell nproc)
 
-.PHONY: all build run test style unit e2e deps deps-test fuzz fuzz-smoke bench clean
+.PHONY: all build run test style unit unit-pg e2e deps deps-test fuzz fuzz-smoke bench clean
 
 all: build
 
@@ -33,13 +33,19 @@ unit: deps-test $(TBUILD)/CMakeCache.txt
 	@cmake --build $(TBUILD) -j $(JOBS)
 	cd $(TBUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The store suites again, on PostgreSQL: a throwaway cluster (scripts/pg.sh) started for
+# them and stopped after, also when a test fails. docs/OPERATIONS.md, "PostgreSQL".
+unit-pg: deps-test $(TBUILD)/CMakeCache.txt
+	@cmake --build $(TBUILD) -j $(JOBS)
+	scripts/pg.sh run sh -c 'cd $(TBUILD) && ctest --output-on-failure -j $(JOBS) -R "^test_store"'
+
 e2e: deps-test $(TBUILD)/CMakeCache.txt
 	@cmake --build $(TBUILD) -j $(JOBS) --target clavis
 	@cd tests/e2e && (test -d node_modules || npm ci --silent --no-audit --no-fund)
 	CLAVIS_BIN=$(CURDIR)/$(TBUILD)/clavis node --test --test-concurrency=2 tests/e2e/
 
-test: style unit e2e fuzz-smoke
-	@echo "make test: style, layers, budget, unit, end-to-end and fuzz checks passed"
+test: style unit unit-pg e2e fuzz-smoke
+	@echo "make test: style, layers, budget, unit (SQLite and PostgreSQL), end-to-end and fuzz checks passed"
 
 # Banned functions, the layers of docs/ARCHITECTURE.md, the size budget (pmccabe), and
 # that those checks fail on planted faults.

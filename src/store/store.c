@@ -13,7 +13,7 @@ clv_code clv_store_open(const char *url, clv_store **out, clv_err *err)
     if (url == NULL || *url == '\0')
         return clv_fail(err, CLV_INVALID, "store: empty database URL");
     if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-        return clv_fail(err, CLV_INVALID, "PostgreSQL backend not built yet");
+        return clv_store_postgres_open(url, out, err);
     return clv_store_sqlite_open(url, out, err);
 }
 

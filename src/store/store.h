@@ -1,4 +1,4 @@
-/* store — persistence of the model behind one interface (SQLite now, PostgreSQL later).
+/* store — persistence of the model behind one interface (SQLite, PostgreSQL).
  *
  * A clv_store is thread-safe: each calling thread gets its own database connection
  * (opened lazily, with its prepared statements cached), so the HTTP worker threads never
@@ -24,9 +24,10 @@
 
 typedef struct clv_store clv_store;
 
-/* Opens a store: `url` is an SQLite file path (created if missing), or later
- * "postgres://…". Sets journal_mode=WAL, synchronous=FULL, foreign_keys=ON and a busy
- * timeout on each connection. Does not migrate. */
+/* Opens a store: `url` is an SQLite file path (created if missing; each connection gets
+ * journal_mode=WAL, synchronous=FULL, foreign_keys=ON and a busy timeout), or a libpq URI
+ * "postgres://…" / "postgresql://…" (src/store/postgres/; connects at once, so that an
+ * unreachable server fails here with CLV_STORE). Does not migrate. */
 clv_code clv_store_open(const char *url, clv_store **out, clv_err *err);
 
 /* Closes every connection. NULL is a no-op. */

@@ -1,5 +1,5 @@
-/* store_impl — the private contract between store.c and its backends (SQLite now,
- * PostgreSQL later). Not for use outside src/store.
+/* store_impl — the private contract between store.c and its backends (SQLite,
+ * PostgreSQL). Not for use outside src/store.
  *
  * store.c checks arguments, decodes list cursors and dispatches every clv_store_* call
  * through the backend's table of function pointers; a backend embeds `struct clv_store`
@@ -80,5 +80,7 @@ clv_code clv_store_page_init(const char *cursor, int limit, clv_store_page *pg, 
 
 /* Backends. Same contract as clv_store_open; `path` is the SQLite file path. */
 clv_code clv_store_sqlite_open(const char *path, clv_store **out, clv_err *err);
+/* `url` is a libpq connection URI (postgres:// or postgresql://; src/store/postgres/). */
+clv_code clv_store_postgres_open(const char *url, clv_store **out, clv_err *err);
 
 #endif

@@ -13,9 +13,10 @@
  * cursor) are declared by hand in store.h and their backend side in CLV_STORE_OWN_OPS
  * (store_impl.h).
  *
- * Adding an operation: a line here, its SQL in src/store/sqlite/sql.c (with the
- * statement's ST_ id in sqlite/impl.h), its body clv_sqlite_<name> in src/store/sqlite/.
- * Nothing else: prototypes, dispatch and the backend's table follow from the line. */
+ * Adding an operation: a line here, and in each backend its SQL (src/store/sqlite/sql.c
+ * with the statement's ST_ id in sqlite/impl.h; src/store/postgres/sql.c with its PG_ id
+ * in postgres/impl.h) and its body (clv_sqlite_<name>, clv_pg_<name>). Nothing else:
+ * prototypes, dispatch and the backends' tables follow from the line. */
 #ifndef CLV_STORE_STORE_OPS_H
 #define CLV_STORE_STORE_OPS_H
 

@@ -4,9 +4,12 @@
 
 #include <check.h>
 #include <ftw.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 void clv_test_mkdtemp(char *buf, size_t n, const char *parent, const char *name)
 {
@@ -101,11 +104,78 @@ static void sqlite_fresh(const char *base, const char *dir, char *url, size_t n)
     ck_assert_int_lt(snprintf(url, n, "%s/test.db", dir), (int)n);
 }
 
-/* A new backend adds its row here, e.g. {"postgres", "postgres://", pg_fresh, pg_drop}
- * with pg_fresh creating a database of its own on base's server for each test and pg_drop
- * dropping it. */
+/* Runs one statement on base's server (its maintenance database), failing the test if it
+ * fails. */
+static void pg_admin(const char *base, const char *sql)
+{
+    PGconn *db = PQconnectdb(base);
+    PGresult *res;
+
+    ck_assert_msg(PQstatus(db) == CONNECTION_OK, "PostgreSQL %s: %s", base, PQerrorMessage(db));
+    res = PQexec(db, sql);
+    ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql, PQerrorMessage(db));
+    PQclear(res);
+    PQfinish(db);
+}
+
+/* The database name in a libpq URI: what follows the first '/' after the host, up to '?'. */
+static const char *pg_url_db(const char *url, const char **query)
+{
+    const char *host = strstr(url, "://");
+    const char *path = strchr(host != NULL ? host + 3 : url, '/');
+
+    *query = strchr(url, '?');
+    if (path == NULL || (*query != NULL && path > *query))
+        path = *query != NULL ? *query : url + strlen(url);
+    return path;
+}
+
+/* A database of its own for each test, named by the test's process and a random number,
+ * on the server of base; the URL is base's with that database. */
+static void pg_fresh(const char *base, const char *dir, char *url, size_t n)
+{
+    const char *query, *path = pg_url_db(base, &query);
+    char name[64], sql[160];
+
+    (void)dir;
+    srandom((unsigned)getpid() ^ (unsigned)time(NULL));
+    snprintf(name, sizeof name, "clv_t_%d_%08lx", (int)getpid(), (unsigned long)random());
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    pg_admin(base, sql);
+    ck_assert_int_lt(snprintf(url, n, "%.*s/%s%s", (int)(path - base), base, name,
+                              query != NULL ? query : ""),
+                     (int)n);
+}
+
+static void pg_drop(const char *base, const char *url)
+{
+    const char *query, *path = pg_url_db(url, &query);
+    char sql[160];
+
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %.*s WITH (FORCE)",
+             (int)((query != NULL ? query : url + strlen(url)) - path - 1), path + 1);
+    pg_admin(base, sql);
+}
+
+void clv_test_store_pg_drop_sessions(const char *url)
+{
+    PGconn *db = PQconnectdb(url);
+    PGresult *res;
+
+    ck_assert_msg(PQstatus(db) == CONNECTION_OK, "PostgreSQL %s: %s", url, PQerrorMessage(db));
+    res = PQexec(db, "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                     " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
+    PQclear(res);
+    PQfinish(db);
+}
+
+/* A new backend adds its row here: its URL scheme, a function that makes a fresh store for
+ * one test, and one that removes it after. */
 static const test_backend backends[] = {
     {"sqlite", NULL, sqlite_fresh, NULL},
+    {"postgres", "postgres://", pg_fresh, pg_drop},
+    {"postgres", "postgresql://", pg_fresh, pg_drop},
 };
 
 static const test_backend *backend(void)
@@ -145,7 +215,6 @@ bool clv_test_store_on(const char *name)
 static struct {
     clv_store **store;
     char *dir, *url;
-    bool migrated;
     char root[64];
 } fixture;
 
@@ -159,7 +228,7 @@ static void fixture_case_teardown(void)
     clv_test_rm_tree(fixture.root);
 }
 
-static void fixture_setup(void)
+static void fixture_setup(bool migrated)
 {
     clv_err err;
 
@@ -168,8 +237,18 @@ static void fixture_setup(void)
     clv_err_init(&err);
     ck_assert_msg(clv_store_open(fixture.url, fixture.store, &err) == CLV_OK, "open: %s",
                   err.detail);
-    if (fixture.migrated)
+    if (migrated)
         ck_assert_msg(clv_store_migrate(*fixture.store, &err) == CLV_OK, "migrate: %s", err.detail);
+}
+
+static void fixture_setup_migrated(void)
+{
+    fixture_setup(true);
+}
+
+static void fixture_setup_fresh(void)
+{
+    fixture_setup(false);
 }
 
 static void fixture_teardown(void)
@@ -186,9 +265,9 @@ void clv_test_store_fixture(TCase *tc, clv_store **store, char *dir, char *url, 
     fixture.store = store;
     fixture.dir = dir;
     fixture.url = url;
-    fixture.migrated = migrated;
     tcase_add_unchecked_fixture(tc, fixture_case_setup, fixture_case_teardown);
-    tcase_add_checked_fixture(tc, fixture_setup, fixture_teardown);
+    tcase_add_checked_fixture(tc, migrated ? fixture_setup_migrated : fixture_setup_fresh,
+                              fixture_teardown);
 }
 
 void clv_test_bounds_config(clv_config *c)

@@ -54,6 +54,10 @@ const char *clv_test_store_backend(void);
  * passes (SQLite's upgrades from old releases, its q index) when it is. */
 bool clv_test_store_on(const char *name);
 
+/* PostgreSQL: ends every other session on the database of url (as a server restart
+ * would), waiting until they are gone. */
+void clv_test_store_pg_drop_sessions(const char *url);
+
 /* The store suites' fixture, added to tc: per test case a temporary root directory (made
  * and removed by the parent process, so a failed test leaves nothing behind), per test a
  * directory inside it (into dir, CLV_TEST_DIR_MAX bytes) and a fresh, empty store of the

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the store suites (docs/OPERATIONS.md, "PostgreSQL").
+# Usage: scripts/pg.sh start        initdb + start; prints the URL
+#        scripts/pg.sh env          prints CLAVIS_TEST_STORE_URL=… of the running cluster
+#        scripts/pg.sh stop         stops it and removes its directory
+#        scripts/pg.sh run CMD…     start, run CMD with CLAVIS_TEST_STORE_URL set, stop
+#                                   (also when CMD fails or is interrupted); CMD's status
+# The cluster listens on 127.0.0.1 only, on a free port, with trust authentication for
+# loopback (a test cluster: nothing else can reach it), fsync off (nothing in it is kept).
+# As root it runs as the `postgres` system user (initdb refuses root). CLAVIS_PG_DIR
+# chooses its directory (default: one per user and checkout under /tmp).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${CLAVIS_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+dir=${CLAVIS_PG_DIR:-/tmp/clavis-pg.$(id -u).$(printf '%s' "$here" | md5sum | cut -c1-8)}
+
+as_owner() {
+    if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+url() {
+    [[ -f $dir/port ]] || { echo "pg.sh: no cluster in $dir (scripts/pg.sh start)" >&2; exit 1; }
+    echo "postgres://clavis@127.0.0.1:$(cat "$dir/port")/postgres"
+}
+
+start() {
+    [[ -x $bin/initdb ]] || { echo "pg.sh: no PostgreSQL in $bin (scripts/deps.sh test)" >&2; exit 1; }
+    if [[ -f $dir/port ]] && as_owner "$bin/pg_ctl" status -D "$dir/data" >/dev/null 2>&1; then
+        url
+        return
+    fi
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    [[ $(id -u) == 0 ]] && chown postgres: "$dir"
+    as_owner "$bin/initdb" -D "$dir/data" -U clavis --auth=trust -E UTF8 --locale=C.UTF-8 \
+        >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+    local port
+    port=$(free_port)
+    as_owner "$bin/pg_ctl" start -D "$dir/data" -l "$dir/data/server.log" -w -t 30 -o \
+        "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        >/dev/null || { cat "$dir/data/server.log" >&2; exit 1; }
+    as_owner sh -c "echo $port > '$dir/port'"
+    url
+}
+
+stop() {
+    if [[ -d $dir/data ]]; then
+        as_owner "$bin/pg_ctl" stop -D "$dir/data" -m immediate -w >/dev/null 2>&1 || true
+    fi
+    rm -rf "$dir"
+}
+
+case ${1:-} in
+start) start ;;
+stop) stop ;;
+env) echo "CLAVIS_TEST_STORE_URL=$(url)" ;;
+run)
+    shift
+    trap stop EXIT INT TERM
+    CLAVIS_TEST_STORE_URL=$(start)
+    export CLAVIS_TEST_STORE_URL
+    echo "pg.sh: $CLAVIS_TEST_STORE_URL" >&2
+    "$@"
+    ;;
+*)
+    echo "usage: scripts/pg.sh start|stop|env|run CMD…" >&2
+    exit 2
+    ;;
+esac
