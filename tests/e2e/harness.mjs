@@ -136,9 +136,27 @@ export async function protocolPost(base, endpoint, { clientId, clientSecret, aut
  * opts.env: extra environment; opts.issuer: (port) => the issuer to serve under (default
  * the server's own http URL; it still listens on plain http).
  */
+/**
+ * The database of a new server: an SQLite file in dir, or — when CLAVIS_TEST_STORE_URL names
+ * a PostgreSQL cluster (make e2e-pg, scripts/pg.sh) — a new database in it, named at random.
+ */
+async function newDatabase(dir) {
+  const base = process.env.CLAVIS_TEST_STORE_URL;
+  if (!base || !/^postgres(ql)?:\/\//.test(base)) return path.join(dir, 'clavis.db');
+  const name = `e2e_${Math.random().toString(36).slice(2, 12)}`;
+  const r = await new Promise((resolve) => {
+    const p = spawn('psql', [base, '-qAt', '-c', `CREATE DATABASE ${name}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (code) => resolve({ code, err }));
+  });
+  if (r.code !== 0) throw new Error(`CREATE DATABASE ${name}: ${r.err}`);
+  return base.replace(/\/[^/?]*(\?.*)?$/, `/${name}$1`);
+}
+
 export async function start(opts = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'clavis-e2e-'));
-  const db = path.join(dir, 'clavis.db');
+  const db = await newDatabase(dir);
   const initRun = await runCli(['init', '--db', db, '--json']);
   if (initRun.code !== 0) {
     throw new Error(`clavis init failed (${initRun.code}): ${initRun.stderr}`);

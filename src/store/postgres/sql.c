@@ -128,7 +128,14 @@ static const char migration_1_flows[] =
 
     "CREATE TABLE registration_tokens ("
     " client_id " ID " PRIMARY KEY REFERENCES clients (client_id) ON DELETE CASCADE,"
-    " hash " HASH ");";
+    " hash " HASH ");"
+    /* A client that gets a registration token is not first-party, whoever inserts it
+     * (docs/DESIGN.md D2; the SQLite backend's migration 5 has the same trigger). */
+    "CREATE FUNCTION registered_not_first_party() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN UPDATE clients SET first_party = 0 WHERE client_id = NEW.client_id; RETURN NEW; END"
+    " $$;"
+    "CREATE TRIGGER registered_not_first_party AFTER INSERT ON registration_tokens"
+    " FOR EACH ROW EXECUTE FUNCTION registered_not_first_party();";
 
 /* then consents and the views. */
 static const char migration_1_rest[] =
