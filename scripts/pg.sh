@@ -29,6 +29,11 @@ url() {
 
 start() {
     [[ -x $bin/initdb ]] || { echo "pg.sh: no PostgreSQL in $bin (scripts/deps.sh test)" >&2; exit 1; }
+    # The postgres user must reach its own binaries: a root directory that only root may
+    # enter (a chroot made with mktemp -d is 0700) would keep it out of everything.
+    if [[ $(id -u) == 0 ]] && ! runuser -u postgres -- test -x "$bin/initdb" 2>/dev/null; then
+        chmod o+x / || true
+    fi
     if [[ -f $dir/port ]] && as_owner "$bin/pg_ctl" status -D "$dir/data" >/dev/null 2>&1; then
         url
         return
