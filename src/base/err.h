@@ -31,6 +31,7 @@
     X(CLV_LOGIN_REQUIRED,     400, "login_required")            \
     X(CLV_CONSENT_REQUIRED,   400, "consent_required")          \
     X(CLV_THROTTLED,          429, "temporarily_unavailable")   \
+    X(CLV_UNAVAILABLE,        503, "temporarily_unavailable")   \
     X(CLV_NOMEM,              500, "server_error")              \
     X(CLV_STORE,              500, "server_error")              \
     X(CLV_CRYPTO,             500, "server_error")              \

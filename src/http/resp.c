@@ -71,6 +71,8 @@ static const char *status_title(int status)
         return "Unsupported Media Type";
     case 429:
         return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
     default:
         return "Internal Server Error";
     }
@@ -80,7 +82,7 @@ void clv_resp_retry_after(clv_resp *resp, const clv_err *err)
 {
     char secs[16];
 
-    if (err->code != CLV_THROTTLED)
+    if (err->code != CLV_THROTTLED && err->code != CLV_UNAVAILABLE)
         return;
     snprintf(secs, sizeof secs, "%d", err->retry_after > 0 ? err->retry_after : 1);
     clv_resp_header(resp, "Retry-After", secs); /* RFC 6585 §4, RFC 9110 §10.2.3 */
@@ -92,6 +94,14 @@ static void log_failure(int status, const clv_err *err)
 {
     if (status >= 500)
         clv_log("error", "%s: %s", clv_code_name(err->code), err->detail);
+}
+
+/* What a caller sees of a server-side failure: that the database cannot be reached now
+ * (503, docs/OPERATIONS.md "PostgreSQL"), or "internal error". */
+static const char *public_detail(const clv_err *err)
+{
+    return err->code == CLV_UNAVAILABLE ? "the database is unavailable; try again shortly"
+                                        : "internal error";
 }
 
 void clv_resp_problem(clv_resp *resp, const clv_err *err)
@@ -106,7 +116,7 @@ void clv_resp_problem(clv_resp *resp, const clv_err *err)
     log_failure(status, err);
     clv_err_text(err, detail, sizeof detail); /* names the field (docs/API.md) */
     p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", status_title(status),
-                  "status", status, "detail", hide ? "internal error" : detail);
+                  "status", status, "detail", hide ? public_detail(err) : detail);
 
     if (p != NULL && err->field[0] != '\0')
         json_object_set_new(p, "errors",
@@ -130,7 +140,7 @@ void clv_resp_problem(clv_resp *resp, const clv_err *err)
 void clv_resp_oauth_error(clv_resp *resp, const clv_err *err)
 {
     int status = clv_code_status(err->code);
-    const char *detail = status >= 500 ? "internal error" : err->detail;
+    const char *detail = status >= 500 ? public_detail(err) : err->detail;
     json_t *e =
         json_pack("{s:s, s:s}", "error", clv_code_oauth(err->code), "error_description", detail);
 

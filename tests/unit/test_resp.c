@@ -149,6 +149,36 @@ static const char *header(const clv_resp *resp, const char *name)
 
 /* RFC 6585 §4: a throttled caller gets 429 and Retry-After, as RFC 6749 JSON or
  * problem+json; no other error gets Retry-After. */
+/* A database that cannot be reached (CLV_UNAVAILABLE): 503 with Retry-After, RFC 6749's
+ * temporarily_unavailable on protocol endpoints, and a problem that says so — without the
+ * store's own words (docs/OPERATIONS.md "PostgreSQL"). */
+START_TEST(unavailable_is_503)
+{
+    clv_resp resp = {0};
+    clv_err err;
+    json_t *p;
+
+    clv_err_init(&err);
+    clv_fail(&err, CLV_UNAVAILABLE, "store: cannot connect to PostgreSQL: host 10.0.0.9 refused");
+    clv_resp_oauth_error(&resp, &err);
+    ck_assert_int_eq(resp.status, 503);
+    ck_assert_str_eq(header(&resp, "Retry-After"), "1");
+    p = json_loads(resp.body, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(p, "error")), "temporarily_unavailable");
+    ck_assert_ptr_null(strstr(resp.body, "10.0.0.9"));
+    json_decref(p);
+    clv_resp_cleanup(&resp);
+    clv_resp_problem(&resp, &err);
+    ck_assert_int_eq(resp.status, 503);
+    p = json_loads(resp.body, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(p, "title")), "Service Unavailable");
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(p, "detail")), "unavailable"));
+    ck_assert_ptr_null(strstr(resp.body, "10.0.0.9"));
+    json_decref(p);
+    clv_resp_cleanup(&resp);
+}
+END_TEST
+
 START_TEST(throttled_is_429_with_retry_after)
 {
     clv_resp resp = {0};
@@ -191,6 +221,7 @@ int main(void)
     tcase_add_test(tc, problem_names_the_field);
     tcase_add_test(tc, problem_of_a_server_failure_shows_no_detail);
     tcase_add_test(tc, throttled_is_429_with_retry_after);
+    tcase_add_test(tc, unavailable_is_503);
     suite_add_tcase(s, tc);
     return clv_test_run(s);
 }

@@ -201,6 +201,17 @@ clv_code clv_pg_row_end(clv_pg_row *r, const char *what, clv_err *err)
 
 /* ---- running ---- */
 
+/* true if a failure is the connection's, not the statement's: the connection is gone, or
+ * the SQLSTATE is of class 08 (connection exception) or 57P01-57P03 (the server is shutting
+ * down or starting) — CLV_UNAVAILABLE, a 503 (docs/OPERATIONS.md "PostgreSQL"). */
+static bool lost(clv_pg_conn *c, const PGresult *res)
+{
+    const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    return PQstatus(c->db) == CONNECTION_BAD ||
+           (state != NULL && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0));
+}
+
 /* Maps a failed result to a code by its SQLSTATE (Appendix A of the PostgreSQL manual). */
 static clv_code fail(clv_pg_conn *c, const PGresult *res, const char *what, clv_err *err)
 {
@@ -210,7 +221,8 @@ static clv_code fail(clv_pg_conn *c, const PGresult *res, const char *what, clv_
         return clv_fail(err, CLV_CONFLICT, "%s: already exists", what);
     if (state != NULL && strcmp(state, "23503") == 0) /* foreign_key_violation */
         return clv_fail(err, CLV_NOT_FOUND, "%s: the object it refers to does not exist", what);
-    return clv_fail(err, CLV_STORE, "%s: %s", what, PQerrorMessage(c->db));
+    return clv_fail(err, lost(c, res) ? CLV_UNAVAILABLE : CLV_STORE, "%s: %s", what,
+                    PQerrorMessage(c->db));
 }
 
 /* Prepares statement id on c unless it is (named "s<id>"). */
@@ -224,8 +236,8 @@ static clv_code prepare(clv_pg_conn *c, clv_pg_stmt_id id, char name[16], clv_er
         return CLV_OK;
     res = PQprepare(c->db, name, clv_pg_sql[id], 0, NULL);
     if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
-        rc = clv_fail(err, CLV_STORE, "store: cannot prepare statement %d: %s", (int)id,
-                      PQerrorMessage(c->db));
+        rc = clv_fail(err, lost(c, res) ? CLV_UNAVAILABLE : CLV_STORE,
+                      "store: cannot prepare statement %d: %s", (int)id, PQerrorMessage(c->db));
     else
         c->prepared[id] = true;
     PQclear(res);

@@ -65,7 +65,7 @@ static void quiet(void *arg, const char *message)
 static clv_code conn_open(pg_store *s, clv_pg_conn **out, clv_err *err)
 {
     clv_pg_conn *c = calloc(1, sizeof *c);
-    clv_code rc = CLV_STORE;
+    clv_code rc = CLV_UNAVAILABLE; /* 503: the database cannot be reached now */
 
     if (c == NULL)
         return clv_fail(err, CLV_NOMEM, "store: out of memory");
@@ -99,13 +99,13 @@ cleanup:
 
 /* A connection the server dropped (a restart, a failover, an administrator's
  * pg_terminate_backend) is connected again on the thread's next call; the call that met
- * the drop failed (CLV_STORE) and is not repeated, since a write may have committed before
+ * the drop failed (CLV_UNAVAILABLE) and is not repeated, since a write may have committed before
  * its answer was lost. Its prepared statements went with the old session. */
 static clv_code conn_reset(clv_pg_conn *c, clv_err *err)
 {
     PQreset(c->db);
     if (PQstatus(c->db) != CONNECTION_OK)
-        return clv_fail(err, CLV_STORE, "store: cannot connect to PostgreSQL again: %s",
+        return clv_fail(err, CLV_UNAVAILABLE, "store: cannot connect to PostgreSQL again: %s",
                         PQerrorMessage(c->db));
     memset(c->prepared, 0, sizeof c->prepared);
     return CLV_OK;
@@ -115,11 +115,12 @@ clv_code clv_pg_conn_get(clv_store *base, clv_pg_conn **out, clv_err *err)
 {
     pg_store *s = (pg_store *)base;
     clv_pg_conn *c = pthread_getspecific(s->key);
+    clv_code rc;
 
     if (c == NULL)
         return conn_open(s, out, err);
-    if (PQstatus(c->db) == CONNECTION_BAD && conn_reset(c, err) != CLV_OK)
-        return CLV_STORE;
+    if (PQstatus(c->db) == CONNECTION_BAD && (rc = conn_reset(c, err)) != CLV_OK)
+        return rc;
     *out = c;
     return CLV_OK;
 }
