@@ -3,86 +3,38 @@
  * keyset-paginated list. Column orders follow CLIENT_COLS / CLIENT_MUT_COLS of sql.c. */
 #include <stdlib.h>
 
+#include "store/client_columns.h"
 #include "store/postgres/impl.h"
 
-/* The columns an update writes, in CLIENT_MUT_COLS order. A NULL list sends "[]"
- * (lists are never NULL in a complete object); a NULL jwks stays NULL. */
+/* The columns an update writes, in CLIENT_MUT_COLS order (store/client_columns.h, then
+ * first_party). A NULL list sends "[]" (lists are never NULL in a complete object); a NULL
+ * jwks stays NULL. */
 static void params_mutable(clv_pg_params *p, const clv_client *c)
 {
-    clv_pg_text(p, c->name);
-    clv_pg_text(p, c->description);
-    clv_pg_int(p, c->status);
-    clv_pg_json(p, c->redirect_uris, "[]");
-    clv_pg_json(p, c->post_logout_redirect_uris, "[]");
-    clv_pg_json(p, c->allowed_cors_origins, "[]");
-    clv_pg_json(p, c->scopes, "[]");
-    clv_pg_json(p, c->roles, "[]");
-    clv_pg_json(p, c->audience, "[]");
-    clv_pg_json(p, c->contacts, "[]");
-    clv_pg_int(p, c->auth_method);
-    clv_pg_int(p, c->access_token_lifetime);
-    clv_pg_int(p, c->signing_alg);
-    clv_pg_int(p, c->allow_refresh_token);
-    clv_pg_int(p, c->refresh_token_lifetime);
-    clv_pg_int(p, c->require_pkce);
-    clv_pg_int(p, c->allow_client_credentials);
-    clv_pg_int(p, c->subject_type);
-    clv_pg_text(p, c->sector_identifier_uri);
-    clv_pg_text(p, c->sector_identifier);
-    clv_pg_int(p, c->protected_);
-    clv_pg_json(p, c->jwks, NULL);
-    clv_pg_text(p, c->jwks_uri);
-    clv_pg_text(p, c->client_uri);
-    clv_pg_text(p, c->logo_uri);
-    clv_pg_text(p, c->policy_uri);
-    clv_pg_text(p, c->tos_uri);
-    clv_pg_text(p, c->software_id);
-    clv_pg_text(p, c->software_version);
-    clv_pg_int(p, c->updated_at);
-    clv_pg_int(p, c->deleted_at);
-    clv_pg_int(p, c->purge_at);
-    clv_pg_int(p, c->last_used_at);
-    clv_pg_int(p, c->tokens_revoked_at);
+#define P_TEXT(m) clv_pg_text(p, c->m);
+#define P_INT(m) clv_pg_int(p, c->m);
+#define P_LIST(m) clv_pg_json(p, c->m, "[]");
+#define P_OBJ(m) clv_pg_json(p, c->m, NULL);
+    CLV_CLIENT_MUT_COLUMNS(P_TEXT, P_INT, P_LIST, P_OBJ)
+#undef P_TEXT
+#undef P_INT
+#undef P_LIST
+#undef P_OBJ
     clv_pg_int(p, c->first_party);
 }
 
-/* Loads the CLIENT_MUT_COLS part of a row. */
+/* Loads the CLIENT_MUT_COLS part of a row (store/client_columns.h, then first_party). */
 static void load_mutable(clv_pg_row *r, clv_client *c)
 {
-    c->name = clv_pg_col_text(r);
-    c->description = clv_pg_col_text(r);
-    c->status = (clv_status)clv_pg_col_int(r);
-    c->redirect_uris = clv_pg_col_json(r, true);
-    c->post_logout_redirect_uris = clv_pg_col_json(r, true);
-    c->allowed_cors_origins = clv_pg_col_json(r, true);
-    c->scopes = clv_pg_col_json(r, true);
-    c->roles = clv_pg_col_json(r, true);
-    c->audience = clv_pg_col_json(r, true);
-    c->contacts = clv_pg_col_json(r, true);
-    c->auth_method = (clv_auth_method)clv_pg_col_int(r);
-    c->access_token_lifetime = clv_pg_col_int(r);
-    c->signing_alg = (clv_alg)clv_pg_col_int(r);
-    c->allow_refresh_token = clv_pg_col_int(r) != 0;
-    c->refresh_token_lifetime = clv_pg_col_int(r);
-    c->require_pkce = clv_pg_col_int(r) != 0;
-    c->allow_client_credentials = clv_pg_col_int(r) != 0;
-    c->subject_type = (clv_subject_type)clv_pg_col_int(r);
-    c->sector_identifier_uri = clv_pg_col_text(r);
-    c->sector_identifier = clv_pg_col_text(r);
-    c->protected_ = clv_pg_col_int(r) != 0;
-    c->jwks = clv_pg_col_json(r, false);
-    c->jwks_uri = clv_pg_col_text(r);
-    c->client_uri = clv_pg_col_text(r);
-    c->logo_uri = clv_pg_col_text(r);
-    c->policy_uri = clv_pg_col_text(r);
-    c->tos_uri = clv_pg_col_text(r);
-    c->software_id = clv_pg_col_text(r);
-    c->software_version = clv_pg_col_text(r);
-    c->updated_at = clv_pg_col_int(r);
-    c->deleted_at = clv_pg_col_int(r);
-    c->purge_at = clv_pg_col_int(r);
-    c->last_used_at = clv_pg_col_int(r);
-    c->tokens_revoked_at = clv_pg_col_int(r);
+#define L_TEXT(m) c->m = clv_pg_col_text(r);
+#define L_INT(m) c->m = clv_pg_col_int(r); /* an enum, or a bool: 0 is false */
+#define L_LIST(m) c->m = clv_pg_col_json(r, true);
+#define L_OBJ(m) c->m = clv_pg_col_json(r, false);
+    CLV_CLIENT_MUT_COLUMNS(L_TEXT, L_INT, L_LIST, L_OBJ)
+#undef L_TEXT
+#undef L_INT
+#undef L_LIST
+#undef L_OBJ
     c->first_party = clv_pg_col_int(r) != 0;
 }
 

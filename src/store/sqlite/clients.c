@@ -5,85 +5,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/client_columns.h"
 #include "store/sqlite/impl.h"
 
-/* Binds the columns an update writes, in CLIENT_MUT_COLS order. A NULL list binds "[]"
- * (lists are never NULL in a complete object); a NULL jwks stays NULL. */
+/* Binds the columns an update writes, in CLIENT_MUT_COLS order (store/client_columns.h). A
+ * NULL list binds "[]" (lists are never NULL in a complete object); a NULL jwks stays NULL. */
 static void bind_mutable(clv_sqlite_bind *b, const clv_client *c)
 {
-    clv_sqlite_bind_text(b, c->name);
-    clv_sqlite_bind_text(b, c->description);
-    clv_sqlite_bind_int(b, c->status);
-    clv_sqlite_bind_json(b, c->redirect_uris, "[]");
-    clv_sqlite_bind_json(b, c->post_logout_redirect_uris, "[]");
-    clv_sqlite_bind_json(b, c->allowed_cors_origins, "[]");
-    clv_sqlite_bind_json(b, c->scopes, "[]");
-    clv_sqlite_bind_json(b, c->roles, "[]");
-    clv_sqlite_bind_json(b, c->audience, "[]");
-    clv_sqlite_bind_json(b, c->contacts, "[]");
-    clv_sqlite_bind_int(b, c->auth_method);
-    clv_sqlite_bind_int(b, c->access_token_lifetime);
-    clv_sqlite_bind_int(b, c->signing_alg);
-    clv_sqlite_bind_int(b, c->allow_refresh_token);
-    clv_sqlite_bind_int(b, c->refresh_token_lifetime);
-    clv_sqlite_bind_int(b, c->require_pkce);
-    clv_sqlite_bind_int(b, c->allow_client_credentials);
-    clv_sqlite_bind_int(b, c->subject_type);
-    clv_sqlite_bind_text(b, c->sector_identifier_uri);
-    clv_sqlite_bind_text(b, c->sector_identifier);
-    clv_sqlite_bind_int(b, c->protected_);
-    clv_sqlite_bind_json(b, c->jwks, NULL);
-    clv_sqlite_bind_text(b, c->jwks_uri);
-    clv_sqlite_bind_text(b, c->client_uri);
-    clv_sqlite_bind_text(b, c->logo_uri);
-    clv_sqlite_bind_text(b, c->policy_uri);
-    clv_sqlite_bind_text(b, c->tos_uri);
-    clv_sqlite_bind_text(b, c->software_id);
-    clv_sqlite_bind_text(b, c->software_version);
-    clv_sqlite_bind_int(b, c->updated_at);
-    clv_sqlite_bind_int(b, c->deleted_at);
-    clv_sqlite_bind_int(b, c->purge_at);
-    clv_sqlite_bind_int(b, c->last_used_at);
-    clv_sqlite_bind_int(b, c->tokens_revoked_at);
+#define B_TEXT(m) clv_sqlite_bind_text(b, c->m);
+#define B_INT(m) clv_sqlite_bind_int(b, c->m);
+#define B_LIST(m) clv_sqlite_bind_json(b, c->m, "[]");
+#define B_OBJ(m) clv_sqlite_bind_json(b, c->m, NULL);
+    CLV_CLIENT_MUT_COLUMNS(B_TEXT, B_INT, B_LIST, B_OBJ)
+#undef B_TEXT
+#undef B_INT
+#undef B_LIST
+#undef B_OBJ
 }
 
-/* Loads the CLIENT_MUT_COLS part of a row. */
+/* Loads the CLIENT_MUT_COLS part of a row (store/client_columns.h). */
 static void load_mutable(clv_sqlite_row *r, clv_client *c)
 {
-    c->name = clv_sqlite_col_text(r);
-    c->description = clv_sqlite_col_text(r);
-    c->status = (clv_status)clv_sqlite_col_int(r);
-    c->redirect_uris = clv_sqlite_col_json(r, true);
-    c->post_logout_redirect_uris = clv_sqlite_col_json(r, true);
-    c->allowed_cors_origins = clv_sqlite_col_json(r, true);
-    c->scopes = clv_sqlite_col_json(r, true);
-    c->roles = clv_sqlite_col_json(r, true);
-    c->audience = clv_sqlite_col_json(r, true);
-    c->contacts = clv_sqlite_col_json(r, true);
-    c->auth_method = (clv_auth_method)clv_sqlite_col_int(r);
-    c->access_token_lifetime = clv_sqlite_col_int(r);
-    c->signing_alg = (clv_alg)clv_sqlite_col_int(r);
-    c->allow_refresh_token = clv_sqlite_col_int(r) != 0;
-    c->refresh_token_lifetime = clv_sqlite_col_int(r);
-    c->require_pkce = clv_sqlite_col_int(r) != 0;
-    c->allow_client_credentials = clv_sqlite_col_int(r) != 0;
-    c->subject_type = (clv_subject_type)clv_sqlite_col_int(r);
-    c->sector_identifier_uri = clv_sqlite_col_text(r);
-    c->sector_identifier = clv_sqlite_col_text(r);
-    c->protected_ = clv_sqlite_col_int(r) != 0;
-    c->jwks = clv_sqlite_col_json(r, false);
-    c->jwks_uri = clv_sqlite_col_text(r);
-    c->client_uri = clv_sqlite_col_text(r);
-    c->logo_uri = clv_sqlite_col_text(r);
-    c->policy_uri = clv_sqlite_col_text(r);
-    c->tos_uri = clv_sqlite_col_text(r);
-    c->software_id = clv_sqlite_col_text(r);
-    c->software_version = clv_sqlite_col_text(r);
-    c->updated_at = clv_sqlite_col_int(r);
-    c->deleted_at = clv_sqlite_col_int(r);
-    c->purge_at = clv_sqlite_col_int(r);
-    c->last_used_at = clv_sqlite_col_int(r);
-    c->tokens_revoked_at = clv_sqlite_col_int(r);
+#define L_TEXT(m) c->m = clv_sqlite_col_text(r);
+#define L_INT(m) c->m = clv_sqlite_col_int(r); /* an enum, or a bool: 0 is false */
+#define L_LIST(m) c->m = clv_sqlite_col_json(r, true);
+#define L_OBJ(m) c->m = clv_sqlite_col_json(r, false);
+    CLV_CLIENT_MUT_COLUMNS(L_TEXT, L_INT, L_LIST, L_OBJ)
+#undef L_TEXT
+#undef L_INT
+#undef L_LIST
+#undef L_OBJ
 }
 
 /* A row of CLIENT_COLS into a new client. */
