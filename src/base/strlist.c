@@ -33,7 +33,12 @@ bool clv_words_subset(const char *sub, const char *list)
 
 bool clv_strarr_has(const json_t *arr, const char *s)
 {
-    size_t i, n = strlen(s);
+    return clv_strarr_hasn(arr, s, strlen(s));
+}
+
+bool clv_strarr_hasn(const json_t *arr, const char *s, size_t n)
+{
+    size_t i;
     json_t *v;
 
     json_array_foreach(arr, i, v) {

@@ -24,4 +24,7 @@ char *clv_words_without(const char *list, const char *w);
 /* true if the JSON array holds the string s (NUL-free, compared whole). */
 bool clv_strarr_has(const json_t *arr, const char *s);
 
+/* As clv_strarr_has, for the n bytes at s (a word inside a longer string). */
+bool clv_strarr_hasn(const json_t *arr, const char *s, size_t n);
+
 #endif

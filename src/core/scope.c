@@ -8,19 +8,6 @@
 
 enum { SCOPE_MAX = 16384 };
 
-static bool has_string(const json_t *arr, const char *s, size_t n)
-{
-    size_t i;
-    json_t *v;
-
-    json_array_foreach(arr, i, v) {
-        const char *e = json_string_value(v);
-        if (e != NULL && strlen(e) == n && memcmp(e, s, n) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* API.md (scope): admin is grantable only with a tenant_admin or platform_admin role. */
 static bool admin_grantable(const clv_client *c)
 {
@@ -44,7 +31,7 @@ static bool append(char *buf, size_t *len, const char *s, size_t n)
  * admin among its scopes (the console). */
 static bool scope_allowed(const clv_client *c, const char *w, size_t n, bool admin_by_client)
 {
-    if (!has_string(c->scopes, w, n))
+    if (!clv_strarr_hasn(c->scopes, w, n))
         return false;
     return !(n == 5 && memcmp(w, "admin", 5) == 0 && admin_by_client && !admin_grantable(c));
 }
