@@ -31,6 +31,14 @@ typedef struct {
                       * for a zero-downtime restart, docs/OPERATIONS.md */
     char *trusted_proxies; /* NULL: none; else ",ADDR,ADDR," (canonical text) whose
                             * X-Forwarded-For is believed (CLAVIS_TRUSTED_PROXIES) */
+    bool fetch_allow_loopback; /* outgoing fetches may reach loopback, http too (tests,
+                                * development; docs/SECURITY.md "Outgoing fetches") */
+    char *fetch_ca_file;       /* NULL: none; PEM CAs trusted by outgoing fetches on top of
+                                * the system's */
+    char *metadata_document_service; /* NULL: client ID metadata documents off; else the
+                                      * service their clients join (docs/AGENTS.md) */
+    char *metadata_document_hosts;   /* NULL: any host; else "h1,*.h2,…": the hosts a
+                                      * metadata document URL may name */
 } clv_config;
 
 enum { CLV_ISSUER_MAX = 255 }; /* characters of an issuer URL */

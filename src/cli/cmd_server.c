@@ -24,6 +24,7 @@
 #include "crypto/rand.h"
 #include "http/handlers.h"
 #include "http/server.h"
+#include "net/fetch.h"
 
 static const char serve_help[] =
     "Usage: clavis serve [OPTIONS]\n"
@@ -50,6 +51,19 @@ static const char serve_help[] =
     "  --reuse-port         share the listen address with another server that also has\n"
     "                       it, for a restart without downtime (CLAVIS_REUSE_PORT=1;\n"
     "                       default off: an address in use stops start-up, exit 1)\n"
+    "  --fetch-allow-loopback\n"
+    "                       let the server's own fetches (jwks_uri, sector_identifier_uri,\n"
+    "                       metadata documents) reach loopback addresses, by http too: for\n"
+    "                       tests and development only (CLAVIS_FETCH_ALLOW_LOOPBACK=1)\n"
+    "  --fetch-ca-file FILE PEM CAs those fetches trust on top of the system's\n"
+    "                       (CLAVIS_FETCH_CA_FILE)\n"
+    "  --metadata-document-service SERVICE_ID\n"
+    "                       accept https URL client_ids whose client metadata document\n"
+    "                       Clavis fetches; such clients join this service\n"
+    "                       (CLAVIS_METADATA_DOCUMENT_SERVICE; default off)\n"
+    "  --metadata-document-hosts LIST\n"
+    "                       only for these hosts: comma-separated, '*.example.com' for\n"
+    "                       its subdomains (CLAVIS_METADATA_DOCUMENT_HOSTS; default any)\n"
     "  --help               show this help\n"
     "Exit codes: 0 stopped by SIGINT or SIGTERM, 1 start-up failed (address in use,\n"
     "database not initialised, …), 2 bad usage (a bad option, value or issuer).\n";
@@ -59,7 +73,8 @@ static const char purge_help[] =
     "Removes for good the clients and services deleted longer ago than the retention.\n";
 
 enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
-       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT };
+       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT,
+       OPT_FETCH_LOOPBACK, OPT_FETCH_CA, OPT_MD_SERVICE, OPT_MD_HOSTS };
 
 static const struct option long_opts[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -75,7 +90,17 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"open-registration-service", required_argument, NULL, OPT_OPEN_REG},
     {"reuse-port", no_argument, NULL, OPT_REUSE_PORT},
+    {"fetch-allow-loopback", no_argument, NULL, OPT_FETCH_LOOPBACK},
+    {"fetch-ca-file", required_argument, NULL, OPT_FETCH_CA},
+    {"metadata-document-service", required_argument, NULL, OPT_MD_SERVICE},
+    {"metadata-document-hosts", required_argument, NULL, OPT_MD_HOSTS},
     {NULL, 0, NULL, 0}};
+
+static bool is_server_opt(int c)
+{
+    return c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT ||
+           (c >= OPT_FETCH_LOOPBACK && c <= OPT_MD_HOSTS);
+}
 
 /* A usage error: one line and a hint, never the whole help (exit 2). */
 static int bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -121,17 +146,22 @@ static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc
         *rc = bad(argv[0], "--%s is for clavis serve", opt_name(c));
         return false;
     }
-    if (c == OPT_LISTEN)
-        clv_config_set_str(&cfg->listen, optarg);
-    else if (c == OPT_ISSUER)
-        clv_config_set_str(&cfg->issuer, optarg);
-    else if (c == OPT_REUSE_PORT)
-        cfg->reuse_port = true;
-    else if (optarg[0] == '\0') /* OPT_OPEN_REG */
-        *rc = bad(argv[0], "--open-registration-service needs a service id");
-    else
-        clv_config_set_str(&cfg->open_registration_service, optarg);
-    return *rc == 0;
+    if (c == OPT_REUSE_PORT || c == OPT_FETCH_LOOPBACK) {
+        *(c == OPT_REUSE_PORT ? &cfg->reuse_port : &cfg->fetch_allow_loopback) = true;
+        return true;
+    }
+    if (optarg[0] == '\0' && c != OPT_LISTEN && c != OPT_ISSUER) {
+        *rc = bad(argv[0], "--%s needs a value", opt_name(c));
+        return false;
+    }
+    clv_config_set_str(c == OPT_LISTEN       ? &cfg->listen
+                       : c == OPT_ISSUER     ? &cfg->issuer
+                       : c == OPT_FETCH_CA   ? &cfg->fetch_ca_file
+                       : c == OPT_MD_SERVICE ? &cfg->metadata_document_service
+                       : c == OPT_MD_HOSTS   ? &cfg->metadata_document_hosts
+                                             : &cfg->open_registration_service,
+                       optarg);
+    return true;
 }
 
 /* One option that every command takes; returns 0 or 2 (message printed). */
@@ -178,7 +208,7 @@ static int parse(int argc, char **argv, clv_config *cfg, cli_flags *fl, bool ser
     opterr = 0;
     /* ':' first: a missing value is ':', told apart from an unknown option ('?'). */
     while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
-        if (c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT) {
+        if (is_server_opt(c)) {
             if (!server_opt(argv, c, server, cfg, &rc))
                 return rc;
         } else if ((rc = common_opt(argv, c, cfg, fl)) != 0) {
@@ -296,7 +326,15 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
 {
     clv_err err;
 
+    const clv_fetch_policy fetch = {cfg->fetch_allow_loopback, cfg->fetch_ca_file};
+
     clv_err_init(&err);
+    if (clv_fetch_configure(&fetch, &err) != CLV_OK) {
+        fprintf(stderr, "clavis: %s\n", err.detail);
+        return 1;
+    }
+    if (cfg->fetch_allow_loopback)
+        clv_log("warning", "--fetch-allow-loopback: fetches may reach this host's own services");
     if (check_initialised(cfg, NULL) != 0)
         return 1;
     if (clv_app_open(cfg, app, &err) != CLV_OK) {
