@@ -20,8 +20,8 @@ static void end_user_flows(const clv_app *app, json_t *doc)
     json_array_append_new(json_object_get(doc, "token_endpoint_auth_methods_supported"),
                           json_string("private_key_jwt"));
     json_object_set_new(doc, "token_endpoint_auth_signing_alg_values_supported",
-                        json_pack("[s, s, s, s, s, s, s, s, s]", "RS256", "RS384", "RS512", "PS256",
-                                  "PS384", "PS512", "ES256", "ES384", "ES512"));
+                        json_pack("[s, s, s, s, s, s, s, s, s, s]", "RS256", "RS384", "RS512",
+                                  "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"));
     json_object_set_new(doc, "userinfo_endpoint", url(app, "/userinfo"));
     json_object_set_new(doc, "end_session_endpoint", url(app, "/logout"));
     json_object_set_new(doc, "authorization_response_iss_parameter_supported", json_true());
