@@ -13,7 +13,7 @@
 #include "crypto/rand.h"
 #include "oauth/token.h"
 
-enum { CLIENT_ID_MAX = 128, STATE_MAX = 2048, NONCE_MAX = 512, S256_LEN = 43 };
+enum { CLIENT_ID_MAX = CLV_CLIENT_ID_MAX, STATE_MAX = 2048, NONCE_MAX = 512, S256_LEN = 43 };
 
 const char *const clv_authz_form_params[] = {
     "client_id",      "redirect_uri",          "response_type", "scope",  "state", "nonce",
