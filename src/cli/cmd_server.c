@@ -263,11 +263,11 @@ static int run_purge(clv_app *app)
     return purged;
 }
 
-/* A mistyped --open-registration-service would make every open registration fail with a
- * 401 that says nothing of why: refuse to start instead. */
-static clv_code check_open_registration(clv_app *app)
+/* A mistyped --open-registration-service (or --metadata-document-service) would make
+ * every registration fail with an answer that says nothing of why: refuse to start
+ * instead. flag names the option; id NULL: not given. */
+static clv_code check_service(clv_app *app, const char *flag, const char *id)
 {
-    const char *id = app->cfg->open_registration_service;
     clv_service *svc = NULL;
     clv_err err;
     clv_code rc;
@@ -279,11 +279,11 @@ static clv_code check_open_registration(clv_app *app)
     if (rc == CLV_OK && svc->status == CLV_STATUS_DELETED)
         rc = CLV_NOT_FOUND;
     if (rc == CLV_NOT_FOUND)
-        fprintf(stderr, "clavis: --open-registration-service: no service '%s'\n", id);
+        fprintf(stderr, "clavis: --%s: no service '%s'\n", flag, id);
     else if (rc != CLV_OK)
         fprintf(stderr, "clavis: %s\n", err.detail);
     else
-        clv_log("info", "open registration into service %s", id);
+        clv_log("info", "%s into service %s", flag, id);
     clv_service_free(svc);
     return rc;
 }
@@ -347,7 +347,12 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
         fprintf(stderr, "clavis: %s\n", err.detail[0] ? err.detail : "start-up failed");
         return 1;
     }
-    return check_open_registration(*app) == CLV_OK ? 0 : 1;
+    return check_service(*app, "open-registration-service", cfg->open_registration_service) ==
+                       CLV_OK &&
+                   check_service(*app, "metadata-document-service",
+                                 cfg->metadata_document_service) == CLV_OK
+               ? 0
+               : 1;
 }
 
 int clv_cmd_serve(int argc, char **argv)

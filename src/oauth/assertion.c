@@ -18,10 +18,11 @@
 
 enum { JTI_MAX = 256, URL_MAX = 2200 };
 
-/* RFC 7518 §3.1 asymmetric signatures that libjose verifies: no none, no HMAC (a client's
- * public key must never become an HMAC secret). */
+/* RFC 7518 §3.1 asymmetric signatures that libjose verifies, and EdDSA by its RFC 8037
+ * name and its RFC 9864 fully-specified one (Ed25519, what oauth4webapi signs with): no
+ * none, no HMAC (a client's public key must never become an HMAC secret). */
 static const char *const algs[] = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-                                   "ES256", "ES384", "ES512", "EdDSA", NULL};
+                                   "ES256", "ES384", "ES512", "EdDSA", "Ed25519", NULL};
 
 /* jwks_uri documents (docs/SECURITY.md "Outgoing fetches"): 64 KiB, 5 s, kept 1 min to
  * 24 h by their Cache-Control (10 min when it says nothing), fetched at most every 10 s. */
@@ -118,7 +119,7 @@ static bool eddsa_ok(const json_t *k, const char *part[3], const size_t len[3])
     bool ok;
 
     if (!str_is(k, "kty", "OKP") || !str_is(k, "crv", "Ed25519") || x == NULL ||
-        (kalg != NULL && strcmp(kalg, "EdDSA") != 0))
+        (kalg != NULL && strcmp(kalg, "EdDSA") != 0 && strcmp(kalg, "Ed25519") != 0))
         return false;
     ok = clv_b64url_decode(x, strlen(x), &pub, &publen) && publen == CLV_ED25519_PUB &&
          clv_b64url_decode(part[2], len[2], &sig, &siglen) && siglen == CLV_ED25519_SIG &&
@@ -146,7 +147,7 @@ static bool signature_ok(const json_t *jwks, const char *alg, const char *part[3
 {
     json_t *jws = json_pack("{s:s%, s:s%, s:s%}", "protected", part[0], len[0], "payload", part[1],
                             len[1], "signature", part[2], len[2]);
-    bool ok = false, eddsa = strcmp(alg, "EdDSA") == 0;
+    bool ok = false, eddsa = strcmp(alg, "EdDSA") == 0 || strcmp(alg, "Ed25519") == 0;
     size_t i;
     json_t *k;
 
