@@ -43,6 +43,11 @@ typedef struct {
 
 enum { CLV_ISSUER_MAX = 255 }; /* characters of an issuer URL */
 
+/* Client ID metadata documents (docs/AGENTS.md): the draft followed, and the largest
+ * document taken (its §8.7 recommends 5 KB). */
+#define CLV_CIMD_DRAFT "draft-ietf-oauth-client-id-metadata-document-03"
+enum { CLV_CIMD_MAX_BYTES = 5 * 1024 };
+
 /* The defaults of docs/DESIGN.md M and docs/API.md (owned strings duplicated); env applies CLAVIS_*
  * variables on top. CLV_INVALID (with the variable named) on a bad value. */
 clv_code clv_config_init(clv_config *cfg, bool env, clv_err *err);

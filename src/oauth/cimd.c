@@ -16,7 +16,7 @@ enum { HOST_MAX = 256 };
 
 /* docs/SECURITY.md "Outgoing fetches": 5 KiB and 5 s (draft §8.7), kept 1 min to 24 h by
  * the answer's Cache-Control (10 min when it says nothing), fetched at most every 10 s. */
-static const clv_doc_cache_rules cimd_rules = {.max_body = CLV_CIMD_MAX,
+static const clv_doc_cache_rules cimd_rules = {.max_body = CLV_CIMD_MAX_BYTES,
                                                .timeout = CLV_CIMD_TIMEOUT,
                                                .min_ttl = 60,
                                                .max_ttl = 24 * 3600,

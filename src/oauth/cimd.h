@@ -18,10 +18,8 @@
 #include "base/model.h"
 #include "core/app.h"
 
-enum { CLV_CIMD_MAX = 5 * 1024, CLV_CIMD_TIMEOUT = 5 };
-
-/* The draft the implementation follows, for docs and logs. */
-#define CLV_CIMD_DRAFT "draft-ietf-oauth-client-id-metadata-document-03"
+/* CLV_CIMD_DRAFT and CLV_CIMD_MAX_BYTES: base/config.h */
+enum { CLV_CIMD_TIMEOUT = 5 };
 
 /* true when the server accepts metadata document client_ids. */
 bool clv_cimd_enabled(const clv_app *app);

@@ -12,7 +12,7 @@ import * as client from 'openid-client';
 import * as jose from 'jose';
 import { Browser, parseForm } from './browser.mjs';
 import { startDocServer } from './docserver.mjs';
-import { assertCleanShutdown, protocolPost, start, startSecondNode, stopUnstopped, waitFor } from './harness.mjs';
+import { assertCleanShutdown, protocolPost, request, runCli, start, startSecondNode, stopUnstopped, waitFor } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const CB = 'http://127.0.0.1:9/agent-cb';
@@ -235,6 +235,31 @@ describe('the server policy', () => {
     assert.equal(page.status, 400);
     assert.match(page.text, /unknown client_id/);
     assert.equal(docs.hits('/off.json'), 0);
+  });
+});
+
+describe('administrators see the policy (docs/API.md "Settings")', () => {
+  test('GET /admin/v1/settings and clavis server policy', async () => {
+    const t = await protocolPost(node.url, '/token', { clientId: s.init.client_id, clientSecret: s.init.client_secret,
+      params: { grant_type: 'client_credentials', scope: 'admin' } });
+    const token = t.body.access_token;
+    const on = await request(`${node.url}/admin/v1/settings`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(on.status, 200, on.text);
+    assert.deepEqual(on.body.metadata_documents, { enabled: true, service_id: svc.id, hosts: null,
+      draft: 'draft-ietf-oauth-client-id-metadata-document-03', max_bytes: 5120, timeout_seconds: 5 });
+    assert.deepEqual(on.body.fetch, { allow_loopback: true, extra_ca_file: true });
+    const off = await s.api('GET', '/admin/v1/settings');
+    assert.equal(off.body.metadata_documents.enabled, false);
+    assert.equal(off.body.metadata_documents.service_id, null);
+    assert.equal((await s.api('GET', '/admin/v1/settings', undefined, { token: null })).status, 401);
+    const creds = ['--url', node.url, '--client-id', s.init.client_id, '--client-secret', s.init.client_secret];
+    const json = await runCli(['server', 'policy', '--json', ...creds]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.equal(JSON.parse(json.stdout).metadata_documents.service_id, svc.id);
+    const human = await runCli(['server', 'policy', ...creds]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^metadata_documents\.enabled: true$/m);
+    assert.match(human.stdout, new RegExp(`^metadata_documents\\.service_id: ${svc.id}$`, 'm'));
   });
 });
 
