@@ -151,7 +151,8 @@ static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc
         return true;
     }
     if (optarg[0] == '\0' && c != OPT_LISTEN && c != OPT_ISSUER) {
-        *rc = bad(argv[0], "--%s needs a value", opt_name(c));
+        *rc = bad(argv[0], "--%s needs a %s", opt_name(c),
+                  c == OPT_OPEN_REG || c == OPT_MD_SERVICE ? "service id" : "value");
         return false;
     }
     clv_config_set_str(c == OPT_LISTEN       ? &cfg->listen
