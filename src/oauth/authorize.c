@@ -215,7 +215,7 @@ static clv_code client_load(clv_app *app, const char *client_id, clv_client **ou
     clv_code rc;
 
     clv_err_init(&why);
-    if ((rc = clv_cimd_sync(app, client_id, &why)) == CLV_INVALID_CLIENT)
+    if ((rc = clv_cimd_sync(app, client_id, true, &why)) == CLV_INVALID_CLIENT)
         return clv_fail(err, CLV_INVALID, "%s", why.detail); /* the document's fault: shown */
     if (rc != CLV_OK && rc != CLV_NOT_FOUND)
         return clv_fail(err, rc, "%s", why.detail);

@@ -295,7 +295,7 @@ static clv_code validate(const clv_app *app, const char *url, const json_t *doc,
     return rc;
 }
 
-clv_code clv_cimd_sync(clv_app *app, const char *client_id, clv_err *err)
+clv_code clv_cimd_sync(clv_app *app, const char *client_id, bool ensure_stored, clv_err *err)
 {
     json_t *doc = NULL, *md = NULL;
     bool fetched = false;
@@ -313,8 +313,9 @@ clv_code clv_cimd_sync(clv_app *app, const char *client_id, clv_err *err)
     if ((rc = clv_cimd_url_check(client_id, app->cfg->metadata_document_hosts, &why)) == CLV_OK &&
         (rc = clv_doc_cache_get(cache, client_id, false, &doc, &fetched, &why)) == CLV_OK &&
         (rc = validate(app, client_id, doc, &md, &why)) == CLV_OK &&
-        (fetched || !stored(app, client_id)))
-        rc = store_doc(app, client_id, md, &why);
+        (fetched || (ensure_stored && !stored(app, client_id))) &&
+        (rc = store_doc(app, client_id, md, &why)) != CLV_OK)
+        clv_doc_cache_forget(cache, client_id); /* not stored: the next use stores it */
     json_decref(doc);
     json_decref(md);
     return rc == CLV_OK ? CLV_OK : refused(rc, &why, err);

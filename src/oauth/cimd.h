@@ -47,11 +47,14 @@ clv_code clv_cimd_document_check(const char *url, const json_t *doc, json_t **md
 /* Makes the stored client of client_id agree with its document before a protocol
  * endpoint reads it: nothing for a client_id that is not a URL. For a URL: CLV_NOT_FOUND
  * when metadata documents are off; else the document is taken from the cache or fetched,
- * checked, and the client created or updated (audited, actor registration
- * "metadata_document") when it was fetched anew or the client is missing. A document
- * that cannot be fetched or is refused is CLV_INVALID_CLIENT with the reason. Blocks for
- * up to CLV_CIMD_TIMEOUT seconds when fetching. */
-clv_code clv_cimd_sync(clv_app *app, const char *client_id, clv_err *err);
+ * checked (every time: a kept document that breaks a rule is refused every time), and the
+ * client created or updated (audited, actor registration "metadata_document") when it was
+ * fetched anew — or, with ensure_stored, when the client is missing (a database read:
+ * /authorize asks for it, the token path does not). A document that cannot be fetched or
+ * is refused is CLV_INVALID_CLIENT with the reason; one that cannot be stored is
+ * forgotten, so the next use fetches and stores it. Blocks for up to CLV_CIMD_TIMEOUT
+ * seconds when fetching. */
+clv_code clv_cimd_sync(clv_app *app, const char *client_id, bool ensure_stored, clv_err *err);
 
 /* The host of a metadata document client (for the consent page) into out (size n); false
  * for another client. */

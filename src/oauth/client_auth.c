@@ -93,7 +93,7 @@ static clv_code authenticate(clv_app *app, const clv_client_creds *creds, clv_cl
     clv_code rc;
 
     /* From the per-thread cache: no database read on the token path (client_cache.h). */
-    rc = clv_cimd_sync(app, creds->client_id, err); /* a metadata document client */
+    rc = clv_cimd_sync(app, creds->client_id, false, err); /* a metadata document client */
     if (rc == CLV_OK)
         rc = clv_cache_client_get(app, creds->client_id, &c, &secrets, err);
     if (rc == CLV_INVALID_CLIENT)
