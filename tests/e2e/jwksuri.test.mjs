@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import http from 'node:http';
 import * as jose from 'jose';
 import { startDocServer } from './docserver.mjs';
 import { protocolPost, sleep, start } from './harness.mjs';
@@ -94,6 +95,25 @@ describe('private_key_jwt with jwks_uri', () => {
     assert.equal(docs.hits('/rot/jwks.json'), 2, 'unknown kids in a burst: no fetch per request');
   });
 
+  test('http on loopback is fetched under --fetch-allow-loopback; http elsewhere is refused as a field', async () => {
+    const k = await keyPair('ES256', 'plain');
+    const plain = http.createServer((req, res) => res.writeHead(200, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify({ keys: [k.jwk] })));
+    await new Promise((r) => plain.listen(0, '127.0.0.1', r));
+    try {
+      const c = await s.createClient({ service_id: svc.id, type: 'm2m', scopes: ['read'],
+        token_endpoint_auth_method: 'private_key_jwt', jwks_uri: `http://127.0.0.1:${plain.address().port}/jwks` });
+      const r = await cc(c, k);
+      assert.equal(r.status, 200, r.text);
+      const bad = await s.api('POST', '/admin/v1/clients', { service_id: svc.id, name: 'x', type: 'm2m', scopes: ['read'],
+        token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'http://keys.example.com/jwks' });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.errors[0].field, 'jwks_uri');
+    } finally {
+      plain.close();
+    }
+  });
+
   test('a jwks_uri that fails or is not a JWK Set: invalid_client, and the failure is remembered', async () => {
     const k = await keyPair('ES256', 'k');
     docs.set('/bad/jwks.json', '{"not": "a set"}');
@@ -136,5 +156,15 @@ describe('jwks_uri without --fetch-allow-loopback', () => {
       assert.match(r.body.error_description, /loopback/);
     }
     assert.equal(docs.hits('/jwks.json'), 0, 'no connection reached the server');
+    // and http to loopback, which the field admits, is not fetched either
+    const c = await s.createClient({ service_id: svc.id, type: 'm2m', scopes: ['read'],
+      token_endpoint_auth_method: 'private_key_jwt', jwks_uri: `http://127.0.0.1:${docs.port}/jwks.json` });
+    const now = Math.floor(Date.now() / 1000);
+    const a = await new jose.SignJWT({ iss: c.client_id, sub: c.client_id, aud: s.url, iat: now, exp: now + 60,
+      jti: crypto.randomUUID() }).setProtectedHeader({ alg: 'ES256', kid: 'k' }).sign(k.privateKey);
+    const r = await protocolPost(s.url, '/token', { params: { grant_type: 'client_credentials',
+      client_assertion_type: ASSERTION_TYPE, client_assertion: a } });
+    assert.equal(r.status, 401);
+    assert.match(r.body.error_description, /https/);
   });
 });
