@@ -103,6 +103,9 @@ describe('a public agent with a metadata document', () => {
     assert.equal(jose.decodeJwt(tokens.access_token).client_id, id);
     const refreshed = await client.refreshTokenGrant(cfg, tokens.refresh_token);
     assert.ok(refreshed.access_token);
+    // revocation knows it too (RFC 7009: a public client revokes its own tokens)
+    await client.tokenRevocation(cfg, refreshed.refresh_token);
+    await assert.rejects(client.refreshTokenGrant(cfg, refreshed.refresh_token), (e) => e.error === 'invalid_grant');
     // every authorization asks again: the document may have changed hands
     const again = await b.get((await authzUrl(cfg)).url);
     assert.equal(again.status, 200);
@@ -288,6 +291,35 @@ describe('a confidential agent with private_key_jwt', () => {
     const none = await protocolPost(node.url, '/token', { params: { grant_type: 'refresh_token',
       refresh_token: tokens.refresh_token ?? 'x', client_id: id } });
     assert.equal(none.body.error, 'invalid_client');
+  });
+});
+
+describe('a document that changes', () => {
+  test('after its max-age the next use fetches it again: new redirect_uris and name apply, old ones do not', async () => {
+    const id = publish('/changing.json', { client_name: 'Before' }, { 'Cache-Control': 'max-age=1' }); // kept 60 s at least
+    const first = await new Browser().get(rawAuthz(node.url, id));
+    assert.equal(first.status, 200, first.text.slice(0, 200));
+    const at = Date.now();
+    const NEW_CB = 'http://127.0.0.1:9/moved-cb';
+    publish('/changing.json', { client_name: 'After', redirect_uris: [NEW_CB] }, { 'Cache-Control': 'max-age=1' });
+    // within the minute the kept document rules
+    assert.equal((await new Browser().get(rawAuthz(node.url, id))).status, 200);
+    assert.equal(docs.hits('/changing.json'), 1);
+    await new Promise((r) => setTimeout(r, Math.max(0, 61000 - (Date.now() - at))));
+    const old = await new Browser().get(rawAuthz(node.url, id));
+    assert.equal(old.status, 400, 'the old redirect URI is gone');
+    assert.match(old.text, /redirect_uri is not registered/);
+    assert.equal(docs.hits('/changing.json'), 2);
+    const q = new URLSearchParams({ response_type: 'code', client_id: id, redirect_uri: NEW_CB, scope: 'openid',
+      code_challenge_method: 'S256', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM' });
+    assert.equal((await new Browser().get(`${node.url}/authorize?${q}`)).status, 200);
+    const c = (await clientJson(id)).body;
+    assert.equal(c.name, 'After');
+    assert.deepEqual(c.redirect_uris, [NEW_CB]);
+    const audit = await s.api('GET', `/admin/v1/audit?target=${encodeURIComponent(id)}`);
+    const upd = audit.body.items.find((e) => e.action === 'client.update');
+    assert.deepEqual(upd.actor, { type: 'registration', id: 'metadata_document' });
+    assert.deepEqual(upd.changes.redirect_uris, { from: [CB], to: [NEW_CB] });
   });
 });
 
