@@ -127,6 +127,11 @@ describe('a public agent with a metadata document', () => {
     const audit = await s.api('GET', `/admin/v1/audit?target=${encodeURIComponent(id)}`);
     const created = audit.body.items.find((e) => e.action === 'client.create');
     assert.deepEqual(created.actor, { type: 'registration', id: 'metadata_document' });
+    // the command line takes the URL as the id (it percent-encodes it in the path)
+    const shown = await runCli(['client', 'show', id, '--json', '--url', s.url, '--client-id', s.init.client_id,
+      '--client-secret', s.init.client_secret]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal(JSON.parse(shown.stdout).client_id, id);
     // the admin API cannot make it look administrator-made
     const p = await s.api('PATCH', `/admin/v1/clients/${encodeURIComponent(id)}`, { registration: 'admin' });
     assert.equal(p.status, 400);
