@@ -188,3 +188,17 @@ void clv_doc_cache_forget(clv_doc_cache *c, const char *url)
     }
     pthread_mutex_unlock(&c->mu);
 }
+
+void clv_doc_cache_fail(clv_doc_cache *c, const char *url, const char *why)
+{
+    entry *e;
+
+    pthread_mutex_lock(&c->mu);
+    if ((e = find(c, url)) != NULL) {
+        json_decref(e->doc);
+        e->doc = NULL;
+        e->fresh_until = 0;
+        snprintf(e->why, sizeof e->why, "%s", why);
+    }
+    pthread_mutex_unlock(&c->mu);
+}

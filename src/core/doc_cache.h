@@ -43,6 +43,11 @@ clv_code clv_doc_cache_get(clv_doc_cache *c, const char *url, bool force, json_t
 /* Forgets url (a client changed or was removed). */
 void clv_doc_cache_forget(clv_doc_cache *c, const char *url);
 
+/* Turns url's entry into a failure, as if its last fetch had failed for the reason why:
+ * the caller refused the document. Answered so, without a fetch, for refetch_min seconds
+ * from that fetch. Nothing when url is not kept. */
+void clv_doc_cache_fail(clv_doc_cache *c, const char *url, const char *why);
+
 /* The freshness a fetched answer gets: max_age (clv_fetch_max_age: -1 none, 0 no-store)
  * within the bounds of rules. Pure. */
 int64_t clv_doc_cache_ttl(const clv_doc_cache_rules *rules, int64_t max_age);

@@ -259,9 +259,15 @@ static clv_code store_doc(clv_app *app, const char *url, const json_t *md, clv_e
     return rc;
 }
 
+/* A failure of the server, not of the document. */
+static bool transient(clv_code rc)
+{
+    return rc == CLV_NOMEM || rc == CLV_STORE || rc == CLV_UNAVAILABLE;
+}
+
 static clv_code refused(clv_code rc, const clv_err *why, clv_err *err)
 {
-    if (rc == CLV_NOMEM || rc == CLV_STORE || rc == CLV_UNAVAILABLE)
+    if (transient(rc))
         return clv_fail(err, rc, "%s", why->detail);
     return clv_fail(err, CLV_INVALID_CLIENT, "client metadata document: %s%s%s", why->field,
                     why->field[0] != '\0' ? ": " : "", why->detail);
@@ -313,9 +319,12 @@ clv_code clv_cimd_sync(clv_app *app, const char *client_id, bool ensure_stored, 
     if ((rc = clv_cimd_url_check(client_id, app->cfg->metadata_document_hosts, &why)) == CLV_OK &&
         (rc = clv_doc_cache_get(cache, client_id, false, &doc, &fetched, &why)) == CLV_OK &&
         (rc = validate(app, client_id, doc, &md, &why)) == CLV_OK &&
-        (fetched || (ensure_stored && !stored(app, client_id))) &&
-        (rc = store_doc(app, client_id, md, &why)) != CLV_OK)
-        clv_doc_cache_forget(cache, client_id); /* not stored: the next use stores it */
+        (fetched || (ensure_stored && !stored(app, client_id))))
+        rc = store_doc(app, client_id, md, &why);
+    /* refused: so answered for 10 s, then fetched and tried again — never a fetch per
+     * request, never the stale client meanwhile (a database failure is tried again) */
+    if (rc != CLV_OK && doc != NULL && !transient(rc))
+        clv_doc_cache_fail(cache, client_id, why.detail);
     json_decref(doc);
     json_decref(md);
     return rc == CLV_OK ? CLV_OK : refused(rc, &why, err);

@@ -51,9 +51,9 @@ clv_code clv_cimd_document_check(const char *url, const json_t *doc, json_t **md
  * client created or updated (audited, actor registration "metadata_document") when it was
  * fetched anew — or, with ensure_stored, when the client is missing (a database read:
  * /authorize asks for it, the token path does not). A document that cannot be fetched or
- * is refused is CLV_INVALID_CLIENT with the reason; one that cannot be stored is
- * forgotten, so the next use fetches and stores it. Blocks for up to CLV_CIMD_TIMEOUT
- * seconds when fetching. */
+ * is refused (also when storing it fails, e.g. a change of the client's type) is
+ * CLV_INVALID_CLIENT with the reason, and so answered without a fetch for 10 s after the
+ * fetch that brought it. Blocks for up to CLV_CIMD_TIMEOUT seconds when fetching. */
 clv_code clv_cimd_sync(clv_app *app, const char *client_id, bool ensure_stored, clv_err *err);
 
 /* The host of a metadata document client (for the consent page) into out (size n); false

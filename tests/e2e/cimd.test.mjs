@@ -177,6 +177,9 @@ describe('documents that are refused', () => {
       assert.match(text, why, p);
       assert.equal((await clientJson(id)).status, 404, `${p}: nothing stored`);
     }
+    // a refused document is not fetched again on every request (10 s at least)
+    for (let i = 0; i < 3; i++) await refusedAt(`${docs.url}/bad/secret.json`);
+    assert.equal(docs.hits('/bad/secret.json'), 1);
   });
 
   test('URLs of the wrong shape are refused before any fetch', async () => {
