@@ -25,6 +25,7 @@
 #include "http/handlers.h"
 #include "http/server.h"
 #include "net/fetch.h"
+#include "oauth/cimd.h"
 
 static const char serve_help[] =
     "Usage: clavis serve [OPTIONS]\n"
@@ -356,6 +357,21 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
                : 1;
 }
 
+/* The metadata document flags together (docs/OPERATIONS.md); 0 or 2 (message printed). */
+static int check_metadata_flags(const clv_config *cfg)
+{
+    clv_err err;
+
+    clv_err_init(&err);
+    if (cfg->metadata_document_hosts == NULL)
+        return 0;
+    if (cfg->metadata_document_service == NULL)
+        return bad("serve", "--metadata-document-hosts needs --metadata-document-service");
+    if (clv_cimd_hosts_check(cfg->metadata_document_hosts, &err) != CLV_OK)
+        return bad("serve", "%s", err.detail);
+    return 0;
+}
+
 int clv_cmd_serve(int argc, char **argv)
 {
     clv_config cfg;
@@ -365,7 +381,7 @@ int clv_cmd_serve(int argc, char **argv)
     sigset_t sigs;
     int rc = clv_cli_setup(argc, argv, &cfg, &fl, serve_help, true);
 
-    if (rc >= 0)
+    if (rc >= 0 || (rc = check_metadata_flags(&cfg)) != 0)
         goto cleanup;
     /* Signals are taken by sigtimedwait below, so every thread blocks them. */
     sigemptyset(&sigs);

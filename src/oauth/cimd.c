@@ -101,15 +101,21 @@ clv_code clv_cimd_url_check(const char *url, const char *hosts, clv_err *err)
     return CLV_OK;
 }
 
+/* The item at *p of length *n without the blanks around it. */
+static void trim(const char **p, size_t *n)
+{
+    while (*n > 0 && (**p == ' ' || **p == '\t'))
+        (*p)++, (*n)--;
+    while (*n > 0 && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t'))
+        (*n)--;
+}
+
 /* One list item (p, n, blanks trimmed) against host. */
 static bool item_admits(const char *p, size_t n, const char *host)
 {
     size_t hl = strlen(host);
 
-    while (n > 0 && (*p == ' ' || *p == '\t'))
-        p++, n--;
-    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-        n--;
+    trim(&p, &n);
     if (n > 2 && p[0] == '*' && p[1] == '.') /* "*.d": a name ending in ".d", longer than it */
         return hl > n - 1 && strncasecmp(host + hl - (n - 1), p + 1, n - 1) == 0;
     return n > 0 && hl == n && strncasecmp(host, p, n) == 0;
@@ -124,6 +130,40 @@ bool clv_cimd_host_allowed(const char *host, const char *hosts)
         p += n + (p[n] == ',');
     }
     return false;
+}
+
+static const char name_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.";
+
+/* Letters, digits, '-' and '.', no empty label, not starting with '-'. */
+static bool dns_name(const char *p, size_t n)
+{
+    char name[254];
+
+    if (n == 0 || n >= sizeof name || p[0] == '-')
+        return false;
+    memcpy(name, p, n);
+    name[n] = '\0';
+    return strspn(name, name_chars) == n && name[0] != '.' && name[n - 1] != '.' &&
+           strstr(name, "..") == NULL;
+}
+
+clv_code clv_cimd_hosts_check(const char *hosts, clv_err *err)
+{
+    int items = 0;
+
+    for (const char *p = hosts; p != NULL && *p != '\0'; items++) {
+        size_t len = strcspn(p, ","), n = len;
+        const char *item = p;
+        trim(&item, &n);
+        bool wild = n > 2 && item[0] == '*' && item[1] == '.';
+        if (!dns_name(wild ? item + 2 : item, wild ? n - 2 : n))
+            return clv_fail(err, CLV_INVALID,
+                            "--metadata-document-hosts: '%.*s' is not a host name or *.domain",
+                            (int)(n < 100 ? n : 100), item);
+        p += len + (p[len] == ',');
+    }
+    return items > 0 ? CLV_OK
+                     : clv_fail(err, CLV_INVALID, "--metadata-document-hosts: no host given");
 }
 
 bool clv_cimd_client_host(const clv_client *c, char *out, size_t n)

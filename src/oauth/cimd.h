@@ -36,6 +36,11 @@ clv_code clv_cimd_url_check(const char *url, const char *hosts, clv_err *err);
  * case-insensitive, blanks around items ignored. Pure. */
 bool clv_cimd_host_allowed(const char *host, const char *hosts);
 
+/* Checks a --metadata-document-hosts list: comma-separated items, each a DNS name
+ * (letters, digits, '-' and '.', not starting or ending with '.') or "*." and one; blanks
+ * around items ignored, at least one item. CLV_INVALID naming the first bad item. Pure. */
+clv_code clv_cimd_hosts_check(const char *hosts, clv_err *err);
+
 /* The document's own rules (draft §4): an object whose client_id equals url, with
  * redirect_uris, without client_secret or client_secret_expires_at, and whose
  * token_endpoint_auth_method (default none) is none or private_key_jwt. On CLV_OK *md is

@@ -12,7 +12,7 @@ import * as client from 'openid-client';
 import * as jose from 'jose';
 import { Browser, parseForm } from './browser.mjs';
 import { startDocServer } from './docserver.mjs';
-import { assertCleanShutdown, protocolPost, request, runCli, start, startSecondNode, stopUnstopped, waitFor } from './harness.mjs';
+import { assertCleanShutdown, freePort, protocolPost, request, runCli, start, startSecondNode, stopUnstopped, waitFor } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const CB = 'http://127.0.0.1:9/agent-cb';
@@ -271,6 +271,24 @@ describe('administrators see the policy (docs/API.md "Settings")', () => {
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^metadata_documents\.enabled: true$/m);
     assert.match(human.stdout, new RegExp(`^metadata_documents\\.service_id: ${svc.id}$`, 'm'));
+  });
+});
+
+describe('serve refuses a policy that cannot work', () => {
+  test('hosts without a service, a bad host item, an unknown service, an unreadable CA file', async () => {
+    const cases = [
+      [['--metadata-document-hosts', 'a.example.com'], 2, /needs --metadata-document-service/],
+      [['--metadata-document-service', svc.id, '--metadata-document-hosts', 'a.example.com,*'], 2, /'\*' is not a host name/],
+      [['--metadata-document-service', ''], 2, /needs a service id/],
+      [['--metadata-document-service', 'svc_nope'], 1, /--metadata-document-service: no service 'svc_nope'/],
+      [['--fetch-ca-file', '/nonexistent/ca.pem'], 1, /cannot read \/nonexistent\/ca.pem/],
+    ];
+    for (const [args, code, why] of cases) {
+      const port = await freePort();
+      const r = await runCli(['serve', '--db', s.db, '--listen', `127.0.0.1:${port}`, ...args], { timeoutMs: 10000 });
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, why);
+    }
   });
 });
 

@@ -146,6 +146,25 @@ START_TEST(document_rules)
 }
 END_TEST
 
+START_TEST(host_list_checked)
+{
+    clv_err err;
+
+    ck_assert_int_eq(clv_cimd_hosts_check("*.example.com, app.example.org", NULL), CLV_OK);
+    ck_assert_int_eq(clv_cimd_hosts_check("localhost", NULL), CLV_OK);
+    clv_err_init(&err);
+    ck_assert_int_eq(clv_cimd_hosts_check("*.example.com,*", &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "--metadata-document-hosts: '*' is not a host name or *.domain");
+    ck_assert_int_eq(clv_cimd_hosts_check("a.example.com,,", &err), CLV_INVALID);
+    ck_assert_int_eq(clv_cimd_hosts_check("", &err), CLV_INVALID);
+    ck_assert_int_eq(clv_cimd_hosts_check("https://a.example.com", &err), CLV_INVALID);
+    ck_assert_int_eq(clv_cimd_hosts_check("a..example.com", &err), CLV_INVALID);
+    ck_assert_int_eq(clv_cimd_hosts_check(".example.com", &err), CLV_INVALID);
+    ck_assert_int_eq(clv_cimd_hosts_check("a.example.com:443", &err), CLV_INVALID);
+    ck_assert_int_eq(clv_cimd_hosts_check("bücher.example", &err), CLV_INVALID);
+}
+END_TEST
+
 START_TEST(cache_lifetimes)
 {
     const clv_doc_cache_rules r = {.min_ttl = 60, .max_ttl = 86400, .default_ttl = 600};
@@ -175,6 +194,7 @@ int main(void)
     tcase_add_test(tc, url_shapes);
     tcase_add_test(tc, host_lists);
     tcase_add_test(tc, document_rules);
+    tcase_add_test(tc, host_list_checked);
     tcase_add_test(tc, cache_lifetimes);
     tcase_add_test(tc, client_ids_that_are_urls);
     suite_add_tcase(s, tc);
