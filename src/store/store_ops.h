@@ -193,6 +193,23 @@
       (clv_store *s, const char *user_id, const char *client_id, clv_err *err),                    \
       (s, user_id, client_id, err))                                                                \
                                                                                                    \
+    /* ---- resources of a service (RFC 8707; docs/DESIGN.md R38) ---- */                    \
+    /* CLV_CONFLICT if the service has a resource with this identifier; CLV_NOT_FOUND if   \
+     * the service does not exist. They go with the service when it is purged. */          \
+    X(resource_insert, (clv_store *s, const clv_resource *r, clv_err *err), (s, r, err))  \
+    /* By service and identifier (exact); CLV_NOT_FOUND if there is none. */               \
+    X(resource_find,                                                                       \
+      (clv_store *s, const char *service_id, const char *identifier, clv_resource **out,  \
+       clv_err *err),                                                                      \
+      (s, service_id, identifier, out, err))                                               \
+    /* Every resource of a service, newest first (items clv_resource *; never paginated: a \
+     * service has at most CLV_RESOURCES_MAX). */                                          \
+    X(resource_list, (clv_store *s, const char *service_id, clv_list *out, clv_err *err),  \
+      (s, service_id, out, err))                                                           \
+    /* CLV_NOT_FOUND when the service has no such resource. */                             \
+    X(resource_delete, (clv_store *s, const char *service_id, const char *id, clv_err *err), \
+      (s, service_id, id, err))                                                            \
+                                                                                                   \
     /* ---- retention (docs/API.md, the lifecycle of a client) ---- */                             \
     /* Removes for good, in one transaction (or a savepoint of the caller's), the clients          \
      * whose status is deleted and purge_at <= now (with their secrets, codes, refresh             \

@@ -95,6 +95,10 @@ typedef enum {
     PG_CONSENT_PUT,
     PG_CONSENT_LIST,
     PG_CONSENT_DELETE,
+    PG_RESOURCE_INSERT,
+    PG_RESOURCE_FIND,
+    PG_RESOURCE_LIST,
+    PG_RESOURCE_DELETE,
     PG_COUNT
 } clv_pg_stmt_id;
 

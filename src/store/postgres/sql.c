@@ -158,7 +158,21 @@ static const char migration_1_rest[] =
 static const char *const migration_1[] = {migration_1_model, migration_1_flows,
                                           migration_1_rest, NULL};
 
-const char *const *const clv_pg_migrations[] = {migration_1};
+/* Resource indicators (RFC 8707; docs/DESIGN.md R38): the APIs of a service, and the
+ * one a code or refresh token was issued for. */
+static const char migration_resources_sql[] =
+    "CREATE TABLE resources ("
+    " id " ID " PRIMARY KEY,"
+    " service_id " ID " NOT NULL REFERENCES services (id) ON DELETE CASCADE,"
+    " identifier text NOT NULL, name text, scopes text NOT NULL, created_at bigint NOT NULL,"
+    " UNIQUE (service_id, identifier));"
+    "CREATE INDEX resources_list ON resources (service_id, created_at DESC, id DESC);"
+    "ALTER TABLE authcodes ADD COLUMN resource text;"
+    "ALTER TABLE refresh_tokens ADD COLUMN resource text;";
+
+static const char *const migration_resources[] = {migration_resources_sql, NULL};
+
+const char *const *const clv_pg_migrations[] = {migration_1, migration_resources};
 const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_pg_migrations[0]);
 
 /* ---- column lists, shared by the statements below and by the row code ---- */
@@ -205,10 +219,11 @@ const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_p
 #define CONSENT_COLS "user_id, client_id, tenant_id, scope, created_at, updated_at"
 #define AUTHCODE_COLS                                                                      \
     "hash, client_id, user_id, tenant_id, redirect_uri, scope, nonce, code_challenge,"    \
-    " family_id, auth_time, created_at, expires_at, used"
+    " family_id, auth_time, created_at, expires_at, used, resource"
 #define REFRESH_COLS                                                                       \
     "hash, client_id, user_id, tenant_id, scope, family_id, auth_time, created_at,"       \
-    " expires_at, used"
+    " expires_at, used, resource"
+#define RESOURCE_COLS "id, service_id, identifier, name, scopes, created_at"
 #define SESSION_COLS "hash, user_id, tenant_id, auth_time, expires_at"
 #define IAT_COLS                                                                           \
     "hash, id, service_id, tenant_id, created_by, created_at, expires_at, uses_left"
@@ -347,7 +362,7 @@ const char *const clv_pg_sql[PG_COUNT] = {
 
     /* A new code or refresh token is unused, whatever the caller's copy says. */
     [PG_AUTHCODE_INSERT] = "INSERT INTO authcodes (" AUTHCODE_COLS ") VALUES"
-                           " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0)",
+                           " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13)",
     /* Consuming is this one UPDATE: of two racing callers, only one changes the row (the
      * other waits for its commit, then finds used = 1). */
     [PG_AUTHCODE_MARK] = "UPDATE authcodes SET used = 1 WHERE hash = $1 AND used = 0"
@@ -355,7 +370,7 @@ const char *const clv_pg_sql[PG_COUNT] = {
     [PG_AUTHCODE_GET] = "SELECT " AUTHCODE_COLS " FROM authcodes WHERE hash = $1"
                         " AND " FAMILY_LIVE("authcodes"),
     [PG_REFRESH_INSERT] = "INSERT INTO refresh_tokens (" REFRESH_COLS ")"
-                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0)",
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)",
     [PG_REFRESH_MARK] = "UPDATE refresh_tokens SET used = 1 WHERE hash = $1 AND used = 0"
                         " AND " FAMILY_LIVE("refresh_tokens") " RETURNING " REFRESH_COLS,
     [PG_REFRESH_GET] = "SELECT " REFRESH_COLS " FROM refresh_tokens WHERE hash = $1"
@@ -399,5 +414,11 @@ const char *const clv_pg_sql[PG_COUNT] = {
                         " AND (created_at, client_id) < ($2::bigint, $3::text)"
                         " ORDER BY created_at DESC, client_id DESC LIMIT $4::bigint",
     [PG_CONSENT_DELETE] = "DELETE FROM consents WHERE user_id = $1 AND client_id = $2",
+    [PG_RESOURCE_INSERT] = "INSERT INTO resources (" RESOURCE_COLS ") VALUES ($1, $2, $3, $4, $5, $6)",
+    [PG_RESOURCE_FIND] = "SELECT " RESOURCE_COLS " FROM resources"
+                         " WHERE service_id = $1 AND identifier = $2",
+    [PG_RESOURCE_LIST] = "SELECT " RESOURCE_COLS " FROM resources WHERE service_id = $1"
+                         " ORDER BY created_at DESC, id DESC",
+    [PG_RESOURCE_DELETE] = "DELETE FROM resources WHERE service_id = $1 AND id = $2",
 };
 /* clang-format on */

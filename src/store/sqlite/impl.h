@@ -120,6 +120,10 @@ typedef enum {
     ST_CONSENT_PUT,
     ST_CONSENT_LIST,
     ST_CONSENT_DELETE,
+    ST_RESOURCE_INSERT,
+    ST_RESOURCE_FIND,
+    ST_RESOURCE_LIST,
+    ST_RESOURCE_DELETE,
     ST_COUNT
 } clv_sqlite_stmt_id;
 

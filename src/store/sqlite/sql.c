@@ -275,8 +275,20 @@ static const char migration_5[] =
     "CREATE INDEX consents_client ON consents (client_id);"
     "CREATE INDEX consents_list ON consents (user_id, created_at DESC, client_id DESC);";
 
+/* Resource indicators (RFC 8707; docs/DESIGN.md R38): the APIs of a service, and the
+ * one a code or refresh token was issued for. */
+static const char migration_resources[] =
+    "CREATE TABLE resources ("
+    " id TEXT PRIMARY KEY,"
+    " service_id TEXT NOT NULL REFERENCES services (id) ON DELETE CASCADE,"
+    " identifier TEXT NOT NULL, name TEXT, scopes TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " UNIQUE (service_id, identifier));"
+    "CREATE INDEX resources_list ON resources (service_id, created_at DESC, id DESC);"
+    "ALTER TABLE authcodes ADD COLUMN resource TEXT;"
+    "ALTER TABLE refresh_tokens ADD COLUMN resource TEXT;";
+
 const char *const clv_sqlite_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                             migration_5};
+                                             migration_5, migration_resources};
 const int clv_sqlite_migration_count =
     (int)(sizeof clv_sqlite_migrations / sizeof clv_sqlite_migrations[0]);
 
@@ -330,10 +342,11 @@ const int clv_sqlite_migration_count =
 
 #define AUTHCODE_COLS                                                                      \
     "hash, client_id, user_id, tenant_id, redirect_uri, scope, nonce, code_challenge,"    \
-    " family_id, auth_time, created_at, expires_at, used"
+    " family_id, auth_time, created_at, expires_at, used, resource"
 #define REFRESH_COLS                                                                       \
     "hash, client_id, user_id, tenant_id, scope, family_id, auth_time, created_at,"       \
-    " expires_at, used"
+    " expires_at, used, resource"
+#define RESOURCE_COLS "id, service_id, identifier, name, scopes, created_at"
 #define SESSION_COLS "hash, user_id, tenant_id, auth_time, expires_at"
 #define IAT_COLS                                                                           \
     "hash, id, service_id, tenant_id, created_by, created_at, expires_at, uses_left"
@@ -530,14 +543,14 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
 
     /* A new code or refresh token is unused, whatever the caller's copy says. */
     [ST_AUTHCODE_INSERT] = "INSERT INTO authcodes (" AUTHCODE_COLS ")"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)",
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13)",
     /* Consuming is this one UPDATE: of two racing callers, only one changes the row. */
     [ST_AUTHCODE_MARK] = "UPDATE authcodes SET used = 1 WHERE hash = ?1 AND used = 0"
                      " AND " FAMILY_LIVE("authcodes"),
     [ST_AUTHCODE_GET] = "SELECT " AUTHCODE_COLS " FROM authcodes WHERE hash = ?1"
                     " AND " FAMILY_LIVE("authcodes"),
     [ST_REFRESH_INSERT] = "INSERT INTO refresh_tokens (" REFRESH_COLS ")"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
     [ST_REFRESH_MARK] = "UPDATE refresh_tokens SET used = 1 WHERE hash = ?1 AND used = 0"
                         " AND " FAMILY_LIVE("refresh_tokens"),
     [ST_REFRESH_GET] = "SELECT " REFRESH_COLS " FROM refresh_tokens WHERE hash = ?1"
@@ -580,5 +593,11 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
                         " ORDER BY created_at DESC, client_id DESC LIMIT ?4",
     [ST_CONSENT_DELETE] = "DELETE FROM consents WHERE user_id = ?1 AND client_id = ?2",
     [ST_REGTOKEN_GET] = "SELECT hash FROM registration_tokens WHERE client_id = ?1",
+    [ST_RESOURCE_INSERT] = "INSERT INTO resources (" RESOURCE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_RESOURCE_FIND] = "SELECT " RESOURCE_COLS " FROM resources"
+                         " WHERE service_id = ?1 AND identifier = ?2",
+    [ST_RESOURCE_LIST] = "SELECT " RESOURCE_COLS " FROM resources WHERE service_id = ?1"
+                         " ORDER BY created_at DESC, id DESC",
+    [ST_RESOURCE_DELETE] = "DELETE FROM resources WHERE service_id = ?1 AND id = ?2",
 };
 /* clang-format on */
