@@ -95,6 +95,10 @@ typedef enum {
     PG_CONSENT_PUT,
     PG_CONSENT_LIST,
     PG_CONSENT_DELETE,
+    PG_PURGE_LOCK,
+    PG_HYGIENE_CANDIDATES,
+    PG_SERVICE_LOCK,
+    PG_REGISTERED_COUNT,
     PG_COUNT
 } clv_pg_stmt_id;
 
