@@ -83,7 +83,7 @@ static const route routes[] = {
     ACTION("POST", S "/*/restore", clv_admin_service_action, CLV_SERVICE_RESTORE, 200),
     ADMIN("POST", C, clv_admin_client_create, 201, BODY | NO_STORE),
     LIST(C, clv_admin_client_list, "status", "effective_status", "type", "service_id",
-         "tenant_id", "q"),
+         "tenant_id", "q", "unused_since", "secret_expires_before"),
     ADMIN("GET", C "/*", clv_admin_client_get, 200, ETAG),
     ADMIN("PATCH", C "/*", clv_admin_client_patch, 200, BODY | IF_MATCH | ETAG),
     ACTION("DELETE", C "/*", clv_admin_client_action, CLV_CLIENT_DELETE, 200),
