@@ -441,8 +441,9 @@ const char *const clv_pg_sql[PG_COUNT] = {
                               HYGIENE_WHERE " ORDER BY " LAST_USE ", c.id LIMIT $2::bigint)"
                               " ORDER BY GREATEST(last_used_at, created_at), id",
     /* Registrations into one service count one after the other (store_ops.h
-     * registered_count): a lock of the service until the transaction ends. */
-    [PG_SERVICE_LOCK] = "SELECT pg_advisory_xact_lock(7307015633716480313, hashtext($1))",
+     * registered_count): a lock of the service until the transaction ends, in the two-key
+     * space (int, int) under Clavis's own first key ("CLVR"). */
+    [PG_SERVICE_LOCK] = "SELECT pg_advisory_xact_lock(1129075282, hashtext($1))",
     [PG_REGISTERED_COUNT] = "SELECT count(*) FROM clients c JOIN registration_tokens r"
                             " ON r.client_id = c.client_id WHERE c.service_id = $1"
                             " AND c.status <> 2",
