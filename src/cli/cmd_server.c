@@ -237,9 +237,9 @@ int clv_cli_setup(int argc, char **argv, clv_config *cfg, cli_flags *fl, const c
 
 /* ---- serve ---- */
 
-/* One run of the purge timer at now (docs/OPERATIONS.md "Hygiene"); the clients and
- * services purged, or -1 (logged). */
-static int run_purge(clv_app *app, int64_t now)
+/* One run of the purge timer at now (docs/OPERATIONS.md "Hygiene") into *r; the clients
+ * and services purged, or -1 (logged). */
+static int run_purge(clv_app *app, int64_t now, clv_retention_report *out)
 {
     clv_retention_report r;
     clv_err err;
@@ -256,6 +256,8 @@ static int run_purge(clv_app *app, int64_t now)
                 r.deleted);
     if (r.purged > 0)
         clv_log("info", "purged %d deleted clients and services", r.purged);
+    if (out != NULL)
+        *out = r;
     return r.purged;
 }
 
@@ -359,7 +361,7 @@ int clv_cmd_serve(int argc, char **argv)
         goto cleanup;
     clv_log("info", "listening on %s%s, issuer %s, database %s", cfg.listen,
             cfg.reuse_port ? " (port shared: --reuse-port)" : "", cfg.issuer, cfg.db);
-    run_purge(app, clv_now());
+    run_purge(app, clv_now(), NULL);
     clv_trim_clean_file_pages(); /* start-up's library pages that serving does not need */
     for (time_t last = time(NULL);;) {
         struct timespec tick = {1, 0};
@@ -367,7 +369,7 @@ int clv_cmd_serve(int argc, char **argv)
         if (sig == SIGINT || sig == SIGTERM)
             break;
         if (time(NULL) - last >= cfg.purge_interval) {
-            run_purge(app, clv_now());
+            run_purge(app, clv_now(), NULL);
             last = time(NULL);
         }
     }
@@ -388,6 +390,7 @@ int clv_cmd_purge(int argc, char **argv)
     clv_err err;
     int rc = clv_cli_setup(argc, argv, &cfg, &fl, purge_help, false), n;
     int64_t now = clv_now();
+    clv_retention_report report;
 
     if (rc >= 0)
         goto cleanup;
@@ -401,8 +404,8 @@ int clv_cmd_purge(int argc, char **argv)
         fprintf(stderr, "clavis: %s\n", err.detail);
         goto cleanup;
     }
-    if ((n = run_purge(app, now)) >= 0) {
-        printf("purged %d\n", n);
+    if ((n = run_purge(app, now, &report)) >= 0) {
+        printf("purged %d, deactivated %d, deleted %d\n", n, report.deactivated, report.deleted);
         rc = 0;
     }
 cleanup:

@@ -211,7 +211,8 @@ describe('list filters unused_since and secret_expires_before', () => {
 
 describe('the purge run deactivates what went unused (clavis purge --now)', () => {
   test('a day later: unused clients and unused registered clients are deactivated', async () => {
-    await purge(t0 + DAY + 1);
+    const r = await purge(t0 + DAY + 1);
+    assert.match(r.stdout, /^purged 0, deactivated 2, deleted 0$/m);
     assert.equal((await client(unused.client_id)).status, 'inactive');
     assert.equal((await client(registered.client_id)).status, 'inactive', 'registered, unused for its lifetime');
     assert.equal((await client(used.client_id)).status, 'active', 'used since');
