@@ -102,6 +102,8 @@ static clv_code hygiene_one(clv_app *app, const clv_client *old, int64_t now,
     clv_client_free(c);
     if (rc == CLV_OK)
         *(step == CLV_HYGIENE_DELETE ? &r->deleted : &r->deactivated) += 1;
+    if (rc == CLV_PRECONDITION) /* changed meanwhile (another node): the next run decides */
+        rc = CLV_OK;
     return rc;
 }
 
