@@ -40,6 +40,8 @@ typedef struct {
     char *name;
     clv_status status; /* active | inactive */
     int64_t created_at;
+    /* Client hygiene (docs/OPERATIONS.md "Hygiene"), in days; 0 = off (the default) */
+    int64_t deactivate_unused_after_days, registered_client_lifetime_days;
 } clv_tenant;
 
 typedef struct {

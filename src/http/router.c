@@ -87,7 +87,7 @@ static const route routes[] = {
     ADMIN("DELETE", S "/*/resources/*", clv_admin_resource_delete, 204, 0),
     ADMIN("POST", C, clv_admin_client_create, 201, BODY | NO_STORE),
     LIST(C, clv_admin_client_list, "status", "effective_status", "type", "service_id",
-         "tenant_id", "q"),
+         "tenant_id", "q", "unused_since", "secret_expires_before"),
     ADMIN("GET", C "/*", clv_admin_client_get, 200, ETAG),
     ADMIN("PATCH", C "/*", clv_admin_client_patch, 200, BODY | IF_MATCH | ETAG),
     ACTION("DELETE", C "/*", clv_admin_client_action, CLV_CLIENT_DELETE, 200),

@@ -220,7 +220,30 @@
      * removed, the clients first; writing their audit events is the caller's business             \
      * (clv_retention_purge, src/core/retention.c). */                                             \
     X(purge, (clv_store *s, int64_t now, clv_list *removed, clv_err *err),                         \
-      (s, now, removed, err))
+      (s, now, removed, err))                                                                      \
+    /* Inside the caller's transaction: *got = true if this node may run the purge and the         \
+     * hygiene now, false if another node holds them (PostgreSQL: a transaction-scoped             \
+     * advisory lock, released by the commit; SQLite: always true, as BEGIN IMMEDIATE              \
+     * already serializes writers). */                                                             \
+    X(purge_lock, (clv_store *s, bool *got, clv_err *err), (s, got, err))                          \
+                                                                                                   \
+    /* ---- client hygiene (docs/OPERATIONS.md "Hygiene") ---- */                                  \
+    /* The clients the hygiene may act on at now, at most limit, longest unused first (items       \
+     * clv_client *, joined fields filled). Last use is max(last_used_at, created_at). Never       \
+     * protected or deleted ones; those of a tenant with deactivate_unused_after_days D > 0        \
+     * that are active and unused since now - D days; and those with a registration token, of      \
+     * a tenant with registered_client_lifetime_days L > 0, that are active and unused since       \
+     * now - L days, or inactive with neither use nor change (updated_at) since then. The          \
+     * caller decides on each (src/core/retention.c). */                                           \
+    X(hygiene_candidates,                                                                          \
+      (clv_store *s, int64_t now, int limit, clv_list *out, clv_err *err),                         \
+      (s, now, limit, out, err))                                                                   \
+    /* How many clients with a registration token the service has that are not deleted, for        \
+     * the cap of open registration. Inside the registration's transaction; PostgreSQL first       \
+     * takes a transaction-scoped advisory lock of the service, so that two registrations          \
+     * into it count one after the other (SQLite's writers are serialized already). */             \
+    X(registered_count, (clv_store *s, const char *service_id, int64_t *count, clv_err *err),      \
+      (s, service_id, count, err))
 /* clang-format on */
 
 #endif

@@ -99,6 +99,10 @@ typedef enum {
     PG_RESOURCE_FIND,
     PG_RESOURCE_LIST,
     PG_RESOURCE_DELETE,
+    PG_PURGE_LOCK,
+    PG_HYGIENE_CANDIDATES,
+    PG_SERVICE_LOCK,
+    PG_REGISTERED_COUNT,
     PG_COUNT
 } clv_pg_stmt_id;
 
