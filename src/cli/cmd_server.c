@@ -16,6 +16,7 @@
 #include "cli/server_options.h"
 #include "core/app.h"
 #include "core/audit.h"
+#include "core/changes.h"
 #include "core/client_json.h"
 #include "core/ids.h"
 #include "core/retention.h"
@@ -58,8 +59,21 @@ static const char purge_help[] =
     "Usage: clavis purge [--db FILE|URL] [--key-dir DIR]\n"
     "Removes for good the clients and services deleted longer ago than the retention.\n";
 
-enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
-       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT };
+enum {
+    OPT_LISTEN = 256,
+    OPT_ISSUER,
+    OPT_DB,
+    OPT_ALG,
+    OPT_KEYDIR,
+    OPT_RETENTION,
+    OPT_PURGE,
+    OPT_THREADS,
+    OPT_LOG,
+    OPT_JSON,
+    OPT_HELP,
+    OPT_OPEN_REG,
+    OPT_REUSE_PORT
+};
 
 static const struct option long_opts[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -141,11 +155,21 @@ static int common_opt(char **argv, int c, clv_config *cfg, cli_flags *fl)
     char *end;
 
     switch (c) {
-    case OPT_DB: clv_config_set_str(&cfg->db, optarg); break;
-    case OPT_KEYDIR: clv_config_set_str(&cfg->key_dir, optarg); break;
-    case OPT_JSON: fl->json = true; break;
-    case OPT_HELP: fl->help = true; break;
-    case OPT_LOG: cfg->log_requests = true; break;
+    case OPT_DB:
+        clv_config_set_str(&cfg->db, optarg);
+        break;
+    case OPT_KEYDIR:
+        clv_config_set_str(&cfg->key_dir, optarg);
+        break;
+    case OPT_JSON:
+        fl->json = true;
+        break;
+    case OPT_HELP:
+        fl->help = true;
+        break;
+    case OPT_LOG:
+        cfg->log_requests = true;
+        break;
     case OPT_ALG:
         if (!clv_alg_parse(optarg, &cfg->token_alg))
             return bad(argv[0], "--token-alg must be RS256, ES256 or EdDSA");
@@ -164,7 +188,8 @@ static int common_opt(char **argv, int c, clv_config *cfg, cli_flags *fl)
             return bad(argv[0], "--threads must be 1 to 256");
         cfg->threads = (int)n;
         break;
-    default: return refused_opt(argv, c);
+    default:
+        return refused_opt(argv, c);
     }
     return 0;
 }
@@ -318,6 +343,8 @@ int clv_cmd_serve(int argc, char **argv)
     cli_flags fl = {0};
     clv_app *app = NULL;
     clv_server *srv = NULL;
+    clv_changes *changes = NULL;
+    clv_err err;
     sigset_t sigs;
     int rc = clv_cli_setup(argc, argv, &cfg, &fl, serve_help, true);
 
@@ -331,6 +358,12 @@ int clv_cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if ((rc = serve_start(&cfg, &app, &srv)) != 0)
         goto cleanup;
+    clv_err_init(&err);
+    if (clv_changes_start(app, &changes, &err) != CLV_OK) {
+        fprintf(stderr, "clavis: %s\n", err.detail);
+        rc = 1;
+        goto cleanup;
+    }
     clv_log("info", "listening on %s%s, issuer %s, database %s", cfg.listen,
             cfg.reuse_port ? " (port shared: --reuse-port)" : "", cfg.issuer, cfg.db);
     run_purge(app);
@@ -348,6 +381,7 @@ int clv_cmd_serve(int argc, char **argv)
     clv_log("info", "shutting down");
 cleanup:
     clv_server_stop(srv);
+    clv_changes_stop(changes);
     clv_h_oauth_cleanup();
     clv_app_free(app);
     clv_config_cleanup(&cfg);

@@ -122,6 +122,13 @@ typedef struct {
 /* Frees p and its strings; NULL is a no-op. (The free_item of clv_store_purge's list.) */
 void clv_store_purged_free(void *p);
 
+/* ---- changes made by other processes (clv_store_changes_wait) ---- */
+/* Called once for each change: kind "client" (id: a client_id; its row or one of its
+ * secrets changed), "service", "tenant", "jti", "family", "consent" (id: a client_id),
+ * "meta" (id: the name), or "*" (id "": anything may have changed, e.g. while nobody was
+ * listening). Strings are borrowed for the call. */
+typedef void (*clv_store_change_fn)(void *ctx, const char *kind, const char *id);
+
 /* ---- every other operation: the list of store_ops.h ---- */
 #define CLV_STORE_DECLARE(name, params, args) clv_code clv_store_##name params;
 CLV_STORE_OPS(CLV_STORE_DECLARE)

@@ -203,7 +203,17 @@
      * removed, the clients first; writing their audit events is the caller's business             \
      * (clv_retention_purge, src/core/retention.c). */                                             \
     X(purge, (clv_store *s, int64_t now, clv_list *removed, clv_err *err),                         \
-      (s, now, removed, err))
+      (s, now, removed, err))                                                                      \
+                                                                                                   \
+    /* ---- changes committed by other processes (src/core/changes.c) ---- */                      \
+    /* Waits up to timeout_ms for changes that any process (any node) committed and calls          \
+     * fn for each (store.h). CLV_OK after a delivery or the timeout; CLV_UNAVAILABLE when         \
+     * it cannot listen now (the next call tries again, and then reports "*"); CLV_NOT_FOUND       \
+     * when the backend has no way to be told (SQLite: the caches' time limit is the only          \
+     * way). Called by one thread at a time. PostgreSQL: LISTEN on its own connection. */          \
+    X(changes_wait,                                                                                \
+      (clv_store *s, int timeout_ms, clv_store_change_fn fn, void *ctx, clv_err *err),             \
+      (s, timeout_ms, fn, ctx, err))
 /* clang-format on */
 
 #endif

@@ -1250,6 +1250,57 @@ START_TEST(pg_reconnect)
 }
 END_TEST
 
+/* What changes_wait delivered: "kind:id" lines. */
+static char heard[4096];
+
+static void hear(void *ctx, const char *kind, const char *id)
+{
+    size_t n = strlen(heard);
+
+    (void)ctx;
+    snprintf(heard + n, sizeof heard - n, "%s:%s\n", kind, id);
+}
+
+/* Waits (up to 5 s) until changes_wait has delivered want ("kind:id\n"). */
+static bool heard_within(const char *want)
+{
+    for (int i = 0; i < 50 && strstr(heard, want) == NULL; i++)
+        ck_assert_int_eq(clv_store_changes_wait(store, 100, hear, NULL, NULL), CLV_OK);
+    return strstr(heard, want) != NULL;
+}
+
+/* Changes committed through one connection are told on the channel that another
+ * connection listens to (docs/OPERATIONS.md "PostgreSQL"); SQLite has no channel. */
+START_TEST(changes)
+{
+    clv_client *c = NULL;
+
+    heard[0] = '\0';
+    if (!clv_test_store_on("postgres")) {
+        ck_assert_int_eq(clv_store_changes_wait(store, 0, hear, NULL, NULL), CLV_NOT_FOUND);
+        return;
+    }
+    ck_assert_int_eq(clv_store_changes_wait(store, 0, hear, NULL, NULL), CLV_OK);
+    ck_assert_str_eq(heard, "*:\n"); /* listening from now on: anything may have changed */
+    add_base();
+    ck_assert_int_eq(add_client_full("c1", "cid1", "s1", 100, "One", CLV_TYPE_M2M,
+                                     CLV_STATUS_ACTIVE), CLV_OK);
+    ck_assert_int_eq(clv_store_client_touch(store, "cid1", 200, NULL), CLV_OK); /* no news */
+    ck_assert_int_eq(clv_store_client_get(store, "cid1", &c, NULL), CLV_OK);
+    c->status = CLV_STATUS_INACTIVE;
+    ck_assert_int_eq(clv_store_client_update(store, c, NULL), CLV_OK);
+    clv_client_free(c);
+    ck_assert(heard_within("client:cid1\n"));
+    ck_assert_ptr_null(strstr(heard, "tenant:")); /* inserts are no news */
+    ck_assert_int_eq(clv_store_jti_revoke(store, "j1", 999, NULL), CLV_OK);
+    ck_assert(heard_within("jti:j1\n"));
+    ck_assert_int_eq(clv_store_family_revoke(store, "f1", 999, NULL), CLV_OK);
+    ck_assert(heard_within("family:f1\n"));
+    /* the client's touch told nothing: one line for the client, from its update */
+    ck_assert_ptr_null(strstr(strstr(heard, "client:cid1\n") + 1, "client:cid1\n"));
+}
+END_TEST
+
 static void *insert_many(void *arg)
 {
     const char *tag = arg;
@@ -1290,7 +1341,8 @@ END_TEST
 static Suite *store_suite(void)
 {
     const TTest *basic[] = {migrate_twice, open_urls,   meta_put_get, transactions,
-                            failed_statement_in_transaction, two_threads, revoked_jti, purge};
+                            failed_statement_in_transaction, two_threads, revoked_jti, purge,
+                            changes};
     const TTest *fresh[] = {migrate_at_once};
     const TTest *postgres[] = {pg_reconnect};
     const TTest *objects[] = {

@@ -20,6 +20,7 @@ struct clv_pg_store {
     pthread_key_t key;
     pthread_mutex_t mu; /* guards conns */
     clv_pg_conn *conns;
+    PGconn *listen; /* changes_wait's own connection (listen.c); NULL until first used */
 };
 
 typedef struct clv_pg_store pg_store;
@@ -127,6 +128,16 @@ clv_code clv_pg_conn_get(clv_store *base, clv_pg_conn **out, clv_err *err)
 
 /* ---- handle ---- */
 
+const char *clv_pg_url(clv_store *base)
+{
+    return ((pg_store *)base)->url;
+}
+
+PGconn **clv_pg_listen_slot(clv_store *base)
+{
+    return &((pg_store *)base)->listen;
+}
+
 void clv_pg_free(clv_store *base)
 {
     pg_store *s = (pg_store *)base;
@@ -138,6 +149,7 @@ void clv_pg_free(clv_store *base)
         conn_close(c);
     }
     pthread_mutex_destroy(&s->mu);
+    PQfinish(s->listen);
     free(s->url);
     free(s);
 }

@@ -6,6 +6,7 @@
  *   tenants_services.c, clients.c, users_secrets.c, audit_consents.c  the objects
  *   grants.c        codes, refresh tokens, families, sessions, assertion and revoked jtis
  *   registration.c  initial access and registration access tokens, and the purge
+ *   listen.c        changes_wait: LISTEN clavis_changes on a connection of its own
  * Not for use outside src/store.
  *
  * Every SQL text is a literal in sql.c, indexed by clv_pg_stmt_id; each connection
@@ -60,6 +61,7 @@ typedef enum {
     PG_AUDIT_LIST,
     PG_JTI_REVOKE,
     PG_JTI_GET,
+    PG_PURGE_LOCK,
     PG_PURGE_SELECT,
     PG_PURGE_CLIENTS_DELETE,
     PG_PURGE_SERVICES_DELETE,
@@ -115,6 +117,11 @@ struct clv_pg_conn {
     struct clv_pg_store *owner;
     clv_pg_conn *prev, *next;
 };
+
+/* The store's libpq URI, and where changes_wait keeps its own connection (listen.c;
+ * closed by clv_pg_free). */
+const char *clv_pg_url(clv_store *s);
+PGconn **clv_pg_listen_slot(clv_store *s);
 
 /* The calling thread's connection, opened on first use; CLV_STORE if it cannot be. */
 clv_code clv_pg_conn_get(clv_store *s, clv_pg_conn **out, clv_err *err);

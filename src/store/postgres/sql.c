@@ -158,7 +158,39 @@ static const char migration_1_rest[] =
 static const char *const migration_1[] = {migration_1_model, migration_1_flows,
                                           migration_1_rest, NULL};
 
-const char *const *const clv_pg_migrations[] = {migration_1};
+/* Migration 2: every change that a node's caches must not outlive (src/core/changes.c)
+ * tells the other nodes, in the transaction that makes it: pg_notify on the channel
+ * clavis_changes with "kind:id" (docs/OPERATIONS.md "PostgreSQL"). A trigger, so that no
+ * writer can forget it. last_used_at alone (written by every token request) is not a
+ * change. */
+static const char migration_2_notify[] =
+    "CREATE FUNCTION clavis_notify() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " DECLARE r jsonb := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);"
+    " BEGIN"
+    " IF TG_OP = 'UPDATE' AND (to_jsonb(OLD) - 'last_used_at') = (r - 'last_used_at') THEN"
+    " RETURN NULL; END IF;"
+    " PERFORM pg_notify('clavis_changes', TG_ARGV[0] || ':' || coalesce(r ->> TG_ARGV[1], ''));"
+    " RETURN NULL; END $$;"
+    "CREATE TRIGGER clients_notify AFTER UPDATE OR DELETE ON clients"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('client', 'client_id');"
+    "CREATE TRIGGER secrets_notify AFTER INSERT OR UPDATE OR DELETE ON secrets"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('client', 'client_id');"
+    "CREATE TRIGGER services_notify AFTER UPDATE OR DELETE ON services"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('service', 'id');"
+    "CREATE TRIGGER tenants_notify AFTER UPDATE OR DELETE ON tenants"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('tenant', 'id');"
+    "CREATE TRIGGER revoked_jti_notify AFTER INSERT OR UPDATE ON revoked_jti"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('jti', 'jti');"
+    "CREATE TRIGGER revoked_families_notify AFTER INSERT OR UPDATE ON revoked_families"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('family', 'family_id');"
+    "CREATE TRIGGER consents_notify AFTER UPDATE OR DELETE ON consents"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('consent', 'client_id');"
+    "CREATE TRIGGER meta_notify AFTER INSERT OR UPDATE OR DELETE ON meta"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('meta', 'name');";
+
+static const char *const migration_2[] = {migration_2_notify, NULL};
+
+const char *const *const clv_pg_migrations[] = {migration_1, migration_2};
 const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_pg_migrations[0]);
 
 /* ---- column lists, shared by the statements below and by the row code ---- */
@@ -332,6 +364,9 @@ const char *const clv_pg_sql[PG_COUNT] = {
                       " DO UPDATE SET exp = GREATEST(revoked_jti.exp, excluded.exp)",
     [PG_JTI_GET] = "SELECT 1 FROM revoked_jti WHERE jti = $1",
 
+    /* One purge at a time across the nodes: held until the purge's transaction ends; a node
+     * that does not get it leaves this round to the one that has it. */
+    [PG_PURGE_LOCK] = "SELECT 1 WHERE pg_try_advisory_xact_lock(7307015633716480312)",
     /* What a purge removes, for its caller: 0 a client, 1 a service. */
     [PG_PURGE_SELECT] = "SELECT 0, client_id, tenant_id FROM clients" PURGE_CLIENTS_WHERE
                         " UNION ALL SELECT 1, id, tenant_id FROM services WHERE " PURGEABLE,
