@@ -59,21 +59,8 @@ static const char purge_help[] =
     "Usage: clavis purge [--db FILE|URL] [--key-dir DIR]\n"
     "Removes for good the clients and services deleted longer ago than the retention.\n";
 
-enum {
-    OPT_LISTEN = 256,
-    OPT_ISSUER,
-    OPT_DB,
-    OPT_ALG,
-    OPT_KEYDIR,
-    OPT_RETENTION,
-    OPT_PURGE,
-    OPT_THREADS,
-    OPT_LOG,
-    OPT_JSON,
-    OPT_HELP,
-    OPT_OPEN_REG,
-    OPT_REUSE_PORT
-};
+enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
+       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT };
 
 static const struct option long_opts[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -155,21 +142,11 @@ static int common_opt(char **argv, int c, clv_config *cfg, cli_flags *fl)
     char *end;
 
     switch (c) {
-    case OPT_DB:
-        clv_config_set_str(&cfg->db, optarg);
-        break;
-    case OPT_KEYDIR:
-        clv_config_set_str(&cfg->key_dir, optarg);
-        break;
-    case OPT_JSON:
-        fl->json = true;
-        break;
-    case OPT_HELP:
-        fl->help = true;
-        break;
-    case OPT_LOG:
-        cfg->log_requests = true;
-        break;
+    case OPT_DB: clv_config_set_str(&cfg->db, optarg); break;
+    case OPT_KEYDIR: clv_config_set_str(&cfg->key_dir, optarg); break;
+    case OPT_JSON: fl->json = true; break;
+    case OPT_HELP: fl->help = true; break;
+    case OPT_LOG: cfg->log_requests = true; break;
     case OPT_ALG:
         if (!clv_alg_parse(optarg, &cfg->token_alg))
             return bad(argv[0], "--token-alg must be RS256, ES256 or EdDSA");
@@ -188,8 +165,7 @@ static int common_opt(char **argv, int c, clv_config *cfg, cli_flags *fl)
             return bad(argv[0], "--threads must be 1 to 256");
         cfg->threads = (int)n;
         break;
-    default:
-        return refused_opt(argv, c);
+    default: return refused_opt(argv, c);
     }
     return 0;
 }
