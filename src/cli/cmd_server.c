@@ -43,6 +43,8 @@ static const char serve_help[] =
     "                       default 14d; DUR is N, Ns, Nm, Nh or Nd)\n"
     "  --purge-interval DUR time between purge runs (CLAVIS_PURGE_INTERVAL; default 1h)\n"
     "  --threads N          HTTP worker threads (default: number of cores)\n"
+    "  --db-pool N          PostgreSQL: at most N connections, shared by the threads\n"
+    "                       (CLAVIS_DB_POOL; default one per thread)\n"
     "  --log-requests       log one JSON line per request\n"
     "  --open-registration-service SERVICE_ID\n"
     "                       allow POST /register without an initial access token; such\n"
@@ -60,7 +62,8 @@ static const char purge_help[] =
     "Removes for good the clients and services deleted longer ago than the retention.\n";
 
 enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
-       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT };
+       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT,
+       OPT_DB_POOL };
 
 static const struct option long_opts[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -76,6 +79,7 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"open-registration-service", required_argument, NULL, OPT_OPEN_REG},
     {"reuse-port", no_argument, NULL, OPT_REUSE_PORT},
+    {"db-pool", required_argument, NULL, OPT_DB_POOL},
     {NULL, 0, NULL, 0}};
 
 /* A usage error: one line and a hint, never the whole help (exit 2). */
@@ -128,7 +132,10 @@ static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc
         clv_config_set_str(&cfg->issuer, optarg);
     else if (c == OPT_REUSE_PORT)
         cfg->reuse_port = true;
-    else if (optarg[0] == '\0') /* OPT_OPEN_REG */
+    else if (c == OPT_DB_POOL) {
+        if (!clv_config_parse_pool(optarg, &cfg->db_pool))
+            *rc = bad(argv[0], "--db-pool must be 1 to 1024 connections");
+    } else if (optarg[0] == '\0') /* OPT_OPEN_REG */
         *rc = bad(argv[0], "--open-registration-service needs a service id");
     else
         clv_config_set_str(&cfg->open_registration_service, optarg);
@@ -179,7 +186,8 @@ static int parse(int argc, char **argv, clv_config *cfg, cli_flags *fl, bool ser
     opterr = 0;
     /* ':' first: a missing value is ':', told apart from an unknown option ('?'). */
     while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
-        if (c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT) {
+        if (c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT ||
+            c == OPT_DB_POOL) {
             if (!server_opt(argv, c, server, cfg, &rc))
                 return rc;
         } else if ((rc = common_opt(argv, c, cfg, fl)) != 0) {

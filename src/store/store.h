@@ -30,6 +30,12 @@ typedef struct clv_store clv_store;
  * unreachable server fails here with CLV_STORE). Does not migrate. */
 clv_code clv_store_open(const char *url, clv_store **out, clv_err *err);
 
+/* PostgreSQL: at most n connections (n > 0; `serve --db-pool`), held by a thread from its
+ * first statement until the operation that leaves no transaction open returns, waited for
+ * when all are busy (5 s, then CLV_UNAVAILABLE). Call before other threads use the store.
+ * SQLite: no effect (one connection per thread). */
+void clv_store_pool_limit(clv_store *s, int n);
+
 /* Closes every connection. NULL is a no-op. */
 void clv_store_free(clv_store *s);
 

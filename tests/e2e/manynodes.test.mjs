@@ -27,7 +27,7 @@ describe('many nodes, one truth', () => {
 
   before(async () => {
     a = await start();
-    b = await startSecondNode(a.db, [], { issuer: a.url });
+    b = await startSecondNode(a.db, ['--db-pool', '2', '--threads', '4'], { issuer: a.url }); // pooled: 4 threads, 2 connections
     one = await startSecondNode(a.db, ['--threads', '1'], { issuer: a.url });
     svc = await a.createService('nodes');
     pub = await a.createClient({ service_id: svc.id, type: 'public', redirect_uris: [CB],

@@ -22,6 +22,7 @@
  * (clv_test_store_on). A new backend with checks of its own adds them the same way. */
 #include <check.h>
 #include <pthread.h>
+#include <time.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1338,13 +1339,41 @@ START_TEST(two_threads)
 }
 END_TEST
 
+/* --db-pool: eight threads writing at once share two connections (docs/OPERATIONS.md
+ * "Pool sizing"), counted while they run; each sees its writes through. */
+START_TEST(pg_pool)
+{
+    pthread_t t[8];
+    static const char *const tags[8] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+    void *r;
+
+    add_base();
+    clv_store_pool_limit(store, 2);
+    for (int i = 0; i < 8; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, insert_many, (void *)tags[i]), 0);
+    for (int i = 0; i < 20; i++) {
+        struct timespec pause = {0, 20 * 1000000L};
+        ck_assert_int_le(clv_test_store_pg_sessions(url), 2);
+        nanosleep(&pause, NULL);
+    }
+    for (int i = 0; i < 8; i++) {
+        ck_assert_int_eq(pthread_join(t[i], &r), 0);
+        ck_assert_int_eq((long)r, 100);
+    }
+    ck_assert_int_le(clv_test_store_pg_sessions(url), 2);
+    ck_assert_int_eq(clv_store_begin(store, NULL), CLV_OK); /* a transaction keeps its own */
+    add_tenant("t9", 9);
+    ck_assert_int_eq(clv_store_commit(store, NULL), CLV_OK);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     const TTest *basic[] = {migrate_twice, open_urls,   meta_put_get, transactions,
                             failed_statement_in_transaction, two_threads, revoked_jti, purge,
                             changes};
     const TTest *fresh[] = {migrate_at_once};
-    const TTest *postgres[] = {pg_reconnect};
+    const TTest *postgres[] = {pg_reconnect, pg_pool};
     const TTest *objects[] = {
         tenant_round_trip,       service_round_trip,     client_round_trip, client_joined_statuses,
         client_insert_conflicts, client_update_versions, secrets,           users};

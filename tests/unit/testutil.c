@@ -170,6 +170,22 @@ void clv_test_store_pg_drop_sessions(const char *url)
     PQfinish(db);
 }
 
+int clv_test_store_pg_sessions(const char *url)
+{
+    PGconn *db = PQconnectdb(url);
+    PGresult *res;
+    int n;
+
+    ck_assert_msg(PQstatus(db) == CONNECTION_OK, "PostgreSQL %s: %s", url, PQerrorMessage(db));
+    res = PQexec(db, "SELECT count(*) FROM pg_stat_activity"
+                     " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
+    n = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    PQfinish(db);
+    return n;
+}
+
 /* A new backend adds its row here: its URL scheme, a function that makes a fresh store for
  * one test, and one that removes it after. */
 static const test_backend backends[] = {

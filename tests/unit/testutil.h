@@ -57,6 +57,8 @@ bool clv_test_store_on(const char *name);
 /* PostgreSQL: ends every other session on the database of url (as a server restart
  * would), waiting until they are gone. */
 void clv_test_store_pg_drop_sessions(const char *url);
+/* How many other sessions are connected to url's database. */
+int clv_test_store_pg_sessions(const char *url);
 
 /* The store suites' fixture, added to tc: per test case a temporary root directory (made
  * and removed by the parent process, so a failed test leaves nothing behind), per test a

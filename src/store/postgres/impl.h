@@ -114,6 +114,7 @@ struct clv_pg_conn {
     PGconn *db;
     bool prepared[PG_COUNT];
     int atomic; /* depth of clv_pg_atomic_open blocks open on it */
+    clv_pg_conn *idle_next; /* in the store's idle list (pooled, held by no thread) */
     struct clv_pg_store *owner;
     clv_pg_conn *prev, *next;
 };
