@@ -149,5 +149,6 @@ clv_code clv_pg_client_list(clv_store *s, const clv_client_filter *f, const clv_
     clv_pg_text(&p, f->q);
     clv_pg_page_params(&p, pg);
     clv_pg_int(&p, f->by_effective ? (int64_t)f->effective_status : -1);
-    return clv_pg_page(s, PG_CLIENT_LIST, &p, pg->limit, &client_kind, out, err);
+    return clv_pg_page(s, f->q != NULL ? PG_CLIENT_LIST_Q : PG_CLIENT_LIST, &p, pg->limit,
+                       &client_kind, out, err);
 }

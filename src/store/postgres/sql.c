@@ -281,6 +281,21 @@ const char *const clv_pg_sql[PG_COUNT] = {
     [PG_MIGRATE_LOCK] = "SELECT pg_advisory_xact_lock(7307015633716480311)",
     [PG_VERSION_CREATE] = "CREATE TABLE IF NOT EXISTS schema_version ("
                           " version integer PRIMARY KEY, applied_at bigint NOT NULL)",
+    /* The index of q (PG_CLIENT_LIST_Q), made at every start when it is missing, under the
+     * migration lock: pg_trgm's GIN index on the folded name. A role that may not create
+     * the extension (or a server without contrib) leaves q to a sequential scan: the
+     * notice tells the log (docs/OPERATIONS.md "PostgreSQL"); a later start, once an
+     * administrator ran CREATE EXTENSION pg_trgm, makes the index. */
+    [PG_Q_INDEX] = "DO $$ BEGIN"
+                   " IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN"
+                   " BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+                   " EXCEPTION WHEN OTHERS THEN"
+                   " RAISE NOTICE 'clavis-q: %', SQLERRM; RETURN; END;"
+                   " END IF;"
+                   " IF to_regclass('clients_name_trgm') IS NULL THEN"
+                   " CREATE INDEX clients_name_trgm ON clients USING gin (lower(name) gin_trgm_ops);"
+                   " END IF; END $$",
+    [PG_Q_INDEX_GET] = "SELECT 1 WHERE to_regclass('clients_name_trgm') IS NOT NULL",
     [PG_VERSION_GET] = "SELECT coalesce(max(version), 0) FROM schema_version",
     [PG_VERSION_PUT] = "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
 
@@ -319,17 +334,25 @@ const char *const clv_pg_sql[PG_COUNT] = {
                          " WHERE id = $36 AND version = $37",
     [PG_CLIENT_EXISTS] = "SELECT 1 FROM clients WHERE id = $1",
     [PG_CLIENT_TOUCH] = "UPDATE clients SET last_used_at = $1 WHERE client_id = $2",
-    /* $1 service, $2 tenant, $3 status, $4 type, $5 q, $6 $7 keyset, $8 limit, $9 effective
-     * status. q (docs/DESIGN.md R9): strpos, not LIKE, so that %, _ and * are literal.
-     * lower() folds by the database's locale, where SQLite's clv_fold folds every Unicode
-     * character by Clavis's own table: for non-ASCII names the two may differ. No index
-     * answers q yet: a pg_trgm index on lower(name) comes next. */
+    /* $1 service, $2 tenant, $3 status, $4 type, $5 q (NULL here), $6 $7 keyset, $8 limit,
+     * $9 effective status. */
     [PG_CLIENT_LIST] = "SELECT " CLIENT_COLS " FROM client_v"
                        " WHERE ($1::text IS NULL OR service_id = $1::text)"
                        " AND ($2::text IS NULL OR tenant_id = $2::text) AND "
                        CLIENT_STATUS_MATCH " AND ($4::integer = -1 OR type = $4::integer)"
-                       " AND ($5::text IS NULL OR strpos(lower(name), lower($5::text)) > 0"
-                       " OR client_id = $5::text)" KEYSET("created_at", "$6", "$7", "$8"),
+                       " AND $5::text IS NULL" KEYSET("created_at", "$6", "$7", "$8"),
+    /* The same with a q (docs/DESIGN.md R9): LIKE with %, _ and \ escaped, so that every
+     * character is literal, and so that the trigram index clients_name_trgm (PG_Q_INDEX)
+     * answers it; or the exact client_id (its unique index). lower() folds by the
+     * database's locale, where SQLite's clv_fold folds every Unicode character by
+     * Clavis's own table: for non-ASCII names the two may differ. */
+    [PG_CLIENT_LIST_Q] = "SELECT " CLIENT_COLS " FROM client_v"
+                         " WHERE ($1::text IS NULL OR service_id = $1::text)"
+                         " AND ($2::text IS NULL OR tenant_id = $2::text) AND "
+                         CLIENT_STATUS_MATCH " AND ($4::integer = -1 OR type = $4::integer)"
+                         " AND (lower(name) LIKE '%' || replace(replace(replace(lower($5::text),"
+                         " '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
+                         " OR client_id = $5::text)" KEYSET("created_at", "$6", "$7", "$8"),
 
     [PG_SECRET_INSERT] = "INSERT INTO secrets (" SECRET_COLS ")"
                          " VALUES ($1, $2, $3, $4, $5, $6, $7)",
