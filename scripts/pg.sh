@@ -8,6 +8,8 @@
 #        scripts/pg.sh crash        stops it at once (pg_ctl stop -m immediate), data kept
 #        scripts/pg.sh resume       starts it again on its port, after a crash
 #        scripts/pg.sh url          prints the URL of the running cluster
+#        scripts/pg.sh up           like start, but keeps a cluster made before (make run PG=1):
+#                                   starts it again with its data instead of a new one
 # The cluster listens on 127.0.0.1 only, on a free port, with trust authentication for
 # loopback (a test cluster: nothing else can reach it), fsync off (nothing in it is kept) —
 # unless CLAVIS_PG_DURABLE=1 (tests/e2e/pgkill.test.mjs: PostgreSQL's own durable defaults,
@@ -40,6 +42,11 @@ start() {
         chmod o+x / || true
     fi
     if [[ -f $dir/port ]] && as_owner "$bin/pg_ctl" status -D "$dir/data" >/dev/null 2>&1; then
+        url
+        return
+    fi
+    if [[ ${1:-} == keep && -f $dir/opts && -d $dir/data ]]; then
+        launch
         url
         return
     fi
@@ -78,6 +85,7 @@ stop() {
 
 case ${1:-} in
 start) start ;;
+up) start keep ;;
 stop) stop ;;
 env) echo "CLAVIS_TEST_STORE_URL=$(url)" ;;
 url) url ;;
@@ -92,7 +100,7 @@ run)
     "$@"
     ;;
 *)
-    echo "usage: scripts/pg.sh start|stop|env|url|crash|resume|run CMD…" >&2
+    echo "usage: scripts/pg.sh start|up|stop|env|url|crash|resume|run CMD…" >&2
     exit 2
     ;;
 esac
