@@ -1339,6 +1339,37 @@ START_TEST(two_threads)
 }
 END_TEST
 
+static void *purge_other(void *arg __attribute__((unused)))
+{
+    int n = -1;
+
+    ck_assert_int_eq(clv_test_store_purge(store, 1000, &n), CLV_OK);
+    return (void *)(long)n;
+}
+
+/* The purge runs on one node at a time (docs/OPERATIONS.md "PostgreSQL"): while one
+ * transaction holds the purge lock, another purge (another connection) removes nothing and
+ * does not wait; after it, it does its work. */
+START_TEST(pg_purge_one_at_a_time)
+{
+    pthread_t t;
+    void *n;
+
+    add_base();
+    add_client("c_gone", "cid_gone", "s1", 1);
+    soft_delete_client("cid_gone", 100);
+    ck_assert_int_eq(clv_store_begin(store, NULL), CLV_OK);
+    ck_assert_int_eq(clv_test_store_purge(store, 1, &(int){0}), CLV_OK); /* holds the lock */
+    ck_assert_int_eq(pthread_create(&t, NULL, purge_other, NULL), 0);
+    ck_assert_int_eq(pthread_join(t, &n), 0);
+    ck_assert_int_eq((long)n, 0); /* another node's turn: nothing */
+    ck_assert_int_eq(clv_store_commit(store, NULL), CLV_OK);
+    ck_assert_int_eq(pthread_create(&t, NULL, purge_other, NULL), 0);
+    ck_assert_int_eq(pthread_join(t, &n), 0);
+    ck_assert_int_eq((long)n, 1);
+}
+END_TEST
+
 /* --db-pool: eight threads writing at once share two connections (docs/OPERATIONS.md
  * "Pool sizing"), counted while they run; each sees its writes through. */
 START_TEST(pg_pool)
@@ -1373,7 +1404,7 @@ static Suite *store_suite(void)
                             failed_statement_in_transaction, two_threads, revoked_jti, purge,
                             changes};
     const TTest *fresh[] = {migrate_at_once};
-    const TTest *postgres[] = {pg_reconnect, pg_pool};
+    const TTest *postgres[] = {pg_reconnect, pg_pool, pg_purge_one_at_a_time};
     const TTest *objects[] = {
         tenant_round_trip,       service_round_trip,     client_round_trip, client_joined_statuses,
         client_insert_conflicts, client_update_versions, secrets,           users};
