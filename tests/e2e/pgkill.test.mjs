@@ -166,6 +166,9 @@ describe('durability under kills (PostgreSQL)', { skip: !PG && 'PostgreSQL only 
     }
     pg('resume');
     await waitFor(async () => (await request(`${a.url}/readyz`)).status === 200, { timeoutMs: 30000, what: 'readyz 200' });
+    // the change listener is back too (src/core/changes.c)
+    await waitFor(() => /listening for other nodes' changes again/.test(a.stdout + a.stderr),
+      { timeoutMs: 10000, what: 'the change listener back' });
     t.diagnostic(`database down for ${((Date.now() - down) / 1000).toFixed(1)} s`);
     await sleep(300);
     await l.stop();

@@ -183,7 +183,7 @@ static const char migration_2_notify[] =
     " FOR EACH ROW EXECUTE FUNCTION clavis_notify('jti', 'jti');"
     "CREATE TRIGGER revoked_families_notify AFTER INSERT OR UPDATE ON revoked_families"
     " FOR EACH ROW EXECUTE FUNCTION clavis_notify('family', 'family_id');"
-    "CREATE TRIGGER consents_notify AFTER UPDATE OR DELETE ON consents"
+    "CREATE TRIGGER consents_notify AFTER DELETE ON consents"
     " FOR EACH ROW EXECUTE FUNCTION clavis_notify('consent', 'client_id');"
     "CREATE TRIGGER meta_notify AFTER INSERT OR UPDATE OR DELETE ON meta"
     " FOR EACH ROW EXECUTE FUNCTION clavis_notify('meta', 'name');";
