@@ -204,7 +204,7 @@ describe('many nodes, one truth', () => {
       for (const m of ms) assert.ok(m <= 1000, `seen after ${m} ms`);
       // Without the notice the warm cache would serve for ~500 ms after the change; with
       // it, milliseconds. The median is below what the time limit alone gives.
-      if (PG) assert.ok(ms.sort((x, y) => x - y)[1] < 300, `median ${ms[1]} ms: was the change told?`);
+      if (PG) assert.ok(ms.sort((x, y) => x - y)[1] < 400, `median ${ms[1]} ms: was the change told?`);
     });
   }
 
