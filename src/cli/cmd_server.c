@@ -18,6 +18,7 @@
 #include "core/audit.h"
 #include "core/client_json.h"
 #include "core/ids.h"
+#include "core/metrics.h"
 #include "core/retention.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"
@@ -42,7 +43,17 @@ static const char serve_help[] =
     "                       default 14d; DUR is N, Ns, Nm, Nh or Nd)\n"
     "  --purge-interval DUR time between purge runs (CLAVIS_PURGE_INTERVAL; default 1h)\n"
     "  --threads N          HTTP worker threads (default: number of cores)\n"
-    "  --log-requests       log one JSON line per request\n"
+    "  --log-requests       log one line per request: request id, method, path (no\n"
+    "                       query), status, duration, client_id and failure cause\n"
+    "                       (CLAVIS_LOG_REQUESTS=1; default off)\n"
+    "  --log-format json|text  one JSON object a line, or plain text lines\n"
+    "                       (CLAVIS_LOG_FORMAT; default json)\n"
+    "  --metrics-listen HOST:PORT\n"
+    "                       serve GET /metrics on this address only, not on --listen\n"
+    "                       (CLAVIS_METRICS_LISTEN; default: on the listen address)\n"
+    "  --metrics-clients N  per-client series in /metrics: the N busiest clients, the\n"
+    "                       rest summed as client_id=\"other\"; 0 to 10000\n"
+    "                       (CLAVIS_METRICS_CLIENTS; default 100)\n"
     "  --open-registration-service SERVICE_ID\n"
     "                       allow POST /register without an initial access token; such\n"
     "                       clients join this service (CLAVIS_OPEN_REGISTRATION_SERVICE;\n"
@@ -59,7 +70,8 @@ static const char purge_help[] =
     "Removes for good the clients and services deleted longer ago than the retention.\n";
 
 enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
-       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT };
+       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT, OPT_LOG_FORMAT,
+       OPT_METRICS_LISTEN, OPT_METRICS_CLIENTS };
 
 static const struct option long_opts[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -75,6 +87,9 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"open-registration-service", required_argument, NULL, OPT_OPEN_REG},
     {"reuse-port", no_argument, NULL, OPT_REUSE_PORT},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
+    {"metrics-clients", required_argument, NULL, OPT_METRICS_CLIENTS},
     {NULL, 0, NULL, 0}};
 
 /* A usage error: one line and a hint, never the whole help (exit 2). */
@@ -127,6 +142,12 @@ static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc
         clv_config_set_str(&cfg->issuer, optarg);
     else if (c == OPT_REUSE_PORT)
         cfg->reuse_port = true;
+    else if (c == OPT_METRICS_LISTEN)
+        clv_config_set_str(&cfg->metrics_listen, optarg);
+    else if (c == OPT_METRICS_CLIENTS) {
+        if (!clv_config_parse_metrics_clients(optarg, &cfg->metrics_clients))
+            *rc = bad(argv[0], "--metrics-clients must be 0 to 10000");
+    }
     else if (optarg[0] == '\0') /* OPT_OPEN_REG */
         *rc = bad(argv[0], "--open-registration-service needs a service id");
     else
@@ -146,6 +167,10 @@ static int common_opt(char **argv, int c, clv_config *cfg, cli_flags *fl)
     case OPT_JSON: fl->json = true; break;
     case OPT_HELP: fl->help = true; break;
     case OPT_LOG: cfg->log_requests = true; break;
+    case OPT_LOG_FORMAT:
+        if (!clv_config_parse_log_format(optarg, &cfg->log_text))
+            return bad(argv[0], "--log-format must be json or text");
+        break;
     case OPT_ALG:
         if (!clv_alg_parse(optarg, &cfg->token_alg))
             return bad(argv[0], "--token-alg must be RS256, ES256 or EdDSA");
@@ -178,7 +203,8 @@ static int parse(int argc, char **argv, clv_config *cfg, cli_flags *fl, bool ser
     opterr = 0;
     /* ':' first: a missing value is ':', told apart from an unknown option ('?'). */
     while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
-        if (c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT) {
+        if (c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT ||
+            c == OPT_METRICS_LISTEN || c == OPT_METRICS_CLIENTS) {
             if (!server_opt(argv, c, server, cfg, &rc))
                 return rc;
         } else if ((rc = common_opt(argv, c, cfg, fl)) != 0) {
@@ -204,6 +230,7 @@ int clv_cli_setup(int argc, char **argv, clv_config *cfg, cli_flags *fl, const c
     }
     if ((rc = parse(argc, argv, cfg, fl, server)) != 0)
         return rc;
+    clv_log_set_text(cfg->log_text);
     if (fl->help) {
         fputs(help, stdout);
         return 0;
@@ -305,6 +332,7 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
     }
     if (check_initialised(cfg, *app) != 0)
         return 1;
+    clv_metrics_setup((unsigned)cfg->metrics_clients);
     if (!clv_h_oauth_init(*app) || clv_server_start(*app, srv, &err) != CLV_OK) {
         fprintf(stderr, "clavis: %s\n", err.detail[0] ? err.detail : "start-up failed");
         return 1;

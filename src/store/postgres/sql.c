@@ -287,6 +287,9 @@ const char *const clv_pg_sql[PG_COUNT] = {
                          " WHERE id = $36 AND version = $37",
     [PG_CLIENT_EXISTS] = "SELECT 1 FROM clients WHERE id = $1",
     [PG_CLIENT_TOUCH] = "UPDATE clients SET last_used_at = $1 WHERE client_id = $2",
+    [PG_CLIENT_COUNT] = "SELECT count(CASE WHEN status = 0 THEN 1 END),"
+                        " count(CASE WHEN status = 1 THEN 1 END),"
+                        " count(CASE WHEN status = 2 THEN 1 END) FROM clients",
     /* $1 service, $2 tenant, $3 status, $4 type, $5 q, $6 $7 keyset, $8 limit, $9 effective
      * status. q (docs/DESIGN.md R9): strpos, not LIKE, so that %, _ and * are literal.
      * lower() folds by the database's locale, where SQLite's clv_fold folds every Unicode
