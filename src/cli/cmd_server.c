@@ -333,6 +333,7 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
     if (check_initialised(cfg, *app) != 0)
         return 1;
     clv_metrics_setup((unsigned)cfg->metrics_clients);
+    clv_audit_log_events(true);
     if (!clv_h_oauth_init(*app) || clv_server_start(*app, srv, &err) != CLV_OK) {
         fprintf(stderr, "clavis: %s\n", err.detail[0] ? err.detail : "start-up failed");
         return 1;
