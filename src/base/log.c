@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_text.h"
 #include "base/model.h"
 
 enum { VALUE_MAX = 256, RID_MAX = 128, CLIENT_MAX = 128 };
@@ -147,12 +148,63 @@ void clv_log_end(void)
     cur.cause = NULL;
 }
 
+/* A member of a request line: copied when it is short printable ASCII (the usual case),
+ * else through log_value (cut to VALUE_MAX bytes, "?" when not UTF-8). */
+static void request_member(clv_json_obj *o, const char *key, const char *value)
+{
+    size_t n = 0;
+    json_t *j;
+
+    while (value[n] >= 0x20 && value[n] < 0x7f && n <= VALUE_MAX)
+        n++;
+    if (value[n] == '\0' && n <= VALUE_MAX) {
+        clv_json_obj_str(o, key, value);
+        return;
+    }
+    j = log_value(value);
+    clv_json_obj_value(o, key, j);
+    json_decref(j);
+}
+
+/* The JSON request line, written member by member (no jansson object: it is made for
+ * every request); NULL when out of memory. */
+static char *request_json(const char *at, const char *method, const char *path, int status,
+                          int64_t micros, size_t *len)
+{
+    clv_json_obj o;
+
+    clv_json_obj_begin(&o);
+    clv_json_obj_str(&o, "at", at);
+    clv_json_obj_str(&o, "level", "info");
+    clv_json_obj_str(&o, "msg", "request");
+    request_member(&o, "request_id", cur.rid);
+    request_member(&o, "method", method);
+    request_member(&o, "path", path);
+    clv_json_obj_int(&o, "status", status);
+    clv_json_obj_int(&o, "us", (json_int_t)micros);
+    if (cur.client[0] != '\0')
+        request_member(&o, "client_id", cur.client);
+    if (cur.cause != NULL)
+        clv_json_obj_str(&o, "cause", cur.cause);
+    return clv_json_obj_end(&o, len);
+}
+
 void clv_log_request(const char *method, const char *path, int status, int64_t micros)
 {
-    char at[21];
+    char at[21], *text;
+    size_t len;
     json_t *line;
 
     clv_time_format(clv_now(), at);
+    if (!as_text) {
+        if ((text = request_json(at, method, path, status, micros, &len)) != NULL) {
+            text[len] = '\n'; /* over the NUL: one fwrite, one line */
+            fwrite(text, 1, len + 1, stderr);
+            free(text);
+        }
+        clv_log_end();
+        return;
+    }
     line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:I}", "at", at, "level", "info", "msg",
                      "request", "request_id", cur.rid, "method", method, "path", log_value(path),
                      "status", status, "us", (json_int_t)micros);
