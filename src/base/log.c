@@ -124,16 +124,25 @@ void clv_log_kv(const char *level, const char *msg, const char *const kv[][2], s
     emit(line);
 }
 
+/* s (NULL: "") into buf of cap bytes, cut to fit; cheaper than snprintf, per request. */
+static void copy_cut(char *buf, size_t cap, const char *s)
+{
+    size_t n = s != NULL ? strnlen(s, cap - 1) : 0;
+
+    memcpy(buf, s != NULL ? s : "", n);
+    buf[n] = '\0';
+}
+
 void clv_log_begin(const char *request_id)
 {
-    snprintf(cur.rid, sizeof cur.rid, "%s", request_id != NULL ? request_id : "");
+    copy_cut(cur.rid, sizeof cur.rid, request_id);
     cur.client[0] = '\0';
     cur.cause = NULL;
 }
 
 void clv_log_note_client(const char *client_id)
 {
-    snprintf(cur.client, sizeof cur.client, "%s", client_id != NULL ? client_id : "");
+    copy_cut(cur.client, sizeof cur.client, client_id);
 }
 
 void clv_log_note_cause(const char *cause)

@@ -156,9 +156,16 @@ static void new_request_id(char out[CLV_REQUEST_ID_MAX + 1])
     static _Thread_local uint64_t prefix;
     static _Thread_local uint32_t next;
 
+    static const char hex[] = "0123456789abcdef";
+    uint32_t n = next++;
+
     if (prefix == 0 && (!clv_rand_public(&prefix, sizeof prefix) || prefix == 0))
         prefix = (uint64_t)clv_now_us() | 1;
-    snprintf(out, CLV_REQUEST_ID_MAX + 1, "%016llx%08x", (unsigned long long)prefix, next++);
+    for (int i = 0; i < 16; i++)
+        out[i] = hex[(prefix >> (60 - 4 * i)) & 15];
+    for (int i = 0; i < 8; i++)
+        out[16 + i] = hex[(n >> (28 - 4 * i)) & 15];
+    out[24] = '\0';
 }
 
 void clv_request_id(const char *given, char out[CLV_REQUEST_ID_MAX + 1])

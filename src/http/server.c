@@ -168,7 +168,7 @@ clv_code clv_req_query_form(const clv_req *r, clv_form *form, char repeated[CLV_
     return CLV_OK;
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *conn, clv_resp *resp)
+static enum MHD_Result send_resp(struct MHD_Connection *conn, clv_resp *resp, const char *rid)
 {
     struct MHD_Response *m;
     enum MHD_Result ret;
@@ -181,6 +181,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, clv_resp *resp)
         MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
     for (int i = 0; i < resp->header_count; i++)
         MHD_add_response_header(m, resp->header_names[i], resp->header_values[i]);
+    MHD_add_response_header(m, "X-Request-Id", rid); /* on every answer: docs/OPERATIONS.md */
     ret = MHD_queue_response(conn, (unsigned)resp->status, m);
     MHD_destroy_response(m);
     return ret;
@@ -354,8 +355,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         clv_router_dispatch(r, &resp);
     }
     clv_page_secure(&resp, srv->app);
-    clv_resp_header(&resp, "X-Request-Id", r->rid);
-    ret = send_resp(conn, &resp);
+    ret = send_resp(conn, &resp, r->rid);
     finish(srv, r, resp.status);
     clv_resp_cleanup(&resp);
     return ret;
@@ -458,7 +458,7 @@ static clv_code start_one(clv_app *app, const char *listen_at, unsigned threads,
     struct sockaddr_storage ss;
     clv_server *srv;
     clv_code rc;
-    int fd;
+    int fd = -1;
     /* TURBO: no per-response TCP_NODELAY/CORK toggling and no shutdown() before close —
      * syscalls that cost more than the rest of a small answer. */
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
