@@ -107,11 +107,6 @@ static void block_free(void *p)
     free(b);
 }
 
-void clv_metrics_thread_done(void)
-{
-    clv_perthread_clear(&tls);
-}
-
 /* The calling thread's block, registered on first use; NULL when out of memory. */
 static block *mine(void)
 {

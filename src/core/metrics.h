@@ -93,7 +93,4 @@ void clv_metrics_snap_free(clv_metrics_snap *s);
 enum { CLV_METRICS_COUNT_TTL = 5 };
 clv_code clv_metrics_client_counts(clv_app *app, int64_t counts[3], clv_err *err);
 
-/* Frees the calling thread's block (its counts are kept). */
-void clv_metrics_thread_done(void);
-
 #endif
