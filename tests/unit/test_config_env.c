@@ -348,7 +348,8 @@ START_TEST(config_env_ops)
     }
     ck_assert(clv_config_parse_log_format("json", &text) && !text);
     ck_assert(clv_config_parse_log_format("text", &text) && text);
-    ck_assert(!clv_config_parse_log_format("JSON", &text) && !clv_config_parse_log_format(NULL, &text));
+    ck_assert(!clv_config_parse_log_format("JSON", &text) &&
+              !clv_config_parse_log_format(NULL, &text));
     ck_assert(clv_config_parse_metrics_clients("10000", &n) && n == 10000);
 }
 END_TEST
