@@ -49,7 +49,7 @@ typedef struct block {
     counter latency_sum[CLV_METRICS_ENDPOINTS];
     counter tokens[CLV_GRANT_COUNT], failures[CLV_FAIL_CAUSES];
     counter other_tokens, other_failures[CLV_FAIL_CAUSES]; /* of evicted slots */
-    slot *slots;                                           /* nslots, made on first use */
+    slot *_Atomic slots; /* nslots, made on first use (a scrape may read it meanwhile) */
 } block;
 
 static void block_free(void *b);
@@ -103,7 +103,7 @@ static void block_free(void *p)
     if (b->next != NULL)
         b->next->prev = b->prev;
     pthread_mutex_unlock(&reg_mu);
-    free(b->slots);
+    free(atomic_load(&b->slots));
     free(b);
 }
 
@@ -210,13 +210,16 @@ static void slot_take(block *b, slot *s, const uint64_t w[ID_WORDS])
 static slot *client_slot(block *b, const char *client_id)
 {
     uint64_t w[ID_WORDS];
-    slot *bucket, *least;
+    slot *table = atomic_load_explicit(&b->slots, memory_order_relaxed), *bucket, *least;
 
     if (top_n == 0 || !pack_id(client_id, w))
         return NULL;
-    if (b->slots == NULL && (b->slots = calloc(nslots, sizeof(slot))) == NULL)
-        return NULL;
-    bucket = b->slots + (id_hash(w) & (nslots / WAYS - 1)) * WAYS;
+    if (table == NULL) {
+        if ((table = calloc(nslots, sizeof(slot))) == NULL)
+            return NULL;
+        atomic_store_explicit(&b->slots, table, memory_order_release);
+    }
+    bucket = table + (id_hash(w) & (nslots / WAYS - 1)) * WAYS;
     least = bucket;
     for (size_t i = 0; i < WAYS; i++) {
         if (slot_is(&bucket[i], w))
@@ -280,20 +283,23 @@ static void fold(block *to, block *from)
 /* A thread that exits leaves its clients' counts to "other". */
 static void fold_slots(block *to, block *from)
 {
-    for (size_t i = 0; from->slots != NULL && i < nslots; i++) {
-        bump(&to->other_tokens, get(&from->slots[i].tokens));
+    slot *table = atomic_load_explicit(&from->slots, memory_order_acquire);
+
+    for (size_t i = 0; table != NULL && i < nslots; i++) {
+        bump(&to->other_tokens, get(&table[i].tokens));
         for (size_t c = 0; c < CLV_FAIL_CAUSES; c++)
-            bump(&to->other_failures[c], get(&from->slots[i].failures[c]));
+            bump(&to->other_failures[c], get(&table[i].failures[c]));
     }
 }
 
 /* Appends the used slots of b to list (room for nslots more); returns how many. */
 static size_t copy_slots(block *b, clv_metrics_client *list)
 {
+    slot *table = atomic_load_explicit(&b->slots, memory_order_acquire);
     size_t n = 0;
 
-    for (size_t i = 0; b->slots != NULL && i < nslots; i++) {
-        slot *s = &b->slots[i];
+    for (size_t i = 0; table != NULL && i < nslots; i++) {
+        slot *s = &table[i];
         clv_metrics_client *c = &list[n];
         uint64_t w[ID_WORDS];
         for (size_t k = 0; k < ID_WORDS; k++)
