@@ -169,7 +169,8 @@ START_TEST(top_zero_counts_no_client)
 END_TEST
 
 /* A million distinct clients and one busy one: the table stays its size (a scrape lists at
- * most N + 1 entries), the busy one stays named, and no count is lost. */
+ * most N + 1 entries), the busy one is named first with (nearly) all its counts, and no
+ * count is lost. */
 START_TEST(a_million_clients_stay_bounded)
 {
     clv_metrics_snap *s;
@@ -189,7 +190,9 @@ START_TEST(a_million_clients_stay_bounded)
     busy = find(s, "busy");
     ck_assert_ptr_nonnull(busy);
     ck_assert_str_eq(s->clients[0].client_id, "busy");
-    ck_assert_uint_eq(busy->tokens, 100000);
+    /* early on, before it stood out, its few counts may have gone to "other" */
+    ck_assert_uint_ge(busy->tokens, 99000);
+    ck_assert_uint_le(busy->tokens, 100000);
     client_sums(s, &tokens, &wrong);
     ck_assert_uint_eq(tokens, 1100000);
     ck_assert_uint_eq(s->tokens[CLV_GRANT_CLIENT_CREDENTIALS], 1100000);
