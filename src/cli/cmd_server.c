@@ -16,8 +16,10 @@
 #include "cli/server_options.h"
 #include "core/app.h"
 #include "core/audit.h"
+#include "core/changes.h"
 #include "core/client_json.h"
 #include "core/ids.h"
+#include "core/metrics.h"
 #include "core/retention.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"
@@ -44,11 +46,27 @@ static const char serve_help[] =
     "                       default 14d; DUR is N, Ns, Nm, Nh or Nd)\n"
     "  --purge-interval DUR time between purge runs (CLAVIS_PURGE_INTERVAL; default 1h)\n"
     "  --threads N          HTTP worker threads (default: number of cores)\n"
-    "  --log-requests       log one JSON line per request\n"
+    "  --db-pool N          PostgreSQL: at most N connections, shared by the threads\n"
+    "                       (CLAVIS_DB_POOL; default one per thread)\n"
+    "  --log-requests       log one line per request: request id, method, path (no\n"
+    "                       query), status, duration, client_id and failure cause\n"
+    "                       (CLAVIS_LOG_REQUESTS=1; default off)\n"
+    "  --log-format json|text  one JSON object a line, or plain text lines\n"
+    "                       (CLAVIS_LOG_FORMAT; default json)\n"
+    "  --metrics-listen HOST:PORT\n"
+    "                       serve GET /metrics on this address only, not on --listen\n"
+    "                       (CLAVIS_METRICS_LISTEN; default: on the listen address)\n"
+    "  --metrics-clients N  per-client series in /metrics: the N busiest clients, the\n"
+    "                       rest summed as client_id=\"other\"; 0 to 10000\n"
+    "                       (CLAVIS_METRICS_CLIENTS; default 100)\n"
     "  --open-registration-service SERVICE_ID\n"
     "                       allow POST /register without an initial access token; such\n"
     "                       clients join this service (CLAVIS_OPEN_REGISTRATION_SERVICE;\n"
     "                       default off: registration needs an initial access token)\n"
+    "  --max-registered-clients N\n"
+    "                       at most N clients registered through /register in the\n"
+    "                       open-registration service; more are refused (400)\n"
+    "                       (CLAVIS_MAX_REGISTERED_CLIENTS; default no cap)\n"
     "  --reuse-port         share the listen address with another server that also has\n"
     "                       it, for a restart without downtime (CLAVIS_REUSE_PORT=1;\n"
     "                       default off: an address in use stops start-up, exit 1)\n"
@@ -70,11 +88,15 @@ static const char serve_help[] =
     "database not initialised, …), 2 bad usage (a bad option, value or issuer).\n";
 
 static const char purge_help[] =
-    "Usage: clavis purge [--db FILE|URL] [--key-dir DIR]\n"
-    "Removes for good the clients and services deleted longer ago than the retention.\n";
+    "Usage: clavis purge [--db FILE|URL] [--key-dir DIR] [--now TIME]\n"
+    "Runs the hygiene of every tenant that has it (deactivates unused clients), then\n"
+    "removes for good the clients and services deleted longer ago than the retention.\n"
+    "  --now TIME           run as if it were TIME (RFC 3339), for tests only: the\n"
+    "                       audit events still carry the real time\n";
 
 enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
-       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT,
+       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT, OPT_MAX_REG,
+       OPT_NOW, OPT_DB_POOL, OPT_LOG_FORMAT, OPT_METRICS_LISTEN, OPT_METRICS_CLIENTS,
        OPT_FETCH_LOOPBACK, OPT_FETCH_CA, OPT_MD_SERVICE, OPT_MD_HOSTS };
 
 static const struct option long_opts[] = {
@@ -91,6 +113,12 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"open-registration-service", required_argument, NULL, OPT_OPEN_REG},
     {"reuse-port", no_argument, NULL, OPT_REUSE_PORT},
+    {"max-registered-clients", required_argument, NULL, OPT_MAX_REG},
+    {"now", required_argument, NULL, OPT_NOW},
+    {"db-pool", required_argument, NULL, OPT_DB_POOL},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
+    {"metrics-clients", required_argument, NULL, OPT_METRICS_CLIENTS},
     {"fetch-allow-loopback", no_argument, NULL, OPT_FETCH_LOOPBACK},
     {"fetch-ca-file", required_argument, NULL, OPT_FETCH_CA},
     {"metadata-document-service", required_argument, NULL, OPT_MD_SERVICE},
@@ -100,9 +128,9 @@ static const struct option long_opts[] = {
 static bool is_server_opt(int c)
 {
     return c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT ||
-           (c >= OPT_FETCH_LOOPBACK && c <= OPT_MD_HOSTS);
+           c == OPT_MAX_REG || c == OPT_DB_POOL || c == OPT_METRICS_LISTEN ||
+           c == OPT_METRICS_CLIENTS || (c >= OPT_FETCH_LOOPBACK && c <= OPT_MD_HOSTS);
 }
-
 /* A usage error: one line and a hint, never the whole help (exit 2). */
 static int bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -140,6 +168,26 @@ static int refused_opt(char **argv, int c)
     return bad(argv[0], "unknown option %.*s", (int)strcspn(word, "="), word);
 }
 
+/* --fetch-allow-loopback, --fetch-ca-file, --metadata-document-service and -hosts
+ * (docs/OPERATIONS.md); false (with a usage error in *rc) for an empty value. */
+static bool fetch_opt(char **argv, int c, clv_config *cfg, int *rc)
+{
+    if (c == OPT_FETCH_LOOPBACK) {
+        cfg->fetch_allow_loopback = true;
+        return true;
+    }
+    if (optarg[0] == '\0') {
+        *rc = bad(argv[0], "--%s needs a %s", opt_name(c),
+                  c == OPT_MD_SERVICE ? "service id" : "value");
+        return false;
+    }
+    clv_config_set_str(c == OPT_FETCH_CA       ? &cfg->fetch_ca_file
+                       : c == OPT_MD_SERVICE ? &cfg->metadata_document_service
+                                             : &cfg->metadata_document_hosts,
+                       optarg);
+    return true;
+}
+
 /* The options of serve alone; false (with a usage error in *rc) for another command. */
 static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc)
 {
@@ -147,23 +195,30 @@ static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc
         *rc = bad(argv[0], "--%s is for clavis serve", opt_name(c));
         return false;
     }
-    if (c == OPT_REUSE_PORT || c == OPT_FETCH_LOOPBACK) {
-        *(c == OPT_REUSE_PORT ? &cfg->reuse_port : &cfg->fetch_allow_loopback) = true;
-        return true;
-    }
-    if (optarg[0] == '\0' && c != OPT_LISTEN && c != OPT_ISSUER) {
-        *rc = bad(argv[0], "--%s needs a %s", opt_name(c),
-                  c == OPT_OPEN_REG || c == OPT_MD_SERVICE ? "service id" : "value");
-        return false;
-    }
-    clv_config_set_str(c == OPT_LISTEN       ? &cfg->listen
-                       : c == OPT_ISSUER     ? &cfg->issuer
-                       : c == OPT_FETCH_CA   ? &cfg->fetch_ca_file
-                       : c == OPT_MD_SERVICE ? &cfg->metadata_document_service
-                       : c == OPT_MD_HOSTS   ? &cfg->metadata_document_hosts
-                                             : &cfg->open_registration_service,
-                       optarg);
-    return true;
+    if (c >= OPT_FETCH_LOOPBACK) /* the fetch and metadata document options */
+        return fetch_opt(argv, c, cfg, rc);
+    if (c == OPT_LISTEN)
+        clv_config_set_str(&cfg->listen, optarg);
+    else if (c == OPT_ISSUER)
+        clv_config_set_str(&cfg->issuer, optarg);
+    else if (c == OPT_REUSE_PORT)
+        cfg->reuse_port = true;
+    else if (c == OPT_METRICS_LISTEN)
+        clv_config_set_str(&cfg->metrics_listen, optarg);
+    else if (c == OPT_METRICS_CLIENTS) {
+        if (!clv_config_parse_metrics_clients(optarg, &cfg->metrics_clients))
+            *rc = bad(argv[0], "--metrics-clients must be 0 to 10000");
+    } else if (c == OPT_MAX_REG) {
+        if (!clv_config_parse_count(optarg, CLV_MAX_REGISTERED_MAX, &cfg->max_registered_clients))
+            *rc = bad(argv[0], "--max-registered-clients must be 1 to %d", CLV_MAX_REGISTERED_MAX);
+    } else if (c == OPT_DB_POOL) {
+        if (!clv_config_parse_pool(optarg, &cfg->db_pool))
+            *rc = bad(argv[0], "--db-pool must be 1 to 1024 connections");
+    } else if (optarg[0] == '\0') /* OPT_OPEN_REG */
+        *rc = bad(argv[0], "--open-registration-service needs a service id");
+    else
+        clv_config_set_str(&cfg->open_registration_service, optarg);
+    return *rc == 0;
 }
 
 /* One option that every command takes; returns 0 or 2 (message printed). */
@@ -177,7 +232,16 @@ static int common_opt(char **argv, int c, clv_config *cfg, cli_flags *fl)
     case OPT_KEYDIR: clv_config_set_str(&cfg->key_dir, optarg); break;
     case OPT_JSON: fl->json = true; break;
     case OPT_HELP: fl->help = true; break;
+    case OPT_NOW:
+        if (strcmp(argv[0], "purge") != 0)
+            return bad(argv[0], "--now is for clavis purge");
+        fl->now = optarg;
+        break;
     case OPT_LOG: cfg->log_requests = true; break;
+    case OPT_LOG_FORMAT:
+        if (!clv_config_parse_log_format(optarg, &cfg->log_text))
+            return bad(argv[0], "--log-format must be json or text");
+        break;
     case OPT_ALG:
         if (!clv_alg_parse(optarg, &cfg->token_alg))
             return bad(argv[0], "--token-alg must be RS256, ES256 or EdDSA");
@@ -236,6 +300,7 @@ int clv_cli_setup(int argc, char **argv, clv_config *cfg, cli_flags *fl, const c
     }
     if ((rc = parse(argc, argv, cfg, fl, server)) != 0)
         return rc;
+    clv_log_set_text(cfg->log_text);
     if (fl->help) {
         fputs(help, stdout);
         return 0;
@@ -250,19 +315,28 @@ int clv_cli_setup(int argc, char **argv, clv_config *cfg, cli_flags *fl, const c
 
 /* ---- serve ---- */
 
-static int run_purge(clv_app *app)
+/* One run of the purge timer at now (docs/OPERATIONS.md "Hygiene") into *r; the clients
+ * and services purged, or -1 (logged). */
+static int run_purge(clv_app *app, int64_t now, clv_retention_report *out)
 {
-    int purged = 0;
+    clv_retention_report r;
     clv_err err;
 
     clv_err_init(&err);
-    if (clv_retention_purge(app, clv_now(), &purged, &err) != CLV_OK) {
+    if (clv_retention_run(app, now, &r, &err) != CLV_OK) {
         clv_log("error", "purge failed: %s", err.detail);
         return -1;
     }
-    if (purged > 0)
-        clv_log("info", "purged %d deleted clients and services", purged);
-    return purged;
+    if (r.skipped)
+        clv_log("info", "purge: another node is running it");
+    if (r.deactivated > 0 || r.deleted > 0)
+        clv_log("info", "hygiene deactivated %d and deleted %d unused clients", r.deactivated,
+                r.deleted);
+    if (r.purged > 0)
+        clv_log("info", "purged %d deleted clients and services", r.purged);
+    if (out != NULL)
+        *out = r;
+    return r.purged;
 }
 
 /* A mistyped --open-registration-service (or --metadata-document-service) would make
@@ -345,6 +419,8 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
     }
     if (check_initialised(cfg, *app) != 0)
         return 1;
+    clv_metrics_setup((unsigned)cfg->metrics_clients);
+    clv_audit_log_events(true);
     if (!clv_h_oauth_init(*app) || clv_server_start(*app, srv, &err) != CLV_OK) {
         fprintf(stderr, "clavis: %s\n", err.detail[0] ? err.detail : "start-up failed");
         return 1;
@@ -378,6 +454,8 @@ int clv_cmd_serve(int argc, char **argv)
     cli_flags fl = {0};
     clv_app *app = NULL;
     clv_server *srv = NULL;
+    clv_changes *changes = NULL;
+    clv_err err;
     sigset_t sigs;
     int rc = clv_cli_setup(argc, argv, &cfg, &fl, serve_help, true);
 
@@ -391,9 +469,15 @@ int clv_cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if ((rc = serve_start(&cfg, &app, &srv)) != 0)
         goto cleanup;
+    clv_err_init(&err);
+    if (clv_changes_start(app, &changes, &err) != CLV_OK) {
+        fprintf(stderr, "clavis: %s\n", err.detail);
+        rc = 1;
+        goto cleanup;
+    }
     clv_log("info", "listening on %s%s, issuer %s, database %s", cfg.listen,
             cfg.reuse_port ? " (port shared: --reuse-port)" : "", cfg.issuer, cfg.db);
-    run_purge(app);
+    run_purge(app, clv_now(), NULL);
     clv_trim_clean_file_pages(); /* start-up's library pages that serving does not need */
     for (time_t last = time(NULL);;) {
         struct timespec tick = {1, 0};
@@ -401,13 +485,14 @@ int clv_cmd_serve(int argc, char **argv)
         if (sig == SIGINT || sig == SIGTERM)
             break;
         if (time(NULL) - last >= cfg.purge_interval) {
-            run_purge(app);
+            run_purge(app, clv_now(), NULL);
             last = time(NULL);
         }
     }
     clv_log("info", "shutting down");
 cleanup:
     clv_server_stop(srv);
+    clv_changes_stop(changes);
     clv_h_oauth_cleanup();
     clv_app_free(app);
     clv_config_cleanup(&cfg);
@@ -421,17 +506,23 @@ int clv_cmd_purge(int argc, char **argv)
     clv_app *app = NULL;
     clv_err err;
     int rc = clv_cli_setup(argc, argv, &cfg, &fl, purge_help, false), n;
+    int64_t now = clv_now();
+    clv_retention_report report;
 
     if (rc >= 0)
         goto cleanup;
+    if (fl.now != NULL && !clv_time_parse(fl.now, &now)) {
+        rc = bad(argv[0], "--now must be an RFC 3339 time such as 2030-01-31T00:00:00Z");
+        goto cleanup;
+    }
     rc = 1;
     clv_err_init(&err);
     if (clv_app_open(&cfg, &app, &err) != CLV_OK) {
         fprintf(stderr, "clavis: %s\n", err.detail);
         goto cleanup;
     }
-    if ((n = run_purge(app)) >= 0) {
-        printf("purged %d\n", n);
+    if ((n = run_purge(app, now, &report)) >= 0) {
+        printf("purged %d, deactivated %d, deleted %d\n", n, report.deactivated, report.deleted);
         rc = 0;
     }
 cleanup:

@@ -629,7 +629,7 @@ describe('clavis admin command line', () => {
       return r.stdout.split('\n').filter(Boolean).sort();
     };
     const words = (s) => s.split(' ').sort();
-    assert.deepEqual(complete('clavis '), words('client help init login logout purge serve server service user'));
+    assert.deepEqual(complete('clavis '), words('client help init login logout purge serve server service tenant user'));
     assert.deepEqual(complete('clavis client secret '), words('add list remove'));
     assert.deepEqual(complete('clavis client create --type '), words('confidential m2m public'));
     const cmds = {
@@ -638,6 +638,7 @@ describe('clavis admin command line', () => {
       'client secret': 'add list remove',
       user: 'create list show update delete',
       server: 'policy',
+      tenant: 'show update',
     };
     for (const [g, list] of Object.entries(cmds)) {
       for (const c of list.split(' ')) {
