@@ -40,13 +40,17 @@ clv_code clv_admin_settings_get(clv_app *app, const clv_admin_args *args, json_t
     const clv_config *cfg = app->cfg;
 
     (void)args;
-    *out = json_pack("{s:{s:b, s:o, s:o, s:s, s:i, s:i}, s:{s:b, s:o}, s:{s:b, s:b}}",
+    *out = json_pack("{s:{s:b, s:o, s:o, s:s, s:i, s:i}, s:{s:b, s:o, s:o}, s:{s:b, s:b}}",
                      "metadata_documents", "enabled", cfg->metadata_document_service != NULL,
                      "service_id", opt_str(cfg->metadata_document_service), "hosts",
                      host_list(cfg->metadata_document_hosts), "draft", CLV_CIMD_DRAFT,
                      "max_bytes", CLV_CIMD_MAX_BYTES, "timeout_seconds", CLV_FETCH_TIMEOUT,
                      "open_registration", "enabled", cfg->open_registration_service != NULL,
-                     "service_id", opt_str(cfg->open_registration_service), "fetch",
+                     "service_id", opt_str(cfg->open_registration_service),
+                     "max_registered_clients",
+                     cfg->max_registered_clients > 0 ? json_integer(cfg->max_registered_clients)
+                                                     : json_null(),
+                     "fetch",
                      "allow_loopback", cfg->fetch_allow_loopback, "extra_ca_file",
                      cfg->fetch_ca_file != NULL);
     return *out != NULL ? CLV_OK : clv_fail(err, CLV_NOMEM, "out of memory");

@@ -259,6 +259,7 @@ describe('administrators see the policy (docs/API.md "Settings")', () => {
     assert.deepEqual(on.body.metadata_documents, { enabled: true, service_id: svc.id, hosts: null,
       draft: 'draft-ietf-oauth-client-id-metadata-document-03', max_bytes: 5120, timeout_seconds: 5 });
     assert.deepEqual(on.body.fetch, { allow_loopback: true, extra_ca_file: true });
+    assert.deepEqual(on.body.open_registration, { enabled: false, service_id: null, max_registered_clients: null });
     const off = await s.api('GET', '/admin/v1/settings');
     assert.equal(off.body.metadata_documents.enabled, false);
     assert.equal(off.body.metadata_documents.service_id, null);
