@@ -35,7 +35,8 @@ static const struct {
 } commands[] = {
     {"serve", clv_cmd_serve},     {"init", clv_cmd_init},   {"purge", clv_cmd_purge},
     {"service", clv_cmd_service}, {"client", clv_cmd_client}, {"user", clv_cmd_user},
-    {"login", clv_cmd_login},     {"logout", clv_cmd_logout},
+    {"login", clv_cmd_login},     {"logout", clv_cmd_logout}, {"export", clv_cmd_export},
+    {"apply", clv_cmd_apply},
 };
 
 int main(int argc, char **argv)

@@ -14,6 +14,8 @@ int clv_cmd_client(int argc, char **argv);
 int clv_cmd_user(int argc, char **argv);
 int clv_cmd_login(int argc, char **argv);
 int clv_cmd_logout(int argc, char **argv);
+int clv_cmd_export(int argc, char **argv);
+int clv_cmd_apply(int argc, char **argv);
 
 /* Lets the global options of the admin commands (--url, --client-id and --client-secret
  * with their values, --json; docs/CLI.md) come before the command's name: moves the ones
