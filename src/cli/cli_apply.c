@@ -375,37 +375,26 @@ done:
     return rc;
 }
 
-static const clv_cli_cmd export_cmd = {
-    "export",
-    "",
-    0,
-    "Print the tenant's services and clients as a file for clavis apply",
-    "JSON on stdout: {\"version\": 1, \"services\": [{\"name\", \"description\", \"status\",\n"
-    "\"clients\": [{\"name\", \"type\", \"status\", ...every writable field}]}]}; never a\n"
-    "secret. Deleted services and clients are left out.",
-    export_opts,
-    run_export,
-    NULL};
+const clv_cli_cmd clv_cli_apply_cmds[] = {
+    {"export", "", 0, "Print the tenant's services and clients as a file for clavis apply",
+     "JSON on stdout: {\"version\": 1, \"services\": [{\"name\", \"description\", \"status\",\n"
+     "\"clients\": [{\"name\", \"type\", \"status\", ...every writable field}]}]}; never a\n"
+     "secret. Deleted services and clients are left out.",
+     export_opts, run_export, NULL},
+    {"apply", "", 0, "Make the tenant's services and clients match a file",
+     "Prints the plan as a diff (+ create, ~ field: from -> to, - delete), then carries it out\n"
+     "unless --dry-run. Services are matched by name, clients by name within their service; a\n"
+     "field the file leaves out is left as it is. New confidential and m2m clients get a\n"
+     "secret, printed once; existing secrets are never touched. The whole file is checked\n"
+     "before anything changes: a bad file is exit 2 with its line:column or JSON path.",
+     apply_opts, run_apply, NULL},
+    {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
-static const clv_cli_cmd apply_cmd = {
-    "apply",
-    "",
-    0,
-    "Make the tenant's services and clients match a file",
-    "Prints the plan as a diff (+ create, ~ field: from -> to, - delete), then carries it out\n"
-    "unless --dry-run. Services are matched by name, clients by name within their service; a\n"
-    "field the file leaves out is left as it is. New confidential and m2m clients get a\n"
-    "secret, printed once; existing secrets are never touched. The whole file is checked\n"
-    "before anything changes: a bad file is exit 2 with its line:column or JSON path.",
-    apply_opts,
-    run_apply,
-    NULL};
-
-static const clv_cli_group top = {"", "", NULL};
+static const clv_cli_group top = {"", "", clv_cli_apply_cmds};
 
 int clv_cmd_export(int argc, char **argv)
 {
-    return clv_cli_cmd_run(&top, &export_cmd, argc - 1, argv + 1);
+    return clv_cli_cmd_run(&top, &clv_cli_apply_cmds[0], argc - 1, argv + 1);
 }
 
 int clv_cmd_apply(int argc, char **argv)
@@ -414,5 +403,5 @@ int clv_cmd_apply(int argc, char **argv)
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
         if (strcmp(argv[i], "-f") == 0)
             argv[i] = (char *)"--file";
-    return clv_cli_cmd_run(&top, &apply_cmd, argc - 1, argv + 1);
+    return clv_cli_cmd_run(&top, &clv_cli_apply_cmds[1], argc - 1, argv + 1);
 }

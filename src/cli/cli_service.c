@@ -136,11 +136,11 @@ static const clv_cli_cmd service_cmds[] = {
     {"restore", "SERVICE_ID", 1, "Restore a deleted service", NULL, no_opts, run_action, NULL},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
-static const clv_cli_group service_group = {
+const clv_cli_group clv_cli_service_group = {
     "service", "Manages services: the integrations whose clients share a status and approval",
     service_cmds};
 
 int clv_cmd_service(int argc, char **argv)
 {
-    return clv_cli_group_run(&service_group, argc, argv);
+    return clv_cli_group_run(&clv_cli_service_group, argc, argv);
 }

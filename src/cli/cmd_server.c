@@ -77,6 +77,24 @@ static const struct option long_opts[] = {
     {"reuse-port", no_argument, NULL, OPT_REUSE_PORT},
     {NULL, 0, NULL, 0}};
 
+/* The options only serve takes (init and purge refuse them). */
+static bool serve_only(int val)
+{
+    return val == OPT_LISTEN || val == OPT_ISSUER || val == OPT_OPEN_REG || val == OPT_REUSE_PORT;
+}
+
+const char *clv_cli_server_flag(size_t i, bool serve, bool *value)
+{
+    for (const struct option *o = long_opts; o->name != NULL; o++) {
+        if ((serve || !serve_only(o->val)) && i-- == 0) {
+            if (value != NULL)
+                *value = o->has_arg != no_argument;
+            return o->name;
+        }
+    }
+    return NULL;
+}
+
 /* A usage error: one line and a hint, never the whole help (exit 2). */
 static int bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -178,7 +196,7 @@ static int parse(int argc, char **argv, clv_config *cfg, cli_flags *fl, bool ser
     opterr = 0;
     /* ':' first: a missing value is ':', told apart from an unknown option ('?'). */
     while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
-        if (c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT) {
+        if (serve_only(c)) {
             if (!server_opt(argv, c, server, cfg, &rc))
                 return rc;
         } else if ((rc = common_opt(argv, c, cfg, fl)) != 0) {

@@ -10,11 +10,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { assertCleanShutdown, CLAVIS_BIN, sanitizerReport, sleep, start, stopUnstopped } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const COMPLETION = path.resolve(here, '../../contrib/clavis.bash-completion');
 const WARNING = 'Store this secret now: it will not be shown again.';
 
 /** Reads an aligned table: the header's titles give the columns; rows become objects. */
@@ -621,6 +618,8 @@ describe('clavis admin command line', () => {
   });
 
   test('bash completion offers every command and every flag of --help', async () => {
+    const COMPLETION = path.join(dir, 'clavis.bash');
+    await writeFile(COMPLETION, ok(await cli(['completion', 'bash'])).stdout);
     const complete = (line) => {
       const r = spawnSync('bash', ['-c', `source "$1"; read -ra COMP_WORDS <<< "$2"; COMP_WORDS+=("$3");
         COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _clavis; printf '%s\\n' "\${COMPREPLY[@]}"`,
@@ -629,14 +628,19 @@ describe('clavis admin command line', () => {
       return r.stdout.split('\n').filter(Boolean).sort();
     };
     const words = (s) => s.split(' ').sort();
-    assert.deepEqual(complete('clavis '), words('client help init login logout purge serve service user'));
+    assert.deepEqual(complete('clavis '), words('apply audit client completion export help init ' +
+      'initial-access-token login logout purge serve service tenant user'));
     assert.deepEqual(complete('clavis client secret '), words('add list remove'));
     assert.deepEqual(complete('clavis client create --type '), words('confidential m2m public'));
     const cmds = {
       service: 'create list show update approve activate deactivate delete restore',
-      client: 'create list show update activate deactivate delete restore token',
+      client: 'create list show update activate deactivate delete restore token revoke-tokens',
       'client secret': 'add list remove',
       user: 'create list show update delete',
+      'user grant': 'list revoke',
+      tenant: 'create list show update',
+      audit: 'list',
+      'initial-access-token': 'create',
     };
     for (const [g, list] of Object.entries(cmds)) {
       for (const c of list.split(' ')) {
