@@ -91,8 +91,8 @@ static void flag_words(FILE *f, const leaf *l)
         fputs("--help ", f);
 }
 
-/* What the value of flag o takes: "" none, "@files" a file name, "-" anything, else its
- * choices. */
+/* What the value of flag o takes: "" none, "@files" a file name, "@any" anything, else its
+ * choices. (zsh's echo would swallow a lone "-".) */
 static void opt_values(FILE *f, const clv_cli_opt *o)
 {
     if (o->kind == CLV_OPT_BOOL)
@@ -102,7 +102,7 @@ static void opt_values(FILE *f, const clv_cli_opt *o)
             fprintf(f, "%s%s", i ? " " : "", o->choices[i]);
         return;
     }
-    fputs(o->meta != NULL && strcmp(o->meta, "FILE") == 0 ? "@files" : "-", f);
+    fputs(o->meta != NULL && strcmp(o->meta, "FILE") == 0 ? "@files" : "@any", f);
 }
 
 /* ---- bash (and zsh through bashcompinit) ---- */
@@ -137,7 +137,7 @@ static void bash_values(FILE *f, const leaf *l)
         fprintf(f, "    '%s --%s') echo '%s' ;;\n", l->path, name,
                 !value                 ? ""
                 : in(file_flags, name) ? "@files"
-                                       : "-");
+                                       : "@any");
     if (l->words != NULL) {
         fprintf(f, "    '%s ') echo '", l->path);
         for (size_t i = 0; l->words[i] != NULL; i++)
@@ -162,13 +162,13 @@ static void bash_script(FILE *f)
           f);
     each_leaf(f, bash_flags);
     fputs("    esac\n}\n"
-          "# The value of flag $2 of command $1 ('' none, '-' anything, '@files', or the words);\n"
+          "# The value of flag $2 of command $1 ('' none, '@any', '@files', or the words);\n"
           "# \"$1 \" alone: the words of its argument.\n"
           "_clavis_values() {\n    case \"$1 $2\" in\n",
           f);
     each_leaf(f, bash_values);
     fputs("    *' --json' | *' --help' | *' --version' | *' ') ;;\n"
-          "    *) echo '-' ;;\n    esac\n}\n",
+          "    *) echo '@any' ;;\n    esac\n}\n",
           f);
     fputs("_clavis() {\n"
           "    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}\n"
@@ -189,7 +189,7 @@ static void bash_script(FILE *f)
           "        values=$(_clavis_values \"$cpath\" \"$prev\")\n"
           "        case \"$values\" in\n"
           "        '') ;;\n"
-          "        '-') return ;;\n"
+          "        '@any') return ;;\n"
           "        '@files') COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
           "        *) COMPREPLY=($(compgen -W \"$values\" -- \"$cur\")); return ;;\n"
           "        esac\n"
