@@ -6,11 +6,15 @@
 // changed, and names the server holds twice refused.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv2020 from 'ajv/dist/2020.js';
 import * as client from 'openid-client';
 import { assertCleanShutdown, runCli, start, stopUnstopped } from './harness.mjs';
+
+const SCHEMA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/apply.schema.json');
 
 describe('clavis export and apply', () => {
   let a; // the seeded server
@@ -268,6 +272,32 @@ describe('clavis export and apply', () => {
     const help = ok(await cli(a, ['apply', '--help'])).stdout;
     assert.match(help, /--dry-run/);
     assert.match(help, /--prune/);
+  });
+
+  test('the file follows docs/apply.schema.json, which names every field an export has', async () => {
+    const schema = JSON.parse(await readFile(SCHEMA, 'utf8'));
+    const validate = new Ajv2020({ allErrors: true }).compile(schema);
+    const doc = JSON.parse(exported);
+    assert.ok(validate(doc), JSON.stringify(validate.errors));
+    assert.ok(validate(JSON.parse(ok(await cli(b, ['export'])).stdout)), JSON.stringify(validate.errors));
+    // the schema's client fields are exactly those of an exported client (core's writable list)
+    const client = doc.services.find((s) => s.name === 'Shop').clients[0];
+    assert.deepEqual(Object.keys(schema.$defs.client.properties).sort(), Object.keys(client).sort());
+    assert.deepEqual(Object.keys(schema.$defs.service.properties).sort(), Object.keys(doc.services[0]).sort());
+    // what apply refuses, the schema refuses too
+    const bad = [
+      { version: 2, services: [] },
+      { version: 1 },
+      { version: 1, services: [{ name: 'A', approval: 'live' }] },
+      { version: 1, services: [{ name: 'A', clients: [{ name: 'c' }] }] },
+      { version: 1, services: [{ name: 'A', clients: [{ name: 'c', type: 'm2m', client_secret: 'x' }] }] },
+      { version: 1, services: [{ name: 'A', status: 'deleted' }] },
+    ];
+    for (const d of bad) {
+      assert.equal(validate(d), false, JSON.stringify(d));
+      const r = await cli(a, ['apply', '-f', await file('schema-bad.json', d), '--dry-run']);
+      assert.equal(r.code, 2, `${JSON.stringify(d)}: ${r.stderr}`);
+    }
   });
 
   test('the servers shut down cleanly', async () => {
