@@ -14,6 +14,42 @@ static const clv_cli_opt create_opts[] = {
     CLV_BOOL("unlimited", NULL, "any number of registrations until it expires (not with --uses)"),
     CLV_OPT_END};
 
+static const clv_cli_opt list_opts[] = {
+    CLV_STR("service-id", NULL, "ID", "only tokens of this service"),
+    CLV_STR("tenant-id", NULL, "ID", "only tokens of this tenant (platform admins)"), CLV_OPT_END};
+
+static const clv_cli_col iat_cols[] = {{"ID", "id"},
+                                       {"SERVICE", "service_id"},
+                                       {"USES_LEFT", "uses"},
+                                       {"EXPIRES", "expires_at"},
+                                       {"CREATED", "created_at"},
+                                       {"CREATED_BY", "created_by"},
+                                       {NULL, NULL}};
+
+static int run_list(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = {0};
+    json_t *out = NULL, *t;
+    size_t i;
+    int rc;
+
+    clv_cli_path_add(&p, "/admin/v1/initial-access-tokens");
+    clv_cli_path_query(&p, "service_id", clv_cli_str(ctx, "service-id"));
+    clv_cli_path_query(&p, "tenant_id", clv_cli_str(ctx, "tenant-id"));
+    rc = clv_cli_list(ctx, &p, false, &out);
+    if (rc == CLV_EXIT_OK && ctx->json) {
+        clv_cli_print_json(ctx, out);
+    } else if (rc == CLV_EXIT_OK) {
+        json_array_foreach(json_object_get(out, "items"), i, t) {
+            if (json_is_null(json_object_get(t, "uses"))) /* docs/API.md: null = any number */
+                json_object_set_new(t, "uses", json_string("unlimited"));
+        }
+        clv_cli_table(json_object_get(out, "items"), iat_cols);
+    }
+    json_decref(out);
+    return rc;
+}
+
 static int run_create(clv_cli_ctx *ctx)
 {
     clv_cli_path p = {0};
@@ -52,6 +88,10 @@ static const clv_cli_cmd iat_cmds[] = {
      "An application presents it as a Bearer token at POST /register (RFC 7591). It stops\n"
      "working when it expires, when its uses are spent, or when its service is deleted.",
      create_opts, run_create, NULL},
+    {"list", "", 0, "List the tokens still usable (never the tokens themselves)",
+     "Newest first: each token's id, service, uses left (unlimited: any number until it\n"
+     "expires), expiry, and who made it. Expired and used-up tokens are not listed.",
+     list_opts, run_list, NULL},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 const clv_cli_group clv_cli_iat_group = {

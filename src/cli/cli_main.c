@@ -32,7 +32,7 @@ const clv_cli_top clv_cli_commands[] = {
      &clv_cli_client_group, NULL, NULL, 0, NULL},
     {"user", "create, list, show, update, delete users; user grant list|revoke (consents)",
      &clv_cli_user_group, NULL, NULL, 0, NULL},
-    {"initial-access-token", "create a token for dynamic client registration", &clv_cli_iat_group,
+    {"initial-access-token", "create and list tokens for dynamic client registration", &clv_cli_iat_group,
      NULL, NULL, 0, NULL},
     {"audit", "list the audit trail with its field changes", &clv_cli_audit_group, NULL, NULL, 0,
      NULL},

@@ -912,6 +912,24 @@ describe('clavis admin command line: every field, tenants, audit, registration, 
     assert.equal(any.uses, null);
     const clash = await cli(['initial-access-token', 'create', '--service-id', svc.id, '--unlimited', '--uses', '3']);
     assert.equal(clash.code, 2);
+
+    // list: the usable ones, newest first, never the token; a tenant admin sees its own only
+    const id = /^id:\s+(iat_\S+)$/m.exec(r.stdout)[1];
+    const listed = await json('initial-access-token', 'list', '--service-id', svc.id);
+    assert.deepEqual(listed.items.map((x) => [x.id, x.uses]), [[any.id, null], [id, 1]]);
+    assert.equal(listed.items[1].created_by, s.init.client_id);
+    assert.ok(!JSON.stringify(listed).includes('clv_iat_'), 'no token in the list');
+    const table = ok(await cli(['initial-access-token', 'list'])).stdout;
+    assert.match(table, /^ID\s+SERVICE\s+USES_LEFT\s+EXPIRES\s+CREATED\s+CREATED_BY$/m);
+    assert.match(table, new RegExp(`^${any.id}\\s+${svc.id}\\s+unlimited\\s`, 'm'));
+    const other = await s.api('POST', '/admin/v1/tenants', { name: 'Other' });
+    const osvc = await s.createService('other svc', { tenant_id: other.body.id });
+    const oadmin = await s.createClient({ service_id: osvc.id, name: 'other admin', scopes: ['admin'], roles: ['tenant_admin'] });
+    const mine = await runCli(['initial-access-token', 'list', '--json'], { env: { ...env,
+      CLAVIS_CLIENT_ID: oadmin.client_id, CLAVIS_CLIENT_SECRET: oadmin.client_secret,
+      CLAVIS_PROFILE: path.join(dir, 'other-profile.json') } });
+    assert.equal(mine.code, 0, mine.stderr);
+    assert.deepEqual(JSON.parse(mine.stdout).items, [], 'another tenant sees none of them');
   });
 
   test('user grant list and revoke: a consent given on the consent page', async () => {
