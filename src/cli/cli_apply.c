@@ -71,16 +71,16 @@ static int list_all(clv_cli_ctx *ctx, const char *base, const char *tenant, json
     return rc == CLV_EXIT_OK && *out == NULL ? CLV_EXIT_REFUSED : rc;
 }
 
-/* The tenant's services (not deleted), each with "clients", its clients (not deleted). */
-static int fetch_state(clv_cli_ctx *ctx, json_t **state)
+/* The tenant's services (not deleted), each with "clients", its clients (not deleted); the
+ * tenant's id into tenant (TENANT_MAX bytes). */
+static int fetch_state(clv_cli_ctx *ctx, json_t **state, char *tenant)
 {
-    char tenant[TENANT_MAX];
     json_t *services = NULL, *clients = NULL, *s, *c;
     size_t i, j;
     int rc;
 
     *state = NULL;
-    if ((rc = tenant_of(ctx, tenant, sizeof tenant)) >= 0 ||
+    if ((rc = tenant_of(ctx, tenant, TENANT_MAX)) >= 0 ||
         (rc = list_all(ctx, "/admin/v1/services", tenant, &services)) != CLV_EXIT_OK ||
         (rc = list_all(ctx, "/admin/v1/clients", tenant, &clients)) != CLV_EXIT_OK)
         goto done;
@@ -107,7 +107,8 @@ static int run_export(clv_cli_ctx *ctx)
     json_t *state = NULL, *doc = NULL;
     char *text = NULL, why[CLV_ERR_TEXT_MAX];
     clv_err err;
-    int rc = fetch_state(ctx, &state);
+    char tenant[TENANT_MAX];
+    int rc = fetch_state(ctx, &state, tenant);
 
     if (rc == CLV_EXIT_OK && ((doc = clv_apply_export(state)) == NULL ||
                               (text = json_dumps(doc, JSON_INDENT(2))) == NULL))
@@ -162,6 +163,7 @@ typedef struct {
     json_t *ids;     /* service name → id; "service\nclient" → client_id (made by this run) */
     json_t *created; /* what the run made: {kind, service, name, id, client_secret?} */
     size_t done;
+    char tenant[TENANT_MAX]; /* the tenant's id: new services go there */
 } runner;
 
 /* The id of the action's object: its own, else the one this run gave it. */
@@ -253,6 +255,8 @@ static int act(runner *R, const json_t *a)
             json_object_set(
                 body, "service_id",
                 json_object_get(R->ids, json_string_value(json_object_get(a, "service"))));
+        else /* --tenant-id: the tenant apply works on, not the caller's */
+            json_object_set_new(body, "tenant_id", json_string(R->tenant));
     } else if (strcmp(op, "update") == 0 || strcmp(op, "delete") == 0) {
         method = op[0] == 'u' ? "PATCH" : "DELETE";
         action = NULL;
@@ -346,12 +350,13 @@ static int run_apply(clv_cli_ctx *ctx)
 {
     const char *file = clv_cli_str(ctx, "file");
     json_t *doc = NULL, *state = NULL, *plan = NULL;
-    runner R = {ctx, json_object(), json_array(), 0};
+    runner R = {ctx, json_object(), json_array(), 0, ""};
     clv_err err;
     int rc;
 
     clv_err_init(&err);
-    if ((rc = load_file(file, &doc)) >= 0 || (rc = fetch_state(ctx, &state)) != CLV_EXIT_OK)
+    if ((rc = load_file(file, &doc)) >= 0 ||
+        (rc = fetch_state(ctx, &state, R.tenant)) != CLV_EXIT_OK)
         goto done;
     if (clv_apply_plan(state, doc, clv_cli_has(ctx, "prune"), &plan, &err) != CLV_OK) {
         rc = refuse_plan(strcmp(file, "-") == 0 ? "<stdin>" : file, &err);

@@ -266,6 +266,19 @@ describe('clavis export and apply', () => {
     assert.match(r.stdout, /^created client Midway\/first: /m);
   });
 
+  test('a platform admin exports and applies another tenant with --tenant-id', async () => {
+    const t = (await b.api('POST', '/admin/v1/tenants', { name: 'Other tenant' })).body;
+    const doc = { version: 1, services: [{ name: 'Theirs', clients: [{ name: 'api', type: 'm2m', scopes: ['x'] }] }] };
+    const r = ok(await cli(b, ['apply', '-f', await file('tenant.json', doc), '--tenant-id', t.id]));
+    assert.match(r.stdout, /^created service Theirs: /m);
+    const svc = (await b.listAll(`/admin/v1/services?tenant_id=${t.id}`)).find((s) => s.name === 'Theirs');
+    assert.equal(svc.tenant_id, t.id, 'created in the tenant named, not the caller\'s');
+    const theirs = JSON.parse(ok(await cli(b, ['export', '--tenant-id', t.id])).stdout);
+    assert.deepEqual(theirs.services.map((s) => s.name), ['Theirs']);
+    assert.ok(!JSON.parse(ok(await cli(b, ['export'])).stdout).services.some((s) => s.name === 'Theirs'));
+    assert.match(ok(await cli(b, ['apply', '-f', path.join(dir, 'tenant.json'), '--tenant-id', t.id])).stdout, /No changes/);
+  });
+
   test('reading the file from stdin, and --json', async () => {
     const r = ok(await cli(a, ['apply', '-f', '-', '--json'], exported));
     assert.deepEqual(JSON.parse(r.stdout), { plan: [], done: 0, created: [] });
