@@ -367,20 +367,24 @@ static void plan_status(planner *P, const char *kind, const char *service, const
     json_object_set_new(a, "new", json_boolean(cur == NULL));
 }
 
-/* The fields of want (but skip) whose value differs from cur's: into body and changes. */
-static void differences(const json_t *cur, const json_t *want, const char *const *skip,
-                        json_t *body, json_t *changes)
+/* The fields of want (but skip) whose value differs from cur's: into body (as want has them)
+ * and changes. norm (may be NULL) holds the values the server will store for them (a client
+ * as the server reads it: an m2m client's require_pkce is false whatever it is given), which
+ * are compared, so that a plan converges. */
+static void differences(const json_t *cur, const json_t *want, const json_t *norm,
+                        const char *const *skip, json_t *body, json_t *changes)
 {
     const char *key;
     json_t *v;
 
     json_object_foreach((json_t *)want, key, v) {
-        json_t *was = json_object_get(cur, key);
-        if (in(skip, key) || (was != NULL && json_equal(was, v)))
+        json_t *was = json_object_get(cur, key), *to = json_object_get(norm, key);
+        to = to ? to : v;
+        if (in(skip, key) || (was != NULL && json_equal(was, to)))
             continue;
         json_object_set(body, key, v);
         json_object_set_new(changes, key,
-                            json_pack("{s:O, s:O}", "from", was ? was : json_null(), "to", v));
+                            json_pack("{s:O, s:O}", "from", was ? was : json_null(), "to", to));
     }
 }
 
@@ -391,7 +395,7 @@ static clv_code plan_service_fields(planner *P, const json_t *cur, const json_t 
 
     if (body == NULL || changes == NULL)
         goto nomem;
-    differences(cur, want, skip, body, changes);
+    differences(cur, want, NULL, skip, body, changes);
     if (json_object_size(body) > 0) {
         if ((a = action(P, "update", "service", name_of(want), NULL)) == NULL)
             goto nomem;
@@ -408,8 +412,10 @@ nomem:
     return clv_fail(P->err, CLV_NOMEM, "out of memory");
 }
 
-/* Checks the client that the plan makes (want over cur) as the server's create would. */
-static clv_code validate_client(planner *P, const json_t *cur, const json_t *want, const char *path)
+/* Checks the client that the plan makes (want over cur) as the server's create would; on
+ * CLV_OK *norm is that client's JSON (what the server will store). */
+static clv_code validate_client(planner *P, const json_t *cur, const json_t *want, const char *path,
+                                json_t **norm)
 {
     json_t *merged = json_object();
     const char *f, *key;
@@ -428,6 +434,8 @@ static clv_code validate_client(planner *P, const json_t *cur, const json_t *wan
     json_object_set_new(merged, "service_id", json_string("svc_apply"));
     clv_err_init(&e);
     rc = merged ? clv_client_from_json(merged, &P->cfg, &c, &e) : CLV_NOMEM;
+    if (rc == CLV_OK && (*norm = clv_client_to_json(c)) == NULL)
+        rc = CLV_NOMEM;
     clv_client_free(c);
     json_decref(merged);
     if (rc == CLV_OK)
@@ -437,7 +445,7 @@ static clv_code validate_client(planner *P, const json_t *cur, const json_t *wan
 }
 
 static clv_code plan_client_update(planner *P, const char *service, const json_t *cur,
-                                   const json_t *want)
+                                   const json_t *want, const json_t *norm)
 {
     static const char *const skip[] = {"name", "type", "status", NULL};
     json_t *body = json_object(), *changes = json_object(), *a = NULL;
@@ -447,7 +455,7 @@ static clv_code plan_client_update(planner *P, const char *service, const json_t
         json_decref(changes);
         return clv_fail(P->err, CLV_NOMEM, "out of memory");
     }
-    differences(cur, want, skip, body, changes);
+    differences(cur, want, norm, skip, body, changes);
     if (json_object_size(body) > 0 &&
         (a = action(P, "update", "client", service, name_of(want))) != NULL) {
         json_object_set(a, "id", json_object_get(cur, "client_id"));
@@ -468,7 +476,7 @@ static clv_code plan_client(planner *P, const char *service, const json_t *cur_c
     const char *type = json_string_value(json_object_get(want, "type"));
     const char *was = json_string_value(json_object_get(cur, "type"));
     clv_code rc;
-    json_t *a;
+    json_t *a, *norm = NULL;
 
     if (n > 1)
         return fail_at(P->err, CLV_CONFLICT, path, ".name",
@@ -483,18 +491,20 @@ static clv_code plan_client(planner *P, const char *service, const json_t *cur_c
     if (cur != NULL && json_is_true(json_object_get(cur, "protected")) && wants_inactive(want))
         return fail_at(P->err, CLV_INVALID, path, ".status",
                        "a protected client cannot be deactivated");
-    if ((rc = validate_client(P, cur, want, path)) != CLV_OK)
+    if ((rc = validate_client(P, cur, want, path, &norm)) != CLV_OK)
         return rc;
-    if (cur == NULL) {
-        if ((a = action(P, "create", "client", service, name_of(want))) == NULL)
-            return clv_fail(P->err, CLV_NOMEM, "out of memory");
+    if (cur != NULL) {
+        rc = plan_client_update(P, service, cur, want, norm);
+    } else if ((a = action(P, "create", "client", service, name_of(want))) != NULL) {
         json_object_set_new(a, "body", json_deep_copy(want));
         json_object_del(json_object_get(a, "body"), "status");
-    } else if ((rc = plan_client_update(P, service, cur, want)) != CLV_OK) {
-        return rc;
+    } else {
+        rc = clv_fail(P->err, CLV_NOMEM, "out of memory");
     }
-    plan_status(P, "client", service, name_of(want), cur, want);
-    return CLV_OK;
+    json_decref(norm);
+    if (rc == CLV_OK)
+        plan_status(P, "client", service, name_of(want), cur, want);
+    return rc;
 }
 
 static clv_code plan_service(planner *P, const json_t *want, const char *path)

@@ -24,7 +24,8 @@ static const char state_text[] =
     "    \"scopes\":[\"openid\"],\"access_token_lifetime\":3600,\"description\":null,"
     "    \"jwks\":null,\"require_pkce\":true,\"effective_status\":\"active\"},"
     "   {\"client_id\":\"wrk1\",\"name\":\"worker\",\"type\":\"m2m\",\"status\":\"inactive\","
-    "    \"protected\":false,\"version\":1,\"scopes\":[\"jobs\"]}]}]";
+    "    \"protected\":false,\"version\":1,\"scopes\":[\"jobs\"],\"require_pkce\":false,"
+    "    \"audience\":[]}]}]";
 
 static json_t *plan_of(const json_t *state, const char *file, bool prune, clv_code want,
                        clv_err *err)
@@ -296,6 +297,31 @@ START_TEST(file_shape)
 }
 END_TEST
 
+/* A value the server would store otherwise is compared as stored: the plan converges. */
+START_TEST(compares_what_the_server_stores)
+{
+    json_t *state = clv_test_json(state_text), *plan;
+    clv_err err;
+
+    /* an m2m client never requires PKCE: true in the file is false on the server */
+    plan = plan_of(state,
+                   "{\"version\":1,\"services\":[{\"name\":\"Shop\",\"clients\":[{\"name\":"
+                   "\"worker\",\"type\":\"m2m\",\"require_pkce\":true,\"audience\":null}]}]}",
+                   false, CLV_OK, &err);
+    ck_assert_uint_eq(json_array_size(plan), 0); /* null audience is [] too */
+    json_decref(plan);
+    plan = plan_of(state,
+                   "{\"version\":1,\"services\":[{\"name\":\"Shop\",\"clients\":[{\"name\":"
+                   "\"worker\",\"type\":\"m2m\",\"require_pkce\":true,\"audience\":null,"
+                   "\"access_token_lifetime\":900}]}]}",
+                   false, CLV_OK, &err);
+    ck_assert_uint_eq(json_array_size(plan), 1);
+    ck_assert_uint_eq(json_object_size(json_object_get(json_array_get(plan, 0), "changes")), 1);
+    json_decref(plan);
+    json_decref(state);
+}
+END_TEST
+
 START_TEST(long_values_are_cut)
 {
     json_t *state = clv_test_json(state_text), *plan;
@@ -326,6 +352,7 @@ int main(void)
     tcase_add_test(tc, duplicates_on_the_server);
     tcase_add_test(tc, file_shape);
     tcase_add_test(tc, long_values_are_cut);
+    tcase_add_test(tc, compares_what_the_server_stores);
     suite_add_tcase(s, tc);
     return clv_test_run(s);
 }
