@@ -11,7 +11,12 @@
 #include "base/model.h"
 #include "core/client_json.h"
 
-enum { PATH_CAP = CLV_ERR_FIELD_MAX, VALUE_SHOWN = 120 };
+enum {
+    PATH_CAP = CLV_ERR_FIELD_MAX,
+    VALUE_SHOWN = 120,
+    NAME_MAX_CHARS = 200,
+    DESC_MAX_CHARS = 2000
+};
 
 static const char *const service_keys[] = {"name", "description", "status", "clients", NULL};
 static const char *const secret_keys[] = {"client_secret", "secret", "secrets", NULL};
@@ -88,11 +93,25 @@ static clv_code check_keys(const json_t *o, const char *path, bool client, clv_e
     return CLV_OK;
 }
 
+/* Characters (not bytes) of UTF-8 text; *ctl whether it holds a control character. */
+static size_t chars(const char *s, bool *ctl)
+{
+    size_t n = 0;
+
+    *ctl = false;
+    for (; *s != '\0'; s++) {
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+        *ctl = *ctl || (unsigned char)*s < 0x20 || *s == 0x7f;
+    }
+    return n;
+}
+
 /* name (required, a non-empty string) and status (active or inactive). */
 static clv_code check_common(const json_t *o, const char *path, clv_err *err)
 {
     const json_t *status = json_object_get(o, "status");
     const char *name = name_of(o);
+    bool ctl;
 
     if (!json_is_object(o))
         return fail_at(err, CLV_INVALID, path, "", "must be an object");
@@ -100,6 +119,9 @@ static clv_code check_common(const json_t *o, const char *path, clv_err *err)
         return fail_at(err, CLV_INVALID, path, ".name", "is required");
     if (name == NULL || name[0] == '\0')
         return fail_at(err, CLV_INVALID, path, ".name", "must be a non-empty string");
+    if (chars(name, &ctl) > NAME_MAX_CHARS || ctl) /* docs/DESIGN.md R20 */
+        return fail_at(err, CLV_INVALID, path, ".name",
+                       "must be 1 to 200 characters without control characters");
     if (status != NULL &&
         (!json_is_string(status) || !in(file_statuses, json_string_value(status))))
         return fail_at(err, CLV_INVALID, path, ".status", "must be active or inactive");
@@ -146,11 +168,15 @@ static clv_code check_service(const json_t *s, const char *path, clv_err *err)
     char at[PATH_CAP];
     clv_code rc = check_common(s, path, err);
     size_t i;
+    bool ctl;
 
     if (rc == CLV_OK)
         rc = check_keys(s, path, false, err);
-    if (rc == CLV_OK && desc != NULL && !json_is_string(desc) && !json_is_null(desc))
-        rc = fail_at(err, CLV_INVALID, path, ".description", "must be a string or null");
+    if (rc == CLV_OK && desc != NULL && !json_is_null(desc) &&
+        (!json_is_string(desc) || json_string_length(desc) == 0 ||
+         chars(json_string_value(desc), &ctl) > DESC_MAX_CHARS)) /* docs/DESIGN.md R20 */
+        rc = fail_at(err, CLV_INVALID, path, ".description",
+                     "must be a string of 1 to 2000 characters, or null");
     if (rc == CLV_OK && clients != NULL && !json_is_array(clients))
         rc = fail_at(err, CLV_INVALID, path, ".clients", "must be an array");
     json_array_foreach(clients, i, c) {

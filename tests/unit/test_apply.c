@@ -275,6 +275,11 @@ START_TEST(file_shape)
     check_refused("{\"version\":1,\"services\":[],\"x\":1}", "x");
     check_refused("{\"version\":1,\"services\":[{}]}", "services[0].name");
     check_refused("{\"version\":1,\"services\":[{\"name\":\"\"}]}", "services[0].name");
+    check_refused("{\"version\":1,\"services\":[{\"name\":\"a\\nb\"}]}", "services[0].name");
+    check_refused("{\"version\":1,\"services\":[{\"name\":\"A\",\"description\":\"\"}]}",
+                  "services[0].description");
+    check_refused("{\"version\":1,\"services\":[{\"name\":\"A\",\"description\":7}]}",
+                  "services[0].description");
     check_refused("{\"version\":1,\"services\":[{\"name\":\"A\",\"status\":\"deleted\"}]}",
                   "services[0].status");
     check_refused("{\"version\":1,\"services\":[{\"name\":\"A\",\"approval\":\"live\"}]}",
