@@ -42,6 +42,7 @@ unit-pg: deps-test $(TBUILD)/CMakeCache.txt
 e2e: deps-test $(TBUILD)/CMakeCache.txt
 	@cmake --build $(TBUILD) -j $(JOBS) --target clavis
 	@cd tests/e2e && (test node_modules/.package-lock.json -nt package-lock.json || npm ci --silent --no-audit --no-fund)
+	@cd examples/mcp && (test node_modules/.package-lock.json -nt package-lock.json || npm ci --silent --no-audit --no-fund)
 	CLAVIS_BIN=$(CURDIR)/$(TBUILD)/clavis node --test --test-concurrency=2 tests/e2e/
 
 # The end-to-end suite again, every server on a database of its own in a throwaway
@@ -49,6 +50,7 @@ e2e: deps-test $(TBUILD)/CMakeCache.txt
 e2e-pg: deps-test $(TBUILD)/CMakeCache.txt
 	@cmake --build $(TBUILD) -j $(JOBS) --target clavis
 	@cd tests/e2e && (test node_modules/.package-lock.json -nt package-lock.json || npm ci --silent --no-audit --no-fund)
+	@cd examples/mcp && (test node_modules/.package-lock.json -nt package-lock.json || npm ci --silent --no-audit --no-fund)
 	scripts/pg.sh run sh -c 'CLAVIS_BIN=$(CURDIR)/$(TBUILD)/clavis node --test --test-concurrency=2 tests/e2e/'
 
 test: style unit unit-pg e2e e2e-pg fuzz-smoke

@@ -139,6 +139,37 @@ bool clv_config_is_proxy(const clv_config *cfg, const char *addr)
     return strstr(cfg->trusted_proxies, needle) != NULL;
 }
 
+bool clv_config_parse_count(const char *s, int64_t max, int64_t *out)
+{
+    int64_t v = 0;
+
+    if (s == NULL || *s == '\0')
+        return false;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9' || v > (max - (*s - '0')) / 10)
+            return false;
+        v = v * 10 + (*s - '0');
+    }
+    if (v < 1)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* CLAVIS_MAX_REGISTERED_CLIENTS (docs/OPERATIONS.md "Open registration"). */
+static clv_code env_max_registered(clv_config *cfg, clv_err *err)
+{
+    const char *v = getenv("CLAVIS_MAX_REGISTERED_CLIENTS");
+
+    if (v == NULL || v[0] == '\0')
+        return CLV_OK;
+    if (!clv_config_parse_count(v, CLV_MAX_REGISTERED_MAX, &cfg->max_registered_clients))
+        return clv_fail_field(err, CLV_INVALID, "CLAVIS_MAX_REGISTERED_CLIENTS",
+                              "CLAVIS_MAX_REGISTERED_CLIENTS must be 1 to %d",
+                              CLV_MAX_REGISTERED_MAX);
+    return CLV_OK;
+}
+
 /* The CLAVIS_* variables of a string, a duration or a switch, and where each goes. */
 enum { ENV_STR, ENV_DURATION, ENV_BOOL };
 static const struct {
@@ -174,7 +205,8 @@ static clv_code apply_env(clv_config *cfg, clv_err *err)
         else
             rc = env_bool(env_vars[i].name, slot, err);
     }
-    if (rc != CLV_OK || (rc = env_proxies(cfg, err)) != CLV_OK)
+    if (rc != CLV_OK || (rc = env_proxies(cfg, err)) != CLV_OK ||
+        (rc = env_max_registered(cfg, err)) != CLV_OK)
         return rc;
     if (alg != NULL && alg[0] != '\0' && !clv_alg_parse(alg, &cfg->token_alg))
         return clv_fail_field(err, CLV_INVALID, "CLAVIS_TOKEN_ALG",

@@ -49,6 +49,14 @@ clv_code clv_redirect_uri_check(const char *uri, const char *field, clv_err *err
  * list for the API, `clavis export` and `clavis apply`. */
 const char *clv_client_field(size_t i, bool *patchable);
 
+/* The rules of client fields that other objects share (docs/DESIGN.md R20, R38): a
+ * resource identifier (RFC 8707 §2: an absolute http(s) URI without a fragment, ≤ 2000
+ * characters), a name (1..200 characters, no controls), a list of scopes (≤ 100 scope
+ * tokens of RFC 6749 §3.3, no duplicates). CLV_INVALID with field on failure. */
+clv_code clv_resource_uri_check(const char *uri, const char *field, clv_err *err);
+clv_code clv_name_check(const char *s, const char *field, clv_err *err);
+clv_code clv_scope_list_check(const json_t *list, const char *name, clv_err *err);
+
 /* Changes between two JSON objects of the same kind, as docs/DESIGN.md R10's
  * {"field": {"from": …, "to": …}} for every key whose value differs (keys in ignore, a
  * NULL-terminated list, are skipped). New reference. */

@@ -69,6 +69,12 @@ typedef struct {
      * effective status deleted lists deleted clients too, even with status -1. */
     bool by_effective;
     clv_status effective_status;
+    /* The hygiene filters (docs/API.md "List clients"): with by_unused, only clients whose
+     * last use (last_used_at, or created_at if never used) is before unused_since; with
+     * by_secret_expiry, only clients with a secret whose expiry (not "never") is before
+     * secret_expires_before. */
+    bool by_unused, by_secret_expiry;
+    int64_t unused_since, secret_expires_before;
     const char *cursor;
     int limit; /* 1..100 */
 } clv_client_filter;

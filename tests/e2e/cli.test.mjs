@@ -640,7 +640,7 @@ describe('clavis admin command line', () => {
       'user grant': 'list revoke',
       tenant: 'create list show update',
       audit: 'list',
-      'initial-access-token': 'create',
+      'initial-access-token': 'create list',
     };
     for (const [g, list] of Object.entries(cmds)) {
       for (const c of list.split(' ')) {

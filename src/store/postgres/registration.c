@@ -3,6 +3,7 @@
  * registration access token, both stored by the SHA-256 of their value; and the purge
  * (clv_store_purge), storage only: its audit events are src/core/retention.c's. Column
  * order follows IAT_COLS of sql.c. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,5 +213,52 @@ clv_code clv_pg_purge(clv_store *s, int64_t now, clv_list *removed, clv_err *err
         return CLV_OK;
     }
     clv_list_cleanup(&l);
+    return rc;
+}
+
+/* Runs a statement that returns one row of one column; its text is copied into buf. */
+static clv_code one_value(clv_store *s, clv_pg_stmt_id id, const char *arg, const char *what,
+                          char *buf, size_t n, clv_err *err)
+{
+    clv_pg_conn *c;
+    clv_pg_params p;
+    PGresult *res = NULL;
+    clv_code rc = clv_pg_conn_get(s, &c, err);
+
+    if (rc != CLV_OK)
+        return rc;
+    clv_pg_params_init(&p);
+    if (arg != NULL)
+        clv_pg_text(&p, arg);
+    if ((rc = clv_pg_exec(c, id, &p, what, &res, err)) != CLV_OK)
+        return rc;
+    if (PQntuples(res) != 1 || PQnfields(res) != 1)
+        rc = clv_fail(err, CLV_STORE, "%s: no answer", what);
+    else
+        snprintf(buf, n, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return rc;
+}
+
+clv_code clv_pg_purge_lock(clv_store *s, bool *got, clv_err *err)
+{
+    char v[8];
+    clv_code rc = one_value(s, PG_PURGE_LOCK, NULL, "purge_lock", v, sizeof v, err);
+
+    if (rc == CLV_OK)
+        *got = v[0] == 't';
+    return rc;
+}
+
+clv_code clv_pg_registered_count(clv_store *s, const char *service_id, int64_t *count,
+                                 clv_err *err)
+{
+    char v[32];
+    clv_code rc = one_value(s, PG_SERVICE_LOCK, service_id, "registered_count", v, sizeof v, err);
+
+    if (rc == CLV_OK)
+        rc = one_value(s, PG_REGISTERED_COUNT, service_id, "registered_count", v, sizeof v, err);
+    if (rc == CLV_OK)
+        *count = strtoll(v, NULL, 10);
     return rc;
 }
