@@ -298,7 +298,10 @@ static json_t *export_service(const json_t *s)
         o, "status",
         json_string(status && strcmp(status, "inactive") == 0 ? "inactive" : "active"));
     json_array_foreach(list, i, c) {
-        json_array_append_new(clients, export_client(c));
+        /* A protected client is the server's own (the clavis init client, the console): its
+         * redirect URIs name this server, so it stays out of a file meant for any server. */
+        if (!json_is_true(json_object_get(c, "protected")))
+            json_array_append_new(clients, export_client(c));
     }
     json_object_set_new(o, "clients", clients);
     json_decref(list);

@@ -40,7 +40,8 @@ enum { CLV_APPLY_VERSION = 1 };
 clv_code clv_apply_check(const json_t *doc, clv_err *err);
 
 /* The file that describes state: every service with its name, description and status, and
- * every client with its name, type, status and writable fields; sorted by name. New
+ * every client but the protected ones (the server's own, which apply leaves alone unless a
+ * file names them) with its name, type, status and writable fields; sorted by name. New
  * reference, NULL when out of memory. */
 json_t *clv_apply_export(const json_t *state);
 

@@ -92,10 +92,13 @@ describe('clavis export and apply', () => {
     assert.match(applied.stdout, /^No changes: the server matches the file\.$/m);
     assert.doesNotMatch(applied.stdout, /^[+~-] /m);
     assert.deepEqual(await snapshot(a), before_, 'nothing changed');
+    // the protected init client is the server's own: not in the export, never pruned
+    assert.deepEqual(doc.services.find((s) => s.name === 'Clavis administration').clients, []);
     const pruned = ok(await cli(a, ['apply', '-f', p, '--prune', '--json']), 'apply --prune');
     const result = JSON.parse(pruned.stdout);
     assert.equal(result.done, 0);
-    assert.deepEqual(result.plan, [], 'the file names everything: nothing to prune');
+    assert.ok(result.plan.every((x) => x.op === 'keep'), JSON.stringify(result.plan));
+    assert.ok(result.plan.some((x) => x.name === 'clavis-init'));
   });
 
   test('apply to a fresh server creates everything and prints each new secret once', async () => {

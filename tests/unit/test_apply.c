@@ -91,8 +91,16 @@ START_TEST(export_then_plan_is_empty)
                 json_object_get(json_array_get(json_object_get(doc, "services"), 1), "clients"), 1),
             "status")),
         "inactive");
+    /* the protected client is the server's own: not in the file, kept by --prune */
+    ck_assert_uint_eq(json_array_size(json_object_get(
+                          json_array_get(json_object_get(doc, "services"), 0), "clients")),
+                      0);
+    ck_assert_int_eq(clv_apply_plan(state, doc, false, &plan, &err), CLV_OK);
+    ck_assert_uint_eq(json_array_size(plan), 0);
+    json_decref(plan);
     ck_assert_int_eq(clv_apply_plan(state, doc, true, &plan, &err), CLV_OK);
     ck_assert_uint_eq(clv_apply_count(plan, NULL, NULL, NULL), 0);
+    op_at(plan, 0, "keep", "clavis-admin");
     text = printed(plan);
     ck_assert_ptr_nonnull(strstr(text, "No changes"));
     free(text);
