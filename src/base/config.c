@@ -94,6 +94,17 @@ static clv_code env_bool(const char *name, bool *slot, clv_err *err)
     return clv_fail_field(err, CLV_INVALID, name, "%s must be 1 or 0 (true or false)", name);
 }
 
+bool clv_config_parse_pool(const char *v, int *out)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+
+    if (v[0] < '0' || v[0] > '9' || *end != '\0' || n < 1 || n > 1024)
+        return false;
+    *out = (int)n;
+    return true;
+}
+
 /* CLAVIS_TRUSTED_PROXIES: IP addresses separated by commas, each written in canonical form
  * between commas (",127.0.0.1,::1,") so that clv_config_is_proxy is one search. */
 static clv_code env_proxies(clv_config *cfg, clv_err *err)
@@ -208,6 +219,10 @@ static clv_code apply_env(clv_config *cfg, clv_err *err)
     if (rc != CLV_OK || (rc = env_proxies(cfg, err)) != CLV_OK ||
         (rc = env_max_registered(cfg, err)) != CLV_OK)
         return rc;
+    if (getenv("CLAVIS_DB_POOL") != NULL && getenv("CLAVIS_DB_POOL")[0] != '\0' &&
+        !clv_config_parse_pool(getenv("CLAVIS_DB_POOL"), &cfg->db_pool))
+        return clv_fail_field(err, CLV_INVALID, "CLAVIS_DB_POOL",
+                              "CLAVIS_DB_POOL must be 1 to 1024 connections");
     if (alg != NULL && alg[0] != '\0' && !clv_alg_parse(alg, &cfg->token_alg))
         return clv_fail_field(err, CLV_INVALID, "CLAVIS_TOKEN_ALG",
                               "CLAVIS_TOKEN_ALG must be RS256, ES256 or EdDSA");

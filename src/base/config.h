@@ -24,6 +24,7 @@ typedef struct {
     int64_t secret_lifetime;     /* default secret expiry (seconds; default one year) */
     int64_t purge_interval;      /* seconds between purge runs in serve */
     int threads;                 /* HTTP worker threads (default: cores) */
+    int db_pool; /* PostgreSQL: connections at most (--db-pool; 0: one per thread) */
     bool log_requests;           /* one JSON line per request */
     char *open_registration_service; /* NULL: POST /register needs an initial access token;
                                       * else the service that open registrations join */
@@ -74,6 +75,8 @@ bool clv_config_parse_count(const char *s, int64_t max, int64_t *out);
 
 /* The largest --max-registered-clients. */
 enum { CLV_MAX_REGISTERED_MAX = 100000000 };
+/* A --db-pool / CLAVIS_DB_POOL value: 1 to 1024 connections. */
+bool clv_config_parse_pool(const char *v, int *out);
 
 /* Parses a non-negative decimal integer with optional unit suffix s/m/h/d into seconds. */
 bool clv_config_parse_duration(const char *s, int64_t *out);

@@ -1,5 +1,5 @@
 /* apply_plan — the export/apply file and the plan between a tenant and a file (see
- * apply_plan.h, docs/DESIGN.md D11). */
+ * apply_plan.h, docs/DESIGN.md D12). */
 #include "cli/apply_plan.h"
 
 #include <stdarg.h>

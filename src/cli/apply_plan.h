@@ -1,6 +1,6 @@
 /* apply_plan — the file of `clavis export` and `clavis apply` (docs/CLI.md "clavis export,
  * clavis apply", docs/apply.schema.json) and the plan that turns a tenant's services and
- * clients into what a file describes (docs/DESIGN.md D11). Pure: JSON in, JSON out, no
+ * clients into what a file describes (docs/DESIGN.md D12). Pure: JSON in, JSON out, no
  * request; cli_apply.c fetches the state, prints the plan and carries it out.
  *
  * The file: {"version": 1, "services": [{"name", "description"?, "status"?, "clients"?:

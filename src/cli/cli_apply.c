@@ -1,5 +1,5 @@
 /* cli_apply — `clavis export` and `clavis apply -f FILE [--dry-run] [--prune]` (docs/CLI.md,
- * docs/DESIGN.md D11): a tenant's services and clients as a file, and a file made true
+ * docs/DESIGN.md D12): a tenant's services and clients as a file, and a file made true
  * through the admin API. The file and the plan are apply_plan.c's; this file fetches the
  * state, prints the plan and carries it out, one admin request per action. */
 #include <stdio.h>

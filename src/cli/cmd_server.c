@@ -16,6 +16,7 @@
 #include "cli/server_options.h"
 #include "core/app.h"
 #include "core/audit.h"
+#include "core/changes.h"
 #include "core/client_json.h"
 #include "core/ids.h"
 #include "core/retention.h"
@@ -42,6 +43,8 @@ static const char serve_help[] =
     "                       default 14d; DUR is N, Ns, Nm, Nh or Nd)\n"
     "  --purge-interval DUR time between purge runs (CLAVIS_PURGE_INTERVAL; default 1h)\n"
     "  --threads N          HTTP worker threads (default: number of cores)\n"
+    "  --db-pool N          PostgreSQL: at most N connections, shared by the threads\n"
+    "                       (CLAVIS_DB_POOL; default one per thread)\n"
     "  --log-requests       log one JSON line per request\n"
     "  --open-registration-service SERVICE_ID\n"
     "                       allow POST /register without an initial access token; such\n"
@@ -67,7 +70,7 @@ static const char purge_help[] =
 
 enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
        OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT, OPT_MAX_REG,
-       OPT_NOW };
+       OPT_NOW, OPT_DB_POOL };
 
 static const struct option long_opts[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -85,13 +88,14 @@ static const struct option long_opts[] = {
     {"reuse-port", no_argument, NULL, OPT_REUSE_PORT},
     {"max-registered-clients", required_argument, NULL, OPT_MAX_REG},
     {"now", required_argument, NULL, OPT_NOW},
+    {"db-pool", required_argument, NULL, OPT_DB_POOL},
     {NULL, 0, NULL, 0}};
 
 /* The options only serve takes (init and purge refuse them). */
 static bool serve_only(int val)
 {
     return val == OPT_LISTEN || val == OPT_ISSUER || val == OPT_OPEN_REG || val == OPT_REUSE_PORT ||
-           val == OPT_MAX_REG;
+           val == OPT_MAX_REG || val == OPT_DB_POOL;
 }
 
 const char *clv_cli_server_flag(size_t i, bool serve, bool *value)
@@ -159,6 +163,9 @@ static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc
     else if (c == OPT_MAX_REG) {
         if (!clv_config_parse_count(optarg, CLV_MAX_REGISTERED_MAX, &cfg->max_registered_clients))
             *rc = bad(argv[0], "--max-registered-clients must be 1 to %d", CLV_MAX_REGISTERED_MAX);
+    } else if (c == OPT_DB_POOL) {
+        if (!clv_config_parse_pool(optarg, &cfg->db_pool))
+            *rc = bad(argv[0], "--db-pool must be 1 to 1024 connections");
     } else if (optarg[0] == '\0') /* OPT_OPEN_REG */
         *rc = bad(argv[0], "--open-registration-service needs a service id");
     else
@@ -364,6 +371,8 @@ int clv_cmd_serve(int argc, char **argv)
     cli_flags fl = {0};
     clv_app *app = NULL;
     clv_server *srv = NULL;
+    clv_changes *changes = NULL;
+    clv_err err;
     sigset_t sigs;
     int rc = clv_cli_setup(argc, argv, &cfg, &fl, serve_help, true);
 
@@ -377,6 +386,12 @@ int clv_cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if ((rc = serve_start(&cfg, &app, &srv)) != 0)
         goto cleanup;
+    clv_err_init(&err);
+    if (clv_changes_start(app, &changes, &err) != CLV_OK) {
+        fprintf(stderr, "clavis: %s\n", err.detail);
+        rc = 1;
+        goto cleanup;
+    }
     clv_log("info", "listening on %s%s, issuer %s, database %s", cfg.listen,
             cfg.reuse_port ? " (port shared: --reuse-port)" : "", cfg.issuer, cfg.db);
     run_purge(app, clv_now(), NULL);
@@ -394,6 +409,7 @@ int clv_cmd_serve(int argc, char **argv)
     clv_log("info", "shutting down");
 cleanup:
     clv_server_stop(srv);
+    clv_changes_stop(changes);
     clv_h_oauth_cleanup();
     clv_app_free(app);
     clv_config_cleanup(&cfg);

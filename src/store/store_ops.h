@@ -251,7 +251,17 @@
      * takes a transaction-scoped advisory lock of the service, so that two registrations          \
      * into it count one after the other (SQLite's writers are serialized already). */             \
     X(registered_count, (clv_store *s, const char *service_id, int64_t *count, clv_err *err),      \
-      (s, service_id, count, err))
+      (s, service_id, count, err))                                                                 \
+                                                                                                   \
+    /* ---- changes committed by other processes (src/core/changes.c) ---- */                      \
+    /* Waits up to timeout_ms for changes that any process (any node) committed and calls          \
+     * fn for each (store.h). CLV_OK after a delivery or the timeout; CLV_UNAVAILABLE when         \
+     * it cannot listen now (the next call tries again, and then reports "*"); CLV_NOT_FOUND       \
+     * when the backend has no way to be told (SQLite: the caches' time limit is the only          \
+     * way). Called by one thread at a time. PostgreSQL: LISTEN on its own connection. */          \
+    X(changes_wait,                                                                                \
+      (clv_store *s, int timeout_ms, clv_store_change_fn fn, void *ctx, clv_err *err),             \
+      (s, timeout_ms, fn, ctx, err))
 /* clang-format on */
 
 #endif

@@ -1,4 +1,4 @@
-// clavis export / clavis apply (docs/CLI.md, docs/DESIGN.md D11): export a seeded server and
+// clavis export / clavis apply (docs/CLI.md, docs/DESIGN.md D12): export a seeded server and
 // apply it to itself (nothing planned) and to a fresh server (everything created, new
 // secrets printed once and working at /token through openid-client), a changed field
 // planned as "~", --dry-run changing nothing, --prune deleting softly but never the

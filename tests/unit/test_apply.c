@@ -1,4 +1,4 @@
-/* test_apply — the export/apply file and the plan (src/cli/apply_plan.h, docs/DESIGN.md D11):
+/* test_apply — the export/apply file and the plan (src/cli/apply_plan.h, docs/DESIGN.md D12):
  * the file's shape with JSON paths in errors, export then plan is empty, creates, changes,
  * status, prune (never a protected client), duplicates and type changes refused, and the
  * diff as printed. */

@@ -157,7 +157,8 @@ clv_code clv_pg_client_list(clv_store *s, const clv_client_filter *f, const clv_
         clv_pg_int(&p, f->secret_expires_before);
     else
         clv_pg_text(&p, NULL);
-    return clv_pg_page(s, PG_CLIENT_LIST, &p, pg->limit, &client_kind, out, err);
+    return clv_pg_page(s, f->q != NULL ? PG_CLIENT_LIST_Q : PG_CLIENT_LIST, &p, pg->limit,
+                       &client_kind, out, err);
 }
 
 clv_code clv_pg_hygiene_candidates(clv_store *s, int64_t now, int limit, clv_list *out,

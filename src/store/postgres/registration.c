@@ -187,6 +187,19 @@ static const clv_pg_stmt_id purge_deletes[] = {
     PG_PURGE_AUTHCODES,      PG_PURGE_REFRESH,         PG_PURGE_FAMILIES,
     PG_PURGE_SESSIONS,       PG_PURGE_ASSERTION_JTIS,  PG_PURGE_IATS};
 
+/* CLV_OK when this transaction holds the purge lock, CLV_NOT_FOUND when another does. */
+static clv_code purge_locked(clv_pg_conn *c, clv_err *err)
+{
+    PGresult *res = NULL;
+    clv_code rc = clv_pg_exec(c, PG_PURGE_LOCK, NULL, "purge", &res, err);
+
+    /* one row: t when this transaction holds it (again: the lock is the session's) */
+    if (rc == CLV_OK && (PQntuples(res) != 1 || PQgetvalue(res, 0, 0)[0] != 't'))
+        rc = CLV_NOT_FOUND;
+    PQclear(res);
+    return rc;
+}
+
 clv_code clv_pg_purge(clv_store *s, int64_t now, clv_list *removed, clv_err *err)
 {
     clv_list l = {0};
@@ -197,11 +210,15 @@ clv_code clv_pg_purge(clv_store *s, int64_t now, clv_list *removed, clv_err *err
 
     if (rc != CLV_OK || (rc = clv_pg_atomic_open(c, &own, err)) != CLV_OK)
         return rc;
+    if ((rc = purge_locked(c, err)) == CLV_NOT_FOUND) /* another node is purging */
+        return clv_pg_atomic_close(c, own, CLV_OK, err);
     /* What goes, first, while it is there (docs/API.md "Services": a service goes with all
      * its clients). */
-    clv_pg_params_init(&p);
-    clv_pg_int(&p, now);
-    rc = clv_pg_page_on(c, PG_PURGE_SELECT, &p, -1, &purged_kind, &l, err);
+    if (rc == CLV_OK) {
+        clv_pg_params_init(&p);
+        clv_pg_int(&p, now);
+        rc = clv_pg_page_on(c, PG_PURGE_SELECT, &p, -1, &purged_kind, &l, err);
+    }
     for (size_t i = 0; rc == CLV_OK && i < sizeof purge_deletes / sizeof purge_deletes[0]; i++) {
         clv_pg_params_init(&p);
         clv_pg_int(&p, now);

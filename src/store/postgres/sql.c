@@ -183,8 +183,40 @@ static const char migration_hygiene_sql[] =
     "CREATE INDEX clients_last_use ON clients (tenant_id, GREATEST(last_used_at, created_at));";
 static const char *const migration_hygiene[] = {migration_hygiene_sql, NULL};
 
+/* Migration 4: every change that a node's caches must not outlive (src/core/changes.c)
+ * tells the other nodes, in the transaction that makes it: pg_notify on the channel
+ * clavis_changes with "kind:id" (docs/OPERATIONS.md "PostgreSQL"). A trigger, so that no
+ * writer can forget it. last_used_at alone (written by every token request) is not a
+ * change. */
+static const char migration_notify_sql[] =
+    "CREATE FUNCTION clavis_notify() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " DECLARE r jsonb := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);"
+    " BEGIN"
+    " IF TG_OP = 'UPDATE' AND (to_jsonb(OLD) - 'last_used_at') = (r - 'last_used_at') THEN"
+    " RETURN NULL; END IF;"
+    " PERFORM pg_notify('clavis_changes', TG_ARGV[0] || ':' || coalesce(r ->> TG_ARGV[1], ''));"
+    " RETURN NULL; END $$;"
+    "CREATE TRIGGER clients_notify AFTER UPDATE OR DELETE ON clients"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('client', 'client_id');"
+    "CREATE TRIGGER secrets_notify AFTER INSERT OR UPDATE OR DELETE ON secrets"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('client', 'client_id');"
+    "CREATE TRIGGER services_notify AFTER UPDATE OR DELETE ON services"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('service', 'id');"
+    "CREATE TRIGGER tenants_notify AFTER UPDATE OR DELETE ON tenants"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('tenant', 'id');"
+    "CREATE TRIGGER revoked_jti_notify AFTER INSERT OR UPDATE ON revoked_jti"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('jti', 'jti');"
+    "CREATE TRIGGER revoked_families_notify AFTER INSERT OR UPDATE ON revoked_families"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('family', 'family_id');"
+    "CREATE TRIGGER consents_notify AFTER DELETE ON consents"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('consent', 'client_id');"
+    "CREATE TRIGGER meta_notify AFTER INSERT OR UPDATE OR DELETE ON meta"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('meta', 'name');";
+
+static const char *const migration_notify[] = {migration_notify_sql, NULL};
+
 const char *const *const clv_pg_migrations[] = {migration_1, migration_resources,
-                                                migration_hygiene};
+                                                migration_hygiene, migration_notify};
 const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_pg_migrations[0]);
 
 /* ---- column lists, shared by the statements below and by the row code ---- */
@@ -279,6 +311,13 @@ const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_p
     " AND (" ts ", id) < (" a "::bigint, " b "::text) ORDER BY " ts " DESC, id DESC"      \
     " LIMIT " lim "::bigint"
 
+/* The client list's filters of the hygiene (docs/API.md "List clients"): $10 unused_since,
+ * $11 secret_expires_before, NULL when not asked for. */
+#define HYGIENE_FILTERS                                                                    \
+    " AND ($10::bigint IS NULL OR GREATEST(last_used_at, created_at) < $10)"             \
+    " AND ($11::bigint IS NULL OR EXISTS (SELECT 1 FROM secrets x WHERE"                  \
+    " x.client_id = client_v.client_id AND x.expires_at <> 0 AND x.expires_at < $11))"
+
 const char *const clv_pg_sql[PG_COUNT] = {
     [PG_BEGIN] = "BEGIN",
     [PG_COMMIT] = "COMMIT",
@@ -291,6 +330,21 @@ const char *const clv_pg_sql[PG_COUNT] = {
     [PG_MIGRATE_LOCK] = "SELECT pg_advisory_xact_lock(7307015633716480311)",
     [PG_VERSION_CREATE] = "CREATE TABLE IF NOT EXISTS schema_version ("
                           " version integer PRIMARY KEY, applied_at bigint NOT NULL)",
+    /* The index of q (PG_CLIENT_LIST_Q), made at every start when it is missing, under the
+     * migration lock: pg_trgm's GIN index on the folded name. A role that may not create
+     * the extension (or a server without contrib) leaves q to a sequential scan: the
+     * notice tells the log (docs/OPERATIONS.md "PostgreSQL"); a later start, once an
+     * administrator ran CREATE EXTENSION pg_trgm, makes the index. */
+    [PG_Q_INDEX] = "DO $$ BEGIN"
+                   " IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN"
+                   " BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+                   " EXCEPTION WHEN OTHERS THEN"
+                   " RAISE NOTICE 'clavis-q: %', SQLERRM; RETURN; END;"
+                   " END IF;"
+                   " IF to_regclass('clients_name_trgm') IS NULL THEN"
+                   " CREATE INDEX clients_name_trgm ON clients USING gin (lower(name) gin_trgm_ops);"
+                   " END IF; END $$",
+    [PG_Q_INDEX_GET] = "SELECT 1 WHERE to_regclass('clients_name_trgm') IS NOT NULL",
     [PG_VERSION_GET] = "SELECT coalesce(max(version), 0) FROM schema_version",
     [PG_VERSION_PUT] = "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
 
@@ -331,22 +385,27 @@ const char *const clv_pg_sql[PG_COUNT] = {
                          " WHERE id = $36 AND version = $37",
     [PG_CLIENT_EXISTS] = "SELECT 1 FROM clients WHERE id = $1",
     [PG_CLIENT_TOUCH] = "UPDATE clients SET last_used_at = $1 WHERE client_id = $2",
-    /* $1 service, $2 tenant, $3 status, $4 type, $5 q, $6 $7 keyset, $8 limit, $9 effective
-     * status. q (docs/DESIGN.md R9): strpos, not LIKE, so that %, _ and * are literal.
-     * lower() folds by the database's locale, where SQLite's clv_fold folds every Unicode
-     * character by Clavis's own table: for non-ASCII names the two may differ. No index
-     * answers q yet: a pg_trgm index on lower(name) comes next. $10 unused_since, $11
-     * secret_expires_before (docs/API.md "List clients"): NULL when not asked for. */
+    /* $1 service, $2 tenant, $3 status, $4 type, $5 q (NULL here), $6 $7 keyset, $8 limit,
+     * $9 effective status, $10 unused_since, $11 secret_expires_before (docs/API.md "List
+     * clients"; NULL when not asked for). */
     [PG_CLIENT_LIST] = "SELECT " CLIENT_COLS " FROM client_v"
                        " WHERE ($1::text IS NULL OR service_id = $1::text)"
                        " AND ($2::text IS NULL OR tenant_id = $2::text) AND "
                        CLIENT_STATUS_MATCH " AND ($4::integer = -1 OR type = $4::integer)"
-                       " AND ($5::text IS NULL OR strpos(lower(name), lower($5::text)) > 0"
-                       " OR client_id = $5::text)"
-                       " AND ($10::bigint IS NULL OR GREATEST(last_used_at, created_at) < $10)"
-                       " AND ($11::bigint IS NULL OR EXISTS (SELECT 1 FROM secrets x WHERE"
-                       " x.client_id = client_v.client_id AND x.expires_at <> 0"
-                       " AND x.expires_at < $11))" KEYSET("created_at", "$6", "$7", "$8"),
+                       " AND $5::text IS NULL" HYGIENE_FILTERS KEYSET("created_at", "$6", "$7", "$8"),
+    /* The same with a q (docs/DESIGN.md R9): LIKE with %, _ and \ escaped, so that every
+     * character is literal, and so that the trigram index clients_name_trgm (PG_Q_INDEX)
+     * answers it; or the exact client_id (its unique index). lower() folds by the
+     * database's locale, where SQLite's clv_fold folds every Unicode character by
+     * Clavis's own table: for non-ASCII names the two may differ. */
+    [PG_CLIENT_LIST_Q] = "SELECT " CLIENT_COLS " FROM client_v"
+                         " WHERE ($1::text IS NULL OR service_id = $1::text)"
+                         " AND ($2::text IS NULL OR tenant_id = $2::text) AND "
+                         CLIENT_STATUS_MATCH " AND ($4::integer = -1 OR type = $4::integer)"
+                         " AND (lower(name) LIKE '%' || replace(replace(replace(lower($5::text),"
+                         " '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
+                         " OR client_id = $5::text)" HYGIENE_FILTERS
+                         KEYSET("created_at", "$6", "$7", "$8"),
 
     [PG_SECRET_INSERT] = "INSERT INTO secrets (" SECRET_COLS ")"
                          " VALUES ($1, $2, $3, $4, $5, $6, $7)",
