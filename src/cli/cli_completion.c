@@ -13,6 +13,9 @@ enum { PATH_CAP = 160 };
 
 static const char *const globals[] = {"url", "client-id", "client-secret", "json", "help", NULL};
 static const char *const file_flags[] = {"db", "key-dir", NULL}; /* serve, init, purge */
+/* The fixed values of the options of serve, init and purge (their getopt table has none). */
+static const char *const server_choices[][2] = {{"token-alg", "RS256 ES256 EdDSA"},
+                                                {"log-format", "json text"}};
 
 static bool in(const char *const *list, const char *s)
 {
@@ -91,6 +94,15 @@ static void flag_words(FILE *f, const leaf *l)
         fputs("--help ", f);
 }
 
+/* The fixed values of server option name, "@files" for a file, else "@any". */
+static const char *server_values(const char *name)
+{
+    for (size_t i = 0; i < sizeof server_choices / sizeof server_choices[0]; i++)
+        if (strcmp(server_choices[i][0], name) == 0)
+            return server_choices[i][1];
+    return in(file_flags, name) ? "@files" : "@any";
+}
+
 /* What the value of flag o takes: "" none, "@files" a file name, "@any" anything, else its
  * choices. (zsh's echo would swallow a lone "-".) */
 static void opt_values(FILE *f, const clv_cli_opt *o)
@@ -135,9 +147,7 @@ static void bash_values(FILE *f, const leaf *l)
     for (size_t i = 0; l->server > 0 && (name = clv_cli_server_flag(i, l->server == 2, &value));
          i++)
         fprintf(f, "    '%s --%s') echo '%s' ;;\n", l->path, name,
-                !value                 ? ""
-                : in(file_flags, name) ? "@files"
-                                       : "@any");
+                value ? server_values(name) : "");
     if (l->words != NULL) {
         fprintf(f, "    '%s ') echo '", l->path);
         for (size_t i = 0; l->words[i] != NULL; i++)
@@ -257,19 +267,36 @@ static void fish_opt(FILE *f, const char *path, const char *name, const clv_cli_
     fputc('\n', f);
 }
 
-static void fish_flags(FILE *f, const leaf *l)
+static const clv_cli_opt fish_value = CLV_STR("", NULL, "VALUE", "");
+static const clv_cli_opt fish_file = CLV_STR("", NULL, "FILE", "");
+
+/* The options of serve, init or purge. */
+static void fish_server_flags(FILE *f, const leaf *l)
 {
-    static const clv_cli_opt value = CLV_STR("", NULL, "VALUE", "");
-    static const clv_cli_opt file = CLV_STR("", NULL, "FILE", "");
-    const char *name;
+    const char *name, *v;
     bool has;
 
+    for (size_t i = 0; (name = clv_cli_server_flag(i, l->server == 2, &has)) != NULL; i++) {
+        v = has ? server_values(name) : "";
+        if (v[0] != '@' && v[0] != '\0')
+            fprintf(f, "complete -c clavis -n \"__clavis_is '%s'\" -l %s -x -a '%s'\n", l->path,
+                    name, v);
+        else
+            fish_opt(f, l->path, name,
+                     !has                       ? NULL
+                     : strcmp(v, "@files") == 0 ? &fish_file
+                                                : &fish_value);
+    }
+}
+
+static void fish_flags(FILE *f, const leaf *l)
+{
     for (const clv_cli_opt *o = l->opts; o != NULL && o->name != NULL; o++)
         fish_opt(f, l->path, o->name, o);
     for (size_t i = 0; l->opts != NULL && globals[i] != NULL; i++)
-        fish_opt(f, l->path, globals[i], i < 3 ? &value : NULL);
-    for (size_t i = 0; l->server > 0 && (name = clv_cli_server_flag(i, l->server == 2, &has)); i++)
-        fish_opt(f, l->path, name, !has ? NULL : in(file_flags, name) ? &file : &value);
+        fish_opt(f, l->path, globals[i], i < 3 ? &fish_value : NULL);
+    if (l->server > 0)
+        fish_server_flags(f, l);
     if (l->opts == NULL && l->server == 0)
         fish_opt(f, l->path, "help", NULL);
     if (l->words != NULL) {
