@@ -47,11 +47,6 @@ static const clv_cli_cmd server_cmds[] = {
      no_opts, run_policy, NULL},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
-static const clv_cli_group server_group = {
+const clv_cli_group clv_cli_server_group = {
     "server", "Shows the running server's policy (its serve flags), through the admin API",
     server_cmds};
-
-int clv_cmd_server(int argc, char **argv)
-{
-    return clv_cli_group_run(&server_group, argc, argv);
-}
