@@ -132,6 +132,13 @@ describe('a public agent with a metadata document', () => {
       '--client-secret', s.init.client_secret]);
     assert.equal(shown.code, 0, shown.stderr);
     assert.equal(JSON.parse(shown.stdout).client_id, id);
+    // clavis export leaves it out (its metadata is its document's), so apply never prunes it
+    const exported = await runCli(['export', '--url', s.url, '--client-id', s.init.client_id,
+      '--client-secret', s.init.client_secret]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const agents = JSON.parse(exported.stdout).services.find((x) => x.name === 'agents');
+    assert.ok(agents, exported.stdout.slice(0, 300));
+    assert.ok(!agents.clients.some((x) => x.name === 'Helpful Agent'), 'not in the export');
     // the admin API cannot make it look administrator-made
     const p = await s.api('PATCH', `/admin/v1/clients/${encodeURIComponent(id)}`, { registration: 'admin' });
     assert.equal(p.status, 400);
