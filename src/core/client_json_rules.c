@@ -54,7 +54,7 @@ static const uri_policy sector_policy = {
     URI_HTTPS | URI_HTTP_LOOPBACK | URI_NO_FRAGMENT,
     "must use https, or http on a loopback host (127.0.0.1, [::1], localhost)"};
 /* fetched by net/fetch.c, which refuses http and loopback unless --fetch-allow-loopback
- * (docs/DESIGN.md D-FETCH) */
+ * (docs/DESIGN.md D15) */
 static const uri_policy jwks_uri_policy = {
     URI_HTTPS | URI_HTTP_LOOPBACK | URI_NO_FRAGMENT,
     "must use https, or http on a loopback host (127.0.0.1, [::1], localhost)"};

@@ -1,5 +1,5 @@
 /* cimd — clients named by a client ID metadata document (draft-ietf-oauth-client-id-
- * metadata-document-03; docs/AGENTS.md, docs/DESIGN.md D-CIMD): a client_id that is an
+ * metadata-document-03; docs/AGENTS.md, docs/DESIGN.md D16): a client_id that is an
  * https URL is the address of the client's RFC 7591 metadata. When the operator turns it
  * on (--metadata-document-service), Clavis fetches that document (net/fetch.h rules:
  * ≤ 5 KiB, ≤ 5 s, kept by its cache headers within 1 min..24 h, fetched again when

@@ -16,7 +16,7 @@ clv_code clv_consent_needed(clv_app *app, const clv_authz *a, const clv_user *u,
     clv_code rc;
 
     /* OIDC Core §3.1.2.1: asks even a first-party client; a metadata document client is
-     * asked every time, its document may have changed hands (docs/DESIGN.md D-CIMD) */
+     * asked every time, its document may have changed hands (docs/DESIGN.md D16) */
     *needed = a->prompt_consent || clv_client_id_is_url(a->client->client_id);
     if (*needed || a->client->first_party)
         return CLV_OK;
