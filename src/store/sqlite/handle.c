@@ -7,7 +7,14 @@
  * pure cost) and found again through a pthread key. Its destructor closes the connection
  * when the thread exits; the store also keeps every connection on a list (under a mutex),
  * so that clv_store_free can close those of threads still alive. WAL lets readers run
- * while one writer writes; the busy timeout makes writers queue instead of failing. */
+ * while one writer writes; the busy timeout makes writers of other processes queue
+ * instead of failing.
+ *
+ * Writes. A thread's connection only reads: every transaction (begin … commit) and every
+ * operation that writes runs on the one writer connection of group.c, which commits the
+ * requests of many threads with one fsync (docs/DESIGN.md D17). While a thread's
+ * transaction is open its connection's tx points at the writer, so that everything the
+ * thread asks, reads too, sees its own writes. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +31,14 @@ struct clv_sqlite_store {
     pthread_mutex_t mu; /* guards conns */
     clv_sqlite_conn *conns;
     int writes_as; /* 0, or the migration whose release this store writes as (migrate_to) */
+    clv_sqlite_group *group;
 };
 
 typedef struct clv_sqlite_store sqlite_store;
 
 static const struct clv_store_ops sqlite_ops;
+static pthread_once_t op_writes_once = PTHREAD_ONCE_INIT;
+static void op_writes_init(void);
 
 /* ---- connections ---- */
 
@@ -86,29 +96,53 @@ static int conn_setup(sqlite3 *db)
     return rc;
 }
 
-static clv_code conn_open(sqlite_store *s, clv_sqlite_conn **out, clv_err *err)
+/* A connection set up with conn_pragmas and the SQL functions, owned by nobody yet. */
+static clv_code conn_new(sqlite_store *s, clv_sqlite_conn **out, clv_err *err)
 {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     clv_sqlite_conn *c = calloc(1, sizeof *c);
-    clv_code rc = CLV_STORE;
 
     if (c == NULL)
         return clv_fail(err, CLV_NOMEM, "store: out of memory");
     c->owner = s;
     if (sqlite3_open_v2(s->path, &c->db, flags, NULL) != SQLITE_OK) {
-        clv_fail(err, rc, "store: cannot open %s: %s", s->path,
+        clv_fail(err, CLV_STORE, "store: cannot open %s: %s", s->path,
                  c->db != NULL ? sqlite3_errmsg(c->db) : "out of memory");
-        goto cleanup;
+        conn_close(c);
+        return CLV_STORE;
     }
     sqlite3_extended_result_codes(c->db, 1);
     if (sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
         conn_setup(c->db) != SQLITE_OK || clv_sqlite_register_fold(c->db) != SQLITE_OK) {
-        clv_fail(err, rc, "store: cannot set up %s: %s", s->path, sqlite3_errmsg(c->db));
-        goto cleanup;
+        clv_fail(err, CLV_STORE, "store: cannot set up %s: %s", s->path, sqlite3_errmsg(c->db));
+        conn_close(c);
+        return CLV_STORE;
     }
+    *out = c;
+    return CLV_OK;
+}
+
+clv_code clv_sqlite_conn_new(clv_store *s, clv_sqlite_conn **out, clv_err *err)
+{
+    return conn_new((sqlite_store *)s, out, err);
+}
+
+void clv_sqlite_conn_free(clv_sqlite_conn *c)
+{
+    conn_close(c);
+}
+
+/* The calling thread's own connection, opened and put on the store's list. */
+static clv_code conn_open(sqlite_store *s, clv_sqlite_conn **out, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    clv_code rc = conn_new(s, &c, err);
+
+    if (rc != CLV_OK)
+        return rc;
     if (pthread_setspecific(s->key, c) != 0) {
-        clv_fail(err, rc, "store: pthread_setspecific failed");
-        goto cleanup;
+        conn_close(c);
+        return clv_fail(err, CLV_STORE, "store: pthread_setspecific failed");
     }
     pthread_mutex_lock(&s->mu);
     c->next = s->conns;
@@ -117,15 +151,11 @@ static clv_code conn_open(sqlite_store *s, clv_sqlite_conn **out, clv_err *err)
     s->conns = c;
     pthread_mutex_unlock(&s->mu);
     *out = c;
-    c = NULL;
-    rc = CLV_OK;
-cleanup:
-    if (c != NULL)
-        conn_close(c);
-    return rc;
+    return CLV_OK;
 }
 
-clv_code clv_sqlite_conn_get(clv_store *base, clv_sqlite_conn **out, clv_err *err)
+/* The calling thread's own connection (not the writer it may be using). */
+static clv_code own_conn(clv_store *base, clv_sqlite_conn **out, clv_err *err)
 {
     sqlite_store *s = (sqlite_store *)base;
     clv_sqlite_conn *c = pthread_getspecific(s->key);
@@ -135,6 +165,21 @@ clv_code clv_sqlite_conn_get(clv_store *base, clv_sqlite_conn **out, clv_err *er
         return CLV_OK;
     }
     return conn_open(s, out, err);
+}
+
+clv_code clv_sqlite_conn_get(clv_store *base, clv_sqlite_conn **out, clv_err *err)
+{
+    clv_sqlite_conn *c = NULL;
+    clv_code rc = own_conn(base, &c, err);
+
+    if (rc == CLV_OK)
+        *out = c->tx != NULL ? c->tx : c;
+    return rc;
+}
+
+clv_sqlite_group *clv_sqlite_store_group(clv_store *s)
+{
+    return ((sqlite_store *)s)->group;
 }
 
 /* ---- handle ---- */
@@ -147,6 +192,7 @@ void clv_sqlite_free(clv_store *base)
     /* Deleting the key first means no destructor can run for it any more; the
      * connections of threads still alive are closed here, from the list. */
     pthread_key_delete(s->key);
+    clv_sqlite_group_free(s->group);
     for (c = s->conns; c != NULL; c = next) {
         next = c->next;
         conn_close(c);
@@ -159,7 +205,7 @@ void clv_sqlite_free(clv_store *base)
 clv_code clv_store_sqlite_open(const char *path, clv_store **out, clv_err *err)
 {
     sqlite_store *s = calloc(1, sizeof *s);
-    clv_sqlite_conn *c;
+    clv_sqlite_conn *c = NULL;
     clv_code rc;
 
     if (s == NULL || (s->path = strdup(path)) == NULL) {
@@ -167,12 +213,17 @@ clv_code clv_store_sqlite_open(const char *path, clv_store **out, clv_err *err)
         return clv_fail(err, CLV_NOMEM, "store: out of memory");
     }
     s->base.ops = &sqlite_ops;
+    pthread_once(&op_writes_once, op_writes_init);
     if (pthread_key_create(&s->key, conn_release) != 0) {
         free(s->path);
         free(s);
         return clv_fail(err, CLV_STORE, "store: pthread_key_create failed");
     }
     pthread_mutex_init(&s->mu, NULL);
+    if ((s->group = clv_sqlite_group_new(&s->base)) == NULL) {
+        clv_sqlite_free(&s->base);
+        return clv_fail(err, CLV_NOMEM, "store: out of memory");
+    }
     /* Open this thread's connection now, so that a bad path fails here. */
     rc = conn_open(s, &c, err);
     if (rc != CLV_OK) {
@@ -272,18 +323,33 @@ clv_code clv_sqlite_version_miss(clv_sqlite_conn *c, clv_sqlite_stmt_id exists, 
 
 clv_code clv_sqlite_begin(clv_store *s, clv_err *err)
 {
-    clv_sqlite_conn *c;
-    clv_code rc = clv_sqlite_conn_get(s, &c, err);
+    clv_sqlite_conn *c = NULL, *w;
+    clv_code rc = own_conn(s, &c, err);
 
-    return rc == CLV_OK ? clv_sqlite_run(c, ST_BEGIN, err) : rc;
+    if (rc != CLV_OK)
+        return rc;
+    if (c->tx != NULL)
+        return clv_fail(err, CLV_STORE, "store: begin: a transaction is already open");
+    if ((rc = clv_sqlite_group_enter(((sqlite_store *)s)->group, &w, err)) == CLV_OK)
+        c->tx = w;
+    return rc;
+}
+
+/* Ends the thread's transaction: kept (once durable) when rc is CLV_OK, else undone. */
+static clv_code tx_end(clv_store *s, clv_code rc, clv_err *err)
+{
+    clv_sqlite_conn *c = NULL;
+
+    if (own_conn(s, &c, NULL) != CLV_OK || c->tx == NULL)
+        return rc == CLV_OK ? clv_fail(err, CLV_STORE, "store: commit: no transaction is open")
+                            : rc;
+    c->tx = NULL;
+    return clv_sqlite_group_leave(((sqlite_store *)s)->group, rc, err);
 }
 
 clv_code clv_sqlite_commit(clv_store *s, clv_err *err)
 {
-    clv_sqlite_conn *c;
-    clv_code rc = clv_sqlite_conn_get(s, &c, err);
-
-    return rc == CLV_OK ? clv_sqlite_run(c, ST_COMMIT, err) : rc;
+    return tx_end(s, CLV_OK, err);
 }
 
 /* SQLite: one connection per thread that calls the store, always (a file has no connection
@@ -300,12 +366,28 @@ void clv_sqlite_release(clv_store *s)
 
 void clv_sqlite_rollback(clv_store *s)
 {
-    clv_sqlite_conn *c;
+    /* Harmless with no transaction open (after a failed begin or a failed commit). */
+    tx_end(s, CLV_STORE, NULL);
+}
 
-    /* Harmless with no transaction open (after a failed begin or a failed commit that
-     * SQLite already rolled back). */
-    if (clv_sqlite_conn_get(s, &c, NULL) == CLV_OK && !sqlite3_get_autocommit(c->db))
-        clv_sqlite_run(c, ST_ROLLBACK, NULL);
+/* An operation that writes, outside the thread's transaction: its own request of the
+ * group (docs/DESIGN.md D17); inside one, it simply joins it (*own false). */
+clv_code clv_sqlite_write_open(clv_store *s, bool *own, clv_err *err)
+{
+    clv_sqlite_conn *c = NULL;
+    clv_code rc = own_conn(s, &c, err);
+
+    *own = false;
+    if (rc != CLV_OK || c->tx != NULL)
+        return rc;
+    if ((rc = clv_sqlite_begin(s, err)) == CLV_OK)
+        *own = true;
+    return rc;
+}
+
+clv_code clv_sqlite_write_close(clv_store *s, bool own, clv_code rc, clv_err *err)
+{
+    return own ? tx_end(s, rc, err) : rc;
 }
 
 /* Work that must be atomic: its own write transaction, or a savepoint inside the
@@ -473,7 +555,61 @@ clv_code clv_sqlite_meta_put(clv_store *s, const char *name, const char *value, 
 
 /* ---- the table: clv_sqlite_<name> for every operation (impl.h) ---- */
 
-#define OP(name, params, args) .name = clv_sqlite_##name,
+/* The operations that write: each runs as a request of the group (clv_sqlite_write_open)
+ * unless the
+ * thread's transaction is open. Reads run on the thread's own connection. */
+static const char *const write_ops[] = {
+    "meta_put", "tenant_insert", "tenant_update", "service_insert", "service_update",
+    "client_insert", "client_update", "client_touch", "secret_insert", "secret_delete",
+    "secret_touch", "user_insert", "user_update", "user_delete", "audit_insert", "jti_revoke",
+    "authcode_insert", "authcode_consume", "refresh_insert", "refresh_consume",
+    "family_revoke", "client_grants_revoke", "refresh_revoke", "session_insert",
+    "session_delete", "assertion_jti_use", "iat_use", "regtoken_put", "consent_put",
+    "consent_delete", "purge"}; /* and iat_insert, which groups itself (registration.c) */
+
+#define OP_INDEX(name, params, args) OPI_##name,
+#define OWN_OP_INDEX(ret, name, params) OPI_##name,
+enum { CLV_STORE_OPS(OP_INDEX) CLV_STORE_OWN_OPS(OWN_OP_INDEX) OPI_COUNT };
+#undef OP_INDEX
+#undef OWN_OP_INDEX
+
+#define OP_NAME(name, params, args) #name,
+#define OWN_OP_NAME(ret, name, params) #name,
+static const char *const op_names[OPI_COUNT] = {CLV_STORE_OPS(OP_NAME)
+                                                    CLV_STORE_OWN_OPS(OWN_OP_NAME)};
+#undef OP_NAME
+#undef OWN_OP_NAME
+
+static bool op_writes[OPI_COUNT];
+
+/* Fills op_writes from write_ops; a name that is no operation is a bug of this file. */
+static void op_writes_init(void)
+{
+    for (size_t i = 0; i < sizeof write_ops / sizeof write_ops[0]; i++) {
+        int k = 0;
+        while (k < OPI_COUNT && strcmp(op_names[k], write_ops[i]) != 0)
+            k++;
+        if (k == OPI_COUNT)
+            abort();
+        op_writes[k] = true;
+    }
+}
+
+#define WRAP(name, params, args)                                                                   \
+    static clv_code grouped_##name params                                                          \
+    {                                                                                              \
+        bool own;                                                                                  \
+        clv_code rc;                                                                               \
+        if (!op_writes[OPI_##name])                                                                \
+            return clv_sqlite_##name args;                                                         \
+        if ((rc = clv_sqlite_write_open(s, &own, err)) != CLV_OK)                                  \
+            return rc;                                                                             \
+        return clv_sqlite_write_close(s, own, clv_sqlite_##name args, err);                        \
+    }
+CLV_STORE_OPS(WRAP)
+#undef WRAP
+
+#define OP(name, params, args) .name = grouped_##name,
 #define OWN_OP(ret, name, params) .name = clv_sqlite_##name,
 /* clang-format off */
 static const struct clv_store_ops sqlite_ops = {

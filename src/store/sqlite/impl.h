@@ -1,5 +1,6 @@
 /* impl — internals shared by the files of the SQLite backend (src/store/sqlite/):
  *   handle.c            the handle, connections, statements, transactions, migrations, meta
+ *   group.c             group commit: the writer connection and its committer thread
  *   sql.c               every SQL text: the migrations and the prepared statements
  *   bind.c              binding parameters, loading columns, running statements
  *   tenants_services.c, clients.c, secrets.c, users.c, audit.c, consents.c  the objects
@@ -27,6 +28,9 @@ typedef enum {
     ST_SAVEPOINT,
     ST_RELEASE,
     ST_ROLLBACK_TO,
+    ST_GROUP_SAVEPOINT,
+    ST_GROUP_RELEASE,
+    ST_GROUP_ROLLBACK_TO,
     ST_VERSION_CREATE,
     ST_VERSION_GET,
     ST_VERSION_PUT,
@@ -147,11 +151,38 @@ struct clv_sqlite_conn {
     clv_sqlite_q_sample *q_sample; /* the common trigrams of q, learnt on first use */
     struct clv_sqlite_store *owner;
     clv_sqlite_conn *prev, *next;
+    /* A thread's own connection reads; while the thread has a transaction or a write open,
+     * tx is the writer connection (group.c) and clv_sqlite_conn_get answers that. */
+    clv_sqlite_conn *tx;
 };
 
 /* The calling thread's connection, opened (and added to the store's list) on first use.
  * CLV_STORE if it cannot be opened. */
 clv_code clv_sqlite_conn_get(clv_store *s, clv_sqlite_conn **out, clv_err *err);
+
+/* A connection of the store's database that no thread owns (the writer of group.c), and
+ * its closing. */
+clv_code clv_sqlite_conn_new(clv_store *s, clv_sqlite_conn **out, clv_err *err);
+void clv_sqlite_conn_free(clv_sqlite_conn *c);
+
+/* Group commit (group.c, docs/DESIGN.md D17). enter: the calling thread takes the writer
+ * connection (*w), inside the open batch's transaction, in a savepoint of its own. leave:
+ * rc is the outcome of the thread's statements; on CLV_OK the savepoint is released and the
+ * call returns once the batch is committed (durable), with CLV_OK or the commit's failure;
+ * otherwise the savepoint is rolled back and rc returned at once. */
+typedef struct clv_sqlite_group clv_sqlite_group;
+clv_sqlite_group *clv_sqlite_group_new(clv_store *s);
+void clv_sqlite_group_free(clv_sqlite_group *g);
+clv_code clv_sqlite_group_enter(clv_sqlite_group *g, clv_sqlite_conn **w, clv_err *err);
+clv_code clv_sqlite_group_leave(clv_sqlite_group *g, clv_code rc, clv_err *err);
+/* A write outside the thread's transaction as a request of the group (*own true), or inside
+ * it (*own false: close returns rc unchanged). close ends the request with rc as leave. */
+clv_code clv_sqlite_write_open(clv_store *s, bool *own, clv_err *err);
+clv_code clv_sqlite_write_close(clv_store *s, bool own, clv_code rc, clv_err *err);
+/* Batches committed and requests they held, since the store was opened. */
+void clv_sqlite_group_stats(clv_sqlite_group *g, long long *batches, long long *requests);
+/* The store's group (for the tests). */
+clv_sqlite_group *clv_sqlite_store_group(clv_store *s);
 
 /* The prepared statement `id` of connection c (prepared now if need be); NULL with err set
  * (CLV_STORE) if it cannot be prepared. */

@@ -45,7 +45,7 @@ static const clv_sqlite_kind iat_kind = {iat_load, NULL, iat_free_item, "initial
 
 /* CLV_CONFLICT if the hash or the id is taken; CLV_NOT_FOUND if the service does not
  * exist. */
-clv_code clv_sqlite_iat_insert(clv_store *s, const clv_iat *t, clv_err *err)
+static clv_code iat_insert(clv_store *s, const clv_iat *t, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
@@ -64,6 +64,15 @@ clv_code clv_sqlite_iat_insert(clv_store *s, const clv_iat *t, clv_err *err)
     clv_sqlite_bind_int(&b, t->expires_at);
     clv_sqlite_bind_int(&b, t->uses_left);
     return clv_sqlite_write(c, &b, "iat_insert", false, err);
+}
+
+/* A write outside the operations that handle.c's table groups (store_impl.h's own ops). */
+clv_code clv_sqlite_iat_insert(clv_store *s, const clv_iat *t, clv_err *err)
+{
+    bool own;
+    clv_code rc = clv_sqlite_write_open(s, &own, err);
+
+    return rc != CLV_OK ? rc : clv_sqlite_write_close(s, own, iat_insert(s, t, err), err);
 }
 
 clv_code clv_sqlite_iat_list(clv_store *s, const char *tenant_id, const char *service_id,

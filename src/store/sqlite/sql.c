@@ -463,6 +463,9 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_SAVEPOINT] = "SAVEPOINT clv",
     [ST_RELEASE] = "RELEASE clv",
     [ST_ROLLBACK_TO] = "ROLLBACK TO clv",
+    [ST_GROUP_SAVEPOINT] = "SAVEPOINT clv_request",
+    [ST_GROUP_RELEASE] = "RELEASE clv_request",
+    [ST_GROUP_ROLLBACK_TO] = "ROLLBACK TO clv_request",
     [ST_VERSION_CREATE] = "CREATE TABLE IF NOT EXISTS schema_version ("
                           " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
     [ST_VERSION_GET] = "SELECT coalesce(max(version), 0) FROM schema_version",

@@ -1,0 +1,43 @@
+-- wrk script: refresh-token rotation (RFC 6749 §6) with a confidential client. Each wrk
+-- thread owns a share of the tokens in BENCH_REFRESH_FILE (one a line, bench/flows.py) and
+-- presents each only once: the answer's new refresh_token replaces it (a reused token would
+-- revoke its family, docs/DESIGN.md). Needs at least as many tokens as connections.
+-- Counts as bad every answer that is not 200 or carries no new refresh_token.
+-- Environment: BENCH_AUTH (base64 of client_id:secret), BENCH_REFRESH_FILE, BENCH_WRK_THREADS
+-- (wrk -t, how the tokens are shared out).
+local threads = {}
+local nextid = 0
+function setup(thread)
+    thread:set("id", nextid)
+    nextid = nextid + 1
+    table.insert(threads, thread)
+end
+function init(args)
+    bad = 0
+    pool = {}
+    local n, i = tonumber(os.getenv("BENCH_WRK_THREADS") or "1"), 0
+    for line in io.lines(os.getenv("BENCH_REFRESH_FILE")) do
+        if i % n == id then table.insert(pool, line) end -- id: set by setup()
+        i = i + 1
+    end
+    headers = {["Content-Type"] = "application/x-www-form-urlencoded",
+               ["Authorization"] = "Basic " .. os.getenv("BENCH_AUTH")}
+end
+function request()
+    local t = table.remove(pool)
+    if t == nil then error("refresh.lua: fewer tokens than connections") end
+    return wrk.format("POST", nil, headers, "grant_type=refresh_token&refresh_token=" .. t)
+end
+function response(status, headers, body)
+    local t = string.match(body, '"refresh_token":%s*"([^"]+)"')
+    if status ~= 200 or t == nil then
+        bad = bad + 1
+    else
+        table.insert(pool, t)
+    end
+end
+function done(summary, latency, requests)
+    local total = 0
+    for _, t in ipairs(threads) do total = total + t:get("bad") end
+    io.write(string.format("bad: %d\n", total))
+end
