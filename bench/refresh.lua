@@ -1,7 +1,9 @@
 -- wrk script: refresh-token rotation (RFC 6749 §6) with a confidential client. Each wrk
 -- thread owns a share of the tokens in BENCH_REFRESH_FILE (one a line, bench/flows.py) and
 -- presents each only once: the answer's new refresh_token replaces it (a reused token would
--- revoke its family, docs/DESIGN.md). Needs at least as many tokens as connections.
+-- revoke its family, docs/DESIGN.md). Needs at least as many tokens as connections. At
+-- the end the tokens it holds are written back to the file for the next run (those whose
+-- request was in flight when wrk stopped are lost: give a few times the connections).
 -- Counts as bad every answer that is not 200 or carries no new refresh_token.
 -- Environment: BENCH_AUTH (base64 of client_id:secret), BENCH_REFRESH_FILE, BENCH_WRK_THREADS
 -- (wrk -t, how the tokens are shared out).
@@ -38,6 +40,11 @@ function response(status, headers, body)
 end
 function done(summary, latency, requests)
     local total = 0
-    for _, t in ipairs(threads) do total = total + t:get("bad") end
+    local f = io.open(os.getenv("BENCH_REFRESH_FILE"), "w")
+    for _, t in ipairs(threads) do
+        total = total + t:get("bad")
+        for _, tok in ipairs(t:get("pool")) do f:write(tok, "\n") end
+    end
+    f:close()
     io.write(string.format("bad: %d\n", total))
 end

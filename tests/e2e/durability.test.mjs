@@ -74,7 +74,7 @@ describe('durability', () => {
       const t = await protocolPost(a.url, '/token', { ...auth, params: { grant_type: 'authorization_code', code,
         redirect_uri: CB, code_verifier: verifier } });
       assert.equal(t.status, 200, t.text);
-      chains.push({ token: t.body.refresh_token, lost: false });
+      chains.push({ token: t.body.refresh_token, lost: false, idle: false });
     }
 
     const b = await startSecondNode(a.db, ['--threads', '8'], { issuer: a.url });
@@ -94,10 +94,13 @@ describe('durability', () => {
         acked++;
         await sleep(Math.random() * 8);
       }
+      chain.idle = true; // answered, and sends nothing more
     };
     const workers = chains.map(rotate);
     while (acked < 150) await sleep(10);
-    stopping = true; // no chain starts a request after this; the ones in flight die with b
+    stopping = true; // no chain starts a request after this
+    // kill while about half of the chains still have a request in flight
+    for (let i = 0; i < 500 && chains.filter((x) => x.idle).length < chains.length / 2; i++) await sleep(1);
     await b.crash();
     await Promise.all(workers);
 
