@@ -14,6 +14,8 @@
 # that line is kept).
 #   bench/compare.sh
 #   PEERS="oidc-provider" DURATION=5 RUNS=1 OUT=/tmp/perf.md bench/compare.sh
+# Then the write paths on both backends, bench/writes.sh (its own block of the file;
+# WRITES=0 skips it).
 # Environment: CLAVIS_BIN (default build/clavis; built with `make build` if missing),
 # PEERS (default "glewlwyd oidc-provider"), DURATION, RUNS, CONNS, THREADS, WARMUP, OUT.
 # Installs what it needs (apt-get: wrk glewlwyd sqlite3 curl openssl; npm ci in
@@ -277,3 +279,4 @@ cmd="bench/compare.sh"
 python3 "$here/report.py" compare "$BENCH_RESULTS" "$out_md" \
     "$(date -u '+%Y-%m-%d %H:%M UTC')" "$machine" "$versions" "$cmd" \
     "wrk -t$BENCH_THREADS -c$BENCH_CONNS -d${BENCH_DURATION}s --latency, $BENCH_WARMUP s warm-up, median of $BENCH_RUNS runs"
+[[ ${WRITES:-1} == 0 ]] || CLAVIS_BIN=$bin OUT=$out_md "$here/writes.sh"

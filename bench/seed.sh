@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bulk-creates clients in a Clavis SQLite database, through the store in large transactions
+# Bulk-creates clients in a Clavis database (SQLite file or PostgreSQL URL), through the store in large transactions
 # (bench/seed.c), not through HTTP: a million clients take tens of seconds, not hours.
 #   bench/seed.sh --db FILE --clients N [--services S] [--batch B] [--cursors FILE]
 # A missing database is made first with `clavis init --db FILE --json`, whose credentials
@@ -27,8 +27,13 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     [[ ${args[i]} == --db ]] && db=${args[i + 1]:-}
 done
 [[ -n $db ]] || { echo "usage: bench/seed.sh --db FILE --clients N [--services S] [--batch B] [--cursors FILE]" >&2; exit 2; }
-if [[ ! -f $db ]]; then
-    (umask 077 && "$bin" init --db "$db" --json >"$db.init.json")
-    echo "seed: initialised $db (credentials in $db.init.json)" >&2
+# A PostgreSQL URL (postgres://…) is initialised when INIT_JSON (where its credentials go,
+# default ./seed.init.json) does not exist yet.
+init_json=$db.init.json
+is_url=
+[[ $db == postgres://* || $db == postgresql://* ]] && is_url=1 init_json=${INIT_JSON:-seed.init.json}
+if { [[ -z $is_url && ! -f $db ]]; } || { [[ -n $is_url && ! -f $init_json ]]; }; then
+    (umask 077 && "$bin" init --db "$db" --json >"$init_json")
+    echo "seed: initialised $db (credentials in $init_json)" >&2
 fi
 exec "$tool" "$@"
