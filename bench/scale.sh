@@ -9,6 +9,8 @@
 # Environment: CLAVIS_BIN (default build/clavis), CLIENTS (default 1000000), DURATION, RUNS,
 # CONNS (for /token, default 32), ADMIN_CONNS (for the list pages, default 1: the latency
 # of one page), OUT (default docs/PERFORMANCE.md, whose scale block it rewrites).
+# On PostgreSQL: PG_BASE=postgres://…/postgres (a cluster; each label gets a database of its
+# own), and PG_LARGE_DB, PG_LARGE_INIT, PG_LARGE_CURSORS to reuse a seeded one (db_of).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -37,19 +39,41 @@ b64() { printf '%s:%s' "$1" "$2" | base64 -w0; }
 urlq() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
 
 # Seeds n clients, serves, measures /token RS256 and ES256; leaves the server up (PID).
+# The database of a label: a file, or with PG_BASE (a PostgreSQL URL) a new database on
+# that cluster. PG_LARGE_DB (with PG_LARGE_INIT, its `clavis init --json`, and
+# PG_LARGE_CURSORS, seed.sh's --cursors file) reuses a database seeded before.
+db_of() { # label
+    if [[ -z ${PG_BASE:-} ]]; then
+        echo "$tmp/$1/clavis.db"
+    else
+        local name=scale_$1_$RANDOM
+        psql -q "$PG_BASE" -c "CREATE DATABASE $name" >/dev/null
+        echo "${PG_BASE%/*}/$name"
+    fi
+}
+
 serve_and_token() { # label n
-    local label=$1 n=$2 dir=$tmp/$1 port url init t0 t1 alg c seeded
+    local label=$1 n=$2 dir=$tmp/$1 port url init t0 t1 alg c seeded db
     mkdir -p "$dir"
     echo "== $label: $n clients" >&2
-    init=$("$bin" init --db "$dir/clavis.db" --json)
-    t0=$EPOCHREALTIME
-    seeded=$(taskset -c 0,1 "$here/seed.sh" --db "$dir/clavis.db" --clients "$n" --cursors "$dir/cursors")
-    t1=$EPOCHREALTIME
-    echo "  $seeded" >&2
-    [[ $label == large ]] && bench_record seed seed text "$seeded; $(du -h "$dir/clavis.db" | cut -f1) database (\`bench/seed.sh --db FILE --clients $n\`, $(python3 -c "print(f'{$t1 - $t0:.0f}')") s in all with the build of the tool)"
+    if [[ $label == large && -n ${PG_LARGE_DB:-} ]]; then
+        db=$PG_LARGE_DB
+        init=$(cat "$PG_LARGE_INIT")
+        cp "$PG_LARGE_CURSORS" "$dir/cursors"
+        bench_record seed seed text "seeded before: $PG_LARGE_DB"
+    else
+        db=$(db_of "$label")
+        init=$("$bin" init --db "$db" --json)
+        printf '%s\n' "$init" >"$dir/init.json"
+        t0=$EPOCHREALTIME
+        seeded=$(INIT_JSON=$dir/init.json taskset -c 0,1 "$here/seed.sh" --db "$db" --clients "$n" --cursors "$dir/cursors")
+        t1=$EPOCHREALTIME
+        echo "  $seeded" >&2
+        [[ $label == large ]] && bench_record seed seed text "$seeded (\`bench/seed.sh --db DB --clients $n\`, $(python3 -c "print(f'{$t1 - $t0:.0f}')") s in all with the build of the tool)"
+    fi
     port=$(bench_free_port)
     url=http://127.0.0.1:$port
-    bench_start "$dir/server.log" "$port" /healthz "$bin" serve --listen "127.0.0.1:$port" --issuer "$url" --db "$dir/clavis.db" --threads 1
+    bench_start "$dir/server.log" "$port" /healthz "$bin" serve --listen "127.0.0.1:$port" --issuer "$url" --db "$db" --threads 1
     PID=$BENCH_PID
     URL=$url
     AT=$(bench_json_field "$(curl -sf -u "$(bench_json_field "$init" client_id):$(bench_json_field "$init" client_secret)" \
