@@ -31,11 +31,11 @@ static pthread_barrier_t start_line;
 
 typedef struct {
     int id;
-    int acked;     /* commits answered CLV_OK */
-    int failed;    /* transactions that failed as they should (the FAILING writer) */
+    int acked;      /* commits answered CLV_OK */
+    int failed;     /* transactions that failed as they should (the FAILING writer) */
     int unexpected; /* any other failure */
-    int unseen;    /* acknowledged but not visible through the second handle */
-    int leftover;  /* a failed transaction's first insert that stayed */
+    int unseen;     /* acknowledged but not visible through the second handle */
+    int leftover;   /* a failed transaction's first insert that stayed */
 } writer;
 
 static void tenant_id(int w, int r, const char *kind, char *out, size_t cap)

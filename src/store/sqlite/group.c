@@ -26,7 +26,7 @@
 
 #include "store/sqlite/impl.h"
 
-enum { GROUP_MAX = 64 };               /* requests in one batch at most */
+enum { GROUP_MAX = 64 };                     /* requests in one batch at most */
 static const long GROUP_WINDOW_NS = 1000000; /* a batch waits 1 ms for more at most */
 
 typedef struct waiter {
@@ -44,11 +44,11 @@ struct clv_sqlite_group {
     clv_sqlite_conn *w; /* the writer connection, opened on first use */
     pthread_t thread;
     bool started, stop;
-    bool held;       /* a request or the committer uses w */
-    bool open;       /* w has the batch's transaction open (changed only by the holder) */
-    bool committing; /* the committer waits for w: no new request takes it */
-    int entering;    /* requests waiting to take w */
-    int n;           /* requests in the batch, waiting for its commit */
+    bool held;             /* a request or the committer uses w */
+    bool open;             /* w has the batch's transaction open (changed only by the holder) */
+    bool committing;       /* the committer waits for w: no new request takes it */
+    int entering;          /* requests waiting to take w */
+    int n;                 /* requests in the batch, waiting for its commit */
     struct timespec first; /* when the batch's first request joined it */
     waiter *waiting;
     long long batches, requests; /* for clv_sqlite_group_stats */

@@ -559,13 +559,15 @@ clv_code clv_sqlite_meta_put(clv_store *s, const char *name, const char *value, 
  * unless the
  * thread's transaction is open. Reads run on the thread's own connection. */
 static const char *const write_ops[] = {
-    "meta_put", "tenant_insert", "tenant_update", "service_insert", "service_update",
-    "client_insert", "client_update", "client_touch", "secret_insert", "secret_delete",
-    "secret_touch", "user_insert", "user_update", "user_delete", "audit_insert", "jti_revoke",
-    "authcode_insert", "authcode_consume", "refresh_insert", "refresh_consume",
-    "family_revoke", "client_grants_revoke", "refresh_revoke", "session_insert",
-    "session_delete", "assertion_jti_use", "iat_use", "regtoken_put", "consent_put",
-    "consent_delete", "purge"}; /* and iat_insert, which groups itself (registration.c) */
+    "meta_put",        "tenant_insert",        "tenant_update",  "service_insert",
+    "service_update",  "client_insert",        "client_update",  "client_touch",
+    "secret_insert",   "secret_delete",        "secret_touch",   "user_insert",
+    "user_update",     "user_delete",          "audit_insert",   "jti_revoke",
+    "authcode_insert", "authcode_consume",     "refresh_insert", "refresh_consume",
+    "family_revoke",   "client_grants_revoke", "refresh_revoke", "session_insert",
+    "session_delete",  "assertion_jti_use",    "iat_use",        "regtoken_put",
+    "consent_put",     "consent_delete",       "purge"}; /* and iat_insert, which groups itself
+                                                            (registration.c) */
 
 #define OP_INDEX(name, params, args) OPI_##name,
 #define OWN_OP_INDEX(ret, name, params) OPI_##name,
