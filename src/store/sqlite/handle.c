@@ -556,8 +556,8 @@ clv_code clv_sqlite_meta_put(clv_store *s, const char *name, const char *value, 
 /* ---- the table: clv_sqlite_<name> for every operation (impl.h) ---- */
 
 /* The operations that write: each runs as a request of the group (clv_sqlite_write_open)
- * unless the
- * thread's transaction is open. Reads run on the thread's own connection. */
+ * unless the thread's transaction is open; iat_insert, not in this table's X-list, groups
+ * itself (registration.c). Reads run on the thread's own connection. */
 static const char *const write_ops[] = {
     "meta_put",        "tenant_insert",        "tenant_update",  "service_insert",
     "service_update",  "client_insert",        "client_update",  "client_touch",
@@ -566,8 +566,7 @@ static const char *const write_ops[] = {
     "authcode_insert", "authcode_consume",     "refresh_insert", "refresh_consume",
     "family_revoke",   "client_grants_revoke", "refresh_revoke", "session_insert",
     "session_delete",  "assertion_jti_use",    "iat_use",        "regtoken_put",
-    "consent_put",     "consent_delete",       "purge"}; /* and iat_insert, which groups itself
-                                                            (registration.c) */
+    "consent_put",     "consent_delete",       "purge"};
 
 #define OP_INDEX(name, params, args) OPI_##name,
 #define OWN_OP_INDEX(ret, name, params) OPI_##name,
