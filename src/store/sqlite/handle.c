@@ -566,7 +566,8 @@ static const char *const write_ops[] = {
     "authcode_insert", "authcode_consume",     "refresh_insert", "refresh_consume",
     "family_revoke",   "client_grants_revoke", "refresh_revoke", "session_insert",
     "session_delete",  "assertion_jti_use",    "iat_use",        "regtoken_put",
-    "consent_put",     "consent_delete",       "purge"};
+    "consent_put",     "consent_delete",       "purge",          "resource_insert",
+    "resource_delete"};
 
 #define OP_INDEX(name, params, args) OPI_##name,
 #define OWN_OP_INDEX(ret, name, params) OPI_##name,
