@@ -567,7 +567,7 @@ static const char *const write_ops[] = {
     "family_revoke",   "client_grants_revoke", "refresh_revoke", "session_insert",
     "session_delete",  "assertion_jti_use",    "iat_use",        "regtoken_put",
     "consent_put",     "consent_delete",       "purge",          "resource_insert",
-    "resource_delete"};
+    "resource_delete", "iat_insert"};
 
 #define OP_INDEX(name, params, args) OPI_##name,
 #define OWN_OP_INDEX(ret, name, params) OPI_##name,
