@@ -17,6 +17,7 @@
 #include "core/app.h"
 #include "core/audit.h"
 #include "core/client_json.h"
+#include "core/console_client.h"
 #include "core/ids.h"
 #include "core/retention.h"
 #include "crypto/hash.h"
@@ -305,6 +306,10 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
     }
     if (check_initialised(cfg, *app) != 0)
         return 1;
+    if (clv_console_client_ensure(*app, cfg->issuer, &err) != CLV_OK) { /* DESIGN.md D10 */
+        fprintf(stderr, "clavis: the console's client: %s\n", err.detail);
+        return 1;
+    }
     if (!clv_h_oauth_init(*app) || clv_server_start(*app, srv, &err) != CLV_OK) {
         fprintf(stderr, "clavis: %s\n", err.detail[0] ? err.detail : "start-up failed");
         return 1;
