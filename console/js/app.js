@@ -11,10 +11,10 @@ import { usersPage, tenantsPage, auditPage } from './admin.js';
 const routes = [
   [/^\/?$/, () => go('/services', true)],
   [/^\/services$/, servicesPage],
-  [/^\/services\/([^/]+)$/, (id) => servicePage(id, 'clients')],
+  [/^\/services\/([^/]+)$/, (id, main) => servicePage(id, 'clients', main)],
   [/^\/services\/([^/]+)\/(clients|tokens|audit|settings)$/, servicePage],
   [/^\/services\/([^/]+)\/new-client$/, newClientPage],
-  [/^\/clients\/([^/]+)$/, (id) => clientPage(id, 'settings')],
+  [/^\/clients\/([^/]+)$/, (id, main) => clientPage(id, 'settings', main)],
   [/^\/clients\/([^/]+)\/(settings|secrets|test-token|audit)$/, clientPage],
   [/^\/users$/, usersPage],
   [/^\/tenants$/, tenantsPage],

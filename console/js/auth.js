@@ -32,6 +32,7 @@ function keep(t) {
     refresh: t.refresh_token ?? tokens?.refresh ?? null,
     id: t.id_token ?? tokens?.id ?? null,
     expires: Date.now() + (t.expires_in ?? 300) * 1000,
+    name: tokens?.name ?? null,
   };
   sessionStorage.setItem(KEY, JSON.stringify(tokens));
 }
@@ -46,7 +47,7 @@ export function who() {
   const idt = tokens?.id ? jwtPart(tokens.id, 1) ?? {} : {};
   const roles = at.roles ?? [];
   return {
-    name: idt.preferred_username ?? at.sub ?? '',
+    name: tokens?.name ?? idt.preferred_username ?? at.sub ?? '',
     roles,
     tenant: at.tenant ?? '',
     platform: roles.includes('platform_admin'),
@@ -90,6 +91,11 @@ export async function finishSignIn() {
     grant_type: 'authorization_code', code: q.get('code') ?? '',
     redirect_uri: CALLBACK, code_verifier: pending.verifier,
   }));
+  // the name to show (OIDC Core §5.3); the session works without it
+  const info = await fetch(`${ISSUER}/userinfo`, { headers: { Authorization: `Bearer ${tokens.access}` } })
+    .then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+  tokens.name = info.preferred_username ?? null;
+  sessionStorage.setItem(KEY, JSON.stringify(tokens));
   return pending.back && !pending.back.startsWith(`${ROOT}/callback`) ? pending.back : `${ROOT}/`;
 }
 

@@ -1,7 +1,7 @@
 // One client: settings in groups (edited with If-Match), lifecycle, secrets, test token, audit.
 import { api } from './api.js';
 import { ROOT, jwtPart } from './auth.js';
-import { h, field, showErrors, message, statusBadge, when, table, confirmAction, copyable, toast, nextId } from './ui.js';
+import { h, field, showErrors, message, statusBadge, when, table, confirmAction, copyable, toast, nextId, fill } from './ui.js';
 import { tabs } from './services.js';
 import { auditList } from './admin.js';
 import { showSecretOnce } from './wizard.js';
@@ -76,7 +76,7 @@ export async function clientPage(clientId, tab, main) {
   const c = res.body;
   const { body: s } = await api('GET', `/services/${c.service_id}`);
   const section = h('section.panel');
-  main.replaceChildren(
+  fill(main,
     h('p.crumbs', h('a', { href: `${ROOT}/services` }, 'Services'), ' / ', h('a', { href: `${ROOT}/services/${s.id}` }, s.name), ' / '),
     h('div.page-head', h('h1', c.name), h('span.badges', statusBadge(c), h('span.badge', c.type), c.protected ? h('span.badge', 'protected') : null)),
     h('dl.facts', h('dt', 'client_id'), h('dd', h('code', c.client_id)), h('dt', 'Created'), h('dd', when(c.created_at)), h('dt', 'Last used'), h('dd', when(c.last_used_at))),
@@ -108,9 +108,9 @@ function settingsTab(c, etag, section, main) {
   const box = h('div.msg');
   let current = { c, etag };
   const form = h('form.stack', { id: 'client-form' });
-  const fill = (values) => form.replaceChildren(box, ...buildForm(current.c, values),
+  const show = (values) => form.replaceChildren(box, ...buildForm(current.c, values),
     h('div.actions.sticky', h('button.btn.btn-primary', { type: 'submit' }, 'Save changes')));
-  fill();
+  show();
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const patch = changes(form, current.c);
@@ -135,7 +135,7 @@ function settingsTab(c, etag, section, main) {
     current = { c: res.body, etag: res.headers.get('ETag') };
     const values = {};
     for (const [name, , kind] of fieldsOf(current.c)) if (name in patch) values[name] = toForm(kind, patch[name]);
-    fill(values);
+    show(values);
     message(box, `Reloaded the current version and applied your changes to: ${Object.keys(patch).join(', ')}. Review them and save.`, 'info');
   }
   section.replaceChildren(h('h2', 'Settings'), form, lifecycle(c, main));

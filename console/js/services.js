@@ -1,7 +1,7 @@
 // Services: the list, one service's clients, initial access tokens, audit and settings.
 import { api, qs } from './api.js';
 import { who, ROOT } from './auth.js';
-import { h, field, showErrors, message, statusBadge, badge, when, table, confirmAction, dialog, copyable, loading, toast } from './ui.js';
+import { h, field, showErrors, message, statusBadge, badge, when, table, confirmAction, dialog, copyable, loading, toast, fill } from './ui.js';
 import { go } from './app.js';
 import { auditList } from './admin.js';
 
@@ -20,7 +20,7 @@ export function pagedTable(caption, heads, load, row, empty) {
       rows.push(...page.items.map(row));
       cursor = page.next_cursor ?? null;
       const t = table(caption, heads, rows, empty);
-      wrap.replaceChildren(t, cursor ? more : null, status);
+      fill(wrap, t, cursor ? more : null, status);
       status.textContent = `${rows.length} shown${cursor ? '; more available' : ''}`;
     } catch (e) {
       wrap.replaceChildren(h('p.msg.msg-error', { role: 'alert' }, e.message));
@@ -92,7 +92,7 @@ function tabs(base, current, list) {
 export async function servicePage(id, tab, main) {
   const { body: s } = await api('GET', `/services/${encodeURIComponent(id)}`);
   const section = h('section.panel');
-  main.replaceChildren(
+  fill(main,
     h('p.crumbs', h('a', { href: `${ROOT}/services` }, 'Services'), ' / '),
     h('div.page-head', h('h1', s.name), h('span.badges', statusBadge(s), badge(s.approval === 'live' ? 'live' : 'sandbox'))),
     s.description ? h('p.lead', s.description) : null,

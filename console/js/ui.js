@@ -163,3 +163,8 @@ export function table(caption, heads, rows, empty = 'Nothing here yet.') {
       h('thead', h('tr', heads.map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', rows.map((r) => h('tr', r.map((c) => h('td', c)))))));
 }
+
+/** el.replaceChildren with the null, undefined and false children left out. */
+export function fill(el, ...kids) {
+  el.replaceChildren(...kids.flat().filter((k) => k !== null && k !== undefined && k !== false));
+}
