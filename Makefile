@@ -41,14 +41,14 @@ unit-pg: deps-test $(TBUILD)/CMakeCache.txt
 
 e2e: deps-test $(TBUILD)/CMakeCache.txt
 	@cmake --build $(TBUILD) -j $(JOBS) --target clavis
-	@cd tests/e2e && (test -d node_modules || npm ci --silent --no-audit --no-fund)
+	@cd tests/e2e && (npm ls --silent >/dev/null 2>&1 || npm ci --silent --no-audit --no-fund)
 	CLAVIS_BIN=$(CURDIR)/$(TBUILD)/clavis node --test --test-concurrency=2 tests/e2e/
 
 # The end-to-end suite again, every server on a database of its own in a throwaway
 # PostgreSQL cluster (tests/e2e/harness.mjs reads CLAVIS_TEST_STORE_URL).
 e2e-pg: deps-test $(TBUILD)/CMakeCache.txt
 	@cmake --build $(TBUILD) -j $(JOBS) --target clavis
-	@cd tests/e2e && (test -d node_modules || npm ci --silent --no-audit --no-fund)
+	@cd tests/e2e && (npm ls --silent >/dev/null 2>&1 || npm ci --silent --no-audit --no-fund)
 	scripts/pg.sh run sh -c 'CLAVIS_BIN=$(CURDIR)/$(TBUILD)/clavis node --test --test-concurrency=2 tests/e2e/'
 
 test: style unit unit-pg e2e e2e-pg fuzz-smoke

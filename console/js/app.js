@@ -31,7 +31,8 @@ function nav() {
   const me = who();
   const here = location.pathname.slice(ROOT.length);
   const link = (path, text) => h('a', {
-    href: ROOT + path, 'aria-current': here.startsWith(path) ? 'page' : null,
+    href: ROOT + path,
+    'aria-current': here.startsWith(path) || (path === '/services' && here.startsWith('/clients')) ? 'page' : null,
   }, text);
   const el = document.getElementById('nav');
   el.replaceChildren(h('ul',

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import axe from 'axe-core';
-import { start, stopUnstopped, assertCleanShutdown, request } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { start, stopUnstopped, assertCleanShutdown, request, startSecondNode, freePort, protocolPost } from './harness.mjs';
 
 const CHROMIUM = process.env.CLAVIS_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = process.env.CLAVIS_SCREENSHOTS === '1'
@@ -144,7 +145,7 @@ async function journey(page) {
     await checkA11y(page, 'wizard step 1');
     if (type === 'public') await shot(page, 'new-client');
     await main.getByLabel(label).check();
-    await main.getByRole('button', { name: 'Next' }).click();
+    await main.getByRole('button', { name: 'Next', exact: true }).click();
     await main.getByLabel('Name (required)').fill(`${type} app`);
     if (type !== 'm2m') await main.getByLabel('Redirect URIs (required)').fill('https://app.example.com/cb');
     await checkA11y(page, `wizard step 2 (${type})`);
@@ -162,7 +163,7 @@ async function journey(page) {
     const clientId = await main.getByLabel('Client ID').inputValue();
     await checkA11y(page, 'secret shown once');
     if (type === 'm2m') await shot(page, 'secret-once');
-    const cont = main.getByRole('button', { name: 'Continue' });
+    const cont = main.getByRole('button', { name: 'Continue', exact: true });
     assert.equal(await cont.isDisabled(), true, 'continue waits for "I have stored the secret"');
     await main.getByLabel('I have stored the secret somewhere safe').check();
     await cont.click();
@@ -206,14 +207,14 @@ async function journey(page) {
   const newSecret = await main.locator('input[data-secret="true"]').inputValue();
   assert.notEqual(newSecret, made.m2m.secret);
   await main.getByLabel('I have stored the secret somewhere safe').check();
-  await main.getByRole('button', { name: 'Continue' }).click();
+  await main.getByRole('button', { name: 'Continue', exact: true }).click();
   await main.getByRole('cell', { name: 'rotated', exact: true }).waitFor();
   await shot(page, 'secrets');
   tok = await srv.token(made.m2m.id, newSecret);
   assert.equal(tok.status, 200, 'the new secret works');
   const oldRow = main.getByRole('row').filter({ hasNot: page.getByRole('cell', { name: 'rotated', exact: true }) }).filter({ has: page.getByRole('button') });
   await oldRow.getByRole('button', { name: /^Remove secret/ }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click();
   await waitRows(main, 1);
   assert.equal((await srv.token(made.m2m.id, made.m2m.secret)).status, 401, 'the old secret is gone');
   assert.equal((await srv.token(made.m2m.id, newSecret)).status, 200);
@@ -251,19 +252,19 @@ async function journey(page) {
   await page.goto(confUrl);
 
   // deactivate and activate, delete and restore
-  await main.getByRole('button', { name: 'Deactivate' }).click();
+  await main.getByRole('button', { name: 'Deactivate', exact: true }).click();
   await checkA11y(page, 'confirmation dialog');
-  await page.getByRole('dialog').getByRole('button', { name: 'Deactivate' }).click();
-  await main.getByRole('button', { name: 'Activate' }).waitFor();
+  await page.getByRole('dialog').getByRole('button', { name: 'Deactivate', exact: true }).click();
+  await main.getByRole('button', { name: 'Activate', exact: true }).waitFor();
   assert.equal((await srv.api('GET', `/admin/v1/clients/${made.confidential.id}`)).body.status, 'inactive');
-  await main.getByRole('button', { name: 'Activate' }).click();
-  await main.getByRole('button', { name: 'Deactivate' }).waitFor();
-  await main.getByRole('button', { name: 'Delete' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await main.getByRole('button', { name: 'Activate', exact: true }).click();
+  await main.getByRole('button', { name: 'Deactivate', exact: true }).waitFor();
+  await main.getByRole('button', { name: 'Delete', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
   await main.getByText('This client is deleted').waitFor();
   assert.equal((await srv.api('GET', `/admin/v1/clients/${made.confidential.id}`)).body.status, 'deleted');
-  await main.getByRole('button', { name: 'Restore' }).click();
-  await main.getByRole('button', { name: 'Deactivate' }).waitFor();
+  await main.getByRole('button', { name: 'Restore', exact: true }).click();
+  await main.getByRole('button', { name: 'Deactivate', exact: true }).waitFor();
   assert.equal((await srv.api('GET', `/admin/v1/clients/${made.confidential.id}`)).body.status, 'active');
 
   // revoke all tokens
@@ -300,13 +301,13 @@ async function journey(page) {
   // service lifecycle and approval (platform admin)
   await page.goto(`${srv.url}/console/services/${serviceId}/settings`);
   await main.getByRole('button', { name: 'Approve for live' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Approve', exact: true }).click();
   await main.getByText('live', { exact: true }).first().waitFor();
-  await main.getByRole('button', { name: 'Delete' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await main.getByRole('button', { name: 'Delete', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
   await main.getByText('This service is deleted').waitFor();
-  await main.getByRole('button', { name: 'Restore' }).click();
-  await main.getByRole('button', { name: 'Deactivate' }).waitFor();
+  await main.getByRole('button', { name: 'Restore', exact: true }).click();
+  await main.getByRole('button', { name: 'Deactivate', exact: true }).waitFor();
   await checkA11y(page, 'service settings');
 
   // initial access tokens: shown once
@@ -351,7 +352,7 @@ async function journey(page) {
   await page.getByText('You are signed out.').waitFor();
   assert.match(page.url(), /\/console\/\?state=signed-out$/);
   await checkA11y(page, 'signed out');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(/\/authorize\?/);
   await page.locator('#password').waitFor(); // the session is gone: the form again
 
@@ -388,6 +389,54 @@ test('console: the first page is at most 150 KiB compressed', async () => {
   }
   console.log(`console first page: ${urls.length + js.size - urls.filter((u) => u.endsWith('.js')).length + 1} files, ${raw} bytes, ${gz} bytes gzip`);
   assert.ok(raw <= 150 * 1024, `the first page is ${raw} bytes uncompressed (served as is)`);
+});
+
+
+/** Runs SQL on the database of a server from start() (SQLite file or PostgreSQL URL). */
+function sql(db, text) {
+  const pg = /^postgres(ql)?:\/\//.test(db);
+  const r = spawnSync(pg ? 'psql' : 'sqlite3', pg ? [db, '-qAt', '-c', text] : [db, text], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${pg ? 'psql' : 'sqlite3'}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+test('console client: made on a database that lacks it, and follows the issuer (docs/DESIGN.md D10)', async () => {
+  const first = await start();
+  const get = async (base, admin) => request(`${base}/admin/v1/clients/clavis-console`, { headers: { Authorization: `Bearer ${admin}` } });
+  const c = (await first.api('GET', '/admin/v1/clients/clavis-console')).body;
+  assert.equal(c.type, 'public');
+  assert.equal(c.protected, true);
+  assert.equal(c.first_party, true);
+  assert.deepEqual(c.redirect_uris, [`${first.url}/console/callback`]);
+  assert.deepEqual(c.post_logout_redirect_uris, [`${first.url}/console/`]);
+  assert.ok(c.scopes.includes('admin'));
+  // a database from before the console: no such client (the first node stays up, so
+  // that its directory stays; the second node is the one starting on such a database)
+  // (renamed rather than deleted: SQLite's search-index triggers need the server's functions)
+  sql(first.db, "UPDATE clients SET client_id = 'old-console' WHERE client_id = 'clavis-console'");
+  const issuer = `http://localhost:${await freePort()}/clavis`; // another host and a path
+  const node = await startSecondNode(first.db, [], { issuer });
+  try {
+    const base = node.url;
+    const tok = await protocolPost(base, '/token', { clientId: first.init.client_id, clientSecret: first.init.client_secret, params: { grant_type: 'client_credentials', scope: 'admin' } });
+    const r = await get(base, tok.body.access_token);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body.redirect_uris, [`${issuer}/console/callback`]);
+    assert.deepEqual(r.body.post_logout_redirect_uris, [`${issuer}/console/`]);
+    assert.equal(r.body.protected, true);
+    const del = await request(`${base}/admin/v1/clients/clavis-console`, { method: 'DELETE', headers: { Authorization: `Bearer ${tok.body.access_token}` } });
+    assert.equal(del.status, 409, 'protected: never deleted');
+    // the console under the issuer's path names its assets under it too
+    const index = await request(`${base}/clavis/console/services`);
+    assert.equal(index.status, 200);
+    assert.match(index.text, /<meta name="clavis-root" content="\/clavis\/console">/);
+    const css = /href="(\/clavis\/console\/assets\/[0-9a-f]{16}\/app\.css)"/.exec(index.text);
+    assert.ok(css, 'the stylesheet under /clavis/console/assets/');
+    assert.equal((await request(base + css[1])).status, 200);
+  } finally {
+    await node.stop();
+    await first.stop();
+  }
 });
 
 test('console: the server stops cleanly', async () => {
