@@ -26,11 +26,19 @@ function explain(status, problem) {
   return detail || `Request failed (${status})`;
 }
 
+/** Tells the app (app.js) that the session is over, whichever page asked. */
+function sessionEnded() {
+  window.dispatchEvent(new CustomEvent('clavis:session-ended', { detail: explain(401) }));
+}
+
 /** Calls the admin API; resolves {body, headers} or throws ApiError. */
 export async function api(method, path, body, { headers = {} } = {}) {
   for (let attempt = 0; attempt < 2; attempt++) {
     const token = await accessToken();
-    if (!token) throw new ApiError(401, explain(401));
+    if (!token) {
+      sessionEnded();
+      throw new ApiError(401, explain(401));
+    }
     const h = { Authorization: `Bearer ${token}`, ...headers };
     if (body !== undefined) h['Content-Type'] = 'application/json';
     let res;
@@ -45,6 +53,7 @@ export async function api(method, path, body, { headers = {} } = {}) {
     const text = await res.text();
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+    if (res.status === 401) sessionEnded();
     if (!res.ok) throw new ApiError(res.status, explain(res.status, json), { errors: json?.errors ?? [], problem: json });
     return { body: json, headers: res.headers };
   }

@@ -116,4 +116,10 @@ document.addEventListener('click', (ev) => {
   render().then(() => document.getElementById('main').focus());
 });
 window.addEventListener('popstate', () => render());
+// a 401 that renewal could not cure, from any page or part of one
+window.addEventListener('clavis:session-ended', (ev) => {
+  const main = document.getElementById('main');
+  failure(main, new ApiError(401, ev.detail));
+  main.focus();
+});
 render();

@@ -28,7 +28,9 @@
 
 static const char serve_help[] =
     "Usage: clavis serve [OPTIONS]\n"
-    "Runs the Clavis authorization server on a database that 'clavis init' made.\n\n"
+    "Runs the Clavis authorization server on a database that 'clavis init' made, with\n"
+    "the web console at ISSUER/console (its OAuth client, clavis-console, is created or\n"
+    "updated for ISSUER at start-up).\n\n"
     "  --listen HOST:PORT   address to listen on (CLAVIS_LISTEN; default 127.0.0.1:8080)\n"
     "  --issuer URL         issuer URL: https (http only on 127.0.0.1, [::1] or\n"
     "                       localhost), no query, fragment or trailing slash; every\n"

@@ -96,7 +96,7 @@ async function journey(page) {
   const origin = new URL(srv.url).origin;
   const foreign = [];
   const errors = [];
-  const expected = { 400: 0, 412: 0 }; // failed answers the test provokes
+  const expected = { 400: 0, 401: 0, 412: 0 }; // failed answers the test provokes
   page.on('request', (r) => { if (new URL(r.url()).origin !== origin) foreign.push(r.url()); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
@@ -345,6 +345,29 @@ async function journey(page) {
     assert.ok(width <= 360, `${p} is ${width} px wide at 360`);
   }
   await page.setViewportSize({ width: 1280, height: 800 });
+
+  // silent renewal: an access token about to expire is renewed by the refresh token
+  const setTokens = (change) => page.evaluate((ch) => {
+    const t = JSON.parse(sessionStorage.getItem('clavis.tokens'));
+    sessionStorage.setItem('clavis.tokens', JSON.stringify({ ...t, ...ch }));
+  }, change);
+  await setTokens({ expires: 0 });
+  const renewal = page.waitForRequest((r) => r.url() === `${srv.url}/token` && /grant_type=refresh_token/.test(r.postData() ?? ''));
+  await page.goto(`${srv.url}/console/users`);
+  await renewal;
+  await main.getByRole('cell', { name: 'alice', exact: true }).waitFor();
+
+  // a token the server refuses, and no way to renew it: 401 → sign in again (the browser
+  // session still holds, so no form this time)
+  await setTokens({ access: 'not-a-token', refresh: 'not-a-refresh-token' });
+  expected[401] = 2;
+  expected[400] = 1;
+  await page.goto(`${srv.url}/console/tenants`);
+  await main.getByText('Your session has ended. Sign in again to continue.').waitFor();
+  await checkA11y(page, 'session ended');
+  await main.getByRole('button', { name: 'Sign in again' }).click();
+  await page.waitForURL(/\/console\/tenants$/);
+  await main.getByRole('cell', { name: 'default', exact: true }).waitFor();
 
   // sign out: RP-initiated logout ends the session
   await page.goto(`${srv.url}/console/services`);
