@@ -85,6 +85,9 @@ export async function finishSignIn() {
   const q = new URLSearchParams(location.search);
   const pending = JSON.parse(sessionStorage.getItem(PENDING) || 'null');
   sessionStorage.removeItem(PENDING);
+  if (q.get('error') === 'access_denied' && /admin/.test(q.get('error_description') ?? '')) {
+    throw new Error('your account has no administrator role. The console needs tenant_admin (for your tenant) or platform_admin; ask an administrator to give you one.');
+  }
   if (q.get('error')) throw new Error(`${q.get('error')}: ${q.get('error_description') ?? ''}`);
   if (!pending || q.get('state') !== pending.state) throw new Error('this sign-in was not started here (state mismatch); sign in again');
   keep(await tokenRequest({

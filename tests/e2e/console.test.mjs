@@ -462,6 +462,58 @@ test('console client: made on a database that lacks it, and follows the issuer (
   }
 });
 
+test('console: a tenant admin, a user without an admin role, and paging', async () => {
+  const mk = async (username, roles) => {
+    const r = await srv.api('POST', '/admin/v1/users', { username, password: 'a long enough password', roles });
+    assert.equal(r.status, 201, r.text);
+  };
+  await mk('tess', ['tenant_admin']);
+  await mk('norm', []);
+  const svc = await srv.createService('Many');
+  for (let i = 0; i < 23; i++) await srv.createClient({ service_id: svc.id, name: `bulk-${String(i).padStart(2, '0')}` });
+  const signIn = async (username) => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10000);
+    await page.goto(`${srv.url}/console/services`);
+    await page.fill('#username', username);
+    await page.fill('#password', 'a long enough password');
+    await page.click('button[type=submit]');
+    return { context, page, main: page.locator('main') };
+  };
+
+  const t = await signIn('tess');
+  try {
+    await t.page.getByText('tess · tenant admin').waitFor();
+    assert.equal(await t.page.getByRole('link', { name: 'Tenants' }).count(), 0, 'no Tenants for a tenant admin');
+    // paging: 20 a page, then "Load more"
+    await t.page.goto(`${srv.url}/console/services/${svc.id}/clients`);
+    await t.main.getByRole('cell', { name: 'bulk-22', exact: true }).waitFor();
+    assert.equal(await t.main.getByRole('cell', { name: /^bulk-/ }).count(), 20);
+    await t.main.getByRole('button', { name: 'Load more' }).click();
+    await t.main.getByRole('cell', { name: 'bulk-00', exact: true }).waitFor();
+    assert.equal(await t.main.getByRole('cell', { name: /^bulk-/ }).count(), 23);
+    assert.equal(await t.main.getByRole('button', { name: 'Load more' }).count(), 0, 'no more pages');
+    await t.page.goto(`${srv.url}/console/services/${svc.id}/settings`);
+    await t.main.getByRole('button', { name: 'Delete', exact: true }).waitFor();
+    assert.equal(await t.main.getByRole('button', { name: 'Approve for live' }).count(), 0);
+    // a page of a platform admin: the 403 names the role
+    await t.page.goto(`${srv.url}/console/tenants`);
+    await t.main.getByText(/Not allowed: .*platform_admin/).first().waitFor();
+    await checkA11y(t.page, '403');
+  } finally {
+    await t.context.close();
+  }
+
+  const n = await signIn('norm');
+  try {
+    await n.main.getByText('your account has no administrator role').waitFor();
+    await n.main.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+  } finally {
+    await n.context.close();
+  }
+});
+
 test('console: the server stops cleanly', async () => {
   await assertCleanShutdown(srv);
 });
