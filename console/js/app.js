@@ -1,6 +1,6 @@
 // The console's entry: sign-in state, the navigation and the client-side routes under
 // /console (docs/API.md "The web console").
-import { ROOT, signedIn, signIn, finishSignIn, signOut, who, forget } from './auth.js';
+import { ROOT, ELSEWHERE, signedIn, signIn, finishSignIn, signOut, who, forget } from './auth.js';
 import { ApiError } from './api.js';
 import { h, message } from './ui.js';
 import { servicesPage, servicePage } from './services.js';
@@ -68,6 +68,7 @@ function signedOutPage(main, text) {
 
 export async function render() {
   const main = document.getElementById('main');
+  if (ELSEWHERE) return undefined; // on the way to the issuer's origin (auth.js)
   const path = location.pathname.slice(ROOT.length) || '/';
   if (path === '/callback') {
     try {

@@ -5,6 +5,11 @@
 export const CLIENT_ID = 'clavis-console';
 export const ROOT = document.querySelector('meta[name="clavis-root"]').content; // /…/console
 export const ISSUER = location.origin + ROOT.slice(0, -'/console'.length);
+// Reached by another name than the issuer's (127.0.0.1 for localhost, a proxy's inner
+// name): go to the issuer's, where the redirect URI matches and the cookies live.
+const named = new URL(document.querySelector('meta[name="clavis-issuer"]').content);
+export const ELSEWHERE = named.origin !== location.origin;
+if (ELSEWHERE) location.replace(named.origin + location.pathname + location.search);
 export const CALLBACK = `${ISSUER}/console/callback`;
 const KEY = 'clavis.tokens';
 const PENDING = 'clavis.pending';

@@ -41,21 +41,30 @@ static void not_found(clv_resp *resp)
     security_headers(resp);
 }
 
-/* The length of tmpl with every "{{ROOT}}" replaced by root and "{{ASSETS}}" by assets,
- * written into out when out is not NULL. */
-static size_t expand(const char *tmpl, const char *root, const char *assets, char *out)
+/* The placeholders of index.html and what replaces them. */
+typedef struct {
+    const char *name; /* "{{…}}" */
+    const char *value;
+} placeholder;
+
+enum { PLACEHOLDERS = 3 };
+
+/* The length of tmpl with every placeholder of ph replaced by its value, written into out
+ * when out is not NULL. */
+static size_t expand(const char *tmpl, const placeholder ph[PLACEHOLDERS], char *out)
 {
-    size_t n = 0, rl = strlen(root), al = strlen(assets);
+    size_t n = 0;
 
     while (*tmpl != '\0') {
-        const char *put = NULL;
-        size_t len = 0, skip = 1;
-        if (strncmp(tmpl, "{{ROOT}}", 8) == 0)
-            put = root, len = rl, skip = 8;
-        else if (strncmp(tmpl, "{{ASSETS}}", 10) == 0)
-            put = assets, len = al, skip = 10;
-        else
-            put = tmpl, len = 1;
+        const char *put = tmpl;
+        size_t len = 1, skip = 1;
+        for (int i = 0; i < PLACEHOLDERS; i++) {
+            size_t nl = strlen(ph[i].name);
+            if (strncmp(tmpl, ph[i].name, nl) == 0) {
+                put = ph[i].value, len = strlen(put), skip = nl;
+                break;
+            }
+        }
         if (out != NULL)
             memcpy(out + n, put, len);
         n += len;
@@ -64,12 +73,24 @@ static size_t expand(const char *tmpl, const char *root, const char *assets, cha
     return n;
 }
 
-/* The index page, its URLs under the issuer's path. */
+static void index_headers(clv_resp *resp)
+{
+    /* RFC 9111 §5.2.2.4: revalidate every time, so a new binary's assets are found */
+    clv_resp_header(resp, "Cache-Control", "no-cache");
+    clv_resp_header(resp, "Content-Security-Policy", console_csp);
+    clv_resp_header(resp, "X-Frame-Options", "DENY");
+    security_headers(resp);
+}
+
+/* The index page: the issuer (the app goes there when the browser came by another
+ * origin, whose redirect URI would not match) and its URLs under the issuer's path. */
 static void send_index(clv_req *r, clv_resp *resp)
 {
     const clv_console_asset *index = asset_named("index.html");
-    const char *ipath = clv_config_issuer_path(clv_req_app(r)->cfg->issuer);
+    const char *issuer = clv_req_app(r)->cfg->issuer, *ipath = clv_config_issuer_path(issuer);
     char root[CLV_ISSUER_MAX + 16], assets[CLV_ISSUER_MAX + 64];
+    placeholder ph[PLACEHOLDERS] = {
+        {"{{ROOT}}", root}, {"{{ASSETS}}", assets}, {"{{ISSUER}}", issuer}};
     size_t n;
 
     if (index == NULL) {
@@ -78,22 +99,18 @@ static void send_index(clv_req *r, clv_resp *resp)
     }
     snprintf(root, sizeof root, "%s/console", ipath);
     snprintf(assets, sizeof assets, "%s" ASSETS "%s", ipath, clv_console_version);
-    n = expand((const char *)index->data, root, assets, NULL);
+    n = expand((const char *)index->data, ph, NULL);
     free(resp->body);
     if ((resp->body = malloc(n + 1)) == NULL) {
         clv_resp_empty(resp, 500);
         return;
     }
-    expand((const char *)index->data, root, assets, resp->body);
+    expand((const char *)index->data, ph, resp->body);
     resp->body[n] = '\0';
     resp->body_len = n;
     resp->status = 200;
     resp->content_type = index->content_type;
-    /* RFC 9111 §5.2.2.4: revalidate every time, so a new binary's assets are found */
-    clv_resp_header(resp, "Cache-Control", "no-cache");
-    clv_resp_header(resp, "Content-Security-Policy", console_csp);
-    clv_resp_header(resp, "X-Frame-Options", "DENY");
-    security_headers(resp);
+    index_headers(resp);
 }
 
 /* An asset: rest is "VERSION/PATH". A version that is not this binary's is a 404, not the

@@ -471,18 +471,20 @@ test('console: a tenant admin, a user without an admin role, and paging', async 
   await mk('norm', []);
   const svc = await srv.createService('Many');
   for (let i = 0; i < 23; i++) await srv.createClient({ service_id: svc.id, name: `bulk-${String(i).padStart(2, '0')}` });
-  const signIn = async (username) => {
+  const signIn = async (username, start = `${srv.url}/console/services`) => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     page.setDefaultTimeout(10000);
-    await page.goto(`${srv.url}/console/services`);
+    await page.goto(start);
+    await page.waitForURL(`${srv.url}/authorize?**`); // the issuer's origin, whatever the start
     await page.fill('#username', username);
     await page.fill('#password', 'a long enough password');
     await page.click('button[type=submit]');
     return { context, page, main: page.locator('main') };
   };
 
-  const t = await signIn('tess');
+  // reached as localhost while the issuer says 127.0.0.1: the console moves to the issuer
+  const t = await signIn('tess', `http://localhost:${srv.port}/console/services`);
   try {
     await t.page.getByText('tess · tenant admin').waitFor();
     assert.equal(await t.page.getByRole('link', { name: 'Tenants' }).count(), 0, 'no Tenants for a tenant admin');
