@@ -123,7 +123,7 @@ static clv_code make_console_client(clv_app *app, clv_config *cfg, clv_err *err)
     return clv_console_client_ensure(app, cfg->issuer, err);
 }
 
-static void print_result(const init_result *r, bool json)
+static void print_result(const init_result *r, bool json, const char *issuer)
 {
     const char *secret = json_string_value(json_object_get(r->secret, "client_secret"));
 
@@ -140,6 +140,9 @@ static void print_result(const init_result *r, bool json)
            "  tenant_id       %s\n  client_id       %s\n  client_secret   %s\n"
            "  admin_username  admin\n  admin_password  %s\n",
            r->tenant_id, r->client->client_id, secret, r->password);
+    if (issuer != NULL)
+        printf("\nThe web console: %s/console (sign in as admin once 'clavis serve' runs)\n",
+               issuer);
 }
 
 int clv_cmd_init(int argc, char **argv)
@@ -160,7 +163,7 @@ int clv_cmd_init(int argc, char **argv)
         fprintf(stderr, "clavis init: %s\n", err.detail);
         goto cleanup;
     }
-    print_result(&r, fl.json);
+    print_result(&r, fl.json, cfg.issuer);
     rc = 0;
 cleanup:
     clv_wipe(r.password, sizeof r.password);
