@@ -344,6 +344,7 @@ async function journey(page) {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, `${p} is ${width} px wide at 360`);
   }
+  await shot(page, 'phone');
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // silent renewal: an access token about to expire is renewed by the refresh token
