@@ -1,8 +1,8 @@
 # Turns the files of console/ into a C source (docs/ARCHITECTURE.md "The web console"):
 #   cmake -DSRC=<console dir> -DOUT=<generated .c> -P embed_console.cmake
-# Each file becomes a byte array with its path (relative to SRC) and media type; the
-# SHA-256 of all of them (names and contents, in sorted order), cut to 16 hex digits, is
-# the asset version the server puts in the assets' URLs, so a changed file gets a new URL
+# Each file becomes a byte array with its path (relative to SRC) and media type, and a
+# second one of it gzipped; the SHA-256 of all of them (names and contents, in sorted
+# order), cut to 16 hex digits, is the asset version the server puts in the assets' URLs, so a changed file gets a new URL
 # and the old one can be cached for good.
 file(GLOB_RECURSE files RELATIVE ${SRC} ${SRC}/*)
 list(SORT files)
@@ -25,15 +25,26 @@ foreach(f ${files})
     else()
         continue()
     endif()
-    file(READ ${SRC}/${f} hex HEX)
     file(SHA256 ${SRC}/${f} sum)
     string(APPEND all "${f}:${sum};")
-    string(LENGTH "${hex}" hexlen)
-    math(EXPR len "${hexlen} / 2")
-    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
-    string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" bytes "${bytes}")
-    string(APPEND arrays "static const unsigned char a${i}[] = {\n${bytes}0};\n")
-    string(APPEND table "    {\"${f}\", \"${type}\", a${i}, ${len}},\n")
+    # the file, and gzipped (RFC 1952) for clients that accept it
+    string(MAKE_C_IDENTIFIER "${f}" id)
+    file(ARCHIVE_CREATE OUTPUT ${OUT}.${id}.gz PATHS ${SRC}/${f} FORMAT raw COMPRESSION GZip
+        COMPRESSION_LEVEL 9)
+    foreach(kind plain gz)
+        if(kind STREQUAL "gz")
+            file(READ ${OUT}.${id}.gz hex HEX)
+            file(REMOVE ${OUT}.${id}.gz)
+        else()
+            file(READ ${SRC}/${f} hex HEX)
+        endif()
+        string(LENGTH "${hex}" hexlen)
+        math(EXPR len_${kind} "${hexlen} / 2")
+        string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+        string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" bytes "${bytes}")
+        string(APPEND arrays "static const unsigned char ${kind}${i}[] = {\n${bytes}0};\n")
+    endforeach()
+    string(APPEND table "    {\"${f}\", \"${type}\", plain${i}, ${len_plain}, gz${i}, ${len_gz}},\n")
     math(EXPR i "${i} + 1")
 endforeach()
 string(SHA256 version "${all}")

@@ -3,9 +3,11 @@
  * /console/assets/VERSION/, VERSION a hash of every asset, and are cached for good; every
  * other path is a route of the app and gets its index page, never cached, with the CSP of
  * docs/DESIGN.md D10 (no inline script or style; only this origin). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/config.h"
 #include "http/console_assets.h"
@@ -113,27 +115,52 @@ static void send_index(clv_req *r, clv_resp *resp)
     index_headers(resp);
 }
 
+/* true if an Accept-Encoding value takes gzip (RFC 9110 §12.5.3): "gzip" or "*" listed
+ * without "q=0". */
+static bool takes_gzip(const char *ae)
+{
+    while (ae != NULL && *ae != '\0') {
+        size_t n = strcspn(ae, ","), name;
+        char item[64], *p, *q;
+
+        snprintf(item, sizeof item, "%.*s", (int)(n < sizeof item ? n : sizeof item - 1), ae);
+        p = item + strspn(item, " \t");
+        name = strcspn(p, " \t;");
+        q = strstr(p + name, "q=");
+        if (((name == 4 && strncasecmp(p, "gzip", 4) == 0) || (name == 1 && *p == '*')) &&
+            (q == NULL || strtod(q + 2, NULL) > 0))
+            return true;
+        ae += n + (ae[n] == ',');
+    }
+    return false;
+}
+
 /* An asset: rest is "VERSION/PATH". A version that is not this binary's is a 404, not the
  * current file: a cached index page of an older binary must not mix versions. */
-static void send_asset(const char *rest, clv_resp *resp)
+static void send_asset(clv_req *r, const char *rest, clv_resp *resp)
 {
     size_t vl = strlen(clv_console_version);
     const clv_console_asset *a;
+    bool gz;
 
     if (strncmp(rest, clv_console_version, vl) != 0 || rest[vl] != '/' ||
         strcmp(rest + vl + 1, "index.html") == 0 || (a = asset_named(rest + vl + 1)) == NULL) {
         not_found(resp);
         return;
     }
+    gz = a->gz_len < a->len && takes_gzip(clv_req_header(r, "Accept-Encoding"));
     free(resp->body);
-    if ((resp->body = malloc(a->len + 1)) == NULL) {
+    if ((resp->body = malloc((gz ? a->gz_len : a->len) + 1)) == NULL) {
         clv_resp_empty(resp, 500);
         return;
     }
-    memcpy(resp->body, a->data, a->len + 1);
-    resp->body_len = a->len;
+    resp->body_len = gz ? a->gz_len : a->len;
+    memcpy(resp->body, gz ? a->gz : a->data, resp->body_len + 1);
     resp->status = 200;
     resp->content_type = a->content_type;
+    if (gz)
+        clv_resp_header(resp, "Content-Encoding", "gzip");
+    clv_resp_header(resp, "Vary", "Accept-Encoding");
     /* RFC 8246: the URL changes with the content */
     clv_resp_header(resp, "Cache-Control", "public, max-age=31536000, immutable");
     security_headers(resp);
@@ -144,7 +171,7 @@ void clv_h_console(clv_req *r, clv_resp *resp)
     const char *path = clv_req_path(r);
 
     if (strncmp(path, ASSETS, strlen(ASSETS)) == 0)
-        send_asset(path + strlen(ASSETS), resp);
+        send_asset(r, path + strlen(ASSETS), resp);
     else
         send_index(r, resp);
 }

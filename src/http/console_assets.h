@@ -10,6 +10,8 @@ typedef struct {
     const char *content_type;
     const unsigned char *data; /* len bytes, then a NUL */
     size_t len;
+    const unsigned char *gz; /* the same gzipped (RFC 1952): gz_len bytes */
+    size_t gz_len;
 } clv_console_asset;
 
 extern const clv_console_asset clv_console_assets[];
