@@ -219,6 +219,12 @@ async function journey(page) {
   await waitRows(main, 1);
   assert.equal((await srv.token(made.m2m.id, made.m2m.secret)).status, 401, 'the old secret is gone');
   assert.equal((await srv.token(made.m2m.id, newSecret)).status, 200);
+  // a secret that expires within 30 days is flagged
+  const soon = new Date(Date.now() + 10 * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  assert.equal((await srv.api('POST', `/admin/v1/clients/${made.m2m.id}/secrets`, { description: 'short-lived', expires_at: soon })).status, 201);
+  await page.reload();
+  await main.getByRole('row').filter({ has: page.getByRole('cell', { name: 'short-lived', exact: true }) }).getByText('expires soon').waitFor();
+  assert.equal(await main.getByText('expires soon').count(), 1, 'only the short-lived one');
 
   // edit with a stale ETag: the API changes the client between load and save
   const confUrl = `${srv.url}/console/clients/${encodeURIComponent(made.confidential.id)}`;
