@@ -38,11 +38,11 @@ export async function servicesPage(main) {
       .map(([v, t]) => h('option', { value: v }, t)));
   const list = h('div');
   const refresh = () => list.replaceChildren(pagedTable('Services',
-    ['Name', 'Status', 'Environment', 'Created', 'Deleted / purge at'],
+    ['Name', 'Status', 'Environment', 'Created', 'Deleted / purge at', ...(me.platform ? ['Tenant'] : [])],
     async (cursor) => (await api('GET', `/services${qs({ status: filter.value, cursor, limit: 25 })}`)).body,
     (s) => [h('a', { href: `${ROOT}/services/${s.id}` }, s.name), statusBadge(s),
       badge(s.approval === 'live' ? 'live' : 'sandbox'), when(s.created_at),
-      s.purge_at ? h('span', 'purged after ', when(s.purge_at)) : '—'],
+      s.purge_at ? h('span', 'purged after ', when(s.purge_at)) : '—', ...(me.platform ? [h('code', s.tenant_id)] : [])],
     'No services yet: create the first one.'));
   main.replaceChildren(
     h('div.page-head', h('h1', 'Services'),

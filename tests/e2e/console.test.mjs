@@ -530,6 +530,13 @@ test('console: a tenant admin, a user without an admin role, and paging', async 
     await t.page.goto(`${srv.url}/console/tenants`);
     await t.main.getByText(/Not allowed: .*platform_admin/).first().waitFor();
     await checkA11y(t.page, '403');
+    // the network down: the page says so, and offers to try again
+    await t.page.route('**/admin/v1/**', (route) => route.abort('internetdisconnected'));
+    await t.page.goto(`${srv.url}/console/services/${svc.id}/settings`);
+    await t.main.getByText('Cannot reach the server').waitFor();
+    await t.page.unroute('**/admin/v1/**');
+    await t.main.getByRole('button', { name: 'Try again' }).click();
+    await t.main.getByRole('button', { name: 'Delete', exact: true }).waitFor();
   } finally {
     await t.context.close();
   }
