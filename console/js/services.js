@@ -21,7 +21,7 @@ export function pagedTable(caption, heads, load, row, empty) {
       cursor = page.next_cursor ?? null;
       const t = table(caption, heads, rows, empty);
       fill(wrap, t, cursor ? more : null, status);
-      status.textContent = `${rows.length} shown${cursor ? '; more available' : ''}`;
+      status.textContent = rows.length ? `${rows.length} shown${cursor ? '; more available' : ''}` : '';
     } catch (e) {
       wrap.replaceChildren(h('p.msg.msg-error', { role: 'alert' }, e.message));
     }

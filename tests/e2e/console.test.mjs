@@ -135,7 +135,11 @@ async function journey(page) {
   const serviceId = page.url().split('/').pop();
   await main.getByRole('heading', { name: 'Shop', level: 1 }).waitFor();
   await main.getByText('sandbox').first().waitFor();
-  await shot(page, 'services');
+  if (SHOTS) {
+    await page.goto(`${srv.url}/console/services`);
+    await main.getByRole('link', { name: 'Shop', exact: true }).waitFor();
+    await shot(page, 'services');
+  }
 
   // one client of each type
   const made = {};
