@@ -308,7 +308,7 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
     }
     if (check_initialised(cfg, *app) != 0)
         return 1;
-    if (clv_console_client_ensure(*app, cfg->issuer, &err) != CLV_OK) { /* DESIGN.md D10 */
+    if (clv_console_client_ensure(*app, cfg->issuer, &err) != CLV_OK) { /* DESIGN.md D12 */
         fprintf(stderr, "clavis: the console's client: %s\n", err.detail);
         return 1;
     }

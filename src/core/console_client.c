@@ -1,4 +1,4 @@
-/* console_client — see console_client.h and docs/DESIGN.md D10. */
+/* console_client — see console_client.h and docs/DESIGN.md D12. */
 #include "core/console_client.h"
 
 #include <stdio.h>
