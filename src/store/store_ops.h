@@ -72,6 +72,9 @@
     /* Sets last_used_at without touching version or updated_at (not an admin change). */          \
     X(client_touch, (clv_store *s, const char *client_id, int64_t at, clv_err *err),               \
       (s, client_id, at, err))                                                                     \
+    /* counts[st] = how many clients have status st (active, inactive, deleted: their own,    \
+     * not the effective status), for /metrics. */                                                \
+    X(client_count, (clv_store *s, int64_t counts[3], clv_err *err), (s, counts, err))           \
                                                                                                    \
     /* ---- secrets ---- */                                                                        \
     /* CLV_NOT_FOUND if the client does not exist. */                                              \

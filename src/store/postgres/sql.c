@@ -385,6 +385,9 @@ const char *const clv_pg_sql[PG_COUNT] = {
                          " WHERE id = $36 AND version = $37",
     [PG_CLIENT_EXISTS] = "SELECT 1 FROM clients WHERE id = $1",
     [PG_CLIENT_TOUCH] = "UPDATE clients SET last_used_at = $1 WHERE client_id = $2",
+    [PG_CLIENT_COUNT] = "SELECT count(CASE WHEN status = 0 THEN 1 END),"
+                        " count(CASE WHEN status = 1 THEN 1 END),"
+                        " count(CASE WHEN status = 2 THEN 1 END) FROM clients",
     /* $1 service, $2 tenant, $3 status, $4 type, $5 q (NULL here), $6 $7 keyset, $8 limit,
      * $9 effective status, $10 unused_since, $11 secret_expires_before (docs/API.md "List
      * clients"; NULL when not asked for). */

@@ -501,6 +501,9 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
                          " WHERE id = ? AND version = ?",
     [ST_CLIENT_EXISTS] = "SELECT 1 FROM clients WHERE id = ?1",
     [ST_CLIENT_TOUCH] = "UPDATE clients SET last_used_at = ?1 WHERE client_id = ?2",
+    [ST_CLIENT_COUNT] = "SELECT count(CASE WHEN status = 0 THEN 1 END),"
+                        " count(CASE WHEN status = 1 THEN 1 END),"
+                        " count(CASE WHEN status = 2 THEN 1 END) FROM clients",
     [ST_CLIENT_LIST_SERVICE] = CLIENT_LIST("service_id = ?1 AND "),
     [ST_CLIENT_LIST_TENANT] = CLIENT_LIST("tenant_id = ?2 AND "),
     [ST_CLIENT_LIST_STATUS] = CLIENT_LIST("status = ?3 AND "),
