@@ -1,5 +1,5 @@
 // Sign-in for the console: it is the OAuth client "clavis-console" of the server that serves
-// it (docs/DESIGN.md D12) — authorization code with PKCE S256 (RFC 7636) through /authorize,
+// it (docs/DESIGN.md D13) — authorization code with PKCE S256 (RFC 7636) through /authorize,
 // tokens kept in this tab's sessionStorage, renewed by refresh token, RP-initiated logout.
 
 export const CLIENT_ID = 'clavis-console';

@@ -113,7 +113,7 @@ static clv_code initialise(clv_app *app, init_result *r, clv_err *err)
     return clv_write_finish(app, rc, err);
 }
 
-/* The console's client (docs/DESIGN.md D12) for the issuer serve will have by default
+/* The console's client (docs/DESIGN.md D13) for the issuer serve will have by default
  * (CLAVIS_ISSUER, else http://LISTEN); serve sets it right for another issuer. */
 static clv_code make_console_client(clv_app *app, clv_config *cfg, clv_err *err)
 {

@@ -108,6 +108,26 @@ static const struct option long_opts[] = {
     {"metrics-clients", required_argument, NULL, OPT_METRICS_CLIENTS},
     {NULL, 0, NULL, 0}};
 
+/* The options only serve takes (init and purge refuse them). */
+static bool serve_only(int val)
+{
+    return val == OPT_LISTEN || val == OPT_ISSUER || val == OPT_OPEN_REG || val == OPT_REUSE_PORT ||
+           val == OPT_MAX_REG || val == OPT_DB_POOL || val == OPT_METRICS_LISTEN ||
+           val == OPT_METRICS_CLIENTS;
+}
+
+const char *clv_cli_server_flag(size_t i, bool serve, bool *value)
+{
+    for (const struct option *o = long_opts; o->name != NULL; o++) {
+        if ((serve || !serve_only(o->val)) && i-- == 0) {
+            if (value != NULL)
+                *value = o->has_arg != no_argument;
+            return o->name;
+        }
+    }
+    return NULL;
+}
+
 /* A usage error: one line and a hint, never the whole help (exit 2). */
 static int bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -229,9 +249,7 @@ static int parse(int argc, char **argv, clv_config *cfg, cli_flags *fl, bool ser
     opterr = 0;
     /* ':' first: a missing value is ':', told apart from an unknown option ('?'). */
     while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
-        if (c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT ||
-            c == OPT_MAX_REG || c == OPT_DB_POOL || c == OPT_METRICS_LISTEN ||
-            c == OPT_METRICS_CLIENTS) {
+        if (serve_only(c)) {
             if (!server_opt(argv, c, server, cfg, &rc))
                 return rc;
         } else if ((rc = common_opt(argv, c, cfg, fl)) != 0) {
@@ -370,7 +388,7 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
         return 1;
     clv_metrics_setup((unsigned)cfg->metrics_clients);
     clv_audit_log_events(true);
-    if (clv_console_client_ensure(*app, cfg->issuer, &err) != CLV_OK) { /* DESIGN.md D12 */
+    if (clv_console_client_ensure(*app, cfg->issuer, &err) != CLV_OK) { /* DESIGN.md D13 */
         fprintf(stderr, "clavis: the console's client: %s\n", err.detail);
         return 1;
     }

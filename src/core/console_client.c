@@ -1,4 +1,4 @@
-/* console_client — see console_client.h and docs/DESIGN.md D12. */
+/* console_client — see console_client.h and docs/DESIGN.md D13. */
 #include "core/console_client.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* console_client — the web console's own OAuth client (docs/DESIGN.md D12): a protected,
+/* console_client — the web console's own OAuth client (docs/DESIGN.md D13): a protected,
  * first-party public client of the init service, whose redirect URIs follow the issuer. */
 #ifndef CLV_CORE_CONSOLE_CLIENT_H
 #define CLV_CORE_CONSOLE_CLIENT_H

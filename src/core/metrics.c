@@ -30,6 +30,14 @@ const char *clv_fail_cause_name(clv_fail_cause c)
     return (unsigned)c < CLV_FAIL_CAUSES ? cause_names[c] : NULL;
 }
 
+static const char *const reg_names[CLV_REG_RESULTS] = {"created", "invalid", "throttled",
+                                                       "capped"};
+
+const char *clv_reg_result_name(clv_reg_result r)
+{
+    return (unsigned)r < CLV_REG_RESULTS ? reg_names[r] : NULL;
+}
+
 /* One client's counts in a thread's table. id: the client_id, NUL-padded to 64 bytes, in
  * words that a scrape may read while the owner writes (all zero: a free slot). activity
  * ranks clients: it starts where the evicted one's was (space-saving), so a new client is
@@ -48,6 +56,7 @@ typedef struct block {
     counter latency[CLV_METRICS_ENDPOINTS][CLV_METRICS_BUCKETS + 1];
     counter latency_sum[CLV_METRICS_ENDPOINTS];
     counter tokens[CLV_GRANT_COUNT], failures[CLV_FAIL_CAUSES];
+    counter registrations[CLV_REG_RESULTS];
     counter other_tokens, other_failures[CLV_FAIL_CAUSES]; /* of evicted slots */
     slot *_Atomic slots; /* nslots, made on first use (a scrape may read it meanwhile) */
 } block;
@@ -259,6 +268,14 @@ void clv_metrics_auth_failure(clv_fail_cause cause, const char *client_id)
     }
 }
 
+void clv_metrics_registration(clv_reg_result r)
+{
+    block *b = mine();
+
+    if (b != NULL && (unsigned)r < CLV_REG_RESULTS)
+        bump(&b->registrations[r], 1);
+}
+
 /* ---- reading ---- */
 
 /* Adds from's totals into to (to is retired or a scrape's sum: no other writer). */
@@ -274,6 +291,8 @@ static void fold(block *to, block *from)
     for (size_t g = 0; g < CLV_GRANT_COUNT; g++)
         bump(&to->tokens[g], get(&from->tokens[g]));
     bump(&to->other_tokens, get(&from->other_tokens));
+    for (size_t r = 0; r < CLV_REG_RESULTS; r++)
+        bump(&to->registrations[r], get(&from->registrations[r]));
     for (size_t c = 0; c < CLV_FAIL_CAUSES; c++) {
         bump(&to->failures[c], get(&from->failures[c]));
         bump(&to->other_failures[c], get(&from->other_failures[c]));
@@ -403,6 +422,8 @@ static void snap_fill(clv_metrics_snap *out, block *sum)
         out->tokens[g] = get(&sum->tokens[g]);
     for (size_t c = 0; c < CLV_FAIL_CAUSES; c++)
         out->failures[c] = get(&sum->failures[c]);
+    for (size_t r = 0; r < CLV_REG_RESULTS; r++)
+        out->registrations[r] = get(&sum->registrations[r]);
 }
 
 clv_code clv_metrics_snapshot(clv_metrics_snap **out, clv_err *err)

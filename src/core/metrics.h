@@ -40,6 +40,22 @@ typedef enum {
 /* "wrong_secret", …; NULL outside the enum. */
 const char *clv_fail_cause_name(clv_fail_cause c);
 
+/* How a dynamic registration (RFC 7591) ended (docs/DESIGN.md R29): created, refused for
+ * bad metadata or credentials, throttled, or over the cap of open registration. */
+typedef enum {
+    CLV_REG_CREATED,
+    CLV_REG_INVALID,
+    CLV_REG_THROTTLED,
+    CLV_REG_CAPPED,
+    CLV_REG_RESULTS
+} clv_reg_result;
+
+/* "created", …; NULL outside the enum. */
+const char *clv_reg_result_name(clv_reg_result r);
+
+/* A registration at /register that ended with r. */
+void clv_metrics_registration(clv_reg_result r);
+
 /* The statuses counted one by one (the last slot, CLV_METRICS_STATUSES - 1, counts every
  * other status) and the latency bounds in microseconds, in ascending order. */
 extern const int clv_metrics_statuses[];
@@ -79,6 +95,7 @@ typedef struct {
     uint64_t latency_sum_us[CLV_METRICS_ENDPOINTS];
     uint64_t tokens[CLV_GRANT_COUNT];
     uint64_t failures[CLV_FAIL_CAUSES];
+    uint64_t registrations[CLV_REG_RESULTS];
     clv_metrics_client *clients; /* the busiest first, at most top_clients, then "other"
                                   * when any count fell outside them */
     size_t n_clients;

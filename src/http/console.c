@@ -2,7 +2,7 @@
  * single-page app's files compiled into the binary (console_assets.h). Its assets live under
  * /console/assets/VERSION/, VERSION a hash of every asset, and are cached for good; every
  * other path is a route of the app and gets its index page, never cached, with the CSP of
- * docs/DESIGN.md D12 (no inline script or style; only this origin). */
+ * docs/DESIGN.md D13 (no inline script or style; only this origin). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -123,6 +123,15 @@ static void tokens(FILE *f, const clv_metrics_snap *s)
     }
 }
 
+static void registrations(FILE *f, const clv_metrics_snap *s)
+{
+    family(f, "clavis_registrations_total", "counter",
+           "Dynamic registrations at /register, by result.");
+    for (int r = 0; r < CLV_REG_RESULTS; r++)
+        fprintf(f, "clavis_registrations_total{result=\"%s\"} %llu\n",
+                clv_reg_result_name((clv_reg_result)r), (unsigned long long)s->registrations[r]);
+}
+
 static void clients(FILE *f, clv_app *app)
 {
     static const char *const names[3] = {"active", "inactive", "deleted"};
@@ -156,6 +165,7 @@ void clv_h_metrics_serve(clv_req *r, clv_resp *resp)
     requests(f, s);
     latency(f, s);
     tokens(f, s);
+    registrations(f, s);
     failures(f, s);
     clients(f, clv_req_app(r));
     family(f, "clavis_build_info", "gauge", "The running version of Clavis.");

@@ -117,6 +117,8 @@ static const route routes[] = {
     ROUTE("PUT", "/register/*", clv_h_register_put),
     ROUTE("DELETE", "/register/*", clv_h_register_delete),
     ADMIN("POST", "/admin/v1/initial-access-tokens", clv_admin_iat_create, 201, BODY | NO_STORE),
+    {"GET", "/admin/v1/initial-access-tokens", NULL,
+     {clv_admin_iat_list, 0, 200, 0, {"service_id", "tenant_id", NULL}}},
     ADMIN("POST", C "/*/test-token", clv_admin_test_token, 201, BODY_OPT | NO_STORE),
 };
 

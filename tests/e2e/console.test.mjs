@@ -29,7 +29,7 @@ test('chromium is installed (make test installs it: scripts/deps.sh test)', () =
   assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: run scripts/deps.sh test`);
 });
 
-test('console: HTML and assets carry the headers of docs/DESIGN.md D12', async () => {
+test('console: HTML and assets carry the headers of docs/DESIGN.md D13', async () => {
   srv = await start();
   for (const p of ['/console', '/console/', '/console/services/x/clients', '/console/callback?code=x']) {
     const r = await request(srv.url + p);
@@ -454,7 +454,7 @@ function sql(db, text) {
   return r.stdout.trim();
 }
 
-test('console client: made on a database that lacks it, and follows the issuer (docs/DESIGN.md D12)', async () => {
+test('console client: made on a database that lacks it, and follows the issuer (docs/DESIGN.md D13)', async () => {
   const first = await start();
   const get = async (base, admin) => request(`${base}/admin/v1/clients/clavis-console`, { headers: { Authorization: `Bearer ${admin}` } });
   const c = (await first.api('GET', '/admin/v1/clients/clavis-console')).body;

@@ -94,6 +94,7 @@ typedef enum {
     PG_ASSERTION_JTI_USE,
     PG_IAT_INSERT,
     PG_IAT_USE,
+    PG_IAT_LIST,
     PG_REGTOKEN_PUT,
     PG_REGTOKEN_GET,
     PG_CONSENT_GET,

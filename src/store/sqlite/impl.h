@@ -114,6 +114,7 @@ typedef enum {
     ST_IAT_INSERT,
     ST_IAT_USE,
     ST_IAT_GET,
+    ST_IAT_LIST,
     ST_REGTOKEN_PUT,
     ST_REGTOKEN_GET,
     ST_HYGIENE_CANDIDATES,
