@@ -200,6 +200,11 @@ static const struct {
     {"CLAVIS_SECRET_LIFETIME", ENV_DURATION, offsetof(clv_config, secret_lifetime)},
     {"CLAVIS_PURGE_INTERVAL", ENV_DURATION, offsetof(clv_config, purge_interval)},
     {"CLAVIS_REUSE_PORT", ENV_BOOL, offsetof(clv_config, reuse_port)},
+    {"CLAVIS_FETCH_ALLOW_LOOPBACK", ENV_BOOL, offsetof(clv_config, fetch_allow_loopback)},
+    {"CLAVIS_FETCH_CA_FILE", ENV_STR, offsetof(clv_config, fetch_ca_file)},
+    {"CLAVIS_METADATA_DOCUMENT_SERVICE", ENV_STR,
+     offsetof(clv_config, metadata_document_service)},
+    {"CLAVIS_METADATA_DOCUMENT_HOSTS", ENV_STR, offsetof(clv_config, metadata_document_hosts)},
     {"CLAVIS_METRICS_LISTEN", ENV_STR, offsetof(clv_config, metrics_listen)},
     {"CLAVIS_LOG_REQUESTS", ENV_BOOL, offsetof(clv_config, log_requests)},
 };
@@ -316,6 +321,9 @@ void clv_config_cleanup(clv_config *cfg)
     free(cfg->key_dir);
     free(cfg->open_registration_service);
     free(cfg->trusted_proxies);
+    free(cfg->fetch_ca_file);
+    free(cfg->metadata_document_service);
+    free(cfg->metadata_document_hosts);
     free(cfg->metrics_listen);
     memset(cfg, 0, sizeof *cfg);
 }

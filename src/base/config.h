@@ -34,6 +34,14 @@ typedef struct {
                       * for a zero-downtime restart, docs/OPERATIONS.md */
     char *trusted_proxies; /* NULL: none; else ",ADDR,ADDR," (canonical text) whose
                             * X-Forwarded-For is believed (CLAVIS_TRUSTED_PROXIES) */
+    bool fetch_allow_loopback; /* outgoing fetches may reach loopback, http too (tests,
+                                * development; docs/SECURITY.md "Outgoing fetches") */
+    char *fetch_ca_file;       /* NULL: none; PEM CAs trusted by outgoing fetches on top of
+                                * the system's */
+    char *metadata_document_service; /* NULL: client ID metadata documents off; else the
+                                      * service their clients join (docs/AGENTS.md) */
+    char *metadata_document_hosts;   /* NULL: any host; else "h1,*.h2,…": the hosts a
+                                      * metadata document URL may name */
     char *metrics_listen;  /* NULL: GET /metrics on the listen address; else only on this
                             * HOST:PORT (CLAVIS_METRICS_LISTEN) */
     int metrics_clients;   /* per-client series of /metrics (CLAVIS_METRICS_CLIENTS; 100) */
@@ -41,6 +49,11 @@ typedef struct {
 } clv_config;
 
 enum { CLV_ISSUER_MAX = 255 }; /* characters of an issuer URL */
+
+/* Client ID metadata documents (docs/AGENTS.md): the draft followed, and the largest
+ * document taken (its §8.7 recommends 5 KB). */
+#define CLV_CIMD_DRAFT "draft-ietf-oauth-client-id-metadata-document-03"
+enum { CLV_CIMD_MAX_BYTES = 5 * 1024 };
 
 /* The defaults of docs/DESIGN.md M and docs/API.md (owned strings duplicated); env applies CLAVIS_*
  * variables on top. CLV_INVALID (with the variable named) on a bad value. */

@@ -488,3 +488,8 @@ int64_t clv_now_us(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+bool clv_client_id_is_url(const char *client_id)
+{
+    return client_id != NULL && strncmp(client_id, "https://", 8) == 0;
+}

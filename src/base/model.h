@@ -15,6 +15,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The longest client_id anything reads: the random ones are 22 characters, a client ID
+ * metadata document's URL (docs/AGENTS.md) at most this. */
+enum { CLV_CLIENT_ID_MAX = 255 };
+
+/* true for a client_id that names a client ID metadata document: an https URL
+ * (docs/AGENTS.md). Random client_ids never start so. */
+bool clv_client_id_is_url(const char *client_id);
+
 typedef enum { CLV_STATUS_ACTIVE = 0, CLV_STATUS_INACTIVE = 1, CLV_STATUS_DELETED = 2 } clv_status;
 typedef enum { CLV_TYPE_PUBLIC = 0, CLV_TYPE_CONFIDENTIAL = 1, CLV_TYPE_M2M = 2 } clv_client_type;
 typedef enum { CLV_APPROVAL_SANDBOX = 0, CLV_APPROVAL_LIVE = 1 } clv_approval;

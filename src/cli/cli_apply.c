@@ -71,15 +71,19 @@ static int list_all(clv_cli_ctx *ctx, const char *base, const char *tenant, json
     return rc == CLV_EXIT_OK && *out == NULL ? CLV_EXIT_REFUSED : rc;
 }
 
-/* The tenant's services (not deleted), each with "clients", its clients (not deleted); the
- * tenant's id into tenant (TENANT_MAX bytes). */
+/* The tenant's services (not deleted), each with "clients", its clients (not deleted) but
+ * those of client ID metadata documents, whose metadata is their document's, not a file's
+ * (docs/AGENTS.md): never exported, matched or pruned; the tenant's id into tenant
+ * (TENANT_MAX bytes). */
 static int fetch_state(clv_cli_ctx *ctx, json_t **state, char *tenant)
 {
-    json_t *services = NULL, *clients = NULL, *s, *c;
+    json_t *services = NULL, *clients = NULL, *s, *c, *doc_registration;
     size_t i, j;
     int rc;
 
     *state = NULL;
+    if ((doc_registration = json_string("metadata_document")) == NULL)
+        return CLV_EXIT_REFUSED;
     if ((rc = tenant_of(ctx, tenant, TENANT_MAX)) >= 0 ||
         (rc = list_all(ctx, "/admin/v1/services", tenant, &services)) != CLV_EXIT_OK ||
         (rc = list_all(ctx, "/admin/v1/clients", tenant, &clients)) != CLV_EXIT_OK)
@@ -87,7 +91,8 @@ static int fetch_state(clv_cli_ctx *ctx, json_t **state, char *tenant)
     json_array_foreach(services, i, s) {
         json_t *mine = json_array();
         json_array_foreach(clients, j, c) {
-            if (json_equal(json_object_get(c, "service_id"), json_object_get(s, "id")))
+            if (json_equal(json_object_get(c, "service_id"), json_object_get(s, "id")) &&
+                !json_equal(json_object_get(c, "registration"), doc_registration))
                 json_array_append(mine, c);
         }
         json_object_set_new(s, "clients", mine);
@@ -95,6 +100,7 @@ static int fetch_state(clv_cli_ctx *ctx, json_t **state, char *tenant)
     *state = json_incref(services);
     rc = CLV_EXIT_OK;
 done:
+    json_decref(doc_registration);
     json_decref(services);
     json_decref(clients);
     return rc < 0 ? CLV_EXIT_REFUSED : rc;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/model.h"
 #include "cli/admin_commands.h"
 #include "cli/commands.h"
 #include "crypto/hash.h"
@@ -335,7 +336,11 @@ static int positional(clv_cli_ctx *ctx, const char *a, int *npos)
 {
     if (*npos >= ctx->cmd->npos)
         return clv_cli_usage_error(ctx, "unexpected argument '%s'", a);
-    if (a[0] == '\0' || a[strcspn(a, "/?#%\\ \t\r\n")] != '\0')
+    /* a client ID metadata document's client_id is its URL (docs/AGENTS.md): the path
+     * encodes it (clv_cli_path_id) */
+    const char *bad = clv_client_id_is_url(a) ? " \t\r\n" : "/?#%\\ \t\r\n";
+
+    if (a[0] == '\0' || a[strcspn(a, bad)] != '\0')
         return clv_cli_usage_error(ctx, "'%s' is not an id", a);
     ctx->pos[(*npos)++] = a;
     return -1;

@@ -27,6 +27,8 @@
 #include "crypto/rand.h"
 #include "http/handlers.h"
 #include "http/server.h"
+#include "net/fetch.h"
+#include "oauth/cimd.h"
 
 static const char serve_help[] =
     "Usage: clavis serve [OPTIONS]\n"
@@ -71,6 +73,19 @@ static const char serve_help[] =
     "  --reuse-port         share the listen address with another server that also has\n"
     "                       it, for a restart without downtime (CLAVIS_REUSE_PORT=1;\n"
     "                       default off: an address in use stops start-up, exit 1)\n"
+    "  --fetch-allow-loopback\n"
+    "                       let the server's own fetches (jwks_uri, sector_identifier_uri,\n"
+    "                       metadata documents) reach loopback addresses, by http too: for\n"
+    "                       tests and development only (CLAVIS_FETCH_ALLOW_LOOPBACK=1)\n"
+    "  --fetch-ca-file FILE PEM CAs those fetches trust on top of the system's\n"
+    "                       (CLAVIS_FETCH_CA_FILE)\n"
+    "  --metadata-document-service SERVICE_ID\n"
+    "                       accept https URL client_ids whose client metadata document\n"
+    "                       Clavis fetches; such clients join this service\n"
+    "                       (CLAVIS_METADATA_DOCUMENT_SERVICE; default off)\n"
+    "  --metadata-document-hosts LIST\n"
+    "                       only for these hosts: comma-separated, '*.example.com' for\n"
+    "                       its subdomains (CLAVIS_METADATA_DOCUMENT_HOSTS; default any)\n"
     "  --help               show this help\n"
     "Exit codes: 0 stopped by SIGINT or SIGTERM, 1 start-up failed (address in use,\n"
     "database not initialised, …), 2 bad usage (a bad option, value or issuer).\n";
@@ -84,7 +99,8 @@ static const char purge_help[] =
 
 enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
        OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT, OPT_MAX_REG,
-       OPT_NOW, OPT_DB_POOL, OPT_LOG_FORMAT, OPT_METRICS_LISTEN, OPT_METRICS_CLIENTS };
+       OPT_NOW, OPT_DB_POOL, OPT_LOG_FORMAT, OPT_METRICS_LISTEN, OPT_METRICS_CLIENTS,
+       OPT_FETCH_LOOPBACK, OPT_FETCH_CA, OPT_MD_SERVICE, OPT_MD_HOSTS };
 
 static const struct option long_opts[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -106,6 +122,10 @@ static const struct option long_opts[] = {
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
     {"metrics-clients", required_argument, NULL, OPT_METRICS_CLIENTS},
+    {"fetch-allow-loopback", no_argument, NULL, OPT_FETCH_LOOPBACK},
+    {"fetch-ca-file", required_argument, NULL, OPT_FETCH_CA},
+    {"metadata-document-service", required_argument, NULL, OPT_MD_SERVICE},
+    {"metadata-document-hosts", required_argument, NULL, OPT_MD_HOSTS},
     {NULL, 0, NULL, 0}};
 
 /* The options only serve takes (init and purge refuse them). */
@@ -113,7 +133,7 @@ static bool serve_only(int val)
 {
     return val == OPT_LISTEN || val == OPT_ISSUER || val == OPT_OPEN_REG || val == OPT_REUSE_PORT ||
            val == OPT_MAX_REG || val == OPT_DB_POOL || val == OPT_METRICS_LISTEN ||
-           val == OPT_METRICS_CLIENTS;
+           val == OPT_METRICS_CLIENTS || (val >= OPT_FETCH_LOOPBACK && val <= OPT_MD_HOSTS);
 }
 
 const char *clv_cli_server_flag(size_t i, bool serve, bool *value)
@@ -165,6 +185,26 @@ static int refused_opt(char **argv, int c)
     return bad(argv[0], "unknown option %.*s", (int)strcspn(word, "="), word);
 }
 
+/* --fetch-allow-loopback, --fetch-ca-file, --metadata-document-service and -hosts
+ * (docs/OPERATIONS.md); false (with a usage error in *rc) for an empty value. */
+static bool fetch_opt(char **argv, int c, clv_config *cfg, int *rc)
+{
+    if (c == OPT_FETCH_LOOPBACK) {
+        cfg->fetch_allow_loopback = true;
+        return true;
+    }
+    if (optarg[0] == '\0') {
+        *rc = bad(argv[0], "--%s needs a %s", opt_name(c),
+                  c == OPT_MD_SERVICE ? "service id" : "value");
+        return false;
+    }
+    clv_config_set_str(c == OPT_FETCH_CA       ? &cfg->fetch_ca_file
+                       : c == OPT_MD_SERVICE ? &cfg->metadata_document_service
+                                             : &cfg->metadata_document_hosts,
+                       optarg);
+    return true;
+}
+
 /* The options of serve alone; false (with a usage error in *rc) for another command. */
 static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc)
 {
@@ -172,6 +212,8 @@ static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc
         *rc = bad(argv[0], "--%s is for clavis serve", opt_name(c));
         return false;
     }
+    if (c >= OPT_FETCH_LOOPBACK) /* the fetch and metadata document options */
+        return fetch_opt(argv, c, cfg, rc);
     if (c == OPT_LISTEN)
         clv_config_set_str(&cfg->listen, optarg);
     else if (c == OPT_ISSUER)
@@ -314,11 +356,11 @@ static int run_purge(clv_app *app, int64_t now, clv_retention_report *out)
     return r.purged;
 }
 
-/* A mistyped --open-registration-service would make every open registration fail with a
- * 401 that says nothing of why: refuse to start instead. */
-static clv_code check_open_registration(clv_app *app)
+/* A mistyped --open-registration-service (or --metadata-document-service) would make
+ * every registration fail with an answer that says nothing of why: refuse to start
+ * instead. flag names the option; id NULL: not given. */
+static clv_code check_service(clv_app *app, const char *flag, const char *id)
 {
-    const char *id = app->cfg->open_registration_service;
     clv_service *svc = NULL;
     clv_err err;
     clv_code rc;
@@ -330,11 +372,11 @@ static clv_code check_open_registration(clv_app *app)
     if (rc == CLV_OK && svc->status == CLV_STATUS_DELETED)
         rc = CLV_NOT_FOUND;
     if (rc == CLV_NOT_FOUND)
-        fprintf(stderr, "clavis: --open-registration-service: no service '%s'\n", id);
+        fprintf(stderr, "clavis: --%s: no service '%s'\n", flag, id);
     else if (rc != CLV_OK)
         fprintf(stderr, "clavis: %s\n", err.detail);
     else
-        clv_log("info", "open registration into service %s", id);
+        clv_log("info", "%s into service %s", flag, id);
     clv_service_free(svc);
     return rc;
 }
@@ -377,7 +419,15 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
 {
     clv_err err;
 
+    const clv_fetch_policy fetch = {cfg->fetch_allow_loopback, cfg->fetch_ca_file};
+
     clv_err_init(&err);
+    if (clv_fetch_configure(&fetch, &err) != CLV_OK) {
+        fprintf(stderr, "clavis: %s\n", err.detail);
+        return 1;
+    }
+    if (cfg->fetch_allow_loopback)
+        clv_log("warning", "--fetch-allow-loopback: fetches may reach this host's own services");
     if (check_initialised(cfg, NULL) != 0)
         return 1;
     if (clv_app_open(cfg, app, &err) != CLV_OK) {
@@ -396,7 +446,27 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
         fprintf(stderr, "clavis: %s\n", err.detail[0] ? err.detail : "start-up failed");
         return 1;
     }
-    return check_open_registration(*app) == CLV_OK ? 0 : 1;
+    return check_service(*app, "open-registration-service", cfg->open_registration_service) ==
+                       CLV_OK &&
+                   check_service(*app, "metadata-document-service",
+                                 cfg->metadata_document_service) == CLV_OK
+               ? 0
+               : 1;
+}
+
+/* The metadata document flags together (docs/OPERATIONS.md); 0 or 2 (message printed). */
+static int check_metadata_flags(const clv_config *cfg)
+{
+    clv_err err;
+
+    clv_err_init(&err);
+    if (cfg->metadata_document_hosts == NULL)
+        return 0;
+    if (cfg->metadata_document_service == NULL)
+        return bad("serve", "--metadata-document-hosts needs --metadata-document-service");
+    if (clv_cimd_hosts_check(cfg->metadata_document_hosts, &err) != CLV_OK)
+        return bad("serve", "%s", err.detail);
+    return 0;
 }
 
 int clv_cmd_serve(int argc, char **argv)
@@ -410,7 +480,7 @@ int clv_cmd_serve(int argc, char **argv)
     sigset_t sigs;
     int rc = clv_cli_setup(argc, argv, &cfg, &fl, serve_help, true);
 
-    if (rc >= 0)
+    if (rc >= 0 || (rc = check_metadata_flags(&cfg)) != 0)
         goto cleanup;
     /* Signals are taken by sigtimedwait below, so every thread blocks them. */
     sigemptyset(&sigs);

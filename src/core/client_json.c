@@ -232,6 +232,7 @@ static const char *const read_only[] = {
     "id",         "client_id",    "tenant_id",   "grant_types",      "sector_identifier",
     "protected",  "last_used_at", "environment", "effective_status", "status",
     "created_at", "updated_at",   "deleted_at",  "purge_at",         "version",
+    "registration",
 };
 
 static const char *const secret_keys[] = {"client_secret", "secret", "secrets"};
@@ -471,6 +472,8 @@ static void put_identity(json_t *o, const clv_client *c, bool *ok)
     put(o, "name", str_or_null(c->name), ok);
     put(o, "description", str_or_null(c->description), ok);
     put(o, "type", json_string(clv_client_type_name(c->type)), ok);
+    if (clv_client_id_is_url(c->client_id)) /* docs/AGENTS.md: how it came to be */
+        put(o, "registration", json_string("metadata_document"), ok);
     put(o, "status", json_string(clv_status_name(c->status)), ok);
     put(o, "effective_status", json_string(clv_status_name(clv_client_effective_status(c))), ok);
     put(o, "redirect_uris", copy_or(c->redirect_uris, true), ok);

@@ -53,7 +53,11 @@ static const uri_policy origin_policy = {
 static const uri_policy sector_policy = {
     URI_HTTPS | URI_HTTP_LOOPBACK | URI_NO_FRAGMENT,
     "must use https, or http on a loopback host (127.0.0.1, [::1], localhost)"};
-static const uri_policy jwks_uri_policy = {URI_HTTPS | URI_NO_FRAGMENT, "must use https"};
+/* fetched by net/fetch.c, which refuses http and loopback unless --fetch-allow-loopback
+ * (docs/DESIGN.md D15) */
+static const uri_policy jwks_uri_policy = {
+    URI_HTTPS | URI_HTTP_LOOPBACK | URI_NO_FRAGMENT,
+    "must use https, or http on a loopback host (127.0.0.1, [::1], localhost)"};
 static const uri_policy info_policy = {URI_HTTPS | URI_HTTP_ANY, "must be an http(s) URI"};
 static const uri_policy audience_policy = {
     URI_HTTPS | URI_HTTP_ANY | URI_PRIVATE_USE | URI_ANY_SCHEME | URI_NO_FRAGMENT, ""};

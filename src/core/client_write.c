@@ -86,7 +86,8 @@ clv_code clv_client_insert(clv_app *app, const clv_principal *p, const clv_clien
     rc = clv_audit_write(app, p, c->tenant_id, "client.create", "client", c->client_id,
                          clv_json_created(j), err);
     json_decref(j);
-    if (rc == CLV_OK && c->type != CLV_TYPE_PUBLIC)
+    /* a metadata document client never has a secret (docs/AGENTS.md) */
+    if (rc == CLV_OK && c->type != CLV_TYPE_PUBLIC && !clv_client_id_is_url(c->client_id))
         rc = clv_secret_issue(app, p, c, "initial secret", secret_expires_at, secret, err);
     return rc;
 }

@@ -474,3 +474,18 @@ cleanup:
     free(typ_copy);
     return rc;
 }
+
+bool clv_ed25519_verify(const unsigned char *pub, const unsigned char *msg, size_t len,
+                        const unsigned char *sig)
+{
+    EVP_PKEY *key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, CLV_ED25519_PUB);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = key != NULL && ctx != NULL &&
+              EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) == 1 && /* no digest: PureEdDSA */
+              EVP_DigestVerify(ctx, sig, CLV_ED25519_SIG, msg, len) == 1;
+
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(key);
+    ERR_clear_error();
+    return ok;
+}

@@ -52,6 +52,13 @@ clv_code clv_jwt_sign(const clv_keyset *ks, clv_alg alg, const char *typ, const 
 clv_code clv_jwt_verify(const clv_keyset *ks, const char *token, json_t **claims, char **typ,
                         clv_err *err);
 
+/* Verifies an Ed25519 signature (RFC 8032 §5.1.7, PureEdDSA: JWS alg EdDSA, RFC 8037
+ * §3.1) of msg under a raw public key: pub CLV_ED25519_PUB bytes, sig CLV_ED25519_SIG
+ * bytes. For keys of other parties (a client's jwks), which libjose cannot check. */
+enum { CLV_ED25519_PUB = 32, CLV_ED25519_SIG = 64 };
+bool clv_ed25519_verify(const unsigned char *pub, const unsigned char *msg, size_t len,
+                        const unsigned char *sig);
+
 /* Frees the calling thread's signing and verifying contexts (threads that exit free
  * theirs by themselves); for the main thread before it exits. */
 void clv_jwt_thread_cleanup(void);

@@ -71,6 +71,8 @@ typedef struct {
     const clv_form *params;
     const char *const *names; /* NULL-terminated */
     bool first_party;         /* else the page warns that the operator did not make it */
+    const char *client_host;  /* a metadata document client's URL host (docs/AGENTS.md),
+                               * shown as who vouches for it; else NULL */
 } clv_consent_page;
 
 void clv_page_consent(clv_resp *resp, const clv_app *app, const clv_consent_page *pg);

@@ -13,6 +13,7 @@
 #include "http/browser.h"
 #include "http/handlers.h"
 #include "oauth/authorize.h"
+#include "oauth/cimd.h"
 #include "oauth/consent.h"
 #include "oauth/session.h"
 
@@ -107,8 +108,11 @@ static void show_consent(clv_req *r, clv_resp *resp, const clv_authz *a, const c
     char csrf[CLV_CSRF_LEN], *purpose = clv_consent_purpose(a, u);
     clv_consent_page pg = {a->client->name,       a->scope, csrf,
                            a->redirect_uri,       params,   clv_authz_form_params,
-                           a->client->first_party};
+                           a->client->first_party, NULL};
+    char host[256];
 
+    if (clv_cimd_client_host(a->client, host, sizeof host))
+        pg.client_host = host;
     if (purpose == NULL || !form_csrf(r, resp, purpose, csrf))
         clv_page_error(resp, 500, "Something went wrong", "internal error");
     else

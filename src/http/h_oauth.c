@@ -100,7 +100,7 @@ static clv_code assertion_creds(const clv_form *form, clv_client_creds *creds, c
     const char *type = clv_form_get(form, "client_assertion_type");
     const char *assertion = clv_form_get(form, "client_assertion");
     const char *fid = clv_form_get(form, "client_id");
-    char id[129];
+    char id[CLV_CLIENT_ID_MAX + 1];
 
     if (type == NULL || strcmp(type, CLV_ASSERTION_TYPE) != 0 || assertion == NULL)
         return clv_fail(err, CLV_INVALID,

@@ -283,6 +283,12 @@ void clv_page_consent(clv_resp *resp, const clv_app *app, const clv_consent_page
     add(&pg, "</strong> at <strong>");
     esc(&pg, origin[0] != '\0' ? origin : in->redirect_uri);
     add(&pg, "</strong> asks to use your account for:</p>");
+    if (in->client_host != NULL) {
+        add(&pg, "<p>It is identified by <strong>");
+        esc(&pg, in->client_host);
+        add(&pg, "</strong>: its name and addresses come from a document published there, "
+                 "not from this server.</p>");
+    }
     scope_items(&pg, in->scope[0] != '\0' ? in->scope : "(no scope: your sign-in only)");
     if (!in->first_party)
         add(&pg, "<p>It is not an application of this server's operator. Allow it only if "

@@ -16,6 +16,7 @@
 #include "admin/initial_access_tokens.h"
 #include "admin/resources.h"
 #include "admin/services.h"
+#include "admin/settings.h"
 #include "admin/testtoken.h"
 #include "admin/users.h"
 
@@ -111,6 +112,7 @@ static const route routes[] = {
     ADMIN("GET", U "/*/grants", clv_admin_user_grants, 200, PAGE),
     ADMIN("DELETE", U "/*/grants/*", clv_admin_user_grant_revoke, 204, 0),
     LIST("/admin/v1/audit", clv_admin_audit_list, "target", "actor", "tenant_id", "since"),
+    ADMIN("GET", "/admin/v1/settings", clv_admin_settings_get, 200, 0),
     /* dynamic registration, test tokens */
     ROUTE("POST", "/register", clv_h_register_create),
     ROUTE("GET", "/register/*", clv_h_register_get),
@@ -185,6 +187,11 @@ size_t clv_router_endpoint_of(const char *name)
 
 /* Matches path against pattern, capturing '*' segments into r's params (pointing into
  * buf, which holds a copy of path whose '/' separators are turned into NULs). */
+static bool decode(const char *raw, size_t n, char *out, size_t cap);
+
+/* Matches the raw path against pattern, capturing '*' segments, percent-decoded, into r's
+ * params (pointing into buf). A segment is cut at a '/' of the raw path, so an encoded
+ * "%2F" stays inside it: a client_id that is a URL (docs/AGENTS.md) is one segment. */
 static bool match(clv_req *r, const char *pattern, const char *path, char *buf)
 {
     int nparam = 0;
@@ -195,12 +202,10 @@ static bool match(clv_req *r, const char *pattern, const char *path, char *buf)
             return true;
         if (*pattern == '*') {
             size_t len = strcspn(path, "/");
-            if (len == 0 || nparam == CLV_ROUTE_PARAMS || i + len + 1 > CLV_PATH_MAX)
+            if (len == 0 || nparam == CLV_ROUTE_PARAMS || !decode(path, len, buf + i, CLV_PATH_MAX - i))
                 return false;
-            memcpy(buf + i, path, len);
-            buf[i + len] = '\0';
             clv_req_set_param(r, nparam++, buf + i);
-            i += len + 1;
+            i += strlen(buf + i) + 1;
             path += len;
             pattern++;
         } else if (*pattern++ != *path++) {
@@ -230,23 +235,22 @@ static int hexval(char c)
          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* Percent-decodes a raw path into out (size CLV_PATH_MAX). An encoded '/' or NUL is
- * refused: no id holds one, and decoding it would let one segment pose as two. */
-static bool decode_path(const char *raw, char *out)
+/* Percent-decodes n bytes of raw into out (cap bytes, NUL-terminated). An encoded NUL, a
+ * bad escape or too little room is refused. */
+static bool decode(const char *raw, size_t n, char *out, size_t cap)
 {
     size_t o = 0;
 
-    for (size_t i = 0; raw[i] != '\0'; i++) {
+    for (size_t i = 0; i < n; i++) {
         char c = raw[i];
-        if (o + 1 >= CLV_PATH_MAX)
+        if (o + 1 >= cap)
             return false;
         if (c == '%') {
-            int hi = hexval(raw[i + 1]), lo = hi >= 0 ? hexval(raw[i + 2]) : -1;
-            if (hi < 0 || lo < 0)
+            int hi = i + 1 < n ? hexval(raw[i + 1]) : -1;
+            int lo = hi >= 0 && i + 2 < n ? hexval(raw[i + 2]) : -1;
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
                 return false;
             c = (char)(hi * 16 + lo);
-            if (c == '/' || c == '\0')
-                return false;
             i += 2;
         }
         out[o++] = c;
@@ -264,7 +268,7 @@ void clv_router_dispatch(clv_req *r, clv_resp *resp)
     clv_err err;
 
     clv_err_init(&err);
-    if (!decode_path(clv_req_path(r), path)) {
+    if (!decode(clv_req_path(r), strlen(clv_req_path(r)), path, sizeof path)) {
         refuse(r, resp, CLV_NOT_FOUND, "no such endpoint");
         return;
     }
@@ -278,7 +282,7 @@ void clv_router_dispatch(clv_req *r, clv_resp *resp)
         return;
     }
     for (size_t k = 0; k < sizeof routes / sizeof routes[0]; k++) {
-        if (!match(r, routes[k].pattern, path, buf))
+        if (!match(r, routes[k].pattern, clv_req_path(r), buf))
             continue;
         clv_req_set_endpoint(r, route_endpoint[k]);
         if (strcmp(routes[k].method, method) == 0) {

@@ -2,6 +2,8 @@
 #include "net/http_client.h"
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +59,7 @@ void clv_net_resp_cleanup(clv_net_resp *r)
     free(r->body);
     free(r->content_type);
     free(r->etag);
+    free(r->cache_control);
     memset(r, 0, sizeof *r);
 }
 
@@ -127,10 +130,12 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
     if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) { /* a new status line: start over */
         free(s->resp->content_type);
         free(s->resp->etag);
-        s->resp->content_type = s->resp->etag = NULL;
+        free(s->resp->cache_control);
+        s->resp->content_type = s->resp->etag = s->resp->cache_control = NULL;
     }
     take_header(data, len, "Content-Type", &s->resp->content_type);
     take_header(data, len, "ETag", &s->resp->etag);
+    take_header(data, len, "Cache-Control", &s->resp->cache_control);
     return len;
 }
 
@@ -163,9 +168,47 @@ static bool set_body(CURL *c, const clv_net_req *req)
            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body)) == CURLE_OK;
 }
 
+/* libcurl asks before it opens a socket: the one place that sees the address actually
+ * connected to, whatever the name resolved to (so a name that resolves to another address
+ * on a second lookup gains nothing). */
+static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    const clv_net_req *req = arg;
+
+    if (purpose != CURLSOCKTYPE_IPCXN ||
+        !req->allow_peer(req->allow_ctx, &a->addr, (socklen_t)a->addrlen))
+        return CURL_SOCKET_BAD;
+    return socket(a->family, a->socktype, a->protocol);
+}
+
+/* The extra CA file, added to the store libcurl built from the system's CAs. */
+static CURLcode add_cas(CURL *c, void *ssl_ctx, void *arg)
+{
+    const clv_net_req *req = arg;
+    X509_STORE *store = SSL_CTX_get_cert_store(ssl_ctx);
+
+    (void)c;
+    return store != NULL && X509_STORE_load_file(store, req->ca_file) == 1 ? CURLE_OK
+                                                                         : CURLE_SSL_CACERT_BADFILE;
+}
+
+/* What a request may add to the defaults: a socket check, extra CAs, no proxy. */
+static bool set_guards(CURL *c, const clv_net_req *req)
+{
+    return (req->allow_peer == NULL ||
+            (curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, (void *)req) == CURLE_OK)) &&
+           (req->ca_file == NULL ||
+            (curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, add_cas) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, (void *)req) == CURLE_OK)) &&
+           (!req->no_proxy || curl_easy_setopt(c, CURLOPT_PROXY, "") == CURLE_OK);
+}
+
 static bool set_limits(CURL *c, const clv_net_req *req)
 {
-    return curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
+    return curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR,
+                            req->protocols != NULL ? req->protocols : "http,https") == CURLE_OK &&
+           set_guards(c, req) &&
            curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
            curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, req->connect_timeout) == CURLE_OK &&
            curl_easy_setopt(c, CURLOPT_TIMEOUT, req->timeout) == CURLE_OK &&

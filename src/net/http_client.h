@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "base/err.h"
 
@@ -31,6 +32,15 @@ typedef struct {
                                  * (libcurl's own message); else only the kind of failure,
                                  * for a server that must not tell a caller about its
                                  * network */
+    const char *protocols;      /* libcurl's CURLOPT_PROTOCOLS_STR; NULL: "http,https" */
+    const char *ca_file;        /* PEM certificates trusted on top of the system's; NULL:
+                                 * the system's alone */
+    bool no_proxy;              /* never through a proxy the environment names */
+    /* NULL, or asked before every connection with the address it would go to (after
+     * name resolution, so what it allows is what is connected to: docs/SECURITY.md
+     * "Outgoing fetches"); false refuses that connection. */
+    bool (*allow_peer)(void *ctx, const struct sockaddr *sa, socklen_t len);
+    void *allow_ctx;
 } clv_net_req;
 
 /* A response, all owned by it: release with clv_net_resp_cleanup. body is NUL-terminated
@@ -42,6 +52,7 @@ typedef struct {
     size_t body_len;
     char *content_type;
     char *etag;
+    char *cache_control; /* the Cache-Control header's value */
     bool too_big; /* set on a failure: the body went over max_body */
 } clv_net_resp;
 

@@ -1,6 +1,6 @@
 /* assertion — private_key_jwt client authentication (RFC 7523 §2.2 and §3, OIDC Core §9):
- * a JWT the client signs with a key whose public half it registered in its jwks, checked
- * with libjose. */
+ * a JWT the client signs with a key whose public half it registered in its jwks or
+ * publishes at its jwks_uri. */
 #ifndef CLV_OAUTH_ASSERTION_H
 #define CLV_OAUTH_ASSERTION_H
 
@@ -24,11 +24,14 @@ enum {
 bool clv_assertion_client(const char *assertion, char *out, size_t n);
 
 /* Checks assertion for client c: a compact JWS signed with an asymmetric algorithm (RS*,
- * PS*, ES*; never none or HS*) by a key of c->jwks (the one its kid names, else any);
+ * PS*, ES*, EdDSA; never none or HS*) by a key of c->jwks or of the JWK Set at
+ * c->jwks_uri (the one its kid names, else any; a kid the cached set lacks fetches it
+ * again, at most once every 10 s);
  * iss = sub = client_id; aud contains the token endpoint's URL or the issuer; exp in the
  * future and at most CLV_ASSERTION_AHEAD seconds ahead; nbf and iat not in the future;
  * a jti never seen before for this client (recorded until exp). CLV_INVALID_CLIENT on any
- * failure, with the reason in err; CLV_STORE if the store failed. */
+ * failure (a jwks_uri that cannot be fetched too), with the reason in err; CLV_STORE if
+ * the store failed. Blocks for up to 5 s when a jwks_uri must be fetched. */
 clv_code clv_assertion_verify(clv_app *app, const clv_client *c, const char *assertion,
                               clv_err *err);
 

@@ -11,10 +11,11 @@
 #include "core/resource.h"
 #include "core/scope.h"
 #include "crypto/hash.h"
+#include "oauth/cimd.h"
 #include "crypto/rand.h"
 #include "oauth/token.h"
 
-enum { CLIENT_ID_MAX = 128, STATE_MAX = 2048, NONCE_MAX = 512, S256_LEN = 43 };
+enum { CLIENT_ID_MAX = CLV_CLIENT_ID_MAX, STATE_MAX = 2048, NONCE_MAX = 512, S256_LEN = 43 };
 
 const char *const clv_authz_form_params[] = {
     "client_id",      "redirect_uri",          "response_type", "scope",  "state", "nonce",
@@ -209,6 +210,24 @@ char *clv_authz_redirect_url(const char *redirect_uri, const char *const kv[][2]
 
 /* ---- checking a request ---- */
 
+/* The client of client_id; a metadata document's (docs/AGENTS.md) made current first. */
+static clv_code client_load(clv_app *app, const char *client_id, clv_client **out, clv_err *err)
+{
+    clv_err why;
+    clv_code rc;
+
+    clv_err_init(&why);
+    if ((rc = clv_cimd_sync(app, client_id, true, &why)) == CLV_INVALID_CLIENT)
+        return clv_fail(err, CLV_INVALID, "%s", why.detail); /* the document's fault: shown */
+    if (rc != CLV_OK && rc != CLV_NOT_FOUND)
+        return clv_fail(err, rc, "%s", why.detail);
+    if (rc == CLV_OK)
+        rc = clv_store_client_get(app->store, client_id, out, err);
+    if (rc == CLV_NOT_FOUND)
+        return clv_fail(err, CLV_INVALID, "unknown client_id");
+    return rc;
+}
+
 /* Steps 1 and 2: the client and the redirect URI. Every failure here is shown on a page
  * (RFC 6749 §4.1.2.1: never redirect to an unverified URI). */
 static clv_code check_client(clv_app *app, const clv_authz_params *p, clv_authz *a, clv_err *err)
@@ -223,10 +242,7 @@ static clv_code check_client(clv_app *app, const clv_authz_params *p, clv_authz 
         return clv_fail(err, CLV_INVALID, "%s is given more than once", p->repeated);
     if (strlen(p->client_id) > CLIENT_ID_MAX)
         return clv_fail(err, CLV_INVALID, "unknown client_id");
-    rc = clv_store_client_get(app->store, p->client_id, &a->client, err);
-    if (rc == CLV_NOT_FOUND)
-        return clv_fail(err, CLV_INVALID, "unknown client_id");
-    if (rc != CLV_OK)
+    if ((rc = client_load(app, p->client_id, &a->client, err)) != CLV_OK)
         return rc;
     if (clv_client_effective_status(a->client) != CLV_STATUS_ACTIVE) /* docs/DESIGN.md M */
         return clv_fail(err, CLV_INVALID, "this client is not active");

@@ -12,6 +12,7 @@
 #include "core/throttle.h"
 #include "crypto/hash.h"
 #include "oauth/assertion.h"
+#include "oauth/cimd.h"
 
 /* Updates last_used_at at most once a minute, so that a busy client does not turn every
  * token request into a database write. A failure here is not the caller's problem. */
@@ -93,7 +94,11 @@ static clv_code authenticate(clv_app *app, const clv_client_creds *creds, clv_cl
     clv_code rc;
 
     /* From the per-thread cache: no database read on the token path (client_cache.h). */
-    rc = clv_cache_client_get(app, creds->client_id, &c, &secrets, err);
+    rc = clv_cimd_sync(app, creds->client_id, false, err); /* a metadata document client */
+    if (rc == CLV_OK)
+        rc = clv_cache_client_get(app, creds->client_id, &c, &secrets, err);
+    if (rc == CLV_INVALID_CLIENT)
+        *cause = C_UNKNOWN;
     if (rc == CLV_NOT_FOUND) {  /* STYLE: an unknown client_id looks exactly like a bad secret */
         unsigned char sink[32]; /* and costs the same HMAC, so its timing says little */
         if (creds->client_secret != NULL)

@@ -15,7 +15,9 @@ clv_code clv_consent_needed(clv_app *app, const clv_authz *a, const clv_user *u,
     clv_consent *c = NULL;
     clv_code rc;
 
-    *needed = a->prompt_consent; /* OIDC Core §3.1.2.1: asks even a first-party client */
+    /* OIDC Core §3.1.2.1: asks even a first-party client; a metadata document client is
+     * asked every time, its document may have changed hands (docs/DESIGN.md D16) */
+    *needed = a->prompt_consent || clv_client_id_is_url(a->client->client_id);
     if (*needed || a->client->first_party)
         return CLV_OK;
     rc = clv_store_consent_get(app->store, u->id, a->client->client_id, &c, err);

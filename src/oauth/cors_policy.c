@@ -8,7 +8,7 @@
 
 enum {
     ORIGIN_MAX = 512,
-    CLIENT_ID_MAX = 128, /* no client_id is longer: the store is not asked for one */
+    CLIENT_ID_MAX = CLV_CLIENT_ID_MAX, /* no client_id is longer: the store is not asked for one */
     PAGE = 100,
     PAGES_MAX = 1000
 };

@@ -20,8 +20,9 @@ static void end_user_flows(const clv_app *app, json_t *doc)
     json_array_append_new(json_object_get(doc, "token_endpoint_auth_methods_supported"),
                           json_string("private_key_jwt"));
     json_object_set_new(doc, "token_endpoint_auth_signing_alg_values_supported",
-                        json_pack("[s, s, s, s, s, s, s, s, s]", "RS256", "RS384", "RS512", "PS256",
-                                  "PS384", "PS512", "ES256", "ES384", "ES512"));
+                        json_pack("[s, s, s, s, s, s, s, s, s, s, s]", "RS256", "RS384", "RS512",
+                                  "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+                                  "Ed25519"));
     json_object_set_new(doc, "userinfo_endpoint", url(app, "/userinfo"));
     json_object_set_new(doc, "end_session_endpoint", url(app, "/logout"));
     json_object_set_new(doc, "authorization_response_iss_parameter_supported", json_true());
@@ -64,6 +65,9 @@ json_t *clv_discovery_doc(const clv_app *app, bool oidc)
     end_user_flows(app, doc);
     /* RFC 8414 §2, RFC 7591 §3: POST /register (with an initial access token). */
     json_object_set_new(doc, "registration_endpoint", url(app, "/register"));
+    /* draft-ietf-oauth-client-id-metadata-document §6 (docs/AGENTS.md): only when on */
+    if (app->cfg->metadata_document_service != NULL)
+        json_object_set_new(doc, "client_id_metadata_document_supported", json_true());
     if (oidc)
         json_object_set_new(doc, "claims_supported",
                             json_pack("[s, s, s, s, s, s, s, s, s, s]", "iss", "sub", "aud", "exp",

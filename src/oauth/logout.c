@@ -8,7 +8,7 @@
 #include "crypto/jwt.h"
 #include "oauth/authorize.h"
 
-enum { HINT_MAX = 8192, CLIENT_ID_MAX = 128 };
+enum { HINT_MAX = 8192, CLIENT_ID_MAX = CLV_CLIENT_ID_MAX };
 
 void clv_logout_cleanup(clv_logout *lo)
 {

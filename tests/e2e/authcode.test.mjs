@@ -592,7 +592,8 @@ describe('pairwise subjects and sector_identifier_uri (OIDC Core §8, docs/DESIG
   const served = new Map();
 
   before(async () => {
-    s = await start();
+    // the documents are served on loopback: only --fetch-allow-loopback lets Clavis fetch them
+    s = await start({ args: ['--fetch-allow-loopback'] });
     svc = await s.createService('pairwise');
     await s.api('POST', '/admin/v1/users', { username: 'alice', password: PASSWORD });
     docs = http.createServer((req, res) => {
@@ -669,6 +670,25 @@ describe('pairwise subjects and sector_identifier_uri (OIDC Core §8, docs/DESIG
     assert.equal(p.body.errors[0].field, 'sector_identifier_uri');
     const got = await s.api('GET', `/admin/v1/clients/${ok.client_id}`);
     assert.deepEqual(got.body.redirect_uris, uris);
+  });
+  test('without --fetch-allow-loopback a document on loopback is never fetched (docs/SECURITY.md)', async () => {
+    const uris = ['https://one.example.com/cb', 'https://two.example.net/cb'];
+    served.set('/ok2.json', JSON.stringify(uris));
+    const strict = await start();
+    try {
+      const svc2 = await strict.createService('strict');
+      for (const [u, why] of [[`${docsUrl}/ok2.json`, /https/], [`https://127.0.0.1:${docs.address().port}/ok2.json`, /loopback/],
+        [`https://localhost:${docs.address().port}/ok2.json`, /loopback/], ['https://10.0.0.1/ok2.json', /private/],
+        ['https://169.254.169.254/latest', /link-local/]]) {
+        const r = await strict.api('POST', '/admin/v1/clients', { service_id: svc2.id, name: 'x', type: 'confidential',
+          redirect_uris: uris, scopes: ['openid'], subject_type: 'pairwise', sector_identifier_uri: u });
+        assert.equal(r.status, 400, `${u}: ${r.text}`);
+        assert.equal(r.body.errors[0].field, 'sector_identifier_uri');
+        assert.match(r.body.errors[0].message, why, u);
+      }
+    } finally {
+      await strict.stop();
+    }
   });
 });
 

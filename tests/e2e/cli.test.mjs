@@ -629,7 +629,7 @@ describe('clavis admin command line', () => {
     };
     const words = (s) => s.split(' ').sort();
     assert.deepEqual(complete('clavis '), words('apply audit client completion export help init ' +
-      'initial-access-token login logout purge serve service tenant user'));
+      'initial-access-token login logout purge serve server service tenant user'));
     assert.deepEqual(complete('clavis client secret '), words('add list remove'));
     assert.deepEqual(complete('clavis client create --type '), words('confidential m2m public'));
     const cmds = {
@@ -641,6 +641,7 @@ describe('clavis admin command line', () => {
       tenant: 'create list show update',
       audit: 'list',
       'initial-access-token': 'create list',
+      server: 'policy',
     };
     for (const [g, list] of Object.entries(cmds)) {
       for (const c of list.split(' ')) {

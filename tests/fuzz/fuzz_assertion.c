@@ -63,8 +63,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         !jose_jwk_pub(NULL, pub))
         abort();
     client.client_id = CLIENT_ID;
-    /* k1 and k2 by kid; the same EC key once more without one ("any key" when no kid). */
-    client.jwks = json_pack("{s:[o, o, o]}", "keys", pub, rsa, json_deep_copy(pub));
+    /* k1 and k2 by kid; the same EC key once more without one ("any key" when no kid);
+     * k3 an Ed25519 key (RFC 8037 §A.2), for the EdDSA path (OpenSSL, not libjose). */
+    client.jwks = json_pack("{s:[o, o, o, {s:s, s:s, s:s, s:s}]}", "keys", pub, rsa,
+                            json_deep_copy(pub), "kty", "OKP", "crv", "Ed25519", "x",
+                            "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "kid", "k3");
     if (client.jwks == NULL)
         abort();
     json_object_del(json_array_get(json_object_get(client.jwks, "keys"), 2), "kid");

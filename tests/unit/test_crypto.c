@@ -992,6 +992,38 @@ START_TEST(rand_public_pool)
 }
 END_TEST
 
+static void unhex(const char *hex, unsigned char *out)
+{
+    for (size_t i = 0; hex[2 * i] != '\0'; i++) {
+        unsigned v = 0;
+        ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &v), 1);
+        out[i] = (unsigned char)v;
+    }
+}
+
+/* RFC 8032 §7.1 TEST 1 and TEST 2: the signatures of other parties' Ed25519 keys (client
+ * assertions signed with EdDSA, oauth/assertion.c). */
+START_TEST(ed25519_rfc8032_vectors)
+{
+    unsigned char pub[32], sig[64], pub2[32], sig2[64], msg2 = 0x72;
+
+    unhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", pub);
+    unhex("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39"
+          "701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+          sig);
+    unhex("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", pub2);
+    unhex("92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f36"
+          "13d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
+          sig2);
+    ck_assert(clv_ed25519_verify(pub, (const unsigned char *)"", 0, sig));
+    ck_assert(clv_ed25519_verify(pub2, &msg2, 1, sig2));
+    ck_assert(!clv_ed25519_verify(pub2, (const unsigned char *)"", 0, sig)); /* another key */
+    ck_assert(!clv_ed25519_verify(pub, &msg2, 1, sig));                      /* another message */
+    sig[10] ^= 1;
+    ck_assert(!clv_ed25519_verify(pub, (const unsigned char *)"", 0, sig));
+}
+END_TEST
+
 static Suite *crypto_suite(void)
 {
     Suite *s = suite_create("crypto");
@@ -1032,6 +1064,7 @@ static Suite *crypto_suite(void)
     tcase_add_test(jwt, keyset_add_wrong_key);
     tcase_add_test(jwt, sign_refusals);
     tcase_add_test(jwt, concurrent_signing);
+    tcase_add_test(jwt, ed25519_rfc8032_vectors);
     suite_add_tcase(s, jwt);
     return s;
 }

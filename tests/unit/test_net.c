@@ -242,7 +242,7 @@ START_TEST(fetch_size_cap)
     /* one byte more: refused while it arrives */
     srv.fill = CLV_FETCH_MAX + 1;
     ck_assert_int_eq(fetch("/", &body, &len, &err), CLV_INVALID);
-    ck_assert_str_eq(err.detail, "the document is larger than 64 KiB");
+    ck_assert_str_eq(err.detail, "the document is larger than 65536 bytes");
     ck_assert_ptr_null(body);
     server_stop();
 }
@@ -286,10 +286,10 @@ START_TEST(fetch_other_schemes)
 
     clv_err_init(&err);
     ck_assert_int_eq(clv_fetch_get("file:///etc/hostname", &body, &len, &err), CLV_INVALID);
-    ck_assert_str_eq(err.detail, "Unsupported protocol");
+    ck_assert_str_eq(err.detail, "must be an https URL");
     clv_err_init(&err);
     ck_assert_int_eq(clv_fetch_get("ftp://127.0.0.1/x", &body, &len, &err), CLV_INVALID);
-    ck_assert_str_eq(err.detail, "Unsupported protocol");
+    ck_assert_str_eq(err.detail, "must be an https URL");
     ck_assert_ptr_null(body);
 }
 END_TEST
@@ -308,6 +308,166 @@ START_TEST(fetch_timeout)
     ck_assert_int_ge(time(NULL) - t0, CLV_FETCH_TIMEOUT - 1);
     ck_assert_int_le(time(NULL) - t0, CLV_FETCH_TIMEOUT + 2);
     server_stop();
+}
+END_TEST
+
+/* ---- what the server never fetches from (docs/SECURITY.md "Outgoing fetches") ---- */
+
+static void allow_loopback(void)
+{
+    const clv_fetch_policy p = {.allow_loopback = true};
+
+    ck_assert_int_eq(clv_fetch_configure(&p, NULL), CLV_OK);
+}
+
+static void default_policy(void)
+{
+    ck_assert_int_eq(clv_fetch_configure(NULL, NULL), CLV_OK);
+}
+
+static clv_addr_class classify(const char *text)
+{
+    struct sockaddr_in a4 = {.sin_family = AF_INET};
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6};
+
+    if (inet_pton(AF_INET, text, &a4.sin_addr) == 1)
+        return clv_addr_classify((struct sockaddr *)&a4, sizeof a4);
+    ck_assert_msg(inet_pton(AF_INET6, text, &a6.sin6_addr) == 1, "%s", text);
+    return clv_addr_classify((struct sockaddr *)&a6, sizeof a6);
+}
+
+/* Every class, at its edges, and every IPv6 form that carries an IPv4 address. */
+START_TEST(addr_classes)
+{
+    static const struct {
+        const char *addr;
+        clv_addr_class want;
+    } cases[] = {
+        {"93.184.216.34", CLV_ADDR_PUBLIC},       {"8.8.8.8", CLV_ADDR_PUBLIC},
+        {"9.255.255.255", CLV_ADDR_PUBLIC},       {"11.0.0.0", CLV_ADDR_PUBLIC},
+        {"172.15.255.255", CLV_ADDR_PUBLIC},      {"172.32.0.0", CLV_ADDR_PUBLIC},
+        {"100.63.255.255", CLV_ADDR_PUBLIC},      {"100.128.0.0", CLV_ADDR_PUBLIC},
+        {"223.255.255.255", CLV_ADDR_PUBLIC},     {"2606:2800:220:1::1", CLV_ADDR_PUBLIC},
+        {"2001:4860:4860::8888", CLV_ADDR_PUBLIC}, {"127.0.0.1", CLV_ADDR_LOOPBACK},
+        {"127.255.255.254", CLV_ADDR_LOOPBACK},   {"::1", CLV_ADDR_LOOPBACK},
+        {"::ffff:127.0.0.1", CLV_ADDR_LOOPBACK},  {"64:ff9b::7f00:1", CLV_ADDR_LOOPBACK},
+        {"2002:7f00:1::", CLV_ADDR_LOOPBACK},     {"10.0.0.1", CLV_ADDR_PRIVATE},
+        {"10.255.255.255", CLV_ADDR_PRIVATE},     {"172.16.0.1", CLV_ADDR_PRIVATE},
+        {"172.31.255.255", CLV_ADDR_PRIVATE},     {"192.168.1.1", CLV_ADDR_PRIVATE},
+        {"fc00::1", CLV_ADDR_PRIVATE},            {"fdff:ffff::1", CLV_ADDR_PRIVATE},
+        {"fec0::1", CLV_ADDR_PRIVATE},            {"::ffff:10.1.2.3", CLV_ADDR_PRIVATE},
+        {"::ffff:192.168.0.1", CLV_ADDR_PRIVATE}, {"169.254.169.254", CLV_ADDR_LINK_LOCAL},
+        {"fe80::1", CLV_ADDR_LINK_LOCAL},         {"febf::1", CLV_ADDR_LINK_LOCAL},
+        {"::ffff:169.254.169.254", CLV_ADDR_LINK_LOCAL},
+        {"224.0.0.1", CLV_ADDR_MULTICAST},        {"239.255.255.250", CLV_ADDR_MULTICAST},
+        {"ff02::1", CLV_ADDR_MULTICAST},          {"0.0.0.0", CLV_ADDR_UNSPECIFIED},
+        {"0.1.2.3", CLV_ADDR_UNSPECIFIED},        {"::", CLV_ADDR_UNSPECIFIED},
+        {"::ffff:0.0.0.0", CLV_ADDR_UNSPECIFIED}, {"100.64.0.1", CLV_ADDR_RESERVED},
+        {"100.127.255.255", CLV_ADDR_RESERVED},   {"192.0.0.8", CLV_ADDR_RESERVED},
+        {"192.0.2.1", CLV_ADDR_RESERVED},         {"198.18.0.1", CLV_ADDR_RESERVED},
+        {"198.51.100.1", CLV_ADDR_RESERVED},      {"203.0.113.9", CLV_ADDR_RESERVED},
+        {"240.0.0.1", CLV_ADDR_RESERVED},         {"255.255.255.255", CLV_ADDR_RESERVED},
+        {"2001:db8::1", CLV_ADDR_RESERVED},       {"100::1", CLV_ADDR_RESERVED},
+        {"2001::1", CLV_ADDR_RESERVED},           {"::10.0.0.1", CLV_ADDR_RESERVED},
+        {"3fff::1", CLV_ADDR_RESERVED},           {"4000::1", CLV_ADDR_RESERVED},
+    };
+    struct sockaddr_un_like {
+        sa_family_t family;
+        char rest[32];
+    } other = {AF_UNIX, ""};
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_assert_msg(classify(cases[i].addr) == cases[i].want, "%s is %s, not %s", cases[i].addr,
+                      clv_addr_class_name(classify(cases[i].addr)),
+                      clv_addr_class_name(cases[i].want));
+    ck_assert_int_eq(clv_addr_classify((struct sockaddr *)&other, sizeof other), CLV_ADDR_RESERVED);
+    ck_assert_int_eq(clv_addr_classify(NULL, 0), CLV_ADDR_RESERVED);
+    ck_assert_str_eq(clv_addr_class_name(CLV_ADDR_LINK_LOCAL), "link-local");
+}
+END_TEST
+
+/* Without --fetch-allow-loopback: http is refused before anything is sent, and an https
+ * URL whose host is (or resolves to) a refused address never gets a connection. */
+START_TEST(fetch_refused_addresses)
+{
+    static const struct {
+        const char *url, *want;
+    } cases[] = {
+        {"https://127.0.0.1", "loopback"},      {"https://localhost", "loopback"},
+        {"https://[::ffff:127.0.0.1]", "loopback"}, {"https://10.0.0.1", "private"},
+        {"https://169.254.169.254", "link-local"}, {"https://0.0.0.0", "unspecified"},
+        {"https://[fe80::1]", "link-local"},     {"https://100.64.0.1", "reserved"},
+        {"http://127.0.0.1", NULL},
+    };
+    char u[128];
+
+    server_start("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]", 0);
+    default_policy();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *body = NULL;
+        size_t len = 0;
+        clv_err err;
+        char want[128] = "must be an https URL";
+        clv_err_init(&err);
+        snprintf(u, sizeof u, "%s:%d/", cases[i].url, srv.port);
+        if (cases[i].want != NULL)
+            snprintf(want, sizeof want, "the host's address is %s, which is never fetched from",
+                     cases[i].want);
+        ck_assert_int_eq(clv_fetch_get(u, &body, &len, &err), CLV_INVALID);
+        ck_assert_msg(strcmp(err.detail, want) == 0, "%s: %s", u, err.detail);
+        ck_assert_ptr_null(body);
+    }
+    ck_assert_int_eq(srv.requests, 0);
+    allow_loopback();
+    server_stop();
+}
+END_TEST
+
+/* --fetch-allow-loopback admits loopback (http too), nothing else: http to a public
+ * address is still refused at the socket, before any byte is sent. */
+START_TEST(fetch_loopback_allowed_only)
+{
+    char *body = NULL;
+    size_t len = 0;
+    clv_err err;
+
+    clv_err_init(&err);
+    ck_assert_int_eq(clv_fetch_get("http://93.184.216.34:9/x", &body, &len, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "http is only for loopback addresses; use https");
+    clv_err_init(&err);
+    ck_assert_int_eq(clv_fetch_get("https://10.1.1.1:9/x", &body, &len, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "the host's address is private, which is never fetched from");
+}
+END_TEST
+
+START_TEST(fetch_ca_file_checked)
+{
+    const clv_fetch_policy p = {.ca_file = "/nonexistent/ca.pem"};
+    clv_err err;
+
+    clv_err_init(&err);
+    ck_assert_int_eq(clv_fetch_configure(&p, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "--fetch-ca-file: cannot read /nonexistent/ca.pem as PEM "
+                                 "certificates");
+    ck_assert(clv_fetch_allows_loopback()); /* a failed configure changes nothing */
+}
+END_TEST
+
+START_TEST(cache_control_max_age)
+{
+    ck_assert_int_eq(clv_fetch_max_age(NULL), -1);
+    ck_assert_int_eq(clv_fetch_max_age(""), -1);
+    ck_assert_int_eq(clv_fetch_max_age("public"), -1);
+    ck_assert_int_eq(clv_fetch_max_age("max-age=600"), 600);
+    ck_assert_int_eq(clv_fetch_max_age("public, Max-Age=3600 , must-revalidate"), 3600);
+    ck_assert_int_eq(clv_fetch_max_age("max-age=600, no-store"), 0);
+    ck_assert_int_eq(clv_fetch_max_age("no-cache"), 0);
+    ck_assert_int_eq(clv_fetch_max_age("max-age=-5"), -1);
+    ck_assert_int_eq(clv_fetch_max_age("max-age="), -1);
+    ck_assert_int_eq(clv_fetch_max_age("max-age=12x"), -1);
+    ck_assert_int_eq(clv_fetch_max_age("max-agex=5"), -1);
+    ck_assert_int_eq(clv_fetch_max_age("s-maxage=5"), -1);
+    ck_assert_int_eq(clv_fetch_max_age("max-age=99999999999999999999"), 2147483647);
 }
 END_TEST
 
@@ -469,6 +629,12 @@ static Suite *net_suite(void)
     TCase *cli = tcase_create("cli");
 
     tcase_set_timeout(fetch_tc, 30);
+    tcase_add_checked_fixture(fetch_tc, allow_loopback, NULL); /* the server is on 127.0.0.1 */
+    tcase_add_test(fetch_tc, addr_classes);
+    tcase_add_test(fetch_tc, fetch_refused_addresses);
+    tcase_add_test(fetch_tc, fetch_loopback_allowed_only);
+    tcase_add_test(fetch_tc, fetch_ca_file_checked);
+    tcase_add_test(fetch_tc, cache_control_max_age);
     tcase_set_timeout(cli, 30);
     tcase_add_test(fetch_tc, fetch_ok);
     tcase_add_test(fetch_tc, fetch_status_not_200);

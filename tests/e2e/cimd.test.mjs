@@ -1,0 +1,363 @@
+// Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document-03,
+// docs/AGENTS.md): a client_id that is an https URL names the client's metadata, which
+// Clavis fetches from a local HTTPS server (test CA: --fetch-ca-file; on loopback:
+// --fetch-allow-loopback), checks and keeps as a client of --metadata-document-service.
+// openid-client drives authorize (sign-in, the consent page with the URL's host) → code →
+// token with auth none; jose signs private_key_jwt. Refused: a document on loopback
+// without the flag, a mismatched client_id, a secret in the document, a host off the
+// list, a deactivated client whatever its document says.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as client from 'openid-client';
+import * as jose from 'jose';
+import { Browser, parseForm } from './browser.mjs';
+import { startDocServer } from './docserver.mjs';
+import { assertCleanShutdown, freePort, protocolPost, request, runCli, start, startSecondNode, stopUnstopped, waitFor } from './harness.mjs';
+
+const PASSWORD = 'correct horse battery staple';
+const CB = 'http://127.0.0.1:9/agent-cb';
+const insecure = { execute: [client.allowInsecureRequests] };
+
+let s; // the admin node: metadata documents off
+let node; // --metadata-document-service: on
+let docs;
+let svc;
+
+before(async () => {
+  docs = await startDocServer();
+  s = await start({ args: ['--fetch-allow-loopback', '--fetch-ca-file', docs.caFile] });
+  svc = await s.createService('agents');
+  const u = await s.api('POST', '/admin/v1/users', { username: 'alice', password: PASSWORD });
+  assert.equal(u.status, 201, u.text);
+  node = await startSecondNode(s.db, ['--metadata-document-service', svc.id, '--fetch-allow-loopback',
+    '--fetch-ca-file', docs.caFile]);
+});
+after(async () => {
+  await stopUnstopped(s);
+  await node?.stop().catch(() => {});
+  await docs?.close();
+});
+
+/** Serves a document at path whose client_id is its own URL; returns that URL. */
+function publish(p, extra = {}, headers = {}) {
+  const id = `${docs.url}${p}`;
+  docs.set(p, { client_id: id, client_name: 'Helpful Agent', redirect_uris: [CB], token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], scope: 'openid profile', ...extra },
+  headers);
+  return id;
+}
+
+async function authzUrl(cfg, extra = {}) {
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(cfg, { redirect_uri: CB, scope: 'openid', state: 'st',
+    code_challenge_method: 'S256', code_challenge: await client.calculatePKCECodeChallenge(verifier), ...extra });
+  return { url, verifier };
+}
+
+/** Signs alice in for url; resolves the answer after the sign-in form. */
+async function signIn(b, url) {
+  const page = await b.get(url);
+  assert.equal(page.status, 200, `${page.location} ${page.text.slice(0, 300)}`);
+  const form = parseForm(page.text);
+  return b.post(form.action, { ...form.fields, username: 'alice', password: PASSWORD });
+}
+
+/** /authorize at base for client_id id, built by hand (no discovery needed to be refused). */
+function rawAuthz(base, id) {
+  const q = new URLSearchParams({ response_type: 'code', client_id: id, redirect_uri: CB, scope: 'openid', state: 'st',
+    code_challenge_method: 'S256', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM' });
+  return `${base}/authorize?${q}`;
+}
+
+const clientJson = async (id) => s.api('GET', `/admin/v1/clients/${encodeURIComponent(id)}`);
+
+describe('a public agent with a metadata document', () => {
+  let id;
+  let cfg;
+
+  before(async () => {
+    id = publish('/agent/client.json', {}, { 'Cache-Control': 'max-age=3600' });
+    cfg = await client.discovery(new URL(node.url), id, undefined, client.None(), insecure);
+  });
+
+  test('discovery says so, only where it is on', async () => {
+    assert.equal(cfg.serverMetadata().client_id_metadata_document_supported, true);
+    const off = await (await fetch(`${s.url}/.well-known/oauth-authorization-server`)).json();
+    assert.equal(off.client_id_metadata_document_supported, undefined);
+  });
+
+  test('authorize → sign-in → consent showing the host → code → token (auth none) → refresh', async () => {
+    const b = new Browser();
+    const { url, verifier } = await authzUrl(cfg);
+    const consent = await signIn(b, url);
+    assert.equal(consent.status, 200, consent.text.slice(0, 300));
+    assert.match(consent.text, /Allow access\?/);
+    assert.match(consent.text, /Helpful Agent/);
+    assert.match(consent.text, /identified by <strong>127\.0\.0\.1<\/strong>/);
+    const form = parseForm(consent.text);
+    const back = await b.post(form.action, { ...form.fields, consent: 'allow' });
+    assert.equal(back.status, 302, back.text.slice(0, 300));
+    const tokens = await client.authorizationCodeGrant(cfg, new URL(back.location), { pkceCodeVerifier: verifier,
+      expectedState: 'st' });
+    assert.equal(tokens.claims().aud, id);
+    assert.equal(jose.decodeJwt(tokens.access_token).client_id, id);
+    const refreshed = await client.refreshTokenGrant(cfg, tokens.refresh_token);
+    assert.ok(refreshed.access_token);
+    // revocation knows it too (RFC 7009: a public client revokes its own tokens)
+    await client.tokenRevocation(cfg, refreshed.refresh_token);
+    await assert.rejects(client.refreshTokenGrant(cfg, refreshed.refresh_token), (e) => e.error === 'invalid_grant');
+    // every authorization asks again: the document may have changed hands
+    const again = await b.get((await authzUrl(cfg)).url);
+    assert.equal(again.status, 200);
+    assert.match(again.text, /Allow access\?/);
+    assert.equal(docs.hits('/agent/client.json'), 1, 'the document came from the cache after the first fetch');
+  });
+
+  test('it is a stored client of the service: listed, audited, registration metadata_document', async () => {
+    const c = await clientJson(id);
+    assert.equal(c.status, 200, c.text);
+    assert.equal(c.body.client_id, id);
+    assert.equal(c.body.service_id, svc.id);
+    assert.equal(c.body.type, 'public');
+    assert.equal(c.body.registration, 'metadata_document');
+    assert.equal(c.body.first_party, false);
+    assert.deepEqual(c.body.redirect_uris, [CB]);
+    const list = await s.api('GET', `/admin/v1/clients?service_id=${svc.id}`);
+    assert.ok(list.body.items.some((x) => x.client_id === id), 'listed');
+    const audit = await s.api('GET', `/admin/v1/audit?target=${encodeURIComponent(id)}`);
+    const created = audit.body.items.find((e) => e.action === 'client.create');
+    assert.deepEqual(created.actor, { type: 'registration', id: 'metadata_document' });
+    // the command line takes the URL as the id (it percent-encodes it in the path)
+    const shown = await runCli(['client', 'show', id, '--json', '--url', s.url, '--client-id', s.init.client_id,
+      '--client-secret', s.init.client_secret]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal(JSON.parse(shown.stdout).client_id, id);
+    // clavis export leaves it out (its metadata is its document's), so apply never prunes it
+    const exported = await runCli(['export', '--url', s.url, '--client-id', s.init.client_id,
+      '--client-secret', s.init.client_secret]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const agents = JSON.parse(exported.stdout).services.find((x) => x.name === 'agents');
+    assert.ok(agents, exported.stdout.slice(0, 300));
+    assert.ok(!agents.clients.some((x) => x.name === 'Helpful Agent'), 'not in the export');
+    // the admin API cannot make it look administrator-made
+    const p = await s.api('PATCH', `/admin/v1/clients/${encodeURIComponent(id)}`, { registration: 'admin' });
+    assert.equal(p.status, 400);
+  });
+
+  test('deactivated through the admin API: refused whatever the document says; activated: back', async () => {
+    const path = `/admin/v1/clients/${encodeURIComponent(id)}`;
+    const d = await s.api('POST', `${path}/deactivate`);
+    assert.equal(d.status, 200, d.text);
+    const b = new Browser();
+    const page = await b.get((await authzUrl(cfg)).url);
+    assert.equal(page.status, 400);
+    assert.match(page.text, /not active/);
+    // the token endpoint's client cache sees a change of another node within a second
+    await waitFor(async () => (await protocolPost(node.url, '/token', { params: { grant_type: 'authorization_code',
+      code: 'x', redirect_uri: CB, client_id: id, code_verifier: 'y'.repeat(43) } })).body.error === 'invalid_client',
+    { timeoutMs: 3000, what: 'invalid_client at /token' });
+    assert.equal((await clientJson(id)).body.status, 'inactive', 'a fetch never reactivates it');
+    assert.equal((await s.api('POST', `${path}/activate`)).status, 200);
+    const ok = await b.get((await authzUrl(cfg)).url);
+    assert.equal(ok.status, 200);
+  });
+});
+
+describe('documents that are refused', () => {
+  const refusedAt = async (id) => {
+    const page = await new Browser().get(rawAuthz(node.url, id));
+    assert.equal(page.status, 400, `${id}: ${page.status} ${page.text.slice(0, 200)}`);
+    return page.text;
+  };
+
+  test('client_id that is not the URL, a secret, a shared-secret method, no redirect_uris', async () => {
+    const bad = [
+      ['/bad/mismatch.json', { client_id: `${docs.url}/somewhere-else.json` }, /client_id/],
+      ['/bad/secret.json', { client_secret: 's3cret' }, /secret/],
+      ['/bad/method.json', { token_endpoint_auth_method: 'client_secret_basic' }, /token_endpoint_auth_method/],
+      ['/bad/noredirect.json', { redirect_uris: undefined }, /redirect_uris/],
+      ['/bad/m2m.json', { grant_types: ['client_credentials'], redirect_uris: [CB] }, /grant_types|machine/],
+    ];
+    for (const [p, extra, why] of bad) {
+      const id = publish(p, extra);
+      const text = await refusedAt(id);
+      assert.match(text, why, p);
+      assert.equal((await clientJson(id)).status, 404, `${p}: nothing stored`);
+    }
+    // a refused document is not fetched again on every request (10 s at least)
+    for (let i = 0; i < 3; i++) await refusedAt(`${docs.url}/bad/secret.json`);
+    assert.equal(docs.hits('/bad/secret.json'), 1);
+  });
+
+  test('URLs of the wrong shape are refused before any fetch', async () => {
+    publish('/shape/ok.json');
+    for (const u of [`${docs.url}/shape/ok.json?x=1`, `${docs.url}/shape/./ok.json`, `${docs.url}/shape/ok.json#f`,
+      `https://user@127.0.0.1:${docs.port}/shape/ok.json`, `https://LOCALHOST:${docs.port}/shape/ok.json`,
+      `https://127.0.0.1:${docs.port}/${'a'.repeat(300)}`]) {
+      await refusedAt(u);
+    }
+    assert.equal(docs.hits('/shape/ok.json'), 0);
+  });
+
+  test('a document larger than 5 KiB, or an answer slower than 5 s', async () => {
+    const big = publish('/big.json', { client_name: 'x'.repeat(6000) });
+    assert.match(await refusedAt(big), /larger than 5120 bytes/);
+    const slow = publish('/slow.json');
+    docs.delay('/slow.json', 7000);
+    const t0 = Date.now();
+    assert.match(await refusedAt(slow), /[Tt]imeout/);
+    assert.ok(Date.now() - t0 < 6500, 'gave up after 5 s');
+  });
+
+  test('a URL that collides with nothing: an existing random client_id is never a URL', async () => {
+    const c = await s.createClient({ service_id: svc.id, type: 'public', redirect_uris: [CB], scopes: ['openid'] });
+    assert.doesNotMatch(c.client_id, /^https:/);
+    const r = await s.api('POST', '/admin/v1/clients', { service_id: svc.id, name: 'x', type: 'public',
+      redirect_uris: [CB], client_id: `${docs.url}/agent/client.json` });
+    assert.equal(r.status, 400, 'client_id is not settable');
+  });
+});
+
+describe('the server policy', () => {
+  test('without --fetch-allow-loopback a document on loopback is never fetched', async () => {
+    const strict = await startSecondNode(s.db, ['--metadata-document-service', svc.id, '--fetch-ca-file', docs.caFile]);
+    try {
+      for (const base of [docs.url, docs.localhostUrl]) {
+        const p = `/strict${base === docs.url ? 1 : 2}.json`;
+        const id = `${base}${p}`;
+        docs.set(p, { client_id: id, redirect_uris: [CB] });
+        const page = await new Browser().get(rawAuthz(strict.url, id));
+        assert.equal(page.status, 400);
+        assert.match(page.text, /loopback/);
+        assert.equal(docs.hits(p), 0, `${id}: no connection reached the server`);
+      }
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  test('--metadata-document-hosts: another host is refused; off: a URL client_id is unknown', async () => {
+    const listed = await startSecondNode(s.db, ['--metadata-document-service', svc.id, '--fetch-allow-loopback',
+      '--fetch-ca-file', docs.caFile, '--metadata-document-hosts', '*.example.com, app.example.org']);
+    try {
+      const id = publish('/hosts.json');
+      const page = await new Browser().get(rawAuthz(listed.url, id));
+      assert.equal(page.status, 400);
+      assert.match(page.text, /host/);
+      assert.equal(docs.hits('/hosts.json'), 0);
+    } finally {
+      await listed.stop();
+    }
+    const id = publish('/off.json');
+    const page = await new Browser().get(rawAuthz(s.url, id));
+    assert.equal(page.status, 400);
+    assert.match(page.text, /unknown client_id/);
+    assert.equal(docs.hits('/off.json'), 0);
+  });
+});
+
+describe('administrators see the policy (docs/API.md "Settings")', () => {
+  test('GET /admin/v1/settings and clavis server policy', async () => {
+    const t = await protocolPost(node.url, '/token', { clientId: s.init.client_id, clientSecret: s.init.client_secret,
+      params: { grant_type: 'client_credentials', scope: 'admin' } });
+    const token = t.body.access_token;
+    const on = await request(`${node.url}/admin/v1/settings`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(on.status, 200, on.text);
+    assert.deepEqual(on.body.metadata_documents, { enabled: true, service_id: svc.id, hosts: null,
+      draft: 'draft-ietf-oauth-client-id-metadata-document-03', max_bytes: 5120, timeout_seconds: 5 });
+    assert.deepEqual(on.body.fetch, { allow_loopback: true, extra_ca_file: true });
+    assert.deepEqual(on.body.open_registration, { enabled: false, service_id: null, max_registered_clients: null });
+    const off = await s.api('GET', '/admin/v1/settings');
+    assert.equal(off.body.metadata_documents.enabled, false);
+    assert.equal(off.body.metadata_documents.service_id, null);
+    assert.equal((await s.api('GET', '/admin/v1/settings', undefined, { token: null })).status, 401);
+    const creds = ['--url', node.url, '--client-id', s.init.client_id, '--client-secret', s.init.client_secret];
+    const json = await runCli(['server', 'policy', '--json', ...creds]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.equal(JSON.parse(json.stdout).metadata_documents.service_id, svc.id);
+    const human = await runCli(['server', 'policy', ...creds]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^metadata_documents\.enabled: true$/m);
+    assert.match(human.stdout, new RegExp(`^metadata_documents\\.service_id: ${svc.id}$`, 'm'));
+  });
+});
+
+describe('serve refuses a policy that cannot work', () => {
+  test('hosts without a service, a bad host item, an unknown service, an unreadable CA file', async () => {
+    const cases = [
+      [['--metadata-document-hosts', 'a.example.com'], 2, /needs --metadata-document-service/],
+      [['--metadata-document-service', svc.id, '--metadata-document-hosts', 'a.example.com,*'], 2, /'\*' is not a host name/],
+      [['--metadata-document-service', ''], 2, /needs a service id/],
+      [['--metadata-document-service', 'svc_nope'], 1, /--metadata-document-service: no service 'svc_nope'/],
+      [['--fetch-ca-file', '/nonexistent/ca.pem'], 1, /cannot read \/nonexistent\/ca.pem/],
+    ];
+    for (const [args, code, why] of cases) {
+      const port = await freePort();
+      const r = await runCli(['serve', '--db', s.db, '--listen', `127.0.0.1:${port}`, ...args], { timeoutMs: 10000 });
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, why);
+    }
+  });
+});
+
+describe('a confidential agent with private_key_jwt', () => {
+  test('its jwks in the document: the code flow with signed assertions', async () => {
+    const kp = await jose.generateKeyPair('EdDSA', { extractable: true });
+    const jwk = { ...(await jose.exportJWK(kp.publicKey)), kid: 'a1', alg: 'EdDSA' };
+    const id = publish('/conf/client.json', { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [jwk] } });
+    const cfg = await client.discovery(new URL(node.url), id, undefined,
+      client.PrivateKeyJwt({ key: kp.privateKey, kid: 'a1' }), insecure);
+    const b = new Browser();
+    const { url, verifier } = await authzUrl(cfg);
+    const consent = await signIn(b, url);
+    const form = parseForm(consent.text);
+    const back = await b.post(form.action, { ...form.fields, consent: 'allow' });
+    assert.equal(back.status, 302, back.text.slice(0, 300));
+    const tokens = await client.authorizationCodeGrant(cfg, new URL(back.location), { pkceCodeVerifier: verifier,
+      expectedState: 'st' });
+    assert.ok(tokens.access_token);
+    const c = (await clientJson(id)).body;
+    assert.equal(c.type, 'confidential');
+    assert.equal(c.token_endpoint_auth_method, 'private_key_jwt');
+    const secrets = await s.api('GET', `/admin/v1/clients/${encodeURIComponent(id)}/secrets`);
+    assert.deepEqual(secrets.body.items ?? [], [], 'no secret is ever made for it');
+    // a public agent cannot pass for it: no assertion, no token
+    const none = await protocolPost(node.url, '/token', { params: { grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token ?? 'x', client_id: id } });
+    assert.equal(none.body.error, 'invalid_client');
+  });
+});
+
+describe('a document that changes', () => {
+  test('after its max-age the next use fetches it again: new redirect_uris and name apply, old ones do not', async () => {
+    const id = publish('/changing.json', { client_name: 'Before' }, { 'Cache-Control': 'max-age=1' }); // kept 60 s at least
+    const first = await new Browser().get(rawAuthz(node.url, id));
+    assert.equal(first.status, 200, first.text.slice(0, 200));
+    const at = Date.now();
+    const NEW_CB = 'http://127.0.0.1:9/moved-cb';
+    publish('/changing.json', { client_name: 'After', redirect_uris: [NEW_CB] }, { 'Cache-Control': 'max-age=1' });
+    // within the minute the kept document rules
+    assert.equal((await new Browser().get(rawAuthz(node.url, id))).status, 200);
+    assert.equal(docs.hits('/changing.json'), 1);
+    await new Promise((r) => setTimeout(r, Math.max(0, 61000 - (Date.now() - at))));
+    const old = await new Browser().get(rawAuthz(node.url, id));
+    assert.equal(old.status, 400, 'the old redirect URI is gone');
+    assert.match(old.text, /redirect_uri is not registered/);
+    assert.equal(docs.hits('/changing.json'), 2);
+    const q = new URLSearchParams({ response_type: 'code', client_id: id, redirect_uri: NEW_CB, scope: 'openid',
+      code_challenge_method: 'S256', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM' });
+    assert.equal((await new Browser().get(`${node.url}/authorize?${q}`)).status, 200);
+    const c = (await clientJson(id)).body;
+    assert.equal(c.name, 'After');
+    assert.deepEqual(c.redirect_uris, [NEW_CB]);
+    const audit = await s.api('GET', `/admin/v1/audit?target=${encodeURIComponent(id)}`);
+    const upd = audit.body.items.find((e) => e.action === 'client.update');
+    assert.deepEqual(upd.actor, { type: 'registration', id: 'metadata_document' });
+    assert.deepEqual(upd.changes.redirect_uris, { from: [CB], to: [NEW_CB] });
+  });
+});
+
+test('the servers shut down cleanly (exit 0, no sanitizer report)', async () => {
+  await node.stop();
+  await assertCleanShutdown(s);
+});
