@@ -9,6 +9,7 @@
 #include "core/audit.h"
 #include "core/client_json.h"
 #include "core/client_write.h"
+#include "core/console_client.h"
 #include "core/ids.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"
@@ -17,8 +18,10 @@
 static const char init_help[] =
     "Usage: clavis init [--db FILE|URL] [--key-dir DIR] [--json]\n"
     "Creates the database and signing keys, a first tenant, a protected m2m client with\n"
-    "role platform_admin and scope admin, and a platform_admin user, and prints their\n"
-    "credentials once. On an initialised database it changes nothing and exits 1.\n";
+    "role platform_admin and scope admin, a platform_admin user and the web console's\n"
+    "client (redirect URIs under CLAVIS_ISSUER, else http://CLAVIS_LISTEN; serve sets\n"
+    "them for its --issuer), and prints the credentials once. On an initialised database\n"
+    "it changes nothing and exits 1.\n";
 
 typedef struct {
     char tenant_id[CLV_ID_LEN], service_id[CLV_ID_LEN], user_id[CLV_ID_LEN];
@@ -110,7 +113,18 @@ static clv_code initialise(clv_app *app, init_result *r, clv_err *err)
     return clv_write_finish(app, rc, err);
 }
 
-static void print_result(const init_result *r, bool json)
+/* The console's client (docs/DESIGN.md D13) for the issuer serve will have by default
+ * (CLAVIS_ISSUER, else http://LISTEN); serve sets it right for another issuer. */
+static clv_code make_console_client(clv_app *app, clv_config *cfg, clv_err *err)
+{
+    if (clv_config_check_server(cfg, err) != CLV_OK) {
+        clv_err_init(err);
+        return CLV_OK;
+    }
+    return clv_console_client_ensure(app, cfg->issuer, err);
+}
+
+static void print_result(const init_result *r, bool json, const char *issuer)
 {
     const char *secret = json_string_value(json_object_get(r->secret, "client_secret"));
 
@@ -127,6 +141,9 @@ static void print_result(const init_result *r, bool json)
            "  tenant_id       %s\n  client_id       %s\n  client_secret   %s\n"
            "  admin_username  admin\n  admin_password  %s\n",
            r->tenant_id, r->client->client_id, secret, r->password);
+    if (issuer != NULL)
+        printf("\nThe web console: %s/console (sign in as admin once 'clavis serve' runs)\n",
+               issuer);
 }
 
 int clv_cmd_init(int argc, char **argv)
@@ -142,11 +159,12 @@ int clv_cmd_init(int argc, char **argv)
         goto cleanup;
     rc = 1;
     clv_err_init(&err);
-    if (clv_app_open(&cfg, &app, &err) != CLV_OK || initialise(app, &r, &err) != CLV_OK) {
+    if (clv_app_open(&cfg, &app, &err) != CLV_OK || initialise(app, &r, &err) != CLV_OK ||
+        make_console_client(app, &cfg, &err) != CLV_OK) {
         fprintf(stderr, "clavis init: %s\n", err.detail);
         goto cleanup;
     }
-    print_result(&r, fl.json);
+    print_result(&r, fl.json, cfg.issuer);
     rc = 0;
 cleanup:
     clv_wipe(r.password, sizeof r.password);

@@ -18,6 +18,7 @@
 #include "core/audit.h"
 #include "core/changes.h"
 #include "core/client_json.h"
+#include "core/console_client.h"
 #include "core/ids.h"
 #include "core/metrics.h"
 #include "core/retention.h"
@@ -31,7 +32,9 @@
 
 static const char serve_help[] =
     "Usage: clavis serve [OPTIONS]\n"
-    "Runs the Clavis authorization server on a database that 'clavis init' made.\n\n"
+    "Runs the Clavis authorization server on a database that 'clavis init' made, with\n"
+    "the web console at ISSUER/console (its OAuth client, clavis-console, is created or\n"
+    "updated for ISSUER at start-up).\n\n"
     "  --listen HOST:PORT   address to listen on (CLAVIS_LISTEN; default 127.0.0.1:8080)\n"
     "  --issuer URL         issuer URL: https (http only on 127.0.0.1, [::1] or\n"
     "                       localhost), no query, fragment or trailing slash; every\n"
@@ -435,6 +438,10 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
         return 1;
     clv_metrics_setup((unsigned)cfg->metrics_clients);
     clv_audit_log_events(true);
+    if (clv_console_client_ensure(*app, cfg->issuer, &err) != CLV_OK) { /* DESIGN.md D13 */
+        fprintf(stderr, "clavis: the console's client: %s\n", err.detail);
+        return 1;
+    }
     if (!clv_h_oauth_init(*app) || clv_server_start(*app, srv, &err) != CLV_OK) {
         fprintf(stderr, "clavis: %s\n", err.detail[0] ? err.detail : "start-up failed");
         return 1;

@@ -33,6 +33,8 @@ void clv_h_authorize(clv_req *r, clv_resp *resp);
 void clv_h_authorize_post(clv_req *r, clv_resp *resp);
 void clv_h_userinfo(clv_req *r, clv_resp *resp);
 void clv_h_logout(clv_req *r, clv_resp *resp);
+/* GET /console and every path under it: the web console (console.c). */
+void clv_h_console(clv_req *r, clv_resp *resp);
 void clv_h_logout_post(clv_req *r, clv_resp *resp);
 void clv_h_preflight(clv_req *r, clv_resp *resp);
 

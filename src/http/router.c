@@ -24,7 +24,7 @@
  * clv_h_admin_run with what its clv_h_admin_route says (handlers.h). */
 typedef struct {
     const char *method;
-    const char *pattern; /* '*' is one captured path segment */
+    const char *pattern; /* '*' is one captured path segment; a final '**' any rest */
     clv_handler handler;
     clv_h_admin_route admin;
 } route;
@@ -69,6 +69,8 @@ static const route routes[] = {
     ROUTE("OPTIONS", "/token", clv_h_preflight),
     ROUTE("OPTIONS", "/userinfo", clv_h_preflight),
     ROUTE("OPTIONS", "/revoke", clv_h_preflight),
+    ROUTE("GET", "/console", clv_h_console),
+    ROUTE("GET", "/console/**", clv_h_console),
     ROUTE("GET", "/healthz", clv_h_healthz),
     ROUTE("GET", "/readyz", clv_h_readyz),
     ROUTE("GET", "/metrics", clv_h_metrics),
@@ -196,6 +198,8 @@ static bool match(clv_req *r, const char *pattern, const char *path, char *buf)
     size_t i = 0;
 
     while (*pattern != '\0') {
+        if (strcmp(pattern, "**") == 0) /* the rest, whatever it is (the console's routes) */
+            return true;
         if (*pattern == '*') {
             size_t len = strcspn(path, "/");
             if (len == 0 || nparam == CLV_ROUTE_PARAMS || !decode(path, len, buf + i, CLV_PATH_MAX - i))

@@ -1,0 +1,148 @@
+// Sign-in for the console: it is the OAuth client "clavis-console" of the server that serves
+// it (docs/DESIGN.md D13) — authorization code with PKCE S256 (RFC 7636) through /authorize,
+// tokens kept in this tab's sessionStorage, renewed by refresh token, RP-initiated logout.
+
+export const CLIENT_ID = 'clavis-console';
+export const ROOT = document.querySelector('meta[name="clavis-root"]').content; // /…/console
+export const ISSUER = location.origin + ROOT.slice(0, -'/console'.length);
+// Reached by another name than the issuer's (127.0.0.1 for localhost, a proxy's inner
+// name): go to the issuer's, where the redirect URI matches and the cookies live.
+const named = new URL(document.querySelector('meta[name="clavis-issuer"]').content);
+export const ELSEWHERE = named.origin !== location.origin;
+if (ELSEWHERE) location.replace(named.origin + location.pathname + location.search);
+export const CALLBACK = `${ISSUER}/console/callback`;
+const KEY = 'clavis.tokens';
+const PENDING = 'clavis.pending';
+
+const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
+  .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const random = (n) => b64url(crypto.getRandomValues(new Uint8Array(n)));
+
+/** The JSON of a JWT's part (0 header, 1 payload), or null. */
+export function jwtPart(token, i) {
+  try {
+    const s = token.split('.')[i].replace(/-/g, '+').replace(/_/g, '/');
+    const bin = atob(s + '='.repeat((4 - (s.length % 4)) % 4));
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))));
+  } catch {
+    return null;
+  }
+}
+
+let tokens = JSON.parse(sessionStorage.getItem(KEY) || 'null');
+
+function keep(t) {
+  tokens = {
+    access: t.access_token,
+    refresh: t.refresh_token ?? tokens?.refresh ?? null,
+    id: t.id_token ?? tokens?.id ?? null,
+    expires: Date.now() + (t.expires_in ?? 300) * 1000,
+    name: tokens?.name ?? null,
+  };
+  sessionStorage.setItem(KEY, JSON.stringify(tokens));
+}
+
+export function signedIn() {
+  return tokens !== null;
+}
+
+/** Who is signed in: {name, roles, tenant, platform, tenantAdmin}. */
+export function who() {
+  const at = tokens ? jwtPart(tokens.access, 1) ?? {} : {};
+  const idt = tokens?.id ? jwtPart(tokens.id, 1) ?? {} : {};
+  const roles = at.roles ?? [];
+  return {
+    name: tokens?.name ?? idt.preferred_username ?? at.sub ?? '',
+    roles,
+    tenant: at.tenant ?? '',
+    platform: roles.includes('platform_admin'),
+    tenantAdmin: roles.includes('tenant_admin'),
+  };
+}
+
+/** Goes to /authorize; back at /console/callback the app calls finishSignIn. */
+export async function signIn(back = location.pathname + location.search) {
+  const verifier = random(32);
+  const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  const state = random(16);
+  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, back }));
+  const q = new URLSearchParams({
+    response_type: 'code', client_id: CLIENT_ID, redirect_uri: CALLBACK,
+    scope: 'openid profile admin', state, nonce: random(16),
+    code_challenge: challenge, code_challenge_method: 'S256',
+  });
+  location.assign(`${ISSUER}/authorize?${q}`);
+}
+
+async function tokenRequest(params) {
+  const res = await fetch(`${ISSUER}/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ client_id: CLIENT_ID, ...params }),
+  });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.error_description || body.error || `token endpoint: ${res.status}`);
+  return body;
+}
+
+/** Handles /console/callback; returns the path to show next. Throws with a message. */
+export async function finishSignIn() {
+  const q = new URLSearchParams(location.search);
+  const pending = JSON.parse(sessionStorage.getItem(PENDING) || 'null');
+  sessionStorage.removeItem(PENDING);
+  if (q.get('error') === 'access_denied' && /admin/.test(q.get('error_description') ?? '')) {
+    throw new Error('your account has no administrator role. The console needs tenant_admin (for your tenant) or platform_admin; ask an administrator to give you one.');
+  }
+  if (q.get('error')) throw new Error(`${q.get('error')}: ${q.get('error_description') ?? ''}`);
+  if (!pending || q.get('state') !== pending.state) throw new Error('this sign-in was not started here (state mismatch); sign in again');
+  keep(await tokenRequest({
+    grant_type: 'authorization_code', code: q.get('code') ?? '',
+    redirect_uri: CALLBACK, code_verifier: pending.verifier,
+  }));
+  // the name to show (OIDC Core §5.3); the session works without it
+  const info = await fetch(`${ISSUER}/userinfo`, { headers: { Authorization: `Bearer ${tokens.access}` } })
+    .then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+  tokens.name = info.preferred_username ?? null;
+  sessionStorage.setItem(KEY, JSON.stringify(tokens));
+  return pending.back && !pending.back.startsWith(`${ROOT}/callback`) ? pending.back : `${ROOT}/`;
+}
+
+let renewing = null;
+
+/** Renews the access token by the refresh token; false if that is no longer possible. */
+export function renew() {
+  if (!tokens?.refresh) return Promise.resolve(false);
+  renewing ??= tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh })
+    .then((t) => { keep(t); return true; })
+    .catch(() => false)
+    .finally(() => { renewing = null; });
+  return renewing;
+}
+
+/** The access token, renewed first when it expires within 30 s; null when signed out. */
+export async function accessToken() {
+  if (!tokens) return null;
+  if (Date.now() > tokens.expires - 30000) await renew();
+  return tokens?.access ?? null;
+}
+
+export function forget() {
+  tokens = null;
+  sessionStorage.removeItem(KEY);
+}
+
+/** Revokes the refresh token, then RP-initiated logout at /logout (OIDC RP-Initiated Logout §2). */
+export async function signOut() {
+  const t = tokens;
+  forget();
+  if (t?.refresh) {
+    await fetch(`${ISSUER}/revoke`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: CLIENT_ID, token: t.refresh, token_type_hint: 'refresh_token' }),
+    }).catch(() => {});
+  }
+  const q = new URLSearchParams({ client_id: CLIENT_ID, post_logout_redirect_uri: `${ISSUER}/console/`, state: 'signed-out' });
+  if (t?.id) q.set('id_token_hint', t.id);
+  location.assign(`${ISSUER}/logout?${q}`);
+}

@@ -1,0 +1,111 @@
+/* console_client — see console_client.h and docs/DESIGN.md D13. */
+#include "core/console_client.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/client_json.h"
+#include "core/client_write.h"
+
+/* The two URIs that follow the issuer, as a patch (and part of a new client's body). */
+static json_t *issuer_uris(const char *issuer)
+{
+    char cb[600], out[600];
+
+    snprintf(cb, sizeof cb, "%s/console/callback", issuer);
+    snprintf(out, sizeof out, "%s/console/", issuer);
+    return json_pack("{s:[s], s:[s]}", "redirect_uris", cb, "post_logout_redirect_uris", out);
+}
+
+/* The fields of a new console client besides the issuer's URIs. */
+static json_t *client_body(const clv_service *svc)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:[s,s,s,s], s:b}", "service_id", svc->id, "name",
+                     "Clavis console", "type", "public", "description",
+                     "The web console at /console (created by Clavis)", "scopes", "openid",
+                     "profile", "email", "admin", "allow_refresh_token", 1);
+}
+
+static clv_code create(clv_app *app, const clv_service *svc, const char *issuer, clv_err *err)
+{
+    json_t *body = issuer_uris(issuer), *secret = NULL;
+    clv_client *c = NULL;
+    clv_code rc;
+
+    if (body == NULL || json_object_update_new(body, client_body(svc)) != 0) {
+        json_decref(body);
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    }
+    rc = clv_client_from_json(body, app->cfg, &c, err);
+    json_decref(body);
+    if (rc == CLV_OK && (rc = clv_client_place(c, svc, err)) == CLV_OK) {
+        free(c->client_id);
+        if ((c->client_id = strdup(CLV_CONSOLE_CLIENT_ID)) == NULL)
+            rc = clv_fail(err, CLV_NOMEM, "out of memory");
+        c->protected_ = true; /* docs/DESIGN.md M: never deactivated or deleted */
+        c->first_party = true;
+    }
+    if (rc == CLV_OK && (rc = clv_store_begin(app->store, err)) == CLV_OK)
+        rc = clv_write_finish(app, clv_client_insert(app, NULL, c, 0, &secret, err), err);
+    json_decref(secret);
+    clv_client_free(c);
+    return rc;
+}
+
+/* Sets the issuer's URIs on the stored client c when they differ. */
+static clv_code follow_issuer(clv_app *app, const clv_client *c, const char *issuer, clv_err *err)
+{
+    json_t *patch = issuer_uris(issuer), *out = NULL;
+    clv_client *next = NULL;
+    clv_code rc;
+
+    if (patch == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    if (json_equal(json_object_get(patch, "redirect_uris"), c->redirect_uris) &&
+        json_equal(json_object_get(patch, "post_logout_redirect_uris"),
+                   c->post_logout_redirect_uris)) {
+        json_decref(patch);
+        return CLV_OK;
+    }
+    rc = clv_client_patch(c, patch, app->cfg, &next, err);
+    json_decref(patch);
+    if (rc == CLV_OK && (rc = clv_store_begin(app->store, err)) == CLV_OK)
+        rc = clv_write_finish(
+            app, clv_client_save(app, NULL, c, next, "client.update", &out, NULL, err), err);
+    json_decref(out);
+    clv_client_free(next);
+    return rc;
+}
+
+clv_code clv_console_client_ensure(clv_app *app, const char *issuer, clv_err *err)
+{
+    char *service_id = NULL;
+    clv_service *svc = NULL;
+    clv_client *c = NULL;
+    clv_code rc = clv_store_meta_get(app->store, "init_service_id", &service_id, err);
+
+    if (rc == CLV_OK)
+        rc = clv_store_service_get(app->store, service_id, &svc, err);
+    free(service_id);
+    if (rc != CLV_OK) {
+        clv_service_free(svc);
+        return rc;
+    }
+    /* Two tries: a node that starts at the same time may create it between our read and
+     * our insert (CLV_CONFLICT); then it is there to compare. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        rc = clv_store_client_get(app->store, CLV_CONSOLE_CLIENT_ID, &c, err);
+        if (rc == CLV_NOT_FOUND)
+            rc = create(app, svc, issuer, err);
+        else if (rc == CLV_OK)
+            rc = follow_issuer(app, c, issuer, err);
+        clv_client_free(c);
+        c = NULL;
+        if (rc != CLV_CONFLICT && rc != CLV_PRECONDITION)
+            break;
+        clv_err_init(err);
+    }
+    clv_service_free(svc);
+    return rc;
+}
