@@ -158,6 +158,9 @@ static const struct {
     {"CLAVIS_SECRET_LIFETIME", ENV_DURATION, offsetof(clv_config, secret_lifetime)},
     {"CLAVIS_PURGE_INTERVAL", ENV_DURATION, offsetof(clv_config, purge_interval)},
     {"CLAVIS_REUSE_PORT", ENV_BOOL, offsetof(clv_config, reuse_port)},
+    {"CLAVIS_KEK", ENV_STR, offsetof(clv_config, kek)},
+    {"CLAVIS_KEY_ROTATION", ENV_DURATION, offsetof(clv_config, key_rotation)},
+    {"CLAVIS_KEY_RETIRE_MARGIN", ENV_DURATION, offsetof(clv_config, key_retire_margin)},
 };
 
 static clv_code apply_env(clv_config *cfg, clv_err *err)
@@ -218,6 +221,7 @@ clv_code clv_config_init(clv_config *cfg, bool env, clv_err *err)
     cfg->retention = 14 * 86400;
     cfg->secret_lifetime = 365 * 86400;
     cfg->purge_interval = 3600;
+    cfg->key_retire_margin = 300; /* docs/DESIGN.md "Signing keys and the KEK" */
     cfg->threads = cores > 0 ? (int)cores : 2;
     if (env)
         return apply_env(cfg, err);
@@ -234,6 +238,9 @@ void clv_config_cleanup(clv_config *cfg)
     free(cfg->key_dir);
     free(cfg->open_registration_service);
     free(cfg->trusted_proxies);
+    if (cfg->kek != NULL)
+        memset(cfg->kek, 0, strlen(cfg->kek));
+    free(cfg->kek);
     memset(cfg, 0, sizeof *cfg);
 }
 
