@@ -24,7 +24,8 @@ static const char usage[] =
     "  service   create, list, show, update, approve, (de)activate, delete, restore services\n"
     "  client    create, list, show, update, (de)activate, delete, restore clients;\n"
     "            client secret add|list|remove; client token (a test token)\n"
-    "  user      create, list, show, update, delete users\n\n"
+    "  user      create, list, show, update, delete users\n"
+    "  key       rotate, list the server's signing keys\n\n"
     "Global options of the admin commands, before or after the command: --url URL,\n"
     "--client-id ID, --client-secret SECRET, --json.\n\n"
     "Every command takes --help. Exit codes: 0 success, 1 refused or failed, 2 bad usage.\n";
@@ -35,7 +36,7 @@ static const struct {
 } commands[] = {
     {"serve", clv_cmd_serve},     {"init", clv_cmd_init},   {"purge", clv_cmd_purge},
     {"service", clv_cmd_service}, {"client", clv_cmd_client}, {"user", clv_cmd_user},
-    {"login", clv_cmd_login},     {"logout", clv_cmd_logout},
+    {"login", clv_cmd_login},     {"logout", clv_cmd_logout}, {"key", clv_cmd_key},
 };
 
 int main(int argc, char **argv)

@@ -19,6 +19,7 @@
 #include "core/client_json.h"
 #include "core/ids.h"
 #include "core/retention.h"
+#include "core/signing_keys.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"
 #include "crypto/rand.h"
@@ -36,8 +37,13 @@ static const char serve_help[] =
     "  --db FILE|URL        SQLite file (CLAVIS_DB; default ./clavis.db)\n"
     "  --token-alg ALG      default access token alg: RS256, ES256 or EdDSA\n"
     "                       (CLAVIS_TOKEN_ALG; default RS256)\n"
-    "  --key-dir DIR        keep signing and hashing keys as files in DIR instead of the\n"
-    "                       database (CLAVIS_KEY_DIR)\n"
+    "  --key-dir DIR        keep the key-encryption key (KEK) as DIR/kek instead of\n"
+    "                       beside the database (CLAVIS_KEY_DIR); CLAVIS_KEK gives it\n"
+    "                       itself (base64url of 32 bytes). The keys are in the\n"
+    "                       database, sealed under it; back it up on its own\n"
+    "  --key-rotation-days N\n"
+    "                       rotate the signing keys every N days (CLAVIS_KEY_ROTATION as\n"
+    "                       a duration; default off: 'clavis key rotate')\n"
     "  --retention DUR      how long deleted clients can be restored (CLAVIS_RETENTION;\n"
     "                       default 14d; DUR is N, Ns, Nm, Nh or Nd)\n"
     "  --purge-interval DUR time between purge runs (CLAVIS_PURGE_INTERVAL; default 1h)\n"
@@ -59,7 +65,7 @@ static const char purge_help[] =
     "Removes for good the clients and services deleted longer ago than the retention.\n";
 
 enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
-       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT };
+       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT, OPT_KEY_ROTATION };
 
 static const struct option long_opts[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -75,6 +81,7 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"open-registration-service", required_argument, NULL, OPT_OPEN_REG},
     {"reuse-port", no_argument, NULL, OPT_REUSE_PORT},
+    {"key-rotation-days", required_argument, NULL, OPT_KEY_ROTATION},
     {NULL, 0, NULL, 0}};
 
 /* A usage error: one line and a hint, never the whole help (exit 2). */
@@ -114,6 +121,18 @@ static int refused_opt(char **argv, int c)
     return bad(argv[0], "unknown option %.*s", (int)strcspn(word, "="), word);
 }
 
+/* --key-rotation-days N: 1 to 3650 days; 0 or 2 (message printed). */
+static int key_rotation_days(char **argv, clv_config *cfg)
+{
+    char *end = NULL;
+    long n = strtol(optarg, &end, 10);
+
+    if (end == optarg || *end != '\0' || n < 1 || n > 3650)
+        return bad(argv[0], "--key-rotation-days must be 1 to 3650");
+    cfg->key_rotation = (int64_t)n * 86400;
+    return 0;
+}
+
 /* The options of serve alone; false (with a usage error in *rc) for another command. */
 static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc)
 {
@@ -127,6 +146,8 @@ static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc
         clv_config_set_str(&cfg->issuer, optarg);
     else if (c == OPT_REUSE_PORT)
         cfg->reuse_port = true;
+    else if (c == OPT_KEY_ROTATION)
+        *rc = key_rotation_days(argv, cfg);
     else if (optarg[0] == '\0') /* OPT_OPEN_REG */
         *rc = bad(argv[0], "--open-registration-service needs a service id");
     else
@@ -178,7 +199,8 @@ static int parse(int argc, char **argv, clv_config *cfg, cli_flags *fl, bool ser
     opterr = 0;
     /* ':' first: a missing value is ':', told apart from an unknown option ('?'). */
     while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
-        if (c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT) {
+        if (c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT ||
+            c == OPT_KEY_ROTATION) {
             if (!server_opt(argv, c, server, cfg, &rc))
                 return rc;
         } else if ((rc = common_opt(argv, c, cfg, fl)) != 0) {
@@ -336,10 +358,13 @@ int clv_cmd_serve(int argc, char **argv)
     run_purge(app);
     clv_trim_clean_file_pages(); /* start-up's library pages that serving does not need */
     for (time_t last = time(NULL);;) {
-        struct timespec tick = {1, 0};
+        /* Half a second: a key rotated on another node signs here within a second
+         * (core/signing_keys.h). */
+        struct timespec tick = {0, 500000000};
         int sig = sigtimedwait(&sigs, NULL, &tick);
         if (sig == SIGINT || sig == SIGTERM)
             break;
+        clv_keys_tick(app);
         if (time(NULL) - last >= cfg.purge_interval) {
             run_purge(app);
             last = time(NULL);
