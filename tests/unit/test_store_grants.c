@@ -740,10 +740,10 @@ START_TEST(migrate_from_v1)
 
     ck_assert_msg(clv_store_migrate(store, &err) == CLV_OK, "migrate: %s", err.detail);
     ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
-    ck_assert_int_eq(version, 5);
+    ck_assert_int_eq(version, clv_sqlite_migration_count);
     ck_assert_int_eq(clv_store_migrate(store, NULL), CLV_OK); /* idempotent */
     ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
-    ck_assert_int_eq(version, 5);
+    ck_assert_int_eq(version, clv_sqlite_migration_count);
 
     ck_assert_int_eq(clv_store_client_get(store, "cid3", &c, NULL), CLV_OK);
     ck_assert_str_eq(c->tenant_id, "t2");
