@@ -10,8 +10,7 @@ static clv_code platform_only(const clv_principal *p, clv_err *err)
     return CLV_OK;
 }
 
-clv_code clv_admin_key_list(clv_app *app, const clv_admin_args *args, json_t **out,
-                            clv_err *err)
+clv_code clv_admin_key_list(clv_app *app, const clv_admin_args *args, json_t **out, clv_err *err)
 {
     clv_code rc = platform_only(args->p, err);
 
@@ -20,8 +19,7 @@ clv_code clv_admin_key_list(clv_app *app, const clv_admin_args *args, json_t **o
 
 static const char *const rotate_keys[] = {"alg", NULL};
 
-clv_code clv_admin_key_rotate(clv_app *app, const clv_admin_args *args, json_t **out,
-                              clv_err *err)
+clv_code clv_admin_key_rotate(clv_app *app, const clv_admin_args *args, json_t **out, clv_err *err)
 {
     const char *name = NULL;
     bool present = false;
@@ -33,8 +31,7 @@ clv_code clv_admin_key_rotate(clv_app *app, const clv_admin_args *args, json_t *
         return rc;
     if (args->body != NULL &&
         ((rc = clv_admin_only_keys(args->body, rotate_keys, err)) != CLV_OK ||
-         (rc = clv_admin_str_field(args->body, "alg", 16, false, &present, &name, err)) !=
-             CLV_OK))
+         (rc = clv_admin_str_field(args->body, "alg", 16, false, &present, &name, err)) != CLV_OK))
         return rc;
     if (present && !clv_alg_parse(name, &alg))
         return clv_fail_field(err, CLV_INVALID, "alg", "must be RS256, ES256 or EdDSA");

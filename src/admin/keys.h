@@ -11,11 +11,9 @@
 #include "core/app.h"
 
 /* {"items": [{kid, alg, state, created_at, retire_at}…]}, newest first. */
-clv_code clv_admin_key_list(clv_app *app, const clv_admin_args *args, json_t **out,
-                            clv_err *err);
+clv_code clv_admin_key_list(clv_app *app, const clv_admin_args *args, json_t **out, clv_err *err);
 /* body (optional): {"alg"}: rotates that alg's key, or every alg's when absent; the new
  * keys' metadata as {"items": […]}; audited ("key.rotate"). */
-clv_code clv_admin_key_rotate(clv_app *app, const clv_admin_args *args, json_t **out,
-                              clv_err *err);
+clv_code clv_admin_key_rotate(clv_app *app, const clv_admin_args *args, json_t **out, clv_err *err);
 
 #endif

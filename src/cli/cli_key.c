@@ -8,8 +8,7 @@
 static const char *const algs[] = {"RS256", "ES256", "EdDSA", NULL};
 
 static const clv_cli_opt rotate_opts[] = {
-    CLV_CHOICE("alg", "alg", "ALG", "rotate only this alg's key (default: every alg)", false,
-               algs),
+    CLV_CHOICE("alg", "alg", "ALG", "rotate only this alg's key (default: every alg)", false, algs),
     CLV_OPT_END};
 
 static const clv_cli_opt no_opts[] = {CLV_OPT_END};

@@ -21,8 +21,8 @@ enum {
 };
 
 struct clv_keys_state {
-    pthread_mutex_t mu; /* reloads (the serve loop, a rotation on a worker) */
-    int64_t version;    /* clv_store_signing_key_version of the live keyset */
+    pthread_mutex_t mu;  /* reloads (the serve loop, a rotation on a worker) */
+    int64_t version;     /* clv_store_signing_key_version of the live keyset */
     int64_t next_expiry; /* the earliest retire_at among its retired keys; INT64_MAX: none */
     int64_t active_created[CLV_ALG_COUNT]; /* created_at of each alg's active key */
     struct {
@@ -54,8 +54,8 @@ static void key_clear(clv_signing_key *k)
 }
 
 /* A new active key of alg, created at now, from pem (NULL: a new key is generated). */
-static clv_code new_key(clv_app *app, clv_alg alg, const char *pem, int64_t now,
-                        clv_signing_key *k, clv_err *err)
+static clv_code new_key(clv_app *app, clv_alg alg, const char *pem, int64_t now, clv_signing_key *k,
+                        clv_err *err)
 {
     char *made = NULL, kid[CLV_KID_MAX], label[96];
     clv_code rc = CLV_OK;

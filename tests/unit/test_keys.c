@@ -213,7 +213,7 @@ START_TEST(migrates_keys_in_clear_from_meta)
     }
     clv_list_cleanup(&l);
     for (const char *const *n = (const char *const[]){"key:hmac", "key:pairwise_salt", "key:rs256",
-                                                       "key:es256", "key:eddsa", NULL};
+                                                      "key:es256", "key:eddsa", NULL};
          *n != NULL; n++)
         ck_assert_int_eq(clv_store_meta_get(app->store, *n, &v, NULL), CLV_NOT_FOUND);
     ck_assert_int_eq(clv_store_meta_get(app->store, "sealed:hmac", &v, NULL), CLV_OK);
@@ -321,9 +321,9 @@ START_TEST(retire_at_and_the_jwks)
     ck_assert_int_eq(clv_keys_retire_after(&cfg), 2);
     app = clv_test_app_open(&cfg);
     snprintf(old_kid, sizeof old_kid, "%s", clv_keyset_kid(clv_app_keys(app), CLV_ALG_ES256));
-    ck_assert_int_eq(clv_jwt_sign(clv_app_keys(app), CLV_ALG_ES256, "JWT", "{\"a\":1}", 7, &token,
-                                  NULL),
-                     CLV_OK);
+    ck_assert_int_eq(
+        clv_jwt_sign(clv_app_keys(app), CLV_ALG_ES256, "JWT", "{\"a\":1}", 7, &token, NULL),
+        CLV_OK);
     clv_err_init(&err);
     t0 = clv_now();
     ck_assert_msg(clv_keys_rotate(app, NULL, CLV_ALG_ES256, 0, &made, &err) == CLV_OK, "%s",

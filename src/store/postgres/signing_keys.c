@@ -56,8 +56,7 @@ clv_code clv_pg_signing_key_insert(clv_store *s, const clv_signing_key *k, clv_e
     return clv_pg_write(s, PG_SIGNING_KEY_INSERT, &p, "signing_key_insert", false, err);
 }
 
-clv_code clv_pg_signing_key_retire(clv_store *s, const char *kid, int64_t retire_at,
-                                   clv_err *err)
+clv_code clv_pg_signing_key_retire(clv_store *s, const char *kid, int64_t retire_at, clv_err *err)
 {
     clv_pg_params p;
 
