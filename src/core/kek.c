@@ -40,21 +40,27 @@ static clv_code read_file(const char *path, char **out, clv_err *err)
     return CLV_OK;
 }
 
-/* Creates path with mode 0600 holding value; CONFLICT if it exists (another node won). */
+/* Creates path with mode 0600 holding value, whole or not at all: written to a temporary
+ * file first, then linked to path, so a process that starts at the same moment reads
+ * either nothing or all of it. CONFLICT if path exists (another process won). */
 static clv_code write_new_file(const char *path, const char *value, clv_err *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    char tmp[4200];
+    int fd;
     size_t n = strlen(value);
+    clv_code rc = CLV_OK;
 
-    if (fd < 0)
-        return errno == EEXIST ? CLV_CONFLICT
-                               : clv_fail(err, CLV_STORE, "%s: %s", path, strerror(errno));
-    if (write(fd, value, n) != (ssize_t)n || fsync(fd) != 0) {
-        close(fd);
-        return clv_fail(err, CLV_STORE, "%s: %s", path, strerror(errno));
-    }
+    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
+    if ((fd = mkstemp(tmp)) < 0) /* mode 0600 */
+        return clv_fail(err, CLV_STORE, "%s: %s", tmp, strerror(errno));
+    if (write(fd, value, n) != (ssize_t)n || fsync(fd) != 0)
+        rc = clv_fail(err, CLV_STORE, "%s: %s", tmp, strerror(errno));
     close(fd);
-    return CLV_OK;
+    if (rc == CLV_OK && link(tmp, path) != 0)
+        rc = errno == EEXIST ? CLV_CONFLICT
+                             : clv_fail(err, CLV_STORE, "%s: %s", path, strerror(errno));
+    unlink(tmp);
+    return rc;
 }
 
 static bool is_postgres(const char *db)

@@ -147,10 +147,15 @@ static clv_code add_stored(clv_app *app, clv_keyset *ks, const clv_signing_key *
     return rc;
 }
 
+/* What a build learns besides the keyset. */
+typedef struct {
+    int64_t next_expiry;                   /* the earliest retire_at; INT64_MAX: none */
+    int64_t active_created[CLV_ALG_COUNT]; /* created_at of each alg's active key */
+} built;
+
 /* A keyset of the stored keys: the active ones first, then the retired ones still
- * published at now. st gets the earliest retire_at and the active keys' ages. */
-static clv_code build(clv_app *app, int64_t now, clv_keyset **out, struct clv_keys_state *st,
-                      clv_err *err)
+ * published at now. */
+static clv_code build(clv_app *app, int64_t now, clv_keyset **out, built *st, clv_err *err)
 {
     clv_list l = {0};
     clv_keyset *ks = NULL;
@@ -198,7 +203,7 @@ static void sweep(struct clv_keys_state *st, int64_t now)
 static clv_code swap_in(clv_app *app, struct clv_keys_state *st, int64_t version, int64_t now,
                         clv_err *err)
 {
-    struct clv_keys_state next = *st;
+    built next = {0};
     clv_keyset *fresh = NULL, *old;
     clv_code rc;
 
@@ -230,26 +235,33 @@ static clv_code state_new(clv_app *app, clv_err *err)
     return CLV_OK;
 }
 
-clv_code clv_keys_reload(clv_app *app, bool force, clv_err *err)
+/* Under st->mu: purge what passed its retire_at, poll the version, swap when needed. */
+static clv_code reload_locked(clv_app *app, struct clv_keys_state *st, bool force, clv_err *err)
 {
-    struct clv_keys_state *st;
     int64_t version = 0, now = clv_now();
     clv_code rc = CLV_OK;
 
-    if (app->keys_state == NULL && (rc = state_new(app, err)) != CLV_OK)
-        return rc;
-    st = app->keys_state;
     /* A retired key whose tokens have all expired leaves the table (and so every node's
      * JWKS) once its retire_at passes. */
     if (now >= st->next_expiry && st->next_expiry != INT64_MAX)
         rc = clv_store_signing_key_purge(app->store, now, err);
     if (rc == CLV_OK)
         rc = clv_store_signing_key_version(app->store, &version, err);
-    if (rc != CLV_OK)
-        return rc;
-    pthread_mutex_lock(&st->mu);
-    if (force || version != st->version || now >= st->next_expiry)
+    if (rc == CLV_OK && (force || version != st->version || now >= st->next_expiry))
         rc = swap_in(app, st, version, now, err);
+    return rc;
+}
+
+clv_code clv_keys_reload(clv_app *app, bool force, clv_err *err)
+{
+    struct clv_keys_state *st;
+    clv_code rc = CLV_OK;
+
+    if (app->keys_state == NULL && (rc = state_new(app, err)) != CLV_OK)
+        return rc;
+    st = app->keys_state;
+    pthread_mutex_lock(&st->mu);
+    rc = reload_locked(app, st, force, err);
     pthread_mutex_unlock(&st->mu);
     return rc;
 }
@@ -376,12 +388,15 @@ clv_code clv_keys_rotate(clv_app *app, const clv_principal *p, int alg, int64_t 
 static void auto_rotate(clv_app *app, int64_t now)
 {
     struct clv_keys_state *st = app->keys_state;
-    int64_t every = app->cfg->key_rotation;
+    int64_t every = app->cfg->key_rotation, created[CLV_ALG_COUNT];
     json_t *made = NULL;
     clv_err err;
 
+    pthread_mutex_lock(&st->mu);
+    memcpy(created, st->active_created, sizeof created);
+    pthread_mutex_unlock(&st->mu);
     for (int a = 0; a < CLV_ALG_COUNT; a++) {
-        if (st->active_created[a] + every > now)
+        if (created[a] + every > now)
             continue;
         clv_err_init(&err);
         if (clv_keys_rotate(app, NULL, a, every, &made, &err) != CLV_OK)
