@@ -18,7 +18,10 @@ static const char init_help[] =
     "Usage: clavis init [--db FILE|URL] [--key-dir DIR] [--json]\n"
     "Creates the database and signing keys, a first tenant, a protected m2m client with\n"
     "role platform_admin and scope admin, and a platform_admin user, and prints their\n"
-    "credentials once. On an initialised database it changes nothing and exits 1.\n";
+    "credentials once. On an initialised database it changes nothing and exits 1.\n"
+    "The keys are stored sealed under a key-encryption key kept outside the database:\n"
+    "CLAVIS_KEK, DIR/kek with --key-dir, else FILE.kek beside an SQLite FILE (made\n"
+    "now, mode 0600): back it up apart from the database.\n";
 
 typedef struct {
     char tenant_id[CLV_ID_LEN], service_id[CLV_ID_LEN], user_id[CLV_ID_LEN];
