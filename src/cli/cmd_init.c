@@ -20,7 +20,7 @@ static const char init_help[] =
     "role platform_admin and scope admin, and a platform_admin user, and prints their\n"
     "credentials once. On an initialised database it changes nothing and exits 1.\n"
     "The keys are stored sealed under a key-encryption key kept outside the database:\n"
-    "CLAVIS_KEK, DIR/kek with --key-dir, else FILE.kek beside an SQLite FILE (made\n"
+    "DIR/kek with --key-dir, else CLAVIS_KEK, else FILE.kek beside an SQLite FILE (made\n"
     "now, mode 0600): back it up apart from the database.\n";
 
 typedef struct {

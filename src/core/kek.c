@@ -73,10 +73,11 @@ static clv_code kek_path(clv_app *app, clv_err *err)
 {
     const clv_config *cfg = app->cfg;
 
-    if (cfg->kek != NULL)
-        snprintf(app->kek_path, sizeof app->kek_path, "CLAVIS_KEK");
-    else if (cfg->key_dir != NULL)
+    /* A flag wins over a variable (docs/OPERATIONS.md): --key-dir over CLAVIS_KEK. */
+    if (cfg->key_dir != NULL)
         snprintf(app->kek_path, sizeof app->kek_path, "%s/kek", cfg->key_dir);
+    else if (cfg->kek != NULL)
+        snprintf(app->kek_path, sizeof app->kek_path, "CLAVIS_KEK");
     else if (!is_postgres(cfg->db))
         snprintf(app->kek_path, sizeof app->kek_path, "%s.kek", cfg->db);
     else
@@ -154,7 +155,7 @@ clv_code clv_kek_load(clv_app *app, clv_err *err)
 
     if (rc != CLV_OK)
         return rc;
-    if (app->cfg->kek != NULL)
+    if (app->cfg->key_dir == NULL && app->cfg->kek != NULL)
         return decode_kek(app, app->cfg->kek, err);
     rc = read_file(app->kek_path, &text, err);
     if (rc == CLV_NOT_FOUND) {

@@ -1,6 +1,6 @@
 /* kek — the key-encryption key (KEK) and the server secrets sealed under it at rest
  * (docs/DESIGN.md "Signing keys and the KEK", docs/OPERATIONS.md "Keys"). The KEK is never
- * in the database: CLAVIS_KEK, else the file `kek` in --key-dir, else the file DB.kek beside
+ * in the database: the file `kek` in --key-dir, else CLAVIS_KEK, else the file DB.kek beside
  * an SQLite database (a PostgreSQL database needs one of the first two). So a dump of the
  * database alone holds no usable key. */
 #ifndef CLV_CORE_KEK_H
