@@ -384,9 +384,11 @@ clv_code clv_keys_rotate(clv_app *app, const clv_principal *p, int alg, int64_t 
     return rc;
 }
 
-/* The automatic rotation: an alg whose active key is older than --key-rotation-days. */
+/* The automatic rotation: an alg whose active key is older than --key-rotation-days; its
+ * audit events have actor {"type":"system","id":"key-rotation"}. */
 static void auto_rotate(clv_app *app, int64_t now)
 {
+    static const clv_principal sys = {.actor_type = "system", .actor_id = "key-rotation"};
     struct clv_keys_state *st = app->keys_state;
     int64_t every = app->cfg->key_rotation, created[CLV_ALG_COUNT];
     json_t *made = NULL;
@@ -399,7 +401,7 @@ static void auto_rotate(clv_app *app, int64_t now)
         if (created[a] + every > now)
             continue;
         clv_err_init(&err);
-        if (clv_keys_rotate(app, NULL, a, every, &made, &err) != CLV_OK)
+        if (clv_keys_rotate(app, &sys, a, every, &made, &err) != CLV_OK)
             clv_log("error", "automatic key rotation (%s): %s", clv_alg_name((clv_alg)a),
                     err.detail);
         else if (json_array_size(made) > 0)

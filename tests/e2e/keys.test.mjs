@@ -251,3 +251,55 @@ describe('two nodes on one database', () => {
     await assertCleanShutdown(a);
   });
 });
+
+describe('automatic rotation on two nodes', () => {
+  let a;
+  let b;
+
+  before(async () => {
+    // every 3 s (CLAVIS_KEY_ROTATION is --key-rotation-days as a duration)
+    a = await start({ env: { CLAVIS_KEY_ROTATION: '3s' } });
+    process.env.CLAVIS_KEY_ROTATION = '3s';
+    try {
+      b = await startSecondNode(a.db, [], { issuer: a.url });
+    } finally {
+      delete process.env.CLAVIS_KEY_ROTATION;
+    }
+  });
+  after(async () => {
+    if (b && !b.stopped) await b.stop().catch(() => {});
+    await stopUnstopped(a);
+  });
+
+  test('both nodes check, one key is made per period and alg, audited as the system', async () => {
+    await sleep(7500);
+    const keys = (await a.api('GET', '/admin/v1/keys')).body.items;
+    for (const alg of ['RS256', 'ES256', 'EdDSA']) {
+      const mine = keys.filter((k) => k.alg === alg).sort((x, y) => Date.parse(x.created_at) - Date.parse(y.created_at));
+      assert.equal(mine.filter((k) => k.state === 'active').length, 1, `${alg}: ${JSON.stringify(mine)}`);
+      assert.ok(mine.length >= 2 && mine.length <= 4, `${alg}: ${mine.length} keys in 7.5 s`);
+      for (let i = 1; i < mine.length; i++) {
+        const gap = Date.parse(mine[i].created_at) - Date.parse(mine[i - 1].created_at);
+        assert.ok(gap >= 3000, `${alg}: two keys ${gap} ms apart (two nodes rotated at once?)`);
+      }
+    }
+    const events = (await a.api('GET', '/admin/v1/audit?actor=key-rotation')).body.items;
+    assert.ok(events.length >= 3, JSON.stringify(events));
+    for (const e of events) assert.deepEqual([e.action, e.actor.type], ['key.rotate', 'system']);
+    // both sign with the same, newest keys
+    let same = false;
+    let last;
+    for (let i = 0; i < 5 && !same; i++) {
+      const [ja, jb] = await Promise.all([a.url, b.url].map(async (u) => (await fetch(`${u}/jwks`)).text()));
+      same = ja === jb;
+      last = [ja, jb];
+      if (!same) await sleep(300);
+    }
+    assert.ok(same, `the nodes publish different keys: ${last.join('\n')}`);
+  });
+
+  test('both nodes stop cleanly', async () => {
+    await b.stop();
+    await assertCleanShutdown(a);
+  });
+});
