@@ -1,5 +1,6 @@
 # Clavis — the two commands of README.md, and a few helpers.
 #   make run    install what is missing, build, and serve on ./clavis.db (SQLite)
+#               (make run PG=1: on a local PostgreSQL cluster in ./.pg)
 #   make test   install what is missing, build (sanitizers on), and run every test
 BUILD    ?= build
 TBUILD   ?= build-test
@@ -22,9 +23,22 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) --target clavis
 
+# PG=1: on a local PostgreSQL cluster in $(PGDIR) instead (scripts/pg.sh up: initdb the
+# first time as an unprivileged user, on 127.0.0.1 and a free port; kept between runs;
+# `scripts/pg.sh stop` with CLAVIS_PG_DIR=$(PGDIR) removes it). docs/OPERATIONS.md.
+PGDIR    ?= $(CURDIR)/.pg
+ifeq ($(PG),1)
+run: build
+	@scripts/deps.sh pg
+	@url=$$(CLAVIS_PG_DIR=$(PGDIR) CLAVIS_PG_DURABLE=1 scripts/pg.sh up) && \
+	if [ ! -f $(PGDIR)/initialised ]; then $(BUILD)/clavis init --db "$$url" && touch $(PGDIR)/initialised; fi && \
+	echo "PostgreSQL: $$url (stop: CLAVIS_PG_DIR=$(PGDIR) scripts/pg.sh stop)" && \
+	exec $(BUILD)/clavis serve --listen $(LISTEN) --issuer $(ISSUER) --db "$$url"
+else
 run: build
 	@if [ ! -f $(DB) ]; then $(BUILD)/clavis init --db $(DB); fi
 	$(BUILD)/clavis serve --listen $(LISTEN) --issuer $(ISSUER) --db $(DB)
+endif
 
 $(TBUILD)/CMakeCache.txt:
 	cmake -S . -B $(TBUILD) -DCMAKE_BUILD_TYPE=Debug -DCLAVIS_SANITIZE=ON -DCLAVIS_WERROR=ON >/dev/null
@@ -41,14 +55,16 @@ unit-pg: deps-test $(TBUILD)/CMakeCache.txt
 
 e2e: deps-test $(TBUILD)/CMakeCache.txt
 	@cmake --build $(TBUILD) -j $(JOBS) --target clavis
-	@cd tests/e2e && (test -d node_modules || npm ci --silent --no-audit --no-fund)
+	@cd tests/e2e && (test node_modules/.package-lock.json -nt package-lock.json || npm ci --silent --no-audit --no-fund)
+	@cd examples/mcp && (test node_modules/.package-lock.json -nt package-lock.json || npm ci --silent --no-audit --no-fund)
 	CLAVIS_BIN=$(CURDIR)/$(TBUILD)/clavis node --test --test-concurrency=2 tests/e2e/
 
 # The end-to-end suite again, every server on a database of its own in a throwaway
 # PostgreSQL cluster (tests/e2e/harness.mjs reads CLAVIS_TEST_STORE_URL).
 e2e-pg: deps-test $(TBUILD)/CMakeCache.txt
 	@cmake --build $(TBUILD) -j $(JOBS) --target clavis
-	@cd tests/e2e && (test -d node_modules || npm ci --silent --no-audit --no-fund)
+	@cd tests/e2e && (test node_modules/.package-lock.json -nt package-lock.json || npm ci --silent --no-audit --no-fund)
+	@cd examples/mcp && (test node_modules/.package-lock.json -nt package-lock.json || npm ci --silent --no-audit --no-fund)
 	scripts/pg.sh run sh -c 'CLAVIS_BIN=$(CURDIR)/$(TBUILD)/clavis node --test --test-concurrency=2 tests/e2e/'
 
 test: style unit unit-pg e2e e2e-pg fuzz-smoke

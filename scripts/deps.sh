@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Clavis needs to build, test and benchmark, if missing.
-# Usage: scripts/deps.sh [build|test|all]   (default: build)
+# Usage: scripts/deps.sh [build|pg|test|all]   (default: build; pg: build and PostgreSQL,
+# for make run PG=1)
 set -euo pipefail
 want=${1:-build}
 build_pkgs=(gcc make cmake pkg-config libmicrohttpd-dev libjansson-dev libssl-dev
@@ -9,6 +10,7 @@ test_pkgs=(check curl jq sqlite3 postgresql python3 python3-authlib python3-requ
     libclang-rt-14-dev)
 pkgs=("${build_pkgs[@]}")
 if [[ $want == test || $want == all ]]; then pkgs+=("${test_pkgs[@]}"); fi
+if [[ $want == pg ]]; then pkgs+=(postgresql); fi
 if [[ $want == all ]]; then pkgs+=(wrk); fi
 missing=()
 for p in "${pkgs[@]}"; do

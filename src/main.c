@@ -25,6 +25,7 @@ static const char usage[] =
     "  client    create, list, show, update, (de)activate, delete, restore clients;\n"
     "            client secret add|list|remove; client token (a test token)\n"
     "  user      create, list, show, update, delete users\n"
+    "  tenant    show a tenant, update its name and client hygiene\n"
     "  key       rotate, list the server's signing keys\n\n"
     "Global options of the admin commands, before or after the command: --url URL,\n"
     "--client-id ID, --client-secret SECRET, --json.\n\n"
@@ -36,7 +37,8 @@ static const struct {
 } commands[] = {
     {"serve", clv_cmd_serve},     {"init", clv_cmd_init},   {"purge", clv_cmd_purge},
     {"service", clv_cmd_service}, {"client", clv_cmd_client}, {"user", clv_cmd_user},
-    {"login", clv_cmd_login},     {"logout", clv_cmd_logout}, {"key", clv_cmd_key},
+    {"login", clv_cmd_login},     {"logout", clv_cmd_logout}, {"tenant", clv_cmd_tenant},
+    {"key", clv_cmd_key},
 };
 
 int main(int argc, char **argv)

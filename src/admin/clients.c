@@ -136,6 +136,22 @@ static json_t *client_item(const void *item)
     return clv_client_to_json(item);
 }
 
+/* A time filter of the list (RFC 3339): *on and *at set when present; CLV_INVALID naming
+ * the parameter when it is not a time. */
+static clv_code time_query(const clv_admin_args *args, const char *name, bool *on, int64_t *at,
+                           clv_err *err)
+{
+    const char *v = clv_admin_query(args, name);
+
+    if (v == NULL)
+        return CLV_OK;
+    if (!clv_time_parse(v, at))
+        return clv_fail_field(err, CLV_INVALID, name,
+                              "must be an RFC 3339 time such as 2026-01-31T00:00:00Z");
+    *on = true;
+    return CLV_OK;
+}
+
 /* The list's filters from the query (docs/API.md "List clients"). */
 static clv_code client_filter(const clv_admin_args *args, clv_client_filter *f, clv_err *err)
 {
@@ -145,7 +161,10 @@ static clv_code client_filter(const clv_admin_args *args, clv_client_filter *f, 
     clv_code rc;
 
     if ((rc = clv_admin_status_query(args, "status", &f->status, err)) != CLV_OK ||
-        (rc = clv_admin_status_query(args, "effective_status", &eff, err)) != CLV_OK)
+        (rc = clv_admin_status_query(args, "effective_status", &eff, err)) != CLV_OK ||
+        (rc = time_query(args, "unused_since", &f->by_unused, &f->unused_since, err)) != CLV_OK ||
+        (rc = time_query(args, "secret_expires_before", &f->by_secret_expiry,
+                         &f->secret_expires_before, err)) != CLV_OK)
         return rc;
     f->by_effective = eff >= 0;
     f->effective_status = eff >= 0 ? (clv_status)eff : CLV_STATUS_ACTIVE;

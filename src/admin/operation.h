@@ -27,7 +27,7 @@ typedef struct {
 /* Whether an object at version meets m; a NULL m is no precondition. */
 bool clv_version_matches(const clv_version_match *m, int64_t version);
 
-enum { CLV_ADMIN_QUERY_MAX = 8 };
+enum { CLV_ADMIN_QUERY_MAX = 12 };
 
 /* A query parameter an operation reads: its name, and its value or NULL when absent. */
 typedef struct {

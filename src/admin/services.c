@@ -22,8 +22,8 @@ static json_t *service_json(const void *item)
                      "version", (json_int_t)s->version);
 }
 
-static clv_code visible_service(clv_app *app, const clv_principal *p, const char *id,
-                                clv_service **out, clv_err *err)
+clv_code clv_admin_service_visible(clv_app *app, const clv_principal *p, const char *id,
+                                   clv_service **out, clv_err *err)
 {
     clv_service *s = NULL;
     clv_code rc = clv_store_service_get(app->store, id, &s, err);
@@ -135,7 +135,7 @@ clv_code clv_admin_service_get(clv_app *app, const clv_admin_args *args, json_t 
                                clv_err *err)
 {
     clv_service *s = NULL;
-    clv_code rc = visible_service(app, args->p, args->id, &s, err);
+    clv_code rc = clv_admin_service_visible(app, args->p, args->id, &s, err);
 
     if (rc == CLV_OK && (*out = service_json(s)) == NULL)
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
@@ -197,7 +197,7 @@ static clv_code change_service(clv_app *app, const clv_principal *p, const char 
 
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
-    if ((rc = visible_service(app, p, id, &s, err)) != CLV_OK)
+    if ((rc = clv_admin_service_visible(app, p, id, &s, err)) != CLV_OK)
         goto cleanup;
     before = service_json(s);
     if (body != NULL && s->status == CLV_STATUS_DELETED)

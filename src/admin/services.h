@@ -34,6 +34,11 @@ clv_code clv_admin_tenant_get(clv_app *app, const clv_admin_args *args, json_t *
 clv_code clv_admin_tenant_patch(clv_app *app, const clv_admin_args *args, json_t **out,
                                 clv_err *err);
 
+/* The service id as p may see it: CLV_NOT_FOUND (with a message) when it does not exist
+ * or is of another tenant (docs/DESIGN.md R15); *out owned. */
+clv_code clv_admin_service_visible(clv_app *app, const clv_principal *p, const char *id,
+                                   clv_service **out, clv_err *err);
+
 /* body: {"tenant_id"?, "name", "description"?}. */
 clv_code clv_admin_service_create(clv_app *app, const clv_admin_args *args, json_t **out,
                                   clv_err *err);

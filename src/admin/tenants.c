@@ -1,5 +1,6 @@
 /* tenants — the admin API's tenants (declared in services.h). Platform admins create,
- * list and change them; a tenant admin may read its own. */
+ * list and change them; a tenant admin may read its own and change its hygiene settings
+ * (docs/DESIGN.md D10). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,12 +10,24 @@
 #include "core/client_json.h"
 #include "core/ids.h"
 
+/* The largest hygiene setting, in days (ten years). */
+enum { CLV_HYGIENE_DAYS_MAX = 3650 };
+
+/* A hygiene setting as JSON: its days, or null when off (0). */
+static json_t *days_json(int64_t days)
+{
+    return days > 0 ? json_integer(days) : json_null();
+}
+
 static json_t *tenant_json(const void *item)
 {
     const clv_tenant *t = item;
 
-    return json_pack("{s:s, s:s, s:s, s:o}", "id", t->id, "name", t->name, "status",
-                     clv_status_name(t->status), "created_at", clv_json_time(t->created_at));
+    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", t->id, "name", t->name, "status",
+                     clv_status_name(t->status), "created_at", clv_json_time(t->created_at),
+                     "deactivate_unused_after_days", days_json(t->deactivate_unused_after_days),
+                     "registered_client_lifetime_days",
+                     days_json(t->registered_client_lifetime_days));
 }
 
 static clv_code platform_only(const clv_principal *p, clv_err *err)
@@ -107,7 +120,38 @@ clv_code clv_admin_tenant_get(clv_app *app, const clv_admin_args *args, json_t *
     return rc;
 }
 
-static const char *const tenant_patch_keys[] = {"name", "status", NULL};
+static const char *const tenant_patch_keys[] = {
+    "name", "status", "deactivate_unused_after_days", "registered_client_lifetime_days", NULL};
+
+/* Reads a hygiene setting (docs/API.md "Tenants"): absent leaves *days, null turns it off
+ * (0), else an integer 1..CLV_HYGIENE_DAYS_MAX. */
+static clv_code days_field(const json_t *body, const char *name, int64_t *days, clv_err *err)
+{
+    const json_t *v = json_object_get(body, name);
+
+    if (v == NULL)
+        return CLV_OK;
+    if (json_is_null(v)) {
+        *days = 0;
+        return CLV_OK;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+        json_integer_value(v) > CLV_HYGIENE_DAYS_MAX)
+        return clv_fail_field(err, CLV_INVALID, name, "must be null or a number of days, 1 to %d",
+                              CLV_HYGIENE_DAYS_MAX);
+    *days = json_integer_value(v);
+    return CLV_OK;
+}
+
+/* docs/DESIGN.md D10: a tenant admin may change its own tenant's hygiene settings, only a
+ * platform admin its name and status (R15). */
+static clv_code patch_allowed(const clv_principal *p, const json_t *body, clv_err *err)
+{
+    if (p->platform_admin ||
+        (json_object_get(body, "name") == NULL && json_object_get(body, "status") == NULL))
+        return CLV_OK;
+    return clv_fail(err, CLV_FORBIDDEN, "only a platform admin may change a tenant's name or status");
+}
 
 static clv_code apply_tenant_patch(clv_tenant *t, const json_t *body, clv_err *err)
 {
@@ -119,7 +163,11 @@ static clv_code apply_tenant_patch(clv_tenant *t, const json_t *body, clv_err *e
     if ((rc = clv_admin_only_keys(body, tenant_patch_keys, err)) != CLV_OK ||
         (rc = clv_admin_str_field(body, "name", 200, false, &has_name, &name, err)) != CLV_OK ||
         (rc = clv_admin_str_field(body, "status", 16, false, &has_status, &status, err)) !=
-            CLV_OK)
+            CLV_OK ||
+        (rc = days_field(body, "deactivate_unused_after_days", &t->deactivate_unused_after_days,
+                         err)) != CLV_OK ||
+        (rc = days_field(body, "registered_client_lifetime_days",
+                         &t->registered_client_lifetime_days, err)) != CLV_OK)
         return rc;
     if (has_status && (!clv_status_parse(status, &st) || st == CLV_STATUS_DELETED))
         return clv_fail_field(err, CLV_INVALID, "status", "must be active or inactive");
@@ -145,9 +193,10 @@ clv_code clv_admin_tenant_patch(clv_app *app, const clv_admin_args *args, json_t
     json_t *before = NULL, *after = NULL;
     clv_code rc;
 
-    if ((rc = platform_only(p, err)) != CLV_OK || (rc = clv_store_begin(app->store, err)) != CLV_OK)
+    if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
-    if ((rc = visible_tenant(app, p, id, &t, err)) != CLV_OK)
+    if ((rc = visible_tenant(app, p, id, &t, err)) != CLV_OK ||
+        (rc = patch_allowed(p, body, err)) != CLV_OK)
         goto cleanup;
     before = tenant_json(t);
     if ((rc = apply_tenant_patch(t, body, err)) != CLV_OK)

@@ -94,6 +94,17 @@ static clv_code env_bool(const char *name, bool *slot, clv_err *err)
     return clv_fail_field(err, CLV_INVALID, name, "%s must be 1 or 0 (true or false)", name);
 }
 
+bool clv_config_parse_pool(const char *v, int *out)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+
+    if (v[0] < '0' || v[0] > '9' || *end != '\0' || n < 1 || n > 1024)
+        return false;
+    *out = (int)n;
+    return true;
+}
+
 /* CLAVIS_TRUSTED_PROXIES: IP addresses separated by commas, each written in canonical form
  * between commas (",127.0.0.1,::1,") so that clv_config_is_proxy is one search. */
 static clv_code env_proxies(clv_config *cfg, clv_err *err)
@@ -139,6 +150,37 @@ bool clv_config_is_proxy(const clv_config *cfg, const char *addr)
     return strstr(cfg->trusted_proxies, needle) != NULL;
 }
 
+bool clv_config_parse_count(const char *s, int64_t max, int64_t *out)
+{
+    int64_t v = 0;
+
+    if (s == NULL || *s == '\0')
+        return false;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9' || v > (max - (*s - '0')) / 10)
+            return false;
+        v = v * 10 + (*s - '0');
+    }
+    if (v < 1)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* CLAVIS_MAX_REGISTERED_CLIENTS (docs/OPERATIONS.md "Open registration"). */
+static clv_code env_max_registered(clv_config *cfg, clv_err *err)
+{
+    const char *v = getenv("CLAVIS_MAX_REGISTERED_CLIENTS");
+
+    if (v == NULL || v[0] == '\0')
+        return CLV_OK;
+    if (!clv_config_parse_count(v, CLV_MAX_REGISTERED_MAX, &cfg->max_registered_clients))
+        return clv_fail_field(err, CLV_INVALID, "CLAVIS_MAX_REGISTERED_CLIENTS",
+                              "CLAVIS_MAX_REGISTERED_CLIENTS must be 1 to %d",
+                              CLV_MAX_REGISTERED_MAX);
+    return CLV_OK;
+}
+
 /* The CLAVIS_* variables of a string, a duration or a switch, and where each goes. */
 enum { ENV_STR, ENV_DURATION, ENV_BOOL };
 static const struct {
@@ -177,8 +219,13 @@ static clv_code apply_env(clv_config *cfg, clv_err *err)
         else
             rc = env_bool(env_vars[i].name, slot, err);
     }
-    if (rc != CLV_OK || (rc = env_proxies(cfg, err)) != CLV_OK)
+    if (rc != CLV_OK || (rc = env_proxies(cfg, err)) != CLV_OK ||
+        (rc = env_max_registered(cfg, err)) != CLV_OK)
         return rc;
+    if (getenv("CLAVIS_DB_POOL") != NULL && getenv("CLAVIS_DB_POOL")[0] != '\0' &&
+        !clv_config_parse_pool(getenv("CLAVIS_DB_POOL"), &cfg->db_pool))
+        return clv_fail_field(err, CLV_INVALID, "CLAVIS_DB_POOL",
+                              "CLAVIS_DB_POOL must be 1 to 1024 connections");
     if (alg != NULL && alg[0] != '\0' && !clv_alg_parse(alg, &cfg->token_alg))
         return clv_fail_field(err, CLV_INVALID, "CLAVIS_TOKEN_ALG",
                               "CLAVIS_TOKEN_ALG must be RS256, ES256 or EdDSA");

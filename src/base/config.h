@@ -24,9 +24,12 @@ typedef struct {
     int64_t secret_lifetime;     /* default secret expiry (seconds; default one year) */
     int64_t purge_interval;      /* seconds between purge runs in serve */
     int threads;                 /* HTTP worker threads (default: cores) */
+    int db_pool; /* PostgreSQL: connections at most (--db-pool; 0: one per thread) */
     bool log_requests;           /* one JSON line per request */
     char *open_registration_service; /* NULL: POST /register needs an initial access token;
                                       * else the service that open registrations join */
+    int64_t max_registered_clients; /* 0: no cap; else the most clients registered through
+                                     * /register the open-registration service holds */
     bool reuse_port; /* share the listen address with other servers (SO_REUSEPORT): only
                       * for a zero-downtime restart, docs/OPERATIONS.md */
     char *kek;                 /* CLAVIS_KEK: base64url of the 32-byte key-encryption key, or
@@ -71,6 +74,14 @@ void clv_config_cleanup(clv_config *cfg);
 
 /* Replaces *slot with a copy of value (NULL keeps NULL). false on allocation failure. */
 bool clv_config_set_str(char **slot, const char *value);
+
+/* Parses a decimal integer 1..max (nothing else: no sign, no unit) into *out. */
+bool clv_config_parse_count(const char *s, int64_t max, int64_t *out);
+
+/* The largest --max-registered-clients. */
+enum { CLV_MAX_REGISTERED_MAX = 100000000 };
+/* A --db-pool / CLAVIS_DB_POOL value: 1 to 1024 connections. */
+bool clv_config_parse_pool(const char *v, int *out);
 
 /* Parses a non-negative decimal integer with optional unit suffix s/m/h/d into seconds. */
 bool clv_config_parse_duration(const char *s, int64_t *out);

@@ -26,6 +26,7 @@
     X(CLV_UNAUTHORIZED_CLIENT, 400, "unauthorized_client")      \
     X(CLV_UNSUPPORTED_GRANT,  400, "unsupported_grant_type")    \
     X(CLV_INVALID_SCOPE,      400, "invalid_scope")             \
+    X(CLV_INVALID_TARGET,     400, "invalid_target")            \
     X(CLV_UNSUPPORTED_RESPONSE_TYPE, 400, "unsupported_response_type") \
     X(CLV_ACCESS_DENIED,      403, "access_denied")             \
     X(CLV_LOGIN_REQUIRED,     400, "login_required")            \

@@ -108,6 +108,7 @@ void clv_authcode_free(clv_authcode *c)
     free(c->nonce);
     free(c->code_challenge);
     free(c->family_id);
+    free(c->resource);
     free(c);
 }
 
@@ -120,6 +121,7 @@ void clv_refresh_free(clv_refresh *r)
     free(r->tenant_id);
     free(r->scope);
     free(r->family_id);
+    free(r->resource);
     free(r);
 }
 
@@ -152,6 +154,18 @@ void clv_consent_free(clv_consent *c)
     free(c->tenant_id);
     free(c->scope);
     free(c);
+}
+
+void clv_resource_free(clv_resource *r)
+{
+    if (r == NULL)
+        return;
+    free(r->id);
+    free(r->service_id);
+    free(r->identifier);
+    free(r->name);
+    json_decref(r->scopes);
+    free(r);
 }
 
 void clv_list_cleanup(clv_list *l)

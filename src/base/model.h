@@ -40,6 +40,8 @@ typedef struct {
     char *name;
     clv_status status; /* active | inactive */
     int64_t created_at;
+    /* Client hygiene (docs/OPERATIONS.md "Hygiene"), in days; 0 = off (the default) */
+    int64_t deactivate_unused_after_days, registered_client_lifetime_days;
 } clv_tenant;
 
 typedef struct {
@@ -151,6 +153,7 @@ typedef struct {
     char *nonce;          /* may be NULL */
     char *code_challenge; /* S256 challenge, may be NULL when PKCE is not required */
     char *family_id;
+    char *resource; /* RFC 8707: the API the tokens are for, or NULL (docs/DESIGN.md R38) */
     int64_t auth_time, created_at, expires_at;
     bool used;
 } clv_authcode;
@@ -164,6 +167,7 @@ typedef struct {
     char *tenant_id;
     char *scope;
     char *family_id;
+    char *resource; /* as the code's; a refresh keeps it (docs/DESIGN.md R38) */
     int64_t auth_time, created_at, expires_at;
     bool used;
 } clv_refresh;
@@ -198,6 +202,18 @@ typedef struct {
     int64_t created_at, updated_at;
 } clv_consent;
 
+/* A protected resource (an API, RFC 8707) of a service: tokens for it carry its
+ * identifier as aud. scopes (a JSON array, may be empty) are the scopes that mean
+ * something to it (docs/DESIGN.md R38). */
+typedef struct {
+    char *id;
+    char *service_id;
+    char *identifier;
+    char *name; /* may be NULL */
+    json_t *scopes;
+    int64_t created_at;
+} clv_resource;
+
 /* A page of results from a list call: items[0..count) are objects of one kind (the list
  * call says which), owned and freed with free_item; next_cursor (owned) is NULL at the
  * end. Newest first, ties broken by id descending (docs/DESIGN.md R8). */
@@ -220,6 +236,7 @@ void clv_refresh_free(clv_refresh *r);
 void clv_session_free(clv_session *s);
 void clv_iat_free(clv_iat *t);
 void clv_consent_free(clv_consent *c);
+void clv_resource_free(clv_resource *r);
 /* Frees the items and the cursor and zeroes *l; NULL is a no-op. */
 void clv_list_cleanup(clv_list *l);
 

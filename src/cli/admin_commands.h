@@ -193,6 +193,9 @@ clv_cli_path clv_cli_client_path(const char *client_id, const char *action);
 /* `clavis client secret …` */
 extern const clv_cli_group clv_cli_secret_group;
 
+/* `clavis service resource …` (cli_resource.c) */
+extern const clv_cli_group clv_cli_resource_group;
+
 /* ---- output (cli_out.c) ---- */
 
 typedef struct {

@@ -5,6 +5,7 @@
 
 #include "cli/admin_commands.h"
 #include "cli/commands.h"
+#include "base/model.h"
 #include "crypto/hash.h"
 
 static const char *const types[] = {"public", "confidential", "m2m", NULL};
@@ -67,6 +68,10 @@ static const clv_cli_opt list_opts[] = {
                false, statuses),
     CLV_CHOICE("type", NULL, "TYPE", "only clients of this type", false, types),
     CLV_STR("q", NULL, "TEXT", "only clients whose name contains TEXT or whose id is TEXT"),
+    CLV_STR("unused-since", NULL, "TIME",
+            "only clients with no token since TIME (RFC 3339), or never, if made before it"),
+    CLV_STR("secret-expires-before", NULL, "TIME",
+            "only clients with a secret that expires before TIME (RFC 3339)"),
     CLV_INT("limit", NULL, "N", "at most N per page", 1, 100),
     CLV_BOOL("all", NULL, "follow every page (else the first only)"),
     CLV_OPT_END};
@@ -156,7 +161,15 @@ static int run_create(clv_cli_ctx *ctx)
 static int run_list(clv_cli_ctx *ctx)
 {
     clv_cli_path p = clv_cli_client_path(NULL, NULL);
+    const char *times[] = {"unused-since", "secret-expires-before"};
+    int64_t t;
 
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++)
+        if (clv_cli_has(ctx, times[i]) && !clv_time_parse(clv_cli_str(ctx, times[i]), &t))
+            return clv_cli_usage_error(ctx, "--%s must be an RFC 3339 time such as %s", times[i],
+                                       "2026-01-31T00:00:00Z");
+    clv_cli_path_query(&p, "unused_since", clv_cli_str(ctx, "unused-since"));
+    clv_cli_path_query(&p, "secret_expires_before", clv_cli_str(ctx, "secret-expires-before"));
     clv_cli_path_query(&p, "service_id", clv_cli_str(ctx, "service-id"));
     clv_cli_path_query(&p, "status", clv_cli_str(ctx, "status"));
     clv_cli_path_query(&p, "effective_status", clv_cli_str(ctx, "effective-status"));

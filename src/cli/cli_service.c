@@ -134,6 +134,8 @@ static const clv_cli_cmd service_cmds[] = {
     {"delete", "SERVICE_ID", 1, "Delete a service (restorable until it is purged)", NULL, no_opts,
      run_action, NULL},
     {"restore", "SERVICE_ID", 1, "Restore a deleted service", NULL, no_opts, run_action, NULL},
+    {"resource", "", 0, "Add, list and remove the APIs (RFC 8707 resources) of a service", NULL,
+     no_opts, NULL, &clv_cli_resource_group},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 static const clv_cli_group service_group = {

@@ -32,7 +32,8 @@ typedef struct {
 
 static clv_code make_tenant(clv_app *app, init_result *r, clv_err *err)
 {
-    clv_tenant t = {r->tenant_id, "default", CLV_STATUS_ACTIVE, clv_now()};
+    clv_tenant t = {.id = r->tenant_id, .name = "default", .status = CLV_STATUS_ACTIVE,
+                    .created_at = clv_now()};
     clv_service s = {0};
     clv_code rc;
 

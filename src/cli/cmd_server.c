@@ -16,6 +16,7 @@
 #include "cli/server_options.h"
 #include "core/app.h"
 #include "core/audit.h"
+#include "core/changes.h"
 #include "core/client_json.h"
 #include "core/ids.h"
 #include "core/retention.h"
@@ -48,11 +49,17 @@ static const char serve_help[] =
     "                       default 14d; DUR is N, Ns, Nm, Nh or Nd)\n"
     "  --purge-interval DUR time between purge runs (CLAVIS_PURGE_INTERVAL; default 1h)\n"
     "  --threads N          HTTP worker threads (default: number of cores)\n"
+    "  --db-pool N          PostgreSQL: at most N connections, shared by the threads\n"
+    "                       (CLAVIS_DB_POOL; default one per thread)\n"
     "  --log-requests       log one JSON line per request\n"
     "  --open-registration-service SERVICE_ID\n"
     "                       allow POST /register without an initial access token; such\n"
     "                       clients join this service (CLAVIS_OPEN_REGISTRATION_SERVICE;\n"
     "                       default off: registration needs an initial access token)\n"
+    "  --max-registered-clients N\n"
+    "                       at most N clients registered through /register in the\n"
+    "                       open-registration service; more are refused (400)\n"
+    "                       (CLAVIS_MAX_REGISTERED_CLIENTS; default no cap)\n"
     "  --reuse-port         share the listen address with another server that also has\n"
     "                       it, for a restart without downtime (CLAVIS_REUSE_PORT=1;\n"
     "                       default off: an address in use stops start-up, exit 1)\n"
@@ -61,11 +68,15 @@ static const char serve_help[] =
     "database not initialised, …), 2 bad usage (a bad option, value or issuer).\n";
 
 static const char purge_help[] =
-    "Usage: clavis purge [--db FILE|URL] [--key-dir DIR]\n"
-    "Removes for good the clients and services deleted longer ago than the retention.\n";
+    "Usage: clavis purge [--db FILE|URL] [--key-dir DIR] [--now TIME]\n"
+    "Runs the hygiene of every tenant that has it (deactivates unused clients), then\n"
+    "removes for good the clients and services deleted longer ago than the retention.\n"
+    "  --now TIME           run as if it were TIME (RFC 3339), for tests only: the\n"
+    "                       audit events still carry the real time\n";
 
 enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
-       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT, OPT_KEY_ROTATION };
+       OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT, OPT_MAX_REG,
+       OPT_NOW, OPT_DB_POOL, OPT_KEY_ROTATION };
 
 static const struct option long_opts[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -82,6 +93,9 @@ static const struct option long_opts[] = {
     {"open-registration-service", required_argument, NULL, OPT_OPEN_REG},
     {"reuse-port", no_argument, NULL, OPT_REUSE_PORT},
     {"key-rotation-days", required_argument, NULL, OPT_KEY_ROTATION},
+    {"max-registered-clients", required_argument, NULL, OPT_MAX_REG},
+    {"now", required_argument, NULL, OPT_NOW},
+    {"db-pool", required_argument, NULL, OPT_DB_POOL},
     {NULL, 0, NULL, 0}};
 
 /* A usage error: one line and a hint, never the whole help (exit 2). */
@@ -148,7 +162,13 @@ static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc
         cfg->reuse_port = true;
     else if (c == OPT_KEY_ROTATION)
         *rc = key_rotation_days(argv, cfg);
-    else if (optarg[0] == '\0') /* OPT_OPEN_REG */
+    else if (c == OPT_MAX_REG) {
+        if (!clv_config_parse_count(optarg, CLV_MAX_REGISTERED_MAX, &cfg->max_registered_clients))
+            *rc = bad(argv[0], "--max-registered-clients must be 1 to %d", CLV_MAX_REGISTERED_MAX);
+    } else if (c == OPT_DB_POOL) {
+        if (!clv_config_parse_pool(optarg, &cfg->db_pool))
+            *rc = bad(argv[0], "--db-pool must be 1 to 1024 connections");
+    } else if (optarg[0] == '\0') /* OPT_OPEN_REG */
         *rc = bad(argv[0], "--open-registration-service needs a service id");
     else
         clv_config_set_str(&cfg->open_registration_service, optarg);
@@ -166,6 +186,11 @@ static int common_opt(char **argv, int c, clv_config *cfg, cli_flags *fl)
     case OPT_KEYDIR: clv_config_set_str(&cfg->key_dir, optarg); break;
     case OPT_JSON: fl->json = true; break;
     case OPT_HELP: fl->help = true; break;
+    case OPT_NOW:
+        if (strcmp(argv[0], "purge") != 0)
+            return bad(argv[0], "--now is for clavis purge");
+        fl->now = optarg;
+        break;
     case OPT_LOG: cfg->log_requests = true; break;
     case OPT_ALG:
         if (!clv_alg_parse(optarg, &cfg->token_alg))
@@ -200,7 +225,7 @@ static int parse(int argc, char **argv, clv_config *cfg, cli_flags *fl, bool ser
     /* ':' first: a missing value is ':', told apart from an unknown option ('?'). */
     while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
         if (c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT ||
-            c == OPT_KEY_ROTATION) {
+            c == OPT_MAX_REG || c == OPT_DB_POOL || c == OPT_KEY_ROTATION) {
             if (!server_opt(argv, c, server, cfg, &rc))
                 return rc;
         } else if ((rc = common_opt(argv, c, cfg, fl)) != 0) {
@@ -240,19 +265,28 @@ int clv_cli_setup(int argc, char **argv, clv_config *cfg, cli_flags *fl, const c
 
 /* ---- serve ---- */
 
-static int run_purge(clv_app *app)
+/* One run of the purge timer at now (docs/OPERATIONS.md "Hygiene") into *r; the clients
+ * and services purged, or -1 (logged). */
+static int run_purge(clv_app *app, int64_t now, clv_retention_report *out)
 {
-    int purged = 0;
+    clv_retention_report r;
     clv_err err;
 
     clv_err_init(&err);
-    if (clv_retention_purge(app, clv_now(), &purged, &err) != CLV_OK) {
+    if (clv_retention_run(app, now, &r, &err) != CLV_OK) {
         clv_log("error", "purge failed: %s", err.detail);
         return -1;
     }
-    if (purged > 0)
-        clv_log("info", "purged %d deleted clients and services", purged);
-    return purged;
+    if (r.skipped)
+        clv_log("info", "purge: another node is running it");
+    if (r.deactivated > 0 || r.deleted > 0)
+        clv_log("info", "hygiene deactivated %d and deleted %d unused clients", r.deactivated,
+                r.deleted);
+    if (r.purged > 0)
+        clv_log("info", "purged %d deleted clients and services", r.purged);
+    if (out != NULL)
+        *out = r;
+    return r.purged;
 }
 
 /* A mistyped --open-registration-service would make every open registration fail with a
@@ -340,6 +374,8 @@ int clv_cmd_serve(int argc, char **argv)
     cli_flags fl = {0};
     clv_app *app = NULL;
     clv_server *srv = NULL;
+    clv_changes *changes = NULL;
+    clv_err err;
     sigset_t sigs;
     int rc = clv_cli_setup(argc, argv, &cfg, &fl, serve_help, true);
 
@@ -353,9 +389,15 @@ int clv_cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if ((rc = serve_start(&cfg, &app, &srv)) != 0)
         goto cleanup;
+    clv_err_init(&err);
+    if (clv_changes_start(app, &changes, &err) != CLV_OK) {
+        fprintf(stderr, "clavis: %s\n", err.detail);
+        rc = 1;
+        goto cleanup;
+    }
     clv_log("info", "listening on %s%s, issuer %s, database %s", cfg.listen,
             cfg.reuse_port ? " (port shared: --reuse-port)" : "", cfg.issuer, cfg.db);
-    run_purge(app);
+    run_purge(app, clv_now(), NULL);
     clv_trim_clean_file_pages(); /* start-up's library pages that serving does not need */
     for (time_t last = time(NULL);;) {
         /* Half a second: a key rotated on another node signs here within a second
@@ -366,13 +408,14 @@ int clv_cmd_serve(int argc, char **argv)
             break;
         clv_keys_tick(app);
         if (time(NULL) - last >= cfg.purge_interval) {
-            run_purge(app);
+            run_purge(app, clv_now(), NULL);
             last = time(NULL);
         }
     }
     clv_log("info", "shutting down");
 cleanup:
     clv_server_stop(srv);
+    clv_changes_stop(changes);
     clv_h_oauth_cleanup();
     clv_app_free(app);
     clv_config_cleanup(&cfg);
@@ -386,17 +429,23 @@ int clv_cmd_purge(int argc, char **argv)
     clv_app *app = NULL;
     clv_err err;
     int rc = clv_cli_setup(argc, argv, &cfg, &fl, purge_help, false), n;
+    int64_t now = clv_now();
+    clv_retention_report report;
 
     if (rc >= 0)
         goto cleanup;
+    if (fl.now != NULL && !clv_time_parse(fl.now, &now)) {
+        rc = bad(argv[0], "--now must be an RFC 3339 time such as 2030-01-31T00:00:00Z");
+        goto cleanup;
+    }
     rc = 1;
     clv_err_init(&err);
     if (clv_app_open(&cfg, &app, &err) != CLV_OK) {
         fprintf(stderr, "clavis: %s\n", err.detail);
         goto cleanup;
     }
-    if ((n = run_purge(app)) >= 0) {
-        printf("purged %d\n", n);
+    if ((n = run_purge(app, now, &report)) >= 0) {
+        printf("purged %d, deactivated %d, deleted %d\n", n, report.deactivated, report.deleted);
         rc = 0;
     }
 cleanup:

@@ -12,6 +12,7 @@ int clv_cmd_purge(int argc, char **argv);
 int clv_cmd_service(int argc, char **argv);
 int clv_cmd_client(int argc, char **argv);
 int clv_cmd_user(int argc, char **argv);
+int clv_cmd_tenant(int argc, char **argv);
 int clv_cmd_key(int argc, char **argv);
 int clv_cmd_login(int argc, char **argv);
 int clv_cmd_logout(int argc, char **argv);

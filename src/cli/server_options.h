@@ -8,6 +8,7 @@
 
 typedef struct {
     bool json, help;
+    const char *now; /* clavis purge --now TIME: the purge's clock, for tests (argv's) */
 } cli_flags;
 
 /* Fills cfg from the defaults, CLAVIS_* variables and argv (server: accept --listen and

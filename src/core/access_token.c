@@ -45,7 +45,9 @@ static void claims_registered(clv_json_obj *w, const clv_app *app, const clv_cli
     clv_json_obj_begin(w);
     clv_json_obj_str(w, "iss", app->cfg->issuer);
     clv_json_obj_str(w, "sub", o->sub != NULL ? o->sub : c->client_id);
-    if (c->audience != NULL && json_array_size(c->audience) > 0) /* API.md: audience */
+    if (o->aud != NULL) /* docs/DESIGN.md R38: the resource the token is for */
+        clv_json_obj_str(w, "aud", o->aud);
+    else if (c->audience != NULL && json_array_size(c->audience) > 0) /* API.md: audience */
         clv_json_obj_value(w, "aud", c->audience);
     else
         clv_json_obj_str(w, "aud", app->cfg->issuer);

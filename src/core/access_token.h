@@ -14,6 +14,7 @@
 typedef struct {
     const char *sub;    /* NULL: the client_id (client_credentials, RFC 9068 §2.2) */
     const char *scope;  /* space-separated, already checked; NULL or "" = no scope claim */
+    const char *aud;    /* a resource identifier (RFC 8707), or NULL: the client's audience */
     int64_t lifetime;   /* seconds; 0 = the client's access_token_lifetime */
     json_t *roles;      /* borrowed; NULL = the client's roles */
     json_t *extra;      /* borrowed; more claims (test tokens), or NULL */

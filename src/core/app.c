@@ -96,6 +96,17 @@ static void create_private(const char *db)
         close(fd);
 }
 
+/* Opens the store, with the connection limit of --db-pool (docs/OPERATIONS.md "Pool
+ * sizing"). */
+static clv_code open_store(clv_app *app, clv_err *err)
+{
+    clv_code rc = clv_store_open(app->cfg->db, &app->store, err);
+
+    if (rc == CLV_OK && app->cfg->db_pool > 0)
+        clv_store_pool_limit(app->store, app->cfg->db_pool);
+    return rc;
+}
+
 clv_code clv_app_open(const clv_config *cfg, clv_app **out, clv_err *err)
 {
     clv_app *app = calloc(1, sizeof *app);
@@ -109,7 +120,7 @@ clv_code clv_app_open(const clv_config *cfg, clv_app **out, clv_err *err)
         return clv_fail(err, CLV_NOMEM, "out of memory (throttle table)");
     }
     create_private(cfg->db);
-    if ((rc = clv_store_open(cfg->db, &app->store, err)) != CLV_OK ||
+    if ((rc = open_store(app, err)) != CLV_OK ||
         (rc = clv_store_migrate(app->store, err)) != CLV_OK ||
         (rc = was_checked(app, err)) != CLV_OK || (rc = clv_kek_load(app, err)) != CLV_OK ||
         (rc = load_keys(app, err)) != CLV_OK ||

@@ -17,6 +17,7 @@ typedef struct {
     const clv_app *app; /* entries of another app (tests open several) never match */
     int64_t loaded_ms;
     uint64_t generation;
+    uint64_t client_generation; /* of its client's bucket (clv_cache_bump_client) */
 } slot;
 
 typedef struct {
@@ -24,6 +25,9 @@ typedef struct {
 } cache;
 
 static atomic_uint_fast64_t generation = 1;
+/* One counter per slot index, shared by every thread: a change to one client (told by
+ * another node) re-reads the clients that map to its slot, not every client. */
+static atomic_uint_fast64_t client_generation[CACHE_SLOTS];
 
 static void slot_clear(slot *s)
 {
@@ -63,6 +67,11 @@ void clv_cache_bump(void)
     atomic_fetch_add(&generation, 1);
 }
 
+void clv_cache_bump_client(const char *client_id)
+{
+    atomic_fetch_add(&client_generation[slot_of(client_id)], 1);
+}
+
 uint64_t clv_cache_generation(void)
 {
     return atomic_load(&generation);
@@ -76,6 +85,7 @@ void clv_cache_clear(void)
 static bool fresh(const slot *s, const clv_app *app, const char *client_id, int64_t now_ms)
 {
     return s->client != NULL && s->app == app && s->generation == atomic_load(&generation) &&
+           s->client_generation == atomic_load(&client_generation[slot_of(client_id)]) &&
            now_ms - s->loaded_ms < CLV_CACHE_TTL_MS && strcmp(s->client->client_id, client_id) == 0;
 }
 
@@ -83,6 +93,7 @@ static bool fresh(const slot *s, const clv_app *app, const char *client_id, int6
 static clv_code load(clv_app *app, const char *client_id, slot *s, int64_t now_ms, clv_err *err)
 {
     uint64_t gen = atomic_load(&generation); /* before the read: a change during it wins */
+    uint64_t cgen = atomic_load(&client_generation[slot_of(client_id)]);
     clv_client *c = NULL;
     clv_list secrets = {0};
     clv_code rc = clv_store_client_get(app->store, client_id, &c, err);
@@ -99,6 +110,7 @@ static clv_code load(clv_app *app, const char *client_id, slot *s, int64_t now_m
     s->app = app;
     s->loaded_ms = now_ms;
     s->generation = gen;
+    s->client_generation = cgen;
     return CLV_OK;
 }
 

@@ -3,8 +3,10 @@
  *
  * Correctness (docs/DESIGN.md M: a change is seen on every node within one second): an entry is
  * used for at most CLV_CACHE_TTL_MS after it was read, and not at all after a change made
- * through this process (clv_cache_bump, called on every committed admin change). A
- * deactivation made on another node is therefore seen here within CLV_CACHE_TTL_MS. */
+ * through this process (clv_cache_bump, called on every committed admin change), nor after
+ * another node told of a change (src/core/changes.c: PostgreSQL's LISTEN/NOTIFY, within
+ * milliseconds). A deactivation made on another node is therefore seen here within
+ * CLV_CACHE_TTL_MS even when that news does not come. */
 #ifndef CLV_CORE_CLIENT_CACHE_H
 #define CLV_CORE_CLIENT_CACHE_H
 
@@ -29,6 +31,10 @@ void clv_cache_note_used(const char *client_id, const char *secret_id, int64_t a
 
 /* Invalidates every thread's entries (a change was committed in this process). */
 void clv_cache_bump(void);
+
+/* Invalidates every thread's entry of one client (another node changed it or its
+ * secrets). */
+void clv_cache_bump_client(const char *client_id);
 
 /* The current generation: an entry made under an older one is stale. */
 uint64_t clv_cache_generation(void);

@@ -43,6 +43,14 @@ clv_code clv_client_validate(const clv_client *c, const clv_config *cfg, clv_err
  * scheme containing a '.' (reverse domain, RFC 8252 §7.1). CLV_INVALID with field. */
 clv_code clv_redirect_uri_check(const char *uri, const char *field, clv_err *err);
 
+/* The rules of client fields that other objects share (docs/DESIGN.md R20, R38): a
+ * resource identifier (RFC 8707 §2: an absolute http(s) URI without a fragment, ≤ 2000
+ * characters), a name (1..200 characters, no controls), a list of scopes (≤ 100 scope
+ * tokens of RFC 6749 §3.3, no duplicates). CLV_INVALID with field on failure. */
+clv_code clv_resource_uri_check(const char *uri, const char *field, clv_err *err);
+clv_code clv_name_check(const char *s, const char *field, clv_err *err);
+clv_code clv_scope_list_check(const json_t *list, const char *name, clv_err *err);
+
 /* Changes between two JSON objects of the same kind, as docs/DESIGN.md R10's
  * {"field": {"from": …, "to": …}} for every key whose value differs (keys in ignore, a
  * NULL-terminated list, are skipped). New reference. */

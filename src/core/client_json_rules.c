@@ -57,6 +57,10 @@ static const uri_policy jwks_uri_policy = {URI_HTTPS | URI_NO_FRAGMENT, "must us
 static const uri_policy info_policy = {URI_HTTPS | URI_HTTP_ANY, "must be an http(s) URI"};
 static const uri_policy audience_policy = {
     URI_HTTPS | URI_HTTP_ANY | URI_PRIVATE_USE | URI_ANY_SCHEME | URI_NO_FRAGMENT, ""};
+/* RFC 8707 §2: "an absolute URI … MUST NOT include a fragment component"; an API is
+ * reached over http(s). */
+static const uri_policy resource_policy = {URI_HTTPS | URI_HTTP_ANY | URI_NO_FRAGMENT,
+                                           "must be an http(s) URI"};
 
 static bool is_loopback(clv_span host)
 {
@@ -190,6 +194,16 @@ static clv_code token_check(const char *s, const char *field, clv_err *err)
     return CLV_OK;
 }
 
+clv_code clv_resource_uri_check(const char *uri, const char *field, clv_err *err)
+{
+    return uri_check(uri, field, &resource_policy, err);
+}
+
+clv_code clv_name_check(const char *s, const char *field, clv_err *err)
+{
+    return text_check(s, field, NAME_MAX_CHARS, false, err);
+}
+
 static clv_code contact_check(const char *s, const char *field, clv_err *err)
 {
     return text_check(s, field, META_MAX_CHARS, false, err);
@@ -230,6 +244,13 @@ static clv_code list_check(const list_rule *r, clv_err *err)
                                       j);
     }
     return CLV_OK;
+}
+
+clv_code clv_scope_list_check(const json_t *list, const char *name, clv_err *err)
+{
+    const list_rule rule = {name, list, MAX_SCOPES, token_check};
+
+    return list_check(&rule, err);
 }
 
 static clv_code lists_check(const clv_client *c, clv_err *err)

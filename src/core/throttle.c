@@ -20,6 +20,9 @@ enum { WAYS = 8, LOCKS = 64, DEFAULT_SLOTS = 8192, WHO_MAX = 400, KEY_MAX = 480 
  * pair gets one guess a minute and an address one guess every two seconds. */
 const clv_throttle_rule clv_throttle_pair_rule = {10, 1000, 15 * 60 * 1000, 60 * 1000};
 const clv_throttle_rule clv_throttle_addr_rule = {30, 1000, 15 * 60 * 1000, 2 * 1000};
+/* Anonymous registration (docs/OPERATIONS.md "Open registration"): 20 at once from one
+ * address, then one every 30 s; waits up to an hour. */
+const clv_throttle_rule clv_throttle_register_rule = {20, 30 * 1000, 60 * 60 * 1000, 30 * 1000};
 
 typedef struct {
     uint64_t tag;     /* SipHash of the key; 0: an empty slot */
@@ -333,4 +336,30 @@ void clv_throttle_passed(clv_throttle *t, clv_guess kind, const char *who, const
         return;
     pn = make_key(kind, who, addr, pk);
     clv_throttle_key_clear(t, pk, pn);
+}
+
+clv_code clv_throttle_attempt(clv_throttle *t, const clv_throttle_rule *rule, char what,
+                              const char *addr, clv_err *err)
+{
+    char a[INET6_ADDRSTRLEN], key[KEY_MAX];
+    int64_t now = now_ms(), wait;
+    int n, secs;
+
+    if (t == NULL || addr == NULL)
+        return CLV_OK;
+    addr_norm(addr, a);
+    /* "r 192.0.2.1": never the key of a guess ('c' or 'u' first) */
+    n = snprintf(key, sizeof key, "%c %s", what, a);
+    if (n < 0 || (size_t)n >= sizeof key)
+        return CLV_OK;
+    wait = clv_throttle_key_wait(t, key, (size_t)n, now);
+    if (wait <= 0) { /* every attempt counts, a success as much as a failure */
+        clv_throttle_key_fail(t, rule, key, (size_t)n, now);
+        return CLV_OK;
+    }
+    secs = (int)((wait + 999) / 1000);
+    clv_fail(err, CLV_THROTTLED, "too many attempts from this address; retry after %d s", secs);
+    if (err != NULL)
+        err->retry_after = secs;
+    return CLV_THROTTLED;
 }

@@ -1,7 +1,8 @@
 /* throttle — slowing down guessing (docs/SECURITY.md "Guessing"): a fixed-size table of
  * recent failures by key, shared by every worker thread, and the policy the credential
  * checks apply with it — a client's secret at /token, /introspect and /revoke
- * (oauth/client_auth.c) and a user's password at the sign-in form (oauth/session.c).
+ * (oauth/client_auth.c) and a user's password at the sign-in form (oauth/session.c); and
+ * the same table as a rate limit of anonymous registration per address (oauth/register.c).
  *
  * Failures are counted per (who, source address) pair and per source address alone, never
  * per client or user alone, so that nobody's failures lock a credential out for an honest
@@ -74,5 +75,19 @@ void clv_throttle_passed(clv_throttle *t, clv_guess kind, const char *who, const
 
 /* The rules the checks apply (docs/OPERATIONS.md "Throttling"). */
 extern const clv_throttle_rule clv_throttle_pair_rule, clv_throttle_addr_rule;
+
+/* ---- a rate of attempts (policy) ---- */
+
+/* Limits how often one source address may do something that succeeds as often as not
+ * (anonymous registration, docs/OPERATIONS.md "Open registration"), so every attempt
+ * counts, not only failures: CLV_THROTTLED (err->retry_after set, whole seconds, >= 1)
+ * while addr must wait, nothing counted; else counts this attempt under rule and CLV_OK.
+ * `what` is a letter of its own per kind of attempt ('r': registration; never 'c' or 'u',
+ * the guesses'). t NULL or addr NULL: CLV_OK. */
+clv_code clv_throttle_attempt(clv_throttle *t, const clv_throttle_rule *rule, char what,
+                              const char *addr, clv_err *err);
+
+/* Anonymous registration: 20 at once per address, then one every 30 s. */
+extern const clv_throttle_rule clv_throttle_register_rule;
 
 #endif

@@ -45,6 +45,7 @@ static void params_from(const clv_form *f, const char *repeated, clv_authz_param
     p->response_mode = clv_form_get(f, "response_mode");
     p->request = clv_form_get(f, "request");
     p->request_uri = clv_form_get(f, "request_uri");
+    p->resource = clv_form_get(f, "resource");
     p->repeated = repeated != NULL && repeated[0] != '\0' ? repeated : NULL;
 }
 

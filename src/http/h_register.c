@@ -79,7 +79,7 @@ void clv_h_register_create(clv_req *r, clv_resp *resp)
     clv_err_init(&err);
     if ((rc = bearer(r, &token, &err)) == CLV_OK &&
         (rc = clv_req_json_body(r, false, &in, &err)) == CLV_OK)
-        rc = clv_register_create(clv_req_app(r), token, in, &out, &err);
+        rc = clv_register_create(clv_req_app(r), token, in, clv_req_addr(r), &out, &err);
     json_decref(in);
     register_reply(resp, rc, 201, out, &err);
 }

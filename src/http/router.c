@@ -13,6 +13,7 @@
 #include "admin/consents.h"
 #include "admin/initial_access_tokens.h"
 #include "admin/keys.h"
+#include "admin/resources.h"
 #include "admin/services.h"
 #include "admin/testtoken.h"
 #include "admin/users.h"
@@ -82,9 +83,12 @@ static const route routes[] = {
     ACTION("POST", S "/*/activate", clv_admin_service_action, CLV_SERVICE_ACTIVATE, 200),
     ACTION("POST", S "/*/deactivate", clv_admin_service_action, CLV_SERVICE_DEACTIVATE, 200),
     ACTION("POST", S "/*/restore", clv_admin_service_action, CLV_SERVICE_RESTORE, 200),
+    ADMIN("POST", S "/*/resources", clv_admin_resource_create, 201, BODY),
+    ADMIN("GET", S "/*/resources", clv_admin_resource_list, 200, 0),
+    ADMIN("DELETE", S "/*/resources/*", clv_admin_resource_delete, 204, 0),
     ADMIN("POST", C, clv_admin_client_create, 201, BODY | NO_STORE),
     LIST(C, clv_admin_client_list, "status", "effective_status", "type", "service_id",
-         "tenant_id", "q"),
+         "tenant_id", "q", "unused_since", "secret_expires_before"),
     ADMIN("GET", C "/*", clv_admin_client_get, 200, ETAG),
     ADMIN("PATCH", C "/*", clv_admin_client_patch, 200, BODY | IF_MATCH | ETAG),
     ACTION("DELETE", C "/*", clv_admin_client_action, CLV_CLIENT_DELETE, 200),

@@ -8,6 +8,7 @@
 #include "base/b64.h"
 #include "base/strlist.h"
 #include "core/ids.h"
+#include "core/resource.h"
 #include "core/scope.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
@@ -17,7 +18,7 @@ enum { CLIENT_ID_MAX = 128, STATE_MAX = 2048, NONCE_MAX = 512, S256_LEN = 43 };
 
 const char *const clv_authz_form_params[] = {
     "client_id",      "redirect_uri",          "response_type", "scope",  "state", "nonce",
-    "code_challenge", "code_challenge_method", "response_mode", "prompt", NULL};
+    "code_challenge", "code_challenge_method", "response_mode", "prompt", "resource", NULL};
 
 void clv_authz_cleanup(clv_authz *a)
 {
@@ -27,6 +28,7 @@ void clv_authz_cleanup(clv_authz *a)
     free(a->state);
     free(a->nonce);
     free(a->code_challenge);
+    free(a->resource);
     memset(a, 0, sizeof *a);
 }
 
@@ -349,15 +351,34 @@ static clv_code check_rest(const clv_authz_params *p, clv_authz *a, clv_err *err
     return check_pkce(p, a, err);
 }
 
+/* Step 4: the resource (RFC 8707, docs/DESIGN.md R38), which narrows the scope. */
+static clv_code check_resource(clv_app *app, const clv_authz_params *p, clv_authz *a,
+                               clv_err *err)
+{
+    clv_resource *r = NULL;
+    char *scope = NULL;
+    clv_code rc = clv_resource_resolve(app, a->client, p->resource, &r, err);
+
+    if (rc == CLV_OK && r != NULL &&
+        (rc = clv_resource_scope(r, a->scope, a->scope_given, &scope, err)) == CLV_OK) {
+        free(a->scope);
+        a->scope = scope;
+        if ((a->resource = strdup(r->identifier)) == NULL)
+            rc = clv_fail(err, CLV_NOMEM, "out of memory");
+    }
+    clv_resource_free(r);
+    return rc;
+}
+
 clv_code clv_authz_check(clv_app *app, const clv_authz_params *p, clv_authz *a, clv_err *err)
 {
     clv_code rc;
 
     memset(a, 0, sizeof *a);
     a->max_age = -1;
-    if ((rc = check_client(app, p, a, err)) != CLV_OK)
+    if ((rc = check_client(app, p, a, err)) != CLV_OK || (rc = check_rest(p, a, err)) != CLV_OK)
         return rc;
-    return check_rest(p, a, err);
+    return check_resource(app, p, a, err);
 }
 
 static bool is_admin(const clv_user *u)
@@ -412,6 +433,7 @@ clv_code clv_authz_issue_code(clv_app *app, const clv_authz *a, const clv_user *
     ac.nonce = a->nonce;
     ac.code_challenge = a->code_challenge;
     ac.family_id = family;
+    ac.resource = a->resource;
     ac.auth_time = auth_time;
     ac.created_at = clv_now();
     ac.expires_at = ac.created_at + CLV_CODE_LIFETIME; /* RFC 6749 §4.1.2: short-lived */

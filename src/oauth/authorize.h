@@ -19,6 +19,7 @@ typedef struct {
     const char *client_id, *redirect_uri, *response_type, *scope, *state, *nonce;
     const char *code_challenge, *code_challenge_method, *prompt, *max_age, *response_mode;
     const char *request, *request_uri;
+    const char *resource; /* RFC 8707 */
     const char *repeated; /* the name of a parameter the request gave twice, or NULL */
 } clv_authz_params;
 
@@ -35,13 +36,15 @@ typedef struct {
     char *scope;         /* resolved (docs/DESIGN.md R2) */
     bool scope_given;    /* the request named a scope (else every allowed one) */
     char *state, *nonce, *code_challenge; /* NULL when absent */
+    char *resource; /* the registered resource the request named (RFC 8707), or NULL */
     bool prompt_none, prompt_login, prompt_consent;
     int64_t max_age; /* -1: none */
 } clv_authz;
 
 /* Checks a request (RFC 6749 §4.1.1, §4.1.2.1; RFC 7636 §4.3; OIDC Core §3.1.2.1). In
  * order: the client (known, effectively active, not m2m), the redirect URI (exact match,
- * or the client's only one when none is given); then the rest. On CLV_OK *a is the checked
+ * or the client's only one when none is given); then the rest, the resource last (RFC
+ * 8707: one of the service's, CLV_INVALID_TARGET otherwise; it narrows the scope). On CLV_OK *a is the checked
  * request. On failure err holds the code whose clv_code_oauth() name is the RFC 6749 error;
  * if a->redirect_uri is set the error may go back there (with a->state), otherwise it must
  * be shown on a page and never redirected (docs/DESIGN.md R19). Always clv_authz_cleanup(a). */

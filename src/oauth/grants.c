@@ -7,6 +7,7 @@
 #include "base/strlist.h"
 #include "core/access_token.h"
 #include "core/client_cache.h"
+#include "core/resource.h"
 #include "core/scope.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
@@ -17,7 +18,7 @@ enum { TOKEN_PARAM_MAX = 512 };
 
 /* What a grant issues tokens for: the user, the scope and the family they join. */
 typedef struct {
-    const char *user_id, *scope, *family_id, *nonce;
+    const char *user_id, *scope, *family_id, *nonce, *resource;
     int64_t auth_time;
 } user_grant;
 
@@ -51,6 +52,7 @@ static clv_code new_refresh(clv_app *app, const clv_client *c, const clv_user *u
     r.tenant_id = u->tenant_id;
     r.scope = (char *)g->scope;
     r.family_id = (char *)g->family_id;
+    r.resource = (char *)g->resource;
     r.auth_time = g->auth_time;
     r.created_at = clv_now();
     r.expires_at = r.created_at + c->refresh_token_lifetime;
@@ -86,6 +88,7 @@ static clv_code user_access_token(clv_app *app, const clv_client *c, const clv_u
     }
     opts.sub = sub;
     opts.scope = g->scope;
+    opts.aud = g->resource;
     opts.roles = c->first_party ? u->roles : none; /* an empty list writes no claim */
     opts.extra = extra;
     rc = clv_access_mint(app, c, &opts, token, expires_in, err);
@@ -153,6 +156,26 @@ cleanup:
     clv_user_free(u);
     clv_wipe(rt, sizeof rt);
     free(scope);
+    return rc;
+}
+
+/* RFC 8707 at the token endpoint, for a grant issued for the resource `granted` (NULL:
+ * none): a request may name that resource again, or none, but no other (docs/DESIGN.md
+ * R38: one resource a grant, so narrowing leaves it as it is); and it must still be
+ * registered. */
+static clv_code grant_resource(clv_app *app, const clv_client *c, const char *granted,
+                               const char *asked, clv_err *err)
+{
+    clv_resource *r = NULL;
+    clv_code rc;
+
+    if (asked != NULL && (granted == NULL || strcmp(asked, granted) != 0))
+        return clv_fail(err, CLV_INVALID_TARGET,
+                        "resource must be the one this grant was issued for");
+    if (granted == NULL)
+        return CLV_OK;
+    rc = clv_resource_resolve(app, c, granted, &r, err);
+    clv_resource_free(r);
     return rc;
 }
 
@@ -258,8 +281,11 @@ static clv_code authorization_code(clv_app *app, const clv_client *c, const clv_
                       "another client, redirect_uri or code_verifier)");
     else if (rc == CLV_OK && ac->expires_at <= clv_now())
         rc = clv_fail(err, CLV_INVALID_GRANT, "the code has expired");
+    if (rc == CLV_OK)
+        rc = grant_resource(app, c, ac->resource, clv_token_param(req, "resource"), err);
     if (rc == CLV_OK) {
-        user_grant g = {ac->user_id, ac->scope, ac->family_id, ac->nonce, ac->auth_time};
+        user_grant g = {ac->user_id, ac->scope, ac->family_id, ac->nonce, ac->resource,
+                        ac->auth_time};
         rc = user_tokens(app, c, &g, &reply, err);
     }
     rc = finish(app, rc, &reply, out, err);
@@ -321,9 +347,11 @@ static clv_code refresh_token(clv_app *app, const clv_client *c, const clv_token
         rc = clv_fail(err, CLV_INVALID_GRANT, "the refresh token is not valid for this client");
     else if (rc == CLV_OK && r->expires_at <= clv_now())
         rc = clv_fail(err, CLV_INVALID_GRANT, "the refresh token has expired");
+    if (rc == CLV_OK)
+        rc = grant_resource(app, c, r->resource, clv_token_param(req, "resource"), err);
     if (rc == CLV_OK &&
         (rc = refresh_scope(c, r, clv_token_param(req, "scope"), &scope, err)) == CLV_OK) {
-        user_grant g = {r->user_id, scope, r->family_id, NULL, r->auth_time};
+        user_grant g = {r->user_id, scope, r->family_id, NULL, r->resource, r->auth_time};
         rc = user_tokens(app, c, &g, &reply, err);
     }
     rc = finish(app, rc, &reply, out, err);
@@ -339,15 +367,25 @@ cleanup:
 static clv_code client_credentials(clv_app *app, const clv_client *c, const clv_token_req *req,
                                    clv_token_reply *out, clv_err *err)
 {
-    char *scope = NULL, *token = NULL;
+    const char *asked = clv_token_param(req, "scope");
+    char *all = NULL, *scope = NULL, *token = NULL;
     int64_t expires_in = 0;
     clv_mint_opts opts = {0};
+    clv_resource *r = NULL;
     clv_code rc;
 
-    if ((rc = clv_scope_resolve(c, clv_token_param(req, "scope"), &scope, err)) != CLV_OK)
+    if ((rc = clv_scope_resolve(c, asked, &all, err)) != CLV_OK)
         return rc;
-    opts.scope = scope;
-    if ((rc = clv_access_mint(app, c, &opts, &token, &expires_in, err)) != CLV_OK) {
+    /* docs/DESIGN.md R38: the resource named, if any, narrows the scope and is the aud */
+    if ((rc = clv_resource_resolve(app, c, clv_token_param(req, "resource"), &r, err)) == CLV_OK &&
+        (rc = clv_resource_scope(r, all, asked != NULL, &scope, err)) == CLV_OK) {
+        opts.scope = scope;
+        opts.aud = r != NULL ? r->identifier : NULL;
+        rc = clv_access_mint(app, c, &opts, &token, &expires_in, err);
+    }
+    free(all);
+    clv_resource_free(r);
+    if (rc != CLV_OK) {
         free(scope);
         return rc;
     }

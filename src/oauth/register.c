@@ -11,6 +11,7 @@
 #include "core/ids.h"
 #include "core/secret.h"
 #include "core/sector.h"
+#include "core/throttle.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
 
@@ -200,8 +201,29 @@ static clv_code sector_check(const clv_client *old, const clv_client *c, clv_err
     return clv_sector_changed(old, c) ? clv_sector_verify(c, err) : CLV_OK;
 }
 
-clv_code clv_register_create(clv_app *app, const char *iat, const json_t *md, json_t **out,
-                             clv_err *err)
+/* docs/OPERATIONS.md "Open registration": the open-registration service holds at most
+ * --max-registered-clients registered clients that are not deleted, counted in the
+ * registration's transaction (clv_store_registered_count serializes the count). */
+static clv_code cap_check(clv_app *app, const char *service_id, clv_err *err)
+{
+    const char *open = app->cfg->open_registration_service;
+    int64_t cap = app->cfg->max_registered_clients, n = 0;
+    clv_code rc;
+
+    if (cap <= 0 || open == NULL || strcmp(open, service_id) != 0)
+        return CLV_OK;
+    if ((rc = clv_store_registered_count(app->store, service_id, &n, err)) != CLV_OK)
+        return rc;
+    if (n >= cap)
+        return clv_fail_field(err, CLV_INVALID, "registration",
+                              "this service holds its limit of %lld registered clients; no "
+                              "more are registered until some are deleted or expire",
+                              (long long)cap);
+    return CLV_OK;
+}
+
+clv_code clv_register_create(clv_app *app, const char *iat, const json_t *md, const char *addr,
+                             json_t **out, clv_err *err)
 {
     clv_principal p;
     char *service_id = NULL, *rat = NULL;
@@ -211,11 +233,17 @@ clv_code clv_register_create(clv_app *app, const char *iat, const json_t *md, js
     int64_t expires_at = clv_now() + app->cfg->secret_lifetime;
     clv_code rc;
 
+    /* Anonymous registration is rate-limited per address (every attempt counts). */
+    if (iat == NULL && app->cfg->open_registration_service != NULL &&
+        (rc = clv_throttle_attempt(app->throttle, &clv_throttle_register_rule, 'r', addr, err)) !=
+            CLV_OK)
+        return rc;
     /* One transaction: a registration that fails uses up nothing and stores nothing. */
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
     if ((rc = iat_check(app, iat, &p, &service_id, err)) == CLV_OK &&
         (rc = service_load(app, service_id, &p, &svc, err)) == CLV_OK &&
+        (rc = cap_check(app, service_id, err)) == CLV_OK &&
         (rc = clv_register_client(md, NULL, service_id, app->cfg, &c, err)) == CLV_OK &&
         (rc = sector_check(NULL, c, err)) == CLV_OK &&
         (rc = clv_client_place(c, svc, err)) == CLV_OK &&

@@ -65,9 +65,14 @@ const char *clv_register_error_name(const clv_err *err);
  * open registration can succeed). On CLV_OK *out is the RFC 7591 §3.2.1 response:
  * client_id, client_secret and client_secret_expires_at (confidential, m2m),
  * client_id_issued_at, registration_access_token, registration_client_uri and the
- * registered metadata. */
-clv_code clv_register_create(clv_app *app, const char *iat, const json_t *metadata, json_t **out,
-                             clv_err *err);
+ * registered metadata.
+ * Open registration (no iat; docs/OPERATIONS.md "Open registration") is rate-limited per
+ * source address addr (as text; NULL: not limited): CLV_THROTTLED with retry_after, nothing
+ * stored. Into the open-registration service, a registration beyond
+ * --max-registered-clients is CLV_INVALID naming "registration"
+ * (invalid_client_metadata). */
+clv_code clv_register_create(clv_app *app, const char *iat, const json_t *metadata,
+                             const char *addr, json_t **out, clv_err *err);
 
 /* GET /register/{client_id} (RFC 7592 §2.1): the current metadata, never a secret, with
  * the presented (still valid) registration access token and registration_client_uri. A

@@ -27,13 +27,22 @@ void clv_store_free(clv_store *s)
 void clv_store_rollback(clv_store *s)
 {
     s->ops->rollback(s);
+    s->ops->release(s);
 }
 
-/* Every operation of store_ops.h: the backend's function, called through its table. */
+void clv_store_pool_limit(clv_store *s, int n)
+{
+    s->ops->pool_limit(s, n);
+}
+
+/* Every operation of store_ops.h: the backend's function, called through its table; then
+ * the backend may take back a pooled connection (store_impl.h, release). */
 #define DISPATCH(name, params, args)                                                               \
     clv_code clv_store_##name params                                                               \
     {                                                                                              \
-        return s->ops->name args;                                                                  \
+        clv_code rc_ = s->ops->name args;                                                          \
+        s->ops->release(s);                                                                        \
+        return rc_;                                                                                \
     }
 CLV_STORE_OPS(DISPATCH)
 #undef DISPATCH
@@ -60,6 +69,7 @@ clv_code clv_store_tenant_list(clv_store *s, const char *cursor, int limit, clv_
 
     if (rc == CLV_OK)
         rc = s->ops->tenant_list(s, &pg, out, err);
+    s->ops->release(s);
     free(buf);
     return rc;
 }
@@ -75,6 +85,7 @@ clv_code clv_store_service_list(clv_store *s, const clv_service_filter *f, clv_l
         rc = clv_fail_field(err, CLV_INVALID, "status", "is not a known status");
     if (rc == CLV_OK)
         rc = s->ops->service_list(s, f, &pg, out, err);
+    s->ops->release(s);
     free(buf);
     return rc;
 }
@@ -95,6 +106,7 @@ clv_code clv_store_client_list(clv_store *s, const clv_client_filter *f, clv_lis
         rc = clv_fail_field(err, CLV_INVALID, "type", "is not a known client type");
     if (rc == CLV_OK)
         rc = s->ops->client_list(s, f, &pg, out, err);
+    s->ops->release(s);
     free(buf);
     return rc;
 }
@@ -107,6 +119,7 @@ clv_code clv_store_user_list(clv_store *s, const clv_user_filter *f, clv_list *o
 
     if (rc == CLV_OK)
         rc = s->ops->user_list(s, f, &pg, out, err);
+    s->ops->release(s);
     free(buf);
     return rc;
 }
@@ -119,6 +132,7 @@ clv_code clv_store_audit_list(clv_store *s, const clv_audit_filter *f, clv_list 
 
     if (rc == CLV_OK)
         rc = s->ops->audit_list(s, f, &pg, out, err);
+    s->ops->release(s);
     free(buf);
     return rc;
 }
@@ -127,9 +141,13 @@ clv_code clv_store_audit_list(clv_store *s, const clv_audit_filter *f, clv_list 
 
 clv_code clv_store_iat_insert(clv_store *s, const clv_iat *t, clv_err *err)
 {
+    clv_code rc;
+
     if (t->uses_left < -1)
         return clv_fail_field(err, CLV_INVALID, "uses_left", "must be -1 or more");
-    return s->ops->iat_insert(s, t, err);
+    rc = s->ops->iat_insert(s, t, err);
+    s->ops->release(s);
+    return rc;
 }
 
 clv_code clv_store_consent_list(clv_store *s, const char *user_id, const char *cursor, int limit,
@@ -141,6 +159,7 @@ clv_code clv_store_consent_list(clv_store *s, const char *user_id, const char *c
 
     if (rc == CLV_OK)
         rc = s->ops->consent_list(s, user_id, &pg, out, err);
+    s->ops->release(s);
     free(buf);
     return rc;
 }

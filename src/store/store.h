@@ -30,6 +30,12 @@ typedef struct clv_store clv_store;
  * unreachable server fails here with CLV_STORE). Does not migrate. */
 clv_code clv_store_open(const char *url, clv_store **out, clv_err *err);
 
+/* PostgreSQL: at most n connections (n > 0; `serve --db-pool`), held by a thread from its
+ * first statement until the operation that leaves no transaction open returns, waited for
+ * when all are busy (5 s, then CLV_UNAVAILABLE). Call before other threads use the store.
+ * SQLite: no effect (one connection per thread). */
+void clv_store_pool_limit(clv_store *s, int n);
+
 /* Closes every connection. NULL is a no-op. */
 void clv_store_free(clv_store *s);
 
@@ -69,6 +75,12 @@ typedef struct {
      * effective status deleted lists deleted clients too, even with status -1. */
     bool by_effective;
     clv_status effective_status;
+    /* The hygiene filters (docs/API.md "List clients"): with by_unused, only clients whose
+     * last use (last_used_at, or created_at if never used) is before unused_since; with
+     * by_secret_expiry, only clients with a secret whose expiry (not "never") is before
+     * secret_expires_before. */
+    bool by_unused, by_secret_expiry;
+    int64_t unused_since, secret_expires_before;
     const char *cursor;
     int limit; /* 1..100 */
 } clv_client_filter;
@@ -121,6 +133,13 @@ typedef struct {
 
 /* Frees p and its strings; NULL is a no-op. (The free_item of clv_store_purge's list.) */
 void clv_store_purged_free(void *p);
+
+/* ---- changes made by other processes (clv_store_changes_wait) ---- */
+/* Called once for each change: kind "client" (id: a client_id; its row or one of its
+ * secrets changed), "service", "tenant", "jti", "family", "consent" (id: a client_id),
+ * "meta" (id: the name), or "*" (id "": anything may have changed, e.g. while nobody was
+ * listening). Strings are borrowed for the call. */
+typedef void (*clv_store_change_fn)(void *ctx, const char *kind, const char *id);
 
 /* ---- every other operation: the list of store_ops.h ---- */
 #define CLV_STORE_DECLARE(name, params, args) clv_code clv_store_##name params;

@@ -33,6 +33,9 @@ enum { CLV_STORE_LIMIT_MAX = 100 };
 #define CLV_STORE_OWN_OPS(X)                                                                     \
     X(void, free, (clv_store *s))                                                                \
     X(void, rollback, (clv_store *s))                                                            \
+    X(void, pool_limit, (clv_store *s, int n))                                                   \
+    /* After every operation: a pooled connection that holds no transaction goes back. */      \
+    X(void, release, (clv_store *s))                                                             \
     X(clv_code, tenant_list,                                                                     \
       (clv_store *s, const clv_store_page *pg, clv_list *out, clv_err *err))                     \
     X(clv_code, service_list,                                                                    \

@@ -209,6 +209,23 @@
       (clv_store *s, const char *user_id, const char *client_id, clv_err *err),                    \
       (s, user_id, client_id, err))                                                                \
                                                                                                    \
+    /* ---- resources of a service (RFC 8707; docs/DESIGN.md R38) ---- */                    \
+    /* CLV_CONFLICT if the service has a resource with this identifier; CLV_NOT_FOUND if   \
+     * the service does not exist. They go with the service when it is purged. */          \
+    X(resource_insert, (clv_store *s, const clv_resource *r, clv_err *err), (s, r, err))  \
+    /* By service and identifier (exact); CLV_NOT_FOUND if there is none. */               \
+    X(resource_find,                                                                       \
+      (clv_store *s, const char *service_id, const char *identifier, clv_resource **out,  \
+       clv_err *err),                                                                      \
+      (s, service_id, identifier, out, err))                                               \
+    /* Every resource of a service, newest first (items clv_resource *; never paginated: a \
+     * service has at most CLV_RESOURCES_MAX). */                                          \
+    X(resource_list, (clv_store *s, const char *service_id, clv_list *out, clv_err *err),  \
+      (s, service_id, out, err))                                                           \
+    /* CLV_NOT_FOUND when the service has no such resource. */                             \
+    X(resource_delete, (clv_store *s, const char *service_id, const char *id, clv_err *err), \
+      (s, service_id, id, err))                                                            \
+                                                                                                   \
     /* ---- retention (docs/API.md, the lifecycle of a client) ---- */                             \
     /* Removes for good, in one transaction (or a savepoint of the caller's), the clients          \
      * whose status is deleted and purge_at <= now (with their secrets, codes, refresh             \
@@ -219,7 +236,40 @@
      * removed, the clients first; writing their audit events is the caller's business             \
      * (clv_retention_purge, src/core/retention.c). */                                             \
     X(purge, (clv_store *s, int64_t now, clv_list *removed, clv_err *err),                         \
-      (s, now, removed, err))
+      (s, now, removed, err))                                                                      \
+    /* Inside the caller's transaction: *got = true if this node may run the purge and the         \
+     * hygiene now, false if another node holds them (PostgreSQL: a transaction-scoped             \
+     * advisory lock, released by the commit; SQLite: always true, as BEGIN IMMEDIATE              \
+     * already serializes writers). */                                                             \
+    X(purge_lock, (clv_store *s, bool *got, clv_err *err), (s, got, err))                          \
+                                                                                                   \
+    /* ---- client hygiene (docs/OPERATIONS.md "Hygiene") ---- */                                  \
+    /* The clients the hygiene may act on at now, at most limit, longest unused first (items       \
+     * clv_client *, joined fields filled). Last use is max(last_used_at, created_at). Never       \
+     * protected or deleted ones; those of a tenant with deactivate_unused_after_days D > 0        \
+     * that are active and unused since now - D days; and those with a registration token, of      \
+     * a tenant with registered_client_lifetime_days L > 0, that are active and unused since       \
+     * now - L days, or inactive with neither use nor change (updated_at) since then. The          \
+     * caller decides on each (src/core/retention.c). */                                           \
+    X(hygiene_candidates,                                                                          \
+      (clv_store *s, int64_t now, int limit, clv_list *out, clv_err *err),                         \
+      (s, now, limit, out, err))                                                                   \
+    /* How many clients with a registration token the service has that are not deleted, for        \
+     * the cap of open registration. Inside the registration's transaction; PostgreSQL first       \
+     * takes a transaction-scoped advisory lock of the service, so that two registrations          \
+     * into it count one after the other (SQLite's writers are serialized already). */             \
+    X(registered_count, (clv_store *s, const char *service_id, int64_t *count, clv_err *err),      \
+      (s, service_id, count, err))                                                                 \
+                                                                                                   \
+    /* ---- changes committed by other processes (src/core/changes.c) ---- */                      \
+    /* Waits up to timeout_ms for changes that any process (any node) committed and calls          \
+     * fn for each (store.h). CLV_OK after a delivery or the timeout; CLV_UNAVAILABLE when         \
+     * it cannot listen now (the next call tries again, and then reports "*"); CLV_NOT_FOUND       \
+     * when the backend has no way to be told (SQLite: the caches' time limit is the only          \
+     * way). Called by one thread at a time. PostgreSQL: LISTEN on its own connection. */          \
+    X(changes_wait,                                                                                \
+      (clv_store *s, int timeout_ms, clv_store_change_fn fn, void *ctx, clv_err *err),             \
+      (s, timeout_ms, fn, ctx, err))
 /* clang-format on */
 
 #endif

@@ -629,7 +629,7 @@ describe('clavis admin command line', () => {
       return r.stdout.split('\n').filter(Boolean).sort();
     };
     const words = (s) => s.split(' ').sort();
-    assert.deepEqual(complete('clavis '), words('client help init key login logout purge serve service user'));
+    assert.deepEqual(complete('clavis '), words('client help init key login logout purge serve service tenant user'));
     assert.deepEqual(complete('clavis client secret '), words('add list remove'));
     assert.deepEqual(complete('clavis client create --type '), words('confidential m2m public'));
     const cmds = {
@@ -637,6 +637,7 @@ describe('clavis admin command line', () => {
       client: 'create list show update activate deactivate delete restore token',
       'client secret': 'add list remove',
       user: 'create list show update delete',
+      tenant: 'show update',
       key: 'rotate list',
     };
     for (const [g, list] of Object.entries(cmds)) {

@@ -899,6 +899,53 @@ START_TEST(tenant_admin_boundaries)
 }
 END_TEST
 
+/* docs/DESIGN.md D10: a tenant admin may change its own tenant's hygiene settings, not its
+ * name or status, and no other tenant at all; a platform admin any. */
+START_TEST(tenant_hygiene_patch)
+{
+    clv_principal ta = {.actor_type = "client", .tenant_admin = true};
+    json_t *hyg = parse("{\"deactivate_unused_after_days\": 30}");
+    json_t *named = parse("{\"name\": \"mine\", \"registered_client_lifetime_days\": 7}");
+    json_t *off = parse("{\"deactivate_unused_after_days\": null}");
+    json_t *bad = parse("{\"registered_client_lifetime_days\": 0}");
+    json_t *out = NULL;
+    clv_err err;
+
+    snprintf(ta.actor_id, sizeof ta.actor_id, "cid_ta");
+    snprintf(ta.tenant_id, sizeof ta.tenant_id, "%s", t2);
+    clv_err_init(&err);
+    ck_assert_int_eq(clv_admin_tenant_patch(app, ARGS(.p = &ta, .id = t2, .body = hyg), &out, &err),
+                     CLV_OK);
+    ck_assert_int_eq(json_integer_value(json_object_get(out, "deactivate_unused_after_days")), 30);
+    ck_assert(json_is_null(json_object_get(out, "registered_client_lifetime_days")));
+    json_decref(out);
+    out = NULL;
+    ck_assert_int_eq(
+        clv_admin_tenant_patch(app, ARGS(.p = &ta, .id = t2, .body = named), &out, &err),
+        CLV_FORBIDDEN);
+    ck_assert_int_eq(clv_admin_tenant_patch(app, ARGS(.p = &ta, .id = t1, .body = hyg), &out, &err),
+                     CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_admin_tenant_patch(app, ARGS(.p = &ta, .id = t2, .body = bad), &out, &err),
+                     CLV_INVALID);
+    ck_assert_str_eq(err.field, "registered_client_lifetime_days");
+    ck_assert_ptr_null(out);
+    ck_assert_int_eq(
+        clv_admin_tenant_patch(app, ARGS(.p = &admin, .id = t2, .body = named), &out, &err),
+        CLV_OK);
+    ck_assert_str_eq(jstr(out, "name"), "mine");
+    json_decref(out);
+    ck_assert_int_eq(
+        clv_admin_tenant_patch(app, ARGS(.p = &admin, .id = t2, .body = off), &out, &err), CLV_OK);
+    ck_assert(json_is_null(json_object_get(out, "deactivate_unused_after_days")));
+    ck_assert_int_eq(json_integer_value(json_object_get(out, "registered_client_lifetime_days")), 7);
+    json_decref(out);
+    json_decref(hyg);
+    json_decref(named);
+    json_decref(off);
+    json_decref(bad);
+}
+END_TEST
+
 /* A tenant admin must not mint a platform admin: a client with role platform_admin and
  * scope admin gets admin tokens for every tenant (h_admin.c takes the principal's roles
  * from the client). users.c refuses the same grant with CLV_FORBIDDEN; docs/API.md: "an
@@ -1147,6 +1194,7 @@ static Suite *admin_suite(void)
     tcase_add_test(secrets, create_confidential_secret_once);
     tcase_add_test(secrets, secret_add_remove);
     tcase_add_test(access, tenant_admin_boundaries);
+    tcase_add_test(access, tenant_hygiene_patch);
     tcase_add_test(access, tenant_admin_cannot_grant_platform_admin);
     tcase_add_test(access, service_approval_keeps_secrets);
     tcase_add_test(access, service_status_reaches_clients);

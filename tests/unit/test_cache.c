@@ -46,7 +46,7 @@ static void teardown(void)
 /* A tenant, a service and an m2m client "c1" written straight to the store. */
 static void seed(void)
 {
-    clv_tenant t = {"ten_1", "t", CLV_STATUS_ACTIVE, 1};
+    clv_tenant t = {.id = "ten_1", .name = "t", .status = CLV_STATUS_ACTIVE, .created_at = 1};
     clv_service s = {.id = "svc_1", .tenant_id = "ten_1", .name = "s", .version = 1};
     clv_client *c = calloc(1, sizeof *c);
 

@@ -66,6 +66,7 @@ static const char *const env_names[] = {
     "CLAVIS_ISSUER",
     "CLAVIS_DB",
     "CLAVIS_KEY_DIR",
+    "CLAVIS_MAX_REGISTERED_CLIENTS",
     "CLAVIS_RETENTION",
     "CLAVIS_ACCESS_TOKEN_MIN",
     "CLAVIS_ACCESS_TOKEN_MAX",
@@ -202,6 +203,38 @@ START_TEST(config_env_bad_alg)
 }
 END_TEST
 
+/* CLAVIS_MAX_REGISTERED_CLIENTS (docs/OPERATIONS.md "Open registration"): 1 to
+ * CLV_MAX_REGISTERED_MAX; unset is no cap (0); anything else is refused, naming it. */
+START_TEST(config_env_max_registered)
+{
+    static const char *const bad[] = {"0", "-1", "10k", " 5", "100000001", "1e3"};
+    clv_config cfg;
+    clv_err err;
+    int64_t n = 0;
+
+    clear_env();
+    ck_assert_int_eq(clv_config_init(&cfg, true, NULL), CLV_OK);
+    ck_assert_int_eq(cfg.max_registered_clients, 0);
+    clv_config_cleanup(&cfg);
+    setenv("CLAVIS_MAX_REGISTERED_CLIENTS", "5000", 1);
+    ck_assert_int_eq(clv_config_init(&cfg, true, NULL), CLV_OK);
+    ck_assert_int_eq(cfg.max_registered_clients, 5000);
+    clv_config_cleanup(&cfg);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("CLAVIS_MAX_REGISTERED_CLIENTS", bad[i], 1);
+        clv_err_init(&err);
+        ck_assert_int_eq(clv_config_init(&cfg, true, &err), CLV_INVALID);
+        ck_assert_str_eq(err.field, "CLAVIS_MAX_REGISTERED_CLIENTS");
+        clv_config_cleanup(&cfg);
+    }
+    ck_assert(clv_config_parse_count("100000000", CLV_MAX_REGISTERED_MAX, &n));
+    ck_assert_int_eq(n, 100000000);
+    ck_assert(!clv_config_parse_count("", 10, &n));
+    ck_assert(!clv_config_parse_count("11", 10, &n));
+    ck_assert(clv_config_parse_count("10", 10, &n));
+}
+END_TEST
+
 START_TEST(config_env_bad_duration)
 {
     static const char *const vars[] = {"CLAVIS_RETENTION",        "CLAVIS_ACCESS_TOKEN_MIN",
@@ -322,6 +355,7 @@ static Suite *config_env_suite(void)
     tcase_add_test(tc, config_env_bounds_consistent);
     tcase_add_test(tc, config_set_str);
     tcase_add_test(tc, config_env_trusted_proxies);
+    tcase_add_test(tc, config_env_max_registered);
     return s;
 }
 

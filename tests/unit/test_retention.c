@@ -196,6 +196,91 @@ START_TEST(purge_is_one_transaction)
 }
 END_TEST
 
+/* ---- hygiene (docs/OPERATIONS.md "Hygiene") ---- */
+
+enum { DAY = 86400 };
+
+/* clv_hygiene_decide on one client: D 10 days, L 5 days (0 when off), now day 20. */
+START_TEST(hygiene_decide_table)
+{
+    static const struct {
+        clv_status status;
+        int64_t created, updated, used, d, l;
+        bool registered, protected_;
+        clv_hygiene_step want;
+    } cases[] = {
+        {CLV_STATUS_ACTIVE, 1 * DAY, 1 * DAY, 0, 10, 0, false, false, CLV_HYGIENE_DEACTIVATE},
+        {CLV_STATUS_ACTIVE, 1 * DAY, 1 * DAY, 0, 0, 0, false, false, CLV_HYGIENE_KEEP},
+        {CLV_STATUS_ACTIVE, 1 * DAY, 1 * DAY, 11 * DAY, 10, 0, false, false, CLV_HYGIENE_KEEP},
+        {CLV_STATUS_ACTIVE, 1 * DAY, 1 * DAY, 10 * DAY, 10, 0, false, false,
+         CLV_HYGIENE_DEACTIVATE}, /* exactly D days: due */
+        {CLV_STATUS_ACTIVE, 1 * DAY, 1 * DAY, 0, 10, 0, false, true, CLV_HYGIENE_KEEP},
+        {CLV_STATUS_INACTIVE, 1 * DAY, 1 * DAY, 0, 10, 0, false, false, CLV_HYGIENE_KEEP},
+        {CLV_STATUS_DELETED, 1 * DAY, 1 * DAY, 0, 10, 5, true, false, CLV_HYGIENE_KEEP},
+        {CLV_STATUS_ACTIVE, 1 * DAY, 1 * DAY, 0, 0, 5, false, false, CLV_HYGIENE_KEEP},
+        {CLV_STATUS_ACTIVE, 1 * DAY, 1 * DAY, 0, 0, 5, true, false, CLV_HYGIENE_DEACTIVATE},
+        {CLV_STATUS_ACTIVE, 1 * DAY, 1 * DAY, 16 * DAY, 0, 5, true, false, CLV_HYGIENE_KEEP},
+        {CLV_STATUS_INACTIVE, 1 * DAY, 14 * DAY, 0, 0, 5, true, false, CLV_HYGIENE_DELETE},
+        {CLV_STATUS_INACTIVE, 1 * DAY, 16 * DAY, 0, 0, 5, true, false, CLV_HYGIENE_KEEP},
+        {CLV_STATUS_INACTIVE, 1 * DAY, 2 * DAY, 16 * DAY, 0, 5, true, false, CLV_HYGIENE_KEEP},
+        {CLV_STATUS_INACTIVE, 1 * DAY, 2 * DAY, 0, 0, 5, true, true, CLV_HYGIENE_KEEP},
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        clv_client c = {.status = cases[i].status,
+                        .created_at = cases[i].created,
+                        .updated_at = cases[i].updated,
+                        .last_used_at = cases[i].used,
+                        .protected_ = cases[i].protected_};
+        clv_tenant t = {.deactivate_unused_after_days = cases[i].d,
+                        .registered_client_lifetime_days = cases[i].l};
+        ck_assert_msg(clv_hygiene_decide(&c, &t, cases[i].registered, 20 * DAY) == cases[i].want,
+                      "case %zu", i);
+    }
+}
+END_TEST
+
+/* A run deactivates the unused client with an event of the system's "hygiene", in the same
+ * transaction as the purge; a second run changes nothing. */
+START_TEST(hygiene_run)
+{
+    clv_tenant *t = NULL;
+    clv_client *c = NULL;
+    clv_retention_report r;
+    clv_audit_filter af = {.actor_id = "hygiene", .limit = 100};
+    clv_list l = {0};
+    clv_audit *ev;
+    clv_err err = {0};
+
+    add_layout();
+    add_client("cid_live", "s1", 0); /* active, never used */
+    ck_assert_int_eq(clv_store_tenant_get(app->store, "t1", &t, NULL), CLV_OK);
+    t->deactivate_unused_after_days = 1;
+    ck_assert_int_eq(clv_store_tenant_update(app->store, t, NULL), CLV_OK);
+    clv_tenant_free(t);
+    ck_assert_msg(clv_retention_run(app, 2 + DAY, &r, &err) == CLV_OK, "%s", err.detail);
+    ck_assert(!r.skipped);
+    ck_assert_int_eq(r.deactivated, 1); /* cid_live; t2 has no hygiene */
+    ck_assert_int_eq(r.purged, 4);       /* cid_gone, cid_future, s2 with cid_svc */
+    ck_assert_int_eq(clv_store_client_get(app->store, "cid_live", &c, NULL), CLV_OK);
+    ck_assert_int_eq(c->status, CLV_STATUS_INACTIVE);
+    clv_client_free(c);
+    ck_assert_int_eq(clv_store_audit_list(app->store, &af, &l, NULL), CLV_OK);
+    ck_assert_uint_eq(l.count, 1);
+    ev = l.items[0];
+    ck_assert_str_eq(ev->actor_type, "system");
+    ck_assert_str_eq(ev->action, "client.deactivate");
+    ck_assert_str_eq(ev->target_id, "cid_live");
+    ck_assert_str_eq(ev->tenant_id, "t1");
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_object_get(ev->changes, "status"), "to")),
+                     "inactive");
+    clv_list_cleanup(&l);
+    ck_assert_int_eq(clv_retention_run(app, 2 + DAY, &r, &err), CLV_OK);
+    ck_assert_int_eq(r.deactivated + r.deleted + r.purged, 0);
+}
+END_TEST
+
 static Suite *retention_suite(void)
 {
     Suite *s = suite_create("retention");
@@ -206,6 +291,8 @@ static Suite *retention_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, purge_writes_events);
     tcase_add_test(tc, purge_is_one_transaction);
+    tcase_add_test(tc, hygiene_decide_table);
+    tcase_add_test(tc, hygiene_run);
     suite_add_tcase(s, tc);
     return s;
 }

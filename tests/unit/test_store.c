@@ -22,6 +22,7 @@
  * (clv_test_store_on). A new backend with checks of its own adds them the same way. */
 #include <check.h>
 #include <pthread.h>
+#include <time.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1305,6 +1306,57 @@ START_TEST(pg_reconnect)
 }
 END_TEST
 
+/* What changes_wait delivered: "kind:id" lines. */
+static char heard[4096];
+
+static void hear(void *ctx, const char *kind, const char *id)
+{
+    size_t n = strlen(heard);
+
+    (void)ctx;
+    snprintf(heard + n, sizeof heard - n, "%s:%s\n", kind, id);
+}
+
+/* Waits (up to 5 s) until changes_wait has delivered want ("kind:id\n"). */
+static bool heard_within(const char *want)
+{
+    for (int i = 0; i < 50 && strstr(heard, want) == NULL; i++)
+        ck_assert_int_eq(clv_store_changes_wait(store, 100, hear, NULL, NULL), CLV_OK);
+    return strstr(heard, want) != NULL;
+}
+
+/* Changes committed through one connection are told on the channel that another
+ * connection listens to (docs/OPERATIONS.md "PostgreSQL"); SQLite has no channel. */
+START_TEST(changes)
+{
+    clv_client *c = NULL;
+
+    heard[0] = '\0';
+    if (!clv_test_store_on("postgres")) {
+        ck_assert_int_eq(clv_store_changes_wait(store, 0, hear, NULL, NULL), CLV_NOT_FOUND);
+        return;
+    }
+    ck_assert_int_eq(clv_store_changes_wait(store, 0, hear, NULL, NULL), CLV_OK);
+    ck_assert_str_eq(heard, "*:\n"); /* listening from now on: anything may have changed */
+    add_base();
+    ck_assert_int_eq(add_client_full("c1", "cid1", "s1", 100, "One", CLV_TYPE_M2M,
+                                     CLV_STATUS_ACTIVE), CLV_OK);
+    ck_assert_int_eq(clv_store_client_touch(store, "cid1", 200, NULL), CLV_OK); /* no news */
+    ck_assert_int_eq(clv_store_client_get(store, "cid1", &c, NULL), CLV_OK);
+    c->status = CLV_STATUS_INACTIVE;
+    ck_assert_int_eq(clv_store_client_update(store, c, NULL), CLV_OK);
+    clv_client_free(c);
+    ck_assert(heard_within("client:cid1\n"));
+    ck_assert_ptr_null(strstr(heard, "tenant:")); /* inserts are no news */
+    ck_assert_int_eq(clv_store_jti_revoke(store, "j1", 999, NULL), CLV_OK);
+    ck_assert(heard_within("jti:j1\n"));
+    ck_assert_int_eq(clv_store_family_revoke(store, "f1", 999, NULL), CLV_OK);
+    ck_assert(heard_within("family:f1\n"));
+    /* the client's touch told nothing: one line for the client, from its update */
+    ck_assert_ptr_null(strstr(strstr(heard, "client:cid1\n") + 1, "client:cid1\n"));
+}
+END_TEST
+
 static void *insert_many(void *arg)
 {
     const char *tag = arg;
@@ -1342,13 +1394,72 @@ START_TEST(two_threads)
 }
 END_TEST
 
+static void *purge_other(void *arg __attribute__((unused)))
+{
+    int n = -1;
+
+    ck_assert_int_eq(clv_test_store_purge(store, 1000, &n), CLV_OK);
+    return (void *)(long)n;
+}
+
+/* The purge runs on one node at a time (docs/OPERATIONS.md "PostgreSQL"): while one
+ * transaction holds the purge lock, another purge (another connection) removes nothing and
+ * does not wait; after it, it does its work. */
+START_TEST(pg_purge_one_at_a_time)
+{
+    pthread_t t;
+    void *n;
+
+    add_base();
+    add_client("c_gone", "cid_gone", "s1", 1);
+    soft_delete_client("cid_gone", 100);
+    ck_assert_int_eq(clv_store_begin(store, NULL), CLV_OK);
+    ck_assert_int_eq(clv_test_store_purge(store, 1, &(int){0}), CLV_OK); /* holds the lock */
+    ck_assert_int_eq(pthread_create(&t, NULL, purge_other, NULL), 0);
+    ck_assert_int_eq(pthread_join(t, &n), 0);
+    ck_assert_int_eq((long)n, 0); /* another node's turn: nothing */
+    ck_assert_int_eq(clv_store_commit(store, NULL), CLV_OK);
+    ck_assert_int_eq(pthread_create(&t, NULL, purge_other, NULL), 0);
+    ck_assert_int_eq(pthread_join(t, &n), 0);
+    ck_assert_int_eq((long)n, 1);
+}
+END_TEST
+
+/* --db-pool: eight threads writing at once share two connections (docs/OPERATIONS.md
+ * "Pool sizing"), counted while they run; each sees its writes through. */
+START_TEST(pg_pool)
+{
+    pthread_t t[8];
+    static const char *const tags[8] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+    void *r;
+
+    add_base();
+    clv_store_pool_limit(store, 2);
+    for (int i = 0; i < 8; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, insert_many, (void *)tags[i]), 0);
+    for (int i = 0; i < 20; i++) {
+        struct timespec pause = {0, 20 * 1000000L};
+        ck_assert_int_le(clv_test_store_pg_sessions(url), 2);
+        nanosleep(&pause, NULL);
+    }
+    for (int i = 0; i < 8; i++) {
+        ck_assert_int_eq(pthread_join(t[i], &r), 0);
+        ck_assert_int_eq((long)r, 100);
+    }
+    ck_assert_int_le(clv_test_store_pg_sessions(url), 2);
+    ck_assert_int_eq(clv_store_begin(store, NULL), CLV_OK); /* a transaction keeps its own */
+    add_tenant("t9", 9);
+    ck_assert_int_eq(clv_store_commit(store, NULL), CLV_OK);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     const TTest *basic[] = {migrate_twice, open_urls,   meta_put_get, transactions,
                             failed_statement_in_transaction, two_threads, revoked_jti, purge,
-                            signing_key_rows};
+                            changes, signing_key_rows};
     const TTest *fresh[] = {migrate_at_once};
-    const TTest *postgres[] = {pg_reconnect};
+    const TTest *postgres[] = {pg_reconnect, pg_pool, pg_purge_one_at_a_time};
     const TTest *objects[] = {
         tenant_round_trip,       service_round_trip,     client_round_trip, client_joined_statuses,
         client_insert_conflicts, client_update_versions, secrets,           users};

@@ -740,10 +740,10 @@ START_TEST(migrate_from_v1)
 
     ck_assert_msg(clv_store_migrate(store, &err) == CLV_OK, "migrate: %s", err.detail);
     ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
-    ck_assert_int_eq(version, clv_sqlite_migration_count);
+    ck_assert_int_eq(version, clv_sqlite_migration_count); /* the latest */
     ck_assert_int_eq(clv_store_migrate(store, NULL), CLV_OK); /* idempotent */
     ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
-    ck_assert_int_eq(version, clv_sqlite_migration_count);
+    ck_assert_int_eq(version, clv_sqlite_migration_count); /* the latest */
 
     ck_assert_int_eq(clv_store_client_get(store, "cid3", &c, NULL), CLV_OK);
     ck_assert_str_eq(c->tenant_id, "t2");
@@ -813,6 +813,112 @@ START_TEST(concurrent_consume)
 }
 END_TEST
 
+/* ---- resources of a service (RFC 8707; docs/DESIGN.md R38) ---- */
+
+static clv_code add_resource(const char *id, const char *service_id, const char *identifier,
+                             int64_t at)
+{
+    clv_resource r = {.id = (char *)id,
+                      .service_id = (char *)service_id,
+                      .identifier = (char *)identifier,
+                      .scopes = json_pack("[s, s]", "read", "write"),
+                      .created_at = at};
+    clv_code rc = clv_store_resource_insert(store, &r, NULL);
+
+    json_decref(r.scopes);
+    return rc;
+}
+
+START_TEST(resources)
+{
+    clv_resource *r = NULL;
+    clv_list l = {0};
+    clv_service *v = NULL;
+    int n = -1;
+
+    add_base();
+    ck_assert_int_eq(add_resource("rs1", "s1", "https://api.example/a", 10), CLV_OK);
+    ck_assert_int_eq(add_resource("rs2", "s1", "https://api.example/b", 20), CLV_OK);
+    ck_assert_int_eq(add_resource("rs3", "s1", "https://api.example/a", 30), CLV_CONFLICT);
+    ck_assert_int_eq(add_resource("rs4", "s2", "https://api.example/a", 30), CLV_OK);
+    ck_assert_int_eq(add_resource("rs5", "s_none", "https://api.example/z", 30), CLV_NOT_FOUND);
+
+    ck_assert_int_eq(clv_store_resource_find(store, "s1", "https://api.example/a", &r, NULL),
+                     CLV_OK);
+    ck_assert_str_eq(r->id, "rs1");
+    ck_assert_str_eq(r->service_id, "s1");
+    ck_assert_ptr_null(r->name);
+    ck_assert_int_eq(json_array_size(r->scopes), 2);
+    ck_assert_int_eq(r->created_at, 10);
+    clv_resource_free(r);
+    r = NULL;
+    /* exact: no prefix, no case folding */
+    ck_assert_int_eq(clv_store_resource_find(store, "s1", "https://api.example/A", &r, NULL),
+                     CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_store_resource_find(store, "s2", "https://api.example/b", &r, NULL),
+                     CLV_NOT_FOUND);
+
+    ck_assert_int_eq(clv_store_resource_list(store, "s1", &l, NULL), CLV_OK);
+    ck_assert_int_eq(l.count, 2);
+    ck_assert_str_eq(((clv_resource *)l.items[0])->id, "rs2"); /* newest first */
+    clv_list_cleanup(&l);
+
+    ck_assert_int_eq(clv_store_resource_delete(store, "s2", "rs1", NULL), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_store_resource_delete(store, "s1", "rs1", NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_resource_delete(store, "s1", "rs1", NULL), CLV_NOT_FOUND);
+
+    /* they go with their service */
+    ck_assert_int_eq(clv_store_service_get(store, "s2", &v, NULL), CLV_OK);
+    v->status = CLV_STATUS_DELETED;
+    v->purge_at = 100;
+    ck_assert_int_eq(clv_store_service_update(store, v, NULL), CLV_OK);
+    clv_service_free(v);
+    ck_assert_int_eq(clv_test_store_purge(store, 200, &n), CLV_OK);
+    ck_assert_int_eq(clv_store_resource_list(store, "s2", &l, NULL), CLV_OK);
+    ck_assert_int_eq(l.count, 0);
+    clv_list_cleanup(&l);
+}
+END_TEST
+
+START_TEST(grant_resource_kept)
+{
+    clv_authcode a = {.client_id = "cid1",
+                      .user_id = "u1",
+                      .tenant_id = "t1",
+                      .redirect_uri = "https://app.example/cb",
+                      .scope = "read",
+                      .family_id = "fam1",
+                      .resource = "https://api.example/a",
+                      .expires_at = 700};
+    clv_refresh r = {.client_id = "cid1",
+                     .user_id = "u1",
+                     .tenant_id = "t1",
+                     .scope = "read",
+                     .family_id = "fam1",
+                     .resource = "https://api.example/a",
+                     .expires_at = 700};
+    clv_authcode *ac = NULL;
+    clv_refresh *rt = NULL;
+
+    add_base();
+    hash_of(40, a.hash);
+    hash_of(41, r.hash);
+    ck_assert_int_eq(clv_store_authcode_insert(store, &a, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_refresh_insert(store, &r, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_authcode_consume(store, a.hash, &ac, NULL), CLV_OK);
+    ck_assert_str_eq(ac->resource, "https://api.example/a");
+    ck_assert_int_eq(clv_store_refresh_consume(store, r.hash, &rt, NULL), CLV_OK);
+    ck_assert_str_eq(rt->resource, "https://api.example/a");
+    clv_authcode_free(ac);
+    clv_refresh_free(rt);
+    ck_assert_int_eq(add_code(42, "cid1", "fam2", 700), CLV_OK); /* none: NULL */
+    hash_of(42, a.hash);
+    ck_assert_int_eq(clv_store_authcode_consume(store, a.hash, &ac, NULL), CLV_OK);
+    ck_assert_ptr_null(ac->resource);
+    clv_authcode_free(ac);
+}
+END_TEST
+
 static Suite *grants_suite(void)
 {
     const TTest *grants[] = {
@@ -822,6 +928,7 @@ static Suite *grants_suite(void)
     const TTest *registration[] = {iat_single_use, iat_unlimited_and_expired, regtoken, consents,
                                    first_party_kept};
     const TTest *retention[] = {purge_expired, purge_cascades};
+    const TTest *resource[] = {resources, grant_resource_kept};
     const TTest *sqlite[] = {migrate_from_v1}; /* SQLite only: its upgrade from a release */
     const struct {
         const char *name;
@@ -831,6 +938,7 @@ static Suite *grants_suite(void)
     } cases[] = {{"grants", grants, COUNT(grants), false},
                  {"registration", registration, COUNT(registration), false},
                  {"retention", retention, COUNT(retention), false},
+                 {"resources", resource, COUNT(resource), false},
                  {"sqlite", sqlite, COUNT(sqlite), true}};
     Suite *s = suite_create("store_grants");
 

@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite/impl.h" /* clv_sqlite_migrate_to, clv_sqlite_schema_version */
+#include "store/postgres/impl.h" /* clv_pg_sql: the statement of q, for EXPLAIN */
+#include "store/sqlite/impl.h"   /* clv_sqlite_migrate_to, clv_sqlite_schema_version */
 #include "store/store.h"
 #include "testutil.h"
 
@@ -350,7 +351,7 @@ START_TEST(q_migrate_from_v2)
     add_rows();
     migrate();
     ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
-    ck_assert_int_eq(version, clv_sqlite_migration_count);
+    ck_assert_int_eq(version, clv_sqlite_migration_count); /* the latest */
     migrate(); /* idempotent */
     ck_assert_int_eq(indexed("kanne"), 2);
     for (size_t i = 0; i < COUNT(q_cases); i++)
@@ -462,7 +463,7 @@ START_TEST(q_migrate_from_v3)
     }
     migrate();
     ck_assert_int_eq(clv_sqlite_schema_version(store, &version, NULL), CLV_OK);
-    ck_assert_int_eq(version, clv_sqlite_migration_count);
+    ck_assert_int_eq(version, clv_sqlite_migration_count); /* the latest */
     { /* migration 5: a client registered before it is not first-party (docs/DESIGN.md D2) */
         clv_client *c = NULL;
         ck_assert_int_eq(clv_store_client_get(store, "kid1", &c, NULL), CLV_OK);
@@ -561,6 +562,81 @@ START_TEST(q_common_trigrams_left_out)
 }
 END_TEST
 
+/* PostgreSQL: q of 3 characters or more is answered by the trigram index clients_name_trgm
+ * (postgres/sql.c, PG_Q_INDEX), in the plan made for the values at hand and in the generic
+ * plan of the prepared statement; the rows are the ones a scan finds. */
+START_TEST(q_pg_index)
+{
+    static const char seed[] =
+        "INSERT INTO clients SELECT 'cli_' || g, 'cid' || g, service_id, tenant_id, type,"
+        " created_at + g, version, 'App ' || md5(g::text), description, status, redirect_uris,"
+        " post_logout_redirect_uris, allowed_cors_origins, scopes, roles, audience, contacts,"
+        " auth_method, access_token_lifetime, signing_alg, allow_refresh_token,"
+        " refresh_token_lifetime, require_pkce, allow_client_credentials, subject_type,"
+        " sector_identifier_uri, sector_identifier, protected, jwks, jwks_uri, client_uri,"
+        " logo_uri, policy_uri, tos_uri, software_id, software_version, updated_at, deleted_at,"
+        " purge_at, last_used_at, tokens_revoked_at, first_party"
+        " FROM clients, generate_series(1, 100000) g; ANALYZE";
+    static const char *const modes[] = {"auto", "force_custom_plan", "force_generic_plan"};
+    clv_client_filter f = {.status = -1, .type = -1, .limit = 100, .q = "C0ffe"};
+    char sql[8192], ids[8192], *plan, *want;
+
+    migrate();
+    add_base();
+    add_client("c0", "cid0", "s1", 100, "template", CLV_STATUS_ACTIVE);
+    free(clv_test_store_pg_query(url, seed));
+    for (size_t i = 0; i < COUNT(modes); i++) {
+        snprintf(sql, sizeof sql,
+                 "SET plan_cache_mode = %s; PREPARE q AS %s; EXPLAIN EXECUTE q(NULL, NULL, -1,"
+                 " -1, 'c0ffe', 9223372036854775807, '', 101, -1, NULL, NULL)",
+                 modes[i], clv_pg_sql[PG_CLIENT_LIST_Q]);
+        plan = clv_test_store_pg_query(url, sql);
+        ck_assert_msg(strstr(plan, "Bitmap Index Scan on clients_name_trgm") != NULL, "%s: %s",
+                      modes[i], plan);
+        free(plan);
+    }
+    walk(f, ids, sizeof ids); /* the same rows as a scan, newest first */
+    want = clv_test_store_pg_query(url, "SELECT string_agg(id, ' ' ORDER BY created_at DESC)"
+                                        " FROM clients WHERE strpos(lower(name), 'c0ffe') > 0");
+    want[strcspn(want, "\n")] = '\0';
+    ck_assert_str_ne(want, "");
+    ck_assert_str_eq(ids, want);
+    free(want);
+}
+END_TEST
+
+/* PostgreSQL, a role that may not create the extension pg_trgm: migrating still works
+ * (a warning, no index), and q answers the same by a scan. */
+START_TEST(q_pg_without_extension)
+{
+    static const char role_sql[] =
+        "DO $$ BEGIN CREATE ROLE clavis_limited LOGIN;"
+        " EXCEPTION WHEN duplicate_object THEN NULL; END $$;"
+        " GRANT ALL ON SCHEMA public TO clavis_limited";
+    clv_client_filter f = {.status = -1, .type = -1, .limit = 100, .q = "50%"};
+    char role_url[CLV_TEST_URL_MAX + 32], ids[256], *n;
+    clv_store *saved = store, *limited = NULL;
+    clv_err err = {0};
+
+    free(clv_test_store_pg_query(url, role_sql));
+    snprintf(role_url, sizeof role_url, "postgres://clavis_limited%s", strchr(url, '@'));
+    ck_assert_int_eq(clv_store_open(role_url, &limited, NULL), CLV_OK);
+    ck_assert_msg(clv_store_migrate(limited, &err) == CLV_OK, "migrate: %s", err.detail);
+    n = clv_test_store_pg_query(url, "SELECT count(*) FROM pg_indexes"
+                                     " WHERE indexname = 'clients_name_trgm'");
+    ck_assert_str_eq(n, "0\n");
+    free(n);
+    store = limited; /* the helpers below write through it */
+    add_base();
+    add_client("c1", "cid1", "s1", 10, "50% off", CLV_STATUS_ACTIVE);
+    add_client("c2", "cid2", "s1", 11, "500 offers", CLV_STATUS_ACTIVE);
+    walk(f, ids, sizeof ids); /* % is literal */
+    store = saved;
+    clv_store_free(limited);
+    ck_assert_str_eq(ids, "c1");
+}
+END_TEST
+
 static Suite *store_q_suite(void)
 {
     /* every backend: what q lists */
@@ -569,17 +645,23 @@ static Suite *store_q_suite(void)
     /* SQLite only: its upgrades from old releases and the internals of its q index */
     const TTest *q_sqlite[] = {q_migrate_from_v2, q_migrate_from_v3, q_gram_words,
                                q_common_trigrams_left_out};
+    /* PostgreSQL only: its index */
+    const TTest *q_postgres[] = {q_pg_index, q_pg_without_extension};
     const struct {
         const char *name;
         const TTest *const *tests;
         size_t n;
         bool sqlite_only;
-    } cases[] = {{"q", q, COUNT(q), false}, {"q_sqlite", q_sqlite, COUNT(q_sqlite), true}};
+    } cases[] = {{"q", q, COUNT(q), false},
+                 {"q_sqlite", q_sqlite, COUNT(q_sqlite), true},
+                 {"q_postgres", q_postgres, COUNT(q_postgres), false}};
     Suite *s = suite_create("store_q");
 
     for (size_t i = 0; i < COUNT(cases); i++) {
         TCase *tc;
         if (cases[i].sqlite_only && !clv_test_store_on("sqlite"))
+            continue;
+        if (cases[i].tests == q_postgres && !clv_test_store_on("postgres"))
             continue;
         tc = tcase_create(cases[i].name);
         clv_test_store_fixture(tc, &store, dir, url, false); /* each test migrates */

@@ -169,6 +169,30 @@ START_TEST(policy_pair_then_address)
 }
 END_TEST
 
+/* Anonymous registration: every attempt counts (successes too), per address; its keys are
+ * apart from the guesses'. */
+START_TEST(attempts_are_counted_per_address)
+{
+    clv_throttle *t = clv_throttle_new(0);
+    const clv_throttle_rule *rule = &clv_throttle_register_rule;
+    clv_err err;
+
+    clv_err_init(&err);
+    for (unsigned i = 0; i < rule->burst; i++)
+        ck_assert_int_eq(clv_throttle_attempt(t, rule, 'r', "10.0.0.1", &err), CLV_OK);
+    ck_assert_int_eq(clv_throttle_attempt(t, rule, 'r', "10.0.0.1", &err), CLV_THROTTLED);
+    ck_assert_int_eq(err.retry_after, (int)(rule->base_ms / 1000));
+    /* refused attempts are not counted: the wait does not grow */
+    ck_assert_int_eq(clv_throttle_attempt(t, rule, 'r', "10.0.0.1", &err), CLV_THROTTLED);
+    ck_assert_int_eq(err.retry_after, (int)(rule->base_ms / 1000));
+    ck_assert_int_eq(clv_throttle_attempt(t, rule, 'r', "10.0.0.2", NULL), CLV_OK);
+    ck_assert_int_eq(clv_throttle_check(t, CLV_GUESS_CLIENT, "c1", "10.0.0.1", NULL), CLV_OK);
+    ck_assert_int_eq(clv_throttle_attempt(t, rule, 'r', NULL, NULL), CLV_OK);
+    ck_assert_int_eq(clv_throttle_attempt(NULL, rule, 'r', "10.0.0.1", NULL), CLV_OK);
+    clv_throttle_free(t);
+}
+END_TEST
+
 START_TEST(policy_success_forgets_the_pair)
 {
     clv_throttle *t = clv_throttle_new(0);
@@ -304,6 +328,7 @@ static Suite *throttle_suite(void)
     tcase_add_test(policy, policy_success_forgets_the_pair);
     tcase_add_test(policy, policy_null_is_never_throttled);
     tcase_add_test(policy, policy_ipv6_by_64);
+    tcase_add_test(policy, attempts_are_counted_per_address);
     tcase_add_test(password, password_turns_limit_concurrency);
     tcase_add_test(password, signin_is_throttled_per_user_and_address);
     return s;

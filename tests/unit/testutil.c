@@ -170,6 +170,51 @@ void clv_test_store_pg_drop_sessions(const char *url)
     PQfinish(db);
 }
 
+char *clv_test_store_pg_query(const char *url, const char *sql)
+{
+    PGconn *db = PQconnectdb(url);
+    PGresult *res = NULL;
+    size_t len = 0, cap = 1;
+    char *out = calloc(1, 1);
+
+    ck_assert_msg(PQstatus(db) == CONNECTION_OK, "PostgreSQL %s: %s", url, PQerrorMessage(db));
+    ck_assert_int_eq(PQsendQuery(db, sql), 1);
+    for (PGresult *r; (r = PQgetResult(db)) != NULL; res = r) {
+        ExecStatusType st = PQresultStatus(r);
+        ck_assert_msg(st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK, "%s: %s", sql,
+                      PQerrorMessage(db));
+        PQclear(res);
+        for (int i = 0; st == PGRES_TUPLES_OK && i < PQntuples(r); i++) {
+            size_t n = strlen(PQgetvalue(r, i, 0));
+            while (len + n + 2 > cap)
+                out = realloc(out, cap *= 2);
+            memcpy(out + len, PQgetvalue(r, i, 0), n);
+            len += n;
+            out[len++] = '\n';
+            out[len] = '\0';
+        }
+    }
+    PQclear(res);
+    PQfinish(db);
+    return out;
+}
+
+int clv_test_store_pg_sessions(const char *url)
+{
+    PGconn *db = PQconnectdb(url);
+    PGresult *res;
+    int n;
+
+    ck_assert_msg(PQstatus(db) == CONNECTION_OK, "PostgreSQL %s: %s", url, PQerrorMessage(db));
+    res = PQexec(db, "SELECT count(*) FROM pg_stat_activity"
+                     " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
+    n = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    PQfinish(db);
+    return n;
+}
+
 /* A new backend adds its row here: its URL scheme, a function that makes a fresh store for
  * one test, and one that removes it after. */
 static const test_backend backends[] = {

@@ -57,6 +57,11 @@ bool clv_test_store_on(const char *name);
 /* PostgreSQL: ends every other session on the database of url (as a server restart
  * would), waiting until they are gone. */
 void clv_test_store_pg_drop_sessions(const char *url);
+/* How many other sessions are connected to url's database. */
+int clv_test_store_pg_sessions(const char *url);
+/* Runs sql (one or more statements, on a connection of its own) and returns the first
+ * column of every row of every result, a line each (caller frees). */
+char *clv_test_store_pg_query(const char *url, const char *sql);
 
 /* The store suites' fixture, added to tc: per test case a temporary root directory (made
  * and removed by the parent process, so a failed test leaves nothing behind), per test a

@@ -149,5 +149,25 @@ clv_code clv_pg_client_list(clv_store *s, const clv_client_filter *f, const clv_
     clv_pg_text(&p, f->q);
     clv_pg_page_params(&p, pg);
     clv_pg_int(&p, f->by_effective ? (int64_t)f->effective_status : -1);
-    return clv_pg_page(s, PG_CLIENT_LIST, &p, pg->limit, &client_kind, out, err);
+    if (f->by_unused)
+        clv_pg_int(&p, f->unused_since);
+    else
+        clv_pg_text(&p, NULL);
+    if (f->by_secret_expiry)
+        clv_pg_int(&p, f->secret_expires_before);
+    else
+        clv_pg_text(&p, NULL);
+    return clv_pg_page(s, f->q != NULL ? PG_CLIENT_LIST_Q : PG_CLIENT_LIST, &p, pg->limit,
+                       &client_kind, out, err);
+}
+
+clv_code clv_pg_hygiene_candidates(clv_store *s, int64_t now, int limit, clv_list *out,
+                                   clv_err *err)
+{
+    clv_pg_params p;
+
+    clv_pg_params_init(&p);
+    clv_pg_int(&p, now);
+    clv_pg_int(&p, limit);
+    return clv_pg_page(s, PG_HYGIENE_CANDIDATES, &p, -1, &client_kind, out, err);
 }

@@ -37,6 +37,7 @@ static clv_code authcode_load(const PGresult *res, int row, void **item, clv_err
     v->created_at = clv_pg_col_int(&r);
     v->expires_at = clv_pg_col_int(&r);
     v->used = clv_pg_col_int(&r) != 0;
+    v->resource = clv_pg_col_text(&r);
     rc = clv_pg_row_end(&r, "authcode", err);
     if (rc != CLV_OK) {
         clv_authcode_free(v);
@@ -72,6 +73,7 @@ static clv_code refresh_load(const PGresult *res, int row, void **item, clv_err 
     v->created_at = clv_pg_col_int(&r);
     v->expires_at = clv_pg_col_int(&r);
     v->used = clv_pg_col_int(&r) != 0;
+    v->resource = clv_pg_col_text(&r);
     rc = clv_pg_row_end(&r, "refresh token", err);
     if (rc != CLV_OK) {
         clv_refresh_free(v);
@@ -173,6 +175,7 @@ clv_code clv_pg_authcode_insert(clv_store *s, const clv_authcode *a, clv_err *er
     clv_pg_int(&p, a->auth_time);
     clv_pg_int(&p, a->created_at);
     clv_pg_int(&p, a->expires_at);
+    clv_pg_text(&p, a->resource);
     return clv_pg_write(s, PG_AUTHCODE_INSERT, &p, "authcode_insert", false, err);
 }
 
@@ -203,6 +206,7 @@ clv_code clv_pg_refresh_insert(clv_store *s, const clv_refresh *r, clv_err *err)
     clv_pg_int(&p, r->auth_time);
     clv_pg_int(&p, r->created_at);
     clv_pg_int(&p, r->expires_at);
+    clv_pg_text(&p, r->resource);
     return clv_pg_write(s, PG_REFRESH_INSERT, &p, "refresh_insert", false, err);
 }
 

@@ -6,25 +6,40 @@
  * the store gets its own connection, found again through a pthread key and closed by its
  * destructor when the thread exits; the store keeps every connection on a list (under a
  * mutex) so that clv_store_free closes those of threads still alive. A transaction
- * (clv_store_begin … commit) is the calling thread's connection's. A pool sized by an
- * option is for later. */
+ * (clv_store_begin … commit) is the calling thread's connection's.
+ *
+ * The pool (clv_store_pool_limit, `serve --db-pool N`): at most N connections. A thread
+ * holds one only while it needs it — from its first statement until the store operation
+ * that leaves no transaction open returns (clv_pg_release, called by store.c after every
+ * operation) — and then gives it back to the idle list; a thread that finds all N busy
+ * waits (up to POOL_WAIT_S, then CLV_UNAVAILABLE: 503). Without a limit each thread keeps
+ * its connection until it exits, as SQLite's do. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "base/log.h"
 #include "store/postgres/impl.h"
 
 struct clv_pg_store {
     clv_store base; /* first: a clv_store * is a struct clv_pg_store * */
     char *url;
     pthread_key_t key;
-    pthread_mutex_t mu; /* guards conns */
+    pthread_mutex_t mu; /* guards conns, idle, open */
+    pthread_cond_t freed; /* a connection went back to idle, or was closed */
     clv_pg_conn *conns;
+    clv_pg_conn *idle; /* pooled connections no thread holds (through idle_next) */
+    int open;          /* connections open (pool_max > 0: at most pool_max) */
+    int pool_max;      /* 0: one connection per thread, no limit */
+    PGconn *listen; /* changes_wait's own connection (listen.c); NULL until first used */
 };
 
 typedef struct clv_pg_store pg_store;
 
 static const struct clv_store_ops pg_ops;
+
+enum { POOL_WAIT_S = 5 };
 
 /* ---- connections ---- */
 
@@ -52,6 +67,8 @@ static void conn_release(void *p)
 
     pthread_mutex_lock(&s->mu);
     conn_unlink(s, c);
+    s->open--;
+    pthread_cond_signal(&s->freed);
     pthread_mutex_unlock(&s->mu);
     conn_close(c);
 }
@@ -62,7 +79,9 @@ static void quiet(void *arg, const char *message)
     (void)arg, (void)message;
 }
 
-static clv_code conn_open(pg_store *s, clv_pg_conn **out, clv_err *err)
+/* Opens the calling thread's connection; `reserved`: pool_take counted it in s->open
+ * already (given back here if the connection cannot be made). */
+static clv_code conn_open(pg_store *s, bool reserved, clv_pg_conn **out, clv_err *err)
 {
     clv_pg_conn *c = calloc(1, sizeof *c);
     clv_code rc = CLV_UNAVAILABLE; /* 503: the database cannot be reached now */
@@ -83,6 +102,8 @@ static clv_code conn_open(pg_store *s, clv_pg_conn **out, clv_err *err)
         goto cleanup;
     }
     pthread_mutex_lock(&s->mu);
+    s->open += reserved ? 0 : 1;
+    reserved = false;
     c->next = s->conns;
     if (s->conns != NULL)
         s->conns->prev = c;
@@ -94,6 +115,12 @@ static clv_code conn_open(pg_store *s, clv_pg_conn **out, clv_err *err)
 cleanup:
     if (c != NULL)
         conn_close(c);
+    if (reserved) {
+        pthread_mutex_lock(&s->mu);
+        s->open--;
+        pthread_cond_signal(&s->freed);
+        pthread_mutex_unlock(&s->mu);
+    }
     return rc;
 }
 
@@ -111,21 +138,84 @@ static clv_code conn_reset(clv_pg_conn *c, clv_err *err)
     return CLV_OK;
 }
 
+/* Pooled: an idle connection, or room to open one (*c NULL), waiting while all are busy.
+ * CLV_UNAVAILABLE when none came free within POOL_WAIT_S. */
+static clv_code pool_take(pg_store *s, clv_pg_conn **c, clv_err *err)
+{
+    struct timespec until;
+    int busy = 0;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += POOL_WAIT_S;
+    pthread_mutex_lock(&s->mu);
+    while (s->idle == NULL && s->open >= s->pool_max && busy == 0)
+        busy = pthread_cond_timedwait(&s->freed, &s->mu, &until);
+    *c = s->idle;
+    if (*c != NULL)
+        s->idle = (*c)->idle_next;
+    else if (busy == 0)
+        s->open++; /* reserved for the connection this thread opens (conn_open) */
+    pthread_mutex_unlock(&s->mu);
+    if (*c == NULL && busy != 0)
+        return clv_fail(err, CLV_UNAVAILABLE, "store: all %d database connections are busy",
+                        s->pool_max);
+    return CLV_OK;
+}
+
 clv_code clv_pg_conn_get(clv_store *base, clv_pg_conn **out, clv_err *err)
 {
     pg_store *s = (pg_store *)base;
     clv_pg_conn *c = pthread_getspecific(s->key);
     clv_code rc;
 
+    if (c == NULL && s->pool_max > 0) {
+        if ((rc = pool_take(s, &c, err)) != CLV_OK)
+            return rc;
+        if (c != NULL && pthread_setspecific(s->key, c) != 0) {
+            clv_pg_release(base); /* back to idle */
+            return clv_fail(err, CLV_UNAVAILABLE, "store: pthread_setspecific failed");
+        }
+    }
     if (c == NULL)
-        return conn_open(s, out, err);
+        return conn_open(s, s->pool_max > 0, out, err);
     if (PQstatus(c->db) == CONNECTION_BAD && (rc = conn_reset(c, err)) != CLV_OK)
         return rc;
     *out = c;
     return CLV_OK;
 }
 
+void clv_pg_release(clv_store *base)
+{
+    pg_store *s = (pg_store *)base;
+    clv_pg_conn *c = s->pool_max > 0 ? pthread_getspecific(s->key) : NULL;
+    PGTransactionStatusType ts = c != NULL ? PQtransactionStatus(c->db) : PQTRANS_IDLE;
+
+    if (c == NULL || c->atomic > 0 || (ts != PQTRANS_IDLE && ts != PQTRANS_UNKNOWN))
+        return; /* none held, or a transaction is open on it */
+    pthread_setspecific(s->key, NULL);
+    pthread_mutex_lock(&s->mu);
+    c->idle_next = s->idle;
+    s->idle = c;
+    pthread_cond_signal(&s->freed);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void clv_pg_pool_limit(clv_store *base, int n)
+{
+    ((pg_store *)base)->pool_max = n > 0 ? n : 0;
+}
+
 /* ---- handle ---- */
+
+const char *clv_pg_url(clv_store *base)
+{
+    return ((pg_store *)base)->url;
+}
+
+PGconn **clv_pg_listen_slot(clv_store *base)
+{
+    return &((pg_store *)base)->listen;
+}
 
 void clv_pg_free(clv_store *base)
 {
@@ -138,6 +228,8 @@ void clv_pg_free(clv_store *base)
         conn_close(c);
     }
     pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->freed);
+    PQfinish(s->listen);
     free(s->url);
     free(s);
 }
@@ -159,8 +251,9 @@ clv_code clv_store_postgres_open(const char *url, clv_store **out, clv_err *err)
         return clv_fail(err, CLV_STORE, "store: pthread_key_create failed");
     }
     pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->freed, NULL);
     /* Connect this thread now, so that a bad URL or an unreachable server fails here. */
-    rc = conn_open(s, &c, err);
+    rc = conn_open(s, false, &c, err);
     if (rc != CLV_OK) {
         clv_pg_free(&s->base);
         return rc;
@@ -301,6 +394,32 @@ static clv_code migrate_one(clv_pg_conn *c, int n, clv_err *err)
     return rc;
 }
 
+/* The trigram index of q (sql.c, PG_Q_INDEX), under the migration lock. Without it q
+ * still works, by a sequential scan: a warning, not a failure. */
+static clv_code q_index(clv_pg_conn *c, clv_err *err)
+{
+    PGresult *res = NULL;
+    clv_code rc = run(c, PG_BEGIN, err);
+    bool made = false;
+
+    if (rc == CLV_OK)
+        rc = run(c, PG_MIGRATE_LOCK, err);
+    if (rc == CLV_OK)
+        rc = run(c, PG_Q_INDEX, err);
+    if (rc == CLV_OK && (rc = clv_pg_exec(c, PG_Q_INDEX_GET, NULL, "migrate", &res, err)) == CLV_OK)
+        made = PQntuples(res) == 1;
+    PQclear(res);
+    if (rc == CLV_OK)
+        rc = run(c, PG_COMMIT, err);
+    if (rc != CLV_OK && PQtransactionStatus(c->db) != PQTRANS_IDLE)
+        run(c, PG_ROLLBACK, NULL);
+    if (rc == CLV_OK && !made)
+        clv_log("warn", "no index for q: this role cannot create the extension pg_trgm (run"
+                        " CREATE EXTENSION pg_trgm as a superuser); lists with q read every"
+                        " client");
+    return rc;
+}
+
 clv_code clv_pg_migrate(clv_store *s, clv_err *err)
 {
     clv_pg_conn *c;
@@ -308,7 +427,7 @@ clv_code clv_pg_migrate(clv_store *s, clv_err *err)
 
     for (int n = 1; rc == CLV_OK && n <= clv_pg_migration_count; n++)
         rc = migrate_one(c, n, err);
-    return rc;
+    return rc == CLV_OK ? q_index(c, err) : rc;
 }
 
 /* ---- meta ---- */

@@ -6,6 +6,7 @@
  *   tenants_services.c, clients.c, users_secrets.c, audit_consents.c  the objects
  *   grants.c        codes, refresh tokens, families, sessions, assertion and revoked jtis
  *   registration.c  initial access and registration access tokens, and the purge
+ *   listen.c        changes_wait: LISTEN clavis_changes on a connection of its own
  * Not for use outside src/store.
  *
  * Every SQL text is a literal in sql.c, indexed by clv_pg_stmt_id; each connection
@@ -28,6 +29,8 @@ typedef enum {
     PG_MIGRATE_LOCK,
     PG_VERSION_CREATE,
     PG_VERSION_GET,
+    PG_Q_INDEX,
+    PG_Q_INDEX_GET,
     PG_VERSION_PUT,
     PG_META_GET,
     PG_META_PUT,
@@ -52,6 +55,7 @@ typedef enum {
     PG_CLIENT_EXISTS,
     PG_CLIENT_TOUCH,
     PG_CLIENT_LIST,
+    PG_CLIENT_LIST_Q,
     PG_SECRET_INSERT,
     PG_SECRET_LIST,
     PG_SECRET_DELETE,
@@ -101,6 +105,14 @@ typedef enum {
     PG_CONSENT_PUT,
     PG_CONSENT_LIST,
     PG_CONSENT_DELETE,
+    PG_RESOURCE_INSERT,
+    PG_RESOURCE_FIND,
+    PG_RESOURCE_LIST,
+    PG_RESOURCE_DELETE,
+    PG_PURGE_LOCK,
+    PG_HYGIENE_CANDIDATES,
+    PG_SERVICE_LOCK,
+    PG_REGISTERED_COUNT,
     PG_COUNT
 } clv_pg_stmt_id;
 
@@ -118,9 +130,15 @@ struct clv_pg_conn {
     PGconn *db;
     bool prepared[PG_COUNT];
     int atomic; /* depth of clv_pg_atomic_open blocks open on it */
+    clv_pg_conn *idle_next; /* in the store's idle list (pooled, held by no thread) */
     struct clv_pg_store *owner;
     clv_pg_conn *prev, *next;
 };
+
+/* The store's libpq URI, and where changes_wait keeps its own connection (listen.c;
+ * closed by clv_pg_free). */
+const char *clv_pg_url(clv_store *s);
+PGconn **clv_pg_listen_slot(clv_store *s);
 
 /* The calling thread's connection, opened on first use; CLV_STORE if it cannot be. */
 clv_code clv_pg_conn_get(clv_store *s, clv_pg_conn **out, clv_err *err);

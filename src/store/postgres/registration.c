@@ -3,6 +3,7 @@
  * registration access token, both stored by the SHA-256 of their value; and the purge
  * (clv_store_purge), storage only: its audit events are src/core/retention.c's. Column
  * order follows IAT_COLS of sql.c. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,6 +175,19 @@ static const clv_pg_stmt_id purge_deletes[] = {
     PG_PURGE_AUTHCODES,      PG_PURGE_REFRESH,         PG_PURGE_FAMILIES,
     PG_PURGE_SESSIONS,       PG_PURGE_ASSERTION_JTIS,  PG_PURGE_IATS};
 
+/* CLV_OK when this transaction holds the purge lock, CLV_NOT_FOUND when another does. */
+static clv_code purge_locked(clv_pg_conn *c, clv_err *err)
+{
+    PGresult *res = NULL;
+    clv_code rc = clv_pg_exec(c, PG_PURGE_LOCK, NULL, "purge", &res, err);
+
+    /* one row: t when this transaction holds it (again: the lock is the session's) */
+    if (rc == CLV_OK && (PQntuples(res) != 1 || PQgetvalue(res, 0, 0)[0] != 't'))
+        rc = CLV_NOT_FOUND;
+    PQclear(res);
+    return rc;
+}
+
 clv_code clv_pg_purge(clv_store *s, int64_t now, clv_list *removed, clv_err *err)
 {
     clv_list l = {0};
@@ -184,11 +198,15 @@ clv_code clv_pg_purge(clv_store *s, int64_t now, clv_list *removed, clv_err *err
 
     if (rc != CLV_OK || (rc = clv_pg_atomic_open(c, &own, err)) != CLV_OK)
         return rc;
+    if ((rc = purge_locked(c, err)) == CLV_NOT_FOUND) /* another node is purging */
+        return clv_pg_atomic_close(c, own, CLV_OK, err);
     /* What goes, first, while it is there (docs/API.md "Services": a service goes with all
      * its clients). */
-    clv_pg_params_init(&p);
-    clv_pg_int(&p, now);
-    rc = clv_pg_page_on(c, PG_PURGE_SELECT, &p, -1, &purged_kind, &l, err);
+    if (rc == CLV_OK) {
+        clv_pg_params_init(&p);
+        clv_pg_int(&p, now);
+        rc = clv_pg_page_on(c, PG_PURGE_SELECT, &p, -1, &purged_kind, &l, err);
+    }
     for (size_t i = 0; rc == CLV_OK && i < sizeof purge_deletes / sizeof purge_deletes[0]; i++) {
         clv_pg_params_init(&p);
         clv_pg_int(&p, now);
@@ -200,5 +218,52 @@ clv_code clv_pg_purge(clv_store *s, int64_t now, clv_list *removed, clv_err *err
         return CLV_OK;
     }
     clv_list_cleanup(&l);
+    return rc;
+}
+
+/* Runs a statement that returns one row of one column; its text is copied into buf. */
+static clv_code one_value(clv_store *s, clv_pg_stmt_id id, const char *arg, const char *what,
+                          char *buf, size_t n, clv_err *err)
+{
+    clv_pg_conn *c;
+    clv_pg_params p;
+    PGresult *res = NULL;
+    clv_code rc = clv_pg_conn_get(s, &c, err);
+
+    if (rc != CLV_OK)
+        return rc;
+    clv_pg_params_init(&p);
+    if (arg != NULL)
+        clv_pg_text(&p, arg);
+    if ((rc = clv_pg_exec(c, id, &p, what, &res, err)) != CLV_OK)
+        return rc;
+    if (PQntuples(res) != 1 || PQnfields(res) != 1)
+        rc = clv_fail(err, CLV_STORE, "%s: no answer", what);
+    else
+        snprintf(buf, n, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return rc;
+}
+
+clv_code clv_pg_purge_lock(clv_store *s, bool *got, clv_err *err)
+{
+    char v[8];
+    clv_code rc = one_value(s, PG_PURGE_LOCK, NULL, "purge_lock", v, sizeof v, err);
+
+    if (rc == CLV_OK)
+        *got = v[0] == 't';
+    return rc;
+}
+
+clv_code clv_pg_registered_count(clv_store *s, const char *service_id, int64_t *count,
+                                 clv_err *err)
+{
+    char v[32];
+    clv_code rc = one_value(s, PG_SERVICE_LOCK, service_id, "registered_count", v, sizeof v, err);
+
+    if (rc == CLV_OK)
+        rc = one_value(s, PG_REGISTERED_COUNT, service_id, "registered_count", v, sizeof v, err);
+    if (rc == CLV_OK)
+        *count = strtoll(v, NULL, 10);
     return rc;
 }

@@ -158,6 +158,63 @@ static const char migration_1_rest[] =
 static const char *const migration_1[] = {migration_1_model, migration_1_flows,
                                           migration_1_rest, NULL};
 
+/* Resource indicators (RFC 8707; docs/DESIGN.md R38): the APIs of a service, and the
+ * one a code or refresh token was issued for. */
+static const char migration_resources_sql[] =
+    "CREATE TABLE resources ("
+    " id " ID " PRIMARY KEY,"
+    " service_id " ID " NOT NULL REFERENCES services (id) ON DELETE CASCADE,"
+    " identifier text NOT NULL, name text, scopes text NOT NULL, created_at bigint NOT NULL,"
+    " UNIQUE (service_id, identifier));"
+    "CREATE INDEX resources_list ON resources (service_id, created_at DESC, id DESC);"
+    "ALTER TABLE authcodes ADD COLUMN resource text;"
+    "ALTER TABLE refresh_tokens ADD COLUMN resource text;";
+
+static const char *const migration_resources[] = {migration_resources_sql, NULL};
+
+
+/* Migration 3: client hygiene (docs/OPERATIONS.md "Hygiene"; SQLite's migration 7): a
+ * tenant's two settings, in days (0: off, the default), and an index of a client's last
+ * use — GREATEST(last_used_at, created_at), as last_used_at is 0 or later than created_at —
+ * per tenant, for the purge timer (PG_HYGIENE_CANDIDATES). */
+static const char migration_hygiene_sql[] =
+    "ALTER TABLE tenants ADD COLUMN deactivate_unused_after_days bigint NOT NULL DEFAULT 0;"
+    "ALTER TABLE tenants ADD COLUMN registered_client_lifetime_days bigint NOT NULL DEFAULT 0;"
+    "CREATE INDEX clients_last_use ON clients (tenant_id, GREATEST(last_used_at, created_at));";
+static const char *const migration_hygiene[] = {migration_hygiene_sql, NULL};
+
+/* Migration 4: every change that a node's caches must not outlive (src/core/changes.c)
+ * tells the other nodes, in the transaction that makes it: pg_notify on the channel
+ * clavis_changes with "kind:id" (docs/OPERATIONS.md "PostgreSQL"). A trigger, so that no
+ * writer can forget it. last_used_at alone (written by every token request) is not a
+ * change. */
+static const char migration_notify_sql[] =
+    "CREATE FUNCTION clavis_notify() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " DECLARE r jsonb := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);"
+    " BEGIN"
+    " IF TG_OP = 'UPDATE' AND (to_jsonb(OLD) - 'last_used_at') = (r - 'last_used_at') THEN"
+    " RETURN NULL; END IF;"
+    " PERFORM pg_notify('clavis_changes', TG_ARGV[0] || ':' || coalesce(r ->> TG_ARGV[1], ''));"
+    " RETURN NULL; END $$;"
+    "CREATE TRIGGER clients_notify AFTER UPDATE OR DELETE ON clients"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('client', 'client_id');"
+    "CREATE TRIGGER secrets_notify AFTER INSERT OR UPDATE OR DELETE ON secrets"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('client', 'client_id');"
+    "CREATE TRIGGER services_notify AFTER UPDATE OR DELETE ON services"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('service', 'id');"
+    "CREATE TRIGGER tenants_notify AFTER UPDATE OR DELETE ON tenants"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('tenant', 'id');"
+    "CREATE TRIGGER revoked_jti_notify AFTER INSERT OR UPDATE ON revoked_jti"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('jti', 'jti');"
+    "CREATE TRIGGER revoked_families_notify AFTER INSERT OR UPDATE ON revoked_families"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('family', 'family_id');"
+    "CREATE TRIGGER consents_notify AFTER DELETE ON consents"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('consent', 'client_id');"
+    "CREATE TRIGGER meta_notify AFTER INSERT OR UPDATE OR DELETE ON meta"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('meta', 'name');";
+
+static const char *const migration_notify[] = {migration_notify_sql, NULL};
+
 /* Migration (signing keys): as the SQLite backend's (src/store/sqlite/sql.c): the keys
  * sealed under the key-encryption key, one active key per alg. */
 static const char migration_keys_table[] =
@@ -168,7 +225,9 @@ static const char migration_keys_table[] =
 
 static const char *const migration_keys[] = {migration_keys_table, NULL};
 
-const char *const *const clv_pg_migrations[] = {migration_1, migration_keys};
+const char *const *const clv_pg_migrations[] = {migration_1, migration_resources,
+                                                migration_hygiene, migration_notify,
+                                                migration_keys};
 const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_pg_migrations[0]);
 
 /* ---- column lists, shared by the statements below and by the row code ---- */
@@ -176,6 +235,9 @@ const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_p
 /* clang-format off */
 
 #define TENANT_COLS "id, name, status, created_at"
+/* what a tenant row reads: TENANT_COLS and the hygiene settings (migration 3) */
+#define TENANT_READ_COLS                                                                   \
+    TENANT_COLS ", deactivate_unused_after_days, registered_client_lifetime_days"
 #define SERVICE_COLS                                                                       \
     "id, tenant_id, name, description, status, approval, created_at, updated_at,"         \
     " deleted_at, purge_at, version, tenant_status"
@@ -215,10 +277,11 @@ const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_p
 #define CONSENT_COLS "user_id, client_id, tenant_id, scope, created_at, updated_at"
 #define AUTHCODE_COLS                                                                      \
     "hash, client_id, user_id, tenant_id, redirect_uri, scope, nonce, code_challenge,"    \
-    " family_id, auth_time, created_at, expires_at, used"
+    " family_id, auth_time, created_at, expires_at, used, resource"
 #define REFRESH_COLS                                                                       \
     "hash, client_id, user_id, tenant_id, scope, family_id, auth_time, created_at,"       \
-    " expires_at, used"
+    " expires_at, used, resource"
+#define RESOURCE_COLS "id, service_id, identifier, name, scopes, created_at"
 #define SESSION_COLS "hash, user_id, tenant_id, auth_time, expires_at"
 #define IAT_COLS                                                                           \
     "hash, id, service_id, tenant_id, created_by, created_at, expires_at, uses_left"
@@ -238,6 +301,18 @@ const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_p
     "(($3::integer = -1 AND (status <> 2 OR $9::integer = 2)) OR status = $3::integer)"   \
     " AND ($9::integer = -1 OR GREATEST(status, service_status, tenant_status) = $9::integer)"
 
+/* The hygiene candidates at $1 (store_ops.h hygiene_candidates), over tenants t and
+ * client_v c, as in the SQLite backend (sqlite/sql.c HYGIENE_WHERE). */
+#define LAST_USE "GREATEST(c.last_used_at, c.created_at)"
+#define HYGIENE_WHERE                                                                      \
+    " WHERE (t.deactivate_unused_after_days > 0 OR t.registered_client_lifetime_days > 0)" \
+    " AND c.protected = 0 AND c.status <> 2 AND ((c.status = 0"                            \
+    " AND t.deactivate_unused_after_days > 0 AND " LAST_USE " <= $1::bigint"               \
+    " - t.deactivate_unused_after_days * 86400) OR (t.registered_client_lifetime_days > 0" \
+    " AND GREATEST(" LAST_USE ", CASE WHEN c.status = 1 THEN c.updated_at ELSE 0 END)"     \
+    " <= $1::bigint - t.registered_client_lifetime_days * 86400 AND EXISTS (SELECT 1 FROM"  \
+    " registration_tokens r WHERE r.client_id = c.client_id)))"
+
 /* A deleted object whose retention has run out (purge_at 0 means never set). */
 #define PURGEABLE "status = 2 AND purge_at <> 0 AND purge_at <= $1::bigint"
 #define PURGE_CLIENTS_WHERE                                                                \
@@ -246,6 +321,13 @@ const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_p
 #define KEYSET(ts, a, b, lim)                                                              \
     " AND (" ts ", id) < (" a "::bigint, " b "::text) ORDER BY " ts " DESC, id DESC"      \
     " LIMIT " lim "::bigint"
+
+/* The client list's filters of the hygiene (docs/API.md "List clients"): $10 unused_since,
+ * $11 secret_expires_before, NULL when not asked for. */
+#define HYGIENE_FILTERS                                                                    \
+    " AND ($10::bigint IS NULL OR GREATEST(last_used_at, created_at) < $10)"             \
+    " AND ($11::bigint IS NULL OR EXISTS (SELECT 1 FROM secrets x WHERE"                  \
+    " x.client_id = client_v.client_id AND x.expires_at <> 0 AND x.expires_at < $11))"
 
 const char *const clv_pg_sql[PG_COUNT] = {
     [PG_BEGIN] = "BEGIN",
@@ -259,6 +341,21 @@ const char *const clv_pg_sql[PG_COUNT] = {
     [PG_MIGRATE_LOCK] = "SELECT pg_advisory_xact_lock(7307015633716480311)",
     [PG_VERSION_CREATE] = "CREATE TABLE IF NOT EXISTS schema_version ("
                           " version integer PRIMARY KEY, applied_at bigint NOT NULL)",
+    /* The index of q (PG_CLIENT_LIST_Q), made at every start when it is missing, under the
+     * migration lock: pg_trgm's GIN index on the folded name. A role that may not create
+     * the extension (or a server without contrib) leaves q to a sequential scan: the
+     * notice tells the log (docs/OPERATIONS.md "PostgreSQL"); a later start, once an
+     * administrator ran CREATE EXTENSION pg_trgm, makes the index. */
+    [PG_Q_INDEX] = "DO $$ BEGIN"
+                   " IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN"
+                   " BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+                   " EXCEPTION WHEN OTHERS THEN"
+                   " RAISE NOTICE 'clavis-q: %', SQLERRM; RETURN; END;"
+                   " END IF;"
+                   " IF to_regclass('clients_name_trgm') IS NULL THEN"
+                   " CREATE INDEX clients_name_trgm ON clients USING gin (lower(name) gin_trgm_ops);"
+                   " END IF; END $$",
+    [PG_Q_INDEX_GET] = "SELECT 1 WHERE to_regclass('clients_name_trgm') IS NOT NULL",
     [PG_VERSION_GET] = "SELECT coalesce(max(version), 0) FROM schema_version",
     [PG_VERSION_PUT] = "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
 
@@ -276,9 +373,11 @@ const char *const clv_pg_sql[PG_COUNT] = {
         " + coalesce(sum(retire_at), 0))::bigint FROM signing_keys",
 
     [PG_TENANT_INSERT] = "INSERT INTO tenants (" TENANT_COLS ") VALUES ($1, $2, $3, $4)",
-    [PG_TENANT_GET] = "SELECT " TENANT_COLS " FROM tenants WHERE id = $1",
-    [PG_TENANT_UPDATE] = "UPDATE tenants SET name = $1, status = $2 WHERE id = $3",
-    [PG_TENANT_LIST] = "SELECT " TENANT_COLS " FROM tenants WHERE true"
+    [PG_TENANT_GET] = "SELECT " TENANT_READ_COLS " FROM tenants WHERE id = $1",
+    [PG_TENANT_UPDATE] = "UPDATE tenants SET name = $1, status = $2,"
+                         " deactivate_unused_after_days = $3,"
+                         " registered_client_lifetime_days = $4 WHERE id = $5",
+    [PG_TENANT_LIST] = "SELECT " TENANT_READ_COLS " FROM tenants WHERE true"
                        KEYSET("created_at", "$1", "$2", "$3"),
 
     [PG_SERVICE_INSERT] = "INSERT INTO services (id, tenant_id, name, description, status,"
@@ -307,17 +406,27 @@ const char *const clv_pg_sql[PG_COUNT] = {
                          " WHERE id = $36 AND version = $37",
     [PG_CLIENT_EXISTS] = "SELECT 1 FROM clients WHERE id = $1",
     [PG_CLIENT_TOUCH] = "UPDATE clients SET last_used_at = $1 WHERE client_id = $2",
-    /* $1 service, $2 tenant, $3 status, $4 type, $5 q, $6 $7 keyset, $8 limit, $9 effective
-     * status. q (docs/DESIGN.md R9): strpos, not LIKE, so that %, _ and * are literal.
-     * lower() folds by the database's locale, where SQLite's clv_fold folds every Unicode
-     * character by Clavis's own table: for non-ASCII names the two may differ. No index
-     * answers q yet: a pg_trgm index on lower(name) comes next. */
+    /* $1 service, $2 tenant, $3 status, $4 type, $5 q (NULL here), $6 $7 keyset, $8 limit,
+     * $9 effective status, $10 unused_since, $11 secret_expires_before (docs/API.md "List
+     * clients"; NULL when not asked for). */
     [PG_CLIENT_LIST] = "SELECT " CLIENT_COLS " FROM client_v"
                        " WHERE ($1::text IS NULL OR service_id = $1::text)"
                        " AND ($2::text IS NULL OR tenant_id = $2::text) AND "
                        CLIENT_STATUS_MATCH " AND ($4::integer = -1 OR type = $4::integer)"
-                       " AND ($5::text IS NULL OR strpos(lower(name), lower($5::text)) > 0"
-                       " OR client_id = $5::text)" KEYSET("created_at", "$6", "$7", "$8"),
+                       " AND $5::text IS NULL" HYGIENE_FILTERS KEYSET("created_at", "$6", "$7", "$8"),
+    /* The same with a q (docs/DESIGN.md R9): LIKE with %, _ and \ escaped, so that every
+     * character is literal, and so that the trigram index clients_name_trgm (PG_Q_INDEX)
+     * answers it; or the exact client_id (its unique index). lower() folds by the
+     * database's locale, where SQLite's clv_fold folds every Unicode character by
+     * Clavis's own table: for non-ASCII names the two may differ. */
+    [PG_CLIENT_LIST_Q] = "SELECT " CLIENT_COLS " FROM client_v"
+                         " WHERE ($1::text IS NULL OR service_id = $1::text)"
+                         " AND ($2::text IS NULL OR tenant_id = $2::text) AND "
+                         CLIENT_STATUS_MATCH " AND ($4::integer = -1 OR type = $4::integer)"
+                         " AND (lower(name) LIKE '%' || replace(replace(replace(lower($5::text),"
+                         " '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
+                         " OR client_id = $5::text)" HYGIENE_FILTERS
+                         KEYSET("created_at", "$6", "$7", "$8"),
 
     [PG_SECRET_INSERT] = "INSERT INTO secrets (" SECRET_COLS ")"
                          " VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -367,7 +476,7 @@ const char *const clv_pg_sql[PG_COUNT] = {
 
     /* A new code or refresh token is unused, whatever the caller's copy says. */
     [PG_AUTHCODE_INSERT] = "INSERT INTO authcodes (" AUTHCODE_COLS ") VALUES"
-                           " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0)",
+                           " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13)",
     /* Consuming is this one UPDATE: of two racing callers, only one changes the row (the
      * other waits for its commit, then finds used = 1). */
     [PG_AUTHCODE_MARK] = "UPDATE authcodes SET used = 1 WHERE hash = $1 AND used = 0"
@@ -375,7 +484,7 @@ const char *const clv_pg_sql[PG_COUNT] = {
     [PG_AUTHCODE_GET] = "SELECT " AUTHCODE_COLS " FROM authcodes WHERE hash = $1"
                         " AND " FAMILY_LIVE("authcodes"),
     [PG_REFRESH_INSERT] = "INSERT INTO refresh_tokens (" REFRESH_COLS ")"
-                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0)",
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)",
     [PG_REFRESH_MARK] = "UPDATE refresh_tokens SET used = 1 WHERE hash = $1 AND used = 0"
                         " AND " FAMILY_LIVE("refresh_tokens") " RETURNING " REFRESH_COLS,
     [PG_REFRESH_GET] = "SELECT " REFRESH_COLS " FROM refresh_tokens WHERE hash = $1"
@@ -419,5 +528,27 @@ const char *const clv_pg_sql[PG_COUNT] = {
                         " AND (created_at, client_id) < ($2::bigint, $3::text)"
                         " ORDER BY created_at DESC, client_id DESC LIMIT $4::bigint",
     [PG_CONSENT_DELETE] = "DELETE FROM consents WHERE user_id = $1 AND client_id = $2",
+    [PG_RESOURCE_INSERT] = "INSERT INTO resources (" RESOURCE_COLS ") VALUES ($1, $2, $3, $4, $5, $6)",
+    [PG_RESOURCE_FIND] = "SELECT " RESOURCE_COLS " FROM resources"
+                         " WHERE service_id = $1 AND identifier = $2",
+    [PG_RESOURCE_LIST] = "SELECT " RESOURCE_COLS " FROM resources WHERE service_id = $1"
+                         " ORDER BY created_at DESC, id DESC",
+    [PG_RESOURCE_DELETE] = "DELETE FROM resources WHERE service_id = $1 AND id = $2",
+
+    /* One node at a time runs the purge and the hygiene: the lock is held until the purge's
+     * transaction ends (the key is Clavis's own constant, not the migrations'). */
+    [PG_PURGE_LOCK] = "SELECT pg_try_advisory_xact_lock(7307015633716480312)",
+    /* $1 now, $2 limit (docs/OPERATIONS.md "Hygiene") */
+    [PG_HYGIENE_CANDIDATES] = "SELECT " CLIENT_COLS " FROM client_v WHERE id IN (SELECT c.id"
+                              " FROM tenants t JOIN client_v c ON c.tenant_id = t.id"
+                              HYGIENE_WHERE " ORDER BY " LAST_USE ", c.id LIMIT $2::bigint)"
+                              " ORDER BY GREATEST(last_used_at, created_at), id",
+    /* Registrations into one service count one after the other (store_ops.h
+     * registered_count): a lock of the service until the transaction ends, in the two-key
+     * space (int, int) under Clavis's own first key ("CLVR"). */
+    [PG_SERVICE_LOCK] = "SELECT pg_advisory_xact_lock(1129075282, hashtext($1))",
+    [PG_REGISTERED_COUNT] = "SELECT count(*) FROM clients c JOIN registration_tokens r"
+                            " ON r.client_id = c.client_id WHERE c.service_id = $1"
+                            " AND c.status <> 2",
 };
 /* clang-format on */

@@ -20,6 +20,8 @@ static clv_code tenant_load(const PGresult *res, int row, void **item, clv_err *
     t->name = clv_pg_col_text(&r);
     t->status = (clv_status)clv_pg_col_int(&r);
     t->created_at = clv_pg_col_int(&r);
+    t->deactivate_unused_after_days = clv_pg_col_int(&r);
+    t->registered_client_lifetime_days = clv_pg_col_int(&r);
     rc = clv_pg_row_end(&r, "tenant", err);
     if (rc != CLV_OK) {
         clv_tenant_free(t);
@@ -77,6 +79,8 @@ clv_code clv_pg_tenant_update(clv_store *s, const clv_tenant *t, clv_err *err)
     clv_pg_params_init(&p);
     clv_pg_text(&p, t->name);
     clv_pg_int(&p, t->status);
+    clv_pg_int(&p, t->deactivate_unused_after_days);
+    clv_pg_int(&p, t->registered_client_lifetime_days);
     clv_pg_text(&p, t->id);
     return clv_pg_write(s, PG_TENANT_UPDATE, &p, "tenant_update", true, err);
 }

@@ -194,6 +194,19 @@ clv_code clv_sqlite_client_touch(clv_store *s, const char *client_id, int64_t at
     return clv_sqlite_write(c, &b, "client_touch", true, err);
 }
 
+/* ?12 and ?13 of the list statements (sql.c CLIENT_HYGIENE_MATCH): NULL when not asked. */
+static void bind_hygiene(clv_sqlite_bind *b, const clv_client_filter *f)
+{
+    if (f->by_unused)
+        clv_sqlite_bind_int(b, f->unused_since);
+    else
+        clv_sqlite_bind_text(b, NULL);
+    if (f->by_secret_expiry)
+        clv_sqlite_bind_int(b, f->secret_expires_before);
+    else
+        clv_sqlite_bind_text(b, NULL);
+}
+
 clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const clv_store_page *pg,
                                 clv_list *out, clv_err *err)
 {
@@ -231,14 +244,34 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
     clv_sqlite_bind_text(&b, f->q);
     clv_sqlite_bind_page(&b, pg);
     clv_sqlite_bind_int(&b, f->by_effective ? (int64_t)f->effective_status : -1);
-    if (match != NULL) { /* ?10, the first key past the cursor's second, and ?11 */
+    /* ?10, the first key past the cursor's second, and ?11 (only the index variants read
+     * them; the others are given NULL) */
+    if (match != NULL)
         clv_sqlite_bind_int(&b, pg->ts < 0 ? 0
                                 : pg->ts >= INT64_MAX / CLV_SQLITE_Q_SECOND - 1
                                     ? INT64_MAX
                                     : (pg->ts + 1) * CLV_SQLITE_Q_SECOND);
-        clv_sqlite_bind_text(&b, match); /* static: freed below, after the statement ran */
-    }
+    else
+        clv_sqlite_bind_text(&b, NULL);
+    clv_sqlite_bind_text(&b, match); /* static: freed below, after the statement ran */
+    bind_hygiene(&b, f);
     rc = clv_sqlite_page(c, &b, pg->limit, &client_kind, out, err);
     free(match);
     return rc;
+}
+
+clv_code clv_sqlite_hygiene_candidates(clv_store *s, int64_t now, int limit, clv_list *out,
+                                       clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc;
+
+    if (!clv_sqlite_prepare(s, ST_HYGIENE_CANDIDATES, &c, &st, &rc, err))
+        return rc;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_int(&b, now);
+    clv_sqlite_bind_int(&b, limit);
+    return clv_sqlite_page(c, &b, -1, &client_kind, out, err);
 }

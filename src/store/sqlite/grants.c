@@ -38,6 +38,7 @@ static clv_code authcode_load(sqlite3_stmt *st, void **item, clv_err *err)
     v->created_at = clv_sqlite_col_int(&r);
     v->expires_at = clv_sqlite_col_int(&r);
     v->used = clv_sqlite_col_int(&r) != 0;
+    v->resource = clv_sqlite_col_text(&r);
     rc = clv_sqlite_row_end(&r, "authcode", err);
     if (rc != CLV_OK) {
         clv_authcode_free(v);
@@ -73,6 +74,7 @@ static clv_code refresh_load(sqlite3_stmt *st, void **item, clv_err *err)
     v->created_at = clv_sqlite_col_int(&r);
     v->expires_at = clv_sqlite_col_int(&r);
     v->used = clv_sqlite_col_int(&r) != 0;
+    v->resource = clv_sqlite_col_text(&r);
     rc = clv_sqlite_row_end(&r, "refresh token", err);
     if (rc != CLV_OK) {
         clv_refresh_free(v);
@@ -183,6 +185,7 @@ clv_code clv_sqlite_authcode_insert(clv_store *s, const clv_authcode *a, clv_err
     clv_sqlite_bind_int(&b, a->auth_time);
     clv_sqlite_bind_int(&b, a->created_at);
     clv_sqlite_bind_int(&b, a->expires_at);
+    clv_sqlite_bind_text(&b, a->resource);
     return clv_sqlite_write(c, &b, "authcode_insert", false, err);
 }
 
@@ -220,6 +223,7 @@ clv_code clv_sqlite_refresh_insert(clv_store *s, const clv_refresh *r, clv_err *
     clv_sqlite_bind_int(&b, r->auth_time);
     clv_sqlite_bind_int(&b, r->created_at);
     clv_sqlite_bind_int(&b, r->expires_at);
+    clv_sqlite_bind_text(&b, r->resource);
     return clv_sqlite_write(c, &b, "refresh_insert", false, err);
 }
 

@@ -286,6 +286,18 @@ clv_code clv_sqlite_commit(clv_store *s, clv_err *err)
     return rc == CLV_OK ? clv_sqlite_run(c, ST_COMMIT, err) : rc;
 }
 
+/* SQLite: one connection per thread that calls the store, always (a file has no connection
+ * limit to respect). */
+void clv_sqlite_pool_limit(clv_store *s, int n)
+{
+    (void)s, (void)n;
+}
+
+void clv_sqlite_release(clv_store *s)
+{
+    (void)s;
+}
+
 void clv_sqlite_rollback(clv_store *s)
 {
     clv_sqlite_conn *c;

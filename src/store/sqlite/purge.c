@@ -81,3 +81,20 @@ clv_code clv_sqlite_purge(clv_store *s, int64_t now, clv_list *removed, clv_err 
     clv_list_cleanup(&l);
     return rc;
 }
+
+clv_code clv_sqlite_purge_lock(clv_store *s, bool *got, clv_err *err)
+{
+    (void)s;
+    (void)err;
+    *got = true; /* the caller's BEGIN IMMEDIATE holds the database's one write lock */
+    return CLV_OK;
+}
+
+/* Processes that share one SQLite file have no channel to tell each other of a change:
+ * their caches' time limit (src/core/client_cache.h) is the only way they see one. */
+clv_code clv_sqlite_changes_wait(clv_store *s, int timeout_ms, clv_store_change_fn fn, void *ctx,
+                                 clv_err *err)
+{
+    (void)s, (void)timeout_ms, (void)fn, (void)ctx;
+    return clv_fail(err, CLV_NOT_FOUND, "changes: SQLite has no change notifications");
+}

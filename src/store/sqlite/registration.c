@@ -150,3 +150,27 @@ clv_code clv_sqlite_regtoken_get(clv_store *s, const char *client_id, unsigned c
         memcpy(hash, got, sizeof got);
     return rc;
 }
+
+clv_code clv_sqlite_registered_count(clv_store *s, const char *service_id, int64_t *count,
+                                     clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc;
+
+    if (!clv_sqlite_prepare(s, ST_REGISTERED_COUNT, &c, &st, &rc, err))
+        return rc;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_text(&b, service_id);
+    if ((rc = clv_sqlite_bind_end(&b, c, "registered_count", err)) != CLV_OK) {
+        clv_sqlite_done(st);
+        return rc;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *count = sqlite3_column_int64(st, 0);
+    else
+        rc = clv_sqlite_fail(c, "registered_count", err);
+    clv_sqlite_done(st);
+    return rc;
+}

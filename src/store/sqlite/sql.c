@@ -275,6 +275,29 @@ static const char migration_5[] =
     "CREATE INDEX consents_client ON consents (client_id);"
     "CREATE INDEX consents_list ON consents (user_id, created_at DESC, client_id DESC);";
 
+/* Resource indicators (RFC 8707; docs/DESIGN.md R38): the APIs of a service, and the
+ * one a code or refresh token was issued for. */
+static const char migration_resources[] =
+    "CREATE TABLE resources ("
+    " id TEXT PRIMARY KEY,"
+    " service_id TEXT NOT NULL REFERENCES services (id) ON DELETE CASCADE,"
+    " identifier TEXT NOT NULL, name TEXT, scopes TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " UNIQUE (service_id, identifier));"
+    "CREATE INDEX resources_list ON resources (service_id, created_at DESC, id DESC);"
+    "ALTER TABLE authcodes ADD COLUMN resource TEXT;"
+    "ALTER TABLE refresh_tokens ADD COLUMN resource TEXT;";
+
+/* Client hygiene (docs/OPERATIONS.md "Hygiene"): a tenant's two settings, in days (0: off,
+ * the default), and an index of a client's last use — its last token, or its creation if it
+ * never had one: max(last_used_at, created_at), as last_used_at is 0 or later than
+ * created_at — per tenant, so that the purge timer finds the unused clients of a tenant by
+ * a range (ST_HYGIENE_CANDIDATES). */
+static const char migration_hygiene[] =
+    "ALTER TABLE tenants ADD COLUMN deactivate_unused_after_days INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE tenants ADD COLUMN registered_client_lifetime_days INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX clients_last_use ON clients (tenant_id, max(last_used_at, created_at));";
+
+
 /* Migration (signing keys): the server's signing keys, each sealed under the
  * key-encryption key, which is never in the database (docs/DESIGN.md "Signing keys and the
  * KEK"). One active key per alg (the partial unique index: two nodes rotating at once make
@@ -286,8 +309,9 @@ static const char migration_keys[] =
     " retire_at INTEGER NOT NULL, sealed TEXT NOT NULL);"
     "CREATE UNIQUE INDEX signing_keys_active ON signing_keys (alg) WHERE active = 1;";
 
-const char *const clv_sqlite_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                             migration_5, migration_keys};
+const char *const clv_sqlite_migrations[] = {migration_1,         migration_2,      migration_3,
+                                             migration_4,         migration_5,      migration_resources,
+                                             migration_hygiene,   migration_keys};
 const int clv_sqlite_migration_count =
     (int)(sizeof clv_sqlite_migrations / sizeof clv_sqlite_migrations[0]);
 
@@ -297,6 +321,9 @@ const int clv_sqlite_migration_count =
 /* clang-format off */
 
 #define TENANT_COLS "id, name, status, created_at"
+/* what a tenant row reads: TENANT_COLS and the hygiene settings (migration 7) */
+#define TENANT_READ_COLS                                                                   \
+    TENANT_COLS ", deactivate_unused_after_days, registered_client_lifetime_days"
 
 #define SERVICE_COLS                                                                       \
     "id, tenant_id, name, description, status, approval, created_at, updated_at,"         \
@@ -341,10 +368,11 @@ const int clv_sqlite_migration_count =
 
 #define AUTHCODE_COLS                                                                      \
     "hash, client_id, user_id, tenant_id, redirect_uri, scope, nonce, code_challenge,"    \
-    " family_id, auth_time, created_at, expires_at, used"
+    " family_id, auth_time, created_at, expires_at, used, resource"
 #define REFRESH_COLS                                                                       \
     "hash, client_id, user_id, tenant_id, scope, family_id, auth_time, created_at,"       \
-    " expires_at, used"
+    " expires_at, used, resource"
+#define RESOURCE_COLS "id, service_id, identifier, name, scopes, created_at"
 #define SESSION_COLS "hash, user_id, tenant_id, auth_time, expires_at"
 #define IAT_COLS                                                                           \
     "hash, id, service_id, tenant_id, created_by, created_at, expires_at, uses_left"
@@ -371,14 +399,22 @@ const int clv_sqlite_migration_count =
     "((?3 = -1 AND (status <> 2 OR ?9 = 2)) OR status = ?3)"                              \
     " AND (?9 = -1 OR max(status, service_status, tenant_status) = ?9)"
 
+/* The hygiene filters (docs/API.md "List clients"), NULL when not asked for: ?12
+ * unused_since (the last use, or the creation if never used, before it), ?13
+ * secret_expires_before (a secret with an expiry before it). */
+#define CLIENT_HYGIENE_MATCH                                                               \
+    " AND (?12 IS NULL OR max(last_used_at, created_at) < ?12)"                           \
+    " AND (?13 IS NULL OR EXISTS (SELECT 1 FROM secrets x WHERE"                           \
+    " x.client_id = client_v.client_id AND x.expires_at <> 0 AND x.expires_at < ?13))"
+
 /* ?1 service, ?2 tenant, ?3 status, ?4 type, ?5 q, ?6 ?7 keyset, ?8 limit, ?9 effective
- * status. q (docs/DESIGN.md R9) uses instr, not LIKE, so that %, _ and * are literal; clv_fold()
+ * status, ?10 ?11 (the index variants below), ?12 ?13 CLIENT_HYGIENE_MATCH. q (docs/DESIGN.md R9) uses instr, not LIKE, so that %, _ and * are literal; clv_fold()
  * lower-cases every character (fold.c). */
 #define CLIENT_LIST(lead)                                                                  \
     "SELECT " CLIENT_COLS " FROM client_v WHERE " lead                                    \
     "(?1 IS NULL OR service_id = ?1) AND (?2 IS NULL OR tenant_id = ?2) AND "             \
     CLIENT_STATUS_MATCH " AND (?4 = -1 OR type = ?4) AND (?5 IS NULL OR"                  \
-    " instr(clv_fold(name), clv_fold(?5)) > 0 OR client_id = ?5)"                               \
+    " instr(clv_fold(name), clv_fold(?5)) > 0 OR client_id = ?5)" CLIENT_HYGIENE_MATCH          \
     " AND (created_at, id) < (?6, ?7) ORDER BY created_at DESC, id DESC LIMIT ?8"
 
 
@@ -391,7 +427,8 @@ const int clv_sqlite_migration_count =
  * (at most limit + 1 rows). */
 #define CLIENT_FILTERS                                                                     \
     "(?1 IS NULL OR service_id = ?1) AND (?2 IS NULL OR tenant_id = ?2) AND "             \
-    CLIENT_STATUS_MATCH " AND (?4 = -1 OR type = ?4) AND (created_at, id) < (?6, ?7)"
+    CLIENT_STATUS_MATCH " AND (?4 = -1 OR type = ?4)" CLIENT_HYGIENE_MATCH                 \
+    " AND (created_at, id) < (?6, ?7)"
 #define CLIENT_LIST_INDEX(index, match)                                                    \
     "SELECT * FROM (SELECT " CLIENT_COLS " FROM (SELECT m.id AS cid, f.rowid AS fk"       \
     " FROM " index " f JOIN clients_fts_map m ON m.k = f.rowid"                           \
@@ -412,6 +449,20 @@ const int clv_sqlite_migration_count =
     "(?1 IS NULL OR tenant_id = ?1) AND (?2 IS NULL OR target_id = ?2)"                   \
     " AND (?3 IS NULL OR actor_id = ?3) AND at >= ?4"                                     \
     " AND (at, id) < (?5, ?6) ORDER BY at DESC, id DESC LIMIT ?7"
+
+/* The hygiene candidates at `now` (store_ops.h hygiene_candidates), over tenants t and
+ * client_v c: not protected; active and unused for the tenant's deactivate_unused_after_days;
+ * or registered (a registration token) and active and unused, or inactive and unused and
+ * unchanged, for its registered_client_lifetime_days. */
+#define LAST_USE "max(c.last_used_at, c.created_at)"
+#define HYGIENE_WHERE(now)                                                                 \
+    " WHERE (t.deactivate_unused_after_days > 0 OR t.registered_client_lifetime_days > 0)" \
+    " AND c.protected = 0 AND c.status <> 2 AND ((c.status = 0"                            \
+    " AND t.deactivate_unused_after_days > 0 AND " LAST_USE " <= " now                     \
+    " - t.deactivate_unused_after_days * 86400) OR (t.registered_client_lifetime_days > 0" \
+    " AND max(" LAST_USE ", CASE WHEN c.status = 1 THEN c.updated_at ELSE 0 END) <= " now   \
+    " - t.registered_client_lifetime_days * 86400 AND EXISTS (SELECT 1 FROM"                \
+    " registration_tokens r WHERE r.client_id = c.client_id)))"
 
 /* A deleted object whose retention has run out (purge_at 0 means never set). */
 #define PURGEABLE "status = 2 AND purge_at <> 0 AND purge_at <= ?1"
@@ -444,9 +495,11 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
         " + coalesce(sum(retire_at), 0) FROM signing_keys",
 
     [ST_TENANT_INSERT] = "INSERT INTO tenants (" TENANT_COLS ") VALUES (?1, ?2, ?3, ?4)",
-    [ST_TENANT_GET] = "SELECT " TENANT_COLS " FROM tenants WHERE id = ?1",
-    [ST_TENANT_UPDATE] = "UPDATE tenants SET name = ?1, status = ?2 WHERE id = ?3",
-    [ST_TENANT_LIST] = "SELECT " TENANT_COLS " FROM tenants WHERE (created_at, id) < (?1, ?2)"
+    [ST_TENANT_GET] = "SELECT " TENANT_READ_COLS " FROM tenants WHERE id = ?1",
+    [ST_TENANT_UPDATE] = "UPDATE tenants SET name = ?1, status = ?2,"
+                         " deactivate_unused_after_days = ?3,"
+                         " registered_client_lifetime_days = ?4 WHERE id = ?5",
+    [ST_TENANT_LIST] = "SELECT " TENANT_READ_COLS " FROM tenants WHERE (created_at, id) < (?1, ?2)"
                        " ORDER BY created_at DESC, id DESC LIMIT ?3",
 
     [ST_SERVICE_INSERT] = "INSERT INTO services (id, tenant_id, name, description, status,"
@@ -551,14 +604,14 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
 
     /* A new code or refresh token is unused, whatever the caller's copy says. */
     [ST_AUTHCODE_INSERT] = "INSERT INTO authcodes (" AUTHCODE_COLS ")"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)",
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13)",
     /* Consuming is this one UPDATE: of two racing callers, only one changes the row. */
     [ST_AUTHCODE_MARK] = "UPDATE authcodes SET used = 1 WHERE hash = ?1 AND used = 0"
                      " AND " FAMILY_LIVE("authcodes"),
     [ST_AUTHCODE_GET] = "SELECT " AUTHCODE_COLS " FROM authcodes WHERE hash = ?1"
                     " AND " FAMILY_LIVE("authcodes"),
     [ST_REFRESH_INSERT] = "INSERT INTO refresh_tokens (" REFRESH_COLS ")"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
     [ST_REFRESH_MARK] = "UPDATE refresh_tokens SET used = 1 WHERE hash = ?1 AND used = 0"
                         " AND " FAMILY_LIVE("refresh_tokens"),
     [ST_REFRESH_GET] = "SELECT " REFRESH_COLS " FROM refresh_tokens WHERE hash = ?1"
@@ -601,5 +654,22 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
                         " ORDER BY created_at DESC, client_id DESC LIMIT ?4",
     [ST_CONSENT_DELETE] = "DELETE FROM consents WHERE user_id = ?1 AND client_id = ?2",
     [ST_REGTOKEN_GET] = "SELECT hash FROM registration_tokens WHERE client_id = ?1",
+    [ST_RESOURCE_INSERT] = "INSERT INTO resources (" RESOURCE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_RESOURCE_FIND] = "SELECT " RESOURCE_COLS " FROM resources"
+                         " WHERE service_id = ?1 AND identifier = ?2",
+    [ST_RESOURCE_LIST] = "SELECT " RESOURCE_COLS " FROM resources WHERE service_id = ?1"
+                         " ORDER BY created_at DESC, id DESC",
+    [ST_RESOURCE_DELETE] = "DELETE FROM resources WHERE service_id = ?1 AND id = ?2",
+
+    /* Client hygiene (docs/OPERATIONS.md "Hygiene"; store_ops.h hygiene_candidates): ?1 now,
+     * ?2 limit. Per tenant with a setting, its clients by the index of migration 7. */
+    [ST_HYGIENE_CANDIDATES] = "SELECT " CLIENT_COLS " FROM client_v WHERE id IN (SELECT c.id"
+                              " FROM tenants t JOIN client_v c ON c.tenant_id = t.id"
+                              HYGIENE_WHERE("?1") " ORDER BY " LAST_USE ", c.id LIMIT ?2)"
+                              " ORDER BY max(last_used_at, created_at), id",
+    /* ?1 service: its registered clients that are not deleted */
+    [ST_REGISTERED_COUNT] = "SELECT count(*) FROM clients c JOIN registration_tokens r"
+                            " ON r.client_id = c.client_id WHERE c.service_id = ?1"
+                            " AND c.status <> 2",
 };
 /* clang-format on */

@@ -20,6 +20,8 @@ static clv_code tenant_load(sqlite3_stmt *st, void **item, clv_err *err)
     t->name = clv_sqlite_col_text(&r);
     t->status = (clv_status)clv_sqlite_col_int(&r);
     t->created_at = clv_sqlite_col_int(&r);
+    t->deactivate_unused_after_days = clv_sqlite_col_int(&r);
+    t->registered_client_lifetime_days = clv_sqlite_col_int(&r);
     rc = clv_sqlite_row_end(&r, "tenant", err);
     if (rc != CLV_OK) {
         clv_tenant_free(t);
@@ -91,6 +93,8 @@ clv_code clv_sqlite_tenant_update(clv_store *s, const clv_tenant *t, clv_err *er
     clv_sqlite_bind_init(&b, st);
     clv_sqlite_bind_text(&b, t->name);
     clv_sqlite_bind_int(&b, t->status);
+    clv_sqlite_bind_int(&b, t->deactivate_unused_after_days);
+    clv_sqlite_bind_int(&b, t->registered_client_lifetime_days);
     clv_sqlite_bind_text(&b, t->id);
     return clv_sqlite_write(c, &b, "tenant_update", true, err);
 }

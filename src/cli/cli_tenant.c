@@ -1,0 +1,89 @@
+/* cli_tenant — `clavis tenant …`: a tenant's settings through the admin API (docs/API.md
+ * "Tenants"); so far its client hygiene (docs/OPERATIONS.md "Hygiene"). */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/config.h"
+#include "cli/admin_commands.h"
+#include "cli/commands.h"
+
+/* The hygiene settings: a number of days, or "off" (null: the setting is off). */
+static const char *const hygiene_flags[][2] = {
+    {"deactivate-unused-after-days", "deactivate_unused_after_days"},
+    {"registered-client-lifetime-days", "registered_client_lifetime_days"}};
+
+static const clv_cli_opt update_opts[] = {
+    CLV_STR("name", "name", "NAME", "a new name (platform admins)"),
+    CLV_STR("deactivate-unused-after-days", NULL, "DAYS|off",
+            "deactivate clients with no token for DAYS days (off: never)"),
+    CLV_STR("registered-client-lifetime-days", NULL, "DAYS|off",
+            "deactivate registered clients unused for DAYS days, delete them DAYS days later"),
+    CLV_OPT_END};
+static const clv_cli_opt no_opts[] = {CLV_OPT_END};
+
+static clv_cli_path tenant_path(const clv_cli_ctx *ctx)
+{
+    clv_cli_path p = {0};
+
+    clv_cli_path_add(&p, "/admin/v1/tenants/");
+    clv_cli_path_id(&p, ctx->pos[0]);
+    return p;
+}
+
+/* Puts the hygiene flags given into body; -1 to go on, else an exit code. */
+static int put_hygiene(clv_cli_ctx *ctx, json_t *body, int *n)
+{
+    for (size_t i = 0; i < sizeof hygiene_flags / sizeof hygiene_flags[0]; i++) {
+        const char *v = clv_cli_str(ctx, hygiene_flags[i][0]);
+        int64_t days = 0;
+        if (v == NULL)
+            continue;
+        if (strcmp(v, "off") != 0 && !clv_config_parse_count(v, INT32_MAX, &days))
+            return clv_cli_usage_error(ctx, "--%s must be a number of days or off",
+                                       hygiene_flags[i][0]);
+        if (json_object_set_new(body, hygiene_flags[i][1],
+                                days > 0 ? json_integer(days) : json_null()) != 0)
+            return CLV_EXIT_REFUSED;
+        (*n)++;
+    }
+    return -1;
+}
+
+static int run_update(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = tenant_path(ctx);
+    json_t *body = json_object();
+    int n = body != NULL ? clv_cli_put_flags(ctx, body) : -1, rc = CLV_EXIT_REFUSED;
+
+    if (n >= 0 && (rc = put_hygiene(ctx, body, &n)) < 0) {
+        if (n == 0)
+            rc = clv_cli_usage_error(ctx, "nothing to update: give a setting to change");
+        else
+            rc = clv_cli_call_show(ctx, "PATCH", &p, body, NULL);
+    }
+    json_decref(body);
+    return rc;
+}
+
+static int run_show(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = tenant_path(ctx);
+
+    return clv_cli_call_show(ctx, "GET", &p, NULL, NULL);
+}
+
+static const clv_cli_cmd tenant_cmds[] = {
+    {"show", "TENANT_ID", 1, "Show a tenant and its settings", NULL, no_opts, run_show, NULL},
+    {"update", "TENANT_ID", 1, "Change a tenant's name or its client hygiene",
+     "A tenant admin may change its own tenant's hygiene; the name only a platform admin.\n"
+     "The hygiene runs with the purge (clavis serve's timer, or clavis purge).",
+     update_opts, run_update, NULL},
+    {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
+
+static const clv_cli_group tenant_group = {"tenant", "Manages tenants and their settings",
+                                           tenant_cmds};
+
+int clv_cmd_tenant(int argc, char **argv)
+{
+    return clv_cli_group_run(&tenant_group, argc, argv);
+}
