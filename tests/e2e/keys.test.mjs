@@ -218,7 +218,7 @@ describe('two nodes on one database', () => {
     return t.body.access_token;
   };
 
-  test('a rotation on node a signs on node b within one second, and b verifies a\'s tokens', async () => {
+  test('a rotation on node a signs on node b within one second, and b verifies a\'s tokens', async (t) => {
     const before = kidOf(await tokenAt(b.url));
     const r = await a.api('POST', '/admin/v1/keys/rotate', { alg: 'RS256' });
     assert.equal(r.status, 201, r.text);
@@ -235,6 +235,7 @@ describe('two nodes on one database', () => {
       assert.ok(ms < 3000, 'node b still signs with the old key after 3 s');
       await sleep(20);
     }
+    t.diagnostic(`node b signed with the new key ${ms} ms after the rotation (${postgres ? 'postgres: told by NOTIFY' : 'sqlite: polled'})`);
     assert.ok(ms <= 1000, `node b signed with the old key for ${ms} ms`);
     // each node verifies what the other signed, old key and new
     const jwks = jose.createRemoteJWKSet(new URL(`${b.url}/jwks`), { cooldownDuration: 0 });

@@ -216,12 +216,16 @@ static const char migration_notify_sql[] =
 static const char *const migration_notify[] = {migration_notify_sql, NULL};
 
 /* Migration (signing keys): as the SQLite backend's (src/store/sqlite/sql.c): the keys
- * sealed under the key-encryption key, one active key per alg. */
+ * sealed under the key-encryption key, one active key per alg; a change is told on the
+ * channel of the notify migration (clavis_notify), which must come before it. */
 static const char migration_keys_table[] =
     "CREATE TABLE signing_keys (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
     " kid " ID " NOT NULL UNIQUE, alg integer NOT NULL, active integer NOT NULL,"
     " created_at bigint NOT NULL, retire_at bigint NOT NULL, sealed text NOT NULL);"
-    "CREATE UNIQUE INDEX signing_keys_active ON signing_keys (alg) WHERE active = 1;";
+    "CREATE UNIQUE INDEX signing_keys_active ON signing_keys (alg) WHERE active = 1;"
+    /* a rotation is told to the other nodes at once (src/core/changes.c) */
+    "CREATE TRIGGER signing_keys_notify AFTER INSERT OR UPDATE OR DELETE ON signing_keys"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('keys', 'kid');";
 
 static const char *const migration_keys[] = {migration_keys_table, NULL};
 
