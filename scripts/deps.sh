@@ -6,8 +6,8 @@ set -euo pipefail
 want=${1:-build}
 build_pkgs=(gcc make cmake pkg-config libmicrohttpd-dev libjansson-dev libssl-dev
     libjose-dev libsqlite3-dev libpq-dev libargon2-dev libcurl4-openssl-dev)
-test_pkgs=(check curl jq sqlite3 postgresql python3 python3-authlib python3-requests nodejs npm clang pmccabe
-    libclang-rt-14-dev)
+test_pkgs=(check curl jq sqlite3 postgresql python3 python3-authlib python3-requests nodejs npm clang pmccabe zsh fish
+    libclang-rt-14-dev prometheus)
 pkgs=("${build_pkgs[@]}")
 if [[ $want == test || $want == all ]]; then pkgs+=("${test_pkgs[@]}"); fi
 if [[ $want == pg ]]; then pkgs+=(postgresql); fi

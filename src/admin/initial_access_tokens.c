@@ -156,3 +156,28 @@ cleanup:
     clv_free_secret(text);
     return rc;
 }
+
+/* One token of the list: what create answered, less the token, plus who made it. */
+static json_t *iat_item(const void *item)
+{
+    const clv_iat *t = item;
+
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:s}", "id", t->id, "service_id", t->service_id,
+                     "expires_at", clv_json_time(t->expires_at), "uses", uses_json(t->uses_left),
+                     "created_at", clv_json_time(t->created_at), "created_by", t->created_by);
+}
+
+clv_code clv_admin_iat_list(clv_app *app, const clv_admin_args *args, json_t **out, clv_err *err)
+{
+    const char *service_id = clv_admin_query(args, "service_id");
+    clv_list l = {0};
+    clv_code rc;
+
+    rc = clv_store_iat_list(app->store, clv_admin_tenant_filter(args), service_id, clv_now(), &l,
+                            err);
+    if (rc == CLV_OK && (*out = clv_admin_page(&l, iat_item)) != NULL)
+        json_object_del(*out, "next_cursor"); /* never paginated: tokens are short-lived */
+    else if (rc == CLV_OK)
+        rc = clv_fail(err, CLV_NOMEM, "out of memory");
+    return rc;
+}

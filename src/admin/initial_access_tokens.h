@@ -35,4 +35,10 @@ enum {
 clv_code clv_admin_iat_create(clv_app *app, const clv_admin_args *args, json_t **out,
                               clv_err *err);
 
+/* Lists the tokens still usable (not expired, uses left) — a clv_admin_fn. Query: "service_id"
+ * and (platform admins) "tenant_id"; a tenant admin sees its own tenant's. On CLV_OK *out is
+ * {"items": [{"id", "service_id", "expires_at", "uses" (uses left, or null), "created_at",
+ * "created_by"}]}, newest first, never a token. */
+clv_code clv_admin_iat_list(clv_app *app, const clv_admin_args *args, json_t **out, clv_err *err);
+
 #endif

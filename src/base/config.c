@@ -203,7 +203,41 @@ static const struct {
     {"CLAVIS_KEK", ENV_STR, offsetof(clv_config, kek)},
     {"CLAVIS_KEY_ROTATION", ENV_DURATION, offsetof(clv_config, key_rotation)},
     {"CLAVIS_KEY_RETIRE_MARGIN", ENV_DURATION, offsetof(clv_config, key_retire_margin)},
+    {"CLAVIS_METRICS_LISTEN", ENV_STR, offsetof(clv_config, metrics_listen)},
+    {"CLAVIS_LOG_REQUESTS", ENV_BOOL, offsetof(clv_config, log_requests)},
 };
+
+bool clv_config_parse_log_format(const char *s, bool *text)
+{
+    if (s == NULL || (strcmp(s, "json") != 0 && strcmp(s, "text") != 0))
+        return false;
+    *text = strcmp(s, "text") == 0;
+    return true;
+}
+
+bool clv_config_parse_metrics_clients(const char *s, int *out)
+{
+    int64_t n = 0;
+
+    if (s == NULL || (strcmp(s, "0") != 0 && !clv_config_parse_count(s, 10000, &n)))
+        return false;
+    *out = (int)n;
+    return true;
+}
+
+/* The variables of the operations settings: CLAVIS_LOG_FORMAT, CLAVIS_METRICS_CLIENTS. */
+static clv_code env_ops(clv_config *cfg, clv_err *err)
+{
+    const char *fmt = getenv("CLAVIS_LOG_FORMAT"), *n = getenv("CLAVIS_METRICS_CLIENTS");
+
+    if (fmt != NULL && fmt[0] != '\0' && !clv_config_parse_log_format(fmt, &cfg->log_text))
+        return clv_fail_field(err, CLV_INVALID, "CLAVIS_LOG_FORMAT",
+                              "CLAVIS_LOG_FORMAT must be json or text");
+    if (n != NULL && n[0] != '\0' && !clv_config_parse_metrics_clients(n, &cfg->metrics_clients))
+        return clv_fail_field(err, CLV_INVALID, "CLAVIS_METRICS_CLIENTS",
+                              "CLAVIS_METRICS_CLIENTS must be 0 to 10000");
+    return CLV_OK;
+}
 
 static clv_code apply_env(clv_config *cfg, clv_err *err)
 {
@@ -220,7 +254,7 @@ static clv_code apply_env(clv_config *cfg, clv_err *err)
             rc = env_bool(env_vars[i].name, slot, err);
     }
     if (rc != CLV_OK || (rc = env_proxies(cfg, err)) != CLV_OK ||
-        (rc = env_max_registered(cfg, err)) != CLV_OK)
+        (rc = env_ops(cfg, err)) != CLV_OK || (rc = env_max_registered(cfg, err)) != CLV_OK)
         return rc;
     if (getenv("CLAVIS_DB_POOL") != NULL && getenv("CLAVIS_DB_POOL")[0] != '\0' &&
         !clv_config_parse_pool(getenv("CLAVIS_DB_POOL"), &cfg->db_pool))
@@ -270,6 +304,7 @@ clv_code clv_config_init(clv_config *cfg, bool env, clv_err *err)
     cfg->purge_interval = 3600;
     cfg->key_retire_margin = 300; /* docs/DESIGN.md "Signing keys and the KEK" */
     cfg->threads = cores > 0 ? (int)cores : 2;
+    cfg->metrics_clients = 100;
     if (env)
         return apply_env(cfg, err);
     return CLV_OK;
@@ -288,6 +323,7 @@ void clv_config_cleanup(clv_config *cfg)
     if (cfg->kek != NULL)
         memset(cfg->kek, 0, strlen(cfg->kek));
     free(cfg->kek);
+    free(cfg->metrics_listen);
     memset(cfg, 0, sizeof *cfg);
 }
 

@@ -39,6 +39,10 @@ typedef struct {
                                 * access token it signed expires (default 5 min) */
     char *trusted_proxies; /* NULL: none; else ",ADDR,ADDR," (canonical text) whose
                             * X-Forwarded-For is believed (CLAVIS_TRUSTED_PROXIES) */
+    char *metrics_listen;  /* NULL: GET /metrics on the listen address; else only on this
+                            * HOST:PORT (CLAVIS_METRICS_LISTEN) */
+    int metrics_clients;   /* per-client series of /metrics (CLAVIS_METRICS_CLIENTS; 100) */
+    bool log_text;         /* --log-format text (CLAVIS_LOG_FORMAT); default JSON lines */
 } clv_config;
 
 enum { CLV_ISSUER_MAX = 255 }; /* characters of an issuer URL */
@@ -82,6 +86,12 @@ bool clv_config_parse_count(const char *s, int64_t max, int64_t *out);
 enum { CLV_MAX_REGISTERED_MAX = 100000000 };
 /* A --db-pool / CLAVIS_DB_POOL value: 1 to 1024 connections. */
 bool clv_config_parse_pool(const char *v, int *out);
+
+/* Parses --log-format / CLAVIS_LOG_FORMAT ("json" or "text") into *text. */
+bool clv_config_parse_log_format(const char *s, bool *text);
+
+/* Parses --metrics-clients / CLAVIS_METRICS_CLIENTS: 0 to 10000. */
+bool clv_config_parse_metrics_clients(const char *s, int *out);
 
 /* Parses a non-negative decimal integer with optional unit suffix s/m/h/d into seconds. */
 bool clv_config_parse_duration(const char *s, int64_t *out);

@@ -31,7 +31,22 @@ static const char *const bools[] = {"true", "false", NULL};
         CLV_CHOICE("auth-method", "token_endpoint_auth_method", "METHOD",                          \
                    "how it authenticates at /token", false, methods),                              \
         CLV_CHOICE("subject-type", "subject_type", "TYPE", "the sub its users get", false,         \
-                   subjects)
+                   subjects),                                                                      \
+        CLV_NUM(                                                                                   \
+            "refresh-token-lifetime", "refresh_token_lifetime", "SECONDS",                         \
+            "refresh token lifetime, within the server's bounds (60 s to 90 days by default)"),    \
+        CLV_STR("sector-identifier-uri", "sector_identifier_uri", "URI",                           \
+                "pairwise sector: a JSON array of its redirect URIs, fetched by the server"),      \
+        CLV_STR("jwks", NULL, "JSON",                                                              \
+                "its public keys for private_key_jwt: a JWK Set as JSON, or @FILE to read one"),   \
+        CLV_STR("jwks-uri", "jwks_uri", "URI", "where its public keys are (https)"),               \
+        CLV_STR("client-uri", "client_uri", "URI", "its home page"),                               \
+        CLV_STR("logo-uri", "logo_uri", "URI", "its logo"),                                        \
+        CLV_STR("policy-uri", "policy_uri", "URI", "its privacy policy"),                          \
+        CLV_STR("tos-uri", "tos_uri", "URI", "its terms of service"),                              \
+        CLV_LIST("contact", "contacts", "ADDRESS", "a contact (an email address)" req),            \
+        CLV_STR("software-id", "software_id", "ID", "the software it runs (RFC 7591)"),            \
+        CLV_STR("software-version", "software_version", "VERSION", "that software's version")
 
 static const clv_cli_opt create_opts[] = {
     CLV_REQ("service-id", "service_id", "ID", "the service it belongs to"),
@@ -42,6 +57,9 @@ static const clv_cli_opt create_opts[] = {
     CLV_BOOL("allow-refresh-token", "allow_refresh_token", "issue refresh tokens"),
     CLV_BOOL("allow-client-credentials", "allow_client_credentials",
              "allow client_credentials (confidential)"),
+    CLV_CHOICE("require-pkce", NULL, "BOOL",
+               "require PKCE (default true; a public client always does, an m2m client never)",
+               false, bools),
     CLV_CHOICE("first-party", NULL, "BOOL",
                "true (default): an application of the operator, no consent page; false: a "
                "third party, whose users see the consent page and lend it no admin rights",
@@ -57,6 +75,8 @@ static const clv_cli_opt update_opts[] = {
     CLV_CHOICE("require-pkce", NULL, "BOOL", "require PKCE", false, bools),
     CLV_CHOICE("first-party", NULL, "BOOL", "an application of the operator (no consent page)",
                false, bools),
+    CLV_LIST("unset", NULL, "FIELD",
+             "reset a field to its default (a list to [], e.g. --unset redirect_uris)"),
     CLV_STR("if-match", NULL, "ETAG", "refuse (412) unless the client's version is still ETAG"),
     CLV_OPT_END};
 
@@ -139,17 +159,61 @@ static void print_created(clv_cli_ctx *ctx, const json_t *c)
     clv_wipe(buf, sizeof buf);
 }
 
+static int put_bools(const clv_cli_ctx *ctx, json_t *body);
+
+/* --jwks JSON or @FILE: a JWK Set for the body; -1 or the usage exit code. */
+static int put_jwks(clv_cli_ctx *ctx, json_t *body)
+{
+    const char *v = clv_cli_str(ctx, "jwks");
+    json_error_t jerr;
+    json_t *j;
+
+    if (v == NULL)
+        return -1;
+    j = v[0] == '@' ? json_load_file(v + 1, JSON_REJECT_DUPLICATES, &jerr)
+                    : json_loads(v, JSON_REJECT_DUPLICATES, &jerr);
+    if (j == NULL)
+        return clv_cli_usage_error(ctx, "--jwks: %s%s%s", v[0] == '@' ? v + 1 : "",
+                                   v[0] == '@' ? ": " : "", jerr.text);
+    json_object_set_new(body, "jwks", j);
+    return -1;
+}
+
+/* --unset FIELD…: each field null, which resets it (docs/API.md, PATCH). */
+static int put_unset(const clv_cli_ctx *ctx, json_t *body)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(json_object_get(ctx->vals, "unset"), i, v) {
+        if (json_object_get(body, json_string_value(v)) != NULL)
+            return clv_cli_usage_error(ctx, "--unset %s and a value for it", json_string_value(v));
+        json_object_set_new(body, json_string_value(v), json_null());
+    }
+    return -1;
+}
+
+/* Every field flag of create and update into body: those with a key, the BOOL-valued
+ * ones, --jwks and --unset. *n gets how many; returns -1 or an exit code. */
+static int put_fields(clv_cli_ctx *ctx, json_t *body, int *n)
+{
+    int rc;
+
+    if (body == NULL || (*n = clv_cli_put_flags(ctx, body)) < 0 || put_bools(ctx, body) < 0)
+        return CLV_EXIT_REFUSED;
+    if ((rc = put_jwks(ctx, body)) >= 0 || (rc = put_unset(ctx, body)) >= 0)
+        return rc;
+    *n = (int)json_object_size(body);
+    return -1;
+}
+
 static int run_create(clv_cli_ctx *ctx)
 {
     clv_cli_path p = clv_cli_client_path(NULL, NULL);
     json_t *body = json_object(), *out = NULL;
-    int rc = CLV_EXIT_REFUSED;
+    int n, rc = put_fields(ctx, body, &n);
 
-    const char *fp = clv_cli_str(ctx, "first-party");
-
-    if (body != NULL && clv_cli_put_flags(ctx, body) >= 0 &&
-        (fp == NULL ||
-         json_object_set_new(body, "first_party", json_boolean(strcmp(fp, "true") == 0)) == 0))
+    if (rc < 0)
         rc = clv_cli_api(ctx, "POST", &p, body, NULL, &out);
     if (rc == CLV_EXIT_OK)
         print_created(ctx, out);
@@ -209,20 +273,22 @@ static int run_update(clv_cli_ctx *ctx)
 {
     clv_cli_path p = clv_cli_client_path(ctx->pos[0], NULL);
     json_t *body = json_object(), *out = NULL;
-    int n = body != NULL ? clv_cli_put_flags(ctx, body) : -1, b = put_bools(ctx, body);
     const char *etag = clv_cli_str(ctx, "if-match");
-    int rc = CLV_EXIT_REFUSED;
+    int n = 0, rc = put_fields(ctx, body, &n);
 
+    if (rc >= 0)
+        goto done;
     if (etag != NULL && (etag[0] == '\0' || etag[strcspn(etag, "\r\n")] != '\0'))
         rc = clv_cli_usage_error(ctx, "--if-match needs an ETag such as \"3\" (or 3)");
-    else if (n == 0 && b == 0)
+    else if (n == 0)
         rc = clv_cli_usage_error(ctx, "nothing to update: give a field to change");
-    else if (n >= 0 && b >= 0)
+    else
         rc = clv_cli_api(ctx, "PATCH", &p, body, etag, &out);
     if (rc == CLV_EXIT_OK && ctx->json)
         clv_cli_print_json(ctx, out);
     else if (rc == CLV_EXIT_OK)
         clv_cli_show(out, NULL);
+done:
     json_decref(body);
     json_decref(out);
     return rc;
@@ -259,6 +325,26 @@ static int run_action(clv_cli_ctx *ctx)
         clv_cli_print_json(ctx, out);
     else if (rc == CLV_EXIT_OK)
         print_action(ctx, out);
+    json_decref(out);
+    return rc;
+}
+
+/* POST …/revoke-tokens: every token of the client so far stops working. */
+static int run_revoke(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = clv_cli_client_path(ctx->pos[0], "revoke-tokens");
+    json_t *out = NULL;
+    char n[32];
+    int rc = clv_cli_api(ctx, "POST", &p, NULL, NULL, &out);
+
+    if (rc == CLV_EXIT_OK && ctx->json) {
+        clv_cli_print_json(ctx, out);
+    } else if (rc == CLV_EXIT_OK) {
+        clv_cli_value(json_object_get(out, "revoked"), n, sizeof n);
+        printf("Revoked the tokens of client %.200s: its access tokens are inactive from now on, "
+               "and %s refresh tokens and codes are gone.\n",
+               ctx->pos[0], n);
+    }
     json_decref(out);
     return rc;
 }
@@ -362,12 +448,16 @@ static const clv_cli_cmd client_cmds[] = {
      &clv_cli_secret_group},
     {"token", "CLIENT_ID", 1, "Mint a test access token for a client",
      "Prints the token on stdout (the API's JSON with --json).", token_opts, run_token, NULL},
+    {"revoke-tokens", "CLIENT_ID", 1, "Revoke every token the client holds so far",
+     "Its access tokens introspect inactive from now on; its refresh tokens and unused\n"
+     "authorization codes are removed. The client itself stays as it is.",
+     no_opts, run_revoke, NULL},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
-static const clv_cli_group client_group = {
+const clv_cli_group clv_cli_client_group = {
     "client", "Manages clients: the applications that may ask for tokens", client_cmds};
 
 int clv_cmd_client(int argc, char **argv)
 {
-    return clv_cli_group_run(&client_group, argc, argv);
+    return clv_cli_group_run(&clv_cli_client_group, argc, argv);
 }

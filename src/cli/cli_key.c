@@ -70,10 +70,5 @@ static const clv_cli_cmd key_cmds[] = {
      run_list, NULL},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
-static const clv_cli_group key_group = {
+const clv_cli_group clv_cli_key_group = {
     "key", "Manages the server's signing keys (platform admins)", key_cmds};
-
-int clv_cmd_key(int argc, char **argv)
-{
-    return clv_cli_group_run(&key_group, argc, argv);
-}

@@ -126,7 +126,7 @@ static int run_logout(clv_cli_ctx *ctx)
 
 static const clv_cli_opt no_opts[] = {CLV_OPT_END};
 
-static const clv_cli_cmd top_cmds[] = {
+const clv_cli_cmd clv_cli_login_cmds[] = {
     {"login", "", 0, "Check an admin client's credentials and keep them in the profile",
      "Takes the server and the credentials from --url, --client-id and --client-secret, else\n"
      "from CLAVIS_URL, CLAVIS_CLIENT_ID and CLAVIS_CLIENT_SECRET, else asks for them (the\n"
@@ -137,14 +137,14 @@ static const clv_cli_cmd top_cmds[] = {
      NULL},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
-static const clv_cli_group top_group = {"", "", top_cmds};
+static const clv_cli_group top_group = {"", "", clv_cli_login_cmds};
 
 int clv_cmd_login(int argc, char **argv)
 {
-    return clv_cli_cmd_run(&top_group, &top_cmds[0], argc - 1, argv + 1);
+    return clv_cli_cmd_run(&top_group, &clv_cli_login_cmds[0], argc - 1, argv + 1);
 }
 
 int clv_cmd_logout(int argc, char **argv)
 {
-    return clv_cli_cmd_run(&top_group, &top_cmds[1], argc - 1, argv + 1);
+    return clv_cli_cmd_run(&top_group, &clv_cli_login_cmds[1], argc - 1, argv + 1);
 }

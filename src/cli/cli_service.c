@@ -138,11 +138,11 @@ static const clv_cli_cmd service_cmds[] = {
      no_opts, NULL, &clv_cli_resource_group},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
-static const clv_cli_group service_group = {
+const clv_cli_group clv_cli_service_group = {
     "service", "Manages services: the integrations whose clients share a status and approval",
     service_cmds};
 
 int clv_cmd_service(int argc, char **argv)
 {
-    return clv_cli_group_run(&service_group, argc, argv);
+    return clv_cli_group_run(&clv_cli_service_group, argc, argv);
 }

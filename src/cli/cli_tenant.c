@@ -1,5 +1,6 @@
-/* cli_tenant — `clavis tenant …`: a tenant's settings through the admin API (docs/API.md
- * "Tenants"); so far its client hygiene (docs/OPERATIONS.md "Hygiene"). */
+/* cli_tenant — `clavis tenant …`: tenants through the admin API (docs/API.md "Tenants";
+ * creating, listing, renaming and switching them is for platform admins, a tenant admin reads
+ * its own and sets its client hygiene, docs/OPERATIONS.md "Hygiene"). */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,8 +13,18 @@ static const char *const hygiene_flags[][2] = {
     {"deactivate-unused-after-days", "deactivate_unused_after_days"},
     {"registered-client-lifetime-days", "registered_client_lifetime_days"}};
 
+static const char *const statuses[] = {"active", "inactive", NULL};
+
+static const clv_cli_opt create_opts[] = {CLV_REQ("name", "name", "NAME", "the tenant's name"),
+                                          CLV_OPT_END};
+static const clv_cli_opt list_opts[] = {
+    CLV_INT("limit", NULL, "N", "at most N per page", 1, 100),
+    CLV_BOOL("all", NULL, "follow every page (else the first only)"), CLV_OPT_END};
 static const clv_cli_opt update_opts[] = {
     CLV_STR("name", "name", "NAME", "a new name (platform admins)"),
+    CLV_CHOICE("status", "status", "STATUS",
+               "inactive: every client of the tenant stops working at once (platform admins)",
+               false, statuses),
     CLV_STR("deactivate-unused-after-days", NULL, "DAYS|off",
             "deactivate clients with no token for DAYS days (off: never)"),
     CLV_STR("registered-client-lifetime-days", NULL, "DAYS|off",
@@ -21,13 +32,45 @@ static const clv_cli_opt update_opts[] = {
     CLV_OPT_END};
 static const clv_cli_opt no_opts[] = {CLV_OPT_END};
 
+static const clv_cli_col tenant_cols[] = {
+    {"ID", "id"}, {"NAME", "name"}, {"STATUS", "status"}, {"CREATED", "created_at"}, {NULL, NULL}};
+
 static clv_cli_path tenant_path(const clv_cli_ctx *ctx)
 {
     clv_cli_path p = {0};
 
-    clv_cli_path_add(&p, "/admin/v1/tenants/");
-    clv_cli_path_id(&p, ctx->pos[0]);
+    clv_cli_path_add(&p, "/admin/v1/tenants");
+    if (ctx->pos[0] != NULL) {
+        clv_cli_path_add(&p, "/");
+        clv_cli_path_id(&p, ctx->pos[0]);
+    }
     return p;
+}
+
+static int run_create(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = tenant_path(ctx);
+    json_t *body = json_object();
+    int rc = CLV_EXIT_REFUSED;
+
+    if (body != NULL && clv_cli_put_flags(ctx, body) >= 0)
+        rc = clv_cli_call_show(ctx, "POST", &p, body, NULL);
+    json_decref(body);
+    return rc;
+}
+
+static int run_list(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = tenant_path(ctx);
+
+    return clv_cli_run_list(ctx, &p, tenant_cols);
+}
+
+static int run_show(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = tenant_path(ctx);
+
+    return clv_cli_call_show(ctx, "GET", &p, NULL, NULL);
 }
 
 /* Puts the hygiene flags given into body; -1 to go on, else an exit code. */
@@ -65,25 +108,24 @@ static int run_update(clv_cli_ctx *ctx)
     return rc;
 }
 
-static int run_show(clv_cli_ctx *ctx)
-{
-    clv_cli_path p = tenant_path(ctx);
-
-    return clv_cli_call_show(ctx, "GET", &p, NULL, NULL);
-}
-
 static const clv_cli_cmd tenant_cmds[] = {
-    {"show", "TENANT_ID", 1, "Show a tenant and its settings", NULL, no_opts, run_show, NULL},
-    {"update", "TENANT_ID", 1, "Change a tenant's name or its client hygiene",
-     "A tenant admin may change its own tenant's hygiene; the name only a platform admin.\n"
-     "The hygiene runs with the purge (clavis serve's timer, or clavis purge).",
+    {"create", "", 0, "Create a tenant (platform admins)", NULL, create_opts, run_create, NULL},
+    {"list", "", 0, "List tenants, newest first (platform admins)", NULL, list_opts, run_list,
+     NULL},
+    {"show", "TENANT_ID", 1, "Show a tenant and its settings (a tenant admin: its own)", NULL,
+     no_opts, run_show, NULL},
+    {"update", "TENANT_ID", 1, "Change a tenant's name, status or client hygiene",
+     "A tenant admin may change its own tenant's hygiene; the name and status only a platform\n"
+     "admin. The tenant that holds the protected clavis init client cannot be made inactive\n"
+     "(409). The hygiene runs with the purge (clavis serve's timer, or clavis purge).",
      update_opts, run_update, NULL},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
-static const clv_cli_group tenant_group = {"tenant", "Manages tenants and their settings",
-                                           tenant_cmds};
+const clv_cli_group clv_cli_tenant_group = {
+    "tenant", "Manages tenants: the organisations that each administer their own services",
+    tenant_cmds};
 
 int clv_cmd_tenant(int argc, char **argv)
 {
-    return clv_cli_group_run(&tenant_group, argc, argv);
+    return clv_cli_group_run(&clv_cli_tenant_group, argc, argv);
 }

@@ -114,6 +114,53 @@ static int run_delete(clv_cli_ctx *ctx)
     return clv_cli_call_show(ctx, "DELETE", &p, NULL, done);
 }
 
+/* ---- consents (docs/DESIGN.md D3) ---- */
+
+static const clv_cli_opt grant_list_opts[] = {
+    CLV_INT("limit", NULL, "N", "at most N per page", 1, 100),
+    CLV_BOOL("all", NULL, "follow every page (else the first only)"), CLV_OPT_END};
+
+static const clv_cli_col grant_cols[] = {{"CLIENT_ID", "client_id"},
+                                         {"SCOPE", "scope"},
+                                         {"CREATED", "created_at"},
+                                         {"UPDATED", "updated_at"},
+                                         {NULL, NULL}};
+
+static int run_grant_list(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = user_path(ctx);
+
+    clv_cli_path_add(&p, "/grants");
+    return clv_cli_run_list(ctx, &p, grant_cols);
+}
+
+static int run_grant_revoke(clv_cli_ctx *ctx)
+{
+    clv_cli_path p = user_path(ctx);
+    char done[600];
+
+    clv_cli_path_add(&p, "/grants/");
+    clv_cli_path_id(&p, ctx->pos[1]);
+    snprintf(done, sizeof done,
+             "Revoked the consent of user %.200s to client %.200s: its next authorization asks "
+             "again.",
+             ctx->pos[0], ctx->pos[1]);
+    return clv_cli_call_show(ctx, "DELETE", &p, NULL, done);
+}
+
+static const clv_cli_cmd grant_cmds[] = {
+    {"list", "USER_ID", 1, "List what the user consented to, client by client", NULL,
+     grant_list_opts, run_grant_list, NULL},
+    {"revoke", "USER_ID CLIENT_ID", 2, "Forget the user's consent to a client",
+     "The next authorization of that client asks the user again (prompt=none answers\n"
+     "consent_required). Tokens already issued are not revoked: see clavis client revoke-tokens.",
+     no_opts, run_grant_revoke, NULL},
+    {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
+
+static const clv_cli_group grant_group = {
+    "user grant", "Lists and revokes a user's consents (to clients that are not first-party)",
+    grant_cmds};
+
 static const clv_cli_cmd user_cmds[] = {
     {"create", "", 0, "Create a user", NULL, create_opts, run_create, NULL},
     {"list", "", 0, "List users, newest first", NULL, list_opts, run_list, NULL},
@@ -121,12 +168,13 @@ static const clv_cli_cmd user_cmds[] = {
     {"update", "USER_ID", 1, "Change a user's email, password, roles or status", NULL, update_opts,
      run_update, NULL},
     {"delete", "USER_ID", 1, "Delete a user", NULL, no_opts, run_delete, NULL},
+    {"grant", "", 0, "List and revoke a user's consents", NULL, no_opts, NULL, &grant_group},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
-static const clv_cli_group user_group = {
+const clv_cli_group clv_cli_user_group = {
     "user", "Manages users: the people who sign in, and the administrators of a tenant", user_cmds};
 
 int clv_cmd_user(int argc, char **argv)
 {
-    return clv_cli_group_run(&user_group, argc, argv);
+    return clv_cli_group_run(&clv_cli_user_group, argc, argv);
 }

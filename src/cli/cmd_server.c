@@ -19,6 +19,7 @@
 #include "core/changes.h"
 #include "core/client_json.h"
 #include "core/ids.h"
+#include "core/metrics.h"
 #include "core/retention.h"
 #include "core/signing_keys.h"
 #include "crypto/hash.h"
@@ -51,7 +52,17 @@ static const char serve_help[] =
     "  --threads N          HTTP worker threads (default: number of cores)\n"
     "  --db-pool N          PostgreSQL: at most N connections, shared by the threads\n"
     "                       (CLAVIS_DB_POOL; default one per thread)\n"
-    "  --log-requests       log one JSON line per request\n"
+    "  --log-requests       log one line per request: request id, method, path (no\n"
+    "                       query), status, duration, client_id and failure cause\n"
+    "                       (CLAVIS_LOG_REQUESTS=1; default off)\n"
+    "  --log-format json|text  one JSON object a line, or plain text lines\n"
+    "                       (CLAVIS_LOG_FORMAT; default json)\n"
+    "  --metrics-listen HOST:PORT\n"
+    "                       serve GET /metrics on this address only, not on --listen\n"
+    "                       (CLAVIS_METRICS_LISTEN; default: on the listen address)\n"
+    "  --metrics-clients N  per-client series in /metrics: the N busiest clients, the\n"
+    "                       rest summed as client_id=\"other\"; 0 to 10000\n"
+    "                       (CLAVIS_METRICS_CLIENTS; default 100)\n"
     "  --open-registration-service SERVICE_ID\n"
     "                       allow POST /register without an initial access token; such\n"
     "                       clients join this service (CLAVIS_OPEN_REGISTRATION_SERVICE;\n"
@@ -76,7 +87,8 @@ static const char purge_help[] =
 
 enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
        OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT, OPT_MAX_REG,
-       OPT_NOW, OPT_DB_POOL, OPT_KEY_ROTATION };
+       OPT_NOW, OPT_DB_POOL, OPT_LOG_FORMAT, OPT_METRICS_LISTEN, OPT_METRICS_CLIENTS,
+       OPT_KEY_ROTATION };
 
 static const struct option long_opts[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -96,7 +108,30 @@ static const struct option long_opts[] = {
     {"max-registered-clients", required_argument, NULL, OPT_MAX_REG},
     {"now", required_argument, NULL, OPT_NOW},
     {"db-pool", required_argument, NULL, OPT_DB_POOL},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
+    {"metrics-clients", required_argument, NULL, OPT_METRICS_CLIENTS},
     {NULL, 0, NULL, 0}};
+
+/* The options only serve takes (init and purge refuse them). */
+static bool serve_only(int val)
+{
+    return val == OPT_LISTEN || val == OPT_ISSUER || val == OPT_OPEN_REG || val == OPT_REUSE_PORT ||
+           val == OPT_MAX_REG || val == OPT_DB_POOL || val == OPT_METRICS_LISTEN ||
+           val == OPT_METRICS_CLIENTS || val == OPT_KEY_ROTATION;
+}
+
+const char *clv_cli_server_flag(size_t i, bool serve, bool *value)
+{
+    for (const struct option *o = long_opts; o->name != NULL; o++) {
+        if ((serve || !serve_only(o->val)) && i-- == 0) {
+            if (value != NULL)
+                *value = o->has_arg != no_argument;
+            return o->name;
+        }
+    }
+    return NULL;
+}
 
 /* A usage error: one line and a hint, never the whole help (exit 2). */
 static int bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -162,7 +197,12 @@ static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc
         cfg->reuse_port = true;
     else if (c == OPT_KEY_ROTATION)
         *rc = key_rotation_days(argv, cfg);
-    else if (c == OPT_MAX_REG) {
+    else if (c == OPT_METRICS_LISTEN)
+        clv_config_set_str(&cfg->metrics_listen, optarg);
+    else if (c == OPT_METRICS_CLIENTS) {
+        if (!clv_config_parse_metrics_clients(optarg, &cfg->metrics_clients))
+            *rc = bad(argv[0], "--metrics-clients must be 0 to 10000");
+    } else if (c == OPT_MAX_REG) {
         if (!clv_config_parse_count(optarg, CLV_MAX_REGISTERED_MAX, &cfg->max_registered_clients))
             *rc = bad(argv[0], "--max-registered-clients must be 1 to %d", CLV_MAX_REGISTERED_MAX);
     } else if (c == OPT_DB_POOL) {
@@ -192,6 +232,10 @@ static int common_opt(char **argv, int c, clv_config *cfg, cli_flags *fl)
         fl->now = optarg;
         break;
     case OPT_LOG: cfg->log_requests = true; break;
+    case OPT_LOG_FORMAT:
+        if (!clv_config_parse_log_format(optarg, &cfg->log_text))
+            return bad(argv[0], "--log-format must be json or text");
+        break;
     case OPT_ALG:
         if (!clv_alg_parse(optarg, &cfg->token_alg))
             return bad(argv[0], "--token-alg must be RS256, ES256 or EdDSA");
@@ -224,8 +268,7 @@ static int parse(int argc, char **argv, clv_config *cfg, cli_flags *fl, bool ser
     opterr = 0;
     /* ':' first: a missing value is ':', told apart from an unknown option ('?'). */
     while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
-        if (c == OPT_LISTEN || c == OPT_ISSUER || c == OPT_OPEN_REG || c == OPT_REUSE_PORT ||
-            c == OPT_MAX_REG || c == OPT_DB_POOL || c == OPT_KEY_ROTATION) {
+        if (serve_only(c)) {
             if (!server_opt(argv, c, server, cfg, &rc))
                 return rc;
         } else if ((rc = common_opt(argv, c, cfg, fl)) != 0) {
@@ -251,6 +294,7 @@ int clv_cli_setup(int argc, char **argv, clv_config *cfg, cli_flags *fl, const c
     }
     if ((rc = parse(argc, argv, cfg, fl, server)) != 0)
         return rc;
+    clv_log_set_text(cfg->log_text);
     if (fl->help) {
         fputs(help, stdout);
         return 0;
@@ -361,6 +405,8 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
     }
     if (check_initialised(cfg, *app) != 0)
         return 1;
+    clv_metrics_setup((unsigned)cfg->metrics_clients);
+    clv_audit_log_events(true);
     if (!clv_h_oauth_init(*app) || clv_server_start(*app, srv, &err) != CLV_OK) {
         fprintf(stderr, "clavis: %s\n", err.detail[0] ? err.detail : "start-up failed");
         return 1;

@@ -3,6 +3,7 @@
 #define CLV_CLI_SERVER_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "base/config.h"
 
@@ -16,5 +17,9 @@ typedef struct {
  * usage error, printed). cfg needs clv_config_cleanup either way. */
 int clv_cli_setup(int argc, char **argv, clv_config *cfg, cli_flags *fl, const char *help,
                   bool server);
+
+/* The long options of serve (serve true) or of init and purge, for completion: the i-th name
+ * (without "--"), NULL past the last; *value (may be NULL) whether it takes a value. */
+const char *clv_cli_server_flag(size_t i, bool serve, bool *value);
 
 #endif

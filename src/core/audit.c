@@ -4,7 +4,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "core/ids.h"
+
+/* Every lifecycle event is also a log line (docs/OPERATIONS.md "Logs"): who, what, which
+ * object — never the changes, whose values an operator reads in the audit API. Written
+ * with the event, inside the change's transaction. */
+static bool log_events;
+
+void clv_audit_log_events(bool on)
+{
+    log_events = on;
+}
+
+static void log_event(const clv_audit *a)
+{
+    const char *const kv[][2] = {
+        {"event_id", a->id},           {"action", a->action},
+        {"actor_type", a->actor_type}, {"actor_id", a->actor_id},
+        {"tenant_id", a->tenant_id},   {"target_type", a->target_type},
+        {"target_id", a->target_id},
+    };
+
+    clv_log_kv("info", "audit", kv, sizeof kv / sizeof kv[0]);
+}
 
 clv_code clv_audit_write(clv_app *app, const clv_principal *p, const char *tenant_id,
                          const char *action, const char *target_type, const char *target_id,
@@ -31,6 +54,8 @@ clv_code clv_audit_write(clv_app *app, const clv_principal *p, const char *tenan
     a.changes = changes;
     rc = clv_store_audit_insert(app->store, &a, err);
     json_decref(changes);
+    if (rc == CLV_OK && log_events)
+        log_event(&a);
     return rc;
 }
 

@@ -3,6 +3,7 @@
 #define CLV_CORE_AUDIT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "base/err.h"
 #include "base/model.h"
@@ -13,6 +14,10 @@
 clv_code clv_audit_write(clv_app *app, const clv_principal *p, const char *tenant_id,
                          const char *action, const char *target_type, const char *target_id,
                          json_t *changes, clv_err *err);
+
+/* Whether each event written is also logged (one "audit" line: action, actor, tenant,
+ * target; never the changes). Off by default; serve turns it on at start-up. */
+void clv_audit_log_events(bool on);
 
 /* The JSON of an event as docs/DESIGN.md R10 gives it. New reference. */
 json_t *clv_audit_to_json(const clv_audit *a);

@@ -246,6 +246,15 @@ static const field_def *field_find(const char *name)
     return NULL;
 }
 
+const char *clv_client_field(size_t i, bool *patchable)
+{
+    if (i >= COUNT(fields))
+        return NULL;
+    if (patchable != NULL)
+        *patchable = fields[i].patchable;
+    return fields[i].name;
+}
+
 static bool in_list(const char *const *list, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++)

@@ -43,6 +43,12 @@ clv_code clv_client_validate(const clv_client *c, const clv_config *cfg, clv_err
  * scheme containing a '.' (reverse domain, RFC 8252 §7.1). CLV_INVALID with field. */
 clv_code clv_redirect_uri_check(const char *uri, const char *field, clv_err *err);
 
+/* The writable fields of a client's JSON (docs/API.md "Client fields", column W), in the order
+ * they are applied ("type" and "service_id" first): the i-th name, or NULL past the last.
+ * *patchable (may be NULL) says whether PATCH takes it (type and service_id are immutable). One
+ * list for the API, `clavis export` and `clavis apply`. */
+const char *clv_client_field(size_t i, bool *patchable);
+
 /* The rules of client fields that other objects share (docs/DESIGN.md R20, R38): a
  * resource identifier (RFC 8707 §2: an absolute http(s) URI without a fragment, ≤ 2000
  * characters), a name (1..200 characters, no controls), a list of scopes (≤ 100 scope

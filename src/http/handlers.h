@@ -19,6 +19,11 @@ void clv_h_discovery_oauth(clv_req *r, clv_resp *resp);
 void clv_h_jwks(clv_req *r, clv_resp *resp);
 void clv_h_healthz(clv_req *r, clv_resp *resp);
 void clv_h_readyz(clv_req *r, clv_resp *resp);
+/* h_metrics.c: GET /metrics (Prometheus text format 0.0.4, docs/OPERATIONS.md "Metrics");
+ * 404 on the listen address when the metrics have their own (--metrics-listen), where
+ * clv_h_metrics_serve answers. */
+void clv_h_metrics(clv_req *r, clv_resp *resp);
+void clv_h_metrics_serve(clv_req *r, clv_resp *resp);
 void clv_h_token(clv_req *r, clv_resp *resp);
 void clv_h_introspect(clv_req *r, clv_resp *resp);
 void clv_h_revoke(clv_req *r, clv_resp *resp);

@@ -16,6 +16,7 @@
 #define CLV_NO_TOKEN "a Bearer token is required"
 
 enum { CLV_BODY_MAX = 64 * 1024, CLV_ROUTE_PARAMS = 3, CLV_RESP_HEADERS = 16, CLV_ADDR_MAX = 46 };
+enum { CLV_REQUEST_ID_MAX = 128 };
 
 typedef struct clv_req clv_req;
 
@@ -98,6 +99,11 @@ clv_code clv_req_query_int(const clv_req *r, const char *name, int min, int max,
  * walk: then the peer. Into out (CLV_ADDR_MAX bytes). */
 void clv_forwarded_addr(const clv_config *cfg, const char *peer, const char *xff,
                         char out[CLV_ADDR_MAX]);
+
+/* The id of a request (docs/OPERATIONS.md "Logs"): the X-Request-Id it came with (given;
+ * NULL: none) when that is 1 to CLV_REQUEST_ID_MAX characters of letters, digits and
+ * "-_.:+/=", else a new one (24 hex digits, unique per process). Into out. */
+void clv_request_id(const char *given, char out[CLV_REQUEST_ID_MAX + 1]);
 
 /* true if s[0..n) is valid UTF-8 with no NUL bytes. */
 bool clv_utf8_valid(const char *s, size_t n);

@@ -1,12 +1,14 @@
 /* req — helpers that read a request's body, query and source address (see http.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/json_text.h"
+#include "crypto/rand.h"
 #include "http/http.h"
 
 bool clv_utf8_valid(const char *s, size_t n)
@@ -146,4 +148,35 @@ void clv_forwarded_addr(const clv_config *cfg, const char *peer, const char *xff
             return;
         end = start > 0 ? start - 1 : 0;
     }
+}
+
+/* A new request id: a random prefix per thread (64 bits, drawn once) and a counter. */
+static void new_request_id(char out[CLV_REQUEST_ID_MAX + 1])
+{
+    static _Thread_local uint64_t prefix;
+    static _Thread_local uint32_t next;
+
+    static const char hex[] = "0123456789abcdef";
+    uint32_t n = next++;
+
+    if (prefix == 0 && (!clv_rand_public(&prefix, sizeof prefix) || prefix == 0))
+        prefix = (uint64_t)clv_now_us() | 1;
+    for (int i = 0; i < 16; i++)
+        out[i] = hex[(prefix >> (60 - 4 * i)) & 15];
+    for (int i = 0; i < 8; i++)
+        out[16 + i] = hex[(n >> (28 - 4 * i)) & 15];
+    out[24] = '\0';
+}
+
+void clv_request_id(const char *given, char out[CLV_REQUEST_ID_MAX + 1])
+{
+    static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                             "-_.:+/=";
+    size_t n = given != NULL ? strspn(given, ok) : 0;
+
+    if (n == 0 || n > CLV_REQUEST_ID_MAX || given[n] != '\0') {
+        new_request_id(out);
+        return;
+    }
+    memcpy(out, given, n + 1);
 }

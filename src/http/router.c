@@ -9,6 +9,8 @@
 #include "http/browser.h"
 #include "http/handlers.h"
 
+#include "core/metrics.h"
+
 #include "admin/clients.h"
 #include "admin/consents.h"
 #include "admin/initial_access_tokens.h"
@@ -69,6 +71,7 @@ static const route routes[] = {
     ROUTE("OPTIONS", "/revoke", clv_h_preflight),
     ROUTE("GET", "/healthz", clv_h_healthz),
     ROUTE("GET", "/readyz", clv_h_readyz),
+    ROUTE("GET", "/metrics", clv_h_metrics),
     /* the admin API (docs/API.md) */
     ADMIN("POST", T, clv_admin_tenant_create, 201, BODY),
     ADMIN("GET", T, clv_admin_tenant_list, 200, PAGE),
@@ -115,8 +118,71 @@ static const route routes[] = {
     ROUTE("PUT", "/register/*", clv_h_register_put),
     ROUTE("DELETE", "/register/*", clv_h_register_delete),
     ADMIN("POST", "/admin/v1/initial-access-tokens", clv_admin_iat_create, 201, BODY | NO_STORE),
+    {"GET", "/admin/v1/initial-access-tokens", NULL,
+     {clv_admin_iat_list, 0, 200, 0, {"service_id", "tenant_id", NULL}}},
     ADMIN("POST", C "/*/test-token", clv_admin_test_token, 201, BODY_OPT | NO_STORE),
 };
+
+enum { ROUTES = sizeof routes / sizeof routes[0], NAME_MAX_LEN = 96 };
+
+/* The endpoints of /metrics: one per distinct pattern, then "other" (clv_router_init). */
+static unsigned route_endpoint[ROUTES];
+static char endpoint_names[CLV_METRICS_ENDPOINTS][NAME_MAX_LEN];
+static size_t endpoint_count;
+
+/* pattern with each '*' written "{id}". */
+static void endpoint_name(const char *pattern, char out[NAME_MAX_LEN])
+{
+    size_t o = 0;
+
+    for (; *pattern != '\0' && o + 5 < NAME_MAX_LEN; pattern++) {
+        if (*pattern == '*') {
+            memcpy(out + o, "{id}", 4);
+            o += 4;
+        } else {
+            out[o++] = *pattern;
+        }
+    }
+    out[o] = '\0';
+}
+
+void clv_router_init(void)
+{
+    endpoint_count = 0;
+    for (size_t k = 0; k < ROUTES; k++) {
+        size_t j = 0;
+        while (j < k && strcmp(routes[j].pattern, routes[k].pattern) != 0)
+            j++;
+        if (j < k) {
+            route_endpoint[k] = route_endpoint[j];
+        } else if (endpoint_count + 1 < CLV_METRICS_ENDPOINTS) {
+            route_endpoint[k] = (unsigned)endpoint_count;
+            endpoint_name(routes[k].pattern, endpoint_names[endpoint_count++]);
+        } else {
+            route_endpoint[k] = CLV_METRICS_ENDPOINTS - 1; /* not counted (ignored) */
+        }
+    }
+    snprintf(endpoint_names[endpoint_count++], NAME_MAX_LEN, "other");
+}
+
+size_t clv_router_endpoint_count(void)
+{
+    return endpoint_count;
+}
+
+const char *clv_router_endpoint_name(size_t i)
+{
+    return i < endpoint_count ? endpoint_names[i] : "other";
+}
+
+size_t clv_router_endpoint_of(const char *name)
+{
+    size_t i = 0;
+
+    while (i + 1 < endpoint_count && strcmp(endpoint_names[i], name) != 0)
+        i++;
+    return i;
+}
 
 /* Matches path against pattern, capturing '*' segments into r's params (pointing into
  * buf, which holds a copy of path whose '/' separators are turned into NULs). */
@@ -213,6 +279,7 @@ void clv_router_dispatch(clv_req *r, clv_resp *resp)
     for (size_t k = 0; k < sizeof routes / sizeof routes[0]; k++) {
         if (!match(r, routes[k].pattern, path, buf))
             continue;
+        clv_req_set_endpoint(r, route_endpoint[k]);
         if (strcmp(routes[k].method, method) == 0) {
             if (routes[k].handler != NULL)
                 routes[k].handler(r, resp);

@@ -16,6 +16,17 @@ void clv_req_set_param(clv_req *r, int i, const char *seg);
 
 enum { CLV_PATH_MAX = 2048 };
 
+/* The endpoints /metrics counts requests by (core/metrics.h): one per distinct route pattern
+ * (each '*' written "{id}": a bounded set, never a raw path), then "other" for a path no
+ * route has. clv_router_init makes them, once, before the server starts. */
+void clv_router_init(void);
+size_t clv_router_endpoint_count(void);
+const char *clv_router_endpoint_name(size_t i);
+/* The endpoint called name (e.g. "/metrics"); "other"'s when none is. */
+size_t clv_router_endpoint_of(const char *name);
+/* Records the endpoint of the matched route (called by the router). */
+void clv_req_set_endpoint(clv_req *r, unsigned endpoint);
+
 /* A CLV_PATH_MAX-byte buffer that lives as long as the request, for the router. */
 char *clv_req_path_buf(clv_req *r);
 

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "core/metrics.h"
 #include "http/browser.h"
+#include "http/handlers.h"
 #include "http/http.h"
 #include "http/router.h"
 
@@ -23,6 +25,8 @@ struct clv_server {
     clv_app *app;
     const char *prefix; /* the issuer's path, "" when it has none (borrowed from cfg) */
     size_t prefix_len;
+    bool metrics_only;          /* the --metrics-listen server: GET /metrics and nothing else */
+    struct clv_server *metrics; /* the main server's --metrics-listen server, or NULL */
 };
 
 struct clv_req {
@@ -37,6 +41,8 @@ struct clv_req {
     bool too_large;
     const char *params[CLV_ROUTE_PARAMS];
     int64_t start_us;
+    unsigned endpoint;                /* of the route matched (router.h), for /metrics */
+    char rid[CLV_REQUEST_ID_MAX + 1]; /* the request id (clv_request_id) */
     char addr[CLV_ADDR_MAX]; /* the caller's address (clv_req_addr) */
     char segs[CLV_PATH_MAX]; /* the router's copy of the path, split into segments */
 };
@@ -46,6 +52,10 @@ char *clv_req_path_buf(clv_req *r)
     return r->segs;
 }
 
+void clv_req_set_endpoint(clv_req *r, unsigned endpoint)
+{
+    r->endpoint = endpoint;
+}
 const char *clv_req_method(const clv_req *r) { return r->method; }
 const char *clv_req_addr(const clv_req *r) { return r->addr; }
 const char *clv_req_path(const clv_req *r) { return r->path; }
@@ -158,7 +168,7 @@ clv_code clv_req_query_form(const clv_req *r, clv_form *form, char repeated[CLV_
     return CLV_OK;
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *conn, clv_resp *resp)
+static enum MHD_Result send_resp(struct MHD_Connection *conn, clv_resp *resp, const char *rid)
 {
     struct MHD_Response *m;
     enum MHD_Result ret;
@@ -171,6 +181,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, clv_resp *resp)
         MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
     for (int i = 0; i < resp->header_count; i++)
         MHD_add_response_header(m, resp->header_names[i], resp->header_values[i]);
+    MHD_add_response_header(m, "X-Request-Id", rid); /* on every answer: docs/OPERATIONS.md */
     ret = MHD_queue_response(conn, (unsigned)resp->status, m);
     MHD_destroy_response(m);
     return ret;
@@ -270,9 +281,39 @@ static void req_start(clv_server *srv, clv_req *r, const char *method)
     r->started = true;
     r->app = srv->app;
     r->method = method;
+    r->endpoint = (unsigned)clv_router_endpoint_count() - 1; /* "other" until a route matches */
+    clv_request_id(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Request-Id"), r->rid);
     cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL && strtoull(cl, NULL, 10) > CLV_BODY_MAX)
         r->too_large = true;
+}
+
+/* The --metrics-listen server answers GET /metrics (under the issuer's path or not) and
+ * nothing else. */
+static void metrics_only(clv_req *r, clv_resp *resp)
+{
+    clv_err err;
+
+    if (strcmp(r->path, "/metrics") == 0 && strcmp(r->method, "GET") == 0) {
+        clv_req_set_endpoint(r, (unsigned)clv_router_endpoint_of("/metrics"));
+        clv_h_metrics_serve(r, resp);
+        return;
+    }
+    clv_err_init(&err);
+    clv_fail(&err, CLV_NOT_FOUND, "no such endpoint (this address serves GET /metrics only)");
+    clv_resp_oauth_error(resp, &err);
+}
+
+/* After the answer: counted for /metrics, and logged when asked to (--log-requests). */
+static void finish(const clv_server *srv, const clv_req *r, int status)
+{
+    int64_t us = clv_now_us() - r->start_us;
+
+    clv_metrics_request(r->endpoint, status, us);
+    if (srv->app->cfg->log_requests)
+        clv_log_request(r->method, r->url, status, us);
+    else
+        clv_log_end();
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -300,6 +341,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    clv_log_begin(r->rid);
     if (r->too_large) {
         clv_err_init(&err);
         clv_fail(&err, CLV_TOO_LARGE, "the request body is larger than 64 KiB");
@@ -307,13 +349,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             clv_resp_problem(&resp, &err);
         else
             clv_resp_oauth_error(&resp, &err);
+    } else if (srv->metrics_only) {
+        metrics_only(r, &resp);
     } else {
         clv_router_dispatch(r, &resp);
     }
     clv_page_secure(&resp, srv->app);
-    ret = send_resp(conn, &resp);
-    if (srv->app->cfg->log_requests)
-        clv_log_request(method, r->url, resp.status, clv_now_us() - r->start_us);
+    ret = send_resp(conn, &resp, r->rid);
+    finish(srv, r, resp.status);
     clv_resp_cleanup(&resp);
     return ret;
 }
@@ -373,13 +416,14 @@ bad:
                           "--listen must be HOST:PORT or [IPV6]:PORT, not '%s'", listen);
 }
 
-/* A listening socket for ss, bound here rather than by libmicrohttpd so that an address in
- * use is told apart from other failures. SO_REUSEADDR lets a restart bind while old
- * connections are in TIME_WAIT; SO_REUSEPORT, only with reuse_port, lets a second server
- * bind the same address while the first runs (the kernel then splits connections between
- * them), which is right only for a zero-downtime restart (docs/OPERATIONS.md). */
-static clv_code listen_socket(const struct sockaddr_storage *ss, const clv_config *cfg,
-                              int *out, clv_err *err)
+/* A listening socket for ss (the address `listen` names), bound here rather than by
+ * libmicrohttpd so that an address in use is told apart from other failures.
+ * SO_REUSEADDR lets a restart bind while old connections are in TIME_WAIT; SO_REUSEPORT,
+ * only with reuse_port, lets a second server bind the same address while the first runs
+ * (the kernel then splits connections between them), which is right only for a
+ * zero-downtime restart (docs/OPERATIONS.md). */
+static clv_code listen_socket(const struct sockaddr_storage *ss, const char *listen_at,
+                              bool reuse_port, int *out, clv_err *err)
 {
     int fd, one = 1, e;
     socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
@@ -387,10 +431,9 @@ static clv_code listen_socket(const struct sockaddr_storage *ss, const clv_confi
 
     fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
-        return clv_fail(err, CLV_INTERNAL, "cannot listen on %s: %s", cfg->listen,
-                        strerror(errno));
+        return clv_fail(err, CLV_INTERNAL, "cannot listen on %s: %s", listen_at, strerror(errno));
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        (cfg->reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
+        (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
         (ss->ss_family == AF_INET6 &&
          setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
         bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, SOMAXCONN) != 0) {
@@ -400,25 +443,32 @@ static clv_code listen_socket(const struct sockaddr_storage *ss, const clv_confi
             return clv_fail(err, CLV_CONFLICT,
                             "cannot listen on %s: the address is in use (another server?); "
                             "--reuse-port on every server shares it on purpose",
-                            cfg->listen);
-        return clv_fail(err, CLV_INTERNAL, "cannot listen on %s: %s", cfg->listen, strerror(e));
+                            listen_at);
+        return clv_fail(err, CLV_INTERNAL, "cannot listen on %s: %s", listen_at, strerror(e));
     }
     *out = fd;
     return CLV_OK;
 }
 
-clv_code clv_server_start(clv_app *app, clv_server **out, clv_err *err)
+/* A server for app on listen_at with `threads` workers (metrics_only: the --metrics-listen
+ * one). */
+static clv_code start_one(clv_app *app, const char *listen_at, unsigned threads, bool metrics_only,
+                          clv_server **out, clv_err *err)
 {
     struct sockaddr_storage ss;
     clv_server *srv;
     clv_code rc;
-    int fd;
+    int fd = -1;
     /* TURBO: no per-response TCP_NODELAY/CORK toggling and no shutdown() before close —
      * syscalls that cost more than the rest of a small answer. */
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
 
-    if ((rc = parse_listen(app->cfg->listen, &ss, err)) != CLV_OK ||
-        (rc = listen_socket(&ss, app->cfg, &fd, err)) != CLV_OK)
+    if ((rc = parse_listen(listen_at, &ss, err)) != CLV_OK && metrics_only)
+        return clv_fail_field(err, rc, "metrics_listen",
+                              "--metrics-listen must be HOST:PORT or [IPV6]:PORT, not '%s'",
+                              listen_at);
+    if (rc != CLV_OK ||
+        (rc = listen_socket(&ss, listen_at, app->cfg->reuse_port, &fd, err)) != CLV_OK)
         return rc;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -427,28 +477,48 @@ clv_code clv_server_start(clv_app *app, clv_server **out, clv_err *err)
         return clv_fail(err, CLV_NOMEM, "out of memory");
     }
     srv->app = app;
+    srv->metrics_only = metrics_only;
     srv->prefix = clv_config_issuer_path(app->cfg->issuer);
     srv->prefix_len = strlen(srv->prefix);
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, fd,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(app->cfg->threads > 0 ? app->cfg->threads : 1),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
-        srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         /* libmicrohttpd closes fd on most of its failure paths but not all: leave it (the
          * caller exits) rather than risk closing a descriptor twice. */
         free(srv);
-        return clv_fail(err, CLV_INTERNAL, "cannot listen on %s", app->cfg->listen);
+        return clv_fail(err, CLV_INTERNAL, "cannot listen on %s", listen_at);
     }
     *out = srv; /* the daemon owns fd and closes it in MHD_stop_daemon */
     return CLV_OK;
+}
+
+clv_code clv_server_start(clv_app *app, clv_server **out, clv_err *err)
+{
+    const clv_config *cfg = app->cfg;
+    clv_server *srv = NULL;
+    clv_code rc;
+
+    clv_router_init();
+    rc = start_one(app, cfg->listen, (unsigned)(cfg->threads > 0 ? cfg->threads : 1), false, &srv,
+                   err);
+    if (rc == CLV_OK && cfg->metrics_listen != NULL &&
+        (rc = start_one(app, cfg->metrics_listen, 1, true, &srv->metrics, err)) != CLV_OK) {
+        clv_server_stop(srv);
+        return rc;
+    }
+    if (rc == CLV_OK)
+        *out = srv;
+    return rc;
 }
 
 void clv_server_stop(clv_server *srv)
 {
     if (srv == NULL)
         return;
+    clv_server_stop(srv->metrics);
     MHD_stop_daemon(srv->daemon);
     free(srv);
 }

@@ -9,6 +9,7 @@
 #include "core/client_json.h"
 #include "core/client_write.h"
 #include "core/ids.h"
+#include "core/metrics.h"
 #include "core/secret.h"
 #include "core/sector.h"
 #include "core/throttle.h"
@@ -222,8 +223,8 @@ static clv_code cap_check(clv_app *app, const char *service_id, clv_err *err)
     return CLV_OK;
 }
 
-clv_code clv_register_create(clv_app *app, const char *iat, const json_t *md, const char *addr,
-                             json_t **out, clv_err *err)
+static clv_code create(clv_app *app, const char *iat, const json_t *md, const char *addr,
+                       json_t **out, clv_err *err)
 {
     clv_principal p;
     char *service_id = NULL, *rat = NULL;
@@ -259,6 +260,33 @@ clv_code clv_register_create(clv_app *app, const char *iat, const json_t *md, co
     json_decref(secret); /* holds the plaintext: dropped with the response's copy */
     clv_service_free(svc);
     clv_client_free(c);
+    return rc;
+}
+
+/* The result of a registration as /metrics counts it (docs/DESIGN.md R29). */
+static clv_reg_result reg_result(clv_code rc, const clv_err *err)
+{
+    if (rc == CLV_OK)
+        return CLV_REG_CREATED;
+    if (rc == CLV_THROTTLED)
+        return CLV_REG_THROTTLED;
+    if (rc == CLV_INVALID && err != NULL && strcmp(err->field, "registration") == 0)
+        return CLV_REG_CAPPED; /* cap_check's field */
+    return CLV_REG_INVALID;
+}
+
+clv_code clv_register_create(clv_app *app, const char *iat, const json_t *md, const char *addr,
+                             json_t **out, clv_err *err)
+{
+    clv_err local;
+    clv_code rc;
+
+    if (err == NULL) {
+        clv_err_init(&local);
+        err = &local;
+    }
+    rc = create(app, iat, md, addr, out, err);
+    clv_metrics_registration(reg_result(rc, err));
     return rc;
 }
 

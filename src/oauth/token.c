@@ -7,6 +7,7 @@
 #include "base/strlist.h"
 #include "core/access_token.h"
 #include "core/grant_types.h"
+#include "core/metrics.h"
 #include "core/scope.h"
 #include "crypto/hash.h"
 #include "oauth/grants.h"
@@ -44,6 +45,8 @@ clv_code clv_token_issue(clv_app *app, const clv_token_req *req, clv_token_reply
                       clv_grant_name(g));
     else
         rc = clv_grant_run(app, g, c, req, out, err);
+    if (rc == CLV_OK)
+        clv_metrics_token(g, c->client_id);
     clv_client_free(c);
     return rc;
 }

@@ -88,6 +88,9 @@
     /* Sets last_used_at without touching version or updated_at (not an admin change). */          \
     X(client_touch, (clv_store *s, const char *client_id, int64_t at, clv_err *err),               \
       (s, client_id, at, err))                                                                     \
+    /* counts[st] = how many clients have status st (active, inactive, deleted: their own,    \
+     * not the effective status), for /metrics. */                                                \
+    X(client_count, (clv_store *s, int64_t counts[3], clv_err *err), (s, counts, err))           \
                                                                                                    \
     /* ---- secrets ---- */                                                                        \
     /* CLV_NOT_FOUND if the client does not exist. */                                              \
@@ -184,6 +187,14 @@
     X(iat_use,                                                                                     \
       (clv_store *s, const unsigned char hash[32], int64_t now, clv_iat **out, clv_err *err),      \
       (s, hash, now, out, err))                                                                    \
+    /* The initial access tokens still usable at now (not expired, uses left), of one tenant      \
+     * and one service, either or both NULL for all; newest first (created_at, then id,           \
+     * descending); items are clv_iat *; never paginated (next_cursor stays NULL): the 1000       \
+     * newest at most. */                                                                         \
+    X(iat_list,                                                                                    \
+      (clv_store *s, const char *tenant_id, const char *service_id, int64_t now, clv_list *out,    \
+       clv_err *err),                                                                              \
+      (s, tenant_id, service_id, now, out, err))                                                   \
     /* Sets (insert or replace) the hash of a client's registration access token;                  \
      * CLV_NOT_FOUND if the client does not exist. It goes with the client when the client         \
      * is purged. */                                                                               \

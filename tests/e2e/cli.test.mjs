@@ -10,11 +10,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { assertCleanShutdown, CLAVIS_BIN, sanitizerReport, sleep, start, stopUnstopped } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const COMPLETION = path.resolve(here, '../../contrib/clavis.bash-completion');
 const WARNING = 'Store this secret now: it will not be shown again.';
 
 /** Reads an aligned table: the header's titles give the columns; rows become objects. */
@@ -621,6 +618,8 @@ describe('clavis admin command line', () => {
   });
 
   test('bash completion offers every command and every flag of --help', async () => {
+    const COMPLETION = path.join(dir, 'clavis.bash');
+    await writeFile(COMPLETION, ok(await cli(['completion', 'bash'])).stdout);
     const complete = (line) => {
       const r = spawnSync('bash', ['-c', `source "$1"; read -ra COMP_WORDS <<< "$2"; COMP_WORDS+=("$3");
         COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _clavis; printf '%s\\n' "\${COMPREPLY[@]}"`,
@@ -629,15 +628,19 @@ describe('clavis admin command line', () => {
       return r.stdout.split('\n').filter(Boolean).sort();
     };
     const words = (s) => s.split(' ').sort();
-    assert.deepEqual(complete('clavis '), words('client help init key login logout purge serve service tenant user'));
+    assert.deepEqual(complete('clavis '), words('apply audit client completion export help init ' +
+      'initial-access-token key login logout purge serve service tenant user'));
     assert.deepEqual(complete('clavis client secret '), words('add list remove'));
     assert.deepEqual(complete('clavis client create --type '), words('confidential m2m public'));
     const cmds = {
       service: 'create list show update approve activate deactivate delete restore',
-      client: 'create list show update activate deactivate delete restore token',
+      client: 'create list show update activate deactivate delete restore token revoke-tokens',
       'client secret': 'add list remove',
       user: 'create list show update delete',
-      tenant: 'show update',
+      'user grant': 'list revoke',
+      tenant: 'create list show update',
+      audit: 'list',
+      'initial-access-token': 'create list',
       key: 'rotate list',
     };
     for (const [g, list] of Object.entries(cmds)) {
@@ -761,6 +764,247 @@ describe('clavis admin command line', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--effective-status cannot be 'gone'/);
     assert.match(ok(await cli(['client', 'list', '--help'])).stdout, /STATUS is the effective status/);
+  });
+
+  test('the server shuts down cleanly', async () => {
+    await assertCleanShutdown(s);
+  });
+});
+
+// The commands and flags added for a complete CLI (docs/CLI.md): every writable client field
+// from a flag (--jwks from a file, --unset), tenants, the audit trail with its field
+// changes, initial access tokens that register through openid-client, revoke-tokens,
+// consents listed and revoked, and the completion scripts for zsh and fish.
+describe('clavis admin command line: every field, tenants, audit, registration, consents', () => {
+  let s;
+  let dir;
+  let env;
+  let svc;
+
+  const cli = (args, input) => runCli(args, { env, input });
+  const ok = (r, what = '') => {
+    assert.equal(r.code, 0, `${what} exit 0, got ${r.code}: ${r.stderr}`);
+    return r;
+  };
+  const json = async (...args) => JSON.parse(ok(await cli([...args, '--json']), args.join(' ')).stdout);
+
+  before(async () => {
+    s = await start();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'clavis-cli2-'));
+    env = { HOME: dir, XDG_CONFIG_HOME: '', CLAVIS_PROFILE: path.join(dir, 'profile.json'),
+      CLAVIS_URL: s.url, CLAVIS_CLIENT_ID: s.init.client_id, CLAVIS_CLIENT_SECRET: s.init.client_secret };
+    svc = await s.createService('CLI fields');
+  });
+  after(async () => {
+    await stopUnstopped(s);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('every writable client field has a flag; --unset resets; --jwks reads a file', async () => {
+    const { publicKey } = await (await import('jose')).generateKeyPair('ES256');
+    const jwk = { ...(await (await import('jose')).exportJWK(publicKey)), kid: 'k1', use: 'sig' };
+    const jwksFile = path.join(dir, 'jwks.json');
+    await writeFile(jwksFile, JSON.stringify({ keys: [jwk] }));
+    const c = await json('client', 'create', '--service-id', svc.id, '--name', 'full', '--type', 'confidential',
+      '--description', 'every field',
+      '--redirect-uri', 'https://full.example.com/cb', '--redirect-uri', 'https://full.example.com/cb2',
+      '--post-logout-redirect-uri', 'https://full.example.com/bye', '--cors-origin', 'https://full.example.com',
+      '--scope', 'openid', '--role', 'reader', '--audience', 'https://api.example.com',
+      '--token-alg', 'ES256', '--access-token-lifetime', '900', '--refresh-token-lifetime', '86400',
+      '--auth-method', 'private_key_jwt', '--jwks', `@${jwksFile}`, '--subject-type', 'pairwise',
+      '--allow-refresh-token', '--allow-client-credentials', '--require-pkce', 'false', '--first-party', 'false',
+      '--client-uri', 'https://full.example.com', '--logo-uri', 'https://full.example.com/logo.png',
+      '--policy-uri', 'https://full.example.com/privacy', '--tos-uri', 'https://full.example.com/tos',
+      '--contact', 'ops@full.example.com', '--contact', 'dev@full.example.com',
+      '--software-id', 'full-app', '--software-version', '1.2.3');
+    const want = {
+      description: 'every field', redirect_uris: ['https://full.example.com/cb', 'https://full.example.com/cb2'],
+      post_logout_redirect_uris: ['https://full.example.com/bye'], allowed_cors_origins: ['https://full.example.com'],
+      scopes: ['openid'], roles: ['reader'], audience: ['https://api.example.com'], access_token_signing_alg: 'ES256',
+      access_token_lifetime: 900, refresh_token_lifetime: 86400, token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [jwk] }, subject_type: 'pairwise', allow_refresh_token: true, allow_client_credentials: true,
+      require_pkce: false, first_party: false, client_uri: 'https://full.example.com',
+      logo_uri: 'https://full.example.com/logo.png', policy_uri: 'https://full.example.com/privacy',
+      tos_uri: 'https://full.example.com/tos', contacts: ['ops@full.example.com', 'dev@full.example.com'],
+      software_id: 'full-app', software_version: '1.2.3',
+    };
+    for (const [k, v] of Object.entries(want)) assert.deepEqual(c[k], v, k);
+
+    // update: a list flag replaces the list, --unset resets a field, the rest stays
+    const u = await json('client', 'update', c.client_id, '--contact', 'new@full.example.com',
+      '--unset', 'jwks', '--auth-method', 'client_secret_basic', '--unset', 'logo_uri', '--unset', 'audience',
+      '--jwks-uri', 'https://full.example.com/jwks.json');
+    assert.deepEqual(u.contacts, ['new@full.example.com']);
+    assert.equal(u.jwks, null);
+    assert.equal(u.logo_uri, null);
+    assert.deepEqual(u.audience, []);
+    assert.equal(u.jwks_uri, 'https://full.example.com/jwks.json');
+    assert.equal(u.software_version, '1.2.3');
+    const bad = await cli(['client', 'update', c.client_id, '--jwks', '{not json']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--jwks: /);
+    const both = await cli(['client', 'update', c.client_id, '--unset', 'contacts', '--contact', 'x@y.example']);
+    assert.equal(both.code, 2);
+    const unknown = await cli(['client', 'update', c.client_id, '--unset', 'colour']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /colour/);
+  });
+
+  test('client revoke-tokens: its tokens stop working', async () => {
+    const m = await s.createClient({ service_id: svc.id, name: 'revoked', scopes: ['x'] });
+    const tok = (await s.token(m.client_id, m.client_secret)).body.access_token;
+    assert.equal((await s.introspect(tok)).body.active, true);
+    const r = ok(await cli(['client', 'revoke-tokens', m.client_id]));
+    assert.match(r.stdout, /^Revoked the tokens of client /);
+    assert.equal((await s.introspect(tok)).body.active, false);
+    assert.deepEqual(await json('client', 'revoke-tokens', m.client_id), { revoked: 0 });
+  });
+
+  test('tenant create, list, show, update', async () => {
+    const t = await json('tenant', 'create', '--name', 'Acme');
+    assert.equal(t.name, 'Acme');
+    const rows = ok(await cli(['tenant', 'list'])).stdout;
+    assert.match(rows, /^ID\s+NAME\s+STATUS\s+CREATED$/m);
+    assert.match(rows, new RegExp(`^${t.id}\\s+Acme\\s+active\\s`, 'm'));
+    assert.match(ok(await cli(['tenant', 'show', t.id])).stdout, /^name:\s+Acme$/m);
+    const u = await json('tenant', 'update', t.id, '--name', 'Acme Corp', '--status', 'inactive');
+    assert.deepEqual([u.name, u.status], ['Acme Corp', 'inactive']);
+    const none = await cli(['tenant', 'update', t.id]);
+    assert.equal(none.code, 2);
+    const init = await cli(['tenant', 'update', s.init.tenant_id, '--status', 'inactive']);
+    assert.equal(init.code, 1);
+    assert.match(init.stderr, /409/);
+  });
+
+  test('audit list: filters, and each event with its field changes', async () => {
+    const m = await s.createClient({ service_id: svc.id, name: 'audited', scopes: ['x'] });
+    ok(await cli(['client', 'update', m.client_id, '--access-token-lifetime', '600', '--description', 'seen']));
+    const out = ok(await cli(['audit', 'list', '--target', m.client_id])).stdout;
+    const lines = out.split('\n');
+    assert.match(lines[0], /^AT\s+ACTION\s+ACTOR\s+TARGET$/);
+    const upd = lines.findIndex((l) => /\sclient\.update\s/.test(l));
+    assert.ok(upd > 0, out);
+    assert.match(lines[upd], new RegExp(`client:${s.init.client_id}\\s+client:${m.client_id}$`));
+    const changes = [];
+    for (let i = upd + 1; i < lines.length && lines[i].startsWith('    '); i++) changes.push(lines[i].trim());
+    assert.ok(changes.includes('access_token_lifetime: 3600 → 600'), changes.join('|'));
+    assert.ok(changes.includes('description: - → seen'), changes.join('|'));
+    const j = await json('audit', 'list', '--target', m.client_id, '--actor', s.init.client_id,
+      '--since', '2000-01-01T00:00:00Z', '--limit', '1', '--all');
+    assert.deepEqual(j.items.map((e) => e.action), ['client.update', 'client.create']);
+    const future = await json('audit', 'list', '--target', m.client_id, '--since', '2999-01-01T00:00:00Z');
+    assert.deepEqual(future.items, []);
+    const bad = await cli(['audit', 'list', '--since', 'yesterday']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /since/);
+  });
+
+  test('initial-access-token create: shown once, and it registers a client', async () => {
+    const r = ok(await cli(['initial-access-token', 'create', '--service-id', svc.id, '--expires-in', '600', '--uses', '2']));
+    assert.match(r.stderr, /Store this token now/);
+    const token = /^token:\s+(clv_iat_\S+)$/m.exec(r.stdout)[1];
+    assert.match(r.stdout, /^uses:\s+2$/m);
+    const client = await import('openid-client');
+    const cfg = await client.dynamicClientRegistration(new URL(s.url), {
+      client_name: 'registered', redirect_uris: ['http://127.0.0.1:9/cb'], token_endpoint_auth_method: 'none',
+    }, client.None(), { initialAccessToken: token, execute: [client.allowInsecureRequests] });
+    assert.ok(cfg.clientMetadata().client_id);
+    const any = await json('initial-access-token', 'create', '--service-id', svc.id, '--unlimited');
+    assert.equal(any.uses, null);
+    const clash = await cli(['initial-access-token', 'create', '--service-id', svc.id, '--unlimited', '--uses', '3']);
+    assert.equal(clash.code, 2);
+
+    // list: the usable ones, newest first, never the token; a tenant admin sees its own only
+    const id = /^id:\s+(iat_\S+)$/m.exec(r.stdout)[1];
+    const listed = await json('initial-access-token', 'list', '--service-id', svc.id);
+    assert.deepEqual(listed.items.map((x) => [x.id, x.uses]), [[any.id, null], [id, 1]]);
+    assert.equal(listed.items[1].created_by, s.init.client_id);
+    assert.ok(!JSON.stringify(listed).includes('clv_iat_'), 'no token in the list');
+    const table = ok(await cli(['initial-access-token', 'list'])).stdout;
+    assert.match(table, /^ID\s+SERVICE\s+USES_LEFT\s+EXPIRES\s+CREATED\s+CREATED_BY$/m);
+    assert.match(table, new RegExp(`^${any.id}\\s+${svc.id}\\s+unlimited\\s`, 'm'));
+    const other = await s.api('POST', '/admin/v1/tenants', { name: 'Other' });
+    const osvc = await s.createService('other svc', { tenant_id: other.body.id });
+    const oadmin = await s.createClient({ service_id: osvc.id, name: 'other admin', scopes: ['admin'], roles: ['tenant_admin'] });
+    const mine = await runCli(['initial-access-token', 'list', '--json'], { env: { ...env,
+      CLAVIS_CLIENT_ID: oadmin.client_id, CLAVIS_CLIENT_SECRET: oadmin.client_secret,
+      CLAVIS_PROFILE: path.join(dir, 'other-profile.json') } });
+    assert.equal(mine.code, 0, mine.stderr);
+    assert.deepEqual(JSON.parse(mine.stdout).items, [], 'another tenant sees none of them');
+  });
+
+  test('user grant list and revoke: a consent given on the consent page', async () => {
+    const { Browser, parseForm } = await import('./browser.mjs');
+    const client = await import('openid-client');
+    const cb = 'http://127.0.0.1:9/cb';
+    const third = await json('client', 'create', '--service-id', svc.id, '--name', 'third', '--type', 'public',
+      '--redirect-uri', cb, '--scope', 'openid', '--first-party', 'false');
+    const cfg = await client.discovery(new URL(s.url), third.client_id, undefined, client.None(),
+      { execute: [client.allowInsecureRequests] });
+    const url = client.buildAuthorizationUrl(cfg, { redirect_uri: cb, scope: 'openid', state: 'st',
+      code_challenge_method: 'S256', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()) });
+    const b = new Browser();
+    const page = await b.get(url.href);
+    const login = parseForm(page.text);
+    const consent = await b.post(login.action, { ...login.fields, username: s.init.admin_username,
+      password: s.init.admin_password });
+    assert.equal(consent.status, 200, consent.text.slice(0, 300));
+    const form = parseForm(consent.text);
+    assert.equal((await b.post(form.action, { ...form.fields, consent: 'allow' })).status, 302);
+
+    const user = (await s.listAll('/admin/v1/users')).find((x) => x.username === s.init.admin_username);
+    const list = ok(await cli(['user', 'grant', 'list', user.id])).stdout;
+    assert.match(list, /^CLIENT_ID\s+SCOPE\s+CREATED\s+UPDATED$/m);
+    assert.match(list, new RegExp(`^${third.client_id}\\s+openid\\s`, 'm'));
+    const r = ok(await cli(['user', 'grant', 'revoke', user.id, third.client_id]));
+    assert.match(r.stdout, /^Revoked the consent of user /);
+    assert.deepEqual((await json('user', 'grant', 'list', user.id)).items, []);
+    const again = await cli(['user', 'grant', 'revoke', user.id, third.client_id]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /404/);
+  });
+
+  test('completion for zsh and fish comes from the same table as bash', async (t) => {
+    const has = (sh) => spawnSync('sh', ['-c', `command -v ${sh}`]).status === 0;
+    const zsh = ok(await cli(['completion', 'zsh'])).stdout;
+    assert.match(zsh, /^#compdef clavis$/m);
+    assert.match(zsh, /bashcompinit/);
+    assert.match(zsh, /'client create --type'\) echo 'public confidential m2m'/);
+    const fish = ok(await cli(['completion', 'fish'])).stdout;
+    assert.match(fish, /-n "__clavis_is 'client create'" -l redirect-uri -x/);
+    const bad = await cli(['completion', 'tcsh']);
+    assert.equal(bad.code, 2);
+    if (has('zsh')) {
+      const file = path.join(dir, 'clavis.zsh');
+      await writeFile(file, zsh);
+      const r = spawnSync('zsh', ['-c', `autoload -U compinit && compinit -u; source "$1";
+        emulate sh -c 'COMP_WORDS=(clavis client create --type ""); COMP_CWORD=4; _clavis; echo "\${COMPREPLY[@]}";
+        COMP_WORDS=(clavis --url x user grant ""); COMP_CWORD=5; _clavis; echo "\${COMPREPLY[@]}"'`, 'zsh', file],
+      { encoding: 'utf8', env: { ...process.env, HOME: dir } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(r.stdout.trim().split('\n'), ['public confidential m2m', 'list revoke']);
+    } else {
+      t.diagnostic('zsh is not installed (scripts/deps.sh test installs it): zsh run skipped');
+    }
+    if (has('fish')) {
+      const file = path.join(dir, 'clavis.fish');
+      await writeFile(file, fish);
+      const complete = (line) => {
+        const r = spawnSync('fish', ['-c', 'source $argv[1]; complete -C $argv[2]', file, line],
+          { encoding: 'utf8', env: { ...process.env, HOME: dir } });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stderr, '');
+        return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]).sort();
+      };
+      assert.deepEqual(complete('clavis client secret '), ['add', 'list', 'remove']);
+      assert.deepEqual(complete('clavis --url x client create --type '), ['confidential', 'm2m', 'public']);
+      assert.ok(complete('clavis ').includes('apply'));
+      const help = ok(await cli(['user', 'grant', 'list', '--help'])).stdout;
+      const flags = [...new Set([...help.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]))].sort();
+      assert.deepEqual(complete('clavis user grant list --'), flags);
+    } else {
+      t.diagnostic('fish is not installed (scripts/deps.sh test installs it): fish run skipped');
+    }
   });
 
   test('the server shuts down cleanly', async () => {

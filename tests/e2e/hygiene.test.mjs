@@ -276,6 +276,8 @@ describe('open registration at scale', () => {
     assert.equal(over.status, 400, over.text);
     assert.equal(over.body.error, 'invalid_client_metadata');
     assert.match(over.body.error_description, /limit of 3 registered clients/);
+    const m = await (await fetch(`${node2.url}/metrics`)).text();
+    assert.match(m, /^clavis_registrations_total\{result="capped"\} [1-9]/m, 'counted in /metrics');
     const cut = await request(`${node2.url}/register/${made[0].client_id}`, {
       method: 'DELETE', headers: { Authorization: `Bearer ${made[0].registration_access_token}` },
     });
@@ -301,6 +303,12 @@ describe('open registration at scale', () => {
     assert.equal(other.status, 201, other.text);
     const still = await register(node3.url, agent('again'), { localAddress: '127.0.0.1' });
     assert.equal(still.status, 429, 'the first address still waits');
+    // and /metrics counts them by result (docs/DESIGN.md R29)
+    const text = await (await fetch(`${node3.url}/metrics`)).text();
+    const count = (result) => Number(new RegExp(`^clavis_registrations_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    assert.equal(count('created'), 21, text);
+    assert.equal(count('throttled'), 2);
+    assert.equal(count('capped'), 0);
   });
 });
 

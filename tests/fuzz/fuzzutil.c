@@ -71,7 +71,8 @@ static uint16_t free_port(void)
 static void make_service(void)
 {
     char tenant_id[CLV_ID_LEN];
-    clv_tenant t = {tenant_id, "fuzz", CLV_STATUS_ACTIVE, clv_now()};
+    clv_tenant t = {
+        .id = tenant_id, .name = "fuzz", .status = CLV_STATUS_ACTIVE, .created_at = clv_now()};
     clv_service s = {0};
     clv_err err;
 

@@ -75,6 +75,10 @@ static const char *const env_names[] = {
     "CLAVIS_PURGE_INTERVAL",
     "CLAVIS_TOKEN_ALG",
     "CLAVIS_TRUSTED_PROXIES",
+    "CLAVIS_LOG_FORMAT",
+    "CLAVIS_LOG_REQUESTS",
+    "CLAVIS_METRICS_CLIENTS",
+    "CLAVIS_METRICS_LISTEN",
 };
 
 static void clear_env(void)
@@ -338,6 +342,51 @@ START_TEST(config_env_trusted_proxies)
 }
 END_TEST
 
+/* The operations settings: CLAVIS_LOG_FORMAT, CLAVIS_LOG_REQUESTS, CLAVIS_METRICS_*. */
+START_TEST(config_env_ops)
+{
+    clv_config cfg;
+    clv_err err;
+    static const char *const bad_n[] = {"-1", "10001", "1e3", "many", " 5"};
+    bool text = false;
+    int n = -1;
+
+    clear_env();
+    ck_assert_int_eq(clv_config_init(&cfg, true, &err), CLV_OK);
+    ck_assert(!cfg.log_text && !cfg.log_requests);
+    ck_assert_int_eq(cfg.metrics_clients, 100);
+    ck_assert_ptr_null(cfg.metrics_listen);
+    clv_config_cleanup(&cfg);
+    setenv("CLAVIS_LOG_FORMAT", "text", 1);
+    setenv("CLAVIS_LOG_REQUESTS", "1", 1);
+    setenv("CLAVIS_METRICS_CLIENTS", "0", 1);
+    setenv("CLAVIS_METRICS_LISTEN", "127.0.0.1:9464", 1);
+    ck_assert_int_eq(clv_config_init(&cfg, true, &err), CLV_OK);
+    ck_assert(cfg.log_text && cfg.log_requests);
+    ck_assert_int_eq(cfg.metrics_clients, 0);
+    ck_assert_str_eq(cfg.metrics_listen, "127.0.0.1:9464");
+    clv_config_cleanup(&cfg);
+    setenv("CLAVIS_LOG_FORMAT", "xml", 1);
+    clv_err_init(&err);
+    ck_assert_int_eq(clv_config_init(&cfg, true, &err), CLV_INVALID);
+    ck_assert_str_eq(err.field, "CLAVIS_LOG_FORMAT");
+    clv_config_cleanup(&cfg);
+    setenv("CLAVIS_LOG_FORMAT", "json", 1);
+    for (size_t i = 0; i < sizeof bad_n / sizeof bad_n[0]; i++) {
+        setenv("CLAVIS_METRICS_CLIENTS", bad_n[i], 1);
+        clv_err_init(&err);
+        ck_assert_msg(clv_config_init(&cfg, true, &err) == CLV_INVALID, "accepted '%s'", bad_n[i]);
+        ck_assert_str_eq(err.field, "CLAVIS_METRICS_CLIENTS");
+        clv_config_cleanup(&cfg);
+    }
+    ck_assert(clv_config_parse_log_format("json", &text) && !text);
+    ck_assert(clv_config_parse_log_format("text", &text) && text);
+    ck_assert(!clv_config_parse_log_format("JSON", &text) &&
+              !clv_config_parse_log_format(NULL, &text));
+    ck_assert(clv_config_parse_metrics_clients("10000", &n) && n == 10000);
+}
+END_TEST
+
 static Suite *config_env_suite(void)
 {
     Suite *s = suite_create("config_env");
@@ -355,6 +404,7 @@ static Suite *config_env_suite(void)
     tcase_add_test(tc, config_env_bounds_consistent);
     tcase_add_test(tc, config_set_str);
     tcase_add_test(tc, config_env_trusted_proxies);
+    tcase_add_test(tc, config_env_ops);
     tcase_add_test(tc, config_env_max_registered);
     return s;
 }

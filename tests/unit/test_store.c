@@ -648,6 +648,34 @@ START_TEST(client_update_versions)
 }
 END_TEST
 
+/* client_count: clients by their own status (for /metrics). */
+START_TEST(client_count)
+{
+    int64_t n[3] = {-1, -1, -1};
+    const char *ids[] = {"cid2", "cid3"};
+    const clv_status to[] = {CLV_STATUS_INACTIVE, CLV_STATUS_DELETED};
+
+    add_base();
+    ck_assert_int_eq(clv_store_client_count(store, n, NULL), CLV_OK);
+    ck_assert(n[0] == 0 && n[1] == 0 && n[2] == 0);
+    add_client("c1", "cid1", "s1", 100);
+    add_client("c2", "cid2", "s1", 101);
+    add_client("c3", "cid3", "s2", 102);
+    add_client("c4", "cid4", "s2", 103);
+    for (int i = 0; i < 2; i++) {
+        clv_client *g = NULL;
+        ck_assert_int_eq(clv_store_client_get(store, ids[i], &g, NULL), CLV_OK);
+        g->status = to[i];
+        ck_assert_int_eq(clv_store_client_update(store, g, NULL), CLV_OK);
+        clv_client_free(g);
+    }
+    ck_assert_int_eq(clv_store_client_count(store, n, NULL), CLV_OK);
+    ck_assert_int_eq(n[CLV_STATUS_ACTIVE], 2);
+    ck_assert_int_eq(n[CLV_STATUS_INACTIVE], 1);
+    ck_assert_int_eq(n[CLV_STATUS_DELETED], 1);
+}
+END_TEST
+
 START_TEST(client_list_order)
 {
     add_base();
@@ -1462,7 +1490,8 @@ static Suite *store_suite(void)
     const TTest *postgres[] = {pg_reconnect, pg_pool, pg_purge_one_at_a_time};
     const TTest *objects[] = {
         tenant_round_trip,       service_round_trip,     client_round_trip, client_joined_statuses,
-        client_insert_conflicts, client_update_versions, secrets,           users};
+        client_insert_conflicts, client_update_versions, secrets,           users,
+        client_count};
     const TTest *lists[] = {service_list_filters,
                             client_list_order,
                             client_pagination,

@@ -519,6 +519,55 @@ START_TEST(iat_unlimited_and_expired)
 }
 END_TEST
 
+/* The ids that clv_store_iat_list gives for (tenant, service) at now, space-separated. */
+static void iat_ids(const char *tenant_id, const char *service_id, int64_t now, const char *want)
+{
+    clv_list l = {0};
+    char got[200] = "";
+    size_t len = 0;
+
+    ck_assert_int_eq(clv_store_iat_list(store, tenant_id, service_id, now, &l, NULL), CLV_OK);
+    ck_assert_ptr_null(l.next_cursor);
+    for (size_t i = 0; i < l.count; i++)
+        len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", i ? " " : "",
+                                ((const clv_iat *)l.items[i])->id);
+    clv_list_cleanup(&l);
+    ck_assert_str_eq(got, want);
+}
+
+START_TEST(iat_list)
+{
+    static const struct {
+        const char *id, *service_id, *tenant_id;
+        int64_t created_at, expires_at, uses_left;
+    } rows[] = {{"iat_1", "s1", "t1", 10, 1000, 1},
+                {"iat_2", "s1", "t1", 20, 1000, -1},
+                {"iat_3", "s1", "t1", 30, 100, 5},
+                {"iat_4", "s1", "t1", 40, 1000, 1},
+                {"iat_5", "s2", "t2", 50, 1000, 2}};
+
+    add_base();
+    for (int i = 0; i < 5; i++) {
+        clv_iat t = {.id = (char *)rows[i].id,
+                     .service_id = (char *)rows[i].service_id,
+                     .tenant_id = (char *)rows[i].tenant_id,
+                     .created_by = "u_admin",
+                     .created_at = rows[i].created_at,
+                     .expires_at = rows[i].expires_at,
+                     .uses_left = rows[i].uses_left};
+        hash_of(i + 1, t.hash);
+        ck_assert_int_eq(clv_store_iat_insert(store, &t, NULL), CLV_OK);
+    }
+    ck_assert_int_eq(use_iat(4, 50, 0), CLV_OK); /* iat_4 used up */
+    /* live ones only (iat_3 expired, iat_4 used up), newest first */
+    iat_ids(NULL, NULL, 500, "iat_5 iat_2 iat_1");
+    iat_ids("t1", NULL, 500, "iat_2 iat_1");
+    iat_ids(NULL, "s2", 500, "iat_5");
+    iat_ids("t2", "s1", 500, "");
+    iat_ids(NULL, NULL, 50, "iat_5 iat_3 iat_2 iat_1");
+}
+END_TEST
+
 START_TEST(regtoken)
 {
     unsigned char h1[32], h2[32], got[32];
@@ -925,8 +974,8 @@ static Suite *grants_suite(void)
         code_consume_once,    code_optional_fields, refresh_consume_once, consume_in_transaction,
         family_revoke,        client_grants_revoke, refresh_revoke,       sessions,
         assertion_jti_replay, concurrent_consume};
-    const TTest *registration[] = {iat_single_use, iat_unlimited_and_expired, regtoken, consents,
-                                   first_party_kept};
+    const TTest *registration[] = {iat_single_use, iat_unlimited_and_expired, iat_list, regtoken,
+                                   consents,       first_party_kept};
     const TTest *retention[] = {purge_expired, purge_cascades};
     const TTest *resource[] = {resources, grant_resource_kept};
     const TTest *sqlite[] = {migrate_from_v1}; /* SQLite only: its upgrade from a release */

@@ -2,6 +2,7 @@
  * tenant statuses through the client_v view), versioned update, touch and the filtered,
  * keyset-paginated list. Column orders follow CLIENT_COLS / CLIENT_MUT_COLS of sql.c. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "store/client_columns.h"
 #include "store/postgres/impl.h"
@@ -159,6 +160,38 @@ clv_code clv_pg_client_list(clv_store *s, const clv_client_filter *f, const clv_
         clv_pg_text(&p, NULL);
     return clv_pg_page(s, f->q != NULL ? PG_CLIENT_LIST_Q : PG_CLIENT_LIST, &p, pg->limit,
                        &client_kind, out, err);
+}
+
+static clv_code count_load(const PGresult *res, int row, void **item, clv_err *err)
+{
+    clv_pg_row r;
+    int64_t *v = malloc(3 * sizeof *v);
+    clv_code rc;
+
+    if (v == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    clv_pg_row_init(&r, res, row);
+    for (int i = 0; i < 3; i++)
+        v[i] = clv_pg_col_int(&r);
+    if ((rc = clv_pg_row_end(&r, "client_count", err)) != CLV_OK) {
+        free(v);
+        return rc;
+    }
+    *item = v;
+    return CLV_OK;
+}
+
+static const clv_pg_kind count_kind = {count_load, NULL, free, "client_count"};
+
+clv_code clv_pg_client_count(clv_store *s, int64_t counts[3], clv_err *err)
+{
+    void *item = NULL;
+    clv_code rc = clv_pg_one(s, PG_CLIENT_COUNT, NULL, &count_kind, &item, err);
+
+    if (rc == CLV_OK)
+        memcpy(counts, item, 3 * sizeof *counts);
+    free(item);
+    return rc;
 }
 
 clv_code clv_pg_hygiene_candidates(clv_store *s, int64_t now, int limit, clv_list *out,

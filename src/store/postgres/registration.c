@@ -62,6 +62,18 @@ clv_code clv_pg_iat_insert(clv_store *s, const clv_iat *t, clv_err *err)
     return clv_pg_write(s, PG_IAT_INSERT, &p, "iat_insert", false, err);
 }
 
+clv_code clv_pg_iat_list(clv_store *s, const char *tenant_id, const char *service_id, int64_t now,
+                         clv_list *out, clv_err *err)
+{
+    clv_pg_params p;
+
+    clv_pg_params_init(&p);
+    clv_pg_text(&p, tenant_id);
+    clv_pg_text(&p, service_id);
+    clv_pg_int(&p, now);
+    return clv_pg_page(s, PG_IAT_LIST, &p, -1, &iat_kind, out, err);
+}
+
 /* One UPDATE … RETURNING (PG_IAT_USE) takes a use only from a token that is live at now
  * and has one left, and gives the row as this use left it. */
 clv_code clv_pg_iat_use(clv_store *s, const unsigned char hash[32], int64_t now, clv_iat **out,

@@ -410,6 +410,9 @@ const char *const clv_pg_sql[PG_COUNT] = {
                          " WHERE id = $36 AND version = $37",
     [PG_CLIENT_EXISTS] = "SELECT 1 FROM clients WHERE id = $1",
     [PG_CLIENT_TOUCH] = "UPDATE clients SET last_used_at = $1 WHERE client_id = $2",
+    [PG_CLIENT_COUNT] = "SELECT count(CASE WHEN status = 0 THEN 1 END),"
+                        " count(CASE WHEN status = 1 THEN 1 END),"
+                        " count(CASE WHEN status = 2 THEN 1 END) FROM clients",
     /* $1 service, $2 tenant, $3 status, $4 type, $5 q (NULL here), $6 $7 keyset, $8 limit,
      * $9 effective status, $10 unused_since, $11 secret_expires_before (docs/API.md "List
      * clients"; NULL when not asked for). */
@@ -518,6 +521,10 @@ const char *const clv_pg_sql[PG_COUNT] = {
                    " SET uses_left = CASE WHEN uses_left = -1 THEN -1 ELSE uses_left - 1 END"
                    " WHERE hash = $1 AND expires_at > $2 AND (uses_left > 0 OR uses_left = -1)"
                    " RETURNING " IAT_COLS,
+    [PG_IAT_LIST] = "SELECT " IAT_COLS " FROM initial_access_tokens"
+                    " WHERE ($1::text IS NULL OR tenant_id = $1)"
+                    " AND ($2::text IS NULL OR service_id = $2) AND expires_at > $3 AND uses_left <> 0"
+                    " ORDER BY created_at DESC, id DESC LIMIT 1000",
     [PG_REGTOKEN_PUT] = "INSERT INTO registration_tokens (client_id, hash) VALUES ($1, $2)"
                         " ON CONFLICT (client_id) DO UPDATE SET hash = excluded.hash",
     [PG_REGTOKEN_GET] = "SELECT hash FROM registration_tokens WHERE client_id = $1",

@@ -260,6 +260,27 @@ clv_code clv_sqlite_client_list(clv_store *s, const clv_client_filter *f, const 
     return rc;
 }
 
+clv_code clv_sqlite_client_count(clv_store *s, int64_t counts[3], clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_row r;
+    clv_code rc;
+
+    if (!clv_sqlite_prepare(s, ST_CLIENT_COUNT, &c, &st, &rc, err))
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        clv_sqlite_row_init(&r, st);
+        for (int i = 0; i < 3; i++)
+            counts[i] = clv_sqlite_col_int(&r);
+        rc = clv_sqlite_row_end(&r, "client_count", err);
+    } else {
+        rc = clv_sqlite_fail(c, "client_count", err);
+    }
+    clv_sqlite_done(st);
+    return rc;
+}
+
 clv_code clv_sqlite_hygiene_candidates(clv_store *s, int64_t now, int limit, clv_list *out,
                                        clv_err *err)
 {

@@ -66,6 +66,23 @@ clv_code clv_sqlite_iat_insert(clv_store *s, const clv_iat *t, clv_err *err)
     return clv_sqlite_write(c, &b, "iat_insert", false, err);
 }
 
+clv_code clv_sqlite_iat_list(clv_store *s, const char *tenant_id, const char *service_id,
+                             int64_t now, clv_list *out, clv_err *err)
+{
+    clv_sqlite_conn *c;
+    sqlite3_stmt *st;
+    clv_sqlite_bind b;
+    clv_code rc;
+
+    if (!clv_sqlite_prepare(s, ST_IAT_LIST, &c, &st, &rc, err))
+        return rc;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_text(&b, tenant_id);
+    clv_sqlite_bind_text(&b, service_id);
+    clv_sqlite_bind_int(&b, now);
+    return clv_sqlite_page(c, &b, -1, &iat_kind, out, err);
+}
+
 /* The one UPDATE of ST_IAT_USE takes a use only from a token that is live at now and has
  * one left, so two registrations can never share the last use; the row is read back in
  * the same transaction, with uses_left as this use left it. */

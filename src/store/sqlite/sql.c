@@ -524,6 +524,9 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
                          " WHERE id = ? AND version = ?",
     [ST_CLIENT_EXISTS] = "SELECT 1 FROM clients WHERE id = ?1",
     [ST_CLIENT_TOUCH] = "UPDATE clients SET last_used_at = ?1 WHERE client_id = ?2",
+    [ST_CLIENT_COUNT] = "SELECT count(CASE WHEN status = 0 THEN 1 END),"
+                        " count(CASE WHEN status = 1 THEN 1 END),"
+                        " count(CASE WHEN status = 2 THEN 1 END) FROM clients",
     [ST_CLIENT_LIST_SERVICE] = CLIENT_LIST("service_id = ?1 AND "),
     [ST_CLIENT_LIST_TENANT] = CLIENT_LIST("tenant_id = ?2 AND "),
     [ST_CLIENT_LIST_STATUS] = CLIENT_LIST("status = ?3 AND "),
@@ -641,6 +644,10 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
                    " SET uses_left = CASE WHEN uses_left = -1 THEN -1 ELSE uses_left - 1 END"
                    " WHERE hash = ?1 AND expires_at > ?2 AND (uses_left > 0 OR uses_left = -1)",
     [ST_IAT_GET] = "SELECT " IAT_COLS " FROM initial_access_tokens WHERE hash = ?1",
+    [ST_IAT_LIST] = "SELECT " IAT_COLS " FROM initial_access_tokens"
+                    " WHERE (?1 IS NULL OR tenant_id = ?1)"
+                    " AND (?2 IS NULL OR service_id = ?2) AND expires_at > ?3 AND uses_left <> 0"
+                    " ORDER BY created_at DESC, id DESC LIMIT 1000",
     [ST_REGTOKEN_PUT] = "INSERT INTO registration_tokens (client_id, hash) VALUES (?1, ?2)"
                         " ON CONFLICT (client_id) DO UPDATE SET hash = excluded.hash",
     /* first_party is written on its own (migration 5), after the insert or update. */
