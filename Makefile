@@ -25,15 +25,16 @@ build: deps
 
 # PG=1: on a local PostgreSQL cluster in $(PGDIR) instead (scripts/pg.sh up: initdb the
 # first time as an unprivileged user, on 127.0.0.1 and a free port; kept between runs;
-# `scripts/pg.sh stop` with CLAVIS_PG_DIR=$(PGDIR) removes it). docs/OPERATIONS.md.
+# `scripts/pg.sh stop` with CLAVIS_PG_DIR=$(PGDIR) removes it); the key-encryption key is
+# $(PGDIR)/keys/kek (docs/OPERATIONS.md "Keys").
 PGDIR    ?= $(CURDIR)/.pg
 ifeq ($(PG),1)
 run: build
 	@scripts/deps.sh pg
 	@url=$$(CLAVIS_PG_DIR=$(PGDIR) CLAVIS_PG_DURABLE=1 scripts/pg.sh up) && \
-	if [ ! -f $(PGDIR)/initialised ]; then $(BUILD)/clavis init --db "$$url" && touch $(PGDIR)/initialised; fi && \
+	if [ ! -f $(PGDIR)/initialised ]; then $(BUILD)/clavis init --db "$$url" --key-dir $(PGDIR)/keys && touch $(PGDIR)/initialised; fi && \
 	echo "PostgreSQL: $$url (stop: CLAVIS_PG_DIR=$(PGDIR) scripts/pg.sh stop)" && \
-	exec $(BUILD)/clavis serve --listen $(LISTEN) --issuer $(ISSUER) --db "$$url"
+	exec $(BUILD)/clavis serve --listen $(LISTEN) --issuer $(ISSUER) --db "$$url" --key-dir $(PGDIR)/keys
 else
 run: build
 	@if [ ! -f $(DB) ]; then $(BUILD)/clavis init --db $(DB); fi

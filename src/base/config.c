@@ -205,6 +205,9 @@ static const struct {
     {"CLAVIS_METADATA_DOCUMENT_SERVICE", ENV_STR,
      offsetof(clv_config, metadata_document_service)},
     {"CLAVIS_METADATA_DOCUMENT_HOSTS", ENV_STR, offsetof(clv_config, metadata_document_hosts)},
+    {"CLAVIS_KEK", ENV_STR, offsetof(clv_config, kek)},
+    {"CLAVIS_KEY_ROTATION", ENV_DURATION, offsetof(clv_config, key_rotation)},
+    {"CLAVIS_KEY_RETIRE_MARGIN", ENV_DURATION, offsetof(clv_config, key_retire_margin)},
     {"CLAVIS_METRICS_LISTEN", ENV_STR, offsetof(clv_config, metrics_listen)},
     {"CLAVIS_LOG_REQUESTS", ENV_BOOL, offsetof(clv_config, log_requests)},
 };
@@ -304,6 +307,7 @@ clv_code clv_config_init(clv_config *cfg, bool env, clv_err *err)
     cfg->retention = 14 * 86400;
     cfg->secret_lifetime = 365 * 86400;
     cfg->purge_interval = 3600;
+    cfg->key_retire_margin = 300; /* docs/DESIGN.md "Signing keys and the KEK" */
     cfg->threads = cores > 0 ? (int)cores : 2;
     cfg->metrics_clients = 100;
     if (env)
@@ -324,6 +328,9 @@ void clv_config_cleanup(clv_config *cfg)
     free(cfg->fetch_ca_file);
     free(cfg->metadata_document_service);
     free(cfg->metadata_document_hosts);
+    if (cfg->kek != NULL)
+        memset(cfg->kek, 0, strlen(cfg->kek));
+    free(cfg->kek);
     free(cfg->metrics_listen);
     memset(cfg, 0, sizeof *cfg);
 }

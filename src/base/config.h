@@ -32,6 +32,11 @@ typedef struct {
                                      * /register the open-registration service holds */
     bool reuse_port; /* share the listen address with other servers (SO_REUSEPORT): only
                       * for a zero-downtime restart, docs/OPERATIONS.md */
+    char *kek;                 /* CLAVIS_KEK: base64url of the 32-byte key-encryption key, or
+                                * NULL: a file (docs/OPERATIONS.md "Keys") */
+    int64_t key_rotation;      /* seconds between automatic rotations; 0: off */
+    int64_t key_retire_margin; /* a retired key stays published this long after the longest
+                                * access token it signed expires (default 5 min) */
     char *trusted_proxies; /* NULL: none; else ",ADDR,ADDR," (canonical text) whose
                             * X-Forwarded-For is believed (CLAVIS_TRUSTED_PROXIES) */
     bool fetch_allow_loopback; /* outgoing fetches may reach loopback, http too (tests,

@@ -59,6 +59,15 @@ void clv_secret_free(clv_secret *s)
     free(s);
 }
 
+void clv_signing_key_free(clv_signing_key *k)
+{
+    if (k == NULL)
+        return;
+    free(k->kid);
+    free(k->sealed);
+    free(k);
+}
+
 void clv_user_free(clv_user *u)
 {
     if (u == NULL)

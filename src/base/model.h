@@ -113,6 +113,17 @@ typedef struct {
     int64_t created_at, expires_at, last_used_at; /* expires_at 0 = never */
 } clv_secret;
 
+/* A server signing key (docs/DESIGN.md "Signing keys and the KEK"): the private key is
+ * kept only sealed under the key-encryption key (sealed: crypto/seal.h clv_seal_key). */
+typedef struct {
+    char *kid; /* RFC 7638 thumbprint of the public key */
+    clv_alg alg;
+    bool active;            /* else retired */
+    int64_t created_at;     /* Unix seconds */
+    int64_t retire_at;      /* 0 while active; then when it leaves the JWKS */
+    char *sealed;           /* the PKCS#8 PEM, sealed */
+} clv_signing_key;
+
 typedef struct {
     char *id;
     char *tenant_id;
@@ -225,6 +236,7 @@ void clv_tenant_free(clv_tenant *t);
 void clv_service_free(clv_service *s);
 void clv_client_free(clv_client *c);
 void clv_secret_free(clv_secret *s);
+void clv_signing_key_free(clv_signing_key *k);
 void clv_user_free(clv_user *u);
 void clv_audit_free(clv_audit *a);
 void clv_authcode_free(clv_authcode *c);

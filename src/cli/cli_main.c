@@ -41,6 +41,7 @@ const clv_cli_top clv_cli_commands[] = {
      NULL},
     {"server", "policy: what the running server accepts (metadata documents, …)",
      &clv_cli_server_group, NULL, NULL, 0, NULL},
+    {"key", "rotate, list the server's signing keys", &clv_cli_key_group, NULL, NULL, 0, NULL},
     {"export", "print the tenant's services and clients as a file", NULL, &clv_cli_apply_cmds[0],
      clv_cmd_export, 0, NULL},
     {"apply", "make the services and clients match a file: apply -f FILE [--dry-run] [--prune]",

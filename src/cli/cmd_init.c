@@ -21,7 +21,10 @@ static const char init_help[] =
     "role platform_admin and scope admin, a platform_admin user and the web console's\n"
     "client (redirect URIs under CLAVIS_ISSUER, else http://CLAVIS_LISTEN; serve sets\n"
     "them for its --issuer), and prints the credentials once. On an initialised database\n"
-    "it changes nothing and exits 1.\n";
+    "it changes nothing and exits 1.\n"
+    "The keys are stored sealed under a key-encryption key kept outside the database:\n"
+    "DIR/kek with --key-dir, else CLAVIS_KEK, else FILE.kek beside an SQLite FILE (made\n"
+    "now, mode 0600): back it up apart from the database.\n";
 
 typedef struct {
     char tenant_id[CLV_ID_LEN], service_id[CLV_ID_LEN], user_id[CLV_ID_LEN];

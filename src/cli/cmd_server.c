@@ -22,6 +22,7 @@
 #include "core/ids.h"
 #include "core/metrics.h"
 #include "core/retention.h"
+#include "core/signing_keys.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"
 #include "crypto/rand.h"
@@ -43,8 +44,13 @@ static const char serve_help[] =
     "  --db FILE|URL        SQLite file (CLAVIS_DB; default ./clavis.db)\n"
     "  --token-alg ALG      default access token alg: RS256, ES256 or EdDSA\n"
     "                       (CLAVIS_TOKEN_ALG; default RS256)\n"
-    "  --key-dir DIR        keep signing and hashing keys as files in DIR instead of the\n"
-    "                       database (CLAVIS_KEY_DIR)\n"
+    "  --key-dir DIR        keep the key-encryption key (KEK) as DIR/kek instead of\n"
+    "                       beside the database (CLAVIS_KEY_DIR); else CLAVIS_KEK gives\n"
+    "                       it itself (base64url of 32 bytes). The keys are in the\n"
+    "                       database, sealed under it; back it up on its own\n"
+    "  --key-rotation-days N\n"
+    "                       rotate the signing keys every N days (CLAVIS_KEY_ROTATION as\n"
+    "                       a duration; default off: 'clavis key rotate')\n"
     "  --retention DUR      how long deleted clients can be restored (CLAVIS_RETENTION;\n"
     "                       default 14d; DUR is N, Ns, Nm, Nh or Nd)\n"
     "  --purge-interval DUR time between purge runs (CLAVIS_PURGE_INTERVAL; default 1h)\n"
@@ -65,7 +71,10 @@ static const char serve_help[] =
     "  --open-registration-service SERVICE_ID\n"
     "                       allow POST /register without an initial access token; such\n"
     "                       clients join this service (CLAVIS_OPEN_REGISTRATION_SERVICE;\n"
-    "                       default off: registration needs an initial access token)\n"
+    "                       default off: registration needs an initial access token)\n";
+
+/* The rest of serve's help: one literal would be longer than C99 promises to support. */
+static const char serve_help_more[] =
     "  --max-registered-clients N\n"
     "                       at most N clients registered through /register in the\n"
     "                       open-registration service; more are refused (400)\n"
@@ -100,7 +109,7 @@ static const char purge_help[] =
 enum { OPT_LISTEN = 256, OPT_ISSUER, OPT_DB, OPT_ALG, OPT_KEYDIR, OPT_RETENTION, OPT_PURGE,
        OPT_THREADS, OPT_LOG, OPT_JSON, OPT_HELP, OPT_OPEN_REG, OPT_REUSE_PORT, OPT_MAX_REG,
        OPT_NOW, OPT_DB_POOL, OPT_LOG_FORMAT, OPT_METRICS_LISTEN, OPT_METRICS_CLIENTS,
-       OPT_FETCH_LOOPBACK, OPT_FETCH_CA, OPT_MD_SERVICE, OPT_MD_HOSTS };
+       OPT_FETCH_LOOPBACK, OPT_FETCH_CA, OPT_MD_SERVICE, OPT_MD_HOSTS, OPT_KEY_ROTATION };
 
 static const struct option long_opts[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -116,6 +125,7 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"open-registration-service", required_argument, NULL, OPT_OPEN_REG},
     {"reuse-port", no_argument, NULL, OPT_REUSE_PORT},
+    {"key-rotation-days", required_argument, NULL, OPT_KEY_ROTATION},
     {"max-registered-clients", required_argument, NULL, OPT_MAX_REG},
     {"now", required_argument, NULL, OPT_NOW},
     {"db-pool", required_argument, NULL, OPT_DB_POOL},
@@ -133,7 +143,8 @@ static bool serve_only(int val)
 {
     return val == OPT_LISTEN || val == OPT_ISSUER || val == OPT_OPEN_REG || val == OPT_REUSE_PORT ||
            val == OPT_MAX_REG || val == OPT_DB_POOL || val == OPT_METRICS_LISTEN ||
-           val == OPT_METRICS_CLIENTS || (val >= OPT_FETCH_LOOPBACK && val <= OPT_MD_HOSTS);
+           val == OPT_METRICS_CLIENTS || val == OPT_KEY_ROTATION ||
+           (val >= OPT_FETCH_LOOPBACK && val <= OPT_MD_HOSTS);
 }
 
 const char *clv_cli_server_flag(size_t i, bool serve, bool *value)
@@ -205,6 +216,31 @@ static bool fetch_opt(char **argv, int c, clv_config *cfg, int *rc)
     return true;
 }
 
+/* --key-rotation-days N: 1 to 3650 days; 0 or 2 (message printed). */
+static int key_rotation_days(char **argv, clv_config *cfg)
+{
+    char *end = NULL;
+    long n = strtol(optarg, &end, 10);
+
+    if (end == optarg || *end != '\0' || n < 1 || n > 3650)
+        return bad(argv[0], "--key-rotation-days must be 1 to 3650");
+    cfg->key_rotation = (int64_t)n * 86400;
+    return 0;
+}
+
+/* --key-rotation-days, --metrics-listen, --metrics-clients; false (with a usage error in
+ * *rc) for a bad value. */
+static bool more_opt(char **argv, int c, clv_config *cfg, int *rc)
+{
+    if (c == OPT_KEY_ROTATION)
+        *rc = key_rotation_days(argv, cfg);
+    else if (c == OPT_METRICS_LISTEN)
+        clv_config_set_str(&cfg->metrics_listen, optarg);
+    else if (!clv_config_parse_metrics_clients(optarg, &cfg->metrics_clients))
+        *rc = bad(argv[0], "--metrics-clients must be 0 to 10000");
+    return *rc == 0;
+}
+
 /* The options of serve alone; false (with a usage error in *rc) for another command. */
 static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc)
 {
@@ -212,20 +248,17 @@ static bool server_opt(char **argv, int c, bool server, clv_config *cfg, int *rc
         *rc = bad(argv[0], "--%s is for clavis serve", opt_name(c));
         return false;
     }
-    if (c >= OPT_FETCH_LOOPBACK) /* the fetch and metadata document options */
+    if (c >= OPT_FETCH_LOOPBACK && c <= OPT_MD_HOSTS) /* fetch and metadata documents */
         return fetch_opt(argv, c, cfg, rc);
+    if (c == OPT_KEY_ROTATION || c == OPT_METRICS_LISTEN || c == OPT_METRICS_CLIENTS)
+        return more_opt(argv, c, cfg, rc);
     if (c == OPT_LISTEN)
         clv_config_set_str(&cfg->listen, optarg);
     else if (c == OPT_ISSUER)
         clv_config_set_str(&cfg->issuer, optarg);
     else if (c == OPT_REUSE_PORT)
         cfg->reuse_port = true;
-    else if (c == OPT_METRICS_LISTEN)
-        clv_config_set_str(&cfg->metrics_listen, optarg);
-    else if (c == OPT_METRICS_CLIENTS) {
-        if (!clv_config_parse_metrics_clients(optarg, &cfg->metrics_clients))
-            *rc = bad(argv[0], "--metrics-clients must be 0 to 10000");
-    } else if (c == OPT_MAX_REG) {
+    else if (c == OPT_MAX_REG) {
         if (!clv_config_parse_count(optarg, CLV_MAX_REGISTERED_MAX, &cfg->max_registered_clients))
             *rc = bad(argv[0], "--max-registered-clients must be 1 to %d", CLV_MAX_REGISTERED_MAX);
     } else if (c == OPT_DB_POOL) {
@@ -478,8 +511,11 @@ int clv_cmd_serve(int argc, char **argv)
     clv_changes *changes = NULL;
     clv_err err;
     sigset_t sigs;
-    int rc = clv_cli_setup(argc, argv, &cfg, &fl, serve_help, true);
+    char help[sizeof serve_help + sizeof serve_help_more];
+    int rc;
 
+    snprintf(help, sizeof help, "%s%s", serve_help, serve_help_more);
+    rc = clv_cli_setup(argc, argv, &cfg, &fl, help, true);
     if (rc >= 0 || (rc = check_metadata_flags(&cfg)) != 0)
         goto cleanup;
     /* Signals are taken by sigtimedwait below, so every thread blocks them. */
@@ -501,10 +537,13 @@ int clv_cmd_serve(int argc, char **argv)
     run_purge(app, clv_now(), NULL);
     clv_trim_clean_file_pages(); /* start-up's library pages that serving does not need */
     for (time_t last = time(NULL);;) {
-        struct timespec tick = {1, 0};
+        /* Half a second: a key rotated on another node signs here within a second
+         * (core/signing_keys.h). */
+        struct timespec tick = {0, 500000000};
         int sig = sigtimedwait(&sigs, NULL, &tick);
         if (sig == SIGINT || sig == SIGTERM)
             break;
+        clv_keys_tick(app);
         if (time(NULL) - last >= cfg.purge_interval) {
             run_purge(app, clv_now(), NULL);
             last = time(NULL);

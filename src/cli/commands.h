@@ -45,7 +45,8 @@ int clv_cmd_completion(int argc, char **argv);
 
 /* The groups and commands the table names (cli_*.c). */
 extern const clv_cli_group clv_cli_service_group, clv_cli_client_group, clv_cli_user_group,
-    clv_cli_tenant_group, clv_cli_audit_group, clv_cli_iat_group, clv_cli_server_group;
+    clv_cli_tenant_group, clv_cli_audit_group, clv_cli_iat_group, clv_cli_server_group,
+    clv_cli_key_group;
 extern const clv_cli_cmd clv_cli_login_cmds[], clv_cli_apply_cmds[];
 
 /* Lets the global options of the admin commands (--url, --client-id and --client-secret

@@ -23,7 +23,7 @@ clv_code clv_access_sign(const clv_app *app, clv_alg alg, const char *typ, const
     if (payload == NULL)
         return clv_fail(err, json_is_object(claims) ? CLV_NOMEM : CLV_INVALID,
                         "jwt_sign: the claims are not a JSON object, or out of memory");
-    rc = clv_jwt_sign(app->keys, alg, typ, payload, len, out, err);
+    rc = clv_jwt_sign(clv_app_keys(app), alg, typ, payload, len, out, err);
     free(payload);
     return rc;
 }
@@ -108,7 +108,7 @@ clv_code clv_access_mint(clv_app *app, const clv_client *c, const clv_mint_opts 
     claims_optional(&w, c, o);
     if ((payload = clv_json_obj_end(&w, &plen)) == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
-    rc = clv_jwt_sign(app->keys, clv_client_alg(c, app->cfg->token_alg), "at+jwt", payload, plen,
+    rc = clv_jwt_sign(clv_app_keys(app), clv_client_alg(c, app->cfg->token_alg), "at+jwt", payload, plen,
                       token, err);
     free(payload);
     if (rc == CLV_OK)
@@ -178,7 +178,7 @@ clv_code clv_access_check(clv_app *app, const char *token, json_t **claims_out,
 
     if (clv_token_cache_get(app, token, &claims, &cached_typ, &fresh))
         rc = check_claims(app, claims, cached_typ, now, err);
-    else if ((rc = clv_jwt_verify(app->keys, token, &claims, &typ, err)) == CLV_OK)
+    else if ((rc = clv_jwt_verify(clv_app_keys(app), token, &claims, &typ, err)) == CLV_OK)
         rc = check_claims(app, claims, typ, now, err);
     if (rc != CLV_OK)
         goto cleanup;

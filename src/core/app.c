@@ -11,158 +11,41 @@
 
 #include "base/b64.h"
 #include "core/client_cache.h"
+#include "core/kek.h"
+#include "core/signing_keys.h"
 #include "core/token_cache.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
 
-enum { KEY_FILE_MAX = 16384 };
-
-static const char *const key_names[CLV_ALG_COUNT] = {"rs256", "es256", "eddsa"};
-
-/* Reads a whole small file; NOT_FOUND if it does not exist. */
-static clv_code read_file(const char *path, char **out, clv_err *err)
+/* Everything at rest under the KEK, in one transaction: a database that kept its keys in
+ * clear (meta, --key-dir files) has them all moved, sealed, or none of them
+ * (docs/DESIGN.md "Signing keys and the KEK"). The HMAC key first: in the wrong place it stops everything before any other
+ * key would be made (clv_kek_secret32). */
+static clv_code load_sealed(clv_app *app, clv_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n;
+    clv_code rc = clv_store_begin(app->store, err);
 
-    if (f == NULL)
-        return errno == ENOENT ? CLV_NOT_FOUND
-                               : clv_fail(err, CLV_STORE, "%s: %s", path, strerror(errno));
-    buf = malloc(KEY_FILE_MAX + 1);
-    if (buf == NULL) {
-        fclose(f);
-        return clv_fail(err, CLV_NOMEM, "out of memory");
-    }
-    n = fread(buf, 1, KEY_FILE_MAX, f);
-    fclose(f);
-    buf[n] = '\0';
-    *out = buf;
-    return CLV_OK;
-}
-
-/* Creates path with mode 0600 holding value; CONFLICT if it exists (another node won). */
-static clv_code write_new_file(const char *path, const char *value, clv_err *err)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    size_t n = strlen(value);
-
-    if (fd < 0)
-        return errno == EEXIST ? CLV_CONFLICT
-                               : clv_fail(err, CLV_STORE, "%s: %s", path, strerror(errno));
-    if (write(fd, value, n) != (ssize_t)n || fsync(fd) != 0) {
-        close(fd);
-        return clv_fail(err, CLV_STORE, "%s: %s", path, strerror(errno));
-    }
-    close(fd);
-    return CLV_OK;
-}
-
-/* Set while opening a database that was initialised already (it has a key_check): its
- * HMAC key must be found, never made anew. */
-static bool must_exist(const clv_app *app, const char *name)
-{
-    return app->keys_checked && strcmp(name, "hmac") == 0;
-}
-
-/* Gets a named piece of key material, creating it with make() if missing. */
-static clv_code key_material(clv_app *app, const char *name,
-                             clv_code (*make)(int, char **, clv_err *), int arg, char **out,
-                             clv_err *err)
-{
-    char path[4096], meta[64], *value = NULL;
-    clv_code rc;
-    const char *dir = app->cfg->key_dir;
-
-    snprintf(meta, sizeof meta, "key:%s", name);
-    if (dir != NULL)
-        snprintf(path, sizeof path, "%s/%s.key", dir, name);
-    rc = dir != NULL ? read_file(path, out, err) : clv_store_meta_get(app->store, meta, out, err);
-    if (rc != CLV_NOT_FOUND)
-        return rc;
-    if (must_exist(app, name))
-        return clv_fail(err, CLV_INVALID,
-                        "no %s key in %s, where this database's keys should be: start with the "
-                        "--key-dir (or without it) that `clavis init` used",
-                        name, dir != NULL ? dir : "the database");
-    if ((rc = make(arg, &value, err)) != CLV_OK)
-        return rc;
-    if (dir != NULL) {
-        mkdir(dir, 0700);
-        rc = write_new_file(path, value, err);
-    } else {
-        rc = clv_store_meta_put(app->store, meta, value, err);
-    }
-    clv_free_secret(value);
-    if (rc == CLV_OK || rc == CLV_CONFLICT) /* CONFLICT: created concurrently; read theirs */
-        return dir != NULL ? read_file(path, out, err)
-                           : clv_store_meta_get(app->store, meta, out, err);
-    return rc;
-}
-
-static clv_code make_pem(int alg, char **out, clv_err *err)
-{
-    return clv_key_generate_pem((clv_alg)alg, out, err);
-}
-
-static clv_code make_hmac(int unused, char **out, clv_err *err)
-{
-    char *tok = malloc(64);
-
-    (void)unused;
-    if (tok == NULL)
-        return clv_fail(err, CLV_NOMEM, "out of memory");
-    if (!clv_rand_token(32, tok)) {
-        free(tok);
-        return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
-    }
-    *out = tok;
-    return CLV_OK;
-}
-
-/* A 32-byte random value kept as base64url under name (key:hmac, key:pairwise_salt). */
-static clv_code load_random32(clv_app *app, const char *name, unsigned char out[32],
-                              clv_err *err)
-{
-    char *value = NULL;
-    unsigned char *raw = NULL;
-    size_t rawlen = 0;
-    clv_code rc;
-
-    if ((rc = key_material(app, name, make_hmac, 0, &value, err)) != CLV_OK)
-        return rc;
-    if (!clv_b64url_decode(value, strlen(value), &raw, &rawlen) || rawlen != 32)
-        rc = clv_fail(err, CLV_CRYPTO, "the %s key is not 32 bytes of base64url", name);
-    else
-        memcpy(out, raw, 32);
-    if (raw != NULL) {
-        clv_wipe(raw, rawlen);
-        free(raw);
-    }
-    clv_free_secret(value);
+    if (rc == CLV_OK && (rc = clv_kek_secret32(app, "hmac", app->hmac_key, err)) == CLV_OK &&
+        (rc = clv_keys_bootstrap(app, err)) == CLV_OK)
+        /* OIDC Core §8.1: the salt that keeps pairwise subjects from being recomputed by
+         * anyone who knows a user id and a sector. */
+        rc = clv_kek_secret32(app, "pairwise_salt", app->pairwise_salt, err);
+    if (rc == CLV_OK)
+        rc = clv_store_commit(app->store, err);
+    if (rc != CLV_OK)
+        clv_store_rollback(app->store);
     return rc;
 }
 
 static clv_code load_keys(clv_app *app, clv_err *err)
 {
-    char *value = NULL;
-    clv_code rc;
+    clv_code rc = load_sealed(app, err);
 
-    /* The HMAC key first: in the wrong place it stops everything before any other key
-     * would be made there (must_exist). */
-    if ((rc = load_random32(app, "hmac", app->hmac_key, err)) != CLV_OK)
-        return rc;
-    for (int alg = 0; alg < CLV_ALG_COUNT; alg++) {
-        if ((rc = key_material(app, key_names[alg], make_pem, alg, &value, err)) != CLV_OK)
-            return rc;
-        rc = clv_keyset_add(app->keys, (clv_alg)alg, value, err);
-        clv_free_secret(value);
-        if (rc != CLV_OK)
-            return rc;
-    }
-    /* OIDC Core §8.1: the salt that keeps pairwise subjects from being recomputed by
-     * anyone who knows a user id and a sector. */
-    return load_random32(app, "pairwise_salt", app->pairwise_salt, err);
+    if (rc == CLV_CONFLICT) /* another node started at the same moment: use its keys */
+        rc = load_sealed(app, err);
+    if (rc == CLV_OK)
+        rc = clv_keys_reload(app, true, err);
+    return rc;
 }
 
 /* Keys found in the wrong place (a --key-dir forgotten, or given where it was not) would
@@ -239,8 +122,8 @@ clv_code clv_app_open(const clv_config *cfg, clv_app **out, clv_err *err)
     create_private(cfg->db);
     if ((rc = open_store(app, err)) != CLV_OK ||
         (rc = clv_store_migrate(app->store, err)) != CLV_OK ||
-        (rc = clv_keyset_new(&app->keys, err)) != CLV_OK ||
-        (rc = was_checked(app, err)) != CLV_OK || (rc = load_keys(app, err)) != CLV_OK ||
+        (rc = was_checked(app, err)) != CLV_OK || (rc = clv_kek_load(app, err)) != CLV_OK ||
+        (rc = load_keys(app, err)) != CLV_OK ||
         (rc = check_keys(app, err)) != CLV_OK)
         goto cleanup;
     *out = app;
@@ -262,7 +145,8 @@ void clv_app_free(clv_app *app)
     clv_cache_bump();
     clv_wipe(app->hmac_key, sizeof app->hmac_key);
     clv_wipe(app->pairwise_salt, sizeof app->pairwise_salt);
-    clv_keyset_free(app->keys);
+    clv_wipe(app->kek, sizeof app->kek);
+    clv_keys_close(app);
     clv_store_free(app->store);
     clv_throttle_free(app->throttle);
     free(app);

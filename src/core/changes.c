@@ -9,16 +9,23 @@
 
 #include "base/log.h"
 #include "core/client_cache.h"
+#include "core/signing_keys.h"
 
 struct clv_changes {
     clv_app *app;
     pthread_t thread;
     atomic_bool stop;
+    atomic_bool keys; /* the signing keys changed: reload them (core/signing_keys.h) */
 };
 
 void clv_changes_apply(void *ctx, const char *kind, const char *id)
 {
-    (void)ctx;
+    clv_changes *ch = ctx;
+
+    /* A rotation on another node: this node reloads its keys as soon as the wait returns,
+     * not at its next poll (core/signing_keys.h). */
+    if (ch != NULL && strcmp(kind, "keys") == 0)
+        atomic_store(&ch->keys, true);
     /* A client's row or secrets: only that client's cached entries. Everything else (a
      * service or tenant, which many clients inherit; a revoked token or family, which the
      * token cache's "not revoked" answers may hold; the keys; "*"): every entry, as a
@@ -39,8 +46,10 @@ static void *listen_loop(void *arg)
         clv_code rc;
 
         clv_err_init(&err);
-        rc = clv_store_changes_wait(ch->app->store, CLV_CHANGES_POLL_MS, clv_changes_apply, NULL,
+        rc = clv_store_changes_wait(ch->app->store, CLV_CHANGES_POLL_MS, clv_changes_apply, ch,
                                     &err);
+        if (atomic_exchange(&ch->keys, false) && clv_keys_reload(ch->app, false, &err) != CLV_OK)
+            clv_log("error", "reloading the signing keys: %s", err.detail);
         if (rc == CLV_OK && down)
             clv_log("info", "listening for other nodes' changes again");
         if (rc != CLV_OK && !down)

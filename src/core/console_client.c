@@ -53,18 +53,45 @@ static clv_code create(clv_app *app, const clv_service *svc, const char *issuer,
     return rc;
 }
 
-/* Sets the issuer's URIs on the stored client c when they differ. */
+/* What the stored client c must change to fit this server: the issuer's URIs when they
+ * differ, and its token lifetimes when the server's bounds (CLAVIS_ACCESS_TOKEN_MAX, …)
+ * no longer admit them — else no server started with tighter bounds could start. New
+ * reference; an empty object when nothing changes. */
+static json_t *console_patch(const clv_app *app, const clv_client *c, const char *issuer)
+{
+    const clv_config *cfg = app->cfg;
+    json_t *uris = issuer_uris(issuer), *patch = json_object();
+    int64_t at = c->access_token_lifetime;
+
+    if (uris == NULL || patch == NULL) {
+        json_decref(uris);
+        json_decref(patch);
+        return NULL;
+    }
+    if (!json_equal(json_object_get(uris, "redirect_uris"), c->redirect_uris) ||
+        !json_equal(json_object_get(uris, "post_logout_redirect_uris"),
+                    c->post_logout_redirect_uris))
+        json_object_update(patch, uris);
+    json_decref(uris);
+    at = at > cfg->at_lifetime_max ? cfg->at_lifetime_max : at;
+    at = at < cfg->at_lifetime_min ? cfg->at_lifetime_min : at;
+    if (at != c->access_token_lifetime)
+        json_object_set_new(patch, "access_token_lifetime", json_integer(at));
+    if (c->refresh_token_lifetime > cfg->rt_lifetime_max)
+        json_object_set_new(patch, "refresh_token_lifetime", json_integer(cfg->rt_lifetime_max));
+    return patch;
+}
+
+/* Makes the stored client c fit this server (console_patch), audited, when it must. */
 static clv_code follow_issuer(clv_app *app, const clv_client *c, const char *issuer, clv_err *err)
 {
-    json_t *patch = issuer_uris(issuer), *out = NULL;
+    json_t *patch = console_patch(app, c, issuer), *out = NULL;
     clv_client *next = NULL;
     clv_code rc;
 
     if (patch == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
-    if (json_equal(json_object_get(patch, "redirect_uris"), c->redirect_uris) &&
-        json_equal(json_object_get(patch, "post_logout_redirect_uris"),
-                   c->post_logout_redirect_uris)) {
+    if (json_object_size(patch) == 0) {
         json_decref(patch);
         return CLV_OK;
     }

@@ -3,8 +3,8 @@
  * CLV_CACHE_TTL_MS, its revocation lookup.
  *
  * What is skipped and why it is safe: the signature of a byte-identical token string that
- * this thread verified before under the same keyset (keys do not change while a server
- * runs); and the jti / family revocation lookup when the last one said "not revoked" less
+ * this thread verified before under the same keyset (a rotated key keeps verifying until
+ * after every token it signed has expired: core/signing_keys.h); and the jti / family revocation lookup when the last one said "not revoked" less
  * than CLV_CACHE_TTL_MS ago and no change was committed in this process since
  * (clv_cache_bump: every revocation here bumps it). The claims checks (expiry, issuer) and
  * the client's current status run on every call. */

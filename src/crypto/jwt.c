@@ -273,7 +273,7 @@ clv_code clv_jwt_sign(const clv_keyset *ks, clv_alg alg, const char *typ, const 
         return clv_fail(err, CLV_INVALID, "jwt_sign: no key for alg %d", (int)alg);
     if (payload == NULL || plen < 2 || payload[0] != '{')
         return clv_fail(err, CLV_INVALID, "jwt_sign: the claims are not a JSON object");
-    key = &ks->keys[alg];
+    key = &ks->keys[ks->active[alg]];
     rc = pick_header(key, alg, typ, &hdr, &hlen, &own_hdr, err);
     if (rc != CLV_OK)
         goto cleanup;
@@ -317,8 +317,17 @@ static size_t alg_index(const char *name)
  * else, "crit" included (RFC 7515 §4.1.11), means the token is not one of them. alg must
  * name a loaded key by its exact JOSE name; "none" (RFC 7518 §3.6) and every other value
  * match none and are refused. */
+/* The key of ks that has alg and kid; NULL if none. A handful of keys: a linear scan. */
+static const clv__key *find_key(const clv_keyset *ks, size_t alg, const char *kid)
+{
+    for (size_t i = 0; alg < CLV_ALG_COUNT && i < ks->n; i++)
+        if (ks->algs[i] == (clv_alg)alg && strcmp(kid, ks->keys[i].kid) == 0)
+            return &ks->keys[i];
+    return NULL;
+}
+
 static clv_code read_header(const clv_keyset *ks, const char *b64, size_t n, clv_alg *alg,
-                            char **typ, clv_err *err)
+                            const clv__key **key, char **typ, clv_err *err)
 {
     unsigned char *text = NULL;
     size_t len = 0;
@@ -341,7 +350,7 @@ static clv_code read_header(const clv_keyset *ks, const char *b64, size_t n, clv
         goto cleanup;
     }
     i = alg_index(a);
-    if (i == CLV_ALG_COUNT || ks->keys[i].pkey == NULL || strcmp(kid, ks->keys[i].kid) != 0) {
+    if ((*key = find_key(ks, i, kid)) == NULL) {
         clv_fail(err, rc, "jwt: no key for this alg and kid");
         goto cleanup;
     }
@@ -439,6 +448,7 @@ clv_code clv_jwt_verify(const clv_keyset *ks, const char *token, json_t **claims
     char *typ_copy = NULL;
     json_t *payload = NULL;
     clv_alg alg = CLV_ALG_RS256;
+    const clv__key *key = NULL;
     size_t len;
     clv_code rc = CLV_UNAUTHENTICATED;
 
@@ -457,9 +467,10 @@ clv_code clv_jwt_verify(const clv_keyset *ks, const char *token, json_t **claims
         clv_fail(err, rc, "jwt: not three non-empty parts");
         goto cleanup;
     }
-    rc = read_header(ks, token, (size_t)(dot1 - token), &alg, typ != NULL ? &typ_copy : NULL, err);
+    rc = read_header(ks, token, (size_t)(dot1 - token), &alg, &key,
+                     typ != NULL ? &typ_copy : NULL, err);
     if (rc == CLV_OK)
-        rc = check_signature(ks->keys[alg].pkey, alg, token, (size_t)(dot2 - token), dot2 + 1,
+        rc = check_signature(key->pkey, alg, token, (size_t)(dot2 - token), dot2 + 1,
                              (size_t)(end - dot2 - 1), err);
     /* The payload is parsed only once the signature says it is ours. */
     if (rc == CLV_OK)

@@ -17,6 +17,10 @@
 
 typedef struct clv_keyset clv_keyset;
 
+/* The most keys a keyset holds: one active key per alg and the retired ones still
+ * published (docs/DESIGN.md "Signing keys and the KEK"). */
+enum { CLV_KEYSET_MAX = 32, CLV_KID_MAX = 44 };
+
 /* Generates a new private key for alg and returns it as PKCS#8 PEM (caller frees with
  * clv_free_secret). CLV_CRYPTO on failure. */
 clv_code clv_key_generate_pem(clv_alg alg, char **pem, clv_err *err);
@@ -28,6 +32,19 @@ void clv_keyset_free(clv_keyset *ks);
 /* Adds the private key in pem as the signing key for alg (one per alg; a second add for
  * the same alg replaces it). CLV_CRYPTO if the PEM does not hold a key of that alg. */
 clv_code clv_keyset_add(clv_keyset *ks, clv_alg alg, const char *pem, clv_err *err);
+
+/* Adds the private key in pem as a retired key of alg: it signs nothing, but verifies what
+ * it signed and is published in the JWKS. CLV_CRYPTO as clv_keyset_add; CLV_INVALID when
+ * the keyset is full (CLV_KEYSET_MAX). */
+clv_code clv_keyset_add_retired(clv_keyset *ks, clv_alg alg, const char *pem, clv_err *err);
+
+/* The kid (RFC 7638 thumbprint) of the key that signs for alg; NULL when there is none.
+ * Borrowed, valid as long as the keyset. */
+const char *clv_keyset_kid(const clv_keyset *ks, clv_alg alg);
+
+/* The kid a private key in pem would have (its RFC 7638 thumbprint) into kid. CLV_CRYPTO
+ * if pem does not hold a key of alg. */
+clv_code clv_key_kid(clv_alg alg, const char *pem, char kid[CLV_KID_MAX], clv_err *err);
 
 /* true if the keyset has a key for alg. */
 bool clv_keyset_has(const clv_keyset *ks, clv_alg alg);

@@ -31,10 +31,15 @@ typedef struct {
     size_t hdr_len[CLV__TYP_COUNT];
 } clv__key;
 
-/* Only clv_keyset_add writes to a keyset; it is not synchronised with readers, which is
- * why jwt.h says keysets are immutable once loaded. */
+/* Only clv_keyset_add and clv_keyset_add_retired write to a keyset; they are not
+ * synchronised with readers, which is why jwt.h says keysets are immutable once loaded
+ * (a changed key set is a new keyset, core/signing_keys.c). keys[0..n) in the order they
+ * were added; active[alg] is the index of the key that signs for alg, or -1. */
 struct clv_keyset {
-    clv__key keys[CLV_ALG_COUNT];
+    clv__key keys[CLV_KEYSET_MAX];
+    size_t n;
+    int active[CLV_ALG_COUNT];
+    clv_alg algs[CLV_KEYSET_MAX]; /* the alg of keys[i] */
     char *jwks; /* never NULL after clv_keyset_new */
 };
 

@@ -138,6 +138,8 @@ clv_code clv_keyset_new(clv_keyset **out, clv_err *err)
         free(ks);
         return clv_fail(err, CLV_NOMEM, "keyset_new: out of memory");
     }
+    for (size_t i = 0; i < CLV_ALG_COUNT; i++)
+        ks->active[i] = -1;
     *out = ks;
     return CLV_OK;
 }
@@ -155,7 +157,7 @@ void clv_keyset_free(clv_keyset *ks)
 {
     if (ks == NULL)
         return;
-    for (size_t i = 0; i < CLV_ALG_COUNT; i++)
+    for (size_t i = 0; i < ks->n; i++)
         key_cleanup(&ks->keys[i]);
     free(ks->jwks);
     free(ks);
@@ -163,7 +165,12 @@ void clv_keyset_free(clv_keyset *ks)
 
 bool clv_keyset_has(const clv_keyset *ks, clv_alg alg)
 {
-    return ks != NULL && (unsigned)alg < CLV_ALG_COUNT && ks->keys[alg].pkey != NULL;
+    return ks != NULL && (unsigned)alg < CLV_ALG_COUNT && ks->active[alg] >= 0;
+}
+
+const char *clv_keyset_kid(const clv_keyset *ks, clv_alg alg)
+{
+    return clv_keyset_has(ks, alg) ? ks->keys[ks->active[alg]].kid : NULL;
 }
 
 const char *clv_keyset_jwks(const clv_keyset *ks) { return ks != NULL ? ks->jwks : NULL; }
@@ -351,19 +358,31 @@ cleanup:
     return rc;
 }
 
-/* The JWKS text of ks with fresh in the slot of alg, keys in clv_alg order. */
-static char *build_jwks(const clv_keyset *ks, clv_alg alg, const clv__key *fresh)
+/* The JWKS text of ks with fresh (of fresh_alg, active or not) in slot `slot` (which may
+ * be ks->n: one more key): by alg in clv_alg order, each alg's active key first, then its
+ * retired ones as they were added. */
+static char *build_jwks(const clv_keyset *ks, size_t slot, const clv__key *fresh,
+                        clv_alg fresh_alg, bool fresh_active)
 {
     json_t *keys = json_array();
     json_t *jwks = json_pack("{s:o}", "keys", keys);
     char *text = NULL;
+    size_t n = slot == ks->n ? ks->n + 1 : ks->n;
 
     if (jwks == NULL)
         return NULL;
-    for (size_t i = 0; i < CLV_ALG_COUNT; i++) {
-        const clv__key *k = i == (size_t)alg ? fresh : &ks->keys[i];
-        if (k->pkey != NULL && json_array_append(keys, k->jwk) != 0)
-            goto cleanup;
+    for (int pass = 0; pass < 2 * CLV_ALG_COUNT; pass++) {
+        clv_alg alg = (clv_alg)(pass / 2);
+        for (size_t i = 0; i < n; i++) {
+            bool fr = i == slot;
+            const clv__key *k = fr ? fresh : &ks->keys[i];
+            bool active = fr ? fresh_active : ks->active[alg] == (int)i && !(fresh_active &&
+                                                                             fresh_alg == alg);
+            if ((fr ? fresh_alg : ks->algs[i]) != alg || active != (pass % 2 == 0))
+                continue;
+            if (json_array_append(keys, k->jwk) != 0)
+                goto cleanup;
+        }
     }
     text = json_dumps(jwks, JSON_COMPACT);
 cleanup:
@@ -371,31 +390,82 @@ cleanup:
     return text;
 }
 
-clv_code clv_keyset_add(clv_keyset *ks, clv_alg alg, const char *pem, clv_err *err)
+/* Loads pem as a key of alg into slot `slot` of ks (ks->n appends). */
+static clv_code add_key(clv_keyset *ks, clv_alg alg, const char *pem, size_t slot, bool active,
+                        clv_err *err)
 {
     clv__key fresh = {0};
     char *jwks = NULL;
     clv_code rc;
 
-    if (ks == NULL || pem == NULL || (unsigned)alg >= CLV_ALG_COUNT)
-        return clv_fail(err, CLV_INVALID, "keyset_add: no keyset, PEM or alg");
     rc = load_key(alg, pem, &fresh.pkey, err);
     if (rc == CLV_OK)
         rc = describe_key(alg, &fresh, err);
     if (rc != CLV_OK)
         goto cleanup;
-    jwks = build_jwks(ks, alg, &fresh);
+    jwks = build_jwks(ks, slot, &fresh, alg, active);
     if (jwks == NULL) {
         rc = clv_fail(err, CLV_NOMEM, "keyset_add %s: out of memory", clv__alg_names[alg]);
         goto cleanup;
     }
     /* Everything is built: only now replace the old key, so a failed add changes nothing. */
-    key_cleanup(&ks->keys[alg]);
-    ks->keys[alg] = fresh;
+    if (slot < ks->n)
+        key_cleanup(&ks->keys[slot]);
+    else
+        ks->n++;
+    ks->keys[slot] = fresh;
+    ks->algs[slot] = alg;
     memset(&fresh, 0, sizeof fresh);
     free(ks->jwks);
     ks->jwks = jwks;
 cleanup:
     key_cleanup(&fresh);
+    return rc;
+}
+
+static clv_code check_add(const clv_keyset *ks, clv_alg alg, const char *pem, bool grows,
+                          clv_err *err)
+{
+    if (ks == NULL || pem == NULL || (unsigned)alg >= CLV_ALG_COUNT)
+        return clv_fail(err, CLV_INVALID, "keyset_add: no keyset, PEM or alg");
+    if (grows && ks->n == CLV_KEYSET_MAX)
+        return clv_fail(err, CLV_INVALID, "keyset_add: more than %d keys", CLV_KEYSET_MAX);
+    return CLV_OK;
+}
+
+clv_code clv_keyset_add(clv_keyset *ks, clv_alg alg, const char *pem, clv_err *err)
+{
+    bool grows = ks != NULL && (unsigned)alg < CLV_ALG_COUNT && ks->active[alg] < 0;
+    size_t slot;
+    clv_code rc = check_add(ks, alg, pem, grows, err);
+
+    if (rc != CLV_OK)
+        return rc;
+    slot = grows ? ks->n : (size_t)ks->active[alg];
+    if ((rc = add_key(ks, alg, pem, slot, true, err)) == CLV_OK)
+        ks->active[alg] = (int)slot;
+    return rc;
+}
+
+clv_code clv_keyset_add_retired(clv_keyset *ks, clv_alg alg, const char *pem, clv_err *err)
+{
+    clv_code rc = check_add(ks, alg, pem, true, err);
+
+    return rc == CLV_OK ? add_key(ks, alg, pem, ks->n, false, err) : rc;
+}
+
+clv_code clv_key_kid(clv_alg alg, const char *pem, char kid[CLV_KID_MAX], clv_err *err)
+{
+    clv__key k = {0};
+    clv_code rc;
+
+    if ((unsigned)alg >= CLV_ALG_COUNT || pem == NULL)
+        return clv_fail(err, CLV_INVALID, "key_kid: no PEM or alg");
+    rc = load_key(alg, pem, &k.pkey, err);
+    if (rc == CLV_OK)
+        rc = describe_key(alg, &k, err);
+    if (rc == CLV_OK)
+        memcpy(kid, k.kid, CLV__KID_LEN + 1);
+    key_cleanup(&k);
     return rc;
 }

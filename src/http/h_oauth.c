@@ -61,7 +61,7 @@ void clv_h_discovery_oauth(clv_req *r, clv_resp *resp)
 
 void clv_h_jwks(clv_req *r, clv_resp *resp)
 {
-    static_json(resp, clv_keyset_jwks(clv_req_app(r)->keys), "public, max-age=300");
+    static_json(resp, clv_keyset_jwks(clv_app_keys(clv_req_app(r))), "public, max-age=300");
 }
 
 void clv_h_healthz(clv_req *r, clv_resp *resp)

@@ -14,6 +14,7 @@
 #include "admin/clients.h"
 #include "admin/consents.h"
 #include "admin/initial_access_tokens.h"
+#include "admin/keys.h"
 #include "admin/resources.h"
 #include "admin/services.h"
 #include "admin/settings.h"
@@ -113,6 +114,8 @@ static const route routes[] = {
     ADMIN("DELETE", U "/*/grants/*", clv_admin_user_grant_revoke, 204, 0),
     LIST("/admin/v1/audit", clv_admin_audit_list, "target", "actor", "tenant_id", "since"),
     ADMIN("GET", "/admin/v1/settings", clv_admin_settings_get, 200, 0),
+    ADMIN("GET", "/admin/v1/keys", clv_admin_key_list, 200, 0),
+    ADMIN("POST", "/admin/v1/keys/rotate", clv_admin_key_rotate, 201, BODY_OPT),
     /* dynamic registration, test tokens */
     ROUTE("POST", "/register", clv_h_register_create),
     ROUTE("GET", "/register/*", clv_h_register_get),

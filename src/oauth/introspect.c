@@ -104,7 +104,7 @@ clv_code clv_revoke(clv_app *app, const clv_client_creds *creds, const char *tok
     /* A token that does not verify, or is already inactive, needs nothing done
      * (RFC 7009 §2.2 answers 200 either way). One that is no JWT of ours may be one of the
      * caller's refresh tokens: it and its family go (oauth/grants.c). */
-    if (clv_jwt_verify(app->keys, token, &claims, NULL, NULL) == CLV_OK) {
+    if (clv_jwt_verify(clv_app_keys(app), token, &claims, NULL, NULL) == CLV_OK) {
         const char *jti = json_string_value(json_object_get(claims, "jti"));
         json_t *exp = json_object_get(claims, "exp");
         if (caller_may_revoke(caller, claims) && jti != NULL && json_is_integer(exp) &&

@@ -37,7 +37,7 @@ static bool hint_verify(clv_app *app, const char *hint, json_t **claims)
     bool ok;
 
     if (hint == NULL || strlen(hint) > HINT_MAX ||
-        clv_jwt_verify(app->keys, hint, claims, &typ, NULL) != CLV_OK)
+        clv_jwt_verify(clv_app_keys(app), hint, claims, &typ, NULL) != CLV_OK)
         return false;
     iss = json_string_value(json_object_get(*claims, "iss"));
     ok = typ != NULL && strcmp(typ, "JWT") == 0 && iss != NULL &&

@@ -37,6 +37,22 @@
       (s, name, value, err))                                                                       \
     X(meta_put, (clv_store *s, const char *name, const char *value, clv_err *err),                 \
       (s, name, value, err))                                                                       \
+    /* Removes a named value (a key moved out of meta); CLV_OK whether it existed or not. */       \
+    X(meta_delete, (clv_store *s, const char *name, clv_err *err), (s, name, err))                 \
+                                                                                                   \
+    /* ---- signing keys (docs/DESIGN.md "Signing keys and the KEK") ---- */                      \
+    /* Every stored key, newest first: items are clv_signing_key. */                               \
+    X(signing_key_list, (clv_store *s, clv_list *out, clv_err *err), (s, out, err))                \
+    /* CLV_CONFLICT if the kid exists, or k is active and its alg has an active key. */            \
+    X(signing_key_insert, (clv_store *s, const clv_signing_key *k, clv_err *err), (s, k, err))     \
+    /* Retires the active key kid (retire_at set); CLV_NOT_FOUND if kid is not active. */          \
+    X(signing_key_retire, (clv_store *s, const char *kid, int64_t retire_at, clv_err *err),        \
+      (s, kid, retire_at, err))                                                                    \
+    /* Deletes the retired keys whose retire_at <= now. */                                         \
+    X(signing_key_purge, (clv_store *s, int64_t now, clv_err *err), (s, now, err))                 \
+    /* A number that changes whenever a key is inserted, retired or purged (one cheap query,      \
+     * polled by every node: core/signing_keys.c). */                                              \
+    X(signing_key_version, (clv_store *s, int64_t *version, clv_err *err), (s, version, err))      \
                                                                                                    \
     /* ---- tenants (list: store.h) ---- */                                                        \
     X(tenant_insert, (clv_store *s, const clv_tenant *t, clv_err *err), (s, t, err))               \

@@ -629,7 +629,7 @@ describe('clavis admin command line', () => {
     };
     const words = (s) => s.split(' ').sort();
     assert.deepEqual(complete('clavis '), words('apply audit client completion export help init ' +
-      'initial-access-token login logout purge serve server service tenant user'));
+      'initial-access-token key login logout purge serve server service tenant user'));
     assert.deepEqual(complete('clavis client secret '), words('add list remove'));
     assert.deepEqual(complete('clavis client create --type '), words('confidential m2m public'));
     const cmds = {
@@ -642,6 +642,7 @@ describe('clavis admin command line', () => {
       audit: 'list',
       'initial-access-token': 'create list',
       server: 'policy',
+      key: 'rotate list',
     };
     for (const [g, list] of Object.entries(cmds)) {
       for (const c of list.split(' ')) {

@@ -32,6 +32,13 @@ export function sanitizerReport(text) {
   return SANITIZER_PATTERNS.find((p) => text.includes(p)) ?? null;
 }
 
+// A PostgreSQL database has no file beside it for its key-encryption key: every server and
+// CLI run of a test process shares one CLAVIS_KEK (docs/OPERATIONS.md "Keys").
+if (/^postgres(ql)?:\/\//.test(process.env.CLAVIS_TEST_STORE_URL ?? '') && !process.env.CLAVIS_KEK) {
+  const { randomBytes } = await import('node:crypto');
+  process.env.CLAVIS_KEK = randomBytes(32).toString('base64url');
+}
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls fn until it returns a truthy value (returned) or timeoutMs passes (throws). */

@@ -73,12 +73,12 @@ static char *sign_checked(const json_t *claims, clv_alg alg, const char *typ)
     json_t *back = NULL;
 
     if (payload == NULL ||
-        clv_jwt_sign(app->keys, alg, typ, payload, strlen(payload), &token, NULL) != CLV_OK) {
+        clv_jwt_sign(clv_app_keys(app), alg, typ, payload, strlen(payload), &token, NULL) != CLV_OK) {
         free(payload);
         return NULL;
     }
     free(payload);
-    if (clv_jwt_verify(app->keys, token, &back, &got_typ, NULL) != CLV_OK ||
+    if (clv_jwt_verify(clv_app_keys(app), token, &back, &got_typ, NULL) != CLV_OK ||
         !json_equal(back, claims) || got_typ == NULL || strcmp(got_typ, typ) != 0)
         abort();
     json_decref(back);
@@ -86,7 +86,7 @@ static char *sign_checked(const json_t *claims, clv_alg alg, const char *typ)
     back = NULL;
     dot = strchr(token, '.') + 1; /* the payload's first character carries 6 whole bits */
     *dot = *dot == 'e' ? 'f' : 'e';
-    if (clv_jwt_verify(app->keys, token, &back, NULL, NULL) != CLV_UNAUTHENTICATED)
+    if (clv_jwt_verify(clv_app_keys(app), token, &back, NULL, NULL) != CLV_UNAUTHENTICATED)
         abort();
     *dot = *dot == 'e' ? 'f' : 'e';
     return token;
@@ -147,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     text = clv_fuzz_cstr(data + 1, size - 1);
     if ((data[0] & 1) == 0) {
-        if (clv_jwt_verify(app->keys, text, &claims, NULL, NULL) != CLV_UNAUTHENTICATED)
+        if (clv_jwt_verify(clv_app_keys(app), text, &claims, NULL, NULL) != CLV_UNAUTHENTICATED)
             abort(); /* nothing signed it */
         access_checked(text, false);
     } else if (size < 4096) {

@@ -264,6 +264,61 @@ START_TEST(meta_put_get)
 }
 END_TEST
 
+/* The signing keys' rows (docs/DESIGN.md "Signing keys and the KEK"): one active key per
+ * alg, retire by kid (a second retire finds nothing: another node rotated), purge past
+ * retire_at, and a version that moves with every change; meta_delete. */
+START_TEST(signing_key_rows)
+{
+    clv_signing_key a = {"kid-a", CLV_ALG_ES256, true, 100, 0, "sealed-a"};
+    clv_signing_key b = {"kid-b", CLV_ALG_ES256, true, 200, 0, "sealed-b"};
+    clv_signing_key r = {"kid-r", CLV_ALG_RS256, true, 150, 0, "sealed-r"};
+    const clv_signing_key *k;
+    clv_list l = {0};
+    int64_t v0 = -1, v1 = -1, v2 = -1, v3 = -1;
+    char *v = NULL;
+
+    ck_assert_int_eq(clv_store_signing_key_version(store, &v0, NULL), CLV_OK);
+    ck_assert_int_eq(v0, 0);
+    ck_assert_int_eq(clv_store_signing_key_insert(store, &a, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_signing_key_insert(store, &r, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_signing_key_insert(store, &b, NULL), CLV_CONFLICT); /* 2 active */
+    ck_assert_int_eq(clv_store_signing_key_insert(store, &a, NULL), CLV_CONFLICT); /* same kid */
+    ck_assert_int_eq(clv_store_signing_key_version(store, &v1, NULL), CLV_OK);
+    ck_assert_int_ne(v1, v0);
+    ck_assert_int_eq(clv_store_signing_key_retire(store, "kid-a", 5000, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_signing_key_retire(store, "kid-a", 6000, NULL), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_store_signing_key_insert(store, &b, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_signing_key_version(store, &v2, NULL), CLV_OK);
+    ck_assert_int_ne(v2, v1);
+    ck_assert_int_eq(clv_store_signing_key_list(store, &l, NULL), CLV_OK);
+    ck_assert_uint_eq(l.count, 3);
+    k = l.items[0]; /* newest first */
+    ck_assert_str_eq(k->kid, "kid-b");
+    ck_assert(k->active);
+    k = l.items[2];
+    ck_assert_str_eq(k->kid, "kid-a");
+    ck_assert(!k->active);
+    ck_assert_int_eq(k->alg, CLV_ALG_ES256);
+    ck_assert_int_eq(k->created_at, 100);
+    ck_assert_int_eq(k->retire_at, 5000);
+    ck_assert_str_eq(k->sealed, "sealed-a");
+    clv_list_cleanup(&l);
+    ck_assert_int_eq(clv_store_signing_key_purge(store, 4999, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_signing_key_version(store, &v3, NULL), CLV_OK);
+    ck_assert_int_eq(v3, v2); /* nothing past its retire_at yet */
+    ck_assert_int_eq(clv_store_signing_key_purge(store, 5000, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_signing_key_version(store, &v3, NULL), CLV_OK);
+    ck_assert_int_ne(v3, v2);
+    ck_assert_int_eq(clv_store_signing_key_list(store, &l, NULL), CLV_OK);
+    ck_assert_uint_eq(l.count, 2); /* active keys are never purged */
+    clv_list_cleanup(&l);
+    ck_assert_int_eq(clv_store_meta_put(store, "key:x", "1", NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_meta_delete(store, "key:x", NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_meta_get(store, "key:x", &v, NULL), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_store_meta_delete(store, "key:x", NULL), CLV_OK);
+}
+END_TEST
+
 /* ---- tenants and services ---- */
 
 START_TEST(tenant_round_trip)
@@ -1430,7 +1485,7 @@ static Suite *store_suite(void)
 {
     const TTest *basic[] = {migrate_twice, open_urls,   meta_put_get, transactions,
                             failed_statement_in_transaction, two_threads, revoked_jti, purge,
-                            changes};
+                            changes, signing_key_rows};
     const TTest *fresh[] = {migrate_at_once};
     const TTest *postgres[] = {pg_reconnect, pg_pool, pg_purge_one_at_a_time};
     const TTest *objects[] = {

@@ -215,8 +215,23 @@ static const char migration_notify_sql[] =
 
 static const char *const migration_notify[] = {migration_notify_sql, NULL};
 
+/* Migration (signing keys): as the SQLite backend's (src/store/sqlite/sql.c): the keys
+ * sealed under the key-encryption key, one active key per alg; a change is told on the
+ * channel of the notify migration (clavis_notify), which must come before it. */
+static const char migration_keys_table[] =
+    "CREATE TABLE signing_keys (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    " kid " ID " NOT NULL UNIQUE, alg integer NOT NULL, active integer NOT NULL,"
+    " created_at bigint NOT NULL, retire_at bigint NOT NULL, sealed text NOT NULL);"
+    "CREATE UNIQUE INDEX signing_keys_active ON signing_keys (alg) WHERE active = 1;"
+    /* a rotation is told to the other nodes at once (src/core/changes.c) */
+    "CREATE TRIGGER signing_keys_notify AFTER INSERT OR UPDATE OR DELETE ON signing_keys"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('keys', 'kid');";
+
+static const char *const migration_keys[] = {migration_keys_table, NULL};
+
 const char *const *const clv_pg_migrations[] = {migration_1, migration_resources,
-                                                migration_hygiene, migration_notify};
+                                                migration_hygiene, migration_notify,
+                                                migration_keys};
 const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_pg_migrations[0]);
 
 /* ---- column lists, shared by the statements below and by the row code ---- */
@@ -350,6 +365,16 @@ const char *const clv_pg_sql[PG_COUNT] = {
 
     [PG_META_GET] = "SELECT value FROM meta WHERE name = $1",
     [PG_META_PUT] = "INSERT INTO meta (name, value) VALUES ($1, $2)",
+    [PG_META_DELETE] = "DELETE FROM meta WHERE name = $1",
+    [PG_SIGNING_KEY_LIST] = "SELECT kid, alg, active, created_at, retire_at, sealed"
+        " FROM signing_keys ORDER BY created_at DESC, seq DESC",
+    [PG_SIGNING_KEY_INSERT] = "INSERT INTO signing_keys"
+        " (kid, alg, active, created_at, retire_at, sealed) VALUES ($1, $2, $3, $4, $5, $6)",
+    [PG_SIGNING_KEY_RETIRE] = "UPDATE signing_keys SET active = 0, retire_at = $2"
+        " WHERE kid = $1 AND active = 1",
+    [PG_SIGNING_KEY_PURGE] = "DELETE FROM signing_keys WHERE active = 0 AND retire_at <= $1",
+    [PG_SIGNING_KEY_VERSION] = "SELECT (coalesce(max(seq), 0) * 65536 + count(*)"
+        " + coalesce(sum(retire_at), 0))::bigint FROM signing_keys",
 
     [PG_TENANT_INSERT] = "INSERT INTO tenants (" TENANT_COLS ") VALUES ($1, $2, $3, $4)",
     [PG_TENANT_GET] = "SELECT " TENANT_READ_COLS " FROM tenants WHERE id = $1",

@@ -567,7 +567,8 @@ static const char *const write_ops[] = {
     "family_revoke",   "client_grants_revoke", "refresh_revoke", "session_insert",
     "session_delete",  "assertion_jti_use",    "iat_use",        "regtoken_put",
     "consent_put",     "consent_delete",       "purge",          "resource_insert",
-    "resource_delete", "iat_insert"};
+    "resource_delete", "iat_insert", "meta_delete", "signing_key_insert", "signing_key_retire",
+    "signing_key_purge"};
 
 #define OP_INDEX(name, params, args) OPI_##name,
 #define OWN_OP_INDEX(ret, name, params) OPI_##name,

@@ -297,8 +297,21 @@ static const char migration_hygiene[] =
     "ALTER TABLE tenants ADD COLUMN registered_client_lifetime_days INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX clients_last_use ON clients (tenant_id, max(last_used_at, created_at));";
 
-const char *const clv_sqlite_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                             migration_5, migration_resources, migration_hygiene};
+
+/* Migration (signing keys): the server's signing keys, each sealed under the
+ * key-encryption key, which is never in the database (docs/DESIGN.md "Signing keys and the
+ * KEK"). One active key per alg (the partial unique index: two nodes rotating at once make
+ * one key). The keys that were in meta in clear are moved here by core/signing_keys.c, in
+ * one transaction, when the server first starts on the migrated database. */
+static const char migration_keys[] =
+    "CREATE TABLE signing_keys (seq INTEGER PRIMARY KEY, kid TEXT NOT NULL UNIQUE,"
+    " alg INTEGER NOT NULL, active INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    " retire_at INTEGER NOT NULL, sealed TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX signing_keys_active ON signing_keys (alg) WHERE active = 1;";
+
+const char *const clv_sqlite_migrations[] = {migration_1,         migration_2,      migration_3,
+                                             migration_4,         migration_5,      migration_resources,
+                                             migration_hygiene,   migration_keys};
 const int clv_sqlite_migration_count =
     (int)(sizeof clv_sqlite_migrations / sizeof clv_sqlite_migrations[0]);
 
@@ -473,6 +486,16 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
 
     [ST_META_GET] = "SELECT value FROM meta WHERE name = ?1",
     [ST_META_PUT] = "INSERT INTO meta (name, value) VALUES (?1, ?2)",
+    [ST_META_DELETE] = "DELETE FROM meta WHERE name = ?1",
+    [ST_SIGNING_KEY_LIST] = "SELECT kid, alg, active, created_at, retire_at, sealed"
+        " FROM signing_keys ORDER BY created_at DESC, seq DESC",
+    [ST_SIGNING_KEY_INSERT] = "INSERT INTO signing_keys"
+        " (kid, alg, active, created_at, retire_at, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_SIGNING_KEY_RETIRE] = "UPDATE signing_keys SET active = 0, retire_at = ?2"
+        " WHERE kid = ?1 AND active = 1",
+    [ST_SIGNING_KEY_PURGE] = "DELETE FROM signing_keys WHERE active = 0 AND retire_at <= ?1",
+    [ST_SIGNING_KEY_VERSION] = "SELECT coalesce(max(seq), 0) * 65536 + count(*)"
+        " + coalesce(sum(retire_at), 0) FROM signing_keys",
 
     [ST_TENANT_INSERT] = "INSERT INTO tenants (" TENANT_COLS ") VALUES (?1, ?2, ?3, ?4)",
     [ST_TENANT_GET] = "SELECT " TENANT_READ_COLS " FROM tenants WHERE id = ?1",
