@@ -107,6 +107,28 @@ describe('resource indicators (RFC 8707)', () => {
       e.changes.resource.to === MCP), audit.text);
   });
 
+  test('another tenant\'s admin: 404 for the resources of a service it cannot see; its own tenant works', async () => {
+    const t2 = (await s.api('POST', '/admin/v1/tenants', { name: 'Tenant Two' })).body;
+    const svcB = (await s.api('POST', '/admin/v1/services', { tenant_id: t2.id, name: 'B APIs' })).body;
+    const ta = await s.createClient({ service_id: svcB.id, name: 'B admin', roles: ['tenant_admin'], scopes: ['admin'] });
+    const tr = await s.token(ta.client_id, ta.client_secret, { scope: 'admin' });
+    assert.equal(tr.status, 200, tr.text);
+    const as2 = { token: tr.body.access_token };
+    const foreign = `/admin/v1/services/${svc.id}/resources`;
+    assert.equal((await s.api('GET', foreign, undefined, as2)).status, 404);
+    assert.equal((await s.api('POST', foreign, { identifier: 'https://evil.example.com/' }, as2)).status, 404);
+    assert.equal((await s.api('DELETE', `${foreign}/${mcp.id}`, undefined, as2)).status, 404);
+    const still = await s.api('GET', foreign);
+    assert.deepEqual(still.body.items.map((i) => i.identifier), [MCP], 'nothing changed');
+    const own = await s.api('POST', `/admin/v1/services/${svcB.id}/resources`, { identifier: 'https://b.example.com/api' }, as2);
+    assert.equal(own.status, 201, own.text);
+    // a client of tenant A cannot name tenant B's resource
+    const r = await s.token(m2m.client_id, m2m.client_secret, { params: { resource: 'https://b.example.com/api' } });
+    assert.equal(r.body.error, 'invalid_target');
+    // no token: 401
+    assert.equal((await s.api('GET', foreign, undefined, { token: null })).status, 401);
+  });
+
   test('client_credentials: aud is the resource, the scope narrows to its scopes', async () => {
     let r = await s.token(m2m.client_id, m2m.client_secret, { params: { resource: MCP } });
     assert.equal(r.status, 200, r.text);
