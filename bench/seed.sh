@@ -14,7 +14,7 @@ tool=$(dirname "$bin")/clavis-seed
 [[ -x $bin && -f $lib ]] || { echo "seed: $bin or $lib is missing (make build)" >&2; exit 1; }
 
 if [[ ! -x $tool || $tool -ot $lib || $tool -ot $here/seed.c ]]; then
-    pkgs="libmicrohttpd jansson libcrypto jose sqlite3 libargon2 libpq"
+    pkgs="libmicrohttpd jansson libcrypto libssl jose sqlite3 libargon2 libpq libcurl" # as CMakeLists.txt
     # shellcheck disable=SC2046,SC2086 # pkg-config prints several flags; $pkgs is a list
     cc -std=c17 -O2 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
         -I"$root/src" $(pkg-config --cflags $pkgs) -o "$tool" "$here/seed.c" "$lib" \
