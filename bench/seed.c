@@ -94,7 +94,7 @@ int main(int argc, char **argv)
     if (db == NULL || n < 0 || services < 1 || batch < 1)
         usage();
 
-    if (clv_config_init(&cfg, false, &err) != CLV_OK || !clv_config_set_str(&cfg.db, db))
+    if (clv_config_init(&cfg, true, &err) != CLV_OK || !clv_config_set_str(&cfg.db, db))
         die("config", &err);
     if (clv_app_open(&cfg, &app, &err) != CLV_OK)
         die("open", &err);

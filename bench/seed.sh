@@ -4,7 +4,9 @@
 #   bench/seed.sh --db FILE --clients N [--services S] [--batch B] [--cursors FILE]
 # A missing database is made first with `clavis init --db FILE --json`, whose credentials
 # are written to FILE.init.json (mode 0600). The tool is built with cc against the static
-# library next to $CLAVIS_BIN (default build/clavis, i.e. build/libclavis_lib.a).
+# library next to $CLAVIS_BIN (default build/clavis, i.e. build/libclavis_lib.a). The
+# CLAVIS_* variables apply as for `clavis serve`: a PostgreSQL URL needs CLAVIS_KEK (or
+# CLAVIS_KEY_DIR), the key-encryption key of docs/OPERATIONS.md "Keys".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
