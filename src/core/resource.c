@@ -137,12 +137,12 @@ clv_code clv_resource_scope(const clv_resource *r, const char *scope, bool asked
         return clv_fail(err, CLV_NOMEM, "out of memory");
     for (const char *p = scope != NULL ? scope : ""; *p != '\0';) {
         size_t n = strcspn(p, " ");
-        if (n > 0 && r != NULL && !word_ok(r, p, n) && asked) {
+        if (n > 0 && !word_ok(r, p, n) && asked) {
             free(s);
             return clv_fail(err, CLV_INVALID_SCOPE, "scope '%.*s' is not for resource %s",
                             (int)(n < WORD_MAX ? n : WORD_MAX), p, r->identifier);
         }
-        if (n > 0 && (r == NULL || word_ok(r, p, n))) {
+        if (n > 0 && word_ok(r, p, n)) {
             if (used > 0)
                 s[used++] = ' ';
             memcpy(s + used, p, n);

@@ -28,7 +28,7 @@ clv_code clv_resource_from_json(const json_t *body, const char *service_id, clv_
 clv_code clv_resource_resolve(clv_app *app, const clv_client *c, const char *requested,
                               clv_resource **out, clv_err *err);
 
-/* The scope of a token for resource r (NULL: scope unchanged, a copy). admin is never for
+/* The scope of a token for resource r (not NULL). admin is never for
  * a resource: it is this server's own API. When r lists scopes, every other word must be
  * one of them or of OpenID Connect's (openid, profile, email, address, phone,
  * offline_access): an asked-for scope outside them fails (CLV_INVALID_SCOPE), a default

@@ -368,22 +368,26 @@ static clv_code client_credentials(clv_app *app, const clv_client *c, const clv_
                                    clv_token_reply *out, clv_err *err)
 {
     const char *asked = clv_token_param(req, "scope");
-    char *all = NULL, *scope = NULL, *token = NULL;
+    char *scope = NULL, *narrowed = NULL, *token = NULL;
     int64_t expires_in = 0;
     clv_mint_opts opts = {0};
     clv_resource *r = NULL;
     clv_code rc;
 
-    if ((rc = clv_scope_resolve(c, asked, &all, err)) != CLV_OK)
+    if ((rc = clv_scope_resolve(c, asked, &scope, err)) != CLV_OK)
         return rc;
-    /* docs/DESIGN.md R38: the resource named, if any, narrows the scope and is the aud */
-    if ((rc = clv_resource_resolve(app, c, clv_token_param(req, "resource"), &r, err)) == CLV_OK &&
-        (rc = clv_resource_scope(r, all, asked != NULL, &scope, err)) == CLV_OK) {
-        opts.scope = scope;
-        opts.aud = r != NULL ? r->identifier : NULL;
-        rc = clv_access_mint(app, c, &opts, &token, &expires_in, err);
+    /* docs/DESIGN.md R38: the resource named, if any, narrows the scope and is the aud; a
+     * request without one (the usual case) costs nothing more */
+    rc = clv_resource_resolve(app, c, clv_token_param(req, "resource"), &r, err);
+    if (rc == CLV_OK && r != NULL &&
+        (rc = clv_resource_scope(r, scope, asked != NULL, &narrowed, err)) == CLV_OK) {
+        free(scope);
+        scope = narrowed;
+        opts.aud = r->identifier;
     }
-    free(all);
+    opts.scope = scope;
+    if (rc == CLV_OK)
+        rc = clv_access_mint(app, c, &opts, &token, &expires_in, err);
     clv_resource_free(r);
     if (rc != CLV_OK) {
         free(scope);
