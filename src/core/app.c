@@ -1,12 +1,10 @@
 /* app — start-up of the shared state: store, keys, HMAC key (see app.h). */
 #include "core/app.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/b64.h"

@@ -32,7 +32,7 @@ void clv_changes_apply(void *ctx, const char *kind, const char *id)
      * change made on this node does (clv_write_finish). */
     if (strcmp(kind, "client") == 0 && id[0] != '\0')
         clv_cache_bump_client(id);
-    else
+    else if (strcmp(kind, "keys") != 0) /* keys: reloaded above; no cache holds them */
         clv_cache_bump();
 }
 

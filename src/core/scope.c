@@ -9,9 +9,9 @@
 enum { SCOPE_MAX = 16384 };
 
 /* API.md (scope): admin is grantable only with a tenant_admin or platform_admin role. */
-static bool admin_grantable(const clv_client *c)
+bool clv_roles_admin(const json_t *roles)
 {
-    return clv_strarr_has(c->roles, "tenant_admin") || clv_strarr_has(c->roles, "platform_admin");
+    return clv_strarr_has(roles, "tenant_admin") || clv_strarr_has(roles, "platform_admin");
 }
 
 static bool append(char *buf, size_t *len, const char *s, size_t n)
@@ -33,7 +33,7 @@ static bool scope_allowed(const clv_client *c, const char *w, size_t n, bool adm
 {
     if (!clv_strarr_hasn(c->scopes, w, n))
         return false;
-    return !(n == 5 && memcmp(w, "admin", 5) == 0 && admin_by_client && !admin_grantable(c));
+    return !(n == 5 && memcmp(w, "admin", 5) == 0 && admin_by_client && !clv_roles_admin(c->roles));
 }
 
 /* No scope asked for: every allowed one (API.md: scope). */

@@ -18,4 +18,8 @@ clv_code clv_scope_resolve(const clv_client *c, const char *requested, char **ou
 clv_code clv_scope_resolve_user(const clv_client *c, const char *requested, char **out,
                                 clv_err *err);
 
+/* true if roles (a JSON array) holds tenant_admin or platform_admin: the roles that admin
+ * reaches (docs/DESIGN.md R2, D2), for a client's roles and a user's alike. */
+bool clv_roles_admin(const json_t *roles);
+
 #endif

@@ -397,16 +397,11 @@ clv_code clv_authz_check(clv_app *app, const clv_authz_params *p, clv_authz *a, 
     return check_resource(app, p, a, err);
 }
 
-static bool is_admin(const clv_user *u)
-{
-    return clv_strarr_has(u->roles, "tenant_admin") || clv_strarr_has(u->roles, "platform_admin");
-}
-
 clv_code clv_authz_user_scope(clv_authz *a, const clv_user *u, clv_err *err)
 {
     char *s = a->scope, *w = s;
 
-    if (is_admin(u) && a->client->first_party)
+    if (clv_roles_admin(u->roles) && a->client->first_party)
         return CLV_OK;
     for (char *p = s; *p != '\0';) { /* copy every word but admin, in place */
         size_t n = strcspn(p, " ");

@@ -104,8 +104,7 @@ static clv_code user_access_token(clv_app *app, const clv_client *c, const clv_u
 static clv_code admin_now(const clv_client *c, const clv_user *u, user_grant *g, char **own,
                           clv_err *err)
 {
-    bool admin = clv_strarr_has(u->roles, "tenant_admin") ||
-                 clv_strarr_has(u->roles, "platform_admin");
+    bool admin = clv_roles_admin(u->roles);
 
     if ((c->first_party && admin) || !clv_scope_word(g->scope, "admin"))
         return CLV_OK;
