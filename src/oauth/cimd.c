@@ -334,9 +334,11 @@ static clv_code validate(const clv_app *app, const char *url, const json_t *doc,
     if (rc == CLV_OK &&
         (rc = clv_register_client(*md, NULL, app->cfg->metadata_document_service, app->cfg, &c,
                                   err)) == CLV_OK &&
-        c->type == CLV_TYPE_M2M)
+        (c->type == CLV_TYPE_M2M || c->allow_client_credentials))
+        /* docs/DESIGN.md D16: every token of such a client is a user's, after consent */
         rc = clv_fail_field(err, CLV_INVALID, "grant_types",
-                            "a metadata document client is not machine-to-machine");
+                            "a metadata document client is not machine-to-machine: "
+                            "client_credentials is refused");
     clv_client_free(c);
     return rc;
 }

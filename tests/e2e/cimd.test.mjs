@@ -171,12 +171,16 @@ describe('documents that are refused', () => {
   };
 
   test('client_id that is not the URL, a secret, a shared-secret method, no redirect_uris', async () => {
+    const jwk = { ...(await jose.exportJWK((await jose.generateKeyPair('ES256')).publicKey)), kid: 'k1' };
     const bad = [
       ['/bad/mismatch.json', { client_id: `${docs.url}/somewhere-else.json` }, /client_id/],
       ['/bad/secret.json', { client_secret: 's3cret' }, /secret/],
       ['/bad/method.json', { token_endpoint_auth_method: 'client_secret_basic' }, /token_endpoint_auth_method/],
       ['/bad/noredirect.json', { redirect_uris: undefined }, /redirect_uris/],
       ['/bad/m2m.json', { grant_types: ['client_credentials'], redirect_uris: [CB] }, /grant_types|machine/],
+      // a confidential agent may not take client_credentials too: its tokens are users' (D16)
+      ['/bad/cc.json', { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [jwk] },
+        grant_types: ['authorization_code', 'client_credentials'] }, /client_credentials/],
     ];
     for (const [p, extra, why] of bad) {
       const id = publish(p, extra);
