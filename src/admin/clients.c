@@ -10,6 +10,7 @@
 #include "core/audit.h"
 #include "core/client_json.h"
 #include "core/ids.h"
+#include "core/scope.h"
 #include "core/secret.h"
 #include "core/sector.h"
 #include "crypto/hash.h"
@@ -33,23 +34,9 @@ clv_code clv_admin_client_visible(clv_app *app, const clv_principal *p, const ch
     return rc;
 }
 
-/* Only a platform admin may make a platform admin (docs/DESIGN.md M roles): a tenant admin who
- * could put the role on a client of its own would escape its tenant. The same holds for a
- * client that a signed-in platform admin's rights reach: one that redirects users (not m2m),
- * is first-party and lists admin (docs/DESIGN.md D2) — a tenant admin who made one, or set its
- * redirect URIs, could have a platform admin follow its link. */
-static const char *platform_power(const clv_client *c)
-{
-    if (clv_strarr_has(c->roles, "platform_admin"))
-        return "roles";
-    if (c->type != CLV_TYPE_M2M && c->first_party && clv_strarr_has(c->scopes, "admin"))
-        return "scopes";
-    return NULL;
-}
-
 static clv_code check_roles(const clv_principal *p, const clv_client *c, clv_err *err)
 {
-    const char *field = platform_power(c);
+    const char *field = clv_client_platform_power(c);
 
     if (p == NULL || p->platform_admin || field == NULL)
         return CLV_OK;
@@ -68,7 +55,7 @@ clv_code clv_admin_client_writable(clv_app *app, const clv_principal *p, const c
 
     /* A tenant admin may read a client of platform power in its tenant (the init client) but
      * not change it, its secrets or its tokens: else it could take its powers. */
-    if (rc == CLV_OK && p != NULL && !p->platform_admin && platform_power(*out) != NULL) {
+    if (rc == CLV_OK && p != NULL && !p->platform_admin && clv_client_platform_power(*out) != NULL) {
         clv_client_free(*out);
         *out = NULL;
         rc = clv_fail(err, CLV_FORBIDDEN, "only a platform admin may change this client");

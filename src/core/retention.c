@@ -6,6 +6,7 @@
 
 #include "core/client_write.h"
 #include "core/ids.h"
+#include "core/scope.h"
 
 enum { DAY = 86400 };
 
@@ -40,7 +41,9 @@ clv_hygiene_step clv_hygiene_decide(const clv_client *c, const clv_tenant *t, bo
     int64_t last = c->last_used_at > c->created_at ? c->last_used_at : c->created_at;
     int64_t d = t->deactivate_unused_after_days, l = t->registered_client_lifetime_days;
 
-    if (c->protected_ || c->status == CLV_STATUS_DELETED) /* docs/DESIGN.md R5 */
+    /* docs/DESIGN.md R5; and a tenant's setting never switches off a client of platform
+     * power, which its tenant admin may not change either (D10) */
+    if (c->protected_ || c->status == CLV_STATUS_DELETED || clv_client_platform_power(c) != NULL)
         return CLV_HYGIENE_KEEP;
     if (registered && l > 0) {
         int64_t changed = c->updated_at > last ? c->updated_at : last;

@@ -9,6 +9,15 @@
 enum { SCOPE_MAX = 16384 };
 
 /* API.md (scope): admin is grantable only with a tenant_admin or platform_admin role. */
+const char *clv_client_platform_power(const clv_client *c)
+{
+    if (clv_strarr_has(c->roles, "platform_admin"))
+        return "roles";
+    if (c->type != CLV_TYPE_M2M && c->first_party && clv_strarr_has(c->scopes, "admin"))
+        return "scopes";
+    return NULL;
+}
+
 bool clv_roles_admin(const json_t *roles)
 {
     return clv_strarr_has(roles, "tenant_admin") || clv_strarr_has(roles, "platform_admin");

@@ -22,4 +22,10 @@ clv_code clv_scope_resolve_user(const clv_client *c, const char *requested, char
  * reaches (docs/DESIGN.md R2, D2), for a client's roles and a user's alike. */
 bool clv_roles_admin(const json_t *roles);
 
+/* What gives client c platform power, or NULL: the role platform_admin ("roles"), or the
+ * admin scope at a first-party client users sign in to ("scopes": an administrator who
+ * follows its link hands it their rights, docs/DESIGN.md D2). Only a platform admin
+ * changes such a client, and no tenant setting (the hygiene) switches it off. */
+const char *clv_client_platform_power(const clv_client *c);
+
 #endif

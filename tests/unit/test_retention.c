@@ -200,6 +200,27 @@ END_TEST
 
 enum { DAY = 86400 };
 
+/* A client of platform power is never switched off by a tenant's setting (docs/DESIGN.md
+ * D10): its tenant admin may set the hygiene, not change such a client. */
+START_TEST(hygiene_keeps_platform_power)
+{
+    json_t *pa = json_pack("[s]", "platform_admin"), *admin = json_pack("[s, s]", "openid", "admin");
+    clv_client m2m = {.status = CLV_STATUS_ACTIVE, .created_at = DAY, .updated_at = DAY,
+                      .type = CLV_TYPE_M2M, .roles = pa};
+    clv_client web = {.status = CLV_STATUS_ACTIVE, .created_at = DAY, .updated_at = DAY,
+                      .type = CLV_TYPE_PUBLIC, .first_party = true, .scopes = admin};
+    clv_client plain = {.status = CLV_STATUS_ACTIVE, .created_at = DAY, .updated_at = DAY,
+                        .type = CLV_TYPE_M2M};
+    clv_tenant t = {.deactivate_unused_after_days = 1, .registered_client_lifetime_days = 1};
+
+    ck_assert_int_eq(clv_hygiene_decide(&m2m, &t, false, 20 * DAY), CLV_HYGIENE_KEEP);
+    ck_assert_int_eq(clv_hygiene_decide(&web, &t, false, 20 * DAY), CLV_HYGIENE_KEEP);
+    ck_assert_int_eq(clv_hygiene_decide(&plain, &t, false, 20 * DAY), CLV_HYGIENE_DEACTIVATE);
+    json_decref(pa);
+    json_decref(admin);
+}
+END_TEST
+
 /* clv_hygiene_decide on one client: D 10 days, L 5 days (0 when off), now day 20. */
 START_TEST(hygiene_decide_table)
 {
@@ -292,6 +313,7 @@ static Suite *retention_suite(void)
     tcase_add_test(tc, purge_writes_events);
     tcase_add_test(tc, purge_is_one_transaction);
     tcase_add_test(tc, hygiene_decide_table);
+    tcase_add_test(tc, hygiene_keeps_platform_power);
     tcase_add_test(tc, hygiene_run);
     suite_add_tcase(s, tc);
     return s;
