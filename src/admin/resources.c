@@ -64,7 +64,7 @@ clv_code clv_admin_resource_create(clv_app *app, const clv_admin_args *args, jso
     rc = clv_store_resource_insert(app->store, r, err);
     if (rc == CLV_CONFLICT)
         rc = clv_fail_field(err, CLV_CONFLICT, "identifier",
-                            "the service has a resource with this identifier");
+                            "is registered already: an API belongs to one service of this server");
     if (rc == CLV_OK && (j = clv_resource_to_json(r)) == NULL)
         rc = clv_fail(err, CLV_NOMEM, "out of memory");
     if (rc == CLV_OK)

@@ -221,7 +221,7 @@
       (s, user_id, client_id, err))                                                                \
                                                                                                    \
     /* ---- resources of a service (RFC 8707; docs/DESIGN.md R38) ---- */                    \
-    /* CLV_CONFLICT if the service has a resource with this identifier; CLV_NOT_FOUND if   \
+    /* CLV_CONFLICT if any service has a resource with this identifier; CLV_NOT_FOUND if  \
      * the service does not exist. They go with the service when it is purged. */          \
     X(resource_insert, (clv_store *s, const clv_resource *r, clv_err *err), (s, r, err))  \
     /* By service and identifier (exact); CLV_NOT_FOUND if there is none. */               \

@@ -122,6 +122,9 @@ describe('resource indicators (RFC 8707)', () => {
     assert.deepEqual(still.body.items.map((i) => i.identifier), [MCP], 'nothing changed');
     const own = await s.api('POST', `/admin/v1/services/${svcB.id}/resources`, { identifier: 'https://b.example.com/api' }, as2);
     assert.equal(own.status, 201, own.text);
+    // nor can it claim tenant A's API for its own service: tokens of its clients would carry A's aud
+    const claim = await s.api('POST', `/admin/v1/services/${svcB.id}/resources`, { identifier: MCP }, as2);
+    assert.equal(claim.status, 409, claim.text);
     // a client of tenant A cannot name tenant B's resource
     const r = await s.token(m2m.client_id, m2m.client_secret, { params: { resource: 'https://b.example.com/api' } });
     assert.equal(r.body.error, 'invalid_target');

@@ -889,7 +889,9 @@ START_TEST(resources)
     ck_assert_int_eq(add_resource("rs1", "s1", "https://api.example/a", 10), CLV_OK);
     ck_assert_int_eq(add_resource("rs2", "s1", "https://api.example/b", 20), CLV_OK);
     ck_assert_int_eq(add_resource("rs3", "s1", "https://api.example/a", 30), CLV_CONFLICT);
-    ck_assert_int_eq(add_resource("rs4", "s2", "https://api.example/a", 30), CLV_OK);
+    /* an identifier belongs to one service of the whole server */
+    ck_assert_int_eq(add_resource("rs4", "s2", "https://api.example/a", 30), CLV_CONFLICT);
+    ck_assert_int_eq(add_resource("rs4", "s2", "https://api.example/c", 30), CLV_OK);
     ck_assert_int_eq(add_resource("rs5", "s_none", "https://api.example/z", 30), CLV_NOT_FOUND);
 
     ck_assert_int_eq(clv_store_resource_find(store, "s1", "https://api.example/a", &r, NULL),

@@ -158,14 +158,15 @@ static const char migration_1_rest[] =
 static const char *const migration_1[] = {migration_1_model, migration_1_flows,
                                           migration_1_rest, NULL};
 
-/* Resource indicators (RFC 8707; docs/DESIGN.md R38): the APIs of a service, and the
- * one a code or refresh token was issued for. */
+/* Resource indicators (RFC 8707; docs/DESIGN.md R38): the APIs of a service (an identifier
+ * belongs to one service of the whole server: else another tenant could mint tokens whose
+ * aud is someone else's API), and the one a code or refresh token was issued for. */
 static const char migration_resources_sql[] =
     "CREATE TABLE resources ("
     " id " ID " PRIMARY KEY,"
     " service_id " ID " NOT NULL REFERENCES services (id) ON DELETE CASCADE,"
     " identifier text NOT NULL, name text, scopes text NOT NULL, created_at bigint NOT NULL,"
-    " UNIQUE (service_id, identifier));"
+    " UNIQUE (identifier));"
     "CREATE INDEX resources_list ON resources (service_id, created_at DESC, id DESC);"
     "ALTER TABLE authcodes ADD COLUMN resource text;"
     "ALTER TABLE refresh_tokens ADD COLUMN resource text;";

@@ -275,14 +275,15 @@ static const char migration_5[] =
     "CREATE INDEX consents_client ON consents (client_id);"
     "CREATE INDEX consents_list ON consents (user_id, created_at DESC, client_id DESC);";
 
-/* Resource indicators (RFC 8707; docs/DESIGN.md R38): the APIs of a service, and the
- * one a code or refresh token was issued for. */
+/* Resource indicators (RFC 8707; docs/DESIGN.md R38): the APIs of a service (an identifier
+ * belongs to one service of the whole server: else another tenant could mint tokens whose
+ * aud is someone else's API), and the one a code or refresh token was issued for. */
 static const char migration_resources[] =
     "CREATE TABLE resources ("
     " id TEXT PRIMARY KEY,"
     " service_id TEXT NOT NULL REFERENCES services (id) ON DELETE CASCADE,"
     " identifier TEXT NOT NULL, name TEXT, scopes TEXT NOT NULL, created_at INTEGER NOT NULL,"
-    " UNIQUE (service_id, identifier));"
+    " UNIQUE (identifier));"
     "CREATE INDEX resources_list ON resources (service_id, created_at DESC, id DESC);"
     "ALTER TABLE authcodes ADD COLUMN resource TEXT;"
     "ALTER TABLE refresh_tokens ADD COLUMN resource TEXT;";
