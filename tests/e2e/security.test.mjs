@@ -217,6 +217,34 @@ describe('a tenant admin cannot make a client that a platform admin\'s rights re
   });
 });
 
+describe('another tenant\'s admin, at initial access tokens and the server policy', () => {
+  let tok;
+  before(async () => {
+    const t = await s.api('POST', '/admin/v1/tenants', { name: 'iat-other' });
+    const osvc = await s.createService('iat-o', { tenant_id: t.body.id });
+    const ta = await s.createClient({ service_id: osvc.id, roles: ['tenant_admin'], scopes: ['admin'] });
+    tok = (await s.token(ta.client_id, ta.client_secret, { scope: 'admin' })).body.access_token;
+  });
+
+  test('cannot make an initial access token for this tenant\'s service, nor see ours', async () => {
+    const before_ = (await s.listAll('/admin/v1/initial-access-tokens')).length;
+    const r = await s.api('POST', '/admin/v1/initial-access-tokens', { service_id: svc.id }, { token: tok });
+    assert.equal(r.status, 404, r.text);
+    assert.equal(r.body.token, undefined);
+    assert.equal((await s.listAll('/admin/v1/initial-access-tokens')).length, before_, 'nothing made');
+    const seen = await s.api('GET', '/admin/v1/initial-access-tokens?limit=100', undefined, { token: tok });
+    assert.equal(seen.status, 200, seen.text);
+    assert.ok(seen.body.items.every((i) => i.service_id !== svc.id), 'none of ours listed');
+  });
+
+  test('reads the same server policy as a platform admin (GET /admin/v1/settings)', async () => {
+    const mine = await s.api('GET', '/admin/v1/settings', undefined, { token: tok });
+    assert.equal(mine.status, 200, mine.text);
+    assert.deepEqual(mine.body, (await s.api('GET', '/admin/v1/settings')).body);
+    assert.equal((await s.api('GET', '/admin/v1/settings', undefined, { token: null })).status, 401);
+  });
+});
+
 describe('admin is checked again at every token of a user', () => {
   test('a refresh after the client stops being first-party carries no admin', async () => {
     const app = 'http://127.0.0.1:9/refresh-app';
