@@ -2,18 +2,24 @@
  * are built from fixed markup and escaped values, with their own inline style and no
  * external asset, so that a CSP of default-src 'none' holds. Every HTML answer gets its
  * security headers here (clv_page_headers), and every answer its HSTS (clv_page_secure). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "base/b64.h"
 #include "base/uri.h"
+#include "crypto/hash.h"
 #include "http/browser.h"
 
 enum { PAGE_INITIAL = 4096, PAGE_MAX = 256 * 1024, CSP_MAX = 1024 };
 
+#define STYLE_OPEN "<style>"
+#define STYLE_CLOSE "</style>"
+
 static const char style[] =
-    "<style>"
+    STYLE_OPEN
     "body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#1d2330;margin:0}"
     "main{max-width:22rem;margin:10vh auto;background:#fff;padding:2rem;border-radius:8px;"
     "box-shadow:0 1px 4px rgba(0,0,0,.12)}"
@@ -23,8 +29,29 @@ static const char style[] =
     "border-radius:4px}"
     "button{margin-top:1.5rem;width:100%;padding:.65rem;font-size:1rem;border:0;"
     "border-radius:4px;background:#1f5eff;color:#fff;cursor:pointer}"
-    ".error{background:#fdecea;color:#8a1c12;padding:.6rem;border-radius:4px}"
-    "</style>";
+    ".error{background:#fdecea;color:#8a1c12;padding:.6rem;border-radius:4px}" STYLE_CLOSE;
+
+/* The CSP source that admits exactly the one style element above and no other inline style
+ * (CSP3 §8.3 hash-source: "'sha256-" standard base64 of the element's text "'"), so that an
+ * injected style attribute or element is refused. Made once. */
+static char style_hash[64];
+static pthread_once_t style_once = PTHREAD_ONCE_INIT;
+
+static void make_style_hash(void)
+{
+    const char *text = style + sizeof STYLE_OPEN - 1;
+    size_t n = sizeof style - 1 - (sizeof STYLE_OPEN - 1) - (sizeof STYLE_CLOSE - 1);
+    unsigned char sum[32];
+    char b64[48];
+    size_t len;
+
+    if (!clv_sha256(text, n, sum))
+        return; /* style_hash stays "": the pages then carry no style, never an open CSP */
+    len = clv_b64url_encode(sum, sizeof sum, b64);
+    for (size_t i = 0; i < len; i++)
+        b64[i] = b64[i] == '-' ? '+' : b64[i] == '_' ? '/' : b64[i];
+    snprintf(style_hash, sizeof style_hash, "'sha256-%.*s='", (int)len, b64);
+}
 
 /* A growing page buffer; any failure is remembered and reported once at the end. */
 typedef struct {
@@ -127,10 +154,11 @@ void clv_page_headers(clv_resp *resp, const char *target)
     char csp[CSP_MAX], src[512];
 
     csp_target(target, src, sizeof src);
+    pthread_once(&style_once, make_style_hash);
     snprintf(csp, sizeof csp,
-             "default-src 'none'; style-src 'unsafe-inline'; "
+             "default-src 'none'; style-src %s; "
              "form-action 'self'%s%s; frame-ancestors 'none'; base-uri 'none'",
-             src[0] != '\0' ? " " : "", src);
+             style_hash[0] != '\0' ? style_hash : "'none'", src[0] != '\0' ? " " : "", src);
     clv_resp_header(resp, "Cache-Control", "no-store");
     clv_resp_header(resp, "Pragma", "no-cache");
     clv_resp_header(resp, "Content-Security-Policy", csp);

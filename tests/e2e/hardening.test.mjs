@@ -21,7 +21,15 @@ function assertHtmlHeaders(r, what) {
   const csp = h.get('content-security-policy') ?? '';
   assert.match(csp, /default-src 'none'/, `${what}: ${csp}`);
   assert.match(csp, /frame-ancestors 'none'/, what);
-  assert.doesNotMatch(csp, /script-src[^;]*unsafe-inline/, what);
+  assert.doesNotMatch(csp, /unsafe-inline|script-src/, `${what}: no inline style or script is admitted`);
+  // the one style element the page has is admitted by its hash, and nothing else is
+  const styles = [...(r.text ?? '').matchAll(/<style>([^<]*)<\/style>/g)].map((m) => m[1]);
+  assert.equal(styles.length, 1, `${what}: one style element`);
+  const hashes = [...csp.matchAll(/'sha256-([A-Za-z0-9+/=]+)'/g)].map((m) => m[1]);
+  for (const css of styles) {
+    assert.ok(hashes.includes(crypto.createHash('sha256').update(css).digest('base64')), `${what}: ${csp}`);
+  }
+  assert.doesNotMatch(r.text ?? '', /\sstyle=/, `${what}: no style attribute`);
   assert.equal(h.get('x-frame-options'), 'DENY', what);
   assert.equal(h.get('x-content-type-options'), 'nosniff', what);
   assert.equal(h.get('referrer-policy'), 'no-referrer', what);
