@@ -16,4 +16,8 @@ clv_code clv_admin_key_list(clv_app *app, const clv_admin_args *args, json_t **o
  * keys' metadata as {"items": […]}; audited ("key.rotate"). */
 clv_code clv_admin_key_rotate(clv_app *app, const clv_admin_args *args, json_t **out, clv_err *err);
 
+/* POST /admin/v1/keys/publish {"alg"?}: publishes a next key per alg that has none; 201
+ * {"items": [the keys published]}. Platform admins only. */
+clv_code clv_admin_key_publish(clv_app *app, const clv_admin_args *args, json_t **out, clv_err *err);
+
 #endif

@@ -118,9 +118,9 @@ typedef struct {
 typedef struct {
     char *kid; /* RFC 7638 thumbprint of the public key */
     clv_alg alg;
-    bool active;            /* else retired */
-    int64_t created_at;     /* Unix seconds */
-    int64_t retire_at;      /* 0 while active; then when it leaves the JWKS */
+    bool active;            /* else next (retire_at 0: published, not signing yet) or retired */
+    int64_t created_at;     /* Unix seconds: made (a next key), or began to sign */
+    int64_t retire_at;      /* 0 while active or next; then when it leaves the JWKS */
     char *sealed;           /* the PKCS#8 PEM, sealed */
 } clv_signing_key;
 

@@ -1,4 +1,4 @@
-/* cli_key — `clavis key rotate|list`: the server's signing keys over the admin API
+/* cli_key — `clavis key rotate|publish|list`: the server's signing keys over the admin API
  * (docs/CLI.md "clavis key", docs/API.md "Signing keys"); platform admins only. */
 #include <stdio.h>
 
@@ -9,6 +9,11 @@ static const char *const algs[] = {"RS256", "ES256", "EdDSA", NULL};
 
 static const clv_cli_opt rotate_opts[] = {
     CLV_CHOICE("alg", "alg", "ALG", "rotate only this alg's key (default: every alg)", false, algs),
+    CLV_OPT_END};
+
+static const clv_cli_opt publish_opts[] = {
+    CLV_CHOICE("alg", "alg", "ALG", "publish only this alg's next key (default: every alg)", false,
+               algs),
     CLV_OPT_END};
 
 static const clv_cli_opt no_opts[] = {CLV_OPT_END};
@@ -30,9 +35,10 @@ static clv_cli_path keys_path(const char *action)
     return p;
 }
 
-static int run_rotate(clv_cli_ctx *ctx)
+/* POST /admin/v1/keys/ACTION with the flags; prints the keys made. */
+static int post_keys(clv_cli_ctx *ctx, const char *action)
 {
-    clv_cli_path p = keys_path("/rotate");
+    clv_cli_path p = keys_path(action);
     json_t *body = json_object(), *out = NULL;
     int rc = CLV_EXIT_REFUSED;
 
@@ -45,6 +51,16 @@ static int run_rotate(clv_cli_ctx *ctx)
     json_decref(out);
     json_decref(body);
     return rc;
+}
+
+static int run_rotate(clv_cli_ctx *ctx)
+{
+    return post_keys(ctx, "/rotate");
+}
+
+static int run_publish(clv_cli_ctx *ctx)
+{
+    return post_keys(ctx, "/publish");
 }
 
 static int run_list(clv_cli_ctx *ctx)
@@ -63,9 +79,15 @@ static int run_list(clv_cli_ctx *ctx)
 
 static const clv_cli_cmd key_cmds[] = {
     {"rotate", "", 0, "Make new signing keys active; the old ones are retired",
-     "The retired keys stay in /jwks until every token they signed has expired (their "
-     "retire_at). Every node of the server signs with the new keys within a second.",
+     "An alg's published next key becomes active, else a new key. The retired keys stay in "
+     "/jwks until every token they signed has expired (their retire_at). Every node of the "
+     "server signs with the new keys within a second.",
      rotate_opts, run_rotate, NULL},
+    {"publish", "", 0, "Publish next signing keys in /jwks before they sign",
+     "Each alg without a next key gets one: in /jwks at once, signing nothing until `clavis "
+     "key rotate` makes it active. Wait the JWKS max-age (5 minutes) between the two, and "
+     "relying parties that cache /jwks know the new key before it signs.",
+     publish_opts, run_publish, NULL},
     {"list", "", 0, "List the signing keys, newest first (never key material)", NULL, no_opts,
      run_list, NULL},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}};

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "base/json_text.h"
+#include "core/signing_keys.h"
 #include "crypto/hash.h"
 #include "http/browser.h"
 #include "http/form.h"
@@ -61,7 +62,7 @@ void clv_h_discovery_oauth(clv_req *r, clv_resp *resp)
 
 void clv_h_jwks(clv_req *r, clv_resp *resp)
 {
-    static_json(resp, clv_keyset_jwks(clv_app_keys(clv_req_app(r))), "public, max-age=300");
+    static_json(resp, clv_keyset_jwks(clv_app_keys(clv_req_app(r))), CLV_JWKS_CACHE_CONTROL);
 }
 
 void clv_h_healthz(clv_req *r, clv_resp *resp)

@@ -116,6 +116,7 @@ static const route routes[] = {
     ADMIN("GET", "/admin/v1/settings", clv_admin_settings_get, 200, 0),
     ADMIN("GET", "/admin/v1/keys", clv_admin_key_list, 200, 0),
     ADMIN("POST", "/admin/v1/keys/rotate", clv_admin_key_rotate, 201, BODY_OPT),
+    ADMIN("POST", "/admin/v1/keys/publish", clv_admin_key_publish, 201, BODY_OPT),
     /* dynamic registration, test tokens */
     ROUTE("POST", "/register", clv_h_register_create),
     ROUTE("GET", "/register/*", clv_h_register_get),

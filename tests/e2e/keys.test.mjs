@@ -131,6 +131,36 @@ describe('signing key rotation', () => {
     assert.deepEqual((await admin('GET', '/admin/v1/keys')).body.items, mid);
   });
 
+  test('a published next key is in /jwks before it signs; the rotation makes it active', async () => {
+    const pub = await admin('POST', '/admin/v1/keys/publish', { alg: 'RS256' });
+    assert.equal(pub.status, 201, pub.text);
+    assert.equal(pub.body.items.length, 1);
+    const next = pub.body.items[0];
+    assert.deepEqual([next.alg, next.state, next.retire_at], ['RS256', 'next', null]);
+    const listed = (await admin('GET', '/admin/v1/keys')).body.items.find((k) => k.kid === next.kid);
+    assert.equal(listed?.state, 'next');
+    const jwks = (await (await fetch(`${s.url}/jwks`)).json()).keys.map((k) => k.kid);
+    assert.ok(jwks.includes(next.kid), 'published in /jwks');
+    // tokens are still signed by the active key
+    const before = await s.token(c.client_id, c.client_secret);
+    assert.equal(before.status, 200, before.text);
+    assert.notEqual(kidOf(before.body.access_token), next.kid);
+    // publishing again leaves it as it is
+    const again = await admin('POST', '/admin/v1/keys/publish', { alg: 'RS256' });
+    assert.deepEqual([again.status, again.body.items], [201, []]);
+    const events = (await admin('GET', `/admin/v1/audit?target=${next.kid}`)).body.items;
+    assert.deepEqual(events.map((e) => e.action), ['key.publish']);
+    // the rotation makes it active; no new key is made
+    const rot = await admin('POST', '/admin/v1/keys/rotate', { alg: 'RS256' });
+    assert.equal(rot.status, 201, rot.text);
+    assert.equal(rot.body.items[0].kid, next.kid);
+    assert.equal(rot.body.items[0].state, 'active');
+    const after_ = await s.token(c.client_id, c.client_secret);
+    assert.equal(kidOf(after_.body.access_token), next.kid);
+    const keys = (await admin('GET', '/admin/v1/keys')).body.items;
+    assert.ok(!keys.some((k) => k.state === 'next'), JSON.stringify(keys));
+  });
+
   test('a tenant admin gets 403, and no token 401; nothing changes', async () => {
     const svcs = await s.listAll('/admin/v1/services', { token: await s.adminToken({ fresh: true }) });
     const initSvc = svcs.find((v) => v.tenant_id === s.init.tenant_id);
@@ -142,6 +172,9 @@ describe('signing key rotation', () => {
     assert.equal(list.status, 403, list.text);
     const rot = await s.api('POST', '/admin/v1/keys/rotate', {}, { token });
     assert.equal(rot.status, 403, rot.text);
+    const pub = await s.api('POST', '/admin/v1/keys/publish', {}, { token });
+    assert.equal(pub.status, 403, pub.text);
+    assert.equal((await s.api('POST', '/admin/v1/keys/publish', {}, { token: null })).status, 401);
     assert.equal((await s.api('POST', '/admin/v1/keys/rotate', {}, { token: null })).status, 401);
     assert.deepEqual((await admin('GET', '/admin/v1/keys')).body.items, before);
   });
@@ -272,21 +305,32 @@ describe('automatic rotation on two nodes', () => {
     await stopUnstopped(a);
   });
 
-  test('both nodes check, one key is made per period and alg, audited as the system', async () => {
+  test('both nodes check, one key is made per period and alg, published first, audited as the system', async () => {
     await sleep(7500);
     const keys = (await a.api('GET', '/admin/v1/keys')).body.items;
     for (const alg of ['RS256', 'ES256', 'EdDSA']) {
       const mine = keys.filter((k) => k.alg === alg).sort((x, y) => Date.parse(x.created_at) - Date.parse(y.created_at));
       assert.equal(mine.filter((k) => k.state === 'active').length, 1, `${alg}: ${JSON.stringify(mine)}`);
-      assert.ok(mine.length >= 2 && mine.length <= 4, `${alg}: ${mine.length} keys in 7.5 s`);
-      for (let i = 1; i < mine.length; i++) {
-        const gap = Date.parse(mine[i].created_at) - Date.parse(mine[i - 1].created_at);
+      assert.ok(mine.filter((k) => k.state === 'next').length <= 1, `${alg}: ${JSON.stringify(mine)}`);
+      // created_at of an active or retired key is when it began to sign
+      const signed = mine.filter((k) => k.state !== 'next');
+      assert.ok(signed.length >= 2 && signed.length <= 4, `${alg}: ${signed.length} keys in 7.5 s`);
+      for (let i = 1; i < signed.length; i++) {
+        const gap = Date.parse(signed[i].created_at) - Date.parse(signed[i - 1].created_at);
         assert.ok(gap >= 3000, `${alg}: two keys ${gap} ms apart (two nodes rotated at once?)`);
       }
     }
-    const events = (await a.api('GET', '/admin/v1/audit?actor=key-rotation')).body.items;
-    assert.ok(events.length >= 3, JSON.stringify(events));
-    for (const e of events) assert.deepEqual([e.action, e.actor.type], ['key.rotate', 'system']);
+    const events = (await a.api('GET', '/admin/v1/audit?actor=key-rotation&limit=100')).body.items;
+    const rotations = events.filter((e) => e.action === 'key.rotate');
+    assert.ok(rotations.length >= 3, JSON.stringify(events));
+    for (const e of events) assert.equal(e.actor.type, 'system');
+    // every key the rotation made active was published (key.publish) before it signed
+    const published = new Map(events.filter((e) => e.action === 'key.publish').map((e) => [e.target.id, e]));
+    for (const r of rotations) {
+      const p = published.get(r.target.id);
+      assert.ok(p, `${r.target.id} signed without being published first: ${JSON.stringify(events)}`);
+      assert.ok(p.id < r.id, JSON.stringify([p, r])); // event ids are time-ordered (ULIDs)
+    }
     // both sign with the same, newest keys
     let same = false;
     let last;

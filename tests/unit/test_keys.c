@@ -396,6 +396,87 @@ START_TEST(two_apps_one_database)
 }
 END_TEST
 
+/* The kid of the next (not active, retire_at 0) key of alg in l, or NULL. */
+static const char *next_kid(const clv_list *l, clv_alg alg)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        const clv_signing_key *k = l->items[i];
+        if (!k->active && k->retire_at == 0 && k->alg == alg)
+            return k->kid;
+    }
+    return NULL;
+}
+
+START_TEST(a_published_next_key_signs_only_after_the_rotation)
+{
+    clv_config cfg;
+    clv_app *app, *b;
+    clv_list l;
+    json_t *made = NULL, *list = NULL;
+    char before[CLV_KID_MAX], next[CLV_KID_MAX], *text;
+
+    clv_test_config(&cfg, dir, "n.db", "http://127.0.0.1:9");
+    app = clv_test_app_open(&cfg);
+    b = clv_test_app_open(&cfg);
+    snprintf(before, sizeof before, "%s", clv_keyset_kid(clv_app_keys(app), CLV_ALG_ES256));
+    ck_assert_int_eq(clv_keys_publish(app, NULL, CLV_ALG_ES256, &made, NULL), CLV_OK);
+    ck_assert_uint_eq(json_array_size(made), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(made, 0), "state")), "next");
+    snprintf(next, sizeof next, "%s",
+             json_string_value(json_object_get(json_array_get(made, 0), "kid")));
+    json_decref(made);
+    /* published, not signing; the purge of retired keys leaves it */
+    ck_assert_uint_eq(jwks_count(app), 4);
+    ck_assert_ptr_nonnull(strstr(clv_keyset_jwks(clv_app_keys(app)), next));
+    ck_assert_str_eq(clv_keyset_kid(clv_app_keys(app), CLV_ALG_ES256), before);
+    ck_assert_int_eq(clv_store_signing_key_purge(app->store, clv_now() + 86400, NULL), CLV_OK);
+    l = key_rows(app);
+    ck_assert_str_eq(next_kid(&l, CLV_ALG_ES256), next);
+    clv_list_cleanup(&l);
+    ck_assert_int_eq(clv_keys_list(app, &list, NULL), CLV_OK);
+    text = json_dumps(list, 0);
+    ck_assert_ptr_nonnull(strstr(text, "\"state\": \"next\""));
+    free(text);
+    json_decref(list);
+    /* a second publication leaves it as it is */
+    ck_assert_int_eq(clv_keys_publish(app, NULL, CLV_ALG_ES256, &made, NULL), CLV_OK);
+    ck_assert_uint_eq(json_array_size(made), 0);
+    json_decref(made);
+    /* the other node learns it at its poll and publishes it too */
+    ck_assert_int_eq(clv_keys_reload(b, false, NULL), CLV_OK);
+    ck_assert_str_eq(clv_keyset_jwks(clv_app_keys(app)), clv_keyset_jwks(clv_app_keys(b)));
+    /* the rotation makes the published key active, no new one */
+    ck_assert_int_eq(clv_keys_rotate(b, NULL, CLV_ALG_ES256, 0, &made, NULL), CLV_OK);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(made, 0), "kid")), next);
+    json_decref(made);
+    ck_assert_str_eq(clv_keyset_kid(clv_app_keys(b), CLV_ALG_ES256), next);
+    ck_assert_int_eq(clv_keys_reload(app, false, NULL), CLV_OK);
+    ck_assert_str_eq(clv_keyset_kid(clv_app_keys(app), CLV_ALG_ES256), next);
+    l = key_rows(app);
+    ck_assert_uint_eq(l.count, 4);
+    ck_assert_ptr_null(next_kid(&l, CLV_ALG_ES256));
+    ck_assert_int_ge(active_row(&l, CLV_ALG_ES256)->created_at, clv_now() - 2);
+    clv_list_cleanup(&l);
+    clv_app_free(b);
+    clv_app_free(app);
+    clv_config_cleanup(&cfg);
+}
+END_TEST
+
+START_TEST(publish_ahead_of_the_automatic_rotation)
+{
+    clv_config cfg;
+
+    clv_test_config(&cfg, dir, "a.db", "http://127.0.0.1:9");
+    cfg.key_retire_margin = 300;
+    cfg.key_rotation = 30 * 86400;
+    ck_assert_int_eq(clv_keys_publish_ahead(&cfg), CLV_JWKS_MAX_AGE + 300);
+    cfg.key_rotation = 4; /* a short period (tests): half of it */
+    ck_assert_int_eq(clv_keys_publish_ahead(&cfg), 2);
+    clv_config_cleanup(&cfg);
+}
+END_TEST
+
 static Suite *keys_suite(void)
 {
     Suite *s = suite_create("keys");
@@ -411,6 +492,8 @@ static Suite *keys_suite(void)
     tcase_add_test(tc, imports_key_dir_files);
     tcase_add_test(tc, retire_at_and_the_jwks);
     tcase_add_test(tc, two_apps_one_database);
+    tcase_add_test(tc, a_published_next_key_signs_only_after_the_rotation);
+    tcase_add_test(tc, publish_ahead_of_the_automatic_rotation);
     suite_add_tcase(s, tc);
     return s;
 }

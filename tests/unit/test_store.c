@@ -266,12 +266,14 @@ END_TEST
 
 /* The signing keys' rows (docs/DESIGN.md "Signing keys and the KEK"): one active key per
  * alg, retire by kid (a second retire finds nothing: another node rotated), purge past
- * retire_at, and a version that moves with every change; meta_delete. */
+ * retire_at, a next key made active by kid, and a version that moves with every change;
+ * meta_delete. */
 START_TEST(signing_key_rows)
 {
     clv_signing_key a = {"kid-a", CLV_ALG_ES256, true, 100, 0, "sealed-a"};
     clv_signing_key b = {"kid-b", CLV_ALG_ES256, true, 200, 0, "sealed-b"};
     clv_signing_key r = {"kid-r", CLV_ALG_RS256, true, 150, 0, "sealed-r"};
+    clv_signing_key n = {"kid-n", CLV_ALG_RS256, false, 300, 0, "sealed-n"};
     const clv_signing_key *k;
     clv_list l = {0};
     int64_t v0 = -1, v1 = -1, v2 = -1, v3 = -1;
@@ -311,6 +313,25 @@ START_TEST(signing_key_rows)
     ck_assert_int_ne(v3, v2);
     ck_assert_int_eq(clv_store_signing_key_list(store, &l, NULL), CLV_OK);
     ck_assert_uint_eq(l.count, 2); /* active keys are never purged */
+    clv_list_cleanup(&l);
+    /* a next key (not active, retire_at 0): never purged; activated once, by kid */
+    ck_assert_int_eq(clv_store_signing_key_insert(store, &n, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_signing_key_purge(store, 1000000, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_signing_key_activate(store, "kid-n", 400, NULL), CLV_CONFLICT);
+    ck_assert_int_eq(clv_store_signing_key_version(store, &v2, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_signing_key_retire(store, "kid-r", 9000, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_signing_key_activate(store, "kid-n", 400, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_signing_key_activate(store, "kid-n", 500, NULL), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_store_signing_key_activate(store, "kid-r", 500, NULL), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_store_signing_key_version(store, &v3, NULL), CLV_OK);
+    ck_assert_int_ne(v3, v2);
+    ck_assert_int_eq(clv_store_signing_key_list(store, &l, NULL), CLV_OK);
+    ck_assert_uint_eq(l.count, 3);
+    k = l.items[0]; /* newest first: its created_at is when it began to sign */
+    ck_assert_str_eq(k->kid, "kid-n");
+    ck_assert(k->active);
+    ck_assert_int_eq(k->created_at, 400);
+    ck_assert_int_eq(k->retire_at, 0);
     clv_list_cleanup(&l);
     ck_assert_int_eq(clv_store_meta_put(store, "key:x", "1", NULL), CLV_OK);
     ck_assert_int_eq(clv_store_meta_delete(store, "key:x", NULL), CLV_OK);

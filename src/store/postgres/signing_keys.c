@@ -56,14 +56,26 @@ clv_code clv_pg_signing_key_insert(clv_store *s, const clv_signing_key *k, clv_e
     return clv_pg_write(s, PG_SIGNING_KEY_INSERT, &p, "signing_key_insert", false, err);
 }
 
-clv_code clv_pg_signing_key_retire(clv_store *s, const char *kid, int64_t retire_at, clv_err *err)
+/* A statement that binds a kid and a time and changes one row (CLV_NOT_FOUND: none). */
+static clv_code write_kid_at(clv_store *s, clv_pg_stmt_id id, const char *kid, int64_t at,
+                             const char *what, clv_err *err)
 {
     clv_pg_params p;
 
     clv_pg_params_init(&p);
     clv_pg_text(&p, kid);
-    clv_pg_int(&p, retire_at);
-    return clv_pg_write(s, PG_SIGNING_KEY_RETIRE, &p, "signing_key_retire", true, err);
+    clv_pg_int(&p, at);
+    return clv_pg_write(s, id, &p, what, true, err);
+}
+
+clv_code clv_pg_signing_key_retire(clv_store *s, const char *kid, int64_t retire_at, clv_err *err)
+{
+    return write_kid_at(s, PG_SIGNING_KEY_RETIRE, kid, retire_at, "signing_key_retire", err);
+}
+
+clv_code clv_pg_signing_key_activate(clv_store *s, const char *kid, int64_t at, clv_err *err)
+{
+    return write_kid_at(s, PG_SIGNING_KEY_ACTIVATE, kid, at, "signing_key_activate", err);
 }
 
 clv_code clv_pg_signing_key_purge(clv_store *s, int64_t now, clv_err *err)

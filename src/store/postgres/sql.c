@@ -373,9 +373,12 @@ const char *const clv_pg_sql[PG_COUNT] = {
         " (kid, alg, active, created_at, retire_at, sealed) VALUES ($1, $2, $3, $4, $5, $6)",
     [PG_SIGNING_KEY_RETIRE] = "UPDATE signing_keys SET active = 0, retire_at = $2"
         " WHERE kid = $1 AND active = 1",
-    [PG_SIGNING_KEY_PURGE] = "DELETE FROM signing_keys WHERE active = 0 AND retire_at <= $1",
+    [PG_SIGNING_KEY_ACTIVATE] = "UPDATE signing_keys SET active = 1, created_at = $2"
+        " WHERE kid = $1 AND active = 0 AND retire_at = 0",
+    [PG_SIGNING_KEY_PURGE] = "DELETE FROM signing_keys WHERE active = 0 AND retire_at > 0"
+        " AND retire_at <= $1",
     [PG_SIGNING_KEY_VERSION] = "SELECT (coalesce(max(seq), 0) * 65536 + count(*)"
-        " + coalesce(sum(retire_at), 0))::bigint FROM signing_keys",
+        " + coalesce(sum(retire_at), 0) + coalesce(sum(created_at), 0))::bigint FROM signing_keys",
 
     [PG_TENANT_INSERT] = "INSERT INTO tenants (" TENANT_COLS ") VALUES ($1, $2, $3, $4)",
     [PG_TENANT_GET] = "SELECT " TENANT_READ_COLS " FROM tenants WHERE id = $1",

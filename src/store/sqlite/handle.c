@@ -568,7 +568,7 @@ static const char *const write_ops[] = {
     "session_delete",  "assertion_jti_use",    "iat_use",        "regtoken_put",
     "consent_put",     "consent_delete",       "purge",          "resource_insert",
     "resource_delete", "iat_insert", "meta_delete", "signing_key_insert", "signing_key_retire",
-    "signing_key_purge"};
+    "signing_key_activate", "signing_key_purge"};
 
 #define OP_INDEX(name, params, args) OPI_##name,
 #define OWN_OP_INDEX(ret, name, params) OPI_##name,

@@ -70,20 +70,32 @@ clv_code clv_sqlite_signing_key_insert(clv_store *s, const clv_signing_key *k, c
     return clv_sqlite_write(c, &b, "signing_key_insert", false, err);
 }
 
-clv_code clv_sqlite_signing_key_retire(clv_store *s, const char *kid, int64_t retire_at,
-                                       clv_err *err)
+/* A statement that binds a kid and a time and changes one row (CLV_NOT_FOUND: none). */
+static clv_code write_kid_at(clv_store *s, clv_sqlite_stmt_id id, const char *kid, int64_t at,
+                             const char *what, clv_err *err)
 {
     clv_sqlite_conn *c;
     sqlite3_stmt *st;
     clv_sqlite_bind b;
     clv_code rc;
 
-    if (!clv_sqlite_prepare(s, ST_SIGNING_KEY_RETIRE, &c, &st, &rc, err))
+    if (!clv_sqlite_prepare(s, id, &c, &st, &rc, err))
         return rc;
     clv_sqlite_bind_init(&b, st);
     clv_sqlite_bind_text(&b, kid);
-    clv_sqlite_bind_int(&b, retire_at);
-    return clv_sqlite_write(c, &b, "signing_key_retire", true, err);
+    clv_sqlite_bind_int(&b, at);
+    return clv_sqlite_write(c, &b, what, true, err);
+}
+
+clv_code clv_sqlite_signing_key_retire(clv_store *s, const char *kid, int64_t retire_at,
+                                       clv_err *err)
+{
+    return write_kid_at(s, ST_SIGNING_KEY_RETIRE, kid, retire_at, "signing_key_retire", err);
+}
+
+clv_code clv_sqlite_signing_key_activate(clv_store *s, const char *kid, int64_t at, clv_err *err)
+{
+    return write_kid_at(s, ST_SIGNING_KEY_ACTIVATE, kid, at, "signing_key_activate", err);
 }
 
 /* A statement that binds one integer or one text and changes any number of rows. */
