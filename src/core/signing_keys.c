@@ -437,9 +437,9 @@ static void loaded_times(clv_app *app, int64_t active[CLV_ALG_COUNT], int64_t ne
     pthread_mutex_unlock(&st->mu);
 }
 
-/* Makes the fresh keys c needs (none for a rotation to a published next key), runs the
- * change in one transaction, reloads this node, and gives the keys made. */
-static clv_code change_keys(clv_app *app, change *c, json_t **made, clv_err *err)
+/* The new keys c needs: one per wanted alg, but none for a rotation to a published next
+ * key; dated after they are made (an RSA key takes a while). */
+static clv_code make_fresh(clv_app *app, change *c, clv_err *err)
 {
     int64_t active[CLV_ALG_COUNT], next[CLV_ALG_COUNT];
     clv_code rc = CLV_OK;
@@ -448,9 +448,18 @@ static clv_code change_keys(clv_app *app, change *c, json_t **made, clv_err *err
     for (int a = 0; rc == CLV_OK && a < CLV_ALG_COUNT; a++)
         if (c->want[a] && (c->publish || next[a] == 0))
             rc = new_key(app, (clv_alg)a, NULL, !c->publish, 0, &c->fresh[a], err);
-    c->now = clv_now(); /* after the keys are made (an RSA key takes a while): their time */
+    c->now = clv_now();
     for (int a = 0; a < CLV_ALG_COUNT; a++)
         c->fresh[a].created_at = c->now;
+    return rc;
+}
+
+/* Makes the fresh keys c needs (none for a rotation to a published next key), runs the
+ * change in one transaction, reloads this node, and gives the keys made. */
+static clv_code change_keys(clv_app *app, change *c, json_t **made, clv_err *err)
+{
+    clv_code rc = make_fresh(app, c, err);
+
     if (rc == CLV_OK && (rc = clv_store_begin(app->store, err)) == CLV_OK) {
         rc = change_tx(app, c, err);
         if (rc == CLV_OK)
