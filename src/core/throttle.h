@@ -52,6 +52,9 @@ unsigned clv_throttle_key_fail(clv_throttle *t, const clv_throttle_rule *rule, c
 /* Forgets key (a success of the pair it names). */
 void clv_throttle_key_clear(clv_throttle *t, const void *key, size_t n);
 
+/* Forgives one failure of key (none below zero); a wait already set stays. */
+void clv_throttle_key_forgive(clv_throttle *t, const void *key, size_t n);
+
 /* ---- the credential checks (policy) ---- */
 
 /* What is being guessed: a client's credential, or a user's password (whose `who` is
@@ -89,5 +92,16 @@ clv_code clv_throttle_attempt(clv_throttle *t, const clv_throttle_rule *rule, ch
 
 /* Anonymous registration: 20 at once per address, then one every 30 s. */
 extern const clv_throttle_rule clv_throttle_register_rule;
+
+/* Gives back one attempt of addr (what as above) that turned out harmless: counted
+ * attempts then bound what is under way or went wrong, not what was done. t NULL or addr
+ * NULL: nothing. */
+void clv_throttle_refund(clv_throttle *t, char what, const char *addr);
+
+/* A fetch of a document the server holds no good copy of, asked for by a request from an
+ * address (core/doc_cache.h; what 'f'), refunded when it ended within a second: 4 at once,
+ * then about one per fetch time limit (5 s), so one address holds at most about half of
+ * the fetch slots with slow or failing fetches (docs/DESIGN.md D15). */
+extern const clv_throttle_rule clv_throttle_fetch_rule;
 
 #endif

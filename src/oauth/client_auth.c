@@ -73,7 +73,7 @@ static clv_code check_credential(clv_app *app, const clv_client *c, const clv_li
     }
     if (c->auth_method == CLV_AUTH_PRIVATE_KEY_JWT) {
         *cause = C_ASSERTION;
-        return clv_assertion_verify(app, c, creds->client_assertion, err);
+        return clv_assertion_verify(app, c, creds->client_assertion, creds->addr, err);
     }
     if (c->auth_method == CLV_AUTH_NONE)
         return CLV_OK;
@@ -94,7 +94,7 @@ static clv_code authenticate(clv_app *app, const clv_client_creds *creds, clv_cl
     clv_code rc;
 
     /* From the per-thread cache: no database read on the token path (client_cache.h). */
-    rc = clv_cimd_sync(app, creds->client_id, false, err); /* a metadata document client */
+    rc = clv_cimd_sync(app, creds->client_id, false, creds->addr, err); /* a metadata document client */
     if (rc == CLV_OK)
         rc = clv_cache_client_get(app, creds->client_id, &c, &secrets, err);
     if (rc == CLV_INVALID_CLIENT)
