@@ -326,6 +326,17 @@ clv_code clv_throttle_check(clv_throttle *t, clv_guess kind, const char *who, co
     return CLV_THROTTLED;
 }
 
+bool clv_throttle_pair_waits(clv_throttle *t, clv_guess kind, const char *who, const char *addr)
+{
+    char pk[KEY_MAX];
+    size_t pn;
+
+    if (t == NULL || who == NULL || addr == NULL)
+        return false;
+    pn = make_key(kind, who, addr, pk);
+    return clv_throttle_key_wait(t, pk, pn, now_ms()) > 0;
+}
+
 unsigned clv_throttle_failed(clv_throttle *t, clv_guess kind, const char *who, const char *addr)
 {
     char pk[KEY_MAX], ak[KEY_MAX];

@@ -13,6 +13,7 @@
 #ifndef CLV_CORE_THROTTLE_H
 #define CLV_CORE_THROTTLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -68,6 +69,10 @@ typedef enum { CLV_GUESS_CLIENT, CLV_GUESS_USER } clv_guess;
  * must wait. t NULL, addr NULL (an internal caller) or who NULL: CLV_OK. */
 clv_code clv_throttle_check(clv_throttle *t, clv_guess kind, const char *who, const char *addr,
                             clv_err *err);
+
+/* true while the (who, addr) pair itself must wait — not only addr. t, who or addr NULL:
+ * false. */
+bool clv_throttle_pair_waits(clv_throttle *t, clv_guess kind, const char *who, const char *addr);
 
 /* After a failed check: counts it for (who, addr) and for addr. Returns the failures of
  * the pair so far (0 when nothing was counted: t, who or addr NULL). */
