@@ -220,7 +220,7 @@ static outcome fetch_for(const clv_doc_cache *c, const char *url, const clv_doc_
         return BUSY;
     o = fetch_doc(c, url, ask, doc, max_age, rc, err);
     if (first && clv_now_us() - t0 < QUICK_US)
-        clv_throttle_refund(ask->throttle, 'f', ask->addr);
+        clv_throttle_refund(ask->throttle, &clv_throttle_fetch_rule, 'f', ask->addr);
     return o;
 }
 

@@ -242,13 +242,14 @@ unsigned clv_throttle_key_fail(clv_throttle *t, const clv_throttle_rule *rule, c
     return fails;
 }
 
-void clv_throttle_key_forgive(clv_throttle *t, const void *key, size_t n)
+void clv_throttle_key_forgive(clv_throttle *t, const clv_throttle_rule *rule, const void *key,
+                              size_t n)
 {
     uint64_t tag;
     entry *bucket = lock_bucket(t, key, n, &tag), *e = find(bucket, tag);
 
-    if (e != NULL && e->fails > 0)
-        e->fails--;
+    if (e != NULL && e->fails > 0 && --e->fails < rule->burst)
+        e->until_ms = 0; /* below the burst again: no wait, as if never counted */
     unlock_bucket(t, bucket);
 }
 
@@ -396,11 +397,12 @@ clv_code clv_throttle_attempt(clv_throttle *t, const clv_throttle_rule *rule, ch
     return CLV_THROTTLED;
 }
 
-void clv_throttle_refund(clv_throttle *t, char what, const char *addr)
+void clv_throttle_refund(clv_throttle *t, const clv_throttle_rule *rule, char what,
+                         const char *addr)
 {
     char key[KEY_MAX];
     size_t n;
 
     if (t != NULL && addr != NULL && (n = attempt_key(what, addr, key)) != 0)
-        clv_throttle_key_forgive(t, key, n);
+        clv_throttle_key_forgive(t, rule, key, n);
 }

@@ -53,8 +53,10 @@ unsigned clv_throttle_key_fail(clv_throttle *t, const clv_throttle_rule *rule, c
 /* Forgets key (a success of the pair it names). */
 void clv_throttle_key_clear(clv_throttle *t, const void *key, size_t n);
 
-/* Forgives one failure of key (none below zero); a wait already set stays. */
-void clv_throttle_key_forgive(clv_throttle *t, const void *key, size_t n);
+/* Forgives one failure of key (none below zero); when that leaves fewer than rule's
+ * burst, a wait it set is lifted too. */
+void clv_throttle_key_forgive(clv_throttle *t, const clv_throttle_rule *rule, const void *key,
+                              size_t n);
 
 /* ---- the credential checks (policy) ---- */
 
@@ -98,10 +100,11 @@ clv_code clv_throttle_attempt(clv_throttle *t, const clv_throttle_rule *rule, ch
 /* Anonymous registration: 20 at once per address, then one every 30 s. */
 extern const clv_throttle_rule clv_throttle_register_rule;
 
-/* Gives back one attempt of addr (what as above) that turned out harmless: counted
- * attempts then bound what is under way or went wrong, not what was done. t NULL or addr
- * NULL: nothing. */
-void clv_throttle_refund(clv_throttle *t, char what, const char *addr);
+/* Gives back one attempt of addr (rule and what as above) that turned out harmless:
+ * counted attempts then bound what is under way or went wrong, not what was done. t NULL
+ * or addr NULL: nothing. */
+void clv_throttle_refund(clv_throttle *t, const clv_throttle_rule *rule, char what,
+                         const char *addr);
 
 /* A fetch of a document the server holds no good copy of, asked for by a request from an
  * address (core/doc_cache.h; what 'f'), refunded when it ended within a second: 4 at once,
