@@ -16,6 +16,7 @@ typedef struct {
     int64_t fresh_until;          /* doc answers without a fetch until then */
     int64_t stale_until;          /* … and, while its refetches fail, until then */
     int64_t tried_at;             /* the last fetch, whatever came of it */
+    bool fetching;                /* a refetch of doc is under way: the others get doc */
 } entry;
 
 struct clv_doc_cache {
@@ -129,6 +130,26 @@ static bool from_cache(const clv_doc_cache *c, const entry *e, bool force, int64
     return false;
 }
 
+/* Under the mutex: answers from e when it may (true); else, for a good document, marks
+ * its refetch under way — one at a time, so that a crowd of requests for a stale document
+ * holds one fetch slot, not one each: while it runs the others get the document. *had:
+ * e holds a good document. */
+static bool look(const clv_doc_cache *c, entry *e, bool force, int64_t now, json_t **doc,
+                 clv_code *rc, clv_err *err, bool *had)
+{
+    *had = good(e, now);
+    if (from_cache(c, e, force, now, doc, rc, err))
+        return true;
+    if (*had && e->fetching) {
+        *doc = json_incref(e->doc);
+        *rc = CLV_OK;
+        return true;
+    }
+    if (*had)
+        e->fetching = true;
+    return false;
+}
+
 /* Fetches url, parses it and runs the caller's check: *doc what to keep on GOT, else the
  * reason in err (and *rc the code to answer with). */
 static outcome fetch_doc(const clv_doc_cache *c, const char *url, const clv_doc_ask *ask,
@@ -184,6 +205,8 @@ static void keep(clv_doc_cache *c, const char *url, outcome o, json_t *doc, int6
     *out = NULL;
     pthread_mutex_lock(&c->mu);
     e = o == BUSY ? find(c, url) : slot(c, url);
+    if (e != NULL)
+        e->fetching = false;
     if (e != NULL && o == GOT) {
         json_decref(e->doc);
         e->doc = json_incref(doc);
@@ -234,7 +257,6 @@ clv_code clv_doc_cache_get(clv_doc_cache *c, const char *url, const clv_doc_ask 
     clv_err ferr;
     clv_code rc = CLV_OK;
     outcome o;
-    entry *e;
     bool hit, had;
 
     if (ask == NULL)
@@ -243,9 +265,7 @@ clv_code clv_doc_cache_get(clv_doc_cache *c, const char *url, const clv_doc_ask 
     if (fetched != NULL)
         *fetched = false;
     pthread_mutex_lock(&c->mu);
-    e = find(c, url);
-    hit = from_cache(c, e, ask->force, now, doc, &rc, err);
-    had = good(e, now);
+    hit = look(c, find(c, url), ask->force, now, doc, &rc, err, &had);
     pthread_mutex_unlock(&c->mu);
     if (hit)
         return rc;

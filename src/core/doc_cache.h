@@ -6,8 +6,9 @@
  * requests can make the server fetch once per request. A document that was good is kept
  * through failed refetches for max_stale seconds past its freshness (docs/DESIGN.md D15),
  * and a fetch that did not happen — no fetch slot free, the asking address throttled —
- * is never remembered as the URL's failure. Shared by every thread (one mutex; fetches
- * and checks run outside it). */
+ * is never remembered as the URL's failure. A good document is refetched by one request at
+ * a time; the others get it meanwhile. Shared by every thread (one mutex; fetches and
+ * checks run outside it). */
 #ifndef CLV_CORE_DOC_CACHE_H
 #define CLV_CORE_DOC_CACHE_H
 

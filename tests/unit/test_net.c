@@ -710,6 +710,50 @@ START_TEST(doc_last_good_kept)
 }
 END_TEST
 
+static void *get_in_thread(void *arg)
+{
+    clv_doc_cache *c = arg;
+    char u[128];
+    json_t *doc = NULL;
+
+    clv_doc_cache_get(c, url(u, sizeof u, "/d"), NULL, &doc, NULL, NULL);
+    json_decref(doc);
+    return NULL;
+}
+
+/* One refetch of a stale document at a time: while it hangs, another request gets the
+ * kept document at once (no second fetch, no slot, no wait). */
+START_TEST(doc_one_refetch_at_a_time)
+{
+    clv_doc_cache *c = clv_doc_cache_new(&every_time);
+    struct timespec t0, t1;
+    bool fetched = true;
+    pthread_t slow;
+    clv_err err;
+    int v = 0;
+
+    server_start(DOC_V1, 0);
+    ck_assert_int_eq(get_doc(c, "/d", NULL, &v, &fetched, &err), CLV_OK);
+    srv.hang = true;
+    ck_assert_int_eq(pthread_create(&slow, NULL, get_in_thread, c), 0);
+    while (srv.requests < 2) /* the refetch has reached the server, and hangs there */
+        usleep(10000);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_int_eq(get_doc(c, "/d", NULL, &v, &fetched, &err), CLV_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ck_assert(!fetched);
+    ck_assert_int_eq(v, 1);
+    ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 1);
+    srv.hang = false;
+    pthread_join(slow, NULL);
+    ck_assert_int_eq(srv.requests, 2);
+    ck_assert_int_eq(get_doc(c, "/d", NULL, &v, &fetched, &err), CLV_OK); /* refetched again */
+    ck_assert(fetched);
+    server_stop();
+    clv_doc_cache_free(c);
+}
+END_TEST
+
 /* A listening socket that never accepts: a fetch to it connects, sends and waits for an
  * answer until its time limit — a slow document server. */
 static int black_hole(int *port)
@@ -857,6 +901,7 @@ static Suite *net_suite(void)
     tcase_add_test(fetch_tc, fetch_other_schemes);
     tcase_add_test(fetch_tc, fetch_timeout);
     tcase_add_test(fetch_tc, doc_last_good_kept);
+    tcase_add_test(fetch_tc, doc_one_refetch_at_a_time);
     tcase_add_test(fetch_tc, doc_no_slot_not_kept);
     tcase_add_test(fetch_tc, doc_first_fetch_throttled);
     tcase_add_test(cli, cli_post);
