@@ -11,10 +11,12 @@
 
 typedef struct {
     char *url;
-    json_t *doc; /* NULL: the last fetch failed, for the reason in why */
-    char why[CLV_ERR_DETAIL_MAX];
-    int64_t fresh_until;
-    int64_t fetched_at;
+    json_t *doc;                  /* the last good document (as checked), or NULL */
+    char why[CLV_ERR_DETAIL_MAX]; /* why the last fetch failed; "" when it brought doc */
+    int64_t fresh_until;          /* doc answers without a fetch until then */
+    int64_t stale_until;          /* … and, while its refetches fail, until then */
+    int64_t tried_at;             /* the last fetch, whatever came of it */
+    bool fetching;                /* a refetch of doc is under way: the others get doc */
 } entry;
 
 struct clv_doc_cache {
@@ -23,6 +25,14 @@ struct clv_doc_cache {
     entry *e;
     size_t n;
 };
+
+/* What a fetch came to (see doc_cache.h). */
+typedef enum {
+    GOT,     /* a document, checked */
+    FAILED,  /* the fetch failed, or the body is not JSON: the URL's failure */
+    REFUSED, /* the check refused the document: the URL's failure, the old one dropped */
+    BUSY     /* no fetch happened, or the server failed: nothing to remember */
+} outcome;
 
 clv_doc_cache *clv_doc_cache_new(const clv_doc_cache_rules *rules)
 {
@@ -93,87 +103,184 @@ static entry *slot(clv_doc_cache *c, const char *url)
     return e;
 }
 
-/* Answers from e when it may: true with *rc set. */
+/* A good document e still holds at now. */
+static bool good(const entry *e, int64_t now)
+{
+    return e != NULL && e->doc != NULL && now < e->stale_until;
+}
+
+/* Answers from e when it may: true with *rc set (and *doc on CLV_OK). A good document
+ * answers while fresh; a forced refetch, or one after a failed refetch, waits refetch_min
+ * (docs/DESIGN.md D15: the last good document serves meanwhile). */
 static bool from_cache(const clv_doc_cache *c, const entry *e, bool force, int64_t now,
                        json_t **doc, clv_code *rc, clv_err *err)
 {
-    bool recent = now - e->fetched_at < c->r.refetch_min;
+    bool recent = e != NULL && now - e->tried_at < c->r.refetch_min;
 
-    if (e->doc == NULL && recent) {
-        *rc = clv_fail(err, CLV_INVALID, "%s", e->why);
-        return true;
-    }
-    if (e->doc != NULL && (force ? recent : now < e->fresh_until)) {
+    if (good(e, now) && ((!force && now < e->fresh_until) ||
+                         (recent && (force || e->why[0] != '\0')))) {
         *doc = json_incref(e->doc);
         *rc = CLV_OK;
+        return true;
+    }
+    if (!good(e, now) && recent && e->why[0] != '\0') {
+        *rc = clv_fail(err, CLV_INVALID, "%s", e->why);
         return true;
     }
     return false;
 }
 
-/* Fetches url and parses it; CLV_OK with *doc, else CLV_INVALID (why in err). */
-static clv_code fetch_json(const clv_doc_cache *c, const char *url, json_t **doc,
-                           int64_t *max_age, clv_err *err)
+/* Under the mutex: answers from e when it may (true); else, for a good document, marks
+ * its refetch under way — one at a time, so that a crowd of requests for a stale document
+ * holds one fetch slot, not one each: while it runs the others get the document. *had:
+ * e holds a good document. */
+static bool look(const clv_doc_cache *c, entry *e, bool force, int64_t now, json_t **doc,
+                 clv_code *rc, clv_err *err, bool *had)
+{
+    *had = good(e, now);
+    if (from_cache(c, e, force, now, doc, rc, err))
+        return true;
+    if (*had && e->fetching) {
+        *doc = json_incref(e->doc);
+        *rc = CLV_OK;
+        return true;
+    }
+    if (*had)
+        e->fetching = true;
+    return false;
+}
+
+/* Fetches url, parses it and runs the caller's check: *doc what to keep on GOT, else the
+ * reason in err (and *rc the code to answer with). */
+static outcome fetch_doc(const clv_doc_cache *c, const char *url, const clv_doc_ask *ask,
+                         json_t **doc, int64_t *max_age, clv_code *rc, clv_err *err)
 {
     const clv_fetch_limits lim = {c->r.max_body, c->r.timeout};
     clv_fetch_doc d;
-    clv_code rc = clv_fetch(url, &lim, &d, err);
+    json_t *parsed, *kept = NULL;
 
     *doc = NULL;
     *max_age = -1;
-    if (rc != CLV_OK)
-        return rc == CLV_NOMEM ? rc : CLV_INVALID;
-    *doc = json_loadb(d.body, d.len, JSON_REJECT_DUPLICATES, NULL);
+    if ((*rc = clv_fetch(url, &lim, &d, err)) != CLV_OK)
+        return *rc == CLV_INVALID ? FAILED : BUSY;
+    parsed = json_loadb(d.body, d.len, JSON_REJECT_DUPLICATES, NULL);
     *max_age = d.max_age;
     clv_fetch_doc_cleanup(&d);
-    if (*doc == NULL)
-        return clv_fail(err, CLV_INVALID, "the document is not JSON");
-    return CLV_OK;
+    if (parsed == NULL) {
+        *rc = clv_fail(err, CLV_INVALID, "the document is not JSON");
+        return FAILED;
+    }
+    if (ask->check == NULL) {
+        *doc = parsed;
+        return GOT;
+    }
+    *rc = ask->check(ask->check_ctx, url, parsed, &kept, err);
+    json_decref(parsed);
+    if (*rc == CLV_OK) {
+        *doc = kept;
+        return GOT;
+    }
+    json_decref(kept);
+    return *rc == CLV_NOMEM || *rc == CLV_STORE || *rc == CLV_UNAVAILABLE ? BUSY : REFUSED;
 }
 
-/* Keeps what a fetch gave (doc, or the failure in err) under url. */
-static void keep(clv_doc_cache *c, const char *url, json_t *doc, int64_t max_age,
-                 const clv_err *err, int64_t now)
+/* Records a fetch's failure (why) in e, keeping a good document if o allows. */
+static void record_failure(entry *e, outcome o, const char *why, int64_t now)
+{
+    if (o == REFUSED || !good(e, now)) {
+        json_decref(e->doc);
+        e->doc = NULL;
+    }
+    e->tried_at = now;
+    snprintf(e->why, sizeof e->why, "%s", why[0] != '\0' ? why : "the fetch failed");
+}
+
+/* Keeps what a fetch of url started at now came to (o; doc on GOT, the reason in why) and
+ * gives *out the document to answer with: doc, or on FAILED and BUSY the good one kept. */
+static void keep(clv_doc_cache *c, const char *url, outcome o, json_t *doc, int64_t max_age,
+                 const char *why, int64_t now, json_t **out)
 {
     entry *e;
 
+    *out = NULL;
     pthread_mutex_lock(&c->mu);
-    if ((e = slot(c, url)) != NULL) {
+    e = o == BUSY ? find(c, url) : slot(c, url);
+    if (e != NULL)
+        e->fetching = false;
+    if (e != NULL && o == GOT) {
         json_decref(e->doc);
         e->doc = json_incref(doc);
-        e->fetched_at = now;
-        e->fresh_until = now + (doc != NULL ? clv_doc_cache_ttl(&c->r, max_age) : 0);
-        snprintf(e->why, sizeof e->why, "%s", doc == NULL && err != NULL ? err->detail : "");
+        e->tried_at = now;
+        e->fresh_until = now + clv_doc_cache_ttl(&c->r, max_age);
+        e->stale_until = e->fresh_until + c->r.max_stale;
+        e->why[0] = '\0';
+    } else if (e != NULL && o != BUSY) {
+        record_failure(e, o, why, now);
     }
+    if (o == GOT)
+        *out = json_incref(doc);
+    else if (o != REFUSED && good(e, now))
+        *out = json_incref(e->doc);
     pthread_mutex_unlock(&c->mu);
 }
 
-clv_code clv_doc_cache_get(clv_doc_cache *c, const char *url, bool force, json_t **doc,
-                           bool *fetched, clv_err *err)
-{
-    int64_t now = clv_now(), max_age;
-    clv_err ferr;
-    clv_code rc;
-    entry *e;
-    bool hit;
+/* A first fetch that ends within this is given back to its address (it held a slot only
+ * briefly): only slow or hanging fetches wear an address's allowance down. */
+enum { QUICK_US = 1000 * 1000 };
 
+/* Fetches url for ask; a fetch of a URL without a good document (first) counts against
+ * the asking address (core/throttle.h clv_throttle_fetch_rule): CLV_THROTTLED in *rc
+ * (BUSY) when it must wait. */
+static outcome fetch_for(const clv_doc_cache *c, const char *url, const clv_doc_ask *ask,
+                         bool first, json_t **doc, int64_t *max_age, clv_code *rc, clv_err *err)
+{
+    int64_t t0 = clv_now_us();
+    outcome o;
+
+    *doc = NULL;
+    if (first && (*rc = clv_throttle_attempt(ask->throttle, &clv_throttle_fetch_rule, 'f',
+                                             ask->addr, err)) != CLV_OK)
+        return BUSY;
+    o = fetch_doc(c, url, ask, doc, max_age, rc, err);
+    if (first && clv_now_us() - t0 < QUICK_US)
+        clv_throttle_refund(ask->throttle, &clv_throttle_fetch_rule, 'f', ask->addr);
+    return o;
+}
+
+clv_code clv_doc_cache_get(clv_doc_cache *c, const char *url, const clv_doc_ask *ask,
+                           json_t **doc, bool *fetched, clv_err *err)
+{
+    static const clv_doc_ask none = {0};
+    int64_t now = clv_now(), max_age = -1;
+    json_t *got = NULL;
+    char why[CLV_ERR_TEXT_MAX];
+    clv_err ferr;
+    clv_code rc = CLV_OK;
+    outcome o;
+    bool hit, had;
+
+    if (ask == NULL)
+        ask = &none;
     *doc = NULL;
     if (fetched != NULL)
         *fetched = false;
     pthread_mutex_lock(&c->mu);
-    e = find(c, url);
-    hit = e != NULL && from_cache(c, e, force, now, doc, &rc, err);
+    hit = look(c, find(c, url), ask->force, now, doc, &rc, err, &had);
     pthread_mutex_unlock(&c->mu);
     if (hit)
         return rc;
     clv_err_init(&ferr);
-    rc = fetch_json(c, url, doc, &max_age, &ferr);
+    o = fetch_for(c, url, ask, !had, &got, &max_age, &rc, &ferr);
+    keep(c, url, o, got, max_age, clv_err_text(&ferr, why, sizeof why), now, doc);
+    json_decref(got);
     if (fetched != NULL)
-        *fetched = true;
-    if (rc == CLV_NOMEM)
-        return clv_fail(err, rc, "%s", ferr.detail);
-    keep(c, url, *doc, max_age, &ferr, now);
-    return rc == CLV_OK ? CLV_OK : clv_fail(err, rc, "%s", ferr.detail);
+        *fetched = o == GOT;
+    if (*doc != NULL)
+        return CLV_OK;
+    clv_fail(err, rc != CLV_OK ? rc : CLV_NOMEM, "%s", why);
+    if (err != NULL)
+        err->retry_after = ferr.retry_after; /* busy or throttled: when to come back */
+    return rc != CLV_OK ? rc : CLV_NOMEM;
 }
 
 void clv_doc_cache_forget(clv_doc_cache *c, const char *url)
@@ -197,8 +304,8 @@ void clv_doc_cache_fail(clv_doc_cache *c, const char *url, const char *why)
     if ((e = find(c, url)) != NULL) {
         json_decref(e->doc);
         e->doc = NULL;
-        e->fresh_until = 0;
-        snprintf(e->why, sizeof e->why, "%s", why);
+        e->fresh_until = e->stale_until = 0;
+        snprintf(e->why, sizeof e->why, "%s", why[0] != '\0' ? why : "refused");
     }
     pthread_mutex_unlock(&c->mu);
 }

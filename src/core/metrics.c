@@ -262,10 +262,19 @@ void clv_metrics_auth_failure(clv_fail_cause cause, const char *client_id)
     if (b == NULL || (unsigned)cause >= CLV_FAIL_CAUSES)
         return;
     bump(&b->failures[cause], 1);
-    if (cause != CLV_FAIL_UNKNOWN_CLIENT && (s = client_slot(b, client_id)) != NULL) {
+    if (cause == CLV_FAIL_UNKNOWN_CLIENT)
+        return;
+    if (client_id == NULL && top_n > 0) /* no client named: "other" */
+        bump(&b->other_failures[cause], 1);
+    else if ((s = client_slot(b, client_id)) != NULL) {
         bump(&s->failures[cause], 1);
         bump(&s->activity, 1);
     }
+}
+
+bool clv_metrics_per_client(void)
+{
+    return top_n > 0;
 }
 
 void clv_metrics_registration(clv_reg_result r)

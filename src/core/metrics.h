@@ -12,6 +12,7 @@
 #ifndef CLV_CORE_METRICS_H
 #define CLV_CORE_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,9 +76,13 @@ void clv_metrics_request(unsigned endpoint, int status, int64_t micros);
 /* A token issued by grant g to client_id. */
 void clv_metrics_token(clv_grant g, const char *client_id);
 
-/* A failed client authentication; client_id NULL: counted in the total only (an unknown
- * client is never counted per client). */
+/* A failed client authentication; client_id NULL: not a known client, counted in the
+ * total and, per client, as "other" (an unknown client is never counted per client; a
+ * throttled try is named only for a client that exists, docs/OPERATIONS.md "Metrics"). */
 void clv_metrics_auth_failure(clv_fail_cause cause, const char *client_id);
+
+/* true when failures and tokens are counted per client (clv_metrics_setup > 0). */
+bool clv_metrics_per_client(void);
 
 /* ---- reading (a scrape) ---- */
 

@@ -23,6 +23,9 @@ const clv_throttle_rule clv_throttle_addr_rule = {30, 1000, 15 * 60 * 1000, 2 * 
 /* Anonymous registration (docs/OPERATIONS.md "Open registration"): 20 at once from one
  * address, then one every 30 s; waits up to an hour. */
 const clv_throttle_rule clv_throttle_register_rule = {20, 30 * 1000, 60 * 60 * 1000, 30 * 1000};
+/* First fetches of documents (docs/DESIGN.md D15): 4 unrefunded at once from one address,
+ * then about one every 5 s (a fetch's time limit); waits up to a minute. */
+const clv_throttle_rule clv_throttle_fetch_rule = {4, 5 * 1000, 60 * 1000, 5 * 1000};
 
 typedef struct {
     uint64_t tag;     /* SipHash of the key; 0: an empty slot */
@@ -239,6 +242,17 @@ unsigned clv_throttle_key_fail(clv_throttle *t, const clv_throttle_rule *rule, c
     return fails;
 }
 
+void clv_throttle_key_forgive(clv_throttle *t, const clv_throttle_rule *rule, const void *key,
+                              size_t n)
+{
+    uint64_t tag;
+    entry *bucket = lock_bucket(t, key, n, &tag), *e = find(bucket, tag);
+
+    if (e != NULL && e->fails > 0 && --e->fails < rule->burst)
+        e->until_ms = 0; /* below the burst again: no wait, as if never counted */
+    unlock_bucket(t, bucket);
+}
+
 void clv_throttle_key_clear(clv_throttle *t, const void *key, size_t n)
 {
     uint64_t tag;
@@ -313,6 +327,17 @@ clv_code clv_throttle_check(clv_throttle *t, clv_guess kind, const char *who, co
     return CLV_THROTTLED;
 }
 
+bool clv_throttle_pair_waits(clv_throttle *t, clv_guess kind, const char *who, const char *addr)
+{
+    char pk[KEY_MAX];
+    size_t pn;
+
+    if (t == NULL || who == NULL || addr == NULL)
+        return false;
+    pn = make_key(kind, who, addr, pk);
+    return clv_throttle_key_wait(t, pk, pn, now_ms()) > 0;
+}
+
 unsigned clv_throttle_failed(clv_throttle *t, clv_guess kind, const char *who, const char *addr)
 {
     char pk[KEY_MAX], ak[KEY_MAX];
@@ -338,23 +363,31 @@ void clv_throttle_passed(clv_throttle *t, clv_guess kind, const char *who, const
     clv_throttle_key_clear(t, pk, pn);
 }
 
+/* The key of an attempt of kind what from addr: "r 192.0.2.1" — never the key of a guess
+ * ('c' or 'u' first). 0 when it does not fit. */
+static size_t attempt_key(char what, const char *addr, char key[KEY_MAX])
+{
+    char a[INET6_ADDRSTRLEN];
+    int n;
+
+    addr_norm(addr, a);
+    n = snprintf(key, KEY_MAX, "%c %s", what, a);
+    return n < 0 || n >= KEY_MAX ? 0 : (size_t)n;
+}
+
 clv_code clv_throttle_attempt(clv_throttle *t, const clv_throttle_rule *rule, char what,
                               const char *addr, clv_err *err)
 {
-    char a[INET6_ADDRSTRLEN], key[KEY_MAX];
+    char key[KEY_MAX];
     int64_t now = now_ms(), wait;
-    int n, secs;
+    size_t n;
+    int secs;
 
-    if (t == NULL || addr == NULL)
+    if (t == NULL || addr == NULL || (n = attempt_key(what, addr, key)) == 0)
         return CLV_OK;
-    addr_norm(addr, a);
-    /* "r 192.0.2.1": never the key of a guess ('c' or 'u' first) */
-    n = snprintf(key, sizeof key, "%c %s", what, a);
-    if (n < 0 || (size_t)n >= sizeof key)
-        return CLV_OK;
-    wait = clv_throttle_key_wait(t, key, (size_t)n, now);
+    wait = clv_throttle_key_wait(t, key, n, now);
     if (wait <= 0) { /* every attempt counts, a success as much as a failure */
-        clv_throttle_key_fail(t, rule, key, (size_t)n, now);
+        clv_throttle_key_fail(t, rule, key, n, now);
         return CLV_OK;
     }
     secs = (int)((wait + 999) / 1000);
@@ -362,4 +395,14 @@ clv_code clv_throttle_attempt(clv_throttle *t, const clv_throttle_rule *rule, ch
     if (err != NULL)
         err->retry_after = secs;
     return CLV_THROTTLED;
+}
+
+void clv_throttle_refund(clv_throttle *t, const clv_throttle_rule *rule, char what,
+                         const char *addr)
+{
+    char key[KEY_MAX];
+    size_t n;
+
+    if (t != NULL && addr != NULL && (n = attempt_key(what, addr, key)) != 0)
+        clv_throttle_key_forgive(t, rule, key, n);
 }

@@ -13,6 +13,7 @@
 #ifndef CLV_CORE_THROTTLE_H
 #define CLV_CORE_THROTTLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,11 @@ unsigned clv_throttle_key_fail(clv_throttle *t, const clv_throttle_rule *rule, c
 /* Forgets key (a success of the pair it names). */
 void clv_throttle_key_clear(clv_throttle *t, const void *key, size_t n);
 
+/* Forgives one failure of key (none below zero); when that leaves fewer than rule's
+ * burst, a wait it set is lifted too. */
+void clv_throttle_key_forgive(clv_throttle *t, const clv_throttle_rule *rule, const void *key,
+                              size_t n);
+
 /* ---- the credential checks (policy) ---- */
 
 /* What is being guessed: a client's credential, or a user's password (whose `who` is
@@ -65,6 +71,10 @@ typedef enum { CLV_GUESS_CLIENT, CLV_GUESS_USER } clv_guess;
  * must wait. t NULL, addr NULL (an internal caller) or who NULL: CLV_OK. */
 clv_code clv_throttle_check(clv_throttle *t, clv_guess kind, const char *who, const char *addr,
                             clv_err *err);
+
+/* true while the (who, addr) pair itself must wait — not only addr. t, who or addr NULL:
+ * false. */
+bool clv_throttle_pair_waits(clv_throttle *t, clv_guess kind, const char *who, const char *addr);
 
 /* After a failed check: counts it for (who, addr) and for addr. Returns the failures of
  * the pair so far (0 when nothing was counted: t, who or addr NULL). */
@@ -89,5 +99,17 @@ clv_code clv_throttle_attempt(clv_throttle *t, const clv_throttle_rule *rule, ch
 
 /* Anonymous registration: 20 at once per address, then one every 30 s. */
 extern const clv_throttle_rule clv_throttle_register_rule;
+
+/* Gives back one attempt of addr (rule and what as above) that turned out harmless:
+ * counted attempts then bound what is under way or went wrong, not what was done. t NULL
+ * or addr NULL: nothing. */
+void clv_throttle_refund(clv_throttle *t, const clv_throttle_rule *rule, char what,
+                         const char *addr);
+
+/* A fetch of a document the server holds no good copy of, asked for by a request from an
+ * address (core/doc_cache.h; what 'f'), refunded when it ended within a second: 4 at once,
+ * then about one per fetch time limit (5 s), so one address holds at most about half of
+ * the fetch slots with slow or failing fetches (docs/DESIGN.md D15). */
+extern const clv_throttle_rule clv_throttle_fetch_rule;
 
 #endif

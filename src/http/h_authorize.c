@@ -68,12 +68,17 @@ static void redirect(clv_resp *resp, char *url)
 static void fail(clv_req *r, clv_resp *resp, const clv_authz *a, const clv_err *err)
 {
     int status = clv_code_status(err->code);
-    const char *detail = status >= 500 ? "internal error" : err->detail;
+    const char *detail = status >= 500 ? clv_resp_public_detail(err) : err->detail;
+    /* docs/DESIGN.md D15: busy or throttled, shown as such (429, 503, Retry-After) */
+    bool later = err->code == CLV_THROTTLED || err->code == CLV_UNAVAILABLE;
+    char text[CLV_ERR_TEXT_MAX];
 
     if (status >= 500)
         clv_log("error", "authorize: %s: %s", clv_code_name(err->code), err->detail);
     if (a->redirect_uri == NULL) {
-        clv_page_error(resp, status >= 500 ? 500 : 400, "Cannot sign in", detail);
+        snprintf(text, sizeof text, "%s%s", later ? "temporarily_unavailable: " : "", detail);
+        clv_page_error(resp, later ? status : status >= 500 ? 500 : 400, "Cannot sign in", text);
+        clv_resp_retry_after(resp, err);
         return;
     }
     const char *const kv[][2] = {{"error", clv_code_oauth(err->code)},
@@ -207,6 +212,7 @@ void clv_h_authorize(clv_req *r, clv_resp *resp)
         clv_page_error(resp, 400, "Cannot sign in", err.detail);
     } else {
         params_from(&q, repeated, &p);
+        p.addr = clv_req_addr(r);
         if (clv_authz_check(clv_req_app(r), &p, &a, &err) != CLV_OK)
             fail(r, resp, &a, &err);
         else
@@ -355,6 +361,7 @@ void clv_h_authorize_post(clv_req *r, clv_resp *resp)
         clv_page_error(resp, 400, "Cannot sign in", err.detail);
     } else {
         params_from(&f, NULL, &p);
+        p.addr = clv_req_addr(r);
         if (clv_authz_check(clv_req_app(r), &p, &a, &err) != CLV_OK)
             fail(r, resp, &a, &err);
         else if (clv_form_get(&f, "consent") != NULL)

@@ -85,8 +85,8 @@ static void latency(FILE *f, const clv_metrics_snap *s)
 }
 
 /* clavis_client_auth_failures_total: by cause alone (every failure), then by client and
- * cause (the busiest clients and "other"; a failure for an unknown client_id never is, but
- * a throttled try is counted under the client_id it sent, which may not exist). */
+ * cause (the busiest clients and "other"; a failure for an unknown client_id never is, and
+ * a throttled try is named only for a client that exists, else it is "other"). */
 static void failures(FILE *f, const clv_metrics_snap *s)
 {
     family(f, "clavis_client_auth_failures_total", "counter",

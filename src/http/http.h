@@ -70,6 +70,10 @@ void clv_resp_oauth_error(clv_resp *resp, const clv_err *err);
 /* For CLV_THROTTLED: Retry-After with err->retry_after seconds (at least 1; RFC 6585 §4);
  * nothing for any other code. clv_resp_problem and clv_resp_oauth_error call it. */
 void clv_resp_retry_after(clv_resp *resp, const clv_err *err);
+/* What a caller sees of a server-side failure (5xx): that no outgoing fetch slot is free
+ * (503, docs/DESIGN.md D15), that the database cannot be reached now (503,
+ * docs/OPERATIONS.md "PostgreSQL"), or "internal error". */
+const char *clv_resp_public_detail(const clv_err *err);
 /* Frees everything owned by resp. */
 void clv_resp_cleanup(clv_resp *resp);
 

@@ -6,6 +6,7 @@
 #include "base/json_text.h"
 #include "base/log.h"
 #include "http/http.h"
+#include "net/fetch.h"
 
 bool clv_resp_header(clv_resp *resp, const char *name, const char *value)
 {
@@ -96,10 +97,10 @@ static void log_failure(int status, const clv_err *err)
         clv_log("error", "%s: %s", clv_code_name(err->code), err->detail);
 }
 
-/* What a caller sees of a server-side failure: that the database cannot be reached now
- * (503, docs/OPERATIONS.md "PostgreSQL"), or "internal error". */
-static const char *public_detail(const clv_err *err)
+const char *clv_resp_public_detail(const clv_err *err)
 {
+    if (err->code == CLV_UNAVAILABLE && strstr(err->detail, clv_fetch_busy) != NULL)
+        return clv_fetch_busy; /* docs/DESIGN.md D15: no fetch slot free */
     return err->code == CLV_UNAVAILABLE ? "the database is unavailable; try again shortly"
                                         : "internal error";
 }
@@ -116,7 +117,7 @@ void clv_resp_problem(clv_resp *resp, const clv_err *err)
     log_failure(status, err);
     clv_err_text(err, detail, sizeof detail); /* names the field (docs/API.md) */
     p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", status_title(status),
-                  "status", status, "detail", hide ? public_detail(err) : detail);
+                  "status", status, "detail", hide ? clv_resp_public_detail(err) : detail);
 
     if (p != NULL && err->field[0] != '\0')
         json_object_set_new(p, "errors",
@@ -140,7 +141,7 @@ void clv_resp_problem(clv_resp *resp, const clv_err *err)
 void clv_resp_oauth_error(clv_resp *resp, const clv_err *err)
 {
     int status = clv_code_status(err->code);
-    const char *detail = status >= 500 ? public_detail(err) : err->detail;
+    const char *detail = status >= 500 ? clv_resp_public_detail(err) : err->detail;
     json_t *e =
         json_pack("{s:s, s:s}", "error", clv_code_oauth(err->code), "error_description", detail);
 

@@ -127,6 +127,8 @@ const char *clv_addr_class_name(clv_addr_class c)
 
 /* ---- the policy ---- */
 
+const char clv_fetch_busy[] = "too many documents are being fetched; try again";
+
 static bool allow_loopback;
 static char *ca_file;
 static atomic_int in_flight;
@@ -224,7 +226,12 @@ clv_code clv_fetch(const char *url, const clv_fetch_limits *lim, clv_fetch_doc *
         return clv_fail(err, CLV_INVALID, "must be an https URL");
     if (atomic_fetch_add(&in_flight, 1) >= CLV_FETCH_CONCURRENT) {
         atomic_fetch_sub(&in_flight, 1);
-        return clv_fail(err, CLV_INVALID, "too many documents are being fetched; try again");
+        /* docs/DESIGN.md D15: busy, not the URL's fault — callers never keep it as the
+         * URL's failure */
+        clv_fail(err, CLV_UNAVAILABLE, "%s", clv_fetch_busy);
+        if (err != NULL)
+            err->retry_after = CLV_FETCH_TIMEOUT; /* a fetch's longest: slots free by then */
+        return CLV_UNAVAILABLE;
     }
     if ((h = clv_net_client_new()) == NULL) {
         rc = clv_fail(err, CLV_NOMEM, "cannot start an HTTP request");

@@ -73,13 +73,18 @@ typedef struct {
     int64_t max_age;
 } clv_fetch_doc;
 
-/* GETs url within lim and, on a 200 answer, fills *out. Any other outcome — a URL that is
- * not https (http only to loopback when allowed), a refused address, unreachable, a
- * timeout, another status, a redirect, a body over the limit, more than
- * CLV_FETCH_CONCURRENT fetches already under way — is CLV_INVALID with the reason in err
- * (field left for the caller to name). */
+/* GETs url within lim and, on a 200 answer, fills *out. When CLV_FETCH_CONCURRENT fetches
+ * are already under way: CLV_UNAVAILABLE (clv_fetch_busy) at once — the server is busy, which says nothing
+ * about url (docs/DESIGN.md D15: never kept as the URL's failure). Any other outcome — a
+ * URL that is not https (http only to loopback when allowed), a refused address,
+ * unreachable, a timeout, another status, a redirect, a body over the limit — is
+ * CLV_INVALID with the reason in err (field left for the caller to name). */
 clv_code clv_fetch(const char *url, const clv_fetch_limits *lim, clv_fetch_doc *out,
                    clv_err *err);
+
+/* The detail of that CLV_UNAVAILABLE (err->retry_after CLV_FETCH_TIMEOUT): a text callers
+ * pass on, and that http may show (it says nothing about any URL). */
+extern const char clv_fetch_busy[];
 void clv_fetch_doc_cleanup(clv_fetch_doc *d);
 
 /* clv_fetch with CLV_FETCH_MAX bytes and CLV_FETCH_TIMEOUT seconds; *body is the caller's

@@ -25,13 +25,15 @@ static const char *const algs[] = {"RS256", "RS384", "RS512", "PS256", "PS384", 
                                    "ES256", "ES384", "ES512", "EdDSA", "Ed25519", NULL};
 
 /* jwks_uri documents (docs/SECURITY.md "Outgoing fetches"): 64 KiB, 5 s, kept 1 min to
- * 24 h by their Cache-Control (10 min when it says nothing), fetched at most every 10 s. */
+ * 24 h by their Cache-Control (10 min when it says nothing), fetched at most every 10 s; a
+ * good one serves up to 24 h past its freshness while its refetches fail (D15). */
 static const clv_doc_cache_rules jwks_rules = {.max_body = 64 * 1024,
                                                .timeout = 5,
                                                .min_ttl = 60,
                                                .max_ttl = 24 * 3600,
                                                .default_ttl = 600,
                                                .refetch_min = 10,
+                                               .max_stale = 24 * 3600,
                                                .max_entries = 1024};
 static clv_doc_cache *jwks_cache;
 static pthread_once_t jwks_once = PTHREAD_ONCE_INIT;
@@ -161,9 +163,13 @@ static bool signature_ok(const json_t *jwks, const char *alg, const char *part[3
 }
 
 /* The keys c's assertions are checked with (a new reference): its jwks, or its jwks_uri's
- * document, fetched again (at most once) when it lacks kid. */
-static clv_code client_keys(const clv_client *c, const char *kid, json_t **jwks, clv_err *err)
+ * document, fetched again (at most once) when it lacks kid. A fetch that could not happen
+ * (no fetch slot free, addr throttled: docs/DESIGN.md D15) is the server's condition,
+ * answered as such (503, 429), never as the client's failure. */
+static clv_code client_keys(clv_app *app, const clv_client *c, const char *kid,
+                            const char *addr, json_t **jwks, clv_err *err)
 {
+    clv_doc_ask ask = {.addr = addr, .throttle = app->throttle};
     bool fetched = false;
     clv_err ferr;
     clv_code rc;
@@ -178,10 +184,11 @@ static clv_code client_keys(const clv_client *c, const char *kid, json_t **jwks,
     if (jwks_cache == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
     clv_err_init(&ferr);
-    rc = clv_doc_cache_get(jwks_cache, c->jwks_uri, false, jwks, &fetched, &ferr);
+    rc = clv_doc_cache_get(jwks_cache, c->jwks_uri, &ask, jwks, &fetched, &ferr);
     if (rc == CLV_OK && kid != NULL && !has_kid(*jwks, kid) && !fetched) {
         json_decref(*jwks); /* the client may have rotated its keys: look again, once */
-        rc = clv_doc_cache_get(jwks_cache, c->jwks_uri, true, jwks, NULL, &ferr);
+        ask.force = true;
+        rc = clv_doc_cache_get(jwks_cache, c->jwks_uri, &ask, jwks, NULL, &ferr);
     }
     if (rc == CLV_OK && !json_is_array(json_object_get(*jwks, "keys")))
         rc = clv_fail(&ferr, CLV_INVALID, "the document is not a JWK Set (RFC 7517 §5)");
@@ -189,7 +196,9 @@ static clv_code client_keys(const clv_client *c, const char *kid, json_t **jwks,
         return CLV_OK;
     json_decref(*jwks);
     *jwks = NULL;
-    return clv_fail(err, rc == CLV_NOMEM ? rc : CLV_INVALID_CLIENT, "the client's jwks_uri: %s",
+    if (rc == CLV_THROTTLED && err != NULL)
+        err->retry_after = ferr.retry_after;
+    return clv_fail(err, rc == CLV_INVALID ? CLV_INVALID_CLIENT : rc, "the client's jwks_uri: %s",
                     ferr.detail);
 }
 
@@ -255,8 +264,9 @@ static clv_code claims_ok(const clv_app *app, const clv_client *c, const json_t 
 }
 
 /* The header's checks, then the signature with the client's keys. */
-static clv_code signed_by_client(const clv_client *c, const json_t *hdr, const char *part[3],
-                                 const size_t len[3], clv_err *err)
+static clv_code signed_by_client(clv_app *app, const clv_client *c, const char *addr,
+                                 const json_t *hdr, const char *part[3], const size_t len[3],
+                                 clv_err *err)
 {
     const char *alg = json_string_value(json_object_get(hdr, "alg"));
     const char *kid = json_string_value(json_object_get(hdr, "kid"));
@@ -265,7 +275,7 @@ static clv_code signed_by_client(const clv_client *c, const json_t *hdr, const c
 
     if (!alg_allowed(alg) || json_object_get(hdr, "crit") != NULL)
         return clv_fail(err, CLV_INVALID_CLIENT, "client_assertion's alg is not accepted");
-    if ((rc = client_keys(c, kid, &jwks, err)) != CLV_OK)
+    if ((rc = client_keys(app, c, kid, addr, &jwks, err)) != CLV_OK)
         return rc;
     if (!signature_ok(jwks, alg, part, len, kid))
         rc = clv_fail(err, CLV_INVALID_CLIENT, "client_assertion's signature does not verify");
@@ -274,7 +284,7 @@ static clv_code signed_by_client(const clv_client *c, const json_t *hdr, const c
 }
 
 clv_code clv_assertion_verify(clv_app *app, const clv_client *c, const char *assertion,
-                              clv_err *err)
+                              const char *addr, clv_err *err)
 {
     const char *part[3];
     size_t len[3];
@@ -285,7 +295,7 @@ clv_code clv_assertion_verify(clv_app *app, const clv_client *c, const char *ass
         !split(assertion, part, len) || (hdr = decode_object(part[0], len[0])) == NULL ||
         (claims = decode_object(part[1], len[1])) == NULL) {
         rc = clv_fail(err, CLV_INVALID_CLIENT, "client_assertion is not a compact JWS");
-    } else if ((rc = signed_by_client(c, hdr, part, len, err)) != CLV_OK) {
+    } else if ((rc = signed_by_client(app, c, addr, hdr, part, len, err)) != CLV_OK) {
         /* rc and err set */
     } else if ((rc = claims_ok(app, c, claims, err)) == CLV_OK) {
         /* RFC 7523 §3 item 7: single use, remembered until it expires anyway. */

@@ -31,8 +31,11 @@ bool clv_assertion_client(const char *assertion, char *out, size_t n);
  * future and at most CLV_ASSERTION_AHEAD seconds ahead; nbf and iat not in the future;
  * a jti never seen before for this client (recorded until exp). CLV_INVALID_CLIENT on any
  * failure (a jwks_uri that cannot be fetched too), with the reason in err; CLV_STORE if
- * the store failed. Blocks for up to 5 s when a jwks_uri must be fetched. */
+ * the store failed; CLV_UNAVAILABLE when the jwks_uri must be fetched and no fetch slot is
+ * free, CLV_THROTTLED (retry_after set) when addr (the caller's address, NULL: none) has
+ * made too many first fetches (core/doc_cache.h, docs/DESIGN.md D15). Blocks for up to
+ * 5 s when a jwks_uri must be fetched. */
 clv_code clv_assertion_verify(clv_app *app, const clv_client *c, const char *assertion,
-                              clv_err *err);
+                              const char *addr, clv_err *err);
 
 #endif

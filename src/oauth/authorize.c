@@ -211,16 +211,21 @@ char *clv_authz_redirect_url(const char *redirect_uri, const char *const kv[][2]
 /* ---- checking a request ---- */
 
 /* The client of client_id; a metadata document's (docs/AGENTS.md) made current first. */
-static clv_code client_load(clv_app *app, const char *client_id, clv_client **out, clv_err *err)
+static clv_code client_load(clv_app *app, const clv_authz_params *p, clv_client **out,
+                            clv_err *err)
 {
+    const char *client_id = p->client_id;
     clv_err why;
     clv_code rc;
 
     clv_err_init(&why);
-    if ((rc = clv_cimd_sync(app, client_id, true, &why)) == CLV_INVALID_CLIENT)
+    if ((rc = clv_cimd_sync(app, client_id, true, p->addr, &why)) == CLV_INVALID_CLIENT)
         return clv_fail(err, CLV_INVALID, "%s", why.detail); /* the document's fault: shown */
-    if (rc != CLV_OK && rc != CLV_NOT_FOUND)
+    if (rc != CLV_OK && rc != CLV_NOT_FOUND) {
+        if (err != NULL)
+            err->retry_after = why.retry_after; /* busy or throttled: docs/DESIGN.md D15 */
         return clv_fail(err, rc, "%s", why.detail);
+    }
     if (rc == CLV_OK)
         rc = clv_store_client_get(app->store, client_id, out, err);
     if (rc == CLV_NOT_FOUND)
@@ -242,7 +247,7 @@ static clv_code check_client(clv_app *app, const clv_authz_params *p, clv_authz 
         return clv_fail(err, CLV_INVALID, "%s is given more than once", p->repeated);
     if (strlen(p->client_id) > CLIENT_ID_MAX)
         return clv_fail(err, CLV_INVALID, "unknown client_id");
-    if ((rc = client_load(app, p->client_id, &a->client, err)) != CLV_OK)
+    if ((rc = client_load(app, p, &a->client, err)) != CLV_OK)
         return rc;
     if (clv_client_effective_status(a->client) != CLV_STATUS_ACTIVE) /* docs/DESIGN.md M */
         return clv_fail(err, CLV_INVALID, "this client is not active");

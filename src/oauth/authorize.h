@@ -21,6 +21,8 @@ typedef struct {
     const char *request, *request_uri;
     const char *resource; /* RFC 8707 */
     const char *repeated; /* the name of a parameter the request gave twice, or NULL */
+    const char *addr;     /* the caller's source address (a metadata document's first fetch
+                           * is throttled per address, core/doc_cache.h); NULL: none */
 } clv_authz_params;
 
 /* The names above that a sign-in or consent form carries as hidden inputs, NULL-terminated

@@ -15,13 +15,15 @@
 enum { HOST_MAX = 256 };
 
 /* docs/SECURITY.md "Outgoing fetches": 5 KiB and 5 s (draft §8.7), kept 1 min to 24 h by
- * the answer's Cache-Control (10 min when it says nothing), fetched at most every 10 s. */
+ * the answer's Cache-Control (10 min when it says nothing), fetched at most every 10 s; a
+ * good one serves up to 24 h past its freshness while its refetches fail (D15). */
 static const clv_doc_cache_rules cimd_rules = {.max_body = CLV_CIMD_MAX_BYTES,
                                                .timeout = CLV_CIMD_TIMEOUT,
                                                .min_ttl = 60,
                                                .max_ttl = 24 * 3600,
                                                .default_ttl = 600,
                                                .refetch_min = 10,
+                                               .max_stale = 24 * 3600,
                                                .max_entries = 4096};
 static clv_doc_cache *cache;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
@@ -299,16 +301,20 @@ static clv_code store_doc(clv_app *app, const char *url, const json_t *md, clv_e
     return rc;
 }
 
-/* A failure of the server, not of the document. */
+/* A failure of the server, or of this moment (no fetch slot free, the address throttled:
+ * docs/DESIGN.md D15), not of the document. */
 static bool transient(clv_code rc)
 {
-    return rc == CLV_NOMEM || rc == CLV_STORE || rc == CLV_UNAVAILABLE;
+    return rc == CLV_NOMEM || rc == CLV_STORE || rc == CLV_UNAVAILABLE || rc == CLV_THROTTLED;
 }
 
 static clv_code refused(clv_code rc, const clv_err *why, clv_err *err)
 {
-    if (transient(rc))
+    if (transient(rc)) {
+        if (err != NULL)
+            err->retry_after = why->retry_after;
         return clv_fail(err, rc, "%s", why->detail);
+    }
     return clv_fail(err, CLV_INVALID_CLIENT, "client metadata document: %s%s%s", why->field,
                     why->field[0] != '\0' ? ": " : "", why->detail);
 }
@@ -322,12 +328,14 @@ static bool stored(clv_app *app, const char *url)
     return found;
 }
 
-/* Every rule a document must meet, store aside: the draft's and registration's. Run on
- * each use, so a cached document that breaks one is refused every time, not only when it
- * was fetched. On CLV_OK *md is the metadata to store. */
-static clv_code validate(const clv_app *app, const char *url, const json_t *doc, json_t **md,
+/* Every rule a document must meet, store aside: the draft's and registration's. The doc
+ * cache's check (core/doc_cache.h): run once when a document arrives, and the cache keeps
+ * what it gives, *md (the metadata to store), or its failure — so a cached document is
+ * never checked again on use, and one that breaks a rule is refused until refetched. */
+static clv_code validate(void *ctx, const char *url, const json_t *doc, json_t **md,
                          clv_err *err)
 {
+    const clv_app *app = ctx;
     clv_client *c = NULL;
     clv_code rc = clv_cimd_document_check(url, doc, md, err);
 
@@ -343,9 +351,11 @@ static clv_code validate(const clv_app *app, const char *url, const json_t *doc,
     return rc;
 }
 
-clv_code clv_cimd_sync(clv_app *app, const char *client_id, bool ensure_stored, clv_err *err)
+clv_code clv_cimd_sync(clv_app *app, const char *client_id, bool ensure_stored,
+                       const char *addr, clv_err *err)
 {
-    json_t *doc = NULL, *md = NULL;
+    clv_doc_ask ask = {.addr = addr, .throttle = app->throttle, .check = validate, .check_ctx = app};
+    json_t *md = NULL;
     bool fetched = false;
     clv_err why;
     clv_code rc;
@@ -359,15 +369,14 @@ clv_code clv_cimd_sync(clv_app *app, const char *client_id, bool ensure_stored, 
         return clv_fail(err, CLV_NOMEM, "out of memory");
     clv_err_init(&why);
     if ((rc = clv_cimd_url_check(client_id, app->cfg->metadata_document_hosts, &why)) == CLV_OK &&
-        (rc = clv_doc_cache_get(cache, client_id, false, &doc, &fetched, &why)) == CLV_OK &&
-        (rc = validate(app, client_id, doc, &md, &why)) == CLV_OK &&
+        (rc = clv_doc_cache_get(cache, client_id, &ask, &md, &fetched, &why)) == CLV_OK &&
         (fetched || (ensure_stored && !stored(app, client_id))))
         rc = store_doc(app, client_id, md, &why);
-    /* refused: so answered for 10 s, then fetched and tried again — never a fetch per
-     * request, never the stale client meanwhile (a database failure is tried again) */
-    if (rc != CLV_OK && doc != NULL && !transient(rc))
+    /* refused by the store: so answered for 10 s, then fetched and tried again — never a
+     * fetch per request, never the stale client meanwhile (a database failure is tried
+     * again) */
+    if (rc != CLV_OK && md != NULL && !transient(rc))
         clv_doc_cache_fail(cache, client_id, why.detail);
-    json_decref(doc);
     json_decref(md);
     return rc == CLV_OK ? CLV_OK : refused(rc, &why, err);
 }

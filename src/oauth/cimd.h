@@ -51,15 +51,20 @@ clv_code clv_cimd_document_check(const char *url, const json_t *doc, json_t **md
 
 /* Makes the stored client of client_id agree with its document before a protocol
  * endpoint reads it: nothing for a client_id that is not a URL. For a URL: CLV_NOT_FOUND
- * when metadata documents are off; else the document is taken from the cache or fetched,
- * checked (every time: a kept document that breaks a rule is refused every time), and the
- * client created or updated (audited, actor registration "metadata_document") when it was
- * fetched anew — or, with ensure_stored, when the client is missing (a database read:
- * /authorize asks for it, the token path does not). A document that cannot be fetched or
- * is refused (also when storing it fails, e.g. a change of the client's type) is
- * CLV_INVALID_CLIENT with the reason, and so answered without a fetch for 10 s after the
- * fetch that brought it. Blocks for up to CLV_CIMD_TIMEOUT seconds when fetching. */
-clv_code clv_cimd_sync(clv_app *app, const char *client_id, bool ensure_stored, clv_err *err);
+ * when metadata documents are off; else the document is taken from the cache or fetched
+ * and checked once when it arrives (core/doc_cache.h keeps the checked metadata, or the
+ * failure), and the client created or updated (audited, actor registration
+ * "metadata_document") when it was fetched anew — or, with ensure_stored, when the client
+ * is missing (a database read: /authorize asks for it, the token path does not). A
+ * document that cannot be fetched or is refused (also when storing it fails, e.g. a change
+ * of the client's type) is CLV_INVALID_CLIENT with the reason, and so answered without a
+ * fetch for 10 s after the fetch that brought it; a refetch that fails keeps the last good
+ * document (docs/DESIGN.md D15). No fetch slot free: CLV_UNAVAILABLE; addr (the caller's
+ * address, NULL: none) throttled for first fetches: CLV_THROTTLED — both with
+ * err->retry_after, neither remembered. Blocks for up to CLV_CIMD_TIMEOUT seconds when
+ * fetching. */
+clv_code clv_cimd_sync(clv_app *app, const char *client_id, bool ensure_stored,
+                       const char *addr, clv_err *err);
 
 /* The host of a metadata document client (for the consent page) into out (size n); false
  * for another client. */

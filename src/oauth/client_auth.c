@@ -73,7 +73,7 @@ static clv_code check_credential(clv_app *app, const clv_client *c, const clv_li
     }
     if (c->auth_method == CLV_AUTH_PRIVATE_KEY_JWT) {
         *cause = C_ASSERTION;
-        return clv_assertion_verify(app, c, creds->client_assertion, err);
+        return clv_assertion_verify(app, c, creds->client_assertion, creds->addr, err);
     }
     if (c->auth_method == CLV_AUTH_NONE)
         return CLV_OK;
@@ -94,7 +94,7 @@ static clv_code authenticate(clv_app *app, const clv_client_creds *creds, clv_cl
     clv_code rc;
 
     /* From the per-thread cache: no database read on the token path (client_cache.h). */
-    rc = clv_cimd_sync(app, creds->client_id, false, err); /* a metadata document client */
+    rc = clv_cimd_sync(app, creds->client_id, false, creds->addr, err); /* a metadata document client */
     if (rc == CLV_OK)
         rc = clv_cache_client_get(app, creds->client_id, &c, &secrets, err);
     if (rc == CLV_INVALID_CLIENT)
@@ -143,9 +143,38 @@ static clv_fail_cause metric_cause(const char *cause)
     return CLV_FAIL_WRONG_SECRET;
 }
 
-/* One line a failure (docs/DESIGN.md I5: never the secret), counted for /metrics and noted
- * for the request's line. */
-static void log_failure(const clv_client_creds *creds, const char *cause, unsigned failures)
+/* The client_id a throttled try is counted under per client (docs/OPERATIONS.md
+ * "Metrics"): only a client that exists, else NULL ("other") — or a throttled address
+ * could push real clients out of the bounded per-client series by inventing client_ids.
+ * Kept cheap under a flood: no look at all unless the pair itself must wait (invented ids
+ * are throttled by their address alone), then this thread's client cache (a store read by
+ * id only on a miss), and the last unknown id remembered per thread for a second. */
+static const char *throttled_as(clv_app *app, const clv_client_creds *creds)
+{
+    static _Thread_local char unknown[CLV_METRICS_ID_MAX + 1];
+    static _Thread_local int64_t unknown_at;
+    const char *id = creds->client_id;
+    int64_t now = clv_now();
+    clv_client *c = NULL;
+    bool known;
+
+    if (!clv_metrics_per_client() || strlen(id) > CLV_METRICS_ID_MAX ||
+        !clv_throttle_pair_waits(app->throttle, CLV_GUESS_CLIENT, id, creds->addr) ||
+        (now - unknown_at < 1 && strcmp(unknown, id) == 0))
+        return NULL;
+    known = clv_cache_client_get(app, id, &c, NULL, NULL) == CLV_OK;
+    clv_client_free(c);
+    if (!known) {
+        snprintf(unknown, sizeof unknown, "%s", id);
+        unknown_at = now;
+    }
+    return known ? id : NULL;
+}
+
+/* One line a failure (docs/DESIGN.md I5: never the secret), counted for /metrics (under
+ * counted_as, see clv_metrics_auth_failure) and noted for the request's line. */
+static void log_failure(const clv_client_creds *creds, const char *cause, unsigned failures,
+                        const char *counted_as)
 {
     char n[16];
     const char *const kv[][2] = {
@@ -158,7 +187,7 @@ static void log_failure(const clv_client_creds *creds, const char *cause, unsign
     snprintf(n, sizeof n, "%u", failures);
     clv_log_kv("warn", "client authentication failed", kv, sizeof kv / sizeof kv[0]);
     clv_log_note_cause(cause);
-    clv_metrics_auth_failure(metric_cause(cause), creds->client_id);
+    clv_metrics_auth_failure(metric_cause(cause), counted_as);
 }
 
 clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, clv_client **out,
@@ -173,7 +202,7 @@ clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, cl
     clv_log_note_client(creds->client_id);
     rc = clv_throttle_check(app->throttle, CLV_GUESS_CLIENT, creds->client_id, creds->addr, err);
     if (rc != CLV_OK) {
-        log_failure(creds, C_THROTTLED, 0);
+        log_failure(creds, C_THROTTLED, 0, throttled_as(app, creds));
         return rc;
     }
     rc = authenticate(app, creds, out, &cause, err);
@@ -184,7 +213,7 @@ clv_code clv_client_authenticate(clv_app *app, const clv_client_creds *creds, cl
             strcmp(cause, C_INACTIVE_SERVICE) != 0)
             failures =
                 clv_throttle_failed(app->throttle, CLV_GUESS_CLIENT, creds->client_id, creds->addr);
-        log_failure(creds, cause, failures);
+        log_failure(creds, cause, failures, creds->client_id);
     }
     return rc;
 }

@@ -8,6 +8,7 @@
 // list, a deactivated client whatever its document says.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import * as client from 'openid-client';
 import * as jose from 'jose';
 import { Browser, parseForm } from './browser.mjs';
@@ -358,6 +359,63 @@ describe('a document that changes', () => {
     const upd = audit.body.items.find((e) => e.action === 'client.update');
     assert.deepEqual(upd.actor, { type: 'registration', id: 'metadata_document' });
     assert.deepEqual(upd.changes.redirect_uris, { from: [CB], to: [NEW_CB] });
+  });
+});
+
+/** GET url from localAddress (another loopback address is another caller); resolves
+ * {status, headers, text}. */
+function getFrom(url, localAddress) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { localAddress, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    }).on('error', reject);
+  });
+}
+
+describe('slow documents cannot starve the others (docs/DESIGN.md D15)', () => {
+  test('one address holds at most 4 fetch slots; none free: 503, never kept as the document\'s failure', async () => {
+    // 16 workers, so that the slow requests hold fetch slots, not every thread
+    const n = await startSecondNode(s.db, ['--metadata-document-service', svc.id, '--fetch-allow-loopback',
+      '--fetch-ca-file', docs.caFile, '--threads', '16']);
+    try {
+      const slow = (who, i) => {
+        const id = publish(`/starve/${who}${i}.json`);
+        docs.delay(`/starve/${who}${i}.json`, 7000); // the fetch gives up after 5 s
+        return id;
+      };
+      // two addresses ask for slow documents, one after the other once its fetch is under way
+      // (a worker blocked in a fetch accepts no connection: each request gets a free one)
+      const pending = [];
+      const ask = async (who, i, from) => {
+        pending.push(getFrom(rawAuthz(n.url, slow(who, i)), from));
+        await waitFor(() => docs.hits(`/starve/${who}${i}.json`) === 1, { timeoutMs: 4000, what: `${who}${i} fetched` });
+      };
+      for (let i = 0; i < 4; i++) await ask('a', i, '127.0.0.3');
+      // its fifth slow fetch at once waits (429, Retry-After), with no fetch
+      const fifth = await getFrom(rawAuthz(n.url, slow('a', 4)), '127.0.0.3');
+      assert.equal(fifth.status, 429, fifth.text.slice(0, 300));
+      assert.match(fifth.text, /temporarily_unavailable/);
+      assert.ok(Number(fifth.headers['retry-after']) >= 1);
+      assert.equal(docs.hits('/starve/a4.json'), 0);
+      for (let i = 0; i < 4; i++) await ask('b', i, '127.0.0.4');
+      // every slot taken: a real agent elsewhere is told to come back, and nothing is kept
+      const real = publish('/starve/real.json');
+      const busy = await getFrom(rawAuthz(n.url, real), '127.0.0.2');
+      assert.equal(busy.status, 503, busy.text.slice(0, 300));
+      assert.match(busy.text, /temporarily_unavailable: too many documents are being fetched/);
+      assert.equal(busy.headers['retry-after'], '5');
+      assert.equal(docs.hits('/starve/real.json'), 0);
+      const ends = await Promise.all(pending);
+      assert.equal(ends.filter((r) => r.status === 400 && /[Tt]imeout/.test(r.text)).length, 8);
+      // the slots are free again: the next try fetches (a kept failure would refuse it for 10 s)
+      const ok = await getFrom(rawAuthz(n.url, real), '127.0.0.2');
+      assert.equal(ok.status, 200, ok.text.slice(0, 300));
+      assert.equal(docs.hits('/starve/real.json'), 1);
+    } finally {
+      await n.stop();
+    }
   });
 });
 

@@ -169,6 +169,38 @@ describe('/metrics', () => {
     assert.ok(named('clavis_client_tokens_issued_total').has(clients[4].client_id));
   });
 
+  test('throttled tries with invented client_ids never push a real client into "other"', async () => {
+    // --metrics-clients 1: with them named, ten throttled tries of one invented id would
+    // outrank the real client and take its series
+    const one = await start({ args: ['--metrics-clients', '1'] });
+    try {
+      const c = await one.createClient({ service_id: (await one.createService()).id });
+      for (let i = 0; i < 5; i++) assert.equal((await one.token(c.client_id, c.client_secret)).status, 200);
+      // ten wrong tries of one invented id: its pair must wait (docs/OPERATIONS.md
+      // "Throttling"), then tries of it are throttled
+      const statuses = [];
+      for (let i = 0; i < 10; i++) statuses.push((await one.token('invented-pair', 'x')).status);
+      for (let i = 0; i < 10; i++) statuses.push((await one.token('invented-pair', 'x')).status);
+      // twenty more invented ids make the address wait: every id is throttled then
+      for (let i = 0; i < 20; i++) statuses.push((await one.token(`invented-${i}`, 'x')).status);
+      for (let i = 0; i < 10; i++) statuses.push((await one.token('invented-addr', 'x')).status);
+      const throttled = statuses.filter((s) => s === 429).length;
+      assert.ok(throttled >= 10, statuses.join(' '));
+      const { samples } = await scrape(one.url);
+      const named = samples.filter((s) => s.name.startsWith('clavis_client_') && 'client_id' in s.labels);
+      assert.ok(!named.some((s) => s.labels.client_id.startsWith('invented')),
+        named.map((s) => s.labels.client_id).join(' '));
+      assert.equal(value(samples, 'clavis_client_tokens_issued_total', { client_id: c.client_id }), 5);
+      // counted all the same: in the total and, per client, as "other"
+      assert.equal(value(samples, 'clavis_client_auth_failures_total', { cause: 'throttled' }), throttled);
+      assert.equal(value(samples, 'clavis_client_auth_failures_total', { client_id: 'other', cause: 'throttled' }),
+        throttled);
+      await assertCleanShutdown(one);
+    } finally {
+      await stopUnstopped(one);
+    }
+  });
+
   test('--metrics-listen: /metrics only there, and nothing else there', async () => {
     assert.equal((await request(separate.url + '/metrics')).status, 404);
     const r = await request(metricsUrl + '/metrics');

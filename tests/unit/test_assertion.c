@@ -79,7 +79,7 @@ static char *assertion(const char *jti, json_int_t exp)
 static clv_code verify(const char *jws, clv_err *err)
 {
     clv_err_init(err);
-    return clv_assertion_verify(app, &client, jws, err);
+    return clv_assertion_verify(app, &client, jws, NULL, err);
 }
 
 START_TEST(fresh_assertion_once)

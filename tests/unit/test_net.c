@@ -1,7 +1,11 @@
 /* test_net — the outgoing HTTP of Clavis against a small HTTP server on a loopback port in
- * this process: the server's bounded GET (net/fetch.h: sector_identifier_uri documents)
- * and the command line's requests (its limits on top of the same client). What is pinned:
- * no redirect is followed, the size caps, the timeout, the schemes, what a failure says. */
+ * this process: the server's bounded GET (net/fetch.h: sector_identifier_uri documents),
+ * the cache of fetched documents on top of it (core/doc_cache.h: jwks_uri, metadata
+ * documents) and the command line's requests (its limits on top of the same client). What
+ * is pinned: no redirect is followed, the size caps, the timeout, the schemes, what a
+ * failure says; that a fetch that could not happen (no slot free, the address throttled)
+ * is never kept as the URL's failure and a good document outlives failed refetches
+ * (docs/DESIGN.md D15). */
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
@@ -17,6 +21,8 @@
 #include <unistd.h>
 
 #include "cli/cli_http.h"
+#include "core/doc_cache.h"
+#include "core/throttle.h"
 #include "net/fetch.h"
 #include "testutil.h"
 
@@ -622,6 +628,256 @@ START_TEST(cli_unreachable_says_where)
 }
 END_TEST
 
+/* ---- the document cache (docs/DESIGN.md D15) ---- */
+
+#define DOC_V1                                                                                  \
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\n"                \
+    "Connection: close\r\n\r\n{\"v\":1}"
+#define ANSWER_500 "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+#define NOT_JSON                                                                                \
+    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\n<html"
+
+/* Stale at once and fetched again on every use (no refetch_min), so that each get shows
+ * what a refetch does; a good document serves an hour past its freshness. */
+static const clv_doc_cache_rules every_time = {.max_body = 4096,
+                                               .timeout = 2,
+                                               .min_ttl = 0,
+                                               .max_ttl = 0,
+                                               .default_ttl = 0,
+                                               .refetch_min = 0,
+                                               .max_stale = 3600,
+                                               .max_entries = 16};
+
+static clv_code get_doc(clv_doc_cache *c, const char *path, const clv_doc_ask *ask, int *v,
+                        bool *fetched, clv_err *err)
+{
+    char u[128];
+    json_t *doc = NULL;
+    clv_code rc;
+
+    clv_err_init(err);
+    rc = clv_doc_cache_get(c, url(u, sizeof u, path), ask, &doc, fetched, err);
+    *v = (int)json_integer_value(json_object_get(doc, "v"));
+    ck_assert_int_eq(doc != NULL, rc == CLV_OK);
+    json_decref(doc);
+    return rc;
+}
+
+static clv_code refuse_all(void *ctx, const char *url_, const json_t *doc, json_t **kept,
+                           clv_err *err)
+{
+    (void)ctx, (void)url_, (void)doc;
+    *kept = NULL;
+    return clv_fail_field(err, CLV_INVALID, "redirect_uris", "refused by the caller");
+}
+
+/* A failed refetch (an error status, a body that is not JSON) keeps the last good
+ * document; a document the caller refuses drops it; past max_stale it is gone. */
+START_TEST(doc_last_good_kept)
+{
+    clv_doc_cache *c = clv_doc_cache_new(&every_time), *strict;
+    clv_doc_cache_rules none_stale = every_time;
+    const clv_doc_ask refuse = {.check = refuse_all};
+    bool fetched = false;
+    clv_err err;
+    int v = 0;
+
+    none_stale.max_stale = 0;
+    strict = clv_doc_cache_new(&none_stale);
+    server_start(DOC_V1, 0);
+    ck_assert_int_eq(get_doc(c, "/d", NULL, &v, &fetched, &err), CLV_OK);
+    ck_assert(fetched);
+    ck_assert_int_eq(v, 1);
+    ck_assert_int_eq(get_doc(strict, "/d", NULL, &v, &fetched, &err), CLV_OK);
+    srv.head = ANSWER_500;
+    ck_assert_int_eq(get_doc(c, "/d", NULL, &v, &fetched, &err), CLV_OK);
+    ck_assert(!fetched);
+    ck_assert_int_eq(v, 1);
+    ck_assert_int_eq(get_doc(strict, "/d", NULL, &v, &fetched, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "the server answered HTTP 500, not 200");
+    srv.head = NOT_JSON;
+    ck_assert_int_eq(get_doc(c, "/d", NULL, &v, &fetched, &err), CLV_OK);
+    ck_assert_int_eq(v, 1);
+    ck_assert_int_eq(srv.requests, 5); /* every get fetched */
+    srv.head = DOC_V1;
+    ck_assert_int_eq(get_doc(c, "/d", &refuse, &v, &fetched, &err), CLV_INVALID);
+    ck_assert_str_eq(err.detail, "redirect_uris: refused by the caller");
+    srv.head = ANSWER_500; /* nothing good is left to fall back on */
+    ck_assert_int_eq(get_doc(c, "/d", NULL, &v, &fetched, &err), CLV_INVALID);
+    server_stop();
+    clv_doc_cache_free(c);
+    clv_doc_cache_free(strict);
+}
+END_TEST
+
+static void *get_in_thread(void *arg)
+{
+    clv_doc_cache *c = arg;
+    char u[128];
+    json_t *doc = NULL;
+
+    clv_doc_cache_get(c, url(u, sizeof u, "/d"), NULL, &doc, NULL, NULL);
+    json_decref(doc);
+    return NULL;
+}
+
+/* One refetch of a stale document at a time: while it hangs, another request gets the
+ * kept document at once (no second fetch, no slot, no wait). */
+START_TEST(doc_one_refetch_at_a_time)
+{
+    clv_doc_cache *c = clv_doc_cache_new(&every_time);
+    struct timespec t0, t1;
+    bool fetched = true;
+    pthread_t slow;
+    clv_err err;
+    int v = 0;
+
+    server_start(DOC_V1, 0);
+    ck_assert_int_eq(get_doc(c, "/d", NULL, &v, &fetched, &err), CLV_OK);
+    srv.hang = true;
+    ck_assert_int_eq(pthread_create(&slow, NULL, get_in_thread, c), 0);
+    while (srv.requests < 2) /* the refetch has reached the server, and hangs there */
+        usleep(10000);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_int_eq(get_doc(c, "/d", NULL, &v, &fetched, &err), CLV_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ck_assert(!fetched);
+    ck_assert_int_eq(v, 1);
+    ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 1);
+    srv.hang = false;
+    pthread_join(slow, NULL);
+    ck_assert_int_eq(srv.requests, 2);
+    ck_assert_int_eq(get_doc(c, "/d", NULL, &v, &fetched, &err), CLV_OK); /* refetched again */
+    ck_assert(fetched);
+    server_stop();
+    clv_doc_cache_free(c);
+}
+END_TEST
+
+/* A listening socket that never accepts: a fetch to it connects, sends and waits for an
+ * answer until its time limit — a slow document server. */
+static int black_hole(int *port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(listen(fd, 64), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+typedef struct {
+    pthread_t t;
+    clv_doc_cache *cache; /* NULL: a bare clv_fetch */
+    clv_doc_ask ask;
+    char url[96];
+    clv_code rc;
+} hanger;
+
+static void *hang(void *arg)
+{
+    hanger *h = arg;
+    const clv_fetch_limits lim = {4096, 2};
+    clv_fetch_doc d;
+    json_t *doc = NULL;
+
+    if (h->cache == NULL) {
+        h->rc = clv_fetch(h->url, &lim, &d, NULL);
+        clv_fetch_doc_cleanup(&d);
+    } else {
+        h->rc = clv_doc_cache_get(h->cache, h->url, &h->ask, &doc, NULL, NULL);
+        json_decref(doc);
+    }
+    return NULL;
+}
+
+/* Starts n fetches to the black hole at port (through cache with ask when cache is set). */
+static void hang_start(hanger *h, int n, int port, clv_doc_cache *cache, const clv_doc_ask *ask)
+{
+    for (int i = 0; i < n; i++) {
+        h[i].cache = cache;
+        h[i].ask = ask != NULL ? *ask : (clv_doc_ask){0};
+        snprintf(h[i].url, sizeof h[i].url, "http://127.0.0.1:%d/slow/%d", port, i);
+        ck_assert_int_eq(pthread_create(&h[i].t, NULL, hang, &h[i]), 0);
+    }
+}
+
+static void hang_join(hanger *h, int n)
+{
+    for (int i = 0; i < n; i++) {
+        pthread_join(h[i].t, NULL);
+        ck_assert_int_eq(h[i].rc, CLV_INVALID); /* timed out */
+    }
+}
+
+/* Every slot held by slow fetches: a first fetch is CLV_UNAVAILABLE and not kept (the next
+ * get fetches), a kept document serves meanwhile. */
+START_TEST(doc_no_slot_not_kept)
+{
+    clv_doc_cache *c = clv_doc_cache_new(&every_time);
+    hanger h[CLV_FETCH_CONCURRENT];
+    bool fetched = true;
+    int port, hole = black_hole(&port), v = 0;
+    clv_err err;
+
+    server_start(DOC_V1, 0);
+    ck_assert_int_eq(get_doc(c, "/kept", NULL, &v, &fetched, &err), CLV_OK);
+    hang_start(h, CLV_FETCH_CONCURRENT, port, NULL, NULL);
+    usleep(500 * 1000); /* every slot taken (a fetch takes its slot before connecting) */
+    ck_assert_int_eq(get_doc(c, "/new", NULL, &v, &fetched, &err), CLV_UNAVAILABLE);
+    ck_assert_str_eq(err.detail, clv_fetch_busy);
+    ck_assert_int_eq(err.retry_after, CLV_FETCH_TIMEOUT);
+    ck_assert_int_eq(get_doc(c, "/kept", NULL, &v, &fetched, &err), CLV_OK);
+    ck_assert(!fetched);
+    ck_assert_int_eq(v, 1);
+    hang_join(h, CLV_FETCH_CONCURRENT);
+    ck_assert_int_eq(get_doc(c, "/new", NULL, &v, &fetched, &err), CLV_OK); /* not kept */
+    ck_assert(fetched);
+    server_stop();
+    close(hole);
+    clv_doc_cache_free(c);
+}
+END_TEST
+
+/* First fetches count against the asking address: quick ones are given back; after four
+ * slow ones the address waits for a first fetch (not for a kept document), another
+ * address does not. */
+START_TEST(doc_first_fetch_throttled)
+{
+    clv_throttle *t = clv_throttle_new(0);
+    clv_doc_cache *c = clv_doc_cache_new(&every_time);
+    const clv_doc_ask a = {.addr = "192.0.2.7", .throttle = t},
+                      b = {.addr = "198.51.100.9", .throttle = t};
+    hanger h[4];
+    bool fetched;
+    int port, hole = black_hole(&port), v;
+    char path[32];
+    clv_err err;
+
+    server_start(DOC_V1, 0);
+    for (int i = 0; i < 10; i++) { /* quick: given back, never throttled */
+        snprintf(path, sizeof path, "/quick/%d", i);
+        ck_assert_int_eq(get_doc(c, path, &a, &v, &fetched, &err), CLV_OK);
+    }
+    hang_start(h, 4, port, c, &a);
+    hang_join(h, 4);
+    ck_assert_int_eq(get_doc(c, "/new", &a, &v, &fetched, &err), CLV_THROTTLED);
+    ck_assert_int_ge(err.retry_after, 1);
+    ck_assert_int_eq(get_doc(c, "/new", &b, &v, &fetched, &err), CLV_OK);
+    ck_assert_int_eq(get_doc(c, "/quick/1", &a, &v, &fetched, &err), CLV_OK); /* a refetch */
+    ck_assert(fetched);
+    ck_assert_int_eq(get_doc(c, "/other", &a, &v, &fetched, &err), CLV_THROTTLED); /* not kept */
+    server_stop();
+    close(hole);
+    clv_doc_cache_free(c);
+    clv_throttle_free(t);
+}
+END_TEST
+
 static Suite *net_suite(void)
 {
     Suite *s = suite_create("net");
@@ -644,6 +900,10 @@ static Suite *net_suite(void)
     tcase_add_test(fetch_tc, fetch_unreachable_says_little);
     tcase_add_test(fetch_tc, fetch_other_schemes);
     tcase_add_test(fetch_tc, fetch_timeout);
+    tcase_add_test(fetch_tc, doc_last_good_kept);
+    tcase_add_test(fetch_tc, doc_one_refetch_at_a_time);
+    tcase_add_test(fetch_tc, doc_no_slot_not_kept);
+    tcase_add_test(fetch_tc, doc_first_fetch_throttled);
     tcase_add_test(cli, cli_post);
     tcase_add_test(cli, cli_empty);
     tcase_add_test(cli, cli_no_redirect);

@@ -193,6 +193,56 @@ START_TEST(attempts_are_counted_per_address)
 }
 END_TEST
 
+/* Refunded attempts (docs/DESIGN.md D15, first fetches): what is given back does not
+ * count, and a refund below the burst lifts the wait; what is not given back does. */
+START_TEST(attempts_refunded)
+{
+    clv_throttle *t = clv_throttle_new(0);
+    const clv_throttle_rule *rule = &clv_throttle_fetch_rule;
+
+    for (int i = 0; i < 20; i++) { /* quick ones, each given back */
+        ck_assert_int_eq(clv_throttle_attempt(t, rule, 'f', "10.0.0.1", NULL), CLV_OK);
+        clv_throttle_refund(t, rule, 'f', "10.0.0.1");
+    }
+    for (unsigned i = 0; i < rule->burst - 1; i++) /* slow ones, kept */
+        ck_assert_int_eq(clv_throttle_attempt(t, rule, 'f', "10.0.0.1", NULL), CLV_OK);
+    /* at the burst a wait is set; a quick one given back lifts it */
+    ck_assert_int_eq(clv_throttle_attempt(t, rule, 'f', "10.0.0.1", NULL), CLV_OK);
+    clv_throttle_refund(t, rule, 'f', "10.0.0.1");
+    ck_assert_int_eq(clv_throttle_attempt(t, rule, 'f', "10.0.0.1", NULL), CLV_OK);
+    ck_assert_int_eq(clv_throttle_attempt(t, rule, 'f', "10.0.0.1", NULL), CLV_THROTTLED);
+    /* another kind of attempt of the same address, and a NULL table, are apart */
+    ck_assert_int_eq(clv_throttle_attempt(t, &clv_throttle_register_rule, 'r', "10.0.0.1", NULL),
+                     CLV_OK);
+    clv_throttle_refund(NULL, rule, 'f', "10.0.0.1");
+    clv_throttle_refund(t, rule, 'f', NULL);
+    clv_throttle_free(t);
+}
+END_TEST
+
+/* The pair itself must wait, or only its address: what /metrics asks before naming a
+ * throttled client. */
+START_TEST(pair_waits_apart_from_address)
+{
+    clv_throttle *t = clv_throttle_new(0);
+
+    fail_n(t, CLV_GUESS_CLIENT, "c1", "10.0.0.1", clv_throttle_pair_rule.burst);
+    ck_assert(clv_throttle_pair_waits(t, CLV_GUESS_CLIENT, "c1", "10.0.0.1"));
+    ck_assert(!clv_throttle_pair_waits(t, CLV_GUESS_CLIENT, "c1", "10.0.0.2"));
+    ck_assert(!clv_throttle_pair_waits(t, CLV_GUESS_USER, "c1", "10.0.0.1"));
+    for (int i = 0; i < 40; i++) { /* the address waits, the pairs of other ids do not */
+        char who[16];
+        snprintf(who, sizeof who, "x%d", i);
+        clv_throttle_failed(t, CLV_GUESS_CLIENT, who, "10.0.0.3");
+    }
+    ck_assert_int_eq(clv_throttle_check(t, CLV_GUESS_CLIENT, "new", "10.0.0.3", NULL),
+                     CLV_THROTTLED);
+    ck_assert(!clv_throttle_pair_waits(t, CLV_GUESS_CLIENT, "new", "10.0.0.3"));
+    ck_assert(!clv_throttle_pair_waits(NULL, CLV_GUESS_CLIENT, "c1", "10.0.0.1"));
+    clv_throttle_free(t);
+}
+END_TEST
+
 START_TEST(policy_success_forgets_the_pair)
 {
     clv_throttle *t = clv_throttle_new(0);
@@ -329,6 +379,8 @@ static Suite *throttle_suite(void)
     tcase_add_test(policy, policy_null_is_never_throttled);
     tcase_add_test(policy, policy_ipv6_by_64);
     tcase_add_test(policy, attempts_are_counted_per_address);
+    tcase_add_test(policy, attempts_refunded);
+    tcase_add_test(policy, pair_waits_apart_from_address);
     tcase_add_test(password, password_turns_limit_concurrency);
     tcase_add_test(password, signin_is_throttled_per_user_and_address);
     return s;
