@@ -452,7 +452,10 @@ static int serve_start(const clv_config *cfg, clv_app **app, clv_server **srv)
 {
     clv_err err;
 
-    const clv_fetch_policy fetch = {cfg->fetch_allow_loopback, cfg->fetch_ca_file};
+    /* A fetch holds its HTTP worker thread for up to CLV_FETCH_TIMEOUT: at most half of
+     * the threads may be held so (docs/DESIGN.md D15) */
+    const clv_fetch_policy fetch = {cfg->fetch_allow_loopback, cfg->fetch_ca_file,
+                                    cfg->threads / 2 > 0 ? cfg->threads / 2 : 1};
 
     clv_err_init(&err);
     if (clv_fetch_configure(&fetch, &err) != CLV_OK) {

@@ -132,6 +132,7 @@ const char clv_fetch_busy[] = "too many documents are being fetched; try again";
 static bool allow_loopback;
 static char *ca_file;
 static atomic_int in_flight;
+static int at_once = CLV_FETCH_CONCURRENT;
 
 clv_code clv_fetch_configure(const clv_fetch_policy *p, clv_err *err)
 {
@@ -150,6 +151,9 @@ clv_code clv_fetch_configure(const clv_fetch_policy *p, clv_err *err)
     free(ca_file);
     ca_file = dup;
     allow_loopback = p != NULL && p->allow_loopback;
+    at_once = p != NULL && p->at_once > 0 && p->at_once < CLV_FETCH_CONCURRENT
+                  ? p->at_once
+                  : CLV_FETCH_CONCURRENT;
     return CLV_OK;
 }
 
@@ -224,7 +228,7 @@ clv_code clv_fetch(const char *url, const clv_fetch_limits *lim, clv_fetch_doc *
     memset(out, 0, sizeof *out);
     if (strncasecmp(url, "https://", 8) != 0 && !(pc.http && allow_loopback))
         return clv_fail(err, CLV_INVALID, "must be an https URL");
-    if (atomic_fetch_add(&in_flight, 1) >= CLV_FETCH_CONCURRENT) {
+    if (atomic_fetch_add(&in_flight, 1) >= at_once) {
         atomic_fetch_sub(&in_flight, 1);
         /* docs/DESIGN.md D15: busy, not the URL's fault — callers never keep it as the
          * URL's failure */

@@ -49,6 +49,7 @@ const char *clv_addr_class_name(clv_addr_class c);
 typedef struct {
     bool allow_loopback; /* loopback addresses, and http:// to them (tests, development) */
     const char *ca_file; /* PEM CAs trusted on top of the system's; NULL: none */
+    int at_once;         /* fetches under way at most, 1 to CLV_FETCH_CONCURRENT; 0: that */
 } clv_fetch_policy;
 
 /* Copies p (NULL: back to the default). CLV_INVALID if the CA file cannot be read as
@@ -73,7 +74,7 @@ typedef struct {
     int64_t max_age;
 } clv_fetch_doc;
 
-/* GETs url within lim and, on a 200 answer, fills *out. When CLV_FETCH_CONCURRENT fetches
+/* GETs url within lim and, on a 200 answer, fills *out. When the policy's at_once fetches
  * are already under way: CLV_UNAVAILABLE (clv_fetch_busy) at once — the server is busy, which says nothing
  * about url (docs/DESIGN.md D15: never kept as the URL's failure). Any other outcome — a
  * URL that is not https (http only to loopback when allowed), a refused address,

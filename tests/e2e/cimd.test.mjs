@@ -419,6 +419,32 @@ describe('slow documents cannot starve the others (docs/DESIGN.md D15)', () => {
   });
 });
 
+describe('fetches hold at most half the worker threads (docs/DESIGN.md D15)', () => {
+  test('with --threads 2, one slow document at a time; the server answers meanwhile', async () => {
+    const n = await startSecondNode(s.db, ['--metadata-document-service', svc.id, '--fetch-allow-loopback',
+      '--fetch-ca-file', docs.caFile, '--threads', '2']);
+    try {
+      const id = publish('/half/slow.json');
+      docs.delay('/half/slow.json', 7000);
+      const pending = getFrom(rawAuthz(n.url, id), '127.0.0.5');
+      await waitFor(() => docs.hits('/half/slow.json') === 1, { timeoutMs: 4000, what: 'slow fetched' });
+      // the only slot is taken: another document is refused at once, not fetched
+      const other = publish('/half/other.json');
+      const t0 = Date.now();
+      const busy = await getFrom(rawAuthz(n.url, other), '127.0.0.6');
+      assert.equal(busy.status, 503, busy.text.slice(0, 300));
+      assert.equal(docs.hits('/half/other.json'), 0);
+      // and the other thread answers everything else at once
+      const disc = await getFrom(`${n.url}/.well-known/openid-configuration`, '127.0.0.6');
+      assert.equal(disc.status, 200);
+      assert.ok(Date.now() - t0 < 2000, `answered in ${Date.now() - t0} ms while a fetch holds a thread`);
+      assert.equal((await pending).status, 400);
+    } finally {
+      await n.stop();
+    }
+  });
+});
+
 test('the servers shut down cleanly (exit 0, no sanitizer report)', async () => {
   await node.stop();
   await assertCleanShutdown(s);
