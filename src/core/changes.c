@@ -27,9 +27,10 @@ void clv_changes_apply(void *ctx, const char *kind, const char *id)
     if (ch != NULL && strcmp(kind, "keys") == 0)
         atomic_store(&ch->keys, true);
     /* A client's row or secrets: only that client's cached entries. Everything else (a
-     * service or tenant, which many clients inherit; a revoked token or family, which the
-     * token cache's "not revoked" answers may hold; the keys; "*"): every entry, as a
-     * change made on this node does (clv_write_finish). */
+     * service or tenant, which many clients inherit; a resource removed, which the
+     * resources of token requests may hold; a revoked token or family, which the token
+     * cache's "not revoked" answers may hold; the keys; "*"): every entry, as a change
+     * made on this node does (clv_write_finish). */
     if (strcmp(kind, "client") == 0 && id[0] != '\0')
         clv_cache_bump_client(id);
     else if (strcmp(kind, "keys") != 0) /* keys: reloaded above; no cache holds them */

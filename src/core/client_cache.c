@@ -9,7 +9,7 @@
 
 #include "base/perthread.h"
 
-enum { CACHE_SLOTS = 1024 };
+enum { CACHE_SLOTS = 1024, RESOURCE_SLOTS = 256 };
 
 typedef struct {
     clv_client *client; /* NULL: empty slot */
@@ -20,8 +20,19 @@ typedef struct {
     uint64_t client_generation; /* of its client's bucket (clv_cache_bump_client) */
 } slot;
 
+/* A resource (RFC 8707) that a token request named, found in its client's service. Like a
+ * client: used for at most CLV_CACHE_TTL_MS and not after a bump; only found ones are
+ * kept (a name that is not registered is read again, and refused, each time). */
+typedef struct {
+    clv_resource *r; /* NULL: empty slot */
+    const clv_app *app;
+    int64_t loaded_ms;
+    uint64_t generation;
+} resource_slot;
+
 typedef struct {
     slot slots[CACHE_SLOTS];
+    resource_slot resources[RESOURCE_SLOTS];
 } cache;
 
 static atomic_uint_fast64_t generation = 1;
@@ -42,6 +53,8 @@ static void cache_free(void *p)
 
     for (int i = 0; c != NULL && i < CACHE_SLOTS; i++)
         slot_clear(&c->slots[i]);
+    for (int i = 0; c != NULL && i < RESOURCE_SLOTS; i++)
+        clv_resource_free(c->resources[i].r);
     free(c);
 }
 
@@ -52,14 +65,18 @@ static cache *thread_cache(void)
     return clv_perthread_get(&caches);
 }
 
-/* FNV-1a: the ids are random, any spread-out hash will do. */
+/* FNV-1a of s and its terminating NUL, continuing from h: the ids are random, any
+ * spread-out hash will do. */
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h * 1099511628211ULL;
+}
+
 static size_t slot_of(const char *id)
 {
-    uint64_t h = 1469598103934665603ULL;
-
-    for (; *id != '\0'; id++)
-        h = (h ^ (unsigned char)*id) * 1099511628211ULL;
-    return (size_t)(h % CACHE_SLOTS);
+    return (size_t)(fnv(1469598103934665603ULL, id) % CACHE_SLOTS);
 }
 
 void clv_cache_bump(void)
@@ -82,18 +99,22 @@ void clv_cache_clear(void)
     clv_perthread_clear(&caches);
 }
 
-static bool fresh(const slot *s, const clv_app *app, const char *client_id, int64_t now_ms)
+/* Whether s, the slot of index i (slot_of(client_id), hashed once by the caller), holds
+ * a fresh entry of client_id. */
+static bool fresh(const slot *s, size_t i, const clv_app *app, const char *client_id,
+                  int64_t now_ms)
 {
     return s->client != NULL && s->app == app && s->generation == atomic_load(&generation) &&
-           s->client_generation == atomic_load(&client_generation[slot_of(client_id)]) &&
+           s->client_generation == atomic_load(&client_generation[i]) &&
            now_ms - s->loaded_ms < CLV_CACHE_TTL_MS && strcmp(s->client->client_id, client_id) == 0;
 }
 
-/* Reads the client and its secrets from the store into s. */
-static clv_code load(clv_app *app, const char *client_id, slot *s, int64_t now_ms, clv_err *err)
+/* Reads the client and its secrets from the store into s, the slot of index i. */
+static clv_code load(clv_app *app, const char *client_id, slot *s, size_t i, int64_t now_ms,
+                     clv_err *err)
 {
     uint64_t gen = atomic_load(&generation); /* before the read: a change during it wins */
-    uint64_t cgen = atomic_load(&client_generation[slot_of(client_id)]);
+    uint64_t cgen = atomic_load(&client_generation[i]);
     clv_client *c = NULL;
     clv_list secrets = {0};
     clv_code rc = clv_store_client_get(app->store, client_id, &c, err);
@@ -119,13 +140,15 @@ clv_code clv_cache_client_get(clv_app *app, const char *client_id, clv_client **
 {
     cache *c = thread_cache();
     int64_t now_ms = clv_now_us() / 1000;
+    size_t i = slot_of(client_id); /* once: the slot and its client generation */
     slot *s;
     clv_code rc;
 
     if (c == NULL)
         return clv_fail(err, CLV_NOMEM, "out of memory");
-    s = &c->slots[slot_of(client_id)];
-    if (!fresh(s, app, client_id, now_ms) && (rc = load(app, client_id, s, now_ms, err)) != CLV_OK)
+    s = &c->slots[i];
+    if (!fresh(s, i, app, client_id, now_ms) &&
+        (rc = load(app, client_id, s, i, now_ms, err)) != CLV_OK)
         return rc;
     s->client->shares++;
     *out = s->client;
@@ -148,4 +171,37 @@ void clv_cache_note_used(const char *client_id, const char *secret_id, int64_t a
         if (strcmp(sec->secret_id, secret_id) == 0)
             sec->last_used_at = at;
     }
+}
+
+static bool resource_fresh(const resource_slot *s, const clv_app *app, const char *service_id,
+                           const char *identifier, int64_t now_ms)
+{
+    return s->r != NULL && s->app == app && s->generation == atomic_load(&generation) &&
+           now_ms - s->loaded_ms < CLV_CACHE_TTL_MS && strcmp(s->r->identifier, identifier) == 0 &&
+           strcmp(s->r->service_id, service_id) == 0;
+}
+
+clv_code clv_cache_resource_get(clv_app *app, const char *service_id, const char *identifier,
+                                const clv_resource **out, clv_err *err)
+{
+    cache *c = thread_cache();
+    int64_t now_ms = clv_now_us() / 1000;
+    resource_slot *s;
+    clv_resource *r = NULL;
+    uint64_t gen;
+    clv_code rc;
+
+    *out = NULL;
+    if (c == NULL)
+        return clv_fail(err, CLV_NOMEM, "out of memory");
+    s = &c->resources[fnv(fnv(1469598103934665603ULL, service_id), identifier) % RESOURCE_SLOTS];
+    if (!resource_fresh(s, app, service_id, identifier, now_ms)) {
+        gen = atomic_load(&generation); /* before the read: a change during it wins */
+        if ((rc = clv_store_resource_find(app->store, service_id, identifier, &r, err)) != CLV_OK)
+            return rc;
+        clv_resource_free(s->r);
+        *s = (resource_slot){r, app, now_ms, gen};
+    }
+    *out = s->r;
+    return CLV_OK;
 }

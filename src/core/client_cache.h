@@ -1,5 +1,6 @@
-/* client_cache — the clients that authenticate at the protocol endpoints, and their secrets,
- * kept per thread for a short while so that a token request costs no database read.
+/* client_cache — the clients that authenticate at the protocol endpoints, their secrets and
+ * the resources their token requests name, kept per thread for a short while so that a
+ * token request costs no database read.
  *
  * Correctness (docs/DESIGN.md M: a change is seen on every node within one second): an entry is
  * used for at most CLV_CACHE_TTL_MS after it was read, and not at all after a change made
@@ -24,6 +25,13 @@ enum { CLV_CACHE_TTL_MS = 500 };
  * fresh, else from the store. CLV_NOT_FOUND for an unknown client_id (not cached). */
 clv_code clv_cache_client_get(clv_app *app, const char *client_id, clv_client **out,
                               const clv_list **secrets, clv_err *err);
+
+/* The resource of service_id whose identifier is exactly identifier (RFC 8707;
+ * docs/DESIGN.md R38), borrowed: valid until this thread's next call of this function.
+ * From the cache when fresh (the same limits as a client: CLV_CACHE_TTL_MS, a bump), else
+ * from the store. CLV_NOT_FOUND when it is not registered (not cached). */
+clv_code clv_cache_resource_get(clv_app *app, const char *service_id, const char *identifier,
+                                const clv_resource **out, clv_err *err);
 
 /* Records that last_used_at of a cached client (secret_id NULL) or of one of its secrets
  * was written, so that the next requests within the TTL do not write it again. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/strlist.h"
+#include "core/client_cache.h"
 #include "core/client_json.h"
 #include "core/client_write.h"
 #include "core/ids.h"
@@ -95,7 +96,7 @@ clv_code clv_resource_from_json(const json_t *body, const char *service_id, clv_
 }
 
 clv_code clv_resource_resolve(clv_app *app, const clv_client *c, const char *requested,
-                              clv_resource **out, clv_err *err)
+                              const clv_resource **out, clv_err *err)
 {
     clv_err why;
     clv_code rc;
@@ -106,7 +107,7 @@ clv_code clv_resource_resolve(clv_app *app, const clv_client *c, const char *req
     if (clv_resource_uri_check(requested, "resource", &why) != CLV_OK)
         return clv_fail(err, CLV_INVALID_TARGET,
                         "resource must be an absolute http(s) URI without a fragment");
-    rc = clv_store_resource_find(app->store, c->service_id, requested, out, err);
+    rc = clv_cache_resource_get(app, c->service_id, requested, out, err);
     if (rc == CLV_NOT_FOUND)
         return clv_fail(err, CLV_INVALID_TARGET,
                         "resource is not an API this client's service has registered");

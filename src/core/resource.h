@@ -23,10 +23,11 @@ clv_code clv_resource_from_json(const json_t *body, const char *service_id, clv_
                                 clv_err *err);
 
 /* The resource a request names for client c. requested NULL: *out NULL and CLV_OK.
- * Otherwise a registered resource of c's service (exact identifier), *out owned; else
- * CLV_INVALID_TARGET (RFC 8707 §2). */
+ * Otherwise a registered resource of c's service (exact identifier), *out borrowed from
+ * the thread's cache (core/client_cache.h: a hit reads no database) and valid until the
+ * thread's next call; else CLV_INVALID_TARGET (RFC 8707 §2). */
 clv_code clv_resource_resolve(clv_app *app, const clv_client *c, const char *requested,
-                              clv_resource **out, clv_err *err);
+                              const clv_resource **out, clv_err *err);
 
 /* The scope of a token for resource r (not NULL). admin is never for
  * a resource: it is this server's own API. When r lists scopes, every other word must be

@@ -91,11 +91,23 @@ static bool init_ctx(EVP_MD_CTX *ctx, EVP_PKEY *pkey, clv_alg alg, bool sign)
 
 /* Setting a context up for a key costs more than an ES256 signature's hashing (the
  * provider's algorithm is fetched anew each time), so each thread keeps, per mode and alg,
- * a context set up once for its key (a template) and copies it into a working context for
- * each use. Ed25519 contexts cannot be copied in OpenSSL 3.0: they are set up each time. */
+ * contexts set up once for a key (templates) and copies one into a working context for
+ * each use. One template per key (kid), up to KEY_TEMPLATES of them: during a rotation
+ * (docs/DESIGN.md "Signing keys and the KEK") tokens of the active and of a retired key
+ * arrive interleaved at /introspect and userinfo, and with one template they would set it
+ * up anew at each change of kid. Ed25519 contexts cannot be copied in OpenSSL 3.0: they
+ * are set up each time. */
+enum { KEY_TEMPLATES = 4 };
+
 typedef struct {
     EVP_PKEY *pkey; /* the key tmpl was set up for (tmpl holds a reference to it) */
-    EVP_MD_CTX *tmpl, *work;
+    EVP_MD_CTX *tmpl;
+} key_template;
+
+typedef struct {
+    key_template keys[KEY_TEMPLATES];
+    unsigned next; /* the template replaced when every one is taken (round robin) */
+    EVP_MD_CTX *work;
 } ctx_slot;
 
 typedef struct {
@@ -106,6 +118,7 @@ typedef struct {
     EVP_MD_CTX *dgst;
     EVP_PKEY_CTX *signer[CLV_ALG_COUNT];
     EVP_PKEY *signer_key[CLV_ALG_COUNT]; /* the key signer[alg] was set up for */
+    unsigned long setups; /* contexts set up for a key (clv_jwt_thread_setups) */
 } thread_ctxs;
 
 static EVP_MD *sha256_md;
@@ -123,7 +136,8 @@ static void ctxs_free(void *p)
 
     for (int m = 0; t != NULL && m < 2; m++)
         for (int a = 0; a < CLV_ALG_COUNT; a++) {
-            EVP_MD_CTX_free(t->slots[m][a].tmpl);
+            for (int k = 0; k < KEY_TEMPLATES; k++)
+                EVP_MD_CTX_free(t->slots[m][a].keys[k].tmpl);
             EVP_MD_CTX_free(t->slots[m][a].work);
         }
     for (int a = 0; t != NULL && a < CLV_ALG_COUNT; a++)
@@ -140,11 +154,46 @@ void clv_jwt_thread_cleanup(void)
     clv_perthread_clear(&contexts);
 }
 
+unsigned long clv_jwt_thread_setups(void)
+{
+    thread_ctxs *t = clv_perthread_get(&contexts);
+
+    return t != NULL ? t->setups : 0;
+}
+
+/* The template of s set up for pkey: the one it has, else a new one in a free place or in
+ * place of the next in turn. NULL on failure. */
+static EVP_MD_CTX *template_for(thread_ctxs *t, ctx_slot *s, EVP_PKEY *pkey, clv_alg alg,
+                                bool sign)
+{
+    key_template *k = NULL;
+
+    for (int i = 0; i < KEY_TEMPLATES; i++) {
+        if (s->keys[i].pkey == pkey && s->keys[i].tmpl != NULL)
+            return s->keys[i].tmpl;
+        if (k == NULL && s->keys[i].tmpl == NULL)
+            k = &s->keys[i];
+    }
+    if (k == NULL)
+        k = &s->keys[s->next++ % KEY_TEMPLATES];
+    EVP_MD_CTX_free(k->tmpl);
+    k->pkey = NULL;
+    t->setups++;
+    if ((k->tmpl = EVP_MD_CTX_new()) == NULL || !init_ctx(k->tmpl, pkey, alg, sign)) {
+        EVP_MD_CTX_free(k->tmpl);
+        k->tmpl = NULL;
+        return NULL;
+    }
+    k->pkey = pkey;
+    return k->tmpl;
+}
+
 /* A context ready to sign (or verify) with pkey under alg, owned by the calling thread:
  * do not free it; it is valid until the thread's next call. NULL on failure. */
 static EVP_MD_CTX *ready_ctx(EVP_PKEY *pkey, clv_alg alg, bool sign)
 {
     thread_ctxs *t = clv_perthread_get(&contexts);
+    EVP_MD_CTX *tmpl;
     ctx_slot *s;
 
     if (t == NULL)
@@ -155,14 +204,9 @@ static EVP_MD_CTX *ready_ctx(EVP_PKEY *pkey, clv_alg alg, bool sign)
     if (alg == CLV_ALG_EDDSA)
         return EVP_MD_CTX_reset(s->work) == 1 && init_ctx(s->work, pkey, alg, sign) ? s->work
                                                                                      : NULL;
-    if (s->tmpl == NULL || s->pkey != pkey) {
-        EVP_MD_CTX_free(s->tmpl);
-        s->pkey = NULL;
-        if ((s->tmpl = EVP_MD_CTX_new()) == NULL || !init_ctx(s->tmpl, pkey, alg, sign))
-            return NULL;
-        s->pkey = pkey;
-    }
-    return EVP_MD_CTX_copy_ex(s->work, s->tmpl) == 1 ? s->work : NULL;
+    if ((tmpl = template_for(t, s, pkey, alg, sign)) == NULL)
+        return NULL;
+    return EVP_MD_CTX_copy_ex(s->work, tmpl) == 1 ? s->work : NULL;
 }
 
 /* The SHA-256 of in[0..n) on the thread's digest context. */
@@ -186,6 +230,7 @@ static EVP_PKEY_CTX *signer_for(thread_ctxs *t, EVP_PKEY *pkey, clv_alg alg)
 
     if (t->signer[alg] != NULL && t->signer_key[alg] == pkey)
         return t->signer[alg];
+    t->setups++;
     p = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
     ok = p != NULL && EVP_PKEY_sign_init(p) == 1 &&
          EVP_PKEY_CTX_set_signature_md(p, sha256_md) == 1 &&

@@ -76,6 +76,12 @@ enum { CLV_ED25519_PUB = 32, CLV_ED25519_SIG = 64 };
 bool clv_ed25519_verify(const unsigned char *pub, const unsigned char *msg, size_t len,
                         const unsigned char *sig);
 
+/* How many signing or verifying contexts the calling thread has set up for a key (RS256
+ * and ES256; Ed25519 sets one up for every use and is not counted). A thread keeps one per
+ * key, for a few keys of each alg, so signing and verifying with keys it has used before
+ * — the active and a retired key, alternating during a rotation — sets none up. */
+unsigned long clv_jwt_thread_setups(void);
+
 /* Frees the calling thread's signing and verifying contexts (threads that exit free
  * theirs by themselves); for the main thread before it exits. */
 void clv_jwt_thread_cleanup(void);

@@ -376,7 +376,7 @@ static clv_code check_rest(const clv_authz_params *p, clv_authz *a, clv_err *err
 static clv_code check_resource(clv_app *app, const clv_authz_params *p, clv_authz *a,
                                clv_err *err)
 {
-    clv_resource *r = NULL;
+    const clv_resource *r = NULL;
     char *scope = NULL;
     clv_code rc = clv_resource_resolve(app, a->client, p->resource, &r, err);
 
@@ -387,7 +387,6 @@ static clv_code check_resource(clv_app *app, const clv_authz_params *p, clv_auth
         if ((a->resource = strdup(r->identifier)) == NULL)
             rc = clv_fail(err, CLV_NOMEM, "out of memory");
     }
-    clv_resource_free(r);
     return rc;
 }
 

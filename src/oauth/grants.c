@@ -165,17 +165,14 @@ cleanup:
 static clv_code grant_resource(clv_app *app, const clv_client *c, const char *granted,
                                const char *asked, clv_err *err)
 {
-    clv_resource *r = NULL;
-    clv_code rc;
+    const clv_resource *r = NULL;
 
     if (asked != NULL && (granted == NULL || strcmp(asked, granted) != 0))
         return clv_fail(err, CLV_INVALID_TARGET,
                         "resource must be the one this grant was issued for");
     if (granted == NULL)
         return CLV_OK;
-    rc = clv_resource_resolve(app, c, granted, &r, err);
-    clv_resource_free(r);
-    return rc;
+    return clv_resource_resolve(app, c, granted, &r, err);
 }
 
 /* Replay (RFC 6749 §4.1.2, RFC 9700 §4.14.2): revoke everything of the family, keeping the
@@ -370,7 +367,7 @@ static clv_code client_credentials(clv_app *app, const clv_client *c, const clv_
     char *scope = NULL, *narrowed = NULL, *token = NULL;
     int64_t expires_in = 0;
     clv_mint_opts opts = {0};
-    clv_resource *r = NULL;
+    const clv_resource *r = NULL;
     clv_code rc;
 
     if ((rc = clv_scope_resolve(c, asked, &scope, err)) != CLV_OK)
@@ -387,7 +384,6 @@ static clv_code client_credentials(clv_app *app, const clv_client *c, const clv_
     opts.scope = scope;
     if (rc == CLV_OK)
         rc = clv_access_mint(app, c, &opts, &token, &expires_in, err);
-    clv_resource_free(r);
     if (rc != CLV_OK) {
         free(scope);
         return rc;

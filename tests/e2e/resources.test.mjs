@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import * as jose from 'jose';
 import { Browser, parseForm } from './browser.mjs';
-import { runCli, start } from './harness.mjs';
+import { protocolPost, runCli, start, startSecondNode } from './harness.mjs';
 
 const CB = 'http://127.0.0.1:9/cb';
 const MCP = 'https://mcp.example.com/mcp';
@@ -194,6 +194,46 @@ describe('resource indicators (RFC 8707)', () => {
     assert.equal(await oauthError(client.refreshTokenGrant(cfg, r2.refresh_token)), 'invalid_target');
     const gone = await s.api('DELETE', `/admin/v1/services/${svc.id}/resources/${mcp.id}`);
     assert.equal(gone.status, 404);
+  });
+
+  // The resource a /token request names is cached with the client on each node
+  // (src/core/client_cache.c): a removal on one node must stop it on another within the
+  // bound of a client deactivation (docs/DESIGN.md M and D11: one second; told at once on
+  // PostgreSQL, the cache's 500 ms on SQLite).
+  test('a resource removed on one node stops working on another within one second', async (t) => {
+    const b = await startSecondNode(s.db, [], { issuer: s.url });
+    try {
+      const API = 'https://nodes.example.com/api';
+      const made = await s.api('POST', `/admin/v1/services/${svc.id}/resources`, { identifier: API });
+      assert.equal(made.status, 201, made.text);
+      const tokenAtB = () => protocolPost(b.url, '/token', { clientId: m2m.client_id,
+        clientSecret: m2m.client_secret, params: { grant_type: 'client_credentials', resource: API } });
+      for (let i = 0; i < 3; i++) { // now in node b's cache
+        const r = await tokenAtB();
+        assert.equal(r.status, 200, r.text);
+        assert.equal(aud(r.body.access_token), API);
+      }
+      const t0 = Date.now();
+      const del = await s.api('DELETE', `/admin/v1/services/${svc.id}/resources/${made.body.id}`);
+      assert.equal(del.status, 204, del.text);
+      for (;;) {
+        const r = await tokenAtB();
+        const ms = Date.now() - t0;
+        if (r.status === 400) {
+          assert.equal(r.body.error, 'invalid_target', r.text);
+          assert.ok(ms <= 1000, `node b issued tokens for the removed resource for ${ms} ms`);
+          t.diagnostic(`refused on node b ${ms} ms after the removal`);
+          break;
+        }
+        assert.equal(r.status, 200, r.text);
+        assert.ok(ms <= 1000, `node b still issues tokens for the removed resource after ${ms} ms`);
+      }
+      // and node a, where it was removed, refuses it at once
+      const r = await s.token(m2m.client_id, m2m.client_secret, { params: { resource: API } });
+      assert.equal(r.body.error, 'invalid_target', r.text);
+    } finally {
+      await b.stop();
+    }
   });
 
   test('clavis service resource add | list | remove', async () => {

@@ -1,6 +1,7 @@
 /* test_cache — unit tests of src/core/client_cache.c: a cached client is served for at
  * most CLV_CACHE_TTL_MS, a local change (clv_cache_bump) is seen at once, an unknown
- * client is never cached, and entries of one app never answer for another. Each test
+ * client is never cached, and entries of one app never answer for another; the same for
+ * the resources token requests name (clv_cache_resource_get). Each test
  * runs in its own process (CK_FORK) on a fresh database in a temporary directory. */
 #include <check.h>
 #include <stdio.h>
@@ -163,6 +164,76 @@ START_TEST(another_app_reads_its_own_store)
 }
 END_TEST
 
+/* ---- resources (RFC 8707) that token requests name ---- */
+
+static const char API[] = "https://api.example.com/";
+
+static void add_resource(const char *service_id, const char *id, const char *identifier)
+{
+    clv_resource r = {.id = (char *)id, .service_id = (char *)service_id,
+                      .identifier = (char *)identifier, .scopes = json_array(), .created_at = 1};
+
+    ck_assert_int_eq(clv_store_resource_insert(app->store, &r, NULL), CLV_OK);
+    json_decref(r.scopes);
+}
+
+static clv_code resource_get(const char *service_id, const char *identifier)
+{
+    const clv_resource *r = NULL;
+    clv_code rc = clv_cache_resource_get(app, service_id, identifier, &r, NULL);
+
+    if (rc == CLV_OK) {
+        ck_assert_str_eq(r->identifier, identifier);
+        ck_assert_str_eq(r->service_id, service_id);
+    } else {
+        ck_assert_ptr_null(r);
+    }
+    return rc;
+}
+
+/* A hit reads no database: a resource removed behind the cache's back (another node's
+ * change, no notice) is still found, but for at most the TTL, like a client. */
+START_TEST(resource_hit_reads_no_store)
+{
+    seed();
+    add_resource("svc_1", "rs_1", API);
+    ck_assert_int_eq(resource_get("svc_1", API), CLV_OK);
+    ck_assert_int_eq(clv_store_resource_delete(app->store, "svc_1", "rs_1", NULL), CLV_OK);
+    ck_assert_int_eq(resource_get("svc_1", API), CLV_OK); /* the cached read */
+    usleep((CLV_CACHE_TTL_MS + 50) * 1000);
+    ck_assert_int_eq(resource_get("svc_1", API), CLV_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(resource_bump_is_seen_at_once)
+{
+    seed();
+    add_resource("svc_1", "rs_1", API);
+    ck_assert_int_eq(resource_get("svc_1", API), CLV_OK);
+    ck_assert_int_eq(clv_store_resource_delete(app->store, "svc_1", "rs_1", NULL), CLV_OK);
+    clv_cache_bump(); /* a change committed through this process, or a notice */
+    ck_assert_int_eq(resource_get("svc_1", API), CLV_NOT_FOUND);
+}
+END_TEST
+
+/* Not found is not cached (a resource registered right after a miss works at once); the
+ * service is part of the key: another service's resource of that identifier is not it. */
+START_TEST(resource_miss_and_other_service)
+{
+    clv_service s2 = {.id = "svc_2", .tenant_id = "ten_1", .name = "s2", .version = 1};
+
+    seed();
+    ck_assert_int_eq(clv_store_service_insert(app->store, &s2, NULL), CLV_OK);
+    ck_assert_int_eq(resource_get("svc_1", API), CLV_NOT_FOUND);
+    add_resource("svc_2", "rs_2", API);
+    ck_assert_int_eq(resource_get("svc_2", API), CLV_OK);
+    ck_assert_int_eq(resource_get("svc_1", API), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_store_resource_delete(app->store, "svc_2", "rs_2", NULL), CLV_OK);
+    add_resource("svc_1", "rs_1", API);
+    ck_assert_int_eq(resource_get("svc_1", API), CLV_OK);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cache");
@@ -174,6 +245,9 @@ int main(void)
     tcase_add_test(tc, unknown_is_not_cached);
     tcase_add_test(tc, shared_holds_outlive_reloads);
     tcase_add_test(tc, another_app_reads_its_own_store);
+    tcase_add_test(tc, resource_hit_reads_no_store);
+    tcase_add_test(tc, resource_bump_is_seen_at_once);
+    tcase_add_test(tc, resource_miss_and_other_service);
     suite_add_tcase(s, tc);
     return clv_test_run(s);
 }

@@ -840,6 +840,99 @@ START_TEST(keyset_all_algs)
 }
 END_TEST
 
+/* A token of each of the keys pems[0..n) of alg, each signed by a keyset of that key alone,
+ * and one keyset in which pems[n - 1] signs and the others are retired (a rotation). */
+static void rotation_of(clv_alg alg, char **pems, size_t n, char **tokens, clv_keyset **all)
+{
+    json_t *claims = sample_claims();
+    clv_err err;
+
+    clv_err_init(&err);
+    ck_assert_int_eq(clv_keyset_new(all, &err), CLV_OK);
+    for (size_t i = 0; i < n; i++) {
+        clv_keyset *one = NULL;
+        ck_assert_int_eq(clv_key_generate_pem(alg, &pems[i], &err), CLV_OK);
+        ck_assert_int_eq(clv_keyset_new(&one, &err), CLV_OK);
+        ck_assert_int_eq(clv_keyset_add(one, alg, pems[i], &err), CLV_OK);
+        ck_assert_int_eq(sign_json(one, alg, "at+jwt", claims, &tokens[i], &err), CLV_OK);
+        clv_keyset_free(one);
+        if (i + 1 < n)
+            ck_assert_int_eq(clv_keyset_add_retired(*all, alg, pems[i], &err), CLV_OK);
+        else
+            ck_assert_int_eq(clv_keyset_add(*all, alg, pems[i], &err), CLV_OK);
+    }
+    json_decref(claims);
+}
+
+static void verify_ok(const clv_keyset *ks, const char *token)
+{
+    json_t *got = NULL;
+    clv_err err;
+
+    clv_err_init(&err);
+    ck_assert_msg(clv_jwt_verify(ks, token, &got, NULL, &err) == CLV_OK, "%s", err.detail);
+    ck_assert_str_eq(json_string_value(json_object_get(got, "sub")), "alice");
+    json_decref(got);
+}
+
+/* During a rotation tokens of the active and of a retired key arrive interleaved: the
+ * thread keeps a verifying context per key, so once each key has been seen, alternating
+ * sets up no context (src/crypto/jwt.c, template_for). */
+START_TEST(alternating_kids_set_up_once)
+{
+    clv_alg alg = (clv_alg)_i; /* RS256, ES256: Ed25519 has no templates */
+    char *pems[2] = {NULL}, *tokens[2] = {NULL};
+    clv_keyset *ks = NULL;
+    unsigned long setups;
+
+    rotation_of(alg, pems, 2, tokens, &ks);
+    verify_ok(ks, tokens[0]);
+    verify_ok(ks, tokens[1]);
+    setups = clv_jwt_thread_setups();
+    for (int round = 0; round < 20; round++) {
+        verify_ok(ks, tokens[round % 2]);
+        verify_ok(ks, tokens[(round + 1) % 2]);
+    }
+    ck_assert_uint_eq(clv_jwt_thread_setups(), setups);
+    for (int i = 0; i < 2; i++) {
+        free(tokens[i]);
+        clv_free_secret(pems[i]);
+    }
+    clv_keyset_free(ks);
+}
+END_TEST
+
+/* More keys than the thread keeps contexts for: each still verifies (the contexts are
+ * replaced in turn), and a token whose signature is another key's fails. */
+START_TEST(more_kids_than_templates)
+{
+    enum { N = 7 };
+    char *pems[N] = {NULL}, *tokens[N] = {NULL};
+    clv_keyset *ks = NULL;
+    char *forged = NULL, *p0 = NULL, *p1 = NULL, *p2 = NULL;
+
+    rotation_of(CLV_ALG_ES256, pems, N, tokens, &ks);
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < N; i++)
+            verify_ok(ks, tokens[(i * 3 + round) % N]);
+    /* token 0's header and payload with token 1's signature: same alg, wrong key */
+    p0 = part_of(tokens[0], 0);
+    p1 = part_of(tokens[0], 1);
+    p2 = part_of(tokens[1], 2);
+    forged = join3(p0, p1, p2);
+    assert_rejected_why(ks, forged, why_sig);
+    free(forged);
+    free(p0);
+    free(p1);
+    free(p2);
+    for (int i = 0; i < N; i++) {
+        free(tokens[i]);
+        clv_free_secret(pems[i]);
+    }
+    clv_keyset_free(ks);
+}
+END_TEST
+
 START_TEST(keyset_add_wrong_key)
 {
     clv_keyset *ks = NULL;
@@ -1062,6 +1155,8 @@ static Suite *crypto_suite(void)
     tcase_add_test(jwt, rfc7638_example_thumbprint);
     tcase_add_test(jwt, keyset_all_algs);
     tcase_add_test(jwt, keyset_add_wrong_key);
+    tcase_add_loop_test(jwt, alternating_kids_set_up_once, CLV_ALG_RS256, CLV_ALG_EDDSA);
+    tcase_add_test(jwt, more_kids_than_templates);
     tcase_add_test(jwt, sign_refusals);
     tcase_add_test(jwt, concurrent_signing);
     tcase_add_test(jwt, ed25519_rfc8032_vectors);

@@ -230,9 +230,19 @@ static const char migration_keys_table[] =
 
 static const char *const migration_keys[] = {migration_keys_table, NULL};
 
-const char *const *const clv_pg_migrations[] = {migration_1, migration_resources,
-                                                migration_hygiene, migration_notify,
-                                                migration_keys};
+/* Migration (resources told): a resource removed (or changed) is told on the channel of
+ * the notify migration, so that the other nodes' caches of the resources token requests
+ * name (src/core/client_cache.c) drop it at once, as they drop a deactivated client. A
+ * resource added needs no notice: only resources found are cached. */
+static const char migration_resources_notify_sql[] =
+    "CREATE TRIGGER resources_notify AFTER UPDATE OR DELETE ON resources"
+    " FOR EACH ROW EXECUTE FUNCTION clavis_notify('resource', 'id');";
+
+static const char *const migration_resources_notify[] = {migration_resources_notify_sql, NULL};
+
+const char *const *const clv_pg_migrations[] = {migration_1,        migration_resources,
+                                                migration_hygiene,  migration_notify,
+                                                migration_keys,     migration_resources_notify};
 const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_pg_migrations[0]);
 
 /* ---- column lists, shared by the statements below and by the row code ---- */
