@@ -1,23 +1,27 @@
 // The console's entry: sign-in state, the navigation and the client-side routes under
 // /console (docs/API.md "The web console").
-import { ROOT, ELSEWHERE, signedIn, signIn, finishSignIn, signOut, who, forget } from './auth.js';
+import { ROOT, ELSEWHERE, signedIn, signIn, finishSignIn, signOut, who, forget, chosenTenant, chooseTenant } from './auth.js';
 import { ApiError } from './api.js';
-import { h, message } from './ui.js';
+import { h, message, field } from './ui.js';
 import { servicesPage, servicePage } from './services.js';
 import { newClientPage } from './wizard.js';
 import { clientPage } from './client.js';
-import { usersPage, tenantsPage, auditPage } from './admin.js';
+import { usersPage, userPage, tenantsPage, auditPage } from './admin.js';
+import { tenantPage, keysPage, tenantName } from './tenant.js';
 
 const routes = [
   [/^\/?$/, () => go('/services', true)],
   [/^\/services$/, servicesPage],
   [/^\/services\/([^/]+)$/, (id, main) => servicePage(id, 'clients', main)],
-  [/^\/services\/([^/]+)\/(clients|tokens|audit|settings)$/, servicePage],
+  [/^\/services\/([^/]+)\/(clients|resources|tokens|audit|settings)$/, servicePage],
   [/^\/services\/([^/]+)\/new-client$/, newClientPage],
   [/^\/clients\/([^/]+)$/, (id, main) => clientPage(id, 'settings', main)],
   [/^\/clients\/([^/]+)\/(settings|secrets|test-token|audit)$/, clientPage],
   [/^\/users$/, usersPage],
+  [/^\/users\/([^/]+)$/, userPage],
   [/^\/tenants$/, tenantsPage],
+  [/^\/tenants\/([^/]+)$/, tenantPage],
+  [/^\/keys$/, keysPage],
   [/^\/audit$/, auditPage],
 ];
 
@@ -30,19 +34,24 @@ export function go(path, replace = false) {
 function nav() {
   const me = who();
   const here = location.pathname.slice(ROOT.length);
+  const mine = `/tenants/${me.tenant}`;
   const link = (path, text) => h('a', {
     href: ROOT + path,
-    'aria-current': here.startsWith(path) || (path === '/services' && here.startsWith('/clients')) ? 'page' : null,
+    'aria-current': (path === '/tenants' ? here === path : here.startsWith(path)) || (path === '/services' && here.startsWith('/clients')) ? 'page' : null,
   }, text);
   const el = document.getElementById('nav');
   el.replaceChildren(h('ul',
     h('li', link('/services', 'Services')),
     h('li', link('/users', 'Users')),
     h('li', link('/audit', 'Audit')),
-    me.platform ? h('li', link('/tenants', 'Tenants')) : null));
+    me.tenant ? h('li', link(mine, 'Tenant settings')) : null,
+    me.platform ? h('li', link('/tenants', 'Tenants')) : null,
+    me.platform ? h('li', link('/keys', 'Signing keys')) : null));
+  const tenant = h('span.tenant', { title: me.tenant }, `Tenant ${me.tenant}`);
+  if (me.tenant) tenantName(me.tenant).then((n) => { if (n) tenant.textContent = `Tenant ${n}`; });
   const top = document.getElementById('top');
   top.replaceChildren(h('span.brand', 'Clavis console'),
-    h('span.me', h('span', { title: me.roles.join(', ') }, `${me.name} · ${me.platform ? 'platform admin' : me.tenantAdmin ? 'tenant admin' : 'no admin role'}`),
+    h('span.me', tenant, h('span', { title: me.roles.join(', ') }, `${me.name} · ${me.platform ? 'platform admin' : me.tenantAdmin ? 'tenant admin' : 'no admin role'}`),
       h('button.btn.btn-small', { type: 'button', on: { click: () => signOut() } }, 'Sign out')));
 }
 
@@ -59,11 +68,23 @@ export function failure(main, e) {
   }
 }
 
+/** The page without a session: sign in, to the tenant remembered or another one. */
 function signedOutPage(main, text) {
   document.getElementById('nav').replaceChildren();
   document.getElementById('top').replaceChildren(h('span.brand', 'Clavis console'));
-  main.replaceChildren(h('h1', 'Clavis console'), h('p', text),
-    h('button.btn.btn-primary', { type: 'button', on: { click: () => signIn(`${ROOT}/`) } }, 'Sign in'));
+  const box = h('div.msg');
+  const form = h('form.stack',
+    field({ name: 'tenant', label: 'Tenant', value: chosenTenant(), placeholder: 'ten_…', help: 'The id of your tenant (ask your platform admin for your console link). Empty: the tenant of the server\'s first administrator.' }),
+    h('div', h('button.btn.btn-primary', { type: 'submit' }, 'Sign in')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!chooseTenant(new FormData(form).get('tenant'))) {
+      message(box, 'A tenant id has only letters, digits, _ and - (like ten_01m886ddzbh9f71dmrmxgefy9w).', 'error');
+      return;
+    }
+    signIn(`${ROOT}/`);
+  });
+  main.replaceChildren(h('h1', 'Clavis console'), h('p', text), box, form);
 }
 
 export async function render() {

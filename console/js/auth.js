@@ -1,8 +1,9 @@
-// Sign-in for the console: it is the OAuth client "clavis-console" of the server that serves
-// it (docs/DESIGN.md D13) — authorization code with PKCE S256 (RFC 7636) through /authorize,
-// tokens kept in this tab's sessionStorage, renewed by refresh token, RP-initiated logout.
+// Sign-in for the console: it is an OAuth client of the server that serves it — each
+// tenant has its own, "clavis-console" for the init tenant and "clavis-console-TENANT_ID"
+// for every other (docs/DESIGN.md D13) — authorization code with PKCE S256 (RFC 7636)
+// through /authorize, tokens kept in this tab's sessionStorage, renewed by refresh token,
+// RP-initiated logout.
 
-export const CLIENT_ID = 'clavis-console';
 export const ROOT = document.querySelector('meta[name="clavis-root"]').content; // /…/console
 export const ISSUER = location.origin + ROOT.slice(0, -'/console'.length);
 // Reached by another name than the issuer's (127.0.0.1 for localhost, a proxy's inner
@@ -11,6 +12,32 @@ const named = new URL(document.querySelector('meta[name="clavis-issuer"]').conte
 export const ELSEWHERE = named.origin !== location.origin;
 if (ELSEWHERE) location.replace(named.origin + location.pathname + location.search);
 export const CALLBACK = `${ISSUER}/console/callback`;
+const INIT_TENANT = document.querySelector('meta[name="clavis-init-tenant"]')?.content ?? '';
+const TENANT = 'clavis.tenant'; // localStorage: the tenant chosen last, '' or absent = the init one
+const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The console client of a tenant ('' = the init tenant). */
+export function clientIdFor(tenant) {
+  return !tenant || tenant === INIT_TENANT ? 'clavis-console' : `clavis-console-${tenant}`;
+}
+
+/** The tenant whose console to sign in to: the one chosen last on this browser, or ''. */
+export function chosenTenant() {
+  return localStorage.getItem(TENANT) ?? '';
+}
+
+/** Remembers the tenant to sign in to ('' = the init tenant); false if it is no tenant id. */
+export function chooseTenant(tenant) {
+  const t = (tenant ?? '').trim();
+  if (t && !TENANT_ID.test(t)) return false;
+  if (t && t !== INIT_TENANT) localStorage.setItem(TENANT, t); else localStorage.removeItem(TENANT);
+  return true;
+}
+
+// /console?tenant=ID (the link a platform admin hands out) chooses and remembers it
+const asked = new URLSearchParams(location.search).get('tenant');
+if (asked !== null) chooseTenant(asked);
+
 const KEY = 'clavis.tokens';
 const PENDING = 'clavis.pending';
 
@@ -30,6 +57,11 @@ export function jwtPart(token, i) {
 }
 
 let tokens = JSON.parse(sessionStorage.getItem(KEY) || 'null');
+// a session of another tenant's console than the one asked for ends here (sign in anew)
+if (tokens && (tokens.client ?? 'clavis-console') !== clientIdFor(chosenTenant())) {
+  tokens = null;
+  sessionStorage.removeItem(KEY);
+}
 
 function keep(t) {
   tokens = {
@@ -38,6 +70,7 @@ function keep(t) {
     id: t.id_token ?? tokens?.id ?? null,
     expires: Date.now() + (t.expires_in ?? 300) * 1000,
     name: tokens?.name ?? null,
+    client: t.client ?? tokens?.client ?? 'clavis-console',
   };
   sessionStorage.setItem(KEY, JSON.stringify(tokens));
 }
@@ -65,20 +98,21 @@ export async function signIn(back = location.pathname + location.search) {
   const verifier = random(32);
   const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
   const state = random(16);
-  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, back }));
+  const client = clientIdFor(chosenTenant());
+  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, back, client }));
   const q = new URLSearchParams({
-    response_type: 'code', client_id: CLIENT_ID, redirect_uri: CALLBACK,
+    response_type: 'code', client_id: client, redirect_uri: CALLBACK,
     scope: 'openid profile admin', state, nonce: random(16),
     code_challenge: challenge, code_challenge_method: 'S256',
   });
   location.assign(`${ISSUER}/authorize?${q}`);
 }
 
-async function tokenRequest(params) {
+async function tokenRequest(client, params) {
   const res = await fetch(`${ISSUER}/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: CLIENT_ID, ...params }),
+    body: new URLSearchParams({ client_id: client, ...params }),
   });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(body.error_description || body.error || `token endpoint: ${res.status}`);
@@ -95,10 +129,14 @@ export async function finishSignIn() {
   }
   if (q.get('error')) throw new Error(`${q.get('error')}: ${q.get('error_description') ?? ''}`);
   if (!pending || q.get('state') !== pending.state) throw new Error('this sign-in was not started here (state mismatch); sign in again');
-  keep(await tokenRequest({
-    grant_type: 'authorization_code', code: q.get('code') ?? '',
-    redirect_uri: CALLBACK, code_verifier: pending.verifier,
-  }));
+  tokens = null; // a new session, of pending.client's tenant
+  keep({
+    ...await tokenRequest(pending.client ?? 'clavis-console', {
+      grant_type: 'authorization_code', code: q.get('code') ?? '',
+      redirect_uri: CALLBACK, code_verifier: pending.verifier,
+    }),
+    client: pending.client ?? 'clavis-console',
+  });
   // the name to show (OIDC Core §5.3); the session works without it
   const info = await fetch(`${ISSUER}/userinfo`, { headers: { Authorization: `Bearer ${tokens.access}` } })
     .then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
@@ -112,7 +150,7 @@ let renewing = null;
 /** Renews the access token by the refresh token; false if that is no longer possible. */
 export function renew() {
   if (!tokens?.refresh) return Promise.resolve(false);
-  renewing ??= tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh })
+  renewing ??= tokenRequest(tokens.client, { grant_type: 'refresh_token', refresh_token: tokens.refresh })
     .then((t) => { keep(t); return true; })
     .catch(() => false)
     .finally(() => { renewing = null; });
@@ -139,10 +177,10 @@ export async function signOut() {
     await fetch(`${ISSUER}/revoke`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: CLIENT_ID, token: t.refresh, token_type_hint: 'refresh_token' }),
+      body: new URLSearchParams({ client_id: t.client, token: t.refresh, token_type_hint: 'refresh_token' }),
     }).catch(() => {});
   }
-  const q = new URLSearchParams({ client_id: CLIENT_ID, post_logout_redirect_uri: `${ISSUER}/console/`, state: 'signed-out' });
+  const q = new URLSearchParams({ client_id: t?.client ?? clientIdFor(chosenTenant()), post_logout_redirect_uri: `${ISSUER}/console/`, state: 'signed-out' });
   if (t?.id) q.set('id_token_hint', t.id);
   location.assign(`${ISSUER}/logout?${q}`);
 }

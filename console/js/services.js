@@ -4,6 +4,7 @@ import { who, ROOT } from './auth.js';
 import { h, field, showErrors, message, statusBadge, badge, when, table, confirmAction, dialog, copyable, loading, toast, fill } from './ui.js';
 import { go } from './app.js';
 import { auditList } from './admin.js';
+import { resourcesTab } from './resources.js';
 
 /** A list with "Load more" over next_cursor: load(cursor) → page; row(item) → cells. */
 export function pagedTable(caption, heads, load, row, empty) {
@@ -97,9 +98,10 @@ export async function servicePage(id, tab, main) {
     h('div.page-head', h('h1', s.name), h('span.badges', statusBadge(s), badge(s.approval === 'live' ? 'live' : 'sandbox'))),
     s.description ? h('p.lead', s.description) : null,
     s.status === 'deleted' ? h('p.msg.msg-warn', 'This service is deleted. It can be restored until ', when(s.purge_at), '; then it and its clients are purged for good.') : null,
-    tabs(`/services/${s.id}`, tab, [['clients', 'Clients'], ['tokens', 'Registration tokens'], ['audit', 'Audit'], ['settings', 'Settings']]),
+    tabs(`/services/${s.id}`, tab, [['clients', 'Clients'], ['resources', 'Resources'], ['tokens', 'Registration tokens'], ['audit', 'Audit'], ['settings', 'Settings']]),
     section);
   if (tab === 'clients') clientsTab(s, section);
+  else if (tab === 'resources') resourcesTab(s, section);
   else if (tab === 'tokens') tokensTab(s, section);
   else if (tab === 'audit') section.replaceChildren(h('h2', 'Audit of this service'), auditList({ target: s.id }));
   else settingsTab(s, section, main);

@@ -7,6 +7,7 @@
 #include "admin/operation.h"
 #include "core/audit.h"
 #include "core/client_json.h"
+#include "core/console_client.h"
 #include "core/ids.h"
 
 static json_t *service_json(const void *item)
@@ -156,7 +157,8 @@ static clv_code transition(const clv_app *app, const clv_principal *p, clv_servi
     if (deleted && a != CLV_SERVICE_RESTORE && a != CLV_SERVICE_DELETE)
         return clv_fail(err, CLV_CONFLICT, "the service is deleted; restore it first");
     if ((a == CLV_SERVICE_DEACTIVATE || a == CLV_SERVICE_DELETE) &&
-        clv_admin_holds_protected((clv_app *)app, "init_service_id", s->id))
+        (clv_admin_holds_protected((clv_app *)app, "init_service_id", s->id) ||
+         clv_console_holds((clv_app *)app, s->tenant_id, s->id)))
         return clv_fail(err, CLV_CONFLICT,
                         "this service holds protected clients: it cannot be deactivated or deleted");
     switch (a) {

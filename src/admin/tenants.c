@@ -8,6 +8,7 @@
 #include "admin/services.h"
 #include "core/audit.h"
 #include "core/client_json.h"
+#include "core/console_client.h"
 #include "core/ids.h"
 
 /* The largest hygiene setting, in days (ten years). */
@@ -70,6 +71,8 @@ clv_code clv_admin_tenant_create(clv_app *app, const clv_admin_args *args, json_
         if (rc == CLV_OK)
             rc = clv_audit_write(app, p, t.id, "tenant.create", "tenant", t.id,
                                  clv_json_created(j), err);
+        if (rc == CLV_OK) /* its admins' console (docs/DESIGN.md D13) */
+            rc = clv_console_tenant_add(app, p, t.id, app->cfg->issuer, err);
         rc = clv_write_finish(app, rc, err);
     }
     if (rc == CLV_OK)

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/audit.h"
 #include "core/client_json.h"
 #include "core/client_write.h"
+#include "core/ids.h"
 
 /* The two URIs that follow the issuer, as a patch (and part of a new client's body). */
 static json_t *issuer_uris(const char *issuer)
@@ -27,7 +29,10 @@ static json_t *client_body(const clv_service *svc)
                      "profile", "email", "admin", "allow_refresh_token", 1);
 }
 
-static clv_code create(clv_app *app, const clv_service *svc, const char *issuer, clv_err *err)
+/* Inside the caller's transaction: stores the console client client_id in svc, audited as
+ * made by p (NULL: the server). */
+static clv_code insert_client(clv_app *app, const clv_principal *p, const clv_service *svc,
+                              const char *client_id, const char *issuer, clv_err *err)
 {
     json_t *body = issuer_uris(issuer), *secret = NULL;
     clv_client *c = NULL;
@@ -41,16 +46,47 @@ static clv_code create(clv_app *app, const clv_service *svc, const char *issuer,
     json_decref(body);
     if (rc == CLV_OK && (rc = clv_client_place(c, svc, err)) == CLV_OK) {
         free(c->client_id);
-        if ((c->client_id = strdup(CLV_CONSOLE_CLIENT_ID)) == NULL)
+        if ((c->client_id = strdup(client_id)) == NULL)
             rc = clv_fail(err, CLV_NOMEM, "out of memory");
         c->protected_ = true; /* docs/DESIGN.md M: never deactivated or deleted */
         c->first_party = true;
     }
-    if (rc == CLV_OK && (rc = clv_store_begin(app->store, err)) == CLV_OK)
-        rc = clv_write_finish(app, clv_client_insert(app, NULL, c, 0, &secret, err), err);
+    if (rc == CLV_OK)
+        rc = clv_client_insert(app, p, c, 0, &secret, err);
     json_decref(secret);
     clv_client_free(c);
     return rc;
+}
+
+void clv_console_client_id(const char *tenant_id, char out[CLV_CONSOLE_CLIENT_ID_MAX])
+{
+    snprintf(out, CLV_CONSOLE_CLIENT_ID_MAX, CLV_CONSOLE_CLIENT_ID "-%s", tenant_id);
+}
+
+clv_code clv_console_tenant_add(clv_app *app, const clv_principal *p, const char *tenant_id,
+                                const char *issuer, clv_err *err)
+{
+    char id[CLV_ID_LEN], client_id[CLV_CONSOLE_CLIENT_ID_MAX];
+    clv_service s = {.tenant_id = (char *)tenant_id, .name = "Clavis console",
+                     .description = "Holds the web console's client of this tenant (created by "
+                                    "Clavis; it cannot be deactivated or deleted)",
+                     .status = CLV_STATUS_ACTIVE, .approval = CLV_APPROVAL_LIVE, .version = 1};
+    json_t *made;
+    clv_code rc;
+
+    if (!clv_id_new("svc", id))
+        return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
+    s.id = id;
+    s.created_at = s.updated_at = clv_now();
+    if ((rc = clv_store_service_insert(app->store, &s, err)) != CLV_OK)
+        return rc;
+    made = json_pack("{s:s, s:s, s:s}", "name", s.name, "description", s.description,
+                     "approval", "live");
+    rc = clv_audit_write(app, p, tenant_id, "service.create", "service", s.id,
+                         made != NULL ? clv_json_created(made) : NULL, err);
+    json_decref(made);
+    clv_console_client_id(tenant_id, client_id);
+    return rc == CLV_OK ? insert_client(app, p, &s, client_id, issuer, err) : rc;
 }
 
 /* What the stored client c must change to fit this server: the issuer's URIs when they
@@ -105,26 +141,35 @@ static clv_code follow_issuer(clv_app *app, const clv_client *c, const char *iss
     return rc;
 }
 
-clv_code clv_console_client_ensure(clv_app *app, const char *issuer, clv_err *err)
+/* Creates the missing console client client_id: in svc (the init tenant's), else with a
+ * new service of tenant_id; one transaction. */
+static clv_code create(clv_app *app, const clv_service *svc, const char *tenant_id,
+                       const char *client_id, const char *issuer, clv_err *err)
 {
-    char *service_id = NULL;
-    clv_service *svc = NULL;
-    clv_client *c = NULL;
-    clv_code rc = clv_store_meta_get(app->store, "init_service_id", &service_id, err);
+    clv_code rc = clv_store_begin(app->store, err);
 
-    if (rc == CLV_OK)
-        rc = clv_store_service_get(app->store, service_id, &svc, err);
-    free(service_id);
-    if (rc != CLV_OK) {
-        clv_service_free(svc);
+    if (rc != CLV_OK)
         return rc;
-    }
-    /* Two tries: a node that starts at the same time may create it between our read and
-     * our insert (CLV_CONFLICT); then it is there to compare. */
+    if (svc != NULL)
+        rc = insert_client(app, NULL, svc, client_id, issuer, err);
+    else
+        rc = clv_console_tenant_add(app, NULL, tenant_id, issuer, err);
+    return clv_write_finish(app, rc, err);
+}
+
+/* Makes the console client client_id fit (create, follow_issuer). Two tries: a node that
+ * starts at the same time may create it between our read and our insert (CLV_CONFLICT);
+ * then it is there to compare. */
+static clv_code ensure_one(clv_app *app, const clv_service *svc, const char *tenant_id,
+                           const char *client_id, const char *issuer, clv_err *err)
+{
+    clv_client *c = NULL;
+    clv_code rc = CLV_OK;
+
     for (int attempt = 0; attempt < 2; attempt++) {
-        rc = clv_store_client_get(app->store, CLV_CONSOLE_CLIENT_ID, &c, err);
+        rc = clv_store_client_get(app->store, client_id, &c, err);
         if (rc == CLV_NOT_FOUND)
-            rc = create(app, svc, issuer, err);
+            rc = create(app, svc, tenant_id, client_id, issuer, err);
         else if (rc == CLV_OK)
             rc = follow_issuer(app, c, issuer, err);
         clv_client_free(c);
@@ -133,6 +178,72 @@ clv_code clv_console_client_ensure(clv_app *app, const char *issuer, clv_err *er
             break;
         clv_err_init(err);
     }
+    return rc;
+}
+
+/* Every tenant but the init one (init_tenant), a page at a time. */
+static clv_code ensure_tenants(clv_app *app, const char *init_tenant, const char *issuer,
+                               clv_err *err)
+{
+    char client_id[CLV_CONSOLE_CLIENT_ID_MAX], *cursor = NULL;
+    clv_code rc;
+
+    do {
+        clv_list l = {0};
+        rc = clv_store_tenant_list(app->store, cursor, 100, &l, err);
+        for (size_t i = 0; rc == CLV_OK && i < l.count; i++) {
+            const clv_tenant *t = l.items[i];
+            if (strcmp(t->id, init_tenant) == 0)
+                continue;
+            clv_console_client_id(t->id, client_id);
+            rc = ensure_one(app, NULL, t->id, client_id, issuer, err);
+        }
+        free(cursor);
+        cursor = l.next_cursor;
+        l.next_cursor = NULL;
+        clv_list_cleanup(&l);
+    } while (rc == CLV_OK && cursor != NULL);
+    free(cursor);
+    return rc;
+}
+
+clv_code clv_console_client_ensure(clv_app *app, const char *issuer, clv_err *err)
+{
+    char *service_id = NULL;
+    clv_service *svc = NULL;
+    clv_code rc = clv_store_meta_get(app->store, "init_service_id", &service_id, err);
+
+    if (rc == CLV_OK)
+        rc = clv_store_service_get(app->store, service_id, &svc, err);
+    free(service_id);
+    if (rc == CLV_OK)
+        rc = ensure_one(app, svc, svc->tenant_id, CLV_CONSOLE_CLIENT_ID, issuer, err);
+    if (rc == CLV_OK)
+        rc = ensure_tenants(app, svc->tenant_id, issuer, err);
     clv_service_free(svc);
     return rc;
+}
+
+bool clv_console_holds(clv_app *app, const char *tenant_id, const char *service_id)
+{
+    char client_id[CLV_CONSOLE_CLIENT_ID_MAX];
+    clv_client *c = NULL;
+    bool holds = false;
+
+    clv_console_client_id(tenant_id, client_id);
+    if (clv_store_client_get(app->store, client_id, &c, NULL) == CLV_OK)
+        holds = strcmp(c->service_id, service_id) == 0;
+    clv_client_free(c);
+    return holds;
+}
+
+void clv_console_init_tenant(clv_app *app, char *out, size_t n)
+{
+    char *id = NULL;
+
+    out[0] = '\0';
+    if (clv_store_meta_get(app->store, "init_tenant_id", &id, NULL) == CLV_OK &&
+        strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(id))
+        snprintf(out, n, "%s", id); /* an id (core/ids.h): safe in an HTML attribute */
+    free(id);
 }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "base/config.h"
+#include "core/console_client.h"
 #include "http/console_assets.h"
 #include "http/handlers.h"
 
@@ -49,7 +50,7 @@ typedef struct {
     const char *value;
 } placeholder;
 
-enum { PLACEHOLDERS = 3 };
+enum { PLACEHOLDERS = 4 };
 
 /* The length of tmpl with every placeholder of ph replaced by its value, written into out
  * when out is not NULL. */
@@ -85,14 +86,17 @@ static void index_headers(clv_resp *resp)
 }
 
 /* The index page: the issuer (the app goes there when the browser came by another
- * origin, whose redirect URI would not match) and its URLs under the issuer's path. */
+ * origin, whose redirect URI would not match), its URLs under the issuer's path and the
+ * init tenant (whose console client is clavis-console). */
 static void send_index(clv_req *r, clv_resp *resp)
 {
     const clv_console_asset *index = asset_named("index.html");
     const char *issuer = clv_req_app(r)->cfg->issuer, *ipath = clv_config_issuer_path(issuer);
-    char root[CLV_ISSUER_MAX + 16], assets[CLV_ISSUER_MAX + 64];
-    placeholder ph[PLACEHOLDERS] = {
-        {"{{ROOT}}", root}, {"{{ASSETS}}", assets}, {"{{ISSUER}}", issuer}};
+    char root[CLV_ISSUER_MAX + 16], assets[CLV_ISSUER_MAX + 64], init_tenant[64];
+    placeholder ph[PLACEHOLDERS] = {{"{{ROOT}}", root},
+                                    {"{{ASSETS}}", assets},
+                                    {"{{ISSUER}}", issuer},
+                                    {"{{INIT_TENANT}}", init_tenant}};
     size_t n;
 
     if (index == NULL) {
@@ -100,6 +104,9 @@ static void send_index(clv_req *r, clv_resp *resp)
         return;
     }
     snprintf(root, sizeof root, "%s/console", ipath);
+    /* which tenant's console client is clavis-console (core/console_client.h); an id is
+     * [a-z0-9_], nothing to escape */
+    clv_console_init_tenant(clv_req_app(r), init_tenant, sizeof init_tenant);
     snprintf(assets, sizeof assets, "%s" ASSETS "%s", ipath, clv_console_version);
     n = expand((const char *)index->data, ph, NULL);
     free(resp->body);
