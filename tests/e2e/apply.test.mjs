@@ -277,7 +277,8 @@ describe('clavis export and apply', () => {
     const svc = (await b.listAll(`/admin/v1/services?tenant_id=${t.id}`)).find((s) => s.name === 'Theirs');
     assert.equal(svc.tenant_id, t.id, 'created in the tenant named, not the caller\'s');
     const theirs = JSON.parse(ok(await cli(b, ['export', '--tenant-id', t.id])).stdout);
-    assert.deepEqual(theirs.services.map((s) => s.name), ['Theirs']);
+    // and the service that holds the tenant's console client (docs/DESIGN.md D13), without it
+    assert.deepEqual(theirs.services.map((s) => [s.name, s.clients.length]), [['Clavis console', 0], ['Theirs', 1]]);
     assert.ok(!JSON.parse(ok(await cli(b, ['export'])).stdout).services.some((s) => s.name === 'Theirs'));
     assert.match(ok(await cli(b, ['apply', '-f', path.join(dir, 'tenant.json'), '--tenant-id', t.id])).stdout, /No changes/);
   });

@@ -852,9 +852,12 @@ START_TEST(tenant_admin_boundaries)
                      CLV_NOT_FOUND);
     ck_assert_str_eq(err.field, "service_id");
     json_decref(body);
-    /* and its list leaves the other tenant out */
+    /* and its list leaves the other tenant out: its tenant's console client only
+     * (docs/DESIGN.md D13) */
     ck_assert_int_eq(clv_admin_client_list(app, ARGS(.p = &ta, .limit = 100), &out, &err), CLV_OK);
-    ck_assert_uint_eq(json_array_size(json_object_get(out, "items")), 0);
+    ck_assert_uint_eq(json_array_size(json_object_get(out, "items")), 1);
+    ck_assert_str_eq(jstr(json_array_get(json_object_get(out, "items"), 0), "tenant_id"),
+                     ta.tenant_id);
     json_decref(out);
     expect_none(&ev);
     out = get_client(cid, NULL);
@@ -890,7 +893,7 @@ START_TEST(tenant_admin_boundaries)
     ck_assert_int_eq(act(&ta, jstr(mine, "client_id"), CLV_CLIENT_DEACTIVATE, &out, &err), CLV_OK);
     json_decref(out);
     ck_assert_int_eq(clv_admin_client_list(app, ARGS(.p = &ta, .limit = 100), &out, &err), CLV_OK);
-    ck_assert_uint_eq(json_array_size(json_object_get(out, "items")), 1);
+    ck_assert_uint_eq(json_array_size(json_object_get(out, "items")), 2); /* and the console */
     json_decref(out);
     json_decref(mine);
     json_decref(tbody);
@@ -985,7 +988,7 @@ START_TEST(tenant_admin_cannot_grant_platform_admin)
     json_decref(p);
     expect_none(&ev);
     ck_assert_int_eq(clv_admin_client_list(app, ARGS(.p = &ta, .limit = 100), &out, &err), CLV_OK);
-    ck_assert_uint_eq(json_array_size(json_object_get(out, "items")), 1);
+    ck_assert_uint_eq(json_array_size(json_object_get(out, "items")), 2); /* and the console */
     ck_assert_uint_eq(
         json_array_size(json_object_get(json_array_get(json_object_get(out, "items"), 0), "roles")),
         0);
@@ -1150,16 +1153,18 @@ START_TEST(list_query_filters)
     list_fails(clv_admin_service_list, "status", "Active");
     list_fails(clv_admin_audit_list, "since", "yesterday");
     ck_assert_uint_eq(list_count(clv_admin_client_list, &admin, "type", "m2m"), 1);
-    ck_assert_uint_eq(list_count(clv_admin_client_list, &admin, "type", "public"), 0);
+    /* the consoles of the two tenants (docs/DESIGN.md D13) */
+    ck_assert_uint_eq(list_count(clv_admin_client_list, &admin, "type", "public"), 2);
     ck_assert_uint_eq(list_count(clv_admin_client_list, &admin, "effective_status", "active"),
-                      1);
+                      3);
     ck_assert_uint_eq(list_count(clv_admin_client_list, &admin, "q", "app"), 1);
-    ck_assert_uint_eq(list_count(clv_admin_service_list, &admin, "tenant_id", t1), 1);
+    ck_assert_uint_eq(list_count(clv_admin_service_list, &admin, "tenant_id", t1), 2);
     ck_assert_uint_eq(list_count(clv_admin_audit_list, &admin, "target", jstr(c, "client_id")),
                       1);
-    /* a tenant admin asking for another tenant still sees its own, which is empty */
-    ck_assert_uint_eq(list_count(clv_admin_client_list, &ta, "tenant_id", t1), 0);
-    ck_assert_uint_eq(list_count(clv_admin_service_list, &ta, "tenant_id", t1), 0);
+    /* a tenant admin asking for another tenant still sees its own, which holds only its
+     * console (docs/DESIGN.md D13) */
+    ck_assert_uint_eq(list_count(clv_admin_client_list, &ta, "tenant_id", t1), 1);
+    ck_assert_uint_eq(list_count(clv_admin_service_list, &ta, "tenant_id", t1), 1);
     ck_assert_uint_eq(list_count(clv_admin_user_list, &ta, "tenant_id", t1), 0);
     ck_assert_uint_eq(list_count(clv_admin_audit_list, &ta, "tenant_id", t1),
                       list_count(clv_admin_audit_list, &ta, NULL, NULL)); /* T2's creation */
