@@ -57,8 +57,9 @@ export function jwtPart(token, i) {
 }
 
 let tokens = JSON.parse(sessionStorage.getItem(KEY) || 'null');
-// a session of another tenant's console than the one asked for ends here (sign in anew)
-if (tokens && (tokens.client ?? 'clavis-console') !== clientIdFor(chosenTenant())) {
+// a session of another tenant's console than the one ?tenant= asks for ends here (sign in
+// anew); without ?tenant= this tab keeps its session, whatever another tab chose since
+if (tokens && asked !== null && (tokens.client ?? 'clavis-console') !== clientIdFor(chosenTenant())) {
   tokens = null;
   sessionStorage.removeItem(KEY);
 }
