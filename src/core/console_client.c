@@ -181,23 +181,75 @@ static clv_code ensure_one(clv_app *app, const clv_service *svc, const char *ten
     return rc;
 }
 
-/* Every tenant but the init one (init_tenant), a page at a time. */
+/* The consoles of the tenants of l marked in missing, made in one transaction (a first
+ * start on many tenants from before writes once a page, not once a tenant); when another
+ * node made one meanwhile (CLV_CONFLICT, all rolled back), one by one (ensure_one). */
+static clv_code create_missing(clv_app *app, const clv_list *l, const bool *missing,
+                               const char *issuer, clv_err *err)
+{
+    char client_id[CLV_CONSOLE_CLIENT_ID_MAX];
+    clv_code rc = clv_store_begin(app->store, err);
+
+    for (size_t i = 0; rc == CLV_OK && i < l->count; i++)
+        if (missing[i])
+            rc = clv_console_tenant_add(app, NULL, ((clv_tenant *)l->items[i])->id, issuer, err);
+    if ((rc = clv_write_finish(app, rc, err)) != CLV_CONFLICT)
+        return rc;
+    clv_err_init(err);
+    rc = CLV_OK;
+    for (size_t i = 0; rc == CLV_OK && i < l->count; i++) {
+        if (!missing[i])
+            continue;
+        clv_console_client_id(((clv_tenant *)l->items[i])->id, client_id);
+        rc = ensure_one(app, NULL, ((clv_tenant *)l->items[i])->id, client_id, issuer, err);
+    }
+    return rc;
+}
+
+/* The tenants of one page but the init one: their consoles kept right, the missing ones
+ * made together. */
+static clv_code ensure_page(clv_app *app, const clv_list *l, const char *init_tenant,
+                            const char *issuer, clv_err *err)
+{
+    char client_id[CLV_CONSOLE_CLIENT_ID_MAX];
+    bool missing[100] = {false}, any = false;
+    clv_code rc = CLV_OK;
+
+    for (size_t i = 0; rc == CLV_OK && i < l->count && i < 100; i++) {
+        const clv_tenant *t = l->items[i];
+        clv_client *c = NULL;
+        if (strcmp(t->id, init_tenant) == 0)
+            continue;
+        clv_console_client_id(t->id, client_id);
+        rc = clv_store_client_get(app->store, client_id, &c, err);
+        if (rc == CLV_NOT_FOUND) {
+            clv_err_init(err);
+            missing[i] = any = true;
+            rc = CLV_OK;
+        } else if (rc == CLV_OK) {
+            rc = follow_issuer(app, c, issuer, err);
+        }
+        clv_client_free(c);
+        if (rc == CLV_CONFLICT || rc == CLV_PRECONDITION) { /* another node, meanwhile */
+            clv_err_init(err);
+            rc = ensure_one(app, NULL, t->id, client_id, issuer, err);
+        }
+    }
+    return rc == CLV_OK && any ? create_missing(app, l, missing, issuer, err) : rc;
+}
+
+/* Every tenant but the init one (init_tenant), a page of 100 at a time. */
 static clv_code ensure_tenants(clv_app *app, const char *init_tenant, const char *issuer,
                                clv_err *err)
 {
-    char client_id[CLV_CONSOLE_CLIENT_ID_MAX], *cursor = NULL;
+    char *cursor = NULL;
     clv_code rc;
 
     do {
         clv_list l = {0};
         rc = clv_store_tenant_list(app->store, cursor, 100, &l, err);
-        for (size_t i = 0; rc == CLV_OK && i < l.count; i++) {
-            const clv_tenant *t = l.items[i];
-            if (strcmp(t->id, init_tenant) == 0)
-                continue;
-            clv_console_client_id(t->id, client_id);
-            rc = ensure_one(app, NULL, t->id, client_id, issuer, err);
-        }
+        if (rc == CLV_OK)
+            rc = ensure_page(app, &l, init_tenant, issuer, err);
         free(cursor);
         cursor = l.next_cursor;
         l.next_cursor = NULL;
