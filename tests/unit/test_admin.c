@@ -17,6 +17,7 @@
 #include "base/config.h"
 #include "core/app.h"
 #include "core/audit.h"
+#include "core/console_client.h"
 #include "core/ids.h"
 #include "core/retention.h"
 #include "core/secret.h"
@@ -1140,6 +1141,46 @@ static size_t list_count(clv_admin_fn fn, const clv_principal *p, const char *na
     return n;
 }
 
+/* docs/DESIGN.md D13: a new tenant holds its own console client — protected, first-party,
+ * for the issuer — in a service that can be neither deactivated nor deleted; only a
+ * platform admin may change the client. */
+START_TEST(tenant_console)
+{
+    char id[CLV_CONSOLE_CLIENT_ID_MAX], holder[64];
+    clv_principal ta = {.actor_type = "client", .tenant_admin = true};
+    json_t *c, *out = NULL, *patch = parse("{\"redirect_uris\": [\"https://evil.example/cb\"]}");
+    clv_err err;
+
+    snprintf(ta.actor_id, sizeof ta.actor_id, "cid_ta");
+    snprintf(ta.tenant_id, sizeof ta.tenant_id, "%s", t2);
+    clv_console_client_id(t2, id);
+    ck_assert(strncmp(id, "clavis-console-", 15) == 0 && strcmp(id + 15, t2) == 0); /* its name */
+    c = get_client(id, NULL);
+    ck_assert_str_eq(jstr(c, "tenant_id"), t2);
+    ck_assert_str_eq(jstr(c, "type"), "public");
+    ck_assert(json_is_true(json_object_get(c, "protected")));
+    ck_assert(json_is_true(json_object_get(c, "first_party")));
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(c, "redirect_uris"), 0)),
+                     "http://127.0.0.1:9/console/callback");
+    snprintf(holder, sizeof holder, "%s", jstr(c, "service_id"));
+    ck_assert(clv_console_holds(app, t2, holder));
+    ck_assert(!clv_console_holds(app, t1, holder));
+    ck_assert(!clv_console_holds(app, t1, svc1));
+    for (int a = 0; a < 2; a++) {
+        clv_service_action act = a == 0 ? CLV_SERVICE_DEACTIVATE : CLV_SERVICE_DELETE;
+        clv_err_init(&err);
+        ck_assert_int_eq(clv_admin_service_action(app, ARGS(.p = &admin, .id = holder, .action = act),
+                                                  NO_OUT, &err),
+                         CLV_CONFLICT);
+    }
+    clv_err_init(&err);
+    ck_assert_int_eq(patch_if(&ta, id, patch, NULL, &out, NULL, &err), CLV_FORBIDDEN);
+    ck_assert_ptr_null(out);
+    json_decref(patch);
+    json_decref(c);
+}
+END_TEST
+
 START_TEST(list_query_filters)
 {
     clv_principal ta = {.actor_type = "client", .tenant_admin = true};
@@ -1204,6 +1245,7 @@ static Suite *admin_suite(void)
     tcase_add_test(access, service_approval_keeps_secrets);
     tcase_add_test(access, service_status_reaches_clients);
     tcase_add_test(access, list_query_filters);
+    tcase_add_test(access, tenant_console);
     return s;
 }
 
