@@ -2,7 +2,7 @@
 // may set: docs/DESIGN.md D10) and the signing keys (platform admins).
 import { api } from './api.js';
 import { who, ISSUER } from './auth.js';
-import { h, field, showErrors, statusBadge, when, table, confirmAction, toast, message, copyable } from './ui.js';
+import { h, field, showErrors, statusBadge, badge, when, table, confirmAction, toast, message, copyable } from './ui.js';
 
 const names = new Map();
 
@@ -58,29 +58,33 @@ export async function tenantPage(id, main) {
     h('h2', 'Settings'), form);
 }
 
+const STATE = { active: 'active', next: 'live', retired: 'inactive' }; // badge colours
+
 export async function keysPage(main) {
   const box = h('div.msg');
   const list = h('div');
   const refresh = async () => {
     try {
       const { body } = await api('GET', '/keys');
-      list.replaceChildren(table('Signing keys', ['Key id (kid)', 'Algorithm', 'State', 'Created', 'Retired keys verify until'],
-        body.items.map((k) => [h('code', k.kid), k.alg, h(`span.badge.b-${k.state === 'active' ? 'active' : 'inactive'}`, k.state), when(k.created_at), when(k.retire_at)]), 'No keys.'));
+      list.replaceChildren(table('Signing keys', ['Key id (kid)', 'Algorithm', 'State', 'Since', 'Retired keys verify until'],
+        body.items.map((k) => [h('code', k.kid), k.alg, badge(k.state, STATE[k.state] ?? 'inactive'), when(k.created_at), when(k.retire_at)]), 'No keys.'));
     } catch (e) { message(box, e.message, 'error'); }
   };
-  const form = h('form.filters', field({ name: 'alg', label: 'Algorithm', options: [['', 'Every algorithm'], ['RS256', 'RS256'], ['ES256', 'ES256'], ['EdDSA', 'EdDSA']] }),
-    h('button.btn.btn-primary', { type: 'submit' }, 'Rotate'));
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const alg = new FormData(form).get('alg');
-    if (!(await confirmAction('Rotate signing keys?', `A new ${alg || 'key for every algorithm'} signs from now on; the old one stays published and verifies until its tokens have expired.`, 'Rotate'))) return;
+  const alg = field({ name: 'alg', label: 'Algorithm', options: [['', 'Every algorithm'], ['RS256', 'RS256'], ['ES256', 'ES256'], ['EdDSA', 'EdDSA']] });
+  const run = async (verb, title, text) => {
+    const a = alg.querySelector('select').value;
+    if (!(await confirmAction(title, text(a || 'every algorithm'), verb))) return;
     try {
-      const { body } = await api('POST', '/keys/rotate', alg ? { alg } : {});
-      toast(`${body.items.length} new key(s)`);
-      message(box, `Rotated: ${body.items.map((k) => `${k.alg} ${k.kid}`).join(', ')}`, 'ok');
+      const { body } = await api('POST', `/keys/${verb.toLowerCase()}`, a ? { alg: a } : {});
+      toast(`${body.items.length} key(s)`);
+      message(box, body.items.length ? `${verb === 'Rotate' ? 'Rotated' : 'Published'}: ${body.items.map((k) => `${k.alg} ${k.kid}`).join(', ')}`
+        : 'Nothing to publish: every algorithm asked for has a next key.', 'ok');
       refresh();
     } catch (e) { message(box, e.message, 'error'); }
-  });
+  };
+  const form = h('form.filters', { on: { submit: (ev) => ev.preventDefault() } }, alg,
+    h('button.btn', { type: 'button', on: { click: () => run('Publish', 'Publish next keys?', (a) => `A next key for ${a} goes into /jwks now, so relying parties know it before it signs; the next rotation makes it active.`) } }, 'Publish next key'),
+    h('button.btn.btn-primary', { type: 'button', on: { click: () => run('Rotate', 'Rotate signing keys?', (a) => `The key of ${a} is retired and its next key (or a new one) signs from now on; the old one stays published and verifies until its tokens have expired.`) } }, 'Rotate'));
   main.replaceChildren(h('h1', 'Signing keys'),
     h('p.lead', 'The keys that sign tokens, for every tenant. Only platform admins see this page; no key material is ever shown.'),
     box, form, list);

@@ -260,6 +260,15 @@ test('a platform admin: signing keys, a tenant\'s page; its session does not ope
     assert.equal(after.find((k) => k.kid === rsOld.kid).state, 'retired');
     assert.equal(after.filter((k) => k.state === 'active').length, before.filter((k) => k.state === 'active').length, 'only RS256 rotated');
     await main.getByRole('cell', { name: rsNew.kid }).waitFor();
+    // a next key published ahead of its rotation
+    await main.getByLabel('Algorithm').selectOption('ES256');
+    await main.getByRole('button', { name: 'Publish next key' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Publish', exact: true }).click();
+    await main.getByText(/^Published: ES256 /).waitFor();
+    const next = (await srv.api('GET', '/admin/v1/keys')).body.items.filter((k) => k.state === 'next');
+    assert.deepEqual(next.map((k) => k.alg), ['ES256']);
+    await main.getByRole('row').filter({ has: page.getByRole('cell', { name: next[0].kid }) }).getByText('next', { exact: true }).waitFor();
+    await checkA11y(page, 'signing keys with a next key');
 
     // a tenant's page: its name (platform admins only) and console link
     await page.getByRole('link', { name: 'Tenants', exact: true }).click();
