@@ -166,7 +166,8 @@ def refresh(r, out, date, machine, versions, command, method):
         f"- Command: `{command}`",
         f"- Method: each server on CPU 0 (`taskset -c 0`), wrk on CPU 1; {method}; "
         "`bench/refresh.lua`: each wrk connection presents a refresh token once and goes on with "
-        "the one that comes back (one chain per connection, 16 first tokens per connection); an "
+        "the one that comes back (one chain per connection, 16 first tokens per connection; wrk "
+        "`--timeout 10s`); an "
         "answer that is not 200 or carries no `access_token` or no new `refresh_token` is counted "
         "as bad and must be 0; a curl pre-flight first rotates one token and checks for an ES256 "
         "access token and a new refresh token. Each server rotates on every use with reuse detection:",
