@@ -14,10 +14,32 @@
 # that line is kept).
 #   bench/compare.sh
 #   PEERS="oidc-provider" DURATION=5 RUNS=1 OUT=/tmp/perf.md bench/compare.sh
+# The refresh case (CASES=refresh alone: only it; its own block of the file, below the
+# marker line): refresh_token rotation with reuse detection, ES256 access tokens, on every
+# server, each chaining its tokens through bench/refresh.lua (each wrk connection presents
+# a refresh token once and goes on with the new one; non-200 answers and answers without
+# access_token or a new refresh_token are counted as bad); a pre-flight rotates one token
+# with curl and checks the answer (ES256 access token, new refresh token). The first
+# refresh tokens (16 per connection: those in flight when a wrk run stops are lost, one per
+# connection and run, and a run is tried up to three times):
+#   - Clavis: bench/flows.py (authorization-code round trips with an SSO session), a
+#     confidential first-party client, scope "openid profile", ES256 access and ID tokens;
+#     SQLite (WAL, synchronous=FULL, the default), the server with --threads W_THREADS
+#     (default 32, as bench/writes.sh: group commit needs threads to wait in), on CPU 0;
+#   - Glewlwyd: its password grant (a user "bench"), the ES256 OIDC plugin instance with
+#     refresh-token-one-use "always" (a refresh token is disabled when used and a new one
+#     comes back; one presented twice disables the last token of its chain) and
+#     refresh-token-rolling; SQLite (its rollback journal, synchronous=FULL);
+#   - oidc-provider: code flows scripted in node (peers/oidc-provider/tokens.mjs; the
+#     server answers its login and consent at once), rotateRefreshToken: true (a consumed
+#     token presented again revokes its grant), ES256 access (JWT) and ID tokens; its
+#     in-memory adapter (nothing durable).
+#   CASES=refresh PEERS=glewlwyd WRITES=0 bench/compare.sh
 # Then the write paths on both backends, bench/writes.sh (its own block of the file;
 # WRITES=0 skips it).
 # Environment: CLAVIS_BIN (default build/clavis; built with `make build` if missing),
-# PEERS (default "glewlwyd oidc-provider"), DURATION, RUNS, CONNS, THREADS, WARMUP, OUT.
+# PEERS (default "glewlwyd oidc-provider"), CASES (default "table refresh": "table" is
+# the cases of the main table), W_THREADS, DURATION, RUNS, CONNS, THREADS, WARMUP, OUT.
 # Installs what it needs (apt-get: wrk glewlwyd sqlite3 curl openssl; npm ci in
 # bench/peers/oidc-provider). Runs as root or with sudo for apt-get.
 set -euo pipefail
@@ -25,11 +47,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 bin=${CLAVIS_BIN:-$root/build/clavis}
 peers=${PEERS:-"glewlwyd oidc-provider"}
+cases=${CASES:-"table refresh"}
+wthreads=${W_THREADS:-32}
 out_md=${OUT:-$root/docs/PERFORMANCE.md}
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
+export BENCH_WRK_THREADS=$BENCH_THREADS # how bench/refresh.lua shares out its tokens
 
 has_peer() { [[ " $peers " == *" $1 "* ]]; }
+has_case() { [[ " $cases " == *" $1 "* ]]; }
 
 install_deps() {
     local need=() c
@@ -93,7 +119,7 @@ record_ceiling() {
         bench_record ceiling "$alg" each "$(sed 's/^ //; s/ /, /g' <<<"${CEIL[$alg]}")"
     done
 }
-measure_ceiling start
+if has_case table; then measure_ceiling start; fi
 
 # Signing keys for the peers (Clavis makes its own at init): RSA-2048 and P-256.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/rsa.key" -out "$tmp/rsa.crt" \
@@ -145,10 +171,28 @@ get_case() { # server case pid url must-contain
     bench_wrk_case "$1" "$2" "$3" "$4" "$here/get.lua"
 }
 
+# The refresh case: tokens is a file of refresh tokens (one a line) of the client auth
+# (base64 of id:secret); the first is rotated by curl (must come back with an ES256 access
+# token and a new refresh token, which replaces it), then wrk chains them all.
+refresh_case() { # server pid url auth tokens
+    local body
+    body=$(curl -s -H "Authorization: Basic $4" -d grant_type=refresh_token \
+        --data-urlencode "refresh_token=$(head -n 1 "$5")" "$3")
+    bench_check_json "$body" access_token ES256
+    bench_check_json "$body" refresh_token
+    sed -i "1s|.*|$(bench_json_field "$body" refresh_token)|" "$5"
+    bench_record "$1" refresh id_token "$(grep -q '"id_token"' <<<"$body" && echo yes || echo no)"
+    # A disk-bound peer answers in seconds under load: wrk waits 10 s rather than its 2 s
+    # before it counts a request as a timeout (a socket error).
+    BENCH_AUTH=$4 BENCH_REFRESH_FILE=$5 BENCH_WRK_TIMEOUT=10s bench_wrk_case "$1" refresh "$2" "$3" "$here/refresh.lua"
+}
+refresh_tokens=$((BENCH_CONNS * 16))
+
+# RSS after the load of the main table's cases (before the refresh case, which Clavis
+# runs on a server of its own).
 after_load() { # server pid
     bench_record "$1" rss_load kib "$(bench_rss_kib "$2")"
     echo "  $1: RSS after load $(bench_rss_kib "$2") KiB" >&2
-    bench_stop "$2"
 }
 
 # ---- Clavis ----
@@ -160,8 +204,8 @@ run_clavis() {
     log=$dir/server.log
     echo "== Clavis ($bin) on $url" >&2
     init=$("$bin" init --db "$dir/clavis.db" --json)
-    local serve=("$bin" serve --listen "127.0.0.1:$port" --issuer "$url" --db "$dir/clavis.db" --threads 1)
-    bench_start "$log" "$port" /healthz "${serve[@]}"
+    local serve=("$bin" serve --listen "127.0.0.1:$port" --issuer "$url" --db "$dir/clavis.db")
+    bench_start "$log" "$port" /healthz "${serve[@]}" --threads 1
     at=$(bench_json_field "$(curl -sf -u "$(bench_json_field "$init" client_id):$(bench_json_field "$init" client_secret)" \
         -d grant_type=client_credentials -d scope=admin "$url/token")" access_token)
     api() { curl -sf -H "Authorization: Bearer $at" -H 'Content-Type: application/json' -d "$2" "$url$1"; }
@@ -173,8 +217,14 @@ run_clavis() {
         CLAVIS_SECRET[$alg]=$(bench_json_field "$c" client_secret)
     done
     bench_stop "$BENCH_PID"
+    if has_case table; then clavis_table "$log" "$port" "$url" "${serve[@]}" --threads 1; fi
+    if has_case refresh; then clavis_refresh "$log" "$port" "$url" "$dir" "$at" "${serve[@]}" --threads "$wthreads"; fi
+}
 
-    timed_start clavis "$log" "$port" /healthz "${serve[@]}"
+clavis_table() { # log port url serve...
+    local log=$1 port=$2 url=$3 alg
+    shift 3
+    timed_start clavis "$log" "$port" /healthz "$@"
     local pid=$BENCH_PID
     measure_ceiling "before Clavis's /token cases"
     for alg in RS256 ES256 EdDSA; do
@@ -188,6 +238,20 @@ run_clavis() {
     get_case clavis discovery "$pid" "$url/.well-known/openid-configuration" jwks_uri
     get_case clavis jwks "$pid" "$url/jwks" '"keys"'
     after_load clavis "$pid"
+    bench_stop "$pid"
+}
+
+# Rotation on the server of the write cases (bench/writes.sh): --threads W_THREADS.
+clavis_refresh() { # log port url dir admin-token serve...
+    local log=$1 port=$2 url=$3 dir=$4 at=$5
+    shift 5
+    echo "== Clavis refresh rotation (--threads $wthreads)" >&2
+    bench_start "$log" "$port" /healthz "$@"
+    python3 "$here/flows.py" "$url" "$at" "$refresh_tokens" "$dir" >/dev/null
+    # shellcheck source=/dev/null
+    source "$dir/flow.env"
+    refresh_case clavis "$BENCH_PID" "$url/token" "$BENCH_AUTH" "$dir/refresh.txt"
+    bench_stop "$BENCH_PID"
 }
 
 # ---- Glewlwyd ----
@@ -222,12 +286,46 @@ print(json.dumps(json.loads(s)))
 EOF
 )"
     done
-    gapi "/client/?source=database" '{"client_id":"bench","name":"bench","confidential":true,"client_secret":"bench-secret-bench-secret-bench-secret","scope":["read"],"authorization_type":["client_credentials"],"token_endpoint_auth_method":["client_secret_basic"],"redirect_uri":[],"enabled":true}'
+    gapi "/client/?source=database" '{"client_id":"bench","name":"bench","confidential":true,"client_secret":"bench-secret-bench-secret-bench-secret","scope":["read"],"authorization_type":["client_credentials","password","refresh_token"],"token_endpoint_auth_method":["client_secret_basic"],"redirect_uri":[],"enabled":true}'
+    # The owner of the refresh tokens (password grant).
+    gapi "/user/?source=database" '{"username":"bench","name":"bench","password":"bench-password-1","scope":["read"],"enabled":true}'
     bench_stop "$BENCH_PID"
 
-    local sec=bench-secret-bench-secret-bench-secret
-    timed_start glewlwyd "$log" "$port" /api/rs/.well-known/openid-configuration "${serve[@]}"
-    local pid=$BENCH_PID
+    local sec=bench-secret-bench-secret-bench-secret pid
+    if has_case table; then
+        timed_start glewlwyd "$log" "$port" /api/rs/.well-known/openid-configuration "${serve[@]}"
+        pid=$BENCH_PID
+        glewlwyd_table "$pid" "$url" "$sec"
+    else
+        bench_start "$log" "$port" /api/rs/.well-known/openid-configuration "${serve[@]}"
+        pid=$BENCH_PID
+    fi
+    if has_case refresh; then
+        echo "== Glewlwyd refresh rotation: $refresh_tokens password grants" >&2
+        python3 - "$url/es/token" "$(b64 bench "$sec")" "$refresh_tokens" >"$dir/refresh.txt" <<'EOF'
+import json, sys, time, urllib.error, urllib.request
+from concurrent.futures import ThreadPoolExecutor
+url, auth, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def grant(_):
+    req = urllib.request.Request(url, b"grant_type=password&username=bench&password=bench-password-1&scope=read",
+                                 {"Authorization": "Basic " + auth})
+    for attempt in range(10):  # a 500 now and then under concurrent writes: again
+        try:
+            return json.load(urllib.request.urlopen(req))["refresh_token"]
+        except urllib.error.HTTPError as e:
+            if e.code != 500 or attempt == 9:
+                raise
+            time.sleep(0.2)
+with ThreadPoolExecutor(4) as pool:  # Glewlwyd waits on its disk: a few at a time
+    print("\n".join(pool.map(grant, range(n))))
+EOF
+        refresh_case glewlwyd "$pid" "$url/es/token" "$(b64 bench "$sec")" "$dir/refresh.txt"
+    fi
+    bench_stop "$pid"
+}
+
+glewlwyd_table() { # pid url secret
+    local pid=$1 url=$2 sec=$3
     token_case glewlwyd token_RS256 "$pid" "$url/rs/token" bench "$sec" RS256
     token_case glewlwyd token_ES256 "$pid" "$url/es/token" bench "$sec" ES256
     local jwt
@@ -248,8 +346,25 @@ run_oidc_provider() {
     echo "== node-oidc-provider $(cd "$here/peers/oidc-provider" && node -p 'require("oidc-provider/package.json").version') (node $(node --version)) on $url" >&2
     local serve=(env PORT="$port" ISSUER="$url" RSA_KEY="$tmp/rsa.key" EC_KEY="$tmp/ec.key"
         CLIENT_SECRET="$sec" node "$here/peers/oidc-provider/server.mjs")
-    timed_start oidc-provider "$log" "$port" /.well-known/openid-configuration "${serve[@]}"
-    local pid=$BENCH_PID
+    local pid
+    if has_case table; then
+        timed_start oidc-provider "$log" "$port" /.well-known/openid-configuration "${serve[@]}"
+        pid=$BENCH_PID
+        oidc_provider_table "$pid" "$url" "$sec"
+    else
+        bench_start "$log" "$port" /.well-known/openid-configuration "${serve[@]}"
+        pid=$BENCH_PID
+    fi
+    if has_case refresh; then
+        echo "== oidc-provider refresh rotation: $refresh_tokens code flows" >&2
+        taskset -c 1 node "$here/peers/oidc-provider/tokens.mjs" "$url" bench-rt "$sec" "$refresh_tokens" "$dir/refresh.txt"
+        refresh_case oidc-provider "$pid" "$url/token" "$(b64 bench-rt "$sec")" "$dir/refresh.txt"
+    fi
+    bench_stop "$pid"
+}
+
+oidc_provider_table() { # pid url secret
+    local pid=$1 url=$2 sec=$3
     token_case oidc-provider token_RS256 "$pid" "$url/token" bench-RS256 "$sec" RS256
     token_case oidc-provider token_ES256 "$pid" "$url/token" bench-ES256 "$sec" ES256
     # Its in-memory adapter keeps nothing for JWT access tokens, so it cannot introspect
@@ -275,6 +390,7 @@ machine="$(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2}'), $(n
 cmd="bench/compare.sh"
 [[ -n ${PEERS:-} || -n ${DURATION:-} || -n ${RUNS:-} || -n ${CONNS:-} ]] &&
     cmd="PEERS=\"$peers\" DURATION=$BENCH_DURATION RUNS=$BENCH_RUNS CONNS=$BENCH_CONNS $cmd"
+[[ -n ${CASES:-} || -n ${W_THREADS:-} ]] && cmd="CASES=\"$cases\" W_THREADS=$wthreads $cmd"
 [[ -n ${CLAVIS_BIN:-} ]] && cmd="CLAVIS_BIN=${CLAVIS_BIN#"$root"/} $cmd"
 python3 "$here/report.py" compare "$BENCH_RESULTS" "$out_md" \
     "$(date -u '+%Y-%m-%d %H:%M UTC')" "$machine" "$versions" "$cmd" \

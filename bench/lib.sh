@@ -150,14 +150,15 @@ bench_wait_quiet() {
 # % of CPU 0 busy with anything but the server, of CPU 1 with anything but wrk); a run with
 # more than FOREIGN_MAX (default 5) % foreign load on CPU 0, or FOREIGN_MAX1 (default 20:
 # wrk leaves room there) on CPU 1, is done again after waiting for quiet, up to twice, and
-# the last try is kept.
+# the last try is kept. BENCH_WRK_TIMEOUT, if set, is wrk's --timeout (its default: 2s).
 bench_wrk_case() { # server case pid url script
     local server=$1 case=$2 pid=$3 url=$4 script=$5 out r try rps=() p50=() p99=() cpu=()
     local foreign=() foreign1=() client=() bad=0 errs=0 c0 c1 t0 t1 k0 k1 j0 j1 w0 w1 b e hz fpct f1pct
-    local fmax=${FOREIGN_MAX:-5} fmax1=${FOREIGN_MAX1:-20}
+    local fmax=${FOREIGN_MAX:-5} fmax1=${FOREIGN_MAX1:-20} tmo=()
+    [[ -z ${BENCH_WRK_TIMEOUT:-} ]] || tmo=(--timeout "$BENCH_WRK_TIMEOUT")
     hz=$(getconf CLK_TCK)
     bench_wait_quiet
-    taskset -c 1 wrk -t"$BENCH_THREADS" -c"$BENCH_CONNS" -d"${BENCH_WARMUP}s" -s "$script" "$url" >/dev/null
+    taskset -c 1 wrk -t"$BENCH_THREADS" -c"$BENCH_CONNS" -d"${BENCH_WARMUP}s" "${tmo[@]}" -s "$script" "$url" >/dev/null
     for ((r = 0; r < BENCH_RUNS; r++)); do
         for ((try = 0; try < 3; try++)); do
             c0=$(bench_cpu_ticks "$pid")
@@ -166,7 +167,7 @@ bench_wrk_case() { # server case pid url script
             bench_children_ticks
             w0=$BENCH_CHILD_TICKS
             t0=$EPOCHREALTIME
-            out=$(taskset -c 1 wrk -t"$BENCH_THREADS" -c"$BENCH_CONNS" -d"${BENCH_DURATION}s" --latency -s "$script" "$url")
+            out=$(taskset -c 1 wrk -t"$BENCH_THREADS" -c"$BENCH_CONNS" -d"${BENCH_DURATION}s" "${tmo[@]}" --latency -s "$script" "$url")
             t1=$EPOCHREALTIME
             bench_children_ticks
             w1=$BENCH_CHILD_TICKS

@@ -4,7 +4,9 @@
 -- revoke its family, docs/DESIGN.md). Needs at least as many tokens as connections. At
 -- the end the tokens it holds are written back to the file for the next run (those whose
 -- request was in flight when wrk stopped are lost: give a few times the connections).
--- Counts as bad every answer that is not 200 or carries no new refresh_token.
+-- Counts as bad every answer that is not 200 or carries no access_token or no new
+-- refresh_token. Serves every server of bench/compare.sh (Clavis, Glewlwyd, oidc-provider):
+-- the URL is the token endpoint, the client authenticates with client_secret_basic.
 -- Environment: BENCH_AUTH (base64 of client_id:secret), BENCH_REFRESH_FILE, BENCH_WRK_THREADS
 -- (wrk -t, how the tokens are shared out).
 local threads = {}
@@ -32,7 +34,7 @@ function request()
 end
 function response(status, headers, body)
     local t = string.match(body, '"refresh_token":%s*"([^"]+)"')
-    if status ~= 200 or t == nil then
+    if status ~= 200 or t == nil or not string.find(body, '"access_token":%s*"') then
         bad = bad + 1
     else
         table.insert(pool, t)
