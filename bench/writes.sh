@@ -5,6 +5,7 @@
 # compare.sh runs it at its end (WRITES=0 skips it); alone:
 #   bench/writes.sh
 #   BACKENDS=sqlite DURATION=5 RUNS=1 bench/writes.sh
+#   BACKENDS=sqlite CASES=create OUT=/tmp/w.md bench/writes.sh    # one case, docs untouched
 # Cases, on each backend (SQLite: a file with WAL and synchronous=FULL; PostgreSQL: a
 # throwaway cluster started here with its durable defaults — fsync on, synchronous_commit
 # on — pinned to CPU 0 together with the server, so that "one core" holds the database too):
@@ -21,7 +22,8 @@
 # (docs/DESIGN.md D10) batches the requests that wait at the same time, so it needs
 # threads to wait in; each is one core's worth of CPU all the same (taskset -c 0).
 # Writes its block of docs/PERFORMANCE.md (between its markers) or OUT.
-# Environment: CLAVIS_BIN, BACKENDS ("sqlite postgres"), W_THREADS, DURATION, RUNS, CONNS,
+# Environment: CLAVIS_BIN, BACKENDS ("sqlite postgres"), CASES (the cases of a backend to run,
+# default "refresh authcode create token"; two_nodes runs with postgres), W_THREADS, DURATION, RUNS, CONNS,
 # THREADS, WARMUP, OUT, QUIET_WAIT (lib.sh: how long to wait for a quiet machine).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +31,7 @@ root=$(cd "$here/.." && pwd)
 bin=${CLAVIS_BIN:-$root/build/clavis}
 backends=${BACKENDS:-"sqlite postgres"}
 wthreads=${W_THREADS:-32}
+cases=" ${CASES:-refresh authcode create token} "
 out_md=${OUT:-$root/docs/PERFORMANCE.md}
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
@@ -116,10 +119,11 @@ run_backend() { # backend
     port=${ISSUER##*:}
     serve 0 "$wthreads" "$port"
     flows
-    bench_wrk_case "$b" refresh "$PID" "$URL/token" "$here/refresh.lua"
-    bench_wrk_case "$b" authcode "$PID" "$URL/" "$here/authcode.lua"
-    bench_wrk_case "$b" create "$PID" "$URL/" "$here/create.lua"
+    [[ $cases == *" refresh "* ]] && bench_wrk_case "$b" refresh "$PID" "$URL/token" "$here/refresh.lua"
+    [[ $cases == *" authcode "* ]] && bench_wrk_case "$b" authcode "$PID" "$URL/" "$here/authcode.lua"
+    [[ $cases == *" create "* ]] && bench_wrk_case "$b" create "$PID" "$URL/" "$here/create.lua"
     bench_stop "$PID"
+    [[ $cases == *" token "* ]] || return 0
     echo "== $b: /token client_credentials ES256 (server --threads 1)" >&2
     serve 0 1 "$port"
     curl -sf -H "Authorization: Basic $M2M_AUTH" -d grant_type=client_credentials -d scope=read "$URL/token" | grep -q access_token

@@ -405,8 +405,9 @@ static int64_t keys_out_of_order(void)
                    " FROM clients_fts_map m JOIN clients c ON c.id = m.id) WHERE a <> b");
 }
 
-/* Clients of one second that arrive with ids out of order (two nodes, or a clock set
- * back): the second is numbered again, and pages with q keep the list order. */
+/* Clients of one second that arrive with ids out of order (two nodes, requests of one
+ * batch overtaking each other, or a clock set back): the keys after the new client's place
+ * move up (sqlite/q_index.c), and pages with q keep the list order. */
 START_TEST(q_keys_follow_list_order)
 {
     clv_client_filter f = {.status = -1, .type = -1, .q = "same", .limit = 1};

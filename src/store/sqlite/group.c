@@ -87,13 +87,18 @@ static void finish_waiters(waiter *list, clv_code rc, const clv_err *err)
     }
 }
 
-/* Commits the open batch (the caller holds the writer), or rolls it back if COMMIT fails. */
+/* Commits the open batch (the caller holds the writer), the names of its new clients
+ * indexed for q first, in one statement per index (q_index.c); or rolls it back if that or
+ * COMMIT fails. Either way clients_q_pending is empty after it. */
 static clv_code commit_batch(clv_sqlite_group *g, clv_err *err)
 {
-    clv_code rc = clv_sqlite_run(g->w, ST_COMMIT, err);
+    clv_code rc = clv_sqlite_q_flush(g->w, err);
 
+    if (rc == CLV_OK)
+        rc = clv_sqlite_run(g->w, ST_COMMIT, err);
     if (rc != CLV_OK && !sqlite3_get_autocommit(g->w->db))
         clv_sqlite_run(g->w, ST_ROLLBACK, NULL);
+    g->w->q_pending = false;
     g->open = false;
     return rc;
 }
@@ -162,6 +167,12 @@ static clv_code start(clv_sqlite_group *g, clv_err *err)
 
     if (rc != CLV_OK)
         return rc;
+    g->w->batched = true;
+    if ((rc = clv_sqlite_run(g->w, ST_WRITER_TEMP, err)) != CLV_OK) {
+        clv_sqlite_conn_free(g->w);
+        g->w = NULL;
+        return rc;
+    }
     if (pthread_create(&g->thread, NULL, committer, g) != 0) {
         clv_sqlite_conn_free(g->w);
         g->w = NULL;

@@ -28,6 +28,7 @@ typedef enum {
     ST_SAVEPOINT,
     ST_RELEASE,
     ST_ROLLBACK_TO,
+    ST_WRITER_TEMP,
     ST_GROUP_SAVEPOINT,
     ST_GROUP_RELEASE,
     ST_GROUP_ROLLBACK_TO,
@@ -77,6 +78,18 @@ typedef enum {
     ST_CLIENT_Q_REMAP,
     ST_CLIENT_Q_REINDEX,
     ST_CLIENT_Q_REINDEX_GRAMS,
+    ST_CLIENT_Q_PEND,
+    ST_CLIENT_Q_FLUSH,
+    ST_CLIENT_Q_FLUSH_GRAMS,
+    ST_CLIENT_Q_FLUSH_DONE,
+    ST_CLIENT_Q_BEFORE,
+    ST_CLIENT_Q_SHIFT_FORGET,
+    ST_CLIENT_Q_SHIFT_FORGET_GRAMS,
+    ST_CLIENT_Q_SHIFT_PEND,
+    ST_CLIENT_Q_SHIFT_OUT,
+    ST_CLIENT_Q_SHIFT_IN,
+    ST_CLIENT_Q_SHIFT_PEND_OUT,
+    ST_CLIENT_Q_SHIFT_PEND_IN,
     ST_SECRET_INSERT,
     ST_SECRET_LIST,
     ST_SECRET_DELETE,
@@ -148,6 +161,9 @@ extern const char *const clv_sqlite_sql[ST_COUNT];
 /* The numbered migrations: clv_sqlite_migrations[i] brings the schema to version i + 1. */
 extern const char *const clv_sqlite_migrations[];
 extern const int clv_sqlite_migration_count;
+/* The number of the migration from which the names of a batch's new clients wait in
+ * clients_q_pending until it commits (sql.c, q_index.c). */
+int clv_sqlite_migration_q_pending(void);
 
 /* One thread's connection; owned by the store's list, reached through a pthread key. */
 typedef struct clv_sqlite_conn clv_sqlite_conn;
@@ -161,6 +177,9 @@ struct clv_sqlite_conn {
     /* A thread's own connection reads; while the thread has a transaction or a write open,
      * tx is the writer connection (group.c) and clv_sqlite_conn_get answers that. */
     clv_sqlite_conn *tx;
+    /* The writer of group.c: the clients it creates are indexed for q when their batch
+     * commits (q_index.c); q_pending: some may wait in clients_q_pending. */
+    bool batched, q_pending;
 };
 
 /* The calling thread's connection, opened (and added to the store's list) on first use.
@@ -362,6 +381,10 @@ unsigned clv_sqlite_fold_char(const unsigned char *in, size_t n, size_t i, size_
  * filters (*match, for ?10; the caller frees it); *match stays NULL without q, or for an
  * empty one. */
 clv_code clv_sqlite_q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *err);
+/* Indexes the names that wait in clients_q_pending (see clv_sqlite_q_place), in the open
+ * transaction: before the batch's COMMIT (group.c), and before the writer reads or renumbers
+ * the index. Leaves c->q_pending as it is: only the end of the transaction clears it. */
+clv_code clv_sqlite_q_flush(clv_sqlite_conn *c, clv_err *err);
 clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const clv_client_filter *f, clv_sqlite_stmt_id *id,
                             char **match, clv_err *err);
 void clv_sqlite_q_sample_free(clv_sqlite_q_sample *s);

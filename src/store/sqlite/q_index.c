@@ -330,7 +330,8 @@ clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const clv_client_filter *f, clv_
     *match = NULL;
     if (f->q == NULL || f->q[0] == '\0')
         return CLV_OK;
-    if ((rc = sample_get(c, &s, err)) != CLV_OK)
+    /* a list inside a transaction reads on the writer: its batch's new names first */
+    if ((rc = clv_sqlite_q_flush(c, err)) != CLV_OK || (rc = sample_get(c, &s, err)) != CLV_OK)
         return rc;
     if (q_chars(f->q, cps, offs, Q_TRIGRAM_MIN_CHARS) >= Q_TRIGRAM_MIN_CHARS) {
         trigram_match(s, f->q, &e);
@@ -371,44 +372,143 @@ static clv_code q_run(clv_sqlite_conn *c, const clv_sqlite_stmt_id *ids, size_t 
     return rc;
 }
 
-clv_code clv_sqlite_q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *err)
+/* Whether c indexes the names of new clients when their batch commits: the writer of the
+ * group, on a schema that has clients_q_pending. */
+static bool q_defers(const clv_sqlite_conn *c)
+{
+    return c->batched && clv_sqlite_writes_as(c) >= clv_sqlite_migration_q_pending();
+}
+
+clv_code clv_sqlite_q_flush(clv_sqlite_conn *c, clv_err *err)
+{
+    static const clv_sqlite_stmt_id flush[] = {ST_CLIENT_Q_FLUSH, ST_CLIENT_Q_FLUSH_GRAMS,
+                                               ST_CLIENT_Q_FLUSH_DONE};
+    clv_code rc = CLV_OK;
+
+    for (size_t i = 0; c->q_pending && i < sizeof flush / sizeof flush[0] && rc == CLV_OK; i++)
+        rc = clv_sqlite_run(c, flush[i], err);
+    return rc;
+}
+
+/* Keys the client id under key and indexes its name: at once, or, on the writer of the
+ * group, when its batch commits (clv_sqlite_q_flush): FTS5 writes what it holds as a new
+ * segment at every savepoint, and each request of a batch is one (docs/DESIGN.md D17). The
+ * waiting key is in the request's savepoint: a request rolled back leaves none. */
+static clv_code q_add(clv_sqlite_conn *c, int64_t key, const char *id, clv_err *err)
 {
     static const clv_sqlite_stmt_id add[] = {ST_CLIENT_Q_ADD, ST_CLIENT_Q_ADD_NAME,
                                              ST_CLIENT_Q_ADD_GRAMS};
+    static const clv_sqlite_stmt_id pend[] = {ST_CLIENT_Q_PEND};
+    clv_code rc;
+
+    if (!q_defers(c))
+        return q_run(c, add, sizeof add / sizeof add[0], key, id, err);
+    if ((rc = q_run(c, add, 1, key, id, err)) == CLV_OK &&
+        (rc = q_run(c, pend, 1, key, NULL, err)) == CLV_OK)
+        c->q_pending = true;
+    return rc;
+}
+
+/* Runs the statements of ids, in order, with ?1 = a and ?2 = b. */
+static clv_code q_run_keys(clv_sqlite_conn *c, const clv_sqlite_stmt_id *ids, size_t n,
+                           int64_t a, int64_t b, clv_err *err)
+{
+    clv_code rc = CLV_OK;
+
+    for (size_t i = 0; i < n && rc == CLV_OK; i++) {
+        sqlite3_stmt *st = clv_sqlite_stmt(c, ids[i], err);
+        clv_sqlite_bind bind;
+        if (st == NULL)
+            return CLV_STORE;
+        clv_sqlite_bind_init(&bind, st);
+        clv_sqlite_bind_int(&bind, a);
+        clv_sqlite_bind_int(&bind, b);
+        rc = clv_sqlite_write_n(c, &bind, "client_insert", NULL, err);
+    }
+    return rc;
+}
+
+/* Runs the statement id (?1 the first key of a second, ?2 a client's id) that selects a
+ * key and a flag: *key the key, -1 if it selects none, *flag the flag. */
+static clv_code q_key(clv_sqlite_conn *c, clv_sqlite_stmt_id id, int64_t first, const char *cid,
+                      int64_t *key, bool *flag, clv_err *err)
+{
+    sqlite3_stmt *st = clv_sqlite_stmt(c, id, err);
+    clv_sqlite_bind b;
+    clv_code rc;
+
+    *key = -1;
+    *flag = false;
+    if (st == NULL)
+        return CLV_STORE;
+    clv_sqlite_bind_init(&b, st);
+    clv_sqlite_bind_int(&b, first);
+    clv_sqlite_bind_text(&b, cid);
+    rc = clv_sqlite_bind_end(&b, c, "client_insert", err);
+    if (rc == CLV_OK) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            *key = sqlite3_column_int64(st, 0);
+            *flag = sqlite3_column_int(st, 1) != 0;
+        } else if (step != SQLITE_DONE) {
+            rc = clv_sqlite_fail(c, "client_insert", err);
+        }
+    }
+    clv_sqlite_done(st);
+    return rc;
+}
+
+/* A new client whose id sorts before some of its second's (first its first key), on the
+ * writer of the group: the keys after its place move up by one and it takes its place.
+ * Clients of one second usually arrive in id order, and when they do not, it is a few
+ * requests of one batch overtaking each other: the keys that move are few, and their names
+ * are usually still waiting. */
+static clv_code q_insert_before(clv_sqlite_conn *c, int64_t first, const char *id, clv_err *err)
+{
+    static const clv_sqlite_stmt_id shift[] = {
+        ST_CLIENT_Q_SHIFT_FORGET,   ST_CLIENT_Q_SHIFT_FORGET_GRAMS, ST_CLIENT_Q_SHIFT_PEND,
+        ST_CLIENT_Q_SHIFT_OUT,      ST_CLIENT_Q_SHIFT_IN,           ST_CLIENT_Q_SHIFT_PEND_OUT,
+        ST_CLIENT_Q_SHIFT_PEND_IN};
+    int64_t prev;
+    bool found;
+    clv_code rc = q_key(c, ST_CLIENT_Q_BEFORE, first, id, &prev, &found, err);
+    int64_t at = found ? prev + 1 : first;
+
+    if (rc == CLV_OK)
+        rc = q_run_keys(c, shift, sizeof shift / sizeof shift[0], at, first + CLV_SQLITE_Q_SECOND,
+                        err);
+    if (rc == CLV_OK)
+        c->q_pending = true;
+    return rc == CLV_OK ? q_add(c, at, id, err) : rc;
+}
+
+clv_code clv_sqlite_q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *err)
+{
     static const clv_sqlite_stmt_id renumber[] = {ST_CLIENT_Q_FORGET,  ST_CLIENT_Q_FORGET_GRAMS,
                                                   ST_CLIENT_Q_UNMAP,   ST_CLIENT_Q_REMAP,
                                                   ST_CLIENT_Q_REINDEX, ST_CLIENT_Q_REINDEX_GRAMS};
-    sqlite3_stmt *st;
-    clv_sqlite_bind b;
     clv_code rc;
-    int64_t first, key = -1;
+    int64_t first, last;
+    bool after;
 
     if (clv_sqlite_writes_as(c) < 4) /* a release before migration 4 keyed nothing here */
         return CLV_OK;
     if (cl->created_at < 0 || cl->created_at > INT64_MAX / CLV_SQLITE_Q_SECOND - 1)
         return clv_fail(err, CLV_STORE, "client_insert: created_at out of range");
     first = cl->created_at * CLV_SQLITE_Q_SECOND;
-    if ((st = clv_sqlite_stmt(c, ST_CLIENT_Q_LAST, err)) == NULL)
-        return CLV_STORE;
-    clv_sqlite_bind_init(&b, st);
-    clv_sqlite_bind_int(&b, first);
-    clv_sqlite_bind_text(&b, cl->id);
-    rc = clv_sqlite_bind_end(&b, c, "client_insert", err);
-    if (rc == CLV_OK) {
-        int step = sqlite3_step(st);
-        if (step == SQLITE_DONE)
-            key = first;
-        else if (step != SQLITE_ROW)
-            rc = clv_sqlite_fail(c, "client_insert", err);
-        else if (sqlite3_column_int(st, 1) &&
-                 sqlite3_column_int64(st, 0) + 1 < first + CLV_SQLITE_Q_SECOND)
-            key = sqlite3_column_int64(st, 0) + 1;
-    }
-    clv_sqlite_done(st);
-    if (rc != CLV_OK)
+    if ((rc = q_key(c, ST_CLIENT_Q_LAST, first, cl->id, &last, &after, err)) != CLV_OK)
         return rc;
-    if (key >= 0) /* the next key of its second: the client's id sorts after every id there */
-        return q_run(c, add, sizeof add / sizeof add[0], key, cl->id, err);
-    /* its id sorts before one already there: number the whole second again by id */
+    if (last < 0) /* the first client of its second */
+        return q_add(c, first, cl->id, err);
+    if (last + 1 < first + CLV_SQLITE_Q_SECOND) {
+        if (after) /* the next key of its second: its id sorts after every id there */
+            return q_add(c, last + 1, cl->id, err);
+        if (q_defers(c))
+            return q_insert_before(c, first, cl->id, err);
+    }
+    /* its id sorts before one already there: number the whole second again by id, its
+     * waiting names indexed first (the second's keys change) */
+    if ((rc = clv_sqlite_q_flush(c, err)) != CLV_OK)
+        return rc;
     return q_run(c, renumber, sizeof renumber / sizeof renumber[0], first, NULL, err);
 }

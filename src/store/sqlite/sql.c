@@ -210,6 +210,15 @@ static const char migration_3[] =
 #define Q_SECOND_ROWS                                                                      \
     " FROM clients_fts_map m JOIN clients c ON c.id = m.id"                               \
     " WHERE m.k >= ?1 AND m.k < ?1 + " CLV_SQLITE_Q_SECOND_SQL
+/* The clients whose names wait in clients_q_pending (migration q pending), as m and c;
+ * CROSS JOIN keeps the short list the outer loop (without it SQLite scans the whole map). */
+#define Q_PENDING_ROWS                                                                     \
+    " FROM clients_q_pending p CROSS JOIN clients_fts_map m ON m.k = p.k"                 \
+    " CROSS JOIN clients c ON c.id = m.id"
+/* The indexed clients of the keys [?1, ?2), as m and c (none of them waits). */
+#define Q_SHIFTED_ROWS                                                                     \
+    " FROM clients_fts_map m JOIN clients c ON c.id = m.id"                               \
+    " WHERE m.k >= ?1 AND m.k < ?2 AND m.k NOT IN (SELECT k FROM clients_q_pending)"
 static const char migration_4[] =
     "DROP TRIGGER clients_fts_insert;"
     "DROP TRIGGER clients_fts_update;"
@@ -310,11 +319,54 @@ static const char migration_keys[] =
     " retire_at INTEGER NOT NULL, sealed TEXT NOT NULL);"
     "CREATE UNIQUE INDEX signing_keys_active ON signing_keys (alg) WHERE active = 1;";
 
+/* Migration (q pending): the names of the clients a batch of the group commit creates are
+ * indexed once, when the batch commits, not one by one (docs/DESIGN.md D17, q_index.c):
+ * FTS5 writes what it holds as a new segment of the index at every savepoint, and every
+ * request of a batch is a savepoint. clients_q_pending keys the clients of the open batch
+ * whose names are not yet in clients_fts and clients_grams; it is emptied in the batch's
+ * transaction, so it is always empty outside one. The update and delete triggers leave
+ * the indexes alone for those clients (the batch's end indexes what they then are) and a
+ * deleted client leaves the list. */
+#define Q_INDEXED(c)                                                                       \
+    " FROM clients_fts_map WHERE id = " c ".id AND k NOT IN (SELECT k FROM clients_q_pending)"
+static const char migration_q_pending[] =
+    "CREATE TABLE clients_q_pending (k INTEGER PRIMARY KEY);"
+    "DROP TRIGGER clients_q_update;"
+    "DROP TRIGGER clients_q_delete;"
+    "CREATE TRIGGER clients_q_update AFTER UPDATE OF name, status ON clients"
+    " WHEN new.name IS NOT old.name OR new.status IS NOT old.status BEGIN"
+    " INSERT INTO clients_fts (clients_fts, rowid, name, tags)"
+    "  SELECT 'delete', k, " Q_FTS_VALUES("old") Q_INDEXED("old") ";"
+    " INSERT INTO clients_grams (clients_grams, rowid, g)"
+    "  SELECT 'delete', k, " Q_GRAMS_VALUES("old") Q_INDEXED("old") ";"
+    " INSERT INTO clients_fts (rowid, name, tags)"
+    "  SELECT k, " Q_FTS_VALUES("new") Q_INDEXED("new") ";"
+    " INSERT INTO clients_grams (rowid, g)"
+    "  SELECT k, " Q_GRAMS_VALUES("new") Q_INDEXED("new") ";"
+    " END;"
+    "CREATE TRIGGER clients_q_delete AFTER DELETE ON clients BEGIN"
+    " INSERT INTO clients_fts (clients_fts, rowid, name, tags)"
+    "  SELECT 'delete', k, " Q_FTS_VALUES("old") Q_INDEXED("old") ";"
+    " INSERT INTO clients_grams (clients_grams, rowid, g)"
+    "  SELECT 'delete', k, " Q_GRAMS_VALUES("old") Q_INDEXED("old") ";"
+    " DELETE FROM clients_q_pending WHERE k IN (SELECT k FROM clients_fts_map WHERE id = old.id);"
+    " DELETE FROM clients_fts_map WHERE id = old.id;"
+    " END;";
+
 const char *const clv_sqlite_migrations[] = {migration_1,         migration_2,      migration_3,
                                              migration_4,         migration_5,      migration_resources,
-                                             migration_hygiene,   migration_keys};
+                                             migration_hygiene,   migration_keys,
+                                             migration_q_pending};
 const int clv_sqlite_migration_count =
     (int)(sizeof clv_sqlite_migrations / sizeof clv_sqlite_migrations[0]);
+
+int clv_sqlite_migration_q_pending(void)
+{
+    for (int i = 0; i < clv_sqlite_migration_count; i++)
+        if (clv_sqlite_migrations[i] == migration_q_pending)
+            return i + 1;
+    return 0;
+}
 
 /* ---- column lists, shared by the statements below and by the row code ---- */
 
@@ -477,6 +529,10 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
     [ST_SAVEPOINT] = "SAVEPOINT clv",
     [ST_RELEASE] = "RELEASE clv",
     [ST_ROLLBACK_TO] = "ROLLBACK TO clv",
+    /* the writer's savepoint journal in memory (group.c): every request of a batch is a
+     * savepoint, and the first change of each page in one copies the page there, which
+     * past 64 KiB a file would take (a write(2) a page) */
+    [ST_WRITER_TEMP] = "PRAGMA temp_store = MEMORY",
     [ST_GROUP_SAVEPOINT] = "SAVEPOINT clv_request",
     [ST_GROUP_RELEASE] = "RELEASE clv_request",
     [ST_GROUP_ROLLBACK_TO] = "ROLLBACK TO clv_request",
@@ -569,6 +625,37 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
                             " SELECT m.k, " Q_FTS_VALUES("c") Q_SECOND_ROWS,
     [ST_CLIENT_Q_REINDEX_GRAMS] = "INSERT INTO clients_grams (rowid, g)"
                                   " SELECT m.k, " Q_GRAMS_VALUES("c") Q_SECOND_ROWS,
+    /* The names of a batch, indexed when it commits (migration q pending, q_index.c): ?1 a
+     * key whose name waits; then every waiting name indexed at once, and the list emptied.
+     * A key whose client is gone (rolled back, deleted) joins nothing. */
+    [ST_CLIENT_Q_PEND] = "INSERT OR IGNORE INTO clients_q_pending (k) VALUES (?1)",
+    [ST_CLIENT_Q_FLUSH] = "INSERT INTO clients_fts (rowid, name, tags)"
+                          " SELECT m.k, " Q_FTS_VALUES("c") Q_PENDING_ROWS,
+    [ST_CLIENT_Q_FLUSH_GRAMS] = "INSERT INTO clients_grams (rowid, g)"
+                                " SELECT m.k, " Q_GRAMS_VALUES("c") Q_PENDING_ROWS,
+    [ST_CLIENT_Q_FLUSH_DONE] = "DELETE FROM clients_q_pending",
+    /* ?1 the first key of a second, ?2 a client's id: the last key of that second whose id
+     * sorts before ?2 (a scan back from the second's end, as long as the ids there sort
+     * after ?2: usually one or two, the clients of the same batch that came first). */
+    [ST_CLIENT_Q_BEFORE] = "SELECT k, 1 FROM clients_fts_map WHERE k >= ?1"
+                           " AND k < ?1 + " CLV_SQLITE_Q_SECOND_SQL " AND id < ?2"
+                           " ORDER BY k DESC LIMIT 1",
+    /* Making room at key ?1 (the keys [?1, ?2) move up by one), with the names waiting
+     * (migration q pending): the indexed names of the keys that move are forgotten and
+     * wait again, under their new keys, with the names already waiting; a key moves
+     * through -1 - k, as a row at a time would collide with the next one. */
+    [ST_CLIENT_Q_SHIFT_FORGET] = "INSERT INTO clients_fts (clients_fts, rowid, name, tags)"
+                                 " SELECT 'delete', m.k, " Q_FTS_VALUES("c") Q_SHIFTED_ROWS,
+    [ST_CLIENT_Q_SHIFT_FORGET_GRAMS] = "INSERT INTO clients_grams (clients_grams, rowid, g)"
+                                       " SELECT 'delete', m.k, " Q_GRAMS_VALUES("c") Q_SHIFTED_ROWS,
+    [ST_CLIENT_Q_SHIFT_PEND] = "INSERT OR IGNORE INTO clients_q_pending (k)"
+                               " SELECT k FROM clients_fts_map WHERE k >= ?1 AND k < ?2",
+    [ST_CLIENT_Q_SHIFT_OUT] = "UPDATE clients_fts_map SET k = -1 - k WHERE k >= ?1 AND k < ?2",
+    [ST_CLIENT_Q_SHIFT_IN] = "UPDATE clients_fts_map SET k = -k WHERE k >= -?2 AND k <= -1 - ?1",
+    [ST_CLIENT_Q_SHIFT_PEND_OUT] = "UPDATE clients_q_pending SET k = -1 - k"
+                                   " WHERE k >= ?1 AND k < ?2",
+    [ST_CLIENT_Q_SHIFT_PEND_IN] = "UPDATE clients_q_pending SET k = -k"
+                                  " WHERE k >= -?2 AND k <= -1 - ?1",
 
     [ST_SECRET_INSERT] = "INSERT INTO secrets (" SECRET_COLS ")"
                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
