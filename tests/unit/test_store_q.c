@@ -5,7 +5,8 @@
  * only) checks the trigram index of migrations 3 and 4 (sqlite/sql.c), the upgrades to
  * them and what sqlite/q_index.c asks the index. Both paths of sqlite/clients.c are
  * covered: the index read newest first for q of 3 characters or more, the scan for
- * shorter q.
+ * shorter q. On PostgreSQL, q_many_ways covers both ways of postgres/q.c (the walk, also
+ * when it gives up at its budget, and the index) and case "q_postgres" checks its plan.
  * Each test runs in its own process (CK_FORK) on a fresh store in its own directory. */
 #include <check.h>
 #include <stdio.h>

@@ -12,7 +12,9 @@
  * key (character, pair, trigram or tag) that at least 1 in Q_KEPT_PER of them hold, and the
  * table's size (pg_class.reltuples), again after Q_SAMPLE_TTL_MS. The share of the rarest
  * key of q, times the shares of the filters' tags, estimates the share d of rows that match;
- * a walk reads about (limit + 1) / d rows, the index about rows * d: the smaller wins. Keys
+ * the index reads about rows * d rows, a walk about (limit + 1) / d (the service's or
+ * tenant's share left out of d there: the walk reads their own index), and the smaller
+ * wins. Keys
  * at least half of the sample holds are not asked of the index (sql.c clavis_q_grams).
  * Either way the statement's exact predicate decides on every row, so both give the same
  * page; only the time differs. */
@@ -183,10 +185,11 @@ static double q_share(const clv_pg_q_sample *s, const char *q)
 
 /* The tags of f's filters ("service:<id>", …, as sql.c clavis_q_keys makes them), each
  * with its share; the client's own status only (an effective status active needs it
- * active; any other says little about it, and the statement checks the rest). Returns how
- * many. */
+ * active; any other says little about it, and the statement checks the rest). *walked
+ * gets how many of them come first that the walk reads through an index (service,
+ * tenant), so that they do not lengthen it. Returns how many. */
 static size_t filter_tags(const clv_pg_q_sample *s, const clv_client_filter *f,
-                          char tags[4][Q_KEY_MAX], double shares[4])
+                          char tags[4][Q_KEY_MAX], double shares[4], size_t *walked)
 {
     int status = f->status >= 0 ? f->status
                  : f->by_effective && f->effective_status == CLV_STATUS_ACTIVE
@@ -198,6 +201,7 @@ static size_t filter_tags(const clv_pg_q_sample *s, const clv_client_filter *f,
         snprintf(tags[n++], Q_KEY_MAX, "service:%s", f->service_id);
     if (f->tenant_id != NULL && strlen(f->tenant_id) < Q_KEY_MAX - 7)
         snprintf(tags[n++], Q_KEY_MAX, "tenant:%s", f->tenant_id);
+    *walked = n;
     if (status >= 0)
         snprintf(tags[n++], Q_KEY_MAX, "status:%d", status);
     if (f->type >= 0)
@@ -270,13 +274,17 @@ static clv_code plan_make(const clv_pg_q_sample *s, const clv_client_filter *f, 
                           q_plan *plan, clv_err *err)
 {
     char tags[4][Q_KEY_MAX];
-    double shares[4], d = q_share(s, f->q);
-    size_t nt = filter_tags(s, f, tags, shares);
+    double shares[4], d = q_share(s, f->q), d_walk;
+    size_t walked, nt = filter_tags(s, f, tags, shares, &walked);
     bool sampled = s->names >= Q_SAMPLE_MIN;
     q_array common = {0}, ask = {0};
 
-    for (size_t i = 0; i < nt; i++) {
+    for (size_t i = walked; i < nt; i++)
         d *= shares[i];
+    d_walk = d; /* the share of the rows the walk reads that match */
+    for (size_t i = 0; i < nt; i++) {
+        if (i < walked)
+            d *= shares[i];
         if (!sampled || shares[i] * 2 < 1)
             array_add(&ask, tags[i]);
     }
@@ -284,7 +292,7 @@ static clv_code plan_make(const clv_pg_q_sample *s, const clv_client_filter *f, 
         if (s->keys[i].count * 2 >= s->names)
             array_add(&common, s->keys[i].key);
     if (sampled && d > 0) {
-        double walk = (double)(limit + 1) / d, index = (double)s->rows * d;
+        double walk = (double)(limit + 1) / d_walk, index = (double)s->rows * d;
         plan->walk = walk <= index;
         plan->budget = walk * Q_WALK_SLACK > Q_WALK_MIN ? (int64_t)(walk * Q_WALK_SLACK)
                                                         : Q_WALK_MIN;

@@ -379,6 +379,11 @@ const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_p
     " AND ($4::integer = -1 OR type = $4::integer) AND (($3::integer = -1 AND (status <> 2"  \
     " OR $9::integer = 2)) OR status = $3::integer) AND (created_at, id) < ($6::bigint, $7::text)"
 
+/* The filters q's walk reads through an index (q.c): service $1, tenant $2, the keyset. */
+#define Q_WALK_FILTERS                                                                     \
+    "($1::text IS NULL OR service_id = $1::text) AND ($2::text IS NULL OR tenant_id = $2::text)" \
+    " AND (created_at, id) < ($6::bigint, $7::text)"
+
 /* The client list's filters of the hygiene (docs/API.md "List clients"): $10 unused_since,
  * $11 secret_expires_before, NULL when not asked for. */
 #define HYGIENE_FILTERS                                                                    \
@@ -473,39 +478,39 @@ const char *const clv_pg_sql[PG_COUNT] = {
                          " OR client_id = $5::text)" HYGIENE_FILTERS
                          KEYSET("created_at", "$6", "$7", "$8"),
 
-    /* q's walk (q.c): the list in its order, at most $12 rows that pass the filters a
-     * client row answers itself (Q_OWN_FILTERS), each checked for q (a substring of the
-     * folded name, or the exact client_id), then the rest of the filters; it stops at the
-     * page's last match. */
+    /* q's walk (q.c): the list in its order, at most $12 rows of the service $1 and tenant
+     * $2 (through their keyset indexes), each checked for q (a substring of the folded
+     * name, or the exact client_id), type and own status, then for the rest of the
+     * filters; it stops at the page's last match. The status and type are checked outside
+     * the budget's subquery: inside, when the budget is most of the rows left, the planner
+     * would fetch every row past the cursor to filter and sort them instead of walking. */
     [PG_CLIENT_LIST_Q_WALK] = "SELECT " CLIENT_COLS " FROM (SELECT wid, wts FROM (SELECT id AS wid,"
-        " created_at AS wts, client_id AS wcid, name AS wname FROM clients WHERE " Q_OWN_FILTERS
-        " ORDER BY created_at DESC, id DESC LIMIT $12::bigint) w0"
-        " WHERE strpos(lower(wname), lower($5::text)) > 0 OR wcid = $5::text) w"
-        " JOIN client_v ON id = wid WHERE " CLIENT_STATUS_MATCH HYGIENE_FILTERS
-        " ORDER BY wts DESC, wid DESC LIMIT $8::bigint",
+        " created_at AS wts, client_id AS wcid, name AS wname, type AS wtype, status AS wstatus"
+        " FROM clients WHERE " Q_WALK_FILTERS " ORDER BY created_at DESC, id DESC"
+        " LIMIT $12::bigint) w0 WHERE (strpos(lower(wname), lower($5::text)) > 0"
+        " OR wcid = $5::text) AND ($4::integer = -1 OR wtype = $4::integer)"
+        " AND (($3::integer = -1 AND (wstatus <> 2 OR $9::integer = 2))"
+        " OR wstatus = $3::integer)) w JOIN client_v ON id = wid WHERE " CLIENT_STATUS_MATCH
+        HYGIENE_FILTERS " ORDER BY wts DESC, wid DESC LIMIT $8::bigint",
     /* How many rows that walk read: $12 when it stopped at its budget. Every parameter of
      * the walk is named, so that one set serves both. */
-    [PG_CLIENT_Q_WINDOW] = "SELECT count(*) FROM (SELECT 1 FROM clients WHERE " Q_OWN_FILTERS
+    [PG_CLIENT_Q_WINDOW] = "SELECT count(*) FROM (SELECT 1 FROM clients WHERE " Q_WALK_FILTERS
         " ORDER BY created_at DESC, id DESC LIMIT $12::bigint) w WHERE $5::text IS NOT NULL"
-        " OR $8::bigint IS NULL OR $10::bigint IS NULL OR $11::bigint IS NULL",
+        " OR $3::integer IS NULL OR $4::integer IS NULL OR $8::bigint IS NULL"
+        " OR $9::integer IS NULL OR $10::bigint IS NULL OR $11::bigint IS NULL",
     /* q's index (q.c): the rows whose keys (migration q, clavis_q_keys) hold every key asked
      * — the rare keys of q (clavis_q_grams, $12 the common ones) and the tags $13 — and
-     * whose folded name holds q, sorted (a materialized CTE, so that the planner reads the
-     * GIN index rather than walk the list through a hash of it); then the rest of the
-     * filters until the page is full. The client whose client_id is q is added by its
-     * unique index unless its name holds q (then it is in the first part, or after its
-     * last row), and the whole sorted again (at most limit + 2 rows). */
+     * whose folded name holds q, or whose client_id is q (its unique index: a bitmap OR),
+     * sorted (a materialized CTE, so that the planner reads the indexes rather than walk
+     * the list through a hash of them); then the rest of the filters until the page is
+     * full. */
     [PG_CLIENT_LIST_Q_INDEX] = "WITH m AS MATERIALIZED (SELECT id AS mid, created_at AS mts"
-        " FROM clients WHERE clavis_q_keys(name, service_id, tenant_id, status, type)"
+        " FROM clients WHERE ((clavis_q_keys(name, service_id, tenant_id, status, type)"
         " @> (clavis_q_grams($5::text, $12::text[]) || $13::text[])"
-        " AND strpos(lower(name), lower($5::text)) > 0 AND " Q_OWN_FILTERS ")"
-        " SELECT * FROM (SELECT " CLIENT_COLS " FROM (SELECT mid, mts FROM m"
+        " AND strpos(lower(name), lower($5::text)) > 0) OR client_id = $5::text) AND "
+        Q_OWN_FILTERS ") SELECT " CLIENT_COLS " FROM (SELECT mid, mts FROM m"
         " ORDER BY mts DESC, mid DESC) s JOIN client_v ON id = mid WHERE " CLIENT_STATUS_MATCH
-        HYGIENE_FILTERS " ORDER BY mts DESC, mid DESC LIMIT $8::bigint) a"
-        " UNION ALL SELECT " CLIENT_COLS " FROM client_v WHERE client_id = $5::text"
-        " AND strpos(lower(name), lower($5::text)) = 0 AND " Q_OWN_FILTERS " AND "
-        CLIENT_STATUS_MATCH HYGIENE_FILTERS
-        " ORDER BY created_at DESC, id DESC LIMIT $8::bigint",
+        HYGIENE_FILTERS " ORDER BY mts DESC, mid DESC LIMIT $8::bigint",
     /* The newest $1 clients: each key (migration q) that at least 1 in $2 of them hold, how
      * many do, how many were read, and the table's size as last analyzed (q.c). */
     [PG_CLIENT_Q_SAMPLE] = "SELECT k, count(*), max(n), max(r.t) FROM (SELECT"
