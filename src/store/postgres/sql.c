@@ -500,17 +500,20 @@ const char *const clv_pg_sql[PG_COUNT] = {
         " OR $9::integer IS NULL OR $10::bigint IS NULL OR $11::bigint IS NULL",
     /* q's index (q.c): the rows whose keys (migration q, clavis_q_keys) hold every key asked
      * — the rare keys of q (clavis_q_grams, $12 the common ones) and the tags $13 — and
-     * whose folded name holds q, or whose client_id is q (its unique index: a bitmap OR),
-     * sorted (a materialized CTE, so that the planner reads the indexes rather than walk
-     * the list through a hash of them); then the rest of the filters until the page is
-     * full. */
+     * whose folded name holds q, and the one whose client_id is q (its unique index)
+     * unless its name holds q; sorted (a materialized CTE, so that the planner reads the
+     * indexes rather than walk the list through a hash of them); then the rest of the
+     * filters until the page is full. Not one bitmap OR of the two: the heap scan would
+     * then compute every row's keys again to check the OR. */
     [PG_CLIENT_LIST_Q_INDEX] = "WITH m AS MATERIALIZED (SELECT id AS mid, created_at AS mts"
-        " FROM clients WHERE ((clavis_q_keys(name, service_id, tenant_id, status, type)"
+        " FROM clients WHERE clavis_q_keys(name, service_id, tenant_id, status, type)"
         " @> (clavis_q_grams($5::text, $12::text[]) || $13::text[])"
-        " AND strpos(lower(name), lower($5::text)) > 0) OR client_id = $5::text) AND "
-        Q_OWN_FILTERS ") SELECT " CLIENT_COLS " FROM (SELECT mid, mts FROM m"
-        " ORDER BY mts DESC, mid DESC) s JOIN client_v ON id = mid WHERE " CLIENT_STATUS_MATCH
-        HYGIENE_FILTERS " ORDER BY mts DESC, mid DESC LIMIT $8::bigint",
+        " AND strpos(lower(name), lower($5::text)) > 0 AND " Q_OWN_FILTERS
+        " UNION ALL SELECT id, created_at FROM clients WHERE client_id = $5::text"
+        " AND strpos(lower(name), lower($5::text)) = 0 AND " Q_OWN_FILTERS ")"
+        " SELECT " CLIENT_COLS " FROM (SELECT mid, mts FROM m ORDER BY mts DESC, mid DESC) s"
+        " JOIN client_v ON id = mid WHERE " CLIENT_STATUS_MATCH HYGIENE_FILTERS
+        " ORDER BY mts DESC, mid DESC LIMIT $8::bigint",
     /* The newest $1 clients: each key (migration q) that at least 1 in $2 of them hold, how
      * many do, how many were read, and the table's size as last analyzed (q.c). */
     [PG_CLIENT_Q_SAMPLE] = "SELECT k, count(*), max(n), max(r.t) FROM (SELECT"
