@@ -28,7 +28,7 @@
 #define Q_SAMPLE 1000
 #define Q_SAMPLE_MIN 200 /* a smaller sample estimates nothing: the index answers */
 #define Q_SAMPLE_TTL_MS 60000
-#define Q_KEPT_PER 100
+#define Q_KEPT_PER 100 /* keys fewer than 1 in this many sampled names hold count as 0 */
 /* The least rows a walk may read, and how many times its estimate it may read. */
 #define Q_WALK_MIN 1000
 #define Q_WALK_SLACK 2
@@ -293,9 +293,10 @@ static clv_code plan_make(const clv_pg_q_sample *s, const clv_client_filter *f, 
             array_add(&common, s->keys[i].key);
     if (sampled && d > 0) {
         double walk = (double)(limit + 1) / d_walk, index = (double)s->rows * d;
-        plan->walk = walk <= index;
-        plan->budget = walk * Q_WALK_SLACK > Q_WALK_MIN ? (int64_t)(walk * Q_WALK_SLACK)
-                                                        : Q_WALK_MIN;
+        plan->walk = walk <= index; /* then walk is at most the table's size */
+        if (plan->walk)
+            plan->budget = walk * Q_WALK_SLACK > Q_WALK_MIN ? (int64_t)(walk * Q_WALK_SLACK)
+                                                            : Q_WALK_MIN;
     }
     plan->common = array_end(&common);
     plan->tags = array_end(&ask);
@@ -321,7 +322,7 @@ static clv_code walk(clv_pg_conn *c, const clv_client_filter *f, const clv_store
     clv_pg_int(&p, plan->budget);
     if ((rc = clv_pg_page_on(c, PG_CLIENT_LIST_Q_WALK, &p, pg->limit, kind, &l, err)) != CLV_OK)
         return rc;
-    if (l.next_cursor == NULL) { /* fewer matches than a page and more: was the list over? */
+    if (l.next_cursor == NULL) { /* not a page and one row more: was the list over? */
         clv_pg_params_init(&p);
         clv_pg_client_list_params(&p, f, pg);
         clv_pg_int(&p, plan->budget);
