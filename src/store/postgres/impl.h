@@ -4,6 +4,7 @@
  *   sql.c           every SQL text: the migrations and the prepared statements
  *   exec.c          parameters (as text), reading result rows, running statements
  *   tenants_services.c, clients.c, users_secrets.c, audit_consents.c  the objects
+ *   q.c             the client list with q: the sample, the walk or the index
  *   grants.c        codes, refresh tokens, families, sessions, assertion and revoked jtis
  *   registration.c  initial access and registration access tokens, and the purge
  *   listen.c        changes_wait: LISTEN clavis_changes on a connection of its own
