@@ -5,7 +5,8 @@
  * only) checks the trigram index of migrations 3 and 4 (sqlite/sql.c), the upgrades to
  * them and what sqlite/q_index.c asks the index. Both paths of sqlite/clients.c are
  * covered: the index read newest first for q of 3 characters or more, the scan for
- * shorter q.
+ * shorter q. On PostgreSQL, q_many_ways covers both ways of postgres/q.c (the walk, also
+ * when it gives up at its budget, and the index) and case "q_postgres" checks its plan.
  * Each test runs in its own process (CK_FORK) on a fresh store in its own directory. */
 #include <check.h>
 #include <stdio.h>
@@ -396,6 +397,134 @@ START_TEST(q_many_matches)
 }
 END_TEST
 
+/* ---- many clients, both ways of each backend (SQLite: the index read newest first, or
+ * the grams; PostgreSQL: the walk with its budget, or the index, postgres/q.c) ---- */
+
+enum { MANY = 2600, MANY_NEW = 1000 };
+
+/* Client i of the set: the newest MANY_NEW are "new …", the older ones "old …", and 1 in
+ * 97 of those "old new …"; services, types and statuses vary. */
+static void many_row(int i, char *id, char *cid, char *name, const char **service, int *type,
+                     clv_status *status)
+{
+    snprintf(id, 16, "m%05d", i);
+    snprintf(cid, 16, "mid%05d", i);
+    if (i >= MANY - MANY_NEW)
+        snprintf(name, 48, "new Dense %05d", i);
+    else if (i % 97 == 0)
+        snprintf(name, 48, "old new %05d", i);
+    else
+        snprintf(name, 48, "old dense %05d", i);
+    *service = i % 3 == 0 ? "s2" : "s1";
+    *type = i % 10 == 0 ? CLV_TYPE_PUBLIC : i % 10 < 4 ? CLV_TYPE_CONFIDENTIAL : CLV_TYPE_M2M;
+    *status = i % 20 == 0 ? CLV_STATUS_INACTIVE : CLV_STATUS_ACTIVE;
+}
+
+static void add_many(void)
+{
+    char id[16], cid[16], name[48];
+    const char *service;
+    int type;
+    clv_status status;
+
+    add_base();
+    ck_assert_int_eq(clv_store_begin(store, NULL), CLV_OK);
+    for (int i = 0; i < MANY; i++) {
+        clv_client *c = calloc(1, sizeof *c);
+        ck_assert_ptr_nonnull(c);
+        many_row(i, id, cid, name, &service, &type, &status);
+        c->id = strdup(id);
+        c->client_id = strdup(cid);
+        c->service_id = strdup(service);
+        c->name = strdup(name);
+        c->type = (clv_client_type)type;
+        c->created_at = c->updated_at = 10000 + i / 2; /* two clients a second */
+        ck_assert(clv_client_set_defaults(c, 3600, 2592000));
+        c->status = status;
+        ck_assert_int_eq(clv_store_client_insert(store, c, NULL), CLV_OK);
+        clv_client_free(c);
+    }
+    ck_assert_int_eq(clv_store_commit(store, NULL), CLV_OK);
+}
+
+/* Whether ASCII text holds q, case-insensitively. */
+static bool holds(const char *text, const char *q)
+{
+    size_t n = strlen(text), m = strlen(q);
+
+    for (size_t i = 0; i + m <= n; i++) {
+        size_t k = 0;
+        while (k < m && (text[i + k] | 0x20) == (q[k] | 0x20))
+            k++;
+        if (k == m)
+            return true;
+    }
+    return false;
+}
+
+/* What f must list of the set, newest first (ties by id descending). */
+static void many_want(const clv_client_filter *f, char *ids, size_t cap)
+{
+    char id[16], cid[16], name[48];
+    const char *service;
+    int type;
+    clv_status status;
+    size_t n = 0;
+
+    ids[0] = '\0';
+    for (int i = MANY - 1; i >= 0; i--) {
+        many_row(i, id, cid, name, &service, &type, &status);
+        if ((f->service_id != NULL && strcmp(f->service_id, service) != 0) ||
+            (f->tenant_id != NULL && strcmp(f->tenant_id, service[1] == '1' ? "t1" : "t2") != 0) ||
+            (f->status >= 0 && f->status != (int)status) || (f->type >= 0 && f->type != type) ||
+            (!holds(name, f->q) && strcmp(cid, f->q) != 0))
+            continue;
+        n += (size_t)snprintf(ids + n, cap - n, "%s%s", n > 0 ? " " : "", id);
+        ck_assert_uint_lt(n, cap);
+    }
+}
+
+/* Every page of q over the set, with every filter, is what a scan finds: dense q (a walk),
+ * sparse q (the index), q that is dense in the newest clients only (the walk gives up at
+ * its budget, the index finishes), q of 1 and 2 characters, an exact client_id. */
+START_TEST(q_many_ways)
+{
+    static const char *const qs[] = {"new",   "DENSE", "old new", "new 0", "n",  "E",  "ew",
+                                     "w ",    "zq",    "d 0",     "02",    "00970", "mid02599",
+                                     "q",     "ld n"};
+    static const struct {
+        const char *service, *tenant;
+        int status, type, limit;
+    } filters[] = {{NULL, NULL, -1, -1, 100}, {NULL, NULL, -1, -1, 7},
+                   {"s1", NULL, -1, -1, 100}, {NULL, "t2", -1, -1, 100},
+                   {NULL, NULL, CLV_STATUS_INACTIVE, -1, 50},
+                   {"s2", NULL, CLV_STATUS_ACTIVE, CLV_TYPE_PUBLIC, 100},
+                   {NULL, NULL, -1, CLV_TYPE_M2M, 100}};
+    size_t cap = (size_t)MANY * 8;
+    char *got = malloc(cap), *want = malloc(cap);
+
+    ck_assert(got != NULL && want != NULL);
+    migrate();
+    add_many();
+    for (size_t i = 0; i < COUNT(qs); i++) {
+        for (size_t j = 0; j < COUNT(filters); j++) {
+            clv_client_filter f = {.service_id = filters[j].service,
+                                   .tenant_id = filters[j].tenant,
+                                   .status = filters[j].status,
+                                   .type = filters[j].type,
+                                   .q = qs[i],
+                                   .limit = filters[j].limit};
+            walk(f, got, cap);
+            many_want(&f, want, cap);
+            ck_assert_msg(strcmp(got, want) == 0, "q \"%s\", filters %zu: got %.200s…, want %.200s…",
+                          qs[i], j, got, want);
+        }
+    }
+    free(got);
+    free(want);
+}
+END_TEST
+
 /* Rows of clients_fts_map whose key order is not the list order (created_at, id); 0 when
  * the keys follow it (migration 4). */
 static int64_t keys_out_of_order(void)
@@ -563,9 +692,10 @@ START_TEST(q_common_trigrams_left_out)
 }
 END_TEST
 
-/* PostgreSQL: q of 3 characters or more is answered by the trigram index clients_name_trgm
- * (postgres/sql.c, PG_Q_INDEX), in the plan made for the values at hand and in the generic
- * plan of the prepared statement; the rows are the ones a scan finds. */
+/* PostgreSQL: a q of rare trigrams is answered by the GIN index clients_q (postgres/sql.c,
+ * migration q; postgres/q.c), in the plan made for the values at hand and in the generic
+ * plan of the prepared statement, never by parallel workers; the rows are the ones a scan
+ * finds. */
 START_TEST(q_pg_index)
 {
     static const char seed[] =
@@ -577,10 +707,10 @@ START_TEST(q_pg_index)
         " sector_identifier_uri, sector_identifier, protected, jwks, jwks_uri, client_uri,"
         " logo_uri, policy_uri, tos_uri, software_id, software_version, updated_at, deleted_at,"
         " purge_at, last_used_at, tokens_revoked_at, first_party"
-        " FROM clients, generate_series(1, 100000) g; ANALYZE";
+        " FROM clients, generate_series(1, 20000) g; ANALYZE";
     static const char *const modes[] = {"auto", "force_custom_plan", "force_generic_plan"};
-    clv_client_filter f = {.status = -1, .type = -1, .limit = 100, .q = "C0ffe"};
-    char sql[8192], ids[8192], *plan, *want;
+    clv_client_filter f = {.status = -1, .type = -1, .limit = 100, .q = "C0ff"};
+    char sql[16384], ids[8192], *plan, *want;
 
     migrate();
     add_base();
@@ -589,16 +719,18 @@ START_TEST(q_pg_index)
     for (size_t i = 0; i < COUNT(modes); i++) {
         snprintf(sql, sizeof sql,
                  "SET plan_cache_mode = %s; PREPARE q AS %s; EXPLAIN EXECUTE q(NULL, NULL, -1,"
-                 " -1, 'c0ffe', 9223372036854775807, '', 101, -1, NULL, NULL)",
-                 modes[i], clv_pg_sql[PG_CLIENT_LIST_Q]);
+                 " -1, 'c0ff', 9223372036854775807, '', 101, -1, NULL, NULL, '{app,\"pp \"}',"
+                 " '{}')",
+                 modes[i], clv_pg_sql[PG_CLIENT_LIST_Q_INDEX]);
         plan = clv_test_store_pg_query(url, sql);
-        ck_assert_msg(strstr(plan, "Bitmap Index Scan on clients_name_trgm") != NULL, "%s: %s",
-                      modes[i], plan);
+        ck_assert_msg(strstr(plan, "Bitmap Index Scan on clients_q") != NULL, "%s: %s", modes[i],
+                      plan);
+        ck_assert_msg(strstr(plan, "Gather") == NULL, "%s: %s", modes[i], plan);
         free(plan);
     }
     walk(f, ids, sizeof ids); /* the same rows as a scan, newest first */
     want = clv_test_store_pg_query(url, "SELECT string_agg(id, ' ' ORDER BY created_at DESC)"
-                                        " FROM clients WHERE strpos(lower(name), 'c0ffe') > 0");
+                                        " FROM clients WHERE strpos(lower(name), 'c0ff') > 0");
     want[strcspn(want, "\n")] = '\0';
     ck_assert_str_ne(want, "");
     ck_assert_str_eq(ids, want);
@@ -606,8 +738,8 @@ START_TEST(q_pg_index)
 }
 END_TEST
 
-/* PostgreSQL, a role that may not create the extension pg_trgm: migrating still works
- * (a warning, no index), and q answers the same by a scan. */
+/* PostgreSQL, a role that may not create extensions: migrating works and makes the index
+ * of q, which needs none, and q answers the same. */
 START_TEST(q_pg_without_extension)
 {
     static const char role_sql[] =
@@ -624,8 +756,8 @@ START_TEST(q_pg_without_extension)
     ck_assert_int_eq(clv_store_open(role_url, &limited, NULL), CLV_OK);
     ck_assert_msg(clv_store_migrate(limited, &err) == CLV_OK, "migrate: %s", err.detail);
     n = clv_test_store_pg_query(url, "SELECT count(*) FROM pg_indexes"
-                                     " WHERE indexname = 'clients_name_trgm'");
-    ck_assert_str_eq(n, "0\n");
+                                     " WHERE indexname IN ('clients_name_trgm', 'clients_q')");
+    ck_assert_str_eq(n, "1\n");
     free(n);
     store = limited; /* the helpers below write through it */
     add_base();
@@ -641,8 +773,9 @@ END_TEST
 static Suite *store_q_suite(void)
 {
     /* every backend: what q lists */
-    const TTest *q[] = {q_matches, q_with_filters_and_pages, q_rename,
-                        q_purged,  q_many_matches,           q_keys_follow_list_order};
+    const TTest *q[] = {q_matches,      q_with_filters_and_pages, q_rename,
+                        q_purged,       q_many_matches,           q_keys_follow_list_order,
+                        q_many_ways};
     /* SQLite only: its upgrades from old releases and the internals of its q index */
     const TTest *q_sqlite[] = {q_migrate_from_v2, q_migrate_from_v3, q_gram_words,
                                q_common_trigrams_left_out};

@@ -137,27 +137,37 @@ clv_code clv_pg_client_touch(clv_store *s, const char *client_id, int64_t at, cl
     return clv_pg_write(s, PG_CLIENT_TOUCH, &p, "client_touch", true, err);
 }
 
+void clv_pg_client_list_params(clv_pg_params *p, const clv_client_filter *f,
+                               const clv_store_page *pg)
+{
+    clv_pg_text(p, f->service_id);
+    clv_pg_text(p, f->tenant_id);
+    clv_pg_int(p, f->status);
+    clv_pg_int(p, f->type);
+    clv_pg_text(p, f->q);
+    clv_pg_page_params(p, pg);
+    clv_pg_int(p, f->by_effective ? (int64_t)f->effective_status : -1);
+    if (f->by_unused)
+        clv_pg_int(p, f->unused_since);
+    else
+        clv_pg_text(p, NULL);
+    if (f->by_secret_expiry)
+        clv_pg_int(p, f->secret_expires_before);
+    else
+        clv_pg_text(p, NULL);
+}
+
+/* With q, the walk or the index of q.c; an empty q (every name holds it) by the list's
+ * own order. */
 clv_code clv_pg_client_list(clv_store *s, const clv_client_filter *f, const clv_store_page *pg,
                             clv_list *out, clv_err *err)
 {
     clv_pg_params p;
 
+    if (f->q != NULL && f->q[0] != '\0')
+        return clv_pg_q_list(s, f, pg, &client_kind, out, err);
     clv_pg_params_init(&p);
-    clv_pg_text(&p, f->service_id);
-    clv_pg_text(&p, f->tenant_id);
-    clv_pg_int(&p, f->status);
-    clv_pg_int(&p, f->type);
-    clv_pg_text(&p, f->q);
-    clv_pg_page_params(&p, pg);
-    clv_pg_int(&p, f->by_effective ? (int64_t)f->effective_status : -1);
-    if (f->by_unused)
-        clv_pg_int(&p, f->unused_since);
-    else
-        clv_pg_text(&p, NULL);
-    if (f->by_secret_expiry)
-        clv_pg_int(&p, f->secret_expires_before);
-    else
-        clv_pg_text(&p, NULL);
+    clv_pg_client_list_params(&p, f, pg);
     return clv_pg_page(s, f->q != NULL ? PG_CLIENT_LIST_Q : PG_CLIENT_LIST, &p, pg->limit,
                        &client_kind, out, err);
 }

@@ -19,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/log.h"
 #include "store/postgres/impl.h"
 
 struct clv_pg_store {
@@ -46,6 +45,7 @@ enum { POOL_WAIT_S = 5 };
 static void conn_close(clv_pg_conn *c)
 {
     PQfinish(c->db);
+    clv_pg_q_sample_free(c->q_sample);
     free(c);
 }
 
@@ -394,32 +394,6 @@ static clv_code migrate_one(clv_pg_conn *c, int n, clv_err *err)
     return rc;
 }
 
-/* The trigram index of q (sql.c, PG_Q_INDEX), under the migration lock. Without it q
- * still works, by a sequential scan: a warning, not a failure. */
-static clv_code q_index(clv_pg_conn *c, clv_err *err)
-{
-    PGresult *res = NULL;
-    clv_code rc = run(c, PG_BEGIN, err);
-    bool made = false;
-
-    if (rc == CLV_OK)
-        rc = run(c, PG_MIGRATE_LOCK, err);
-    if (rc == CLV_OK)
-        rc = run(c, PG_Q_INDEX, err);
-    if (rc == CLV_OK && (rc = clv_pg_exec(c, PG_Q_INDEX_GET, NULL, "migrate", &res, err)) == CLV_OK)
-        made = PQntuples(res) == 1;
-    PQclear(res);
-    if (rc == CLV_OK)
-        rc = run(c, PG_COMMIT, err);
-    if (rc != CLV_OK && PQtransactionStatus(c->db) != PQTRANS_IDLE)
-        run(c, PG_ROLLBACK, NULL);
-    if (rc == CLV_OK && !made)
-        clv_log("warn", "no index for q: this role cannot create the extension pg_trgm (run"
-                        " CREATE EXTENSION pg_trgm as a superuser); lists with q read every"
-                        " client");
-    return rc;
-}
-
 clv_code clv_pg_migrate(clv_store *s, clv_err *err)
 {
     clv_pg_conn *c;
@@ -427,7 +401,7 @@ clv_code clv_pg_migrate(clv_store *s, clv_err *err)
 
     for (int n = 1; rc == CLV_OK && n <= clv_pg_migration_count; n++)
         rc = migrate_one(c, n, err);
-    return rc == CLV_OK ? q_index(c, err) : rc;
+    return rc;
 }
 
 /* ---- meta ---- */

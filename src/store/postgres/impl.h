@@ -4,6 +4,7 @@
  *   sql.c           every SQL text: the migrations and the prepared statements
  *   exec.c          parameters (as text), reading result rows, running statements
  *   tenants_services.c, clients.c, users_secrets.c, audit_consents.c  the objects
+ *   q.c             the client list with q: the sample, the walk or the index
  *   grants.c        codes, refresh tokens, families, sessions, assertion and revoked jtis
  *   registration.c  initial access and registration access tokens, and the purge
  *   listen.c        changes_wait: LISTEN clavis_changes on a connection of its own
@@ -29,8 +30,6 @@ typedef enum {
     PG_MIGRATE_LOCK,
     PG_VERSION_CREATE,
     PG_VERSION_GET,
-    PG_Q_INDEX,
-    PG_Q_INDEX_GET,
     PG_VERSION_PUT,
     PG_META_GET,
     PG_META_PUT,
@@ -58,6 +57,10 @@ typedef enum {
     PG_CLIENT_COUNT,
     PG_CLIENT_LIST,
     PG_CLIENT_LIST_Q,
+    PG_CLIENT_LIST_Q_WALK,
+    PG_CLIENT_Q_WINDOW,
+    PG_CLIENT_LIST_Q_INDEX,
+    PG_CLIENT_Q_SAMPLE,
     PG_SECRET_INSERT,
     PG_SECRET_LIST,
     PG_SECRET_DELETE,
@@ -127,12 +130,17 @@ extern const char *const clv_pg_sql[PG_COUNT];
 extern const char *const *const clv_pg_migrations[];
 extern const int clv_pg_migration_count;
 
+/* What a connection learnt of the newest clients for q (q.c). */
+typedef struct clv_pg_q_sample clv_pg_q_sample;
+void clv_pg_q_sample_free(clv_pg_q_sample *s);
+
 /* One thread's connection; owned by the store's list, reached through a pthread key. */
 typedef struct clv_pg_conn clv_pg_conn;
 struct clv_pg_conn {
     PGconn *db;
     bool prepared[PG_COUNT];
     int atomic; /* depth of clv_pg_atomic_open blocks open on it */
+    clv_pg_q_sample *q_sample; /* NULL until a list with q */
     clv_pg_conn *idle_next; /* in the store's idle list (pooled, held by no thread) */
     struct clv_pg_store *owner;
     clv_pg_conn *prev, *next;
@@ -240,6 +248,13 @@ clv_code clv_pg_atomic_close(clv_pg_conn *c, bool own, clv_code rc, clv_err *err
  * row with that id exists (statement `exists`), else CLV_NOT_FOUND. */
 clv_code clv_pg_version_miss(clv_store *s, clv_pg_stmt_id exists, const char *id,
                              const char *what, clv_err *err);
+
+/* The client list's parameters $1 to $11 (sql.c PG_CLIENT_LIST), for f and pg. */
+void clv_pg_client_list_params(clv_pg_params *p, const clv_client_filter *f,
+                               const clv_store_page *pg);
+/* A page of clients with a non-empty q (q.c), loaded as `kind`. */
+clv_code clv_pg_q_list(clv_store *s, const clv_client_filter *f, const clv_store_page *pg,
+                       const clv_pg_kind *kind, clv_list *out, clv_err *err);
 
 /* The backend's side of every store operation: clv_pg_<name> for each operation of
  * CLV_STORE_OPS (store_ops.h) and CLV_STORE_OWN_OPS (store_impl.h). */

@@ -240,9 +240,57 @@ static const char migration_resources_notify_sql[] =
 
 static const char *const migration_resources_notify[] = {migration_resources_notify_sql, NULL};
 
-const char *const *const clv_pg_migrations[] = {migration_1,        migration_resources,
-                                                migration_hygiene,  migration_notify,
-                                                migration_keys,     migration_resources_notify};
+/* Migration (q): the index of q (docs/DESIGN.md R9 and "q on PostgreSQL"), the equivalent
+ * of the SQLite backend's q tables, in plain PostgreSQL without an extension (it replaces
+ * pg_trgm's clients_name_trgm, dropped here):
+ * - clavis_q_keys gives a client's keys: every character, pair of neighbours and trigram of
+ *   its folded name (lower() by the database's collation, as the list statements fold the
+ *   name column: said explicitly, as the ids given beside it are COLLATE "C", which would
+ *   otherwise become the call's collation and fold ASCII only), and the tags of its service,
+ *   tenant, own status and type ("service:<id>", … : longer than 3 characters, so never a
+ *   gram). clients_q is a GIN index on them. Its pending list of recent inserts, which
+ *   every search reads from end to end, is kept to 64 kB (gin_pending_list_limit; the
+ *   default 4 MB would cost a search milliseconds): inserts stay batched (41 µs of CPU per
+ *   client, against 108 µs with fastupdate off; docs/PERFORMANCE.md).
+ * - clavis_q_grams gives what the index is asked for a q: q itself (folded) when it has 1 or
+ *   2 characters, else its trigrams less those in `common` (the ones most names hold,
+ *   learnt from the newest clients by q.c): a common trigram selects nothing yet makes GIN
+ *   read a posting list as long as the table. Every trigram when all are common. Each key
+ *   asked is a key of every name holding q, so asking fewer never loses a match; the list
+ *   statement's exact predicate decides on each row the index returns. PL/pgSQL, not SQL:
+ *   each list plans its call, and PL/pgSQL keeps its plans per session. PARALLEL UNSAFE:
+ *   a page reads a few hundred rows, and starting parallel workers for it (which a generic
+ *   plan's estimate may choose) costs tens of milliseconds. */
+static const char migration_q_sql[] =
+    "CREATE FUNCTION clavis_q_keys(name text, service text, tenant text, status integer,"
+    " type integer) RETURNS text[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE COST 1000 AS $$"
+    " DECLARE n text := lower(name COLLATE \"default\"); l integer := length(n);"
+    " r text[] := ARRAY['service:' || service, 'tenant:' || tenant, 'status:' || status,"
+    " 'type:' || type];"
+    " BEGIN FOR i IN 1..l LOOP r := r || substr(n, i, 1);"
+    " IF i < l THEN r := r || substr(n, i, 2); END IF;"
+    " IF i + 1 < l THEN r := r || substr(n, i, 3); END IF;"
+    " END LOOP; RETURN r; END $$;"
+    "CREATE FUNCTION clavis_q_grams(q text, common text[]) RETURNS text[] LANGUAGE plpgsql"
+    " IMMUTABLE PARALLEL UNSAFE AS $$"
+    " DECLARE n text := lower(q COLLATE \"default\"); l integer := length(n);"
+    " a text[] := '{}'; b text[] := '{}';"
+    " g text;"
+    " BEGIN IF l < 3 THEN RETURN ARRAY[n]; END IF;"
+    " FOR i IN 1..l - 2 LOOP g := substr(n, i, 3); a := a || g;"
+    " IF NOT g = ANY(common) THEN b := b || g; END IF; END LOOP;"
+    " IF cardinality(b) > 0 THEN RETURN b; END IF; RETURN a; END $$;"
+    "DROP INDEX IF EXISTS clients_name_trgm;"
+    "CREATE INDEX clients_q ON clients USING gin"
+    " (clavis_q_keys(name, service_id, tenant_id, status, type))"
+    " WITH (fastupdate = on, gin_pending_list_limit = 64);"
+    "ANALYZE clients;";
+
+static const char *const migration_q[] = {migration_q_sql, NULL};
+
+const char *const *const clv_pg_migrations[] = {
+    migration_1,    migration_resources,        migration_hygiene, migration_notify,
+    migration_keys, migration_resources_notify, migration_q};
 const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_pg_migrations[0]);
 
 /* ---- column lists, shared by the statements below and by the row code ---- */
@@ -337,6 +385,18 @@ const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_p
     " AND (" ts ", id) < (" a "::bigint, " b "::text) ORDER BY " ts " DESC, id DESC"      \
     " LIMIT " lim "::bigint"
 
+/* The client list's filters a clients row answers itself, for q (q.c): service $1, tenant
+ * $2, the client's own status $3 (with $9 the effective one), type $4 and the keyset. */
+#define Q_OWN_FILTERS                                                                      \
+    "($1::text IS NULL OR service_id = $1::text) AND ($2::text IS NULL OR tenant_id = $2::text)" \
+    " AND ($4::integer = -1 OR type = $4::integer) AND (($3::integer = -1 AND (status <> 2"  \
+    " OR $9::integer = 2)) OR status = $3::integer) AND (created_at, id) < ($6::bigint, $7::text)"
+
+/* The filters q's walk reads through an index (q.c): service $1, tenant $2, the keyset. */
+#define Q_WALK_FILTERS                                                                     \
+    "($1::text IS NULL OR service_id = $1::text) AND ($2::text IS NULL OR tenant_id = $2::text)" \
+    " AND (created_at, id) < ($6::bigint, $7::text)"
+
 /* The client list's filters of the hygiene (docs/API.md "List clients"): $10 unused_since,
  * $11 secret_expires_before, NULL when not asked for. */
 #define HYGIENE_FILTERS                                                                    \
@@ -356,21 +416,6 @@ const char *const clv_pg_sql[PG_COUNT] = {
     [PG_MIGRATE_LOCK] = "SELECT pg_advisory_xact_lock(7307015633716480311)",
     [PG_VERSION_CREATE] = "CREATE TABLE IF NOT EXISTS schema_version ("
                           " version integer PRIMARY KEY, applied_at bigint NOT NULL)",
-    /* The index of q (PG_CLIENT_LIST_Q), made at every start when it is missing, under the
-     * migration lock: pg_trgm's GIN index on the folded name. A role that may not create
-     * the extension (or a server without contrib) leaves q to a sequential scan: the
-     * notice tells the log (docs/OPERATIONS.md "PostgreSQL"); a later start, once an
-     * administrator ran CREATE EXTENSION pg_trgm, makes the index. */
-    [PG_Q_INDEX] = "DO $$ BEGIN"
-                   " IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN"
-                   " BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm;"
-                   " EXCEPTION WHEN OTHERS THEN"
-                   " RAISE NOTICE 'clavis-q: %', SQLERRM; RETURN; END;"
-                   " END IF;"
-                   " IF to_regclass('clients_name_trgm') IS NULL THEN"
-                   " CREATE INDEX clients_name_trgm ON clients USING gin (lower(name) gin_trgm_ops);"
-                   " END IF; END $$",
-    [PG_Q_INDEX_GET] = "SELECT 1 WHERE to_regclass('clients_name_trgm') IS NOT NULL",
     [PG_VERSION_GET] = "SELECT coalesce(max(version), 0) FROM schema_version",
     [PG_VERSION_PUT] = "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
 
@@ -436,8 +481,8 @@ const char *const clv_pg_sql[PG_COUNT] = {
                        CLIENT_STATUS_MATCH " AND ($4::integer = -1 OR type = $4::integer)"
                        " AND $5::text IS NULL" HYGIENE_FILTERS KEYSET("created_at", "$6", "$7", "$8"),
     /* The same with a q (docs/DESIGN.md R9): LIKE with %, _ and \ escaped, so that every
-     * character is literal, and so that the trigram index clients_name_trgm (PG_Q_INDEX)
-     * answers it; or the exact client_id (its unique index). lower() folds by the
+     * character is literal; or the exact client_id. For an empty q only (every name holds
+     * it): any other q takes the walk or the index below (q.c). lower() folds by the
      * database's locale, where SQLite's clv_fold folds every Unicode character by
      * Clavis's own table: for non-ASCII names the two may differ. */
     [PG_CLIENT_LIST_Q] = "SELECT " CLIENT_COLS " FROM client_v"
@@ -448,6 +493,51 @@ const char *const clv_pg_sql[PG_COUNT] = {
                          " '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
                          " OR client_id = $5::text)" HYGIENE_FILTERS
                          KEYSET("created_at", "$6", "$7", "$8"),
+
+    /* q's walk (q.c): the list in its order, at most $12 rows of the service $1 and tenant
+     * $2 (through their keyset indexes), each checked for q (a substring of the folded
+     * name, or the exact client_id), type and own status, then for the rest of the
+     * filters; it stops at the page's last match. The status and type are checked outside
+     * the budget's subquery: inside, when the budget is most of the rows left, the planner
+     * would fetch every row past the cursor to filter and sort them instead of walking. */
+    [PG_CLIENT_LIST_Q_WALK] = "SELECT " CLIENT_COLS " FROM (SELECT wid, wts FROM (SELECT id AS wid,"
+        " created_at AS wts, client_id AS wcid, name AS wname, type AS wtype, status AS wstatus"
+        " FROM clients WHERE " Q_WALK_FILTERS " ORDER BY created_at DESC, id DESC"
+        " LIMIT $12::bigint) w0 WHERE (strpos(lower(wname), lower($5::text)) > 0"
+        " OR wcid = $5::text) AND ($4::integer = -1 OR wtype = $4::integer)"
+        " AND (($3::integer = -1 AND (wstatus <> 2 OR $9::integer = 2))"
+        " OR wstatus = $3::integer)) w JOIN client_v ON id = wid WHERE " CLIENT_STATUS_MATCH
+        HYGIENE_FILTERS " ORDER BY wts DESC, wid DESC LIMIT $8::bigint",
+    /* How many rows that walk read: $12 when it stopped at its budget. Every parameter of
+     * the walk is named, so that one set serves both. */
+    [PG_CLIENT_Q_WINDOW] = "SELECT count(*) FROM (SELECT 1 FROM clients WHERE " Q_WALK_FILTERS
+        " ORDER BY created_at DESC, id DESC LIMIT $12::bigint) w WHERE $5::text IS NOT NULL"
+        " OR $3::integer IS NULL OR $4::integer IS NULL OR $8::bigint IS NULL"
+        " OR $9::integer IS NULL OR $10::bigint IS NULL OR $11::bigint IS NULL",
+    /* q's index (q.c): the rows whose keys (migration q, clavis_q_keys) hold every key asked
+     * — the rare keys of q (clavis_q_grams, $12 the common ones) and the tags $13 — and
+     * whose folded name holds q, and the one whose client_id is q (its unique index)
+     * unless its name holds q; sorted (a materialized CTE, so that the planner reads the
+     * indexes rather than walk the list through a hash of them); then the rest of the
+     * filters until the page is full. Not one bitmap OR of the two: the heap scan would
+     * then compute every row's keys again to check the OR. */
+    [PG_CLIENT_LIST_Q_INDEX] = "WITH m AS MATERIALIZED (SELECT id AS mid, created_at AS mts"
+        " FROM clients WHERE clavis_q_keys(name, service_id, tenant_id, status, type)"
+        " @> (clavis_q_grams($5::text, $12::text[]) || $13::text[])"
+        " AND strpos(lower(name), lower($5::text)) > 0 AND " Q_OWN_FILTERS
+        " UNION ALL SELECT id, created_at FROM clients WHERE client_id = $5::text"
+        " AND strpos(lower(name), lower($5::text)) = 0 AND " Q_OWN_FILTERS ")"
+        " SELECT " CLIENT_COLS " FROM (SELECT mid, mts FROM m ORDER BY mts DESC, mid DESC) s"
+        " JOIN client_v ON id = mid WHERE " CLIENT_STATUS_MATCH HYGIENE_FILTERS
+        " ORDER BY mts DESC, mid DESC LIMIT $8::bigint",
+    /* The newest $1 clients: each key (migration q) that at least 1 in $2 of them hold, how
+     * many do, how many were read, and the table's size as last analyzed (q.c). */
+    [PG_CLIENT_Q_SAMPLE] = "SELECT k, count(*), max(n), max(r.t) FROM (SELECT"
+        " clavis_q_keys(name, service_id, tenant_id, status, type) AS ks, count(*) OVER () AS n"
+        " FROM (SELECT * FROM clients ORDER BY created_at DESC, id DESC LIMIT $1::bigint) c) x,"
+        " LATERAL (SELECT DISTINCT unnest(x.ks) AS k) u,"
+        " (SELECT reltuples::bigint AS t FROM pg_class WHERE oid = 'clients'::regclass) r"
+        " GROUP BY k HAVING count(*) * $2::bigint >= max(n)",
 
     [PG_SECRET_INSERT] = "INSERT INTO secrets (" SECRET_COLS ")"
                          " VALUES ($1, $2, $3, $4, $5, $6, $7)",
