@@ -167,7 +167,7 @@ static clv_code verify(const char *s)
     clv_code rc;
 
     clv_err_init(&err);
-    rc = clv_assertion_verify(app, &client, s, &err);
+    rc = clv_assertion_verify(app, &client, s, "127.0.0.1", &err);
     if (rc != CLV_OK && (rc != CLV_INVALID_CLIENT || err.detail[0] == '\0'))
         abort();
     return rc;
