@@ -14,6 +14,12 @@ BENCH_CONNS=${CONNS:-32}
 BENCH_THREADS=${THREADS:-2}
 BENCH_WARMUP=${WARMUP:-5}
 BENCH_PIDS=()
+# A PostgreSQL database needs a key-encryption key (docs/OPERATIONS.md "Keys"): one for this
+# run unless the caller gives one (scale.sh's PG_LARGE_DB needs the one it was seeded with).
+if [[ -z ${CLAVIS_KEK:-} && -z ${CLAVIS_KEY_DIR:-} ]]; then
+    CLAVIS_KEK=$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')
+    export CLAVIS_KEK
+fi
 
 # Keeps this script and every helper it starts (curl, wrk, python) off the server's core.
 bench_pin_self() {
