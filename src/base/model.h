@@ -118,11 +118,18 @@ typedef struct {
 typedef struct {
     char *kid; /* RFC 7638 thumbprint of the public key */
     clv_alg alg;
-    bool active;            /* else next (retire_at 0: published, not signing yet) or retired */
+    bool active;            /* else next (retire_at CLV_KEY_NEXT: published, not signing yet)
+                             * or retired */
     int64_t created_at;     /* Unix seconds: made (a next key), or began to sign */
-    int64_t retire_at;      /* 0 while active or next; then when it leaves the JWKS */
+    int64_t retire_at;      /* 0 while active; CLV_KEY_NEXT while next; else when it leaves
+                             * the JWKS */
     char *sealed;           /* the PKCS#8 PEM, sealed */
 } clv_signing_key;
+
+/* The retire_at of a next key: 9999-12-31T23:59:59Z, so that a release before next keys,
+ * sharing the database during an upgrade, takes it for a retired key it must publish and
+ * keep (never for one to purge). The store's statements name it literally. */
+#define CLV_KEY_NEXT INT64_C(253402300799)
 
 typedef struct {
     char *id;

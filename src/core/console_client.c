@@ -10,6 +10,9 @@
 #include "core/client_write.h"
 #include "core/ids.h"
 
+/* Tenants looked at per page at start-up. */
+enum { CONSOLE_PAGE = 100 };
+
 /* The two URIs that follow the issuer, as a patch (and part of a new client's body). */
 static json_t *issuer_uris(const char *issuer)
 {
@@ -190,14 +193,14 @@ static clv_code create_missing(clv_app *app, const clv_list *l, const bool *miss
     char client_id[CLV_CONSOLE_CLIENT_ID_MAX];
     clv_code rc = clv_store_begin(app->store, err);
 
-    for (size_t i = 0; rc == CLV_OK && i < l->count; i++)
+    for (size_t i = 0; rc == CLV_OK && i < l->count && i < CONSOLE_PAGE; i++)
         if (missing[i])
             rc = clv_console_tenant_add(app, NULL, ((clv_tenant *)l->items[i])->id, issuer, err);
     if ((rc = clv_write_finish(app, rc, err)) != CLV_CONFLICT)
         return rc;
     clv_err_init(err);
     rc = CLV_OK;
-    for (size_t i = 0; rc == CLV_OK && i < l->count; i++) {
+    for (size_t i = 0; rc == CLV_OK && i < l->count && i < CONSOLE_PAGE; i++) {
         if (!missing[i])
             continue;
         clv_console_client_id(((clv_tenant *)l->items[i])->id, client_id);
@@ -212,10 +215,10 @@ static clv_code ensure_page(clv_app *app, const clv_list *l, const char *init_te
                             const char *issuer, clv_err *err)
 {
     char client_id[CLV_CONSOLE_CLIENT_ID_MAX];
-    bool missing[100] = {false}, any = false;
+    bool missing[CONSOLE_PAGE] = {false}, any = false;
     clv_code rc = CLV_OK;
 
-    for (size_t i = 0; rc == CLV_OK && i < l->count && i < 100; i++) {
+    for (size_t i = 0; rc == CLV_OK && i < l->count && i < CONSOLE_PAGE; i++) {
         const clv_tenant *t = l->items[i];
         clv_client *c = NULL;
         if (strcmp(t->id, init_tenant) == 0)
@@ -238,7 +241,7 @@ static clv_code ensure_page(clv_app *app, const clv_list *l, const char *init_te
     return rc == CLV_OK && any ? create_missing(app, l, missing, issuer, err) : rc;
 }
 
-/* Every tenant but the init one (init_tenant), a page of 100 at a time. */
+/* Every tenant but the init one (init_tenant), a page of CONSOLE_PAGE at a time. */
 static clv_code ensure_tenants(clv_app *app, const char *init_tenant, const char *issuer,
                                clv_err *err)
 {
@@ -247,7 +250,7 @@ static clv_code ensure_tenants(clv_app *app, const char *init_tenant, const char
 
     do {
         clv_list l = {0};
-        rc = clv_store_tenant_list(app->store, cursor, 100, &l, err);
+        rc = clv_store_tenant_list(app->store, cursor, CONSOLE_PAGE, &l, err);
         if (rc == CLV_OK)
             rc = ensure_page(app, &l, init_tenant, issuer, err);
         free(cursor);
@@ -282,9 +285,14 @@ bool clv_console_holds(clv_app *app, const char *tenant_id, const char *service_
     clv_client *c = NULL;
     bool holds = false;
 
+    clv_code rc;
+
     clv_console_client_id(tenant_id, client_id);
-    if (clv_store_client_get(app->store, client_id, &c, NULL) == CLV_OK)
+    rc = clv_store_client_get(app->store, client_id, &c, NULL);
+    if (rc == CLV_OK)
         holds = strcmp(c->service_id, service_id) == 0;
+    else if (rc != CLV_NOT_FOUND) /* cannot tell: refuse, never let the console go */
+        holds = true;
     clv_client_free(c);
     return holds;
 }

@@ -34,7 +34,8 @@ clv_code clv_console_tenant_add(clv_app *app, const clv_principal *p, const char
                                 const char *issuer, clv_err *err);
 
 /* true if service_id holds the console client of its tenant tenant_id (not the init
- * tenant's, see admin/operation.h): it is never deactivated or deleted (docs/DESIGN.md R5). */
+ * tenant's, see admin/operation.h): it is never deactivated or deleted (docs/DESIGN.md R5).
+ * Also true when the store cannot tell (fails closed). */
 bool clv_console_holds(clv_app *app, const char *tenant_id, const char *service_id);
 
 /* The init tenant's id into out (empty when it cannot be read): the console's page names

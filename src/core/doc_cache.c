@@ -195,7 +195,7 @@ static void record_failure(entry *e, outcome o, const char *why, int64_t now)
     snprintf(e->why, sizeof e->why, "%s", why[0] != '\0' ? why : "the fetch failed");
 }
 
-/* Keeps what a fetch of url started at now came to (o; doc on GOT, the reason in why) and
+/* Keeps what a fetch of url that ended at now came to (o; doc on GOT, the reason in why) and
  * gives *out the document to answer with: doc, or on FAILED and BUSY the good one kept. */
 static void keep(clv_doc_cache *c, const char *url, outcome o, json_t *doc, int64_t max_age,
                  const char *why, int64_t now, json_t **out)
@@ -228,22 +228,26 @@ static void keep(clv_doc_cache *c, const char *url, outcome o, json_t *doc, int6
  * briefly): only slow or hanging fetches wear an address's allowance down. */
 enum { QUICK_US = 1000 * 1000 };
 
-/* Fetches url for ask; a fetch of a URL without a good document (first) counts against
- * the asking address (core/throttle.h clv_throttle_fetch_rule): CLV_THROTTLED in *rc
- * (BUSY) when it must wait. */
+/* Fetches url for ask. Every fetch, a refetch of a kept document too (it holds a slot as
+ * long), counts against the asking address (core/throttle.h clv_throttle_fetch_rule, its
+ * burst half the fetch slots, so that one address never holds more than half of them):
+ * CLV_THROTTLED in *rc (BUSY) when it must wait — a refetch then serves the kept document. */
 static outcome fetch_for(const clv_doc_cache *c, const char *url, const clv_doc_ask *ask,
-                         bool first, json_t **doc, int64_t *max_age, clv_code *rc, clv_err *err)
+                         json_t **doc, int64_t *max_age, clv_code *rc, clv_err *err)
 {
+    clv_throttle_rule rule = clv_throttle_fetch_rule;
     int64_t t0 = clv_now_us();
     outcome o;
 
     *doc = NULL;
-    if (first && (*rc = clv_throttle_attempt(ask->throttle, &clv_throttle_fetch_rule, 'f',
-                                             ask->addr, err)) != CLV_OK)
+    rule.burst = clv_fetch_at_once() / 2 > 0 ? (unsigned)clv_fetch_at_once() / 2 : 1;
+    if (rule.burst > clv_throttle_fetch_rule.burst)
+        rule.burst = clv_throttle_fetch_rule.burst;
+    if ((*rc = clv_throttle_attempt(ask->throttle, &rule, 'f', ask->addr, err)) != CLV_OK)
         return BUSY;
     o = fetch_doc(c, url, ask, doc, max_age, rc, err);
-    if (first && clv_now_us() - t0 < QUICK_US)
-        clv_throttle_refund(ask->throttle, &clv_throttle_fetch_rule, 'f', ask->addr);
+    if (clv_now_us() - t0 < QUICK_US)
+        clv_throttle_refund(ask->throttle, &rule, 'f', ask->addr);
     return o;
 }
 
@@ -270,8 +274,9 @@ clv_code clv_doc_cache_get(clv_doc_cache *c, const char *url, const clv_doc_ask 
     if (hit)
         return rc;
     clv_err_init(&ferr);
-    o = fetch_for(c, url, ask, !had, &got, &max_age, &rc, &ferr);
-    keep(c, url, o, got, max_age, clv_err_text(&ferr, why, sizeof why), now, doc);
+    o = fetch_for(c, url, ask, &got, &max_age, &rc, &ferr);
+    /* kept as of the fetch's end: a slow failure cannot be retried the sooner for it */
+    keep(c, url, o, got, max_age, clv_err_text(&ferr, why, sizeof why), clv_now(), doc);
     json_decref(got);
     if (fetched != NULL)
         *fetched = o == GOT;

@@ -54,11 +54,11 @@ static void key_clear(clv_signing_key *k)
     memset(k, 0, sizeof *k);
 }
 
-/* A next key (not active: published, not signing, retire_at 0) that has not passed to active
- * or retired. */
+/* A next key (not active: published, not signing, retire_at CLV_KEY_NEXT) that has not
+ * passed to active or retired. */
 static bool is_next(const clv_signing_key *k)
 {
-    return !k->active && k->retire_at == 0;
+    return !k->active && k->retire_at == CLV_KEY_NEXT;
 }
 
 /* A new key of alg, active or next, created at now, from pem (NULL: a new key is
@@ -87,7 +87,7 @@ static clv_code new_key(clv_app *app, clv_alg alg, const char *pem, bool active,
     k->alg = alg;
     k->active = active;
     k->created_at = now;
-    k->retire_at = 0;
+    k->retire_at = active ? 0 : CLV_KEY_NEXT;
     return CLV_OK;
 }
 
@@ -284,7 +284,8 @@ static json_t *key_json(const clv_signing_key *k)
 {
     return json_pack("{s:s, s:s, s:s, s:o, s:o}", "kid", k->kid, "alg", clv_alg_name(k->alg),
                      "state", k->active ? "active" : is_next(k) ? "next" : "retired", "created_at",
-                     clv_json_time(k->created_at), "retire_at", clv_json_time(k->retire_at));
+                     clv_json_time(k->created_at), "retire_at",
+                     clv_json_time(is_next(k) ? 0 : k->retire_at));
 }
 
 clv_code clv_keys_list(clv_app *app, json_t **out, clv_err *err)
@@ -412,7 +413,7 @@ static json_t *made_json(const change *c)
 
     for (int i = 0; a != NULL && i < CLV_ALG_COUNT; i++) {
         clv_signing_key k = {.kid = (char *)c->to[i], .alg = (clv_alg)i, .active = !c->publish,
-                             .created_at = c->now};
+                             .created_at = c->now, .retire_at = c->publish ? CLV_KEY_NEXT : 0};
         if (c->want[i] && json_array_append_new(a, key_json(&k)) != 0) {
             json_decref(a);
             return NULL;

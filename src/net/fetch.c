@@ -162,6 +162,11 @@ bool clv_fetch_allows_loopback(void)
     return allow_loopback;
 }
 
+int clv_fetch_at_once(void)
+{
+    return at_once;
+}
+
 /* ---- the GET ---- */
 
 typedef struct {

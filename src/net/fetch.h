@@ -59,6 +59,9 @@ clv_code clv_fetch_configure(const clv_fetch_policy *p, clv_err *err);
 /* true when the policy admits loopback (for callers' own URL checks, e.g. http jwks_uri). */
 bool clv_fetch_allows_loopback(void);
 
+/* How many fetches may be under way at once (the policy's at_once). */
+int clv_fetch_at_once(void);
+
 /* What one GET may take. */
 typedef struct {
     size_t max_body; /* bytes; more is a failure */

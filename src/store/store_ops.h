@@ -48,11 +48,11 @@
     /* Retires the active key kid (retire_at set); CLV_NOT_FOUND if kid is not active. */          \
     X(signing_key_retire, (clv_store *s, const char *kid, int64_t retire_at, clv_err *err),        \
       (s, kid, retire_at, err))                                                                    \
-    /* Makes the published next key kid (not active, retire_at 0) active, its created_at = at    \
-     * (when it began to sign); CLV_NOT_FOUND if kid is not a next key. */                         \
+    /* Makes the published next key kid (not active, retire_at CLV_KEY_NEXT) active, its        \
+     * created_at = at (when it began to sign); CLV_NOT_FOUND if kid is not a next key. */         \
     X(signing_key_activate, (clv_store *s, const char *kid, int64_t at, clv_err *err),             \
       (s, kid, at, err))                                                                           \
-    /* Deletes the retired keys whose retire_at <= now (never a next key: retire_at 0). */        \
+    /* Deletes the retired keys whose retire_at <= now (a next key's is in the year 9999). */   \
     X(signing_key_purge, (clv_store *s, int64_t now, clv_err *err), (s, now, err))                 \
     /* A number that changes whenever a key is inserted, retired or purged (one cheap query,      \
      * polled by every node: core/signing_keys.c). */                                              \

@@ -396,12 +396,12 @@ START_TEST(two_apps_one_database)
 }
 END_TEST
 
-/* The kid of the next (not active, retire_at 0) key of alg in l, or NULL. */
+/* The kid of the next (not active, retire_at CLV_KEY_NEXT) key of alg in l, or NULL. */
 static const char *next_kid(const clv_list *l, clv_alg alg)
 {
     for (size_t i = 0; i < l->count; i++) {
         const clv_signing_key *k = l->items[i];
-        if (!k->active && k->retire_at == 0 && k->alg == alg)
+        if (!k->active && k->retire_at == CLV_KEY_NEXT && k->alg == alg)
             return k->kid;
     }
     return NULL;

@@ -273,7 +273,7 @@ START_TEST(signing_key_rows)
     clv_signing_key a = {"kid-a", CLV_ALG_ES256, true, 100, 0, "sealed-a"};
     clv_signing_key b = {"kid-b", CLV_ALG_ES256, true, 200, 0, "sealed-b"};
     clv_signing_key r = {"kid-r", CLV_ALG_RS256, true, 150, 0, "sealed-r"};
-    clv_signing_key n = {"kid-n", CLV_ALG_RS256, false, 300, 0, "sealed-n"};
+    clv_signing_key n = {"kid-n", CLV_ALG_RS256, false, 300, CLV_KEY_NEXT, "sealed-n"};
     const clv_signing_key *k;
     clv_list l = {0};
     int64_t v0 = -1, v1 = -1, v2 = -1, v3 = -1;
@@ -314,7 +314,7 @@ START_TEST(signing_key_rows)
     ck_assert_int_eq(clv_store_signing_key_list(store, &l, NULL), CLV_OK);
     ck_assert_uint_eq(l.count, 2); /* active keys are never purged */
     clv_list_cleanup(&l);
-    /* a next key (not active, retire_at 0): never purged; activated once, by kid */
+    /* a next key (not active, retire_at CLV_KEY_NEXT): never purged; activated once, by kid */
     ck_assert_int_eq(clv_store_signing_key_insert(store, &n, NULL), CLV_OK);
     ck_assert_int_eq(clv_store_signing_key_purge(store, 1000000, NULL), CLV_OK);
     ck_assert_int_eq(clv_store_signing_key_activate(store, "kid-n", 400, NULL), CLV_CONFLICT);

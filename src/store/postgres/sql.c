@@ -281,6 +281,9 @@ static const char migration_q_sql[] =
     " IF NOT g = ANY(common) THEN b := b || g; END IF; END LOOP;"
     " IF cardinality(b) > 0 THEN RETURN b; END IF; RETURN a; END $$;"
     "DROP INDEX IF EXISTS clients_name_trgm;"
+    /* an empty index under the old name: a release before this one, still starting on the
+     * migrated database during an upgrade, finds it and builds no pg_trgm index again */
+    "CREATE INDEX clients_name_trgm ON clients (id) WHERE false;"
     "CREATE INDEX clients_q ON clients USING gin"
     " (clavis_q_keys(name, service_id, tenant_id, status, type))"
     " WITH (fastupdate = on, gin_pending_list_limit = 64);"
@@ -428,10 +431,9 @@ const char *const clv_pg_sql[PG_COUNT] = {
         " (kid, alg, active, created_at, retire_at, sealed) VALUES ($1, $2, $3, $4, $5, $6)",
     [PG_SIGNING_KEY_RETIRE] = "UPDATE signing_keys SET active = 0, retire_at = $2"
         " WHERE kid = $1 AND active = 1",
-    [PG_SIGNING_KEY_ACTIVATE] = "UPDATE signing_keys SET active = 1, created_at = $2"
-        " WHERE kid = $1 AND active = 0 AND retire_at = 0",
-    [PG_SIGNING_KEY_PURGE] = "DELETE FROM signing_keys WHERE active = 0 AND retire_at > 0"
-        " AND retire_at <= $1",
+    [PG_SIGNING_KEY_ACTIVATE] = "UPDATE signing_keys SET active = 1, created_at = $2,"
+        " retire_at = 0 WHERE kid = $1 AND active = 0 AND retire_at = 253402300799",
+    [PG_SIGNING_KEY_PURGE] = "DELETE FROM signing_keys WHERE active = 0 AND retire_at <= $1",
     [PG_SIGNING_KEY_VERSION] = "SELECT (coalesce(max(seq), 0) * 65536 + count(*)"
         " + coalesce(sum(retire_at), 0) + coalesce(sum(created_at), 0))::bigint FROM signing_keys",
 

@@ -550,10 +550,9 @@ const char *const clv_sqlite_sql[ST_COUNT] = {
         " (kid, alg, active, created_at, retire_at, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_SIGNING_KEY_RETIRE] = "UPDATE signing_keys SET active = 0, retire_at = ?2"
         " WHERE kid = ?1 AND active = 1",
-    [ST_SIGNING_KEY_ACTIVATE] = "UPDATE signing_keys SET active = 1, created_at = ?2"
-        " WHERE kid = ?1 AND active = 0 AND retire_at = 0",
-    [ST_SIGNING_KEY_PURGE] = "DELETE FROM signing_keys WHERE active = 0 AND retire_at > 0"
-        " AND retire_at <= ?1",
+    [ST_SIGNING_KEY_ACTIVATE] = "UPDATE signing_keys SET active = 1, created_at = ?2,"
+        " retire_at = 0 WHERE kid = ?1 AND active = 0 AND retire_at = 253402300799",
+    [ST_SIGNING_KEY_PURGE] = "DELETE FROM signing_keys WHERE active = 0 AND retire_at <= ?1",
     [ST_SIGNING_KEY_VERSION] = "SELECT coalesce(max(seq), 0) * 65536 + count(*)"
         " + coalesce(sum(retire_at), 0) + coalesce(sum(created_at), 0) FROM signing_keys",
 
