@@ -352,9 +352,10 @@ clv_code clv_sqlite_q_match(clv_sqlite_conn *c, const clv_client_filter *f, clv_
     return CLV_OK;
 }
 
-/* Runs the statements of ids, in order, with ?1 = a and, unless NULL, ?2 = b. */
+/* Runs the statements of ids, in order, with ?1 = a and ?2 = b (text) or, unless NULL,
+ * *num. */
 static clv_code q_run(clv_sqlite_conn *c, const clv_sqlite_stmt_id *ids, size_t n, int64_t a,
-                      const char *b, clv_err *err)
+                      const char *b, const int64_t *num, clv_err *err)
 {
     clv_code rc = CLV_OK;
 
@@ -367,6 +368,8 @@ static clv_code q_run(clv_sqlite_conn *c, const clv_sqlite_stmt_id *ids, size_t 
         clv_sqlite_bind_int(&bind, a);
         if (b != NULL)
             clv_sqlite_bind_text(&bind, b);
+        else if (num != NULL)
+            clv_sqlite_bind_int(&bind, *num);
         rc = clv_sqlite_write_n(c, &bind, "client_insert", NULL, err);
     }
     return rc;
@@ -402,29 +405,10 @@ static clv_code q_add(clv_sqlite_conn *c, int64_t key, const char *id, clv_err *
     clv_code rc;
 
     if (!q_defers(c))
-        return q_run(c, add, sizeof add / sizeof add[0], key, id, err);
-    if ((rc = q_run(c, add, 1, key, id, err)) == CLV_OK &&
-        (rc = q_run(c, pend, 1, key, NULL, err)) == CLV_OK)
+        return q_run(c, add, sizeof add / sizeof add[0], key, id, NULL, err);
+    if ((rc = q_run(c, add, 1, key, id, NULL, err)) == CLV_OK &&
+        (rc = q_run(c, pend, 1, key, NULL, NULL, err)) == CLV_OK)
         c->q_pending = true;
-    return rc;
-}
-
-/* Runs the statements of ids, in order, with ?1 = a and ?2 = b. */
-static clv_code q_run_keys(clv_sqlite_conn *c, const clv_sqlite_stmt_id *ids, size_t n,
-                           int64_t a, int64_t b, clv_err *err)
-{
-    clv_code rc = CLV_OK;
-
-    for (size_t i = 0; i < n && rc == CLV_OK; i++) {
-        sqlite3_stmt *st = clv_sqlite_stmt(c, ids[i], err);
-        clv_sqlite_bind bind;
-        if (st == NULL)
-            return CLV_STORE;
-        clv_sqlite_bind_init(&bind, st);
-        clv_sqlite_bind_int(&bind, a);
-        clv_sqlite_bind_int(&bind, b);
-        rc = clv_sqlite_write_n(c, &bind, "client_insert", NULL, err);
-    }
     return rc;
 }
 
@@ -472,11 +456,10 @@ static clv_code q_insert_before(clv_sqlite_conn *c, int64_t first, const char *i
     int64_t prev;
     bool found;
     clv_code rc = q_key(c, ST_CLIENT_Q_BEFORE, first, id, &prev, &found, err);
-    int64_t at = found ? prev + 1 : first;
+    int64_t at = found ? prev + 1 : first, end = first + CLV_SQLITE_Q_SECOND;
 
     if (rc == CLV_OK)
-        rc = q_run_keys(c, shift, sizeof shift / sizeof shift[0], at, first + CLV_SQLITE_Q_SECOND,
-                        err);
+        rc = q_run(c, shift, sizeof shift / sizeof shift[0], at, NULL, &end, err);
     if (rc == CLV_OK)
         c->q_pending = true;
     return rc == CLV_OK ? q_add(c, at, id, err) : rc;
@@ -510,5 +493,5 @@ clv_code clv_sqlite_q_place(clv_sqlite_conn *c, const clv_client *cl, clv_err *e
      * waiting names indexed first (the second's keys change) */
     if ((rc = clv_sqlite_q_flush(c, err)) != CLV_OK)
         return rc;
-    return q_run(c, renumber, sizeof renumber / sizeof renumber[0], first, NULL, err);
+    return q_run(c, renumber, sizeof renumber / sizeof renumber[0], first, NULL, NULL, err);
 }
