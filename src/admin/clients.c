@@ -99,7 +99,7 @@ clv_code clv_admin_client_create(clv_app *app, const clv_admin_args *args, json_
     if ((rc = place_client(app, p, c, err)) == CLV_OK)
         rc = clv_client_insert(app, p, c, clv_now() + app->cfg->secret_lifetime, &secret,
                                      err);
-    if ((rc = clv_write_finish(app, rc, err)) != CLV_OK)
+    if ((rc = clv_write_finish_created(app, rc, c->client_id, err)) != CLV_OK)
         goto cleanup;
     if ((j = clv_client_to_json(c)) == NULL) {
         rc = clv_fail(err, CLV_NOMEM, "out of memory");

@@ -26,6 +26,17 @@ clv_code clv_write_finish(clv_app *app, clv_code rc, clv_err *err)
     return rc;
 }
 
+clv_code clv_write_finish_created(clv_app *app, clv_code rc, const char *client_id,
+                                  clv_err *err)
+{
+    if (rc == CLV_OK && (rc = clv_store_commit(app->store, err)) == CLV_OK)
+        clv_cache_bump_client(client_id); /* an entry of a client purged under this id */
+    if (rc == CLV_OK)
+        return CLV_OK;
+    clv_store_rollback(app->store);
+    return rc;
+}
+
 
 json_t *clv_json_time(int64_t t)
 {

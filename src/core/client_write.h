@@ -14,6 +14,13 @@
  * client cache re-read), else rolls it back; returns rc or the commit's failure. */
 clv_code clv_write_finish(clv_app *app, clv_code rc, clv_err *err);
 
+/* The same for a transaction that only created client_id (with its secret and audit
+ * events): no cache holds what it wrote, so only that client's entries are re-read, not
+ * every thread's clients and revocation answers (docs/ARCHITECTURE.md "The token path and
+ * its caches"). */
+clv_code clv_write_finish_created(clv_app *app, clv_code rc, const char *client_id,
+                                  clv_err *err);
+
 /* An RFC 3339 time as JSON, null for 0. New reference. */
 json_t *clv_json_time(int64_t t);
 

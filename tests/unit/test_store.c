@@ -1355,6 +1355,28 @@ START_TEST(pg_reconnect)
 }
 END_TEST
 
+/* A drop met by a write inside a transaction (PostgreSQL sends its savepoint, the statement
+ * and the release in one pipeline) fails that write; the transaction is gone, and the
+ * connection works again on the next call. */
+START_TEST(pg_reconnect_in_transaction)
+{
+    clv_tenant *t = NULL;
+    clv_tenant t2 = {.id = "t2", .name = "Two", .created_at = 2};
+
+    ck_assert_int_eq(clv_store_begin(store, NULL), CLV_OK);
+    add_tenant("t1", 1);
+    clv_test_store_pg_drop_sessions(url);
+    ck_assert_int_eq(clv_store_tenant_insert(store, &t2, NULL), CLV_UNAVAILABLE);
+    clv_store_rollback(store);
+    ck_assert_int_eq(clv_store_tenant_get(store, "t1", &t, NULL), CLV_NOT_FOUND);
+    ck_assert_int_eq(clv_store_begin(store, NULL), CLV_OK);
+    add_tenant("t3", 3);
+    ck_assert_int_eq(clv_store_commit(store, NULL), CLV_OK);
+    ck_assert_int_eq(clv_store_tenant_get(store, "t3", &t, NULL), CLV_OK);
+    clv_tenant_free(t);
+}
+END_TEST
+
 /* What changes_wait delivered: "kind:id" lines. */
 static char heard[4096];
 
@@ -1508,7 +1530,7 @@ static Suite *store_suite(void)
                             failed_statement_in_transaction, two_threads, revoked_jti, purge,
                             changes, signing_key_rows};
     const TTest *fresh[] = {migrate_at_once};
-    const TTest *postgres[] = {pg_reconnect, pg_pool, pg_purge_one_at_a_time};
+    const TTest *postgres[] = {pg_reconnect, pg_reconnect_in_transaction, pg_pool, pg_purge_one_at_a_time};
     const TTest *objects[] = {
         tenant_round_trip,       service_round_trip,     client_round_trip, client_joined_statuses,
         client_insert_conflicts, client_update_versions, secrets,           users,

@@ -272,24 +272,112 @@ clv_code clv_pg_exec(clv_pg_conn *c, clv_pg_stmt_id id, clv_pg_params *p, const 
     return rc;
 }
 
+/* The next result of a pipeline into *keep (NULL: cleared), and the NULL that ends each
+ * query's results in pipeline mode; its status (PGRES_FATAL_ERROR when there is none). */
+static ExecStatusType pipeline_take(PGconn *db, PGresult **keep)
+{
+    PGresult *r = PQgetResult(db), *x;
+    ExecStatusType st = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+
+    if (r != NULL && st != PGRES_PIPELINE_SYNC)
+        while ((x = PQgetResult(db)) != NULL)
+            PQclear(x);
+    if (keep != NULL)
+        *keep = r;
+    else
+        PQclear(r);
+    return st;
+}
+
+/* Enters pipeline mode and sends the prepared statements names[0..2] — only the middle one
+ * with parameters p — and a sync; 0 when the connection failed. */
+static int pipeline_send(PGconn *db, char names[3][16], const clv_pg_params *p)
+{
+    int ok = PQenterPipelineMode(db);
+
+    for (int i = 0; i < 3 && ok; i++)
+        ok = PQsendQueryPrepared(db, names[i], i == 1 ? p->n : 0, i == 1 ? p->v : NULL, NULL,
+                                 NULL, 0);
+    return ok && PQpipelineSync(db);
+}
+
+/* Sends names[0..2] in one pipeline (pipeline_send) and reads their results: the middle
+ * one's into *res when all three succeeded. A pipeline that cannot be left (the
+ * connection failed in it) is connected again (clv_pg_conn_reset), and the call fails as
+ * a lost connection does. */
+static clv_code pipeline3(clv_pg_conn *c, char names[3][16], const clv_pg_params *p,
+                          const char *what, PGresult **res, clv_err *err)
+{
+    PGresult *r[3] = {NULL, NULL, NULL};
+    ExecStatusType st[3] = {PGRES_FATAL_ERROR, PGRES_FATAL_ERROR, PGRES_FATAL_ERROR};
+    int ok = pipeline_send(c->db, names, p);
+    clv_code rc = CLV_OK;
+
+    for (int i = 0; i < 3 && ok; i++)
+        st[i] = pipeline_take(c->db, &r[i]);
+    ok = ok && pipeline_take(c->db, NULL) == PGRES_PIPELINE_SYNC;
+    for (int i = 0; i < 3 && rc == CLV_OK; i++)
+        if (st[i] != PGRES_COMMAND_OK && st[i] != PGRES_TUPLES_OK)
+            rc = fail(c, r[i], what, err);
+    if (PQexitPipelineMode(c->db) != 1 || (!ok && rc == CLV_OK)) {
+        clv_pg_conn_reset(c, NULL);
+        rc = clv_fail(err, CLV_UNAVAILABLE, "%s: the connection failed in a pipeline", what);
+    }
+    for (int i = 0; i < 3; i++)
+        if (i != 1 || rc != CLV_OK)
+            PQclear(r[i]);
+    if (rc == CLV_OK)
+        *res = r[1];
+    return rc;
+}
+
+/* A write in the caller's open transaction runs under a savepoint of its own, so that its
+ * failure (a conflict the caller answers) leaves the transaction usable, as a failed
+ * statement does in SQLite. SAVEPOINT, the statement and RELEASE go to the server in one
+ * pipeline: one round trip instead of three (docs/DESIGN.md D19); only a failure costs
+ * more (ROLLBACK TO, RELEASE). */
+static clv_code write_in_savepoint(clv_pg_conn *c, clv_pg_stmt_id id, clv_pg_params *p,
+                                   const char *what, PGresult **res, clv_err *err)
+{
+    char names[3][16];
+    clv_code rc = p != NULL ? p->rc : CLV_OK;
+    clv_pg_params none;
+
+    if (p == NULL) {
+        clv_pg_params_init(&none);
+        p = &none;
+    }
+    if (rc != CLV_OK)
+        rc = clv_fail(err, rc, "%s: cannot send its parameters", what);
+    if (rc == CLV_OK && (rc = prepare(c, PG_SAVEPOINT, names[0], err)) == CLV_OK &&
+        (rc = prepare(c, id, names[1], err)) == CLV_OK &&
+        (rc = prepare(c, PG_RELEASE, names[2], err)) == CLV_OK)
+        rc = pipeline3(c, names, p, what, res, err);
+    clv_pg_params_free(p);
+    if (rc != CLV_OK && rc != CLV_UNAVAILABLE &&
+        PQtransactionStatus(c->db) == PQTRANS_INERROR) {
+        PGresult *x = NULL;
+        if (clv_pg_exec(c, PG_ROLLBACK_TO, NULL, "rollback", &x, NULL) == CLV_OK) {
+            PQclear(x);
+            if (clv_pg_exec(c, PG_RELEASE, NULL, "release", &x, NULL) == CLV_OK)
+                PQclear(x);
+        }
+    }
+    return rc;
+}
+
 clv_code clv_pg_write_n(clv_pg_conn *c, clv_pg_stmt_id id, clv_pg_params *p, const char *what,
                         int *changes, clv_err *err)
 {
-    bool in_tx = c->atomic == 0 && PQtransactionStatus(c->db) == PQTRANS_INTRANS, own = false;
+    bool in_tx = c->atomic == 0 && PQtransactionStatus(c->db) == PQTRANS_INTRANS;
     PGresult *res = NULL;
-    clv_code rc = CLV_OK;
+    clv_code rc = in_tx ? write_in_savepoint(c, id, p, what, &res, err)
+                        : clv_pg_exec(c, id, p, what, &res, err);
 
-    if (in_tx) /* a savepoint (own stays false) */
-        rc = clv_pg_atomic_open(c, &own, err);
-    if (rc != CLV_OK) {
-        clv_pg_params_free(p);
-        return rc;
-    }
-    rc = clv_pg_exec(c, id, p, what, &res, err);
     if (rc == CLV_OK && changes != NULL)
         *changes = (int)strtol(PQcmdTuples(res), NULL, 10);
     PQclear(res);
-    return in_tx ? clv_pg_atomic_close(c, own, rc, err) : rc;
+    return rc;
 }
 
 clv_code clv_pg_write(clv_store *s, clv_pg_stmt_id id, clv_pg_params *p, const char *what,

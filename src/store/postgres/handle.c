@@ -127,8 +127,9 @@ cleanup:
 /* A connection the server dropped (a restart, a failover, an administrator's
  * pg_terminate_backend) is connected again on the thread's next call; the call that met
  * the drop failed (CLV_UNAVAILABLE) and is not repeated, since a write may have committed before
- * its answer was lost. Its prepared statements went with the old session. */
-static clv_code conn_reset(clv_pg_conn *c, clv_err *err)
+ * its answer was lost. Its prepared statements went with the old session (and a pipeline
+ * it was in: PQreset leaves pipeline mode). */
+clv_code clv_pg_conn_reset(clv_pg_conn *c, clv_err *err)
 {
     PQreset(c->db);
     if (PQstatus(c->db) != CONNECTION_OK)
@@ -178,7 +179,7 @@ clv_code clv_pg_conn_get(clv_store *base, clv_pg_conn **out, clv_err *err)
     }
     if (c == NULL)
         return conn_open(s, s->pool_max > 0, out, err);
-    if (PQstatus(c->db) == CONNECTION_BAD && (rc = conn_reset(c, err)) != CLV_OK)
+    if (PQstatus(c->db) == CONNECTION_BAD && (rc = clv_pg_conn_reset(c, err)) != CLV_OK)
         return rc;
     *out = c;
     return CLV_OK;

@@ -153,6 +153,9 @@ PGconn **clv_pg_listen_slot(clv_store *s);
 
 /* The calling thread's connection, opened on first use; CLV_STORE if it cannot be. */
 clv_code clv_pg_conn_get(clv_store *s, clv_pg_conn **out, clv_err *err);
+/* Connects c again (PQreset), forgetting its prepared statements; CLV_UNAVAILABLE when the
+ * server cannot be reached. */
+clv_code clv_pg_conn_reset(clv_pg_conn *c, clv_err *err);
 
 /* ---- parameters: every value is sent as text ---- */
 

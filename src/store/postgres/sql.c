@@ -501,12 +501,14 @@ const char *const clv_pg_sql[PG_COUNT] = {
      * name, or the exact client_id), type and own status, then for the rest of the
      * filters; it stops at the page's last match. The status and type are checked outside
      * the budget's subquery: inside, when the budget is most of the rows left, the planner
-     * would fetch every row past the cursor to filter and sort them instead of walking. */
+     * would fetch every row past the cursor to filter and sort them instead of walking.
+     * $13 is 1 when q holds no letter (q.c q_uncased): then the name need not be folded,
+     * which was most of the walk's time. */
     [PG_CLIENT_LIST_Q_WALK] = "SELECT " CLIENT_COLS " FROM (SELECT wid, wts FROM (SELECT id AS wid,"
         " created_at AS wts, client_id AS wcid, name AS wname, type AS wtype, status AS wstatus"
         " FROM clients WHERE " Q_WALK_FILTERS " ORDER BY created_at DESC, id DESC"
-        " LIMIT $12::bigint) w0 WHERE (strpos(lower(wname), lower($5::text)) > 0"
-        " OR wcid = $5::text) AND ($4::integer = -1 OR wtype = $4::integer)"
+        " LIMIT $12::bigint) w0 WHERE ((CASE WHEN $13::integer = 1 THEN strpos(wname, $5::text)"
+        " ELSE strpos(lower(wname), lower($5::text)) END) > 0 OR wcid = $5::text) AND ($4::integer = -1 OR wtype = $4::integer)"
         " AND (($3::integer = -1 AND (wstatus <> 2 OR $9::integer = 2))"
         " OR wstatus = $3::integer)) w JOIN client_v ON id = wid WHERE " CLIENT_STATUS_MATCH
         HYGIENE_FILTERS " ORDER BY wts DESC, wid DESC LIMIT $8::bigint",
@@ -515,7 +517,8 @@ const char *const clv_pg_sql[PG_COUNT] = {
     [PG_CLIENT_Q_WINDOW] = "SELECT count(*) FROM (SELECT 1 FROM clients WHERE " Q_WALK_FILTERS
         " ORDER BY created_at DESC, id DESC LIMIT $12::bigint) w WHERE $5::text IS NOT NULL"
         " OR $3::integer IS NULL OR $4::integer IS NULL OR $8::bigint IS NULL"
-        " OR $9::integer IS NULL OR $10::bigint IS NULL OR $11::bigint IS NULL",
+        " OR $9::integer IS NULL OR $10::bigint IS NULL OR $11::bigint IS NULL"
+        " OR $13::integer IS NULL",
     /* q's index (q.c): the rows whose keys (migration q, clavis_q_keys) hold every key asked
      * — the rare keys of q (clavis_q_grams, $12 the common ones) and the tags $13 — and
      * whose folded name holds q, and the one whose client_id is q (its unique index)
