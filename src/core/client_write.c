@@ -16,27 +16,32 @@
 #include "core/secret.h"
 #include "crypto/hash.h"
 
-clv_code clv_write_finish(clv_app *app, clv_code rc, clv_err *err)
+/* Commits (rc CLV_OK) or rolls back; after a commit, created NULL makes every thread's
+ * caches re-read, a client id only that client's entries. */
+static clv_code finish(clv_app *app, clv_code rc, const char *created, clv_err *err)
 {
-    if (rc == CLV_OK && (rc = clv_store_commit(app->store, err)) == CLV_OK)
-        clv_cache_bump(); /* every thread re-reads what this change may touch */
+    if (rc == CLV_OK && (rc = clv_store_commit(app->store, err)) == CLV_OK) {
+        if (created == NULL)
+            clv_cache_bump(); /* every thread re-reads what this change may touch */
+        else
+            clv_cache_bump_client(created); /* an entry of a client purged under this id */
+    }
     if (rc == CLV_OK)
         return CLV_OK;
     clv_store_rollback(app->store);
     return rc;
+}
+
+clv_code clv_write_finish(clv_app *app, clv_code rc, clv_err *err)
+{
+    return finish(app, rc, NULL, err);
 }
 
 clv_code clv_write_finish_created(clv_app *app, clv_code rc, const char *client_id,
                                   clv_err *err)
 {
-    if (rc == CLV_OK && (rc = clv_store_commit(app->store, err)) == CLV_OK)
-        clv_cache_bump_client(client_id); /* an entry of a client purged under this id */
-    if (rc == CLV_OK)
-        return CLV_OK;
-    clv_store_rollback(app->store);
-    return rc;
+    return finish(app, rc, client_id, err);
 }
-
 
 json_t *clv_json_time(int64_t t)
 {
