@@ -13,24 +13,8 @@ bin=${CLAVIS_BIN:-$root/build/clavis}
 algs=${ALGS:-"RS256 ES256 EdDSA"}
 duration=${DURATION:-10}
 conns=${CONNS:-32}
-command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
-[[ -x $bin ]] || { echo "bench: $bin is missing (make build)" >&2; exit 1; }
-tmp=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-url=http://127.0.0.1:$port
-pid=
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-init=$("$bin" init --db "$tmp/clavis.db" --json)
-field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
-admin_id=$(field "$init" client_id); admin_secret=$(field "$init" client_secret)
-taskset -c 0 "$bin" serve --listen "127.0.0.1:$port" --db "$tmp/clavis.db" --threads 1 2>"$tmp/server.log" &
-pid=$!
-for _ in $(seq 50); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
-admin=$(curl -sf -u "$admin_id:$admin_secret" -d grant_type=client_credentials -d scope=admin "$url/token")
-at=$(field "$admin" access_token)
-api() { curl -sf -H "Authorization: Bearer $at" -H 'Content-Type: application/json' -d "$2" "$url$1"; }
-svc=$(field "$(api /admin/v1/services '{"name":"bench"}')" id)
+# shellcheck source=bench/quick_server.sh
+source "$here/quick_server.sh"
 printf '%-8s %12s %10s %10s %8s\n' alg 'req/s' p50 p99 non2xx
 for alg in $algs; do
     client=$(api /admin/v1/clients "{\"service_id\":\"$svc\",\"name\":\"bench-$alg\",\"type\":\"m2m\",\"scopes\":[\"read\"],\"access_token_signing_alg\":\"$alg\"}")
