@@ -223,24 +223,8 @@ static clv_code insert_client(const char *id, int64_t created_at, const char *na
 static void q_ids(const char *q, char *ids, size_t cap)
 {
     clv_client_filter f = {.status = -1, .type = -1, .q = q, .limit = 2};
-    char *cursor = NULL;
-    clv_list l = {0};
-    clv_err err = {0};
 
-    ids[0] = '\0';
-    do {
-        f.cursor = cursor;
-        ck_assert_msg(clv_store_client_list(store, &f, &l, &err) == CLV_OK, "%s", err.detail);
-        for (size_t i = 0; i < l.count; i++) {
-            size_t n = strlen(ids);
-            snprintf(ids + n, cap - n, "%s%s", n > 0 ? " " : "",
-                     ((const clv_client *)l.items[i])->id);
-        }
-        free(cursor);
-        cursor = l.next_cursor;
-        l.next_cursor = NULL;
-        clv_list_cleanup(&l);
-    } while (cursor != NULL);
+    clv_test_store_list_ids(store, f, ids, cap);
 }
 
 static void expect_q(const char *q, const char *want)

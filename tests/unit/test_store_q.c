@@ -70,25 +70,7 @@ static void add_client(const char *id, const char *client_id, const char *servic
 /* The ids of the clients f lists, walking every page, joined by spaces. */
 static void walk(clv_client_filter f, char *ids, size_t cap)
 {
-    char *cursor = NULL;
-    clv_list l = {0};
-    clv_err err = {0};
-
-    ids[0] = '\0';
-    do {
-        f.cursor = cursor;
-        ck_assert_msg(clv_store_client_list(store, &f, &l, &err) == CLV_OK, "%s", err.detail);
-        for (size_t i = 0; i < l.count; i++) {
-            size_t n = strlen(ids);
-            int w = snprintf(ids + n, cap - n, "%s%s", n > 0 ? " " : "",
-                             ((const clv_client *)l.items[i])->id);
-            ck_assert_int_lt(w, (int)(cap - n));
-        }
-        free(cursor);
-        cursor = l.next_cursor;
-        l.next_cursor = NULL;
-        clv_list_cleanup(&l);
-    } while (cursor != NULL);
+    clv_test_store_list_ids(store, f, ids, cap);
 }
 
 static void expect_q(const char *q, const char *want)

@@ -325,3 +325,26 @@ void clv_test_bounds_config(clv_config *c)
     c->rt_lifetime_default = 30 * 86400;
     c->rt_lifetime_max = 90 * 86400;
 }
+
+void clv_test_store_list_ids(clv_store *store, clv_client_filter f, char *ids, size_t cap)
+{
+    char *cursor = NULL;
+    clv_list l = {0};
+    clv_err err = {0};
+
+    ids[0] = '\0';
+    do {
+        f.cursor = cursor;
+        ck_assert_msg(clv_store_client_list(store, &f, &l, &err) == CLV_OK, "%s", err.detail);
+        for (size_t i = 0; i < l.count; i++) {
+            size_t n = strlen(ids);
+            int w = snprintf(ids + n, cap - n, "%s%s", n > 0 ? " " : "",
+                             ((const clv_client *)l.items[i])->id);
+            ck_assert_int_lt(w, (int)(cap - n));
+        }
+        free(cursor);
+        cursor = l.next_cursor;
+        l.next_cursor = NULL;
+        clv_list_cleanup(&l);
+    } while (cursor != NULL);
+}

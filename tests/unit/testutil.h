@@ -70,6 +70,10 @@ char *clv_test_store_pg_query(const char *url, const char *sql);
  * dir/test.db; *store), migrated unless `migrated` is false; freed and removed after the
  * test. One suite per test program uses it. */
 enum { CLV_TEST_DIR_MAX = 128, CLV_TEST_URL_MAX = 256 };
+
+/* The ids of the clients f lists from store, walking every page, joined by spaces into ids
+ * (cap bytes; the test fails when they do not fit). */
+void clv_test_store_list_ids(clv_store *store, clv_client_filter f, char *ids, size_t cap);
 void clv_test_store_fixture(TCase *tc, clv_store **store, char *dir, char *url, bool migrated);
 
 #endif
