@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/audit.h"
 #include "core/client_json.h"
 #include "core/client_write.h"
 #include "core/ids.h"
+#include "core/service_write.h"
 
 /* Tenants looked at per page at start-up. */
 enum { CONSOLE_PAGE = 100 };
@@ -69,25 +69,14 @@ void clv_console_client_id(const char *tenant_id, char out[CLV_CONSOLE_CLIENT_ID
 clv_code clv_console_tenant_add(clv_app *app, const clv_principal *p, const char *tenant_id,
                                 const char *issuer, clv_err *err)
 {
+    static const char *const audited[] = {"name", "description", "approval", NULL};
     char id[CLV_ID_LEN], client_id[CLV_CONSOLE_CLIENT_ID_MAX];
     clv_service s = {.tenant_id = (char *)tenant_id, .name = "Clavis console",
                      .description = "Holds the web console's client of this tenant (created by "
                                     "Clavis; it cannot be deactivated or deleted)",
-                     .status = CLV_STATUS_ACTIVE, .approval = CLV_APPROVAL_LIVE, .version = 1};
-    json_t *made;
-    clv_code rc;
+                     .approval = CLV_APPROVAL_LIVE};
+    clv_code rc = clv_service_create(app, p, &s, id, audited, NULL, err);
 
-    if (!clv_id_new("svc", id))
-        return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
-    s.id = id;
-    s.created_at = s.updated_at = clv_now();
-    if ((rc = clv_store_service_insert(app->store, &s, err)) != CLV_OK)
-        return rc;
-    made = json_pack("{s:s, s:s, s:s}", "name", s.name, "description", s.description,
-                     "approval", "live");
-    rc = clv_audit_write(app, p, tenant_id, "service.create", "service", s.id,
-                         made != NULL ? clv_json_created(made) : NULL, err);
-    json_decref(made);
     clv_console_client_id(tenant_id, client_id);
     return rc == CLV_OK ? insert_client(app, p, &s, client_id, issuer, err) : rc;
 }
