@@ -1,6 +1,6 @@
 // The console's entry: sign-in state, the navigation and the client-side routes under
 // /console (docs/API.md "The web console").
-import { ROOT, ELSEWHERE, signedIn, signIn, finishSignIn, signOut, who, forget, chosenTenant, chooseTenant } from './auth.js';
+import { ROOT, ELSEWHERE, signedIn, signIn, finishSignIn, signOut, who, forget, chosenTenant, chooseTenant, LINKED, LINKED_NAME } from './auth.js';
 import { ApiError } from './api.js';
 import { h, message, field } from './ui.js';
 import { servicesPage, servicePage } from './services.js';
@@ -69,7 +69,7 @@ export function failure(main, e) {
 }
 
 /** The page without a session: sign in, to the tenant remembered or another one. */
-function signedOutPage(main, text) {
+function signedOutPage(main, text, title = 'Clavis console') {
   document.getElementById('nav').replaceChildren();
   document.getElementById('top').replaceChildren(h('span.brand', 'Clavis console'));
   const box = h('div.msg');
@@ -84,7 +84,20 @@ function signedOutPage(main, text) {
     }
     signIn(`${ROOT}/`);
   });
-  main.replaceChildren(h('h1', 'Clavis console'), h('p', text), box, form);
+  main.replaceChildren(h('h1', title), h('p', text), box, form);
+}
+
+/** The page a console link (?tenant=ID) opens without a session: it names the tenant the
+ * link leads to, and signs in only when asked (docs/DESIGN.md D13). */
+function linkedPage(main) {
+  const id = LINKED || 'the first administrator\'s tenant';
+  if (!LINKED_NAME) {
+    signedOutPage(main, `This link names the tenant ${id}, and no tenant has that id here. Type the id of your tenant.`);
+    return undefined;
+  }
+  signedOutPage(main, `This link leads to the console of the tenant “${LINKED_NAME}” (${id}). Sign in only if you administer that tenant; otherwise type the id of yours.`,
+    `Sign in to the console of “${LINKED_NAME}”`);
+  return undefined;
 }
 
 export async function render() {
@@ -106,6 +119,7 @@ export async function render() {
       signedOutPage(main, 'You are signed out.');
       return undefined;
     }
+    if (LINKED !== null) return linkedPage(main);
     return signIn();
   }
   nav();

@@ -37,6 +37,12 @@ export function chooseTenant(tenant) {
 // /console?tenant=ID (the link a platform admin hands out) chooses and remembers it
 const asked = new URLSearchParams(location.search).get('tenant');
 if (asked !== null) chooseTenant(asked);
+/** The tenant such a link names (null: no ?tenant=), and its name as the server read it
+ * ('' when no tenant has that id): the page says whose console the link leads to before
+ * anyone signs in, so a link from someone else cannot slip an operator into another
+ * tenant's console (docs/DESIGN.md D13). */
+export const LINKED = asked;
+export const LINKED_NAME = document.querySelector('meta[name="clavis-tenant-name"]')?.content ?? '';
 
 const KEY = 'clavis.tokens';
 const PENDING = 'clavis.pending';

@@ -9,18 +9,11 @@
 #include "core/client_json.h"
 #include "core/console_client.h"
 #include "core/ids.h"
+#include "core/service_write.h"
 
 static json_t *service_json(const void *item)
 {
-    const clv_service *s = item;
-
-    return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:o, s:o, s:o, s:o, s:I}", "id", s->id,
-                     "tenant_id", s->tenant_id, "name", s->name, "description", s->description,
-                     "status", clv_status_name(s->status), "approval",
-                     clv_approval_name(s->approval), "created_at", clv_json_time(s->created_at),
-                     "updated_at", clv_json_time(s->updated_at), "deleted_at",
-                     clv_json_time(s->deleted_at), "purge_at", clv_json_time(s->purge_at),
-                     "version", (json_int_t)s->version);
+    return clv_service_to_json(item);
 }
 
 clv_code clv_admin_service_visible(clv_app *app, const clv_principal *p, const char *id,
@@ -87,26 +80,14 @@ clv_code clv_admin_service_create(clv_app *app, const clv_admin_args *args, json
         rc = clv_fail_field(err, CLV_NOT_FOUND, "tenant_id", "no tenant '%.64s'", tenant);
         goto cleanup;
     }
-    if (!clv_id_new("svc", id)) {
-        rc = clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
-        goto cleanup;
-    }
-    s.id = id;
     s.tenant_id = (char *)tenant;
-    s.status = CLV_STATUS_ACTIVE;
     s.approval = CLV_APPROVAL_SANDBOX;
-    s.created_at = s.updated_at = clv_now();
-    s.version = 1;
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         goto cleanup;
-    rc = clv_store_service_insert(app->store, &s, err);
+    rc = clv_service_create(app, p, &s, id, NULL, &j, err);
     if (rc == CLV_NOT_FOUND)
         rc = clv_fail_field(err, CLV_NOT_FOUND, "tenant_id", "no tenant '%.64s'", tenant);
-    if (rc == CLV_OK && (j = service_json(&s)) != NULL)
-        rc = clv_audit_write(app, p, tenant, "service.create", "service", s.id,
-                             clv_json_created(j), err);
-    rc = clv_write_finish(app, rc, err);
-    if (rc == CLV_OK)
+    if ((rc = clv_write_finish(app, rc, err)) == CLV_OK)
         *out = json_incref(j);
 cleanup:
     json_decref(j);

@@ -2,11 +2,14 @@
  * creating, listing, renaming and switching them is for platform admins, a tenant admin reads
  * its own and sets its client hygiene, docs/OPERATIONS.md "Hygiene"). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/config.h"
 #include "cli/admin_commands.h"
+#include "cli/cli_http.h"
 #include "cli/commands.h"
+#include "crypto/hash.h"
 
 /* The hygiene settings: a number of days, or "off" (null: the setting is off). */
 static const char *const hygiene_flags[][2] = {
@@ -47,14 +50,58 @@ static clv_cli_path tenant_path(const clv_cli_ctx *ctx)
     return p;
 }
 
+/* The server's issuer, from its discovery document (OpenID Connect Discovery 1.0 §4) under
+ * the URL the command talks to; that URL when the document cannot be read. New string. */
+static char *issuer_of(clv_cli_ctx *ctx)
+{
+    const char *hdrs[] = {"Accept: application/json", NULL};
+    char url[4200], errbuf[256];
+    clv_net_resp r = {0};
+    json_t *doc = NULL;
+    const char *issuer = NULL;
+    char *out;
+
+    snprintf(url, sizeof url, "%s/.well-known/openid-configuration", ctx->url);
+    if (clv_cli_http_send(ctx->http, "GET", url, hdrs, NULL, &r, errbuf, sizeof errbuf) &&
+        r.status == 200 && (doc = json_loads(r.body, 0, NULL)) != NULL)
+        issuer = json_string_value(json_object_get(doc, "issuer"));
+    out = strdup(issuer != NULL ? issuer : ctx->url);
+    json_decref(doc);
+    clv_net_resp_cleanup(&r);
+    return out;
+}
+
+/* Adds the new tenant's console link to t, ISSUER/console/?tenant=ID, where its admins
+ * sign in (docs/DESIGN.md D13). */
+static void add_console_link(clv_cli_ctx *ctx, json_t *t)
+{
+    const char *id = json_string_value(json_object_get(t, "id"));
+    char *issuer = issuer_of(ctx), link[4400];
+
+    if (id != NULL && issuer != NULL &&
+        snprintf(link, sizeof link, "%s/console/?tenant=%s", issuer, id) < (int)sizeof link)
+        json_object_set_new(t, "console_link", json_string(link));
+    free(issuer);
+}
+
 static int run_create(clv_cli_ctx *ctx)
 {
     clv_cli_path p = tenant_path(ctx);
-    json_t *body = json_object();
+    json_t *body = json_object(), *t = NULL;
     int rc = CLV_EXIT_REFUSED;
 
     if (body != NULL && clv_cli_put_flags(ctx, body) >= 0)
-        rc = clv_cli_call_show(ctx, "POST", &p, body, NULL);
+        rc = clv_cli_api(ctx, "POST", &p, body, NULL, &t);
+    if (rc == CLV_EXIT_OK && t != NULL) {
+        add_console_link(ctx, t);
+        clv_free_secret(ctx->raw); /* the answer printed is t, with its link */
+        ctx->raw = NULL;
+        if (ctx->json)
+            clv_cli_print_json(ctx, t);
+        else
+            clv_cli_show(t, NULL);
+    }
+    json_decref(t);
     json_decref(body);
     return rc;
 }
@@ -109,7 +156,11 @@ static int run_update(clv_cli_ctx *ctx)
 }
 
 static const clv_cli_cmd tenant_cmds[] = {
-    {"create", "", 0, "Create a tenant (platform admins)", NULL, create_opts, run_create, NULL},
+    {"create", "", 0, "Create a tenant (platform admins)",
+     "Prints the new tenant and its console link, console_link: ISSUER/console/?tenant=ID\n"
+     "(the issuer from the server's discovery document). Its admins sign in to the web\n"
+     "console there; hand it to them with their first tenant_admin user.",
+     create_opts, run_create, NULL},
     {"list", "", 0, "List tenants, newest first (platform admins)", NULL, list_opts, run_list,
      NULL},
     {"show", "TENANT_ID", 1, "Show a tenant and its settings (a tenant admin: its own)", NULL,

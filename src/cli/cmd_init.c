@@ -11,6 +11,7 @@
 #include "core/client_write.h"
 #include "core/console_client.h"
 #include "core/ids.h"
+#include "core/service_write.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"
 #include "crypto/rand.h"
@@ -35,23 +36,17 @@ typedef struct {
 
 static clv_code make_tenant(clv_app *app, init_result *r, clv_err *err)
 {
+    static const char *const audited[] = {NULL}; /* its event records no fields */
     clv_tenant t = {.id = r->tenant_id, .name = "default", .status = CLV_STATUS_ACTIVE,
                     .created_at = clv_now()};
-    clv_service s = {0};
+    clv_service s = {.tenant_id = r->tenant_id, .name = "Clavis administration",
+                     .approval = CLV_APPROVAL_LIVE};
     clv_code rc;
 
-    s.id = r->service_id;
-    s.tenant_id = r->tenant_id;
-    s.name = "Clavis administration";
-    s.status = CLV_STATUS_ACTIVE;
-    s.approval = CLV_APPROVAL_LIVE;
-    s.created_at = s.updated_at = clv_now();
-    s.version = 1;
     if ((rc = clv_store_tenant_insert(app->store, &t, err)) != CLV_OK ||
-        (rc = clv_audit_write(app, NULL, t.id, "tenant.create", "tenant", t.id, NULL, err)) ||
-        (rc = clv_store_service_insert(app->store, &s, err)) != CLV_OK)
+        (rc = clv_audit_write(app, NULL, t.id, "tenant.create", "tenant", t.id, NULL, err)))
         return rc;
-    return clv_audit_write(app, NULL, t.id, "service.create", "service", s.id, NULL, err);
+    return clv_service_create(app, NULL, &s, r->service_id, audited, NULL, err);
 }
 
 static clv_code make_client(clv_app *app, init_result *r, clv_err *err)
@@ -100,7 +95,7 @@ static clv_code initialise(clv_app *app, init_result *r, clv_err *err)
 {
     clv_code rc;
 
-    if (!clv_id_new("ten", r->tenant_id) || !clv_id_new("svc", r->service_id))
+    if (!clv_id_new("ten", r->tenant_id))
         return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
         return rc;
@@ -108,10 +103,11 @@ static clv_code initialise(clv_app *app, init_result *r, clv_err *err)
     rc = clv_store_meta_put(app->store, "init_tenant_id", r->tenant_id, err);
     if (rc == CLV_CONFLICT)
         rc = clv_fail(err, CLV_CONFLICT, "the database is already initialised");
+    if (rc == CLV_OK)
+        rc = make_tenant(app, r, err);
     if (rc == CLV_OK) /* the service of the protected clients: see admin/services.c */
         rc = clv_store_meta_put(app->store, "init_service_id", r->service_id, err);
-    if (rc == CLV_OK && (rc = make_tenant(app, r, err)) == CLV_OK &&
-        (rc = make_client(app, r, err)) == CLV_OK)
+    if (rc == CLV_OK && (rc = make_client(app, r, err)) == CLV_OK)
         rc = make_user(app, r, err);
     return clv_write_finish(app, rc, err);
 }

@@ -1,14 +1,17 @@
 /* console_client — see console_client.h and docs/DESIGN.md D13. */
 #include "core/console_client.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/audit.h"
+#include "core/client_cache.h"
 #include "core/client_json.h"
 #include "core/client_write.h"
 #include "core/ids.h"
+#include "core/service_write.h"
 
 /* Tenants looked at per page at start-up. */
 enum { CONSOLE_PAGE = 100 };
@@ -69,25 +72,14 @@ void clv_console_client_id(const char *tenant_id, char out[CLV_CONSOLE_CLIENT_ID
 clv_code clv_console_tenant_add(clv_app *app, const clv_principal *p, const char *tenant_id,
                                 const char *issuer, clv_err *err)
 {
+    static const char *const audited[] = {"name", "description", "approval", NULL};
     char id[CLV_ID_LEN], client_id[CLV_CONSOLE_CLIENT_ID_MAX];
     clv_service s = {.tenant_id = (char *)tenant_id, .name = "Clavis console",
                      .description = "Holds the web console's client of this tenant (created by "
                                     "Clavis; it cannot be deactivated or deleted)",
-                     .status = CLV_STATUS_ACTIVE, .approval = CLV_APPROVAL_LIVE, .version = 1};
-    json_t *made;
-    clv_code rc;
+                     .approval = CLV_APPROVAL_LIVE};
+    clv_code rc = clv_service_create(app, p, &s, id, audited, NULL, err);
 
-    if (!clv_id_new("svc", id))
-        return clv_fail(err, CLV_CRYPTO, "CSPRNG failed");
-    s.id = id;
-    s.created_at = s.updated_at = clv_now();
-    if ((rc = clv_store_service_insert(app->store, &s, err)) != CLV_OK)
-        return rc;
-    made = json_pack("{s:s, s:s, s:s}", "name", s.name, "description", s.description,
-                     "approval", "live");
-    rc = clv_audit_write(app, p, tenant_id, "service.create", "service", s.id,
-                         made != NULL ? clv_json_created(made) : NULL, err);
-    json_decref(made);
     clv_console_client_id(tenant_id, client_id);
     return rc == CLV_OK ? insert_client(app, p, &s, client_id, issuer, err) : rc;
 }
@@ -297,13 +289,105 @@ bool clv_console_holds(clv_app *app, const char *tenant_id, const char *service_
     return holds;
 }
 
+/* What the console's page names (docs/DESIGN.md D13 "What the page names"), kept in memory
+ * so that a view of /console reads no database:
+ * - the init tenant's id: clavis init writes it once, in the transaction that makes the
+ *   first tenant, and nothing changes it after, so once read it is kept for good — every
+ *   node reads the same database and keeps the same id;
+ * - the name of a tenant a link names (/console?tenant=ID): a tenant can be renamed, here
+ *   or on another node, so a name is kept like a client (core/client_cache.h): for at most
+ *   CLV_CACHE_TTL_MS and not past a bump (a change committed here, or news of one from
+ *   another node, core/changes.h). An id that names no tenant is not kept: another node
+ *   may make that tenant at any moment.
+ * One set for the process's app (serve has one; another app starts afresh). */
+enum { NAME_SLOTS = 32, NAME_MAX = 801 }; /* a name: up to 200 characters of UTF-8 */
+
+typedef struct {
+    char id[CLV_ID_LEN], name[NAME_MAX];
+    int64_t loaded_ms;
+    uint64_t generation;
+} name_slot;
+
+static struct {
+    pthread_mutex_t lock;
+    const clv_app *app;
+    char init_tenant[CLV_ID_LEN];
+    name_slot names[NAME_SLOTS];
+} page_facts = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Locks page_facts for app, emptied first when it held another app's. */
+static void facts_lock(const clv_app *app)
+{
+    pthread_mutex_lock(&page_facts.lock);
+    if (page_facts.app != app) {
+        memset(page_facts.init_tenant, 0, sizeof page_facts.init_tenant);
+        memset(page_facts.names, 0, sizeof page_facts.names);
+        page_facts.app = app;
+    }
+}
+
+/* true if id is an id (core/ids.h): safe in an HTML attribute as it is. */
+static bool is_id(const char *id)
+{
+    size_t n = strlen(id);
+
+    return n > 0 && n < CLV_ID_LEN && strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
 void clv_console_init_tenant(clv_app *app, char *out, size_t n)
 {
     char *id = NULL;
 
-    out[0] = '\0';
-    if (clv_store_meta_get(app->store, "init_tenant_id", &id, NULL) == CLV_OK &&
-        strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(id))
-        snprintf(out, n, "%s", id); /* an id (core/ids.h): safe in an HTML attribute */
+    facts_lock(app);
+    snprintf(out, n, "%s", page_facts.init_tenant);
+    pthread_mutex_unlock(&page_facts.lock);
+    if (out[0] != '\0')
+        return;
+    if (clv_store_meta_get(app->store, "init_tenant_id", &id, NULL) == CLV_OK && is_id(id)) {
+        snprintf(out, n, "%s", id);
+        facts_lock(app);
+        snprintf(page_facts.init_tenant, sizeof page_facts.init_tenant, "%s", id);
+        pthread_mutex_unlock(&page_facts.lock);
+    }
     free(id);
+}
+
+static name_slot *slot_of(const char *id)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+
+    for (; *id != '\0'; id++)
+        h = (h ^ (unsigned char)*id) * 16777619u;
+    return &page_facts.names[h % NAME_SLOTS];
+}
+
+void clv_console_tenant_name(clv_app *app, const char *tenant_id, char *out, size_t n)
+{
+    int64_t now_ms = clv_now_us() / 1000;
+    uint64_t gen = clv_cache_generation();
+    clv_tenant *t = NULL;
+    name_slot *s;
+
+    out[0] = '\0';
+    if (!is_id(tenant_id))
+        return;
+    facts_lock(app);
+    s = slot_of(tenant_id);
+    if (strcmp(s->id, tenant_id) == 0 && s->generation == gen &&
+        now_ms - s->loaded_ms < CLV_CACHE_TTL_MS)
+        snprintf(out, n, "%s", s->name);
+    pthread_mutex_unlock(&page_facts.lock);
+    if (out[0] != '\0' || clv_store_tenant_get(app->store, tenant_id, &t, NULL) != CLV_OK)
+        return;
+    snprintf(out, n, "%s", t->name);
+    if (strlen(t->name) < NAME_MAX) {
+        facts_lock(app);
+        s = slot_of(tenant_id);
+        snprintf(s->id, sizeof s->id, "%s", tenant_id);
+        snprintf(s->name, sizeof s->name, "%s", t->name);
+        s->loaded_ms = now_ms;
+        s->generation = gen;
+        pthread_mutex_unlock(&page_facts.lock);
+    }
+    clv_tenant_free(t);
 }

@@ -39,7 +39,13 @@ clv_code clv_console_tenant_add(clv_app *app, const clv_principal *p, const char
 bool clv_console_holds(clv_app *app, const char *tenant_id, const char *service_id);
 
 /* The init tenant's id into out (empty when it cannot be read): the console's page names
- * it, so that the app knows which tenant's client is CLV_CONSOLE_CLIENT_ID. */
+ * it, so that the app knows which tenant's client is CLV_CONSOLE_CLIENT_ID. Read from the
+ * database once, then kept (it never changes). Thread-safe. */
 void clv_console_init_tenant(clv_app *app, char *out, size_t n);
+
+/* The name of the tenant tenant_id into out (empty when there is none, or it cannot be
+ * read): the console's page names the tenant a link leads to before anyone signs in.
+ * Kept in memory a short while (console_client.c). Thread-safe. */
+void clv_console_tenant_name(clv_app *app, const char *tenant_id, char *out, size_t n);
 
 #endif

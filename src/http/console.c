@@ -50,7 +50,7 @@ typedef struct {
     const char *value;
 } placeholder;
 
-enum { PLACEHOLDERS = 4 };
+enum { PLACEHOLDERS = 5 };
 
 /* The length of tmpl with every placeholder of ph replaced by its value, written into out
  * when out is not NULL. */
@@ -85,18 +85,60 @@ static void index_headers(clv_resp *resp)
     security_headers(resp);
 }
 
+/* s escaped for HTML text and double-quoted attribute values into out (cut short rather
+ * than overflow). */
+static void escape_html(const char *s, char *out, size_t n)
+{
+    static const char *const named[][2] = {
+        {"<", "&lt;"}, {">", "&gt;"}, {"&", "&amp;"}, {"\"", "&quot;"}, {"'", "&#39;"}};
+    size_t len = 0;
+
+    for (; *s != '\0'; s++) {
+        char one[2] = {*s, '\0'};
+        const char *put = one;
+        for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+            if (*s == named[i][0][0])
+                put = named[i][1];
+        if (len + strlen(put) >= n)
+            break;
+        memcpy(out + len, put, strlen(put));
+        len += strlen(put);
+    }
+    out[len] = '\0';
+}
+
+/* The tenant a link names (?tenant=ID; an empty ID is the init tenant, init_tenant),
+ * escaped into out: its name, so that the page says whose console a link leads to before
+ * anyone signs in (docs/DESIGN.md D13); empty without ?tenant= or when no tenant has that
+ * id. */
+static void linked_tenant(clv_req *r, const char *init_tenant, char *out, size_t n)
+{
+    const char *id = clv_req_query(r, "tenant");
+    char name[808];
+
+    out[0] = '\0';
+    if (id == NULL)
+        return;
+    clv_console_tenant_name(clv_req_app(r), id[0] != '\0' ? id : init_tenant, name,
+                            sizeof name);
+    escape_html(name, out, n);
+}
+
 /* The index page: the issuer (the app goes there when the browser came by another
- * origin, whose redirect URI would not match), its URLs under the issuer's path and the
- * init tenant (whose console client is clavis-console). */
+ * origin, whose redirect URI would not match), its URLs under the issuer's path, the
+ * init tenant (whose console client is clavis-console) and the name of the tenant a link
+ * names. The last two come from memory, not the database (core/console_client.h). */
 static void send_index(clv_req *r, clv_resp *resp)
 {
     const clv_console_asset *index = asset_named("index.html");
     const char *issuer = clv_req_app(r)->cfg->issuer, *ipath = clv_config_issuer_path(issuer);
     char root[CLV_ISSUER_MAX + 16], assets[CLV_ISSUER_MAX + 64], init_tenant[64];
+    char tenant_name[808 * 6];
     placeholder ph[PLACEHOLDERS] = {{"{{ROOT}}", root},
                                     {"{{ASSETS}}", assets},
                                     {"{{ISSUER}}", issuer},
-                                    {"{{INIT_TENANT}}", init_tenant}};
+                                    {"{{INIT_TENANT}}", init_tenant},
+                                    {"{{TENANT_NAME}}", tenant_name}};
     size_t n;
 
     if (index == NULL) {
@@ -107,6 +149,7 @@ static void send_index(clv_req *r, clv_resp *resp)
     /* which tenant's console client is clavis-console (core/console_client.h); an id is
      * [a-z0-9_], nothing to escape */
     clv_console_init_tenant(clv_req_app(r), init_tenant, sizeof init_tenant);
+    linked_tenant(r, init_tenant, tenant_name, sizeof tenant_name);
     snprintf(assets, sizeof assets, "%s" ASSETS "%s", ipath, clv_console_version);
     n = expand((const char *)index->data, ph, NULL);
     free(resp->body);

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import axe from 'axe-core';
-import { start, stopUnstopped, assertCleanShutdown, request, startSecondNode, freePort, protocolPost } from './harness.mjs';
+import { start, stopUnstopped, assertCleanShutdown, request, startSecondNode, freePort, protocolPost, runCli } from './harness.mjs';
 
 const CHROMIUM = process.env.CLAVIS_CHROMIUM ?? '/usr/bin/chromium';
 const PASSWORD = 'a long enough password';
@@ -99,10 +99,15 @@ test('a new tenant gets its own protected console client, which its tenant admin
   assert.equal(copy.status, 403, copy.text);
 });
 
-async function signIn(context, url, username, password = PASSWORD) {
+/** Signs in through a console link (url, /console?tenant=…): its page first names the
+ * tenant, tenantName, and signs in only when asked. */
+async function signIn(context, url, tenantName, username, password = PASSWORD) {
   const page = await context.newPage();
   page.setDefaultTimeout(10000);
   await page.goto(url);
+  await page.getByRole('heading', { name: `Sign in to the console of “${tenantName}”`, level: 1 }).waitFor();
+  await checkA11y(page, 'a console link\'s page');
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${srv.url}/authorize?**`);
   const client = new URL(page.url()).searchParams.get('client_id');
   await page.fill('#username', username);
@@ -118,7 +123,7 @@ test('a second tenant\'s admin signs in through its console: only its tenant, an
     assert.equal(r.status, 201, r.text);
   }
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const { page, main, client } = await signIn(context, `${srv.url}/console?tenant=${acme}`, 'bob');
+  const { page, main, client } = await signIn(context, `${srv.url}/console?tenant=${acme}`, 'Acme', 'bob');
   try {
     assert.equal(client, consoleId(acme), 'the tenant\'s own console client');
     await page.waitForURL(/\/console\/services$/);
@@ -239,7 +244,7 @@ async function waitForValue(read, want) {
 
 test('a platform admin: signing keys, a tenant\'s page; its session does not open another tenant\'s console', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const { page, main, client } = await signIn(context, `${srv.url}/console?tenant=`, srv.init.admin_username, srv.init.admin_password);
+  const { page, main, client } = await signIn(context, `${srv.url}/console?tenant=`, 'default', srv.init.admin_username, srv.init.admin_password);
   try {
     assert.equal(client, 'clavis-console', 'an empty tenant is the init tenant');
     await page.getByText('admin · platform admin').waitFor();
@@ -285,8 +290,12 @@ test('a platform admin: signing keys, a tenant\'s page; its session does not ope
     assert.equal(ten.registered_client_lifetime_days, 30);
 
     // signed in to the init tenant, the platform admin is no user of Acme (R22): Acme's
-    // console asks for Acme's credentials
+    // link names Acme (by its new name) and leaves this session; Acme's console asks for
+    // Acme's credentials
     await page.goto(`${srv.url}/console?tenant=${acme}`);
+    await main.getByRole('heading', { name: 'Sign in to the console of “Acme Corp”', level: 1 }).waitFor();
+    assert.equal(await page.getByText('admin · platform admin').count(), 0, 'the session of the init tenant is gone');
+    await main.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${srv.url}/authorize?**`);
     assert.equal(new URL(page.url()).searchParams.get('client_id'), consoleId(acme));
     await page.locator('#password').waitFor();
@@ -332,6 +341,49 @@ test('start-up gives a tenant from before its console client, and every console 
     const index = await request(`${node.url}/clavis/console/`);
     const initTenant = (await get('clavis-console')).body.tenant_id;
     assert.match(index.text, new RegExp(`<meta name="clavis-init-tenant" content="${initTenant}">`));
+    // … from memory after the first view, not from the database on every view: it never
+    // changes (DESIGN.md D13)
+    sql(srv.db, "UPDATE meta SET value = 'ten_elsewhere' WHERE name = 'init_tenant_id'");
+    try {
+      const again = await request(`${node.url}/clavis/console/`);
+      assert.match(again.text, new RegExp(`<meta name="clavis-init-tenant" content="${initTenant}">`));
+    } finally {
+      sql(srv.db, `UPDATE meta SET value = '${initTenant}' WHERE name = 'init_tenant_id'`);
+    }
+
+    // clavis tenant create prints the new tenant's console link, on the server's issuer
+    // (not the address the command talks to), for people and in --json
+    const env = { CLAVIS_URL: `${node.url}/clavis`, CLAVIS_CLIENT_ID: srv.init.client_id, CLAVIS_CLIENT_SECRET: srv.init.client_secret, CLAVIS_PROFILE: '/nonexistent' };
+    const made = await runCli(['tenant', 'create', '--name', 'Zeta <b> & "Q"'], { env });
+    assert.equal(made.code, 0, made.stderr);
+    const zeta = /^id:\s+(\S+)$/m.exec(made.stdout)[1];
+    assert.match(made.stdout, new RegExp(`^console_link:\\s+${issuer}/console/\\?tenant=${zeta}$`, 'm'));
+    const made2 = await runCli(['tenant', 'create', '--name', 'Eta', '--json'], { env });
+    assert.equal(made2.code, 0, made2.stderr);
+    const eta = JSON.parse(made2.stdout);
+    assert.equal(eta.console_link, `${issuer}/console/?tenant=${eta.id}`);
+    assert.equal(eta.name, 'Eta');
+
+    // a console link's page names its tenant before sign-in, escaped — on this node and on
+    // the other, which did not make it (DESIGN.md D13); no tenant, no name
+    const named = async (base, id) => /<meta name="clavis-tenant-name" content="([^"]*)">/.exec((await request(`${base}/console?tenant=${encodeURIComponent(id)}`)).text)?.[1];
+    assert.equal(await named(`${node.url}/clavis`, zeta), 'Zeta &lt;b&gt; &amp; &quot;Q&quot;');
+    assert.equal(await named(srv.url, zeta), 'Zeta &lt;b&gt; &amp; &quot;Q&quot;', 'a tenant another node made');
+    assert.equal(await named(srv.url, eta.id), 'Eta');
+    assert.equal(await named(srv.url, 'ten_nothere'), '');
+    assert.equal(await named(srv.url, '<script>'), '');
+    assert.equal(await named(srv.url, ''), 'default', 'an empty ?tenant= is the init tenant');
+    assert.equal((await request(`${srv.url}/console?tenant=${eta.id}`)).headers.get('content-security-policy'),
+      (await request(`${srv.url}/console`)).headers.get('content-security-policy'), 'the same CSP');
+    const tags = [...(await request(`${srv.url}/console?tenant=${eta.id}`)).text.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    assert.ok(tags.length > 0 && tags.every((t) => /\ssrc="/.test(t)), `no inline script: ${tags}`);
+    // renamed on the other node: this one names it anew within a second (DESIGN.md M)
+    const tok2 = (await protocolPost(node.url, '/token', { clientId: srv.init.client_id, clientSecret: srv.init.client_secret, params: { grant_type: 'client_credentials', scope: 'admin' } })).body.access_token;
+    const renamed = await request(`${node.url}/admin/v1/tenants/${eta.id}`, { method: 'PATCH', headers: { Authorization: `Bearer ${tok2}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'Eta Two' }) });
+    assert.equal(renamed.status, 200, renamed.text);
+    const until = Date.now() + 1500;
+    while (await named(srv.url, eta.id) !== 'Eta Two' && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await named(srv.url, eta.id), 'Eta Two');
   } finally {
     await node.stop();
   }
