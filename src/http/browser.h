@@ -43,6 +43,10 @@ bool clv_resp_cookie(clv_resp *resp, const clv_app *app, const char *name, const
  * outside pages.c calls it. */
 void clv_page_headers(clv_resp *resp, const char *target);
 
+/* s HTML-escaped for text and double-quoted attribute values into out (n bytes, n > 0),
+ * cut short at a whole character's entity rather than overflow. */
+void clv_html_escape(const char *s, char *out, size_t n);
+
 /* Called on every answer before it is sent (server.c): an HTML answer without a CSP gets
  * clv_page_headers (so no HTML leaves without them), and under an https issuer every
  * answer gets Strict-Transport-Security: max-age=31536000 (RFC 6797). */

@@ -11,6 +11,7 @@
 
 #include "base/config.h"
 #include "core/console_client.h"
+#include "http/browser.h"
 #include "http/console_assets.h"
 #include "http/handlers.h"
 
@@ -85,28 +86,6 @@ static void index_headers(clv_resp *resp)
     security_headers(resp);
 }
 
-/* s escaped for HTML text and double-quoted attribute values into out (cut short rather
- * than overflow). */
-static void escape_html(const char *s, char *out, size_t n)
-{
-    static const char *const named[][2] = {
-        {"<", "&lt;"}, {">", "&gt;"}, {"&", "&amp;"}, {"\"", "&quot;"}, {"'", "&#39;"}};
-    size_t len = 0;
-
-    for (; *s != '\0'; s++) {
-        char one[2] = {*s, '\0'};
-        const char *put = one;
-        for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
-            if (*s == named[i][0][0])
-                put = named[i][1];
-        if (len + strlen(put) >= n)
-            break;
-        memcpy(out + len, put, strlen(put));
-        len += strlen(put);
-    }
-    out[len] = '\0';
-}
-
 /* The tenant a link names (?tenant=ID; an empty ID is the init tenant, init_tenant),
  * escaped into out: its name, so that the page says whose console a link leads to before
  * anyone signs in (docs/DESIGN.md D13); empty without ?tenant= or when no tenant has that
@@ -121,7 +100,7 @@ static void linked_tenant(clv_req *r, const char *init_tenant, char *out, size_t
         return;
     clv_console_tenant_name(clv_req_app(r), id[0] != '\0' ? id : init_tenant, name,
                             sizeof name);
-    escape_html(name, out, n);
+    clv_html_escape(name, out, n);
 }
 
 /* The index page: the issuer (the app goes there when the browser came by another

@@ -86,30 +86,51 @@ static void add(page *pg, const char *s)
     add_n(pg, s, strlen(s));
 }
 
-/* Appends s HTML-escaped (text and double-quoted attribute values alike). */
+/* What c becomes in HTML text and double-quoted attribute values alike: an entity, or
+ * NULL for c itself. */
+static const char *entity(char c)
+{
+    switch (c) {
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '&':
+        return "&amp;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    default:
+        return NULL;
+    }
+}
+
+/* Appends s HTML-escaped. */
 static void esc(page *pg, const char *s)
 {
     for (; s != NULL && *s != '\0'; s++) {
-        switch (*s) {
-        case '<':
-            add(pg, "&lt;");
-            break;
-        case '>':
-            add(pg, "&gt;");
-            break;
-        case '&':
-            add(pg, "&amp;");
-            break;
-        case '"':
-            add(pg, "&quot;");
-            break;
-        case '\'':
-            add(pg, "&#39;");
-            break;
-        default:
+        const char *e = entity(*s);
+        if (e != NULL)
+            add(pg, e);
+        else
             add_n(pg, s, 1);
-        }
     }
+}
+
+void clv_html_escape(const char *s, char *out, size_t n)
+{
+    size_t len = 0;
+
+    for (; *s != '\0'; s++) {
+        const char *e = entity(*s);
+        size_t k = e != NULL ? strlen(e) : 1;
+        if (len + k >= n)
+            break;
+        memcpy(out + len, e != NULL ? e : s, k);
+        len += k;
+    }
+    out[len] = '\0';
 }
 
 static void hidden(page *pg, const char *name, const char *value)
