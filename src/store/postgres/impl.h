@@ -22,6 +22,7 @@
 
 typedef enum {
     PG_BEGIN,
+    PG_BEGIN_SNAPSHOT,
     PG_COMMIT,
     PG_ROLLBACK,
     PG_SAVEPOINT,

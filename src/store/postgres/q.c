@@ -360,29 +360,61 @@ static clv_code walk(clv_pg_conn *c, const clv_client_filter *f, const clv_store
     return CLV_OK;
 }
 
+/* Runs statement id (BEGIN_SNAPSHOT, COMMIT, ROLLBACK) on c. */
+static clv_code q_tx(clv_pg_conn *c, clv_pg_stmt_id id, clv_err *err)
+{
+    PGresult *res = NULL;
+    clv_code rc = clv_pg_exec(c, id, NULL, "client_list", &res, err);
+
+    PQclear(res);
+    return rc;
+}
+
+/* The page's statements — the walk, the count of what it read, the index — see one
+ * snapshot (a read-only REPEATABLE READ transaction of their own, unless the caller has one
+ * open): read in two snapshots, a purge between the walk and its count could make the
+ * count say the list ended where the walk had stopped at its budget, and the page would
+ * lose its next_cursor. */
+static clv_code q_page(clv_pg_conn *c, const clv_client_filter *f, const clv_store_page *pg,
+                       const q_plan *plan, const clv_pg_kind *kind, clv_list *out,
+                       clv_err *err)
+{
+    clv_pg_params p;
+    bool done = false, own = PQtransactionStatus(c->db) == PQTRANS_IDLE;
+    clv_code rc = own ? q_tx(c, PG_BEGIN_SNAPSHOT, err) : CLV_OK;
+
+    if (rc == CLV_OK && plan->walk)
+        rc = walk(c, f, pg, plan, kind, out, &done, err);
+    if (rc == CLV_OK && !done) {
+        clv_pg_params_init(&p);
+        clv_pg_client_list_params(&p, f, pg);
+        clv_pg_text(&p, plan->common);
+        clv_pg_text(&p, plan->tags);
+        rc = clv_pg_page_on(c, PG_CLIENT_LIST_Q_INDEX, &p, pg->limit, kind, out, err);
+    }
+    if (own && PQtransactionStatus(c->db) != PQTRANS_IDLE) {
+        if (rc == CLV_OK && (rc = q_tx(c, PG_COMMIT, err)) != CLV_OK)
+            clv_list_cleanup(out);
+        if (rc != CLV_OK && PQtransactionStatus(c->db) != PQTRANS_IDLE)
+            q_tx(c, PG_ROLLBACK, NULL);
+    }
+    return rc;
+}
+
 clv_code clv_pg_q_list(clv_store *s, const clv_client_filter *f, const clv_store_page *pg,
                        const clv_pg_kind *kind, clv_list *out, clv_err *err)
 {
     const clv_pg_q_sample *sample = NULL;
     q_plan plan = {0};
     clv_pg_conn *c;
-    clv_pg_params p;
-    bool done = false;
     clv_code rc = clv_pg_conn_get(s, &c, err);
 
     if (rc == CLV_OK)
         rc = sample_get(c, &sample, err);
     if (rc == CLV_OK)
         rc = plan_make(sample, f, pg->limit, &plan, err);
-    if (rc == CLV_OK && plan.walk)
-        rc = walk(c, f, pg, &plan, kind, out, &done, err);
-    if (rc == CLV_OK && !done) {
-        clv_pg_params_init(&p);
-        clv_pg_client_list_params(&p, f, pg);
-        clv_pg_text(&p, plan.common);
-        clv_pg_text(&p, plan.tags);
-        rc = clv_pg_page_on(c, PG_CLIENT_LIST_Q_INDEX, &p, pg->limit, kind, out, err);
-    }
+    if (rc == CLV_OK)
+        rc = q_page(c, f, pg, &plan, kind, out, err);
     free(plan.common);
     free(plan.tags);
     return rc;

@@ -409,6 +409,8 @@ const int clv_pg_migration_count = (int)(sizeof clv_pg_migrations / sizeof clv_p
 
 const char *const clv_pg_sql[PG_COUNT] = {
     [PG_BEGIN] = "BEGIN",
+    /* reads that must agree with each other (q.c: a walk and the count of what it read) */
+    [PG_BEGIN_SNAPSHOT] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
     [PG_COMMIT] = "COMMIT",
     [PG_ROLLBACK] = "ROLLBACK",
     [PG_SAVEPOINT] = "SAVEPOINT clv",
