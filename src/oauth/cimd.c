@@ -267,16 +267,19 @@ static clv_code create(clv_app *app, const clv_principal *p, const char *url, co
     return rc;
 }
 
-/* Updates old from md: written, with its audit event, only when something changed. */
+/* Updates old from md: written, with its audit event, only when something changed
+ * (*wrote). */
 static clv_code update(clv_app *app, const clv_principal *p, const clv_client *old,
-                       const json_t *md, clv_err *err)
+                       const json_t *md, bool *wrote, clv_err *err)
 {
     clv_client *c = NULL;
     json_t *out = NULL;
+    int64_t version = old->version;
     clv_code rc = clv_register_client(md, old, NULL, app->cfg, &c, err);
 
     if (rc == CLV_OK)
-        rc = clv_client_save(app, p, old, c, "client.update", &out, NULL, err);
+        rc = clv_client_save(app, p, old, c, "client.update", &out, &version, err);
+    *wrote = rc == CLV_OK && version != old->version;
     json_decref(out);
     clv_client_free(c);
     return rc;
@@ -284,13 +287,15 @@ static clv_code update(clv_app *app, const clv_principal *p, const clv_client *o
 
 /* One transaction: the client of url made to agree with md (unless it is switched off
  * or deleted: an administrator's word outlasts the document), for a request from addr. A
- * creation ends with clv_write_finish_created: no cache holds what it wrote. */
+ * creation ends with clv_write_finish_created: no cache holds what it wrote; one that
+ * wrote nothing (a refetch that changed nothing, a switched-off client) is rolled back,
+ * so that it makes no cache re-read. */
 static clv_code store_doc(clv_app *app, const char *url, const json_t *md, const char *addr,
                           clv_err *err)
 {
     clv_principal p = {.actor_type = "registration", .actor_id = "metadata_document"};
     clv_client *old = NULL;
-    bool created = false;
+    bool created = false, wrote = false;
     clv_code rc;
 
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
@@ -302,10 +307,15 @@ static clv_code store_doc(clv_app *app, const char *url, const json_t *md, const
         rc = create(app, &p, url, md, addr, err);
     } else if (rc == CLV_OK && old->status == CLV_STATUS_ACTIVE) {
         snprintf(p.tenant_id, sizeof p.tenant_id, "%s", old->tenant_id);
-        rc = update(app, &p, old, md, err);
+        rc = update(app, &p, old, md, &wrote, err);
     }
     clv_client_free(old);
-    rc = created ? clv_write_finish_created(app, rc, url, err) : clv_write_finish(app, rc, err);
+    if (created)
+        rc = clv_write_finish_created(app, rc, url, err);
+    else if (wrote || rc != CLV_OK)
+        rc = clv_write_finish(app, rc, err);
+    else
+        clv_store_rollback(app->store); /* nothing written: nothing to re-read */
     if (created && rc == CLV_CONFLICT) /* stored by another request, which counted it */
         clv_throttle_refund(app->throttle, &clv_throttle_register_rule, 'r', addr);
     if (rc == CLV_CONFLICT || rc == CLV_PRECONDITION) /* another request stored it meanwhile */

@@ -340,6 +340,8 @@ describe('a document that changes', () => {
     const id = publish('/changing.json', { client_name: 'Before' }, { 'Cache-Control': 'max-age=1' }); // kept 60 s at least
     const first = await new Browser().get(rawAuthz(node.url, id));
     assert.equal(first.status, 200, first.text.slice(0, 200));
+    const same = publish('/unchanged.json', {}, { 'Cache-Control': 'max-age=1' }); // refetched as it was
+    assert.equal((await new Browser().get(rawAuthz(node.url, same))).status, 200);
     const at = Date.now();
     const NEW_CB = 'http://127.0.0.1:9/moved-cb';
     publish('/changing.json', { client_name: 'After', redirect_uris: [NEW_CB] }, { 'Cache-Control': 'max-age=1' });
@@ -361,6 +363,11 @@ describe('a document that changes', () => {
     const upd = audit.body.items.find((e) => e.action === 'client.update');
     assert.deepEqual(upd.actor, { type: 'registration', id: 'metadata_document' });
     assert.deepEqual(upd.changes.redirect_uris, { from: [CB], to: [NEW_CB] });
+    // a refetch that brings the same document writes nothing (and still serves)
+    assert.equal((await new Browser().get(rawAuthz(node.url, same))).status, 200);
+    assert.equal(docs.hits('/unchanged.json'), 2);
+    const sameAudit = await s.api('GET', `/admin/v1/audit?target=${encodeURIComponent(same)}`);
+    assert.deepEqual(sameAudit.body.items.map((e) => e.action), ['client.create']);
   });
 });
 
