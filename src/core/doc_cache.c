@@ -228,12 +228,31 @@ static void keep(clv_doc_cache *c, const char *url, outcome o, json_t *doc, int6
  * briefly): only slow or hanging fetches wear an address's allowance down. */
 enum { QUICK_US = 1000 * 1000 };
 
-/* Fetches url for ask. Every fetch, a refetch of a kept document too (it holds a slot as
- * long), counts against the asking address (core/throttle.h clv_throttle_fetch_rule, its
- * burst half the fetch slots, so that one address never holds more than half of them):
- * CLV_THROTTLED in *rc (BUSY) when it must wait — a refetch then serves the kept document. */
+/* Whether ask's address may fetch now (had: a good copy of the URL is kept). Every fetch,
+ * a refetch of a kept document too (it holds a slot as long), counts against the address
+ * under slots ('f', refunded by the caller when quick); a first fetch also under
+ * clv_throttle_first_fetch_rule ('n'), never refunded: quick refunds bound the slots one
+ * address holds, not how much it makes the server fetch and keep — naming ever new URLs
+ * on a fast host of its own would be unbounded (docs/DESIGN.md D15). */
+static clv_code admit(const clv_doc_ask *ask, bool had, const clv_throttle_rule *slots,
+                      clv_err *err)
+{
+    clv_code rc = clv_throttle_attempt(ask->throttle, slots, 'f', ask->addr, err);
+
+    if (rc != CLV_OK || had)
+        return rc;
+    rc = clv_throttle_attempt(ask->throttle, &clv_throttle_first_fetch_rule, 'n', ask->addr, err);
+    if (rc != CLV_OK) /* no fetch: no slot held */
+        clv_throttle_refund(ask->throttle, slots, 'f', ask->addr);
+    return rc;
+}
+
+/* Fetches url for ask (had: a good copy is kept) once admit() lets it (core/throttle.h
+ * clv_throttle_fetch_rule, its burst half the fetch slots, so that one address never holds
+ * more than half of them): CLV_THROTTLED in *rc (BUSY) when the address must wait — a
+ * refetch then serves the kept document. */
 static outcome fetch_for(const clv_doc_cache *c, const char *url, const clv_doc_ask *ask,
-                         json_t **doc, int64_t *max_age, clv_code *rc, clv_err *err)
+                         bool had, json_t **doc, int64_t *max_age, clv_code *rc, clv_err *err)
 {
     clv_throttle_rule rule = clv_throttle_fetch_rule;
     int64_t t0 = clv_now_us();
@@ -243,7 +262,7 @@ static outcome fetch_for(const clv_doc_cache *c, const char *url, const clv_doc_
     rule.burst = clv_fetch_at_once() / 2 > 0 ? (unsigned)clv_fetch_at_once() / 2 : 1;
     if (rule.burst > clv_throttle_fetch_rule.burst)
         rule.burst = clv_throttle_fetch_rule.burst;
-    if ((*rc = clv_throttle_attempt(ask->throttle, &rule, 'f', ask->addr, err)) != CLV_OK)
+    if ((*rc = admit(ask, had, &rule, err)) != CLV_OK)
         return BUSY;
     o = fetch_doc(c, url, ask, doc, max_age, rc, err);
     if (clv_now_us() - t0 < QUICK_US)
@@ -274,7 +293,7 @@ clv_code clv_doc_cache_get(clv_doc_cache *c, const char *url, const clv_doc_ask 
     if (hit)
         return rc;
     clv_err_init(&ferr);
-    o = fetch_for(c, url, ask, &got, &max_age, &rc, &ferr);
+    o = fetch_for(c, url, ask, had, &got, &max_age, &rc, &ferr);
     /* kept as of the fetch's end: a slow failure cannot be retried the sooner for it */
     keep(c, url, o, got, max_age, clv_err_text(&ferr, why, sizeof why), clv_now(), doc);
     json_decref(got);

@@ -46,8 +46,10 @@ typedef clv_code (*clv_doc_check_fn)(void *ctx, const char *url, const json_t *d
 typedef struct {
     bool force;              /* the caller found the kept document lacking (an unknown kid) */
     const char *addr;        /* the asking request's source address; NULL: not throttled */
-    clv_throttle *throttle;  /* with addr: a fetch of a URL without a good document counts
-                              * as an attempt of addr (clv_throttle_fetch_rule) */
+    clv_throttle *throttle;  /* with addr: every fetch counts as an attempt of addr
+                              * (clv_throttle_fetch_rule, given back when quick), one of
+                              * a URL without a good document also under
+                              * clv_throttle_first_fetch_rule (never given back) */
     clv_doc_check_fn check;  /* NULL: the parsed document is kept as it is */
     void *check_ctx;
 } clv_doc_ask;

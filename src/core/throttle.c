@@ -26,6 +26,11 @@ const clv_throttle_rule clv_throttle_register_rule = {20, 30 * 1000, 60 * 60 * 1
 /* First fetches of documents (docs/DESIGN.md D15): 4 unrefunded at once from one address,
  * then about one every 5 s (a fetch's time limit); waits up to a minute. */
 const clv_throttle_rule clv_throttle_fetch_rule = {4, 5 * 1000, 60 * 1000, 5 * 1000};
+/* Fetches of documents the server holds no copy of (docs/DESIGN.md D15), never refunded: 20
+ * at once from one address (more than an honest agent, or a crowd of them behind one
+ * address after a restart, asks for at once), then about one every 3 s; waits up to a
+ * minute. */
+const clv_throttle_rule clv_throttle_first_fetch_rule = {20, 3 * 1000, 60 * 1000, 3 * 1000};
 
 typedef struct {
     uint64_t tag;     /* SipHash of the key; 0: an empty slot */

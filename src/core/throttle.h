@@ -92,8 +92,9 @@ extern const clv_throttle_rule clv_throttle_pair_rule, clv_throttle_addr_rule;
  * (anonymous registration, docs/OPERATIONS.md "Open registration"), so every attempt
  * counts, not only failures: CLV_THROTTLED (err->retry_after set, whole seconds, >= 1)
  * while addr must wait, nothing counted; else counts this attempt under rule and CLV_OK.
- * `what` is a letter of its own per kind of attempt ('r': registration; never 'c' or 'u',
- * the guesses'). t NULL or addr NULL: CLV_OK. */
+ * `what` is a letter of its own per kind of attempt ('r': a new client, by anonymous
+ * registration or a metadata document; 'f' and 'n': fetches; never 'c' or 'u', the
+ * guesses'). t NULL or addr NULL: CLV_OK. */
 clv_code clv_throttle_attempt(clv_throttle *t, const clv_throttle_rule *rule, char what,
                               const char *addr, clv_err *err);
 
@@ -111,5 +112,12 @@ void clv_throttle_refund(clv_throttle *t, const clv_throttle_rule *rule, char wh
  * then about one per fetch time limit (5 s), so one address holds at most about half of
  * the fetch slots with slow or failing fetches (docs/DESIGN.md D15). */
 extern const clv_throttle_rule clv_throttle_fetch_rule;
+
+/* A first fetch — of a document the server holds no good copy of — asked for by an
+ * address (core/doc_cache.h; what 'n'), on top of clv_throttle_fetch_rule and never
+ * refunded, however quick: 20 at once, then about one every 3 s, waits up to a minute, so
+ * that one address cannot make the server fetch (and keep) without limit by naming ever
+ * new URLs on a fast host (docs/DESIGN.md D15). */
+extern const clv_throttle_rule clv_throttle_first_fetch_rule;
 
 #endif

@@ -10,6 +10,7 @@
 #include "base/uri.h"
 #include "core/client_write.h"
 #include "core/doc_cache.h"
+#include "core/throttle.h"
 #include "oauth/register.h"
 
 enum { HOST_MAX = 256 };
@@ -239,16 +240,21 @@ static clv_code service_of(clv_app *app, clv_service **svc, clv_err *err)
     return rc;
 }
 
-/* Creates the client of url from md in the metadata document service. */
+/* Creates the client of url from md in the metadata document service, for a request from
+ * addr. A new client counts against addr as an anonymous registration does (the same
+ * budget, key 'r': a row and an audit event whichever route makes them), before anything
+ * is stored; throttled, nothing is (docs/DESIGN.md D15). */
 static clv_code create(clv_app *app, const clv_principal *p, const char *url, const json_t *md,
-                       clv_err *err)
+                       const char *addr, clv_err *err)
 {
     clv_service *svc = NULL;
     clv_client *c = NULL;
     json_t *secret = NULL;
     clv_code rc;
 
-    if ((rc = service_of(app, &svc, err)) == CLV_OK &&
+    if ((rc = clv_throttle_attempt(app->throttle, &clv_throttle_register_rule, 'r', addr, err)) ==
+            CLV_OK &&
+        (rc = service_of(app, &svc, err)) == CLV_OK &&
         (rc = clv_register_client(md, NULL, svc->id, app->cfg, &c, err)) == CLV_OK &&
         (rc = clv_client_place(c, svc, err)) == CLV_OK) {
         free(c->client_id);
@@ -261,27 +267,35 @@ static clv_code create(clv_app *app, const clv_principal *p, const char *url, co
     return rc;
 }
 
-/* Updates old from md: written, with its audit event, only when something changed. */
+/* Updates old from md: written, with its audit event, only when something changed
+ * (*wrote). */
 static clv_code update(clv_app *app, const clv_principal *p, const clv_client *old,
-                       const json_t *md, clv_err *err)
+                       const json_t *md, bool *wrote, clv_err *err)
 {
     clv_client *c = NULL;
     json_t *out = NULL;
+    int64_t version = old->version;
     clv_code rc = clv_register_client(md, old, NULL, app->cfg, &c, err);
 
     if (rc == CLV_OK)
-        rc = clv_client_save(app, p, old, c, "client.update", &out, NULL, err);
+        rc = clv_client_save(app, p, old, c, "client.update", &out, &version, err);
+    *wrote = rc == CLV_OK && version != old->version;
     json_decref(out);
     clv_client_free(c);
     return rc;
 }
 
 /* One transaction: the client of url made to agree with md (unless it is switched off
- * or deleted: an administrator's word outlasts the document). */
-static clv_code store_doc(clv_app *app, const char *url, const json_t *md, clv_err *err)
+ * or deleted: an administrator's word outlasts the document), for a request from addr. A
+ * creation ends with clv_write_finish_created: no cache holds what it wrote; one that
+ * wrote nothing (a refetch that changed nothing, a switched-off client) is rolled back,
+ * so that it makes no cache re-read. */
+static clv_code store_doc(clv_app *app, const char *url, const json_t *md, const char *addr,
+                          clv_err *err)
 {
     clv_principal p = {.actor_type = "registration", .actor_id = "metadata_document"};
     clv_client *old = NULL;
+    bool created = false, wrote = false;
     clv_code rc;
 
     if ((rc = clv_store_begin(app->store, err)) != CLV_OK)
@@ -289,13 +303,21 @@ static clv_code store_doc(clv_app *app, const char *url, const json_t *md, clv_e
     rc = clv_store_client_get(app->store, url, &old, err);
     if (rc == CLV_NOT_FOUND) {
         clv_err_init(err);
-        rc = create(app, &p, url, md, err);
+        created = true;
+        rc = create(app, &p, url, md, addr, err);
     } else if (rc == CLV_OK && old->status == CLV_STATUS_ACTIVE) {
         snprintf(p.tenant_id, sizeof p.tenant_id, "%s", old->tenant_id);
-        rc = update(app, &p, old, md, err);
+        rc = update(app, &p, old, md, &wrote, err);
     }
     clv_client_free(old);
-    rc = clv_write_finish(app, rc, err);
+    if (created)
+        rc = clv_write_finish_created(app, rc, url, err);
+    else if (wrote || rc != CLV_OK)
+        rc = clv_write_finish(app, rc, err);
+    else
+        clv_store_rollback(app->store); /* nothing written: nothing to re-read */
+    if (created && rc == CLV_CONFLICT) /* stored by another request, which counted it */
+        clv_throttle_refund(app->throttle, &clv_throttle_register_rule, 'r', addr);
     if (rc == CLV_CONFLICT || rc == CLV_PRECONDITION) /* another request stored it meanwhile */
         rc = CLV_OK;
     return rc;
@@ -371,7 +393,7 @@ clv_code clv_cimd_sync(clv_app *app, const char *client_id, bool ensure_stored,
     if ((rc = clv_cimd_url_check(client_id, app->cfg->metadata_document_hosts, &why)) == CLV_OK &&
         (rc = clv_doc_cache_get(cache, client_id, &ask, &md, &fetched, &why)) == CLV_OK &&
         (fetched || (ensure_stored && !stored(app, client_id))))
-        rc = store_doc(app, client_id, md, &why);
+        rc = store_doc(app, client_id, md, addr, &why);
     /* refused by the store: so answered for 10 s, then fetched and tried again — never a
      * fetch per request, never the stale client meanwhile (a database failure is tried
      * again) */

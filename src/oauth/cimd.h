@@ -60,9 +60,10 @@ clv_code clv_cimd_document_check(const char *url, const json_t *doc, json_t **md
  * of the client's type) is CLV_INVALID_CLIENT with the reason, and so answered without a
  * fetch for 10 s after the fetch that brought it; a refetch that fails keeps the last good
  * document (docs/DESIGN.md D15). No fetch slot free: CLV_UNAVAILABLE; addr (the caller's
- * address, NULL: none) throttled for first fetches: CLV_THROTTLED — both with
- * err->retry_after, neither remembered. Blocks for up to CLV_CIMD_TIMEOUT seconds when
- * fetching. */
+ * address, NULL: none) throttled for fetches, or for new clients (counted with anonymous
+ * registrations, core/throttle.h clv_throttle_register_rule; nothing stored):
+ * CLV_THROTTLED — both with err->retry_after, neither remembered. Blocks for up to
+ * CLV_CIMD_TIMEOUT seconds when fetching. */
 clv_code clv_cimd_sync(clv_app *app, const char *client_id, bool ensure_stored,
                        const char *addr, clv_err *err);
 

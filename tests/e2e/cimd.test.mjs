@@ -5,7 +5,8 @@
 // openid-client drives authorize (sign-in, the consent page with the URL's host) → code →
 // token with auth none; jose signs private_key_jwt. Refused: a document on loopback
 // without the flag, a mismatched client_id, a secret in the document, a host off the
-// list, a deactivated client whatever its document says.
+// list, a deactivated client whatever its document says. Bounded: fetch slots per address, and
+// what one address makes the server fetch and store by naming ever new documents.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -13,7 +14,8 @@ import * as client from 'openid-client';
 import * as jose from 'jose';
 import { Browser, parseForm } from './browser.mjs';
 import { startDocServer } from './docserver.mjs';
-import { assertCleanShutdown, freePort, protocolPost, request, runCli, start, startSecondNode, stopUnstopped, waitFor } from './harness.mjs';
+import { assertCleanShutdown, freePort, protocolPost, request, runCli, sleep, start, startSecondNode, stopUnstopped,
+  waitFor } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const CB = 'http://127.0.0.1:9/agent-cb';
@@ -338,6 +340,8 @@ describe('a document that changes', () => {
     const id = publish('/changing.json', { client_name: 'Before' }, { 'Cache-Control': 'max-age=1' }); // kept 60 s at least
     const first = await new Browser().get(rawAuthz(node.url, id));
     assert.equal(first.status, 200, first.text.slice(0, 200));
+    const same = publish('/unchanged.json', {}, { 'Cache-Control': 'max-age=1' }); // refetched as it was
+    assert.equal((await new Browser().get(rawAuthz(node.url, same))).status, 200);
     const at = Date.now();
     const NEW_CB = 'http://127.0.0.1:9/moved-cb';
     publish('/changing.json', { client_name: 'After', redirect_uris: [NEW_CB] }, { 'Cache-Control': 'max-age=1' });
@@ -359,6 +363,11 @@ describe('a document that changes', () => {
     const upd = audit.body.items.find((e) => e.action === 'client.update');
     assert.deepEqual(upd.actor, { type: 'registration', id: 'metadata_document' });
     assert.deepEqual(upd.changes.redirect_uris, { from: [CB], to: [NEW_CB] });
+    // a refetch that brings the same document writes nothing (and still serves)
+    assert.equal((await new Browser().get(rawAuthz(node.url, same))).status, 200);
+    assert.equal(docs.hits('/unchanged.json'), 2);
+    const sameAudit = await s.api('GET', `/admin/v1/audit?target=${encodeURIComponent(same)}`);
+    assert.deepEqual(sameAudit.body.items.map((e) => e.action), ['client.create']);
   });
 });
 
@@ -439,6 +448,65 @@ describe('fetches hold at most half the worker threads (docs/DESIGN.md D15)', ()
       assert.equal(disc.status, 200);
       assert.ok(Date.now() - t0 < 2000, `answered in ${Date.now() - t0} ms while a fetch holds a thread`);
       assert.equal((await pending).status, 400);
+    } finally {
+      await n.stop();
+    }
+  });
+});
+
+describe('one address cannot make the server fetch and store without limit (docs/DESIGN.md D15)', () => {
+  test('ever new fast documents: 20 at once, then 429, no fetch, nothing stored; kept ones and others go on', async () => {
+    // a node of its own (a fresh throttle table) and a service of its own (clients to count)
+    const flood = await s.createService('flood');
+    const n = await startSecondNode(s.db, ['--metadata-document-service', flood.id, '--fetch-allow-loopback',
+      '--fetch-ca-file', docs.caFile]);
+    const stored = async () => {
+      const l = await s.api('GET', `/admin/v1/clients?service_id=${flood.id}&limit=100`);
+      assert.equal(l.status, 200, l.text);
+      return l.body.items.length;
+    };
+    const from = '127.0.0.1'; // the attacker; every fetch ends within a second (given back by the slot rule)
+    try {
+      const codes = [];
+      const t0 = Date.now();
+      for (let i = 0; i < 30; i++) {
+        const r = await getFrom(rawAuthz(n.url, publish(`/flood/${i}.json`)), from);
+        codes.push(r.status);
+        if (r.status === 429) {
+          assert.match(r.text, /temporarily_unavailable/);
+          assert.ok(Number(r.headers['retry-after']) >= 1, JSON.stringify(r.headers));
+        }
+      }
+      assert.deepEqual(codes, [...Array(20).fill(200), ...Array(10).fill(429)]);
+      // past the burst, about one fetch every 3 s (none when the loop took less)
+      let extra = 0;
+      for (let i = 20; i < 30; i++) extra += docs.hits(`/flood/${i}.json`);
+      assert.ok(extra <= Math.floor((Date.now() - t0) / 3000), `${extra} fetches past the burst`);
+      assert.equal(await stored(), 20);
+      // once the fetch wait is over one more fetch passes, but its new client counts like an
+      // anonymous registration (20 at once, then one every 30 s): refused, nothing stored
+      await sleep(3500);
+      const late = await getFrom(rawAuthz(n.url, publish('/flood/late.json')), from);
+      assert.equal(late.status, 429, late.text.slice(0, 300));
+      assert.match(late.text, /temporarily_unavailable/);
+      assert.equal(docs.hits('/flood/late.json'), 1);
+      assert.equal(await stored(), 20);
+      assert.equal((await clientJson(`${docs.url}/flood/late.json`)).status, 404);
+      // the token endpoint is no way round: a new document from there waits too
+      const tok = await protocolPost(n.url, '/token', { params: { grant_type: 'authorization_code', code: 'x',
+        redirect_uri: CB, client_id: publish('/flood/token.json'), code_verifier: 'y'.repeat(43) } });
+      assert.equal(tok.status, 429, tok.text);
+      assert.equal(tok.body.error, 'temporarily_unavailable');
+      assert.equal((await clientJson(`${docs.url}/flood/token.json`)).status, 404);
+      // a document it already has kept goes on working for it, without a fetch
+      const kept = await getFrom(rawAuthz(n.url, `${docs.url}/flood/0.json`), from);
+      assert.equal(kept.status, 200, kept.text.slice(0, 300));
+      assert.equal(docs.hits('/flood/0.json'), 1);
+      // an honest agent elsewhere: its first use fetches and stores its client
+      const honest = await getFrom(rawAuthz(n.url, publish('/flood/honest.json')), '127.0.0.8');
+      assert.equal(honest.status, 200, honest.text.slice(0, 300));
+      assert.equal(await stored(), 21);
+      assert.equal((await clientJson(`${docs.url}/flood/honest.json`)).body.registration, 'metadata_document');
     } finally {
       await n.stop();
     }

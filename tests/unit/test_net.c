@@ -881,6 +881,42 @@ START_TEST(doc_first_fetch_throttled)
 }
 END_TEST
 
+/* First fetches count again under a rule of their own that nothing gives back (docs/DESIGN.md
+ * D15): quick ones from one address pass 20 times, then wait; a refetch of a kept document
+ * does not count, another address is not affected. */
+START_TEST(doc_many_first_fetches_throttled)
+{
+    clv_doc_cache_rules roomy = every_time;
+    clv_throttle *t = clv_throttle_new(0);
+    clv_doc_cache *c;
+    const clv_doc_ask a = {.addr = "2001:db8:1:2::7", .throttle = t},
+                      a2 = {.addr = "2001:db8:1:2::99", .throttle = t}, /* the same /64 */
+        b = {.addr = "198.51.100.9", .throttle = t};
+    bool fetched;
+    int v;
+    char path[32];
+    clv_err err;
+
+    roomy.max_entries = 64; /* nothing evicted: /kept stays kept */
+    c = clv_doc_cache_new(&roomy);
+    server_start(DOC_V1, 0);
+    ck_assert_int_eq(get_doc(c, "/kept", &a, &v, &fetched, &err), CLV_OK);
+    for (unsigned i = 1; i < clv_throttle_first_fetch_rule.burst; i++) {
+        snprintf(path, sizeof path, "/first/%u", i);
+        ck_assert_int_eq(get_doc(c, path, i % 2 ? &a : &a2, &v, &fetched, &err), CLV_OK);
+    }
+    ck_assert_int_eq(get_doc(c, "/first/more", &a2, &v, &fetched, &err), CLV_THROTTLED);
+    ck_assert_int_ge(err.retry_after, 1);
+    ck_assert_int_eq(get_doc(c, "/kept", &a, &v, &fetched, &err), CLV_OK);
+    ck_assert(fetched); /* a refetch of a kept document: only the slot rule */
+    ck_assert_int_eq(get_doc(c, "/first/more", &b, &v, &fetched, &err), CLV_OK);
+    ck_assert_int_eq(get_doc(c, "/first/again", &a, &v, &fetched, &err), CLV_THROTTLED);
+    server_stop();
+    clv_doc_cache_free(c);
+    clv_throttle_free(t);
+}
+END_TEST
+
 static Suite *net_suite(void)
 {
     Suite *s = suite_create("net");
@@ -907,6 +943,7 @@ static Suite *net_suite(void)
     tcase_add_test(fetch_tc, doc_one_refetch_at_a_time);
     tcase_add_test(fetch_tc, doc_no_slot_not_kept);
     tcase_add_test(fetch_tc, doc_first_fetch_throttled);
+    tcase_add_test(fetch_tc, doc_many_first_fetches_throttled);
     tcase_add_test(cli, cli_post);
     tcase_add_test(cli, cli_empty);
     tcase_add_test(cli, cli_no_redirect);
