@@ -146,6 +146,34 @@ describe('a tenant admin stays inside its tenant', () => {
     assert.equal((await as('GET', '/admin/v1/audit?limit=1')).status, 200);
   });
 
+  test('the user page\'s API: a tenant admin gives no platform_admin, and reaches no other tenant\'s users', async () => {
+    const mk = async (tenant, username) => {
+      const r = await s.api('POST', '/admin/v1/users', { tenant_id: tenant, username, password: 'a long enough password' });
+      assert.equal(r.status, 201, r.text);
+      return r.body;
+    };
+    const carol = await mk(acme, 'carol');
+    const zed = await mk(zeta, 'zed');
+    const as = (method, p, body) => s.api(method, p, body, { token: acmeTok });
+    for (const roles of [['platform_admin'], ['tenant_admin', 'platform_admin']]) {
+      const r = await as('PATCH', `/admin/v1/users/${carol.id}`, { roles });
+      assert.equal(r.status, 403, `${JSON.stringify(roles)}: ${r.text}`);
+    }
+    assert.equal((await as('PATCH', `/admin/v1/users/${carol.id}`, { tenant_id: zeta })).status, 400, 'a user never moves');
+    for (const [method, body] of [['GET'], ['PATCH', { roles: ['tenant_admin'] }], ['PATCH', { password: 'another long password' }], ['DELETE']]) {
+      const r = await as(method, `/admin/v1/users/${zed.id}`, body);
+      assert.equal(r.status, 404, `${method} Zeta's user: ${r.text}`);
+    }
+    const users = await s.listAll('/admin/v1/users');
+    assert.deepEqual(users.find((u) => u.id === carol.id).roles, []);
+    assert.equal(users.find((u) => u.id === carol.id).tenant_id, acme);
+    const z = users.find((u) => u.id === zed.id);
+    assert.deepEqual([z.roles, z.status, z.updated_at], [[], 'active', zed.updated_at]);
+    // the role it may give, it gives
+    const ok = await as('PATCH', `/admin/v1/users/${carol.id}`, { roles: ['tenant_admin'] });
+    assert.equal(ok.status, 200, ok.text);
+  });
+
   test('key publication: a bad body is a 400 that publishes nothing; a next key is public only', async () => {
     const keys = async () => (await s.api('GET', '/admin/v1/keys')).body.items;
     const before_ = await keys();
