@@ -133,6 +133,27 @@ describe('a tenant admin stays inside its tenant', () => {
     assert.deepEqual(tenants(all.items).sort(), [acme, zeta].sort());
   });
 
+  test('the resources page\'s API: another tenant\'s resource is not removed through an own service', async () => {
+    const API = 'https://api.zeta.example/orders';
+    const made = await s.api('POST', `/admin/v1/services/${zetaSvc.id}/resources`, { identifier: API });
+    assert.equal(made.status, 201, made.text);
+    const as = (method, p, body) => s.api(method, p, body, { token: acmeTok });
+    assert.equal((await as('DELETE', `/admin/v1/services/${acmeSvc.id}/resources/${made.body.id}`)).status, 404);
+    assert.equal((await as('DELETE', `/admin/v1/services/${zetaSvc.id}/resources/${made.body.id}`)).status, 404);
+    assert.equal((await as('GET', `/admin/v1/services/${zetaSvc.id}/resources`)).status, 404);
+    const dup = await as('POST', `/admin/v1/services/${acmeSvc.id}/resources`, { identifier: API });
+    assert.equal(dup.status, 409, 'an API belongs to one service of the server');
+    const left = (await s.api('GET', `/admin/v1/services/${zetaSvc.id}/resources`)).body.items;
+    assert.deepEqual(left.map((r) => r.id), [made.body.id]);
+    // Zeta's clients still get tokens for it; Acme's do not
+    const zc = await s.createClient({ service_id: zetaSvc.id });
+    const ok = await s.token(zc.client_id, zc.client_secret, { params: { resource: API } });
+    assert.equal(ok.status, 200, ok.text);
+    const ac = await s.createClient({ service_id: acmeSvc.id });
+    const no = await s.token(ac.client_id, ac.client_secret, { params: { resource: API } });
+    assert.equal(no.body.error, 'invalid_target', no.text);
+  });
+
   test('a q longer than any name or client_id (255 characters) is a 400 that reads nothing', async () => {
     // PostgreSQL's clavis_q_grams built q's trigrams in O(n²): a 20,000-character q cost
     // about 0.8 s of database time per request, from any tenant admin
