@@ -239,6 +239,13 @@ describe('a tenant admin stays inside its tenant', () => {
       }
       await jose.importJWK(k, k.alg);
     }
+    // the platform's key events are not a tenant's: its admin's audit shows none of them
+    const mine = await s.listAll('/admin/v1/audit', { token: acmeTok });
+    assert.ok(mine.length > 0 && mine.every((e) => e.tenant_id === acme), 'its own tenant\'s events only');
+    assert.ok(!mine.some((e) => e.action.startsWith('key.')), 'no key event');
+    const byKid = await s.api('GET', `/admin/v1/audit?target=${encodeURIComponent(next[0])}`, undefined, { token: acmeTok });
+    assert.deepEqual(byKid.body.items, [], byKid.text);
+    assert.equal((await s.api('GET', `/admin/v1/audit?target=${encodeURIComponent(next[0])}`)).body.items.length, 1, 'the event is there');
     assert.equal((await s.api('POST', '/admin/v1/keys/rotate', {}, { token: acmeTok })).status, 403);
     assert.ok((await keys()).filter((k) => k.state === 'next').length === 3, 'a tenant admin promotes none');
   });
