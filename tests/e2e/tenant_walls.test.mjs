@@ -52,6 +52,7 @@ describe('a tenant admin stays inside its tenant', () => {
       ['DELETE', `/admin/v1/clients/${zc}`],
       ['POST', `/admin/v1/clients/${zc}/deactivate`],
       ['POST', `/admin/v1/clients/${zc}/revoke-tokens`],
+      ['POST', `/admin/v1/clients/${zc}/test-token`, {}],
       ['GET', `/admin/v1/services/${holder}`],
       ['PATCH', `/admin/v1/services/${holder}`, { name: 'mine' }],
       ['POST', `/admin/v1/services/${holder}/deactivate`],
@@ -65,6 +66,11 @@ describe('a tenant admin stays inside its tenant', () => {
       const r = await as(method, p, body);
       assert.equal(r.status, 404, `${method} ${p}: ${r.text}`);
     }
+    // its own tenant's console client: seen, but no token minted for it (it carries admin)
+    const own = `clavis-console-${acme}`;
+    assert.equal((await as('GET', `/admin/v1/clients/${own}`)).status, 200);
+    const minted = await as('POST', `/admin/v1/clients/${own}/test-token`, {});
+    assert.equal(minted.status, 403, minted.text);
     const after_ = (await s.api('GET', `/admin/v1/clients/${zc}`)).body;
     assert.deepEqual(after_, before_, 'Zeta\'s console client is as it was');
     assert.equal((await s.api('GET', `/admin/v1/services/${holder}`)).body.name, 'Clavis console');
