@@ -161,6 +161,13 @@ static clv_code client_filter(const clv_admin_args *args, clv_client_filter *f, 
     f->service_id = clv_admin_query(args, "service_id");
     f->tenant_id = clv_admin_tenant_filter(args);
     f->q = clv_admin_query(args, "q");
+    /* docs/API.md "List clients": no name (200 characters, docs/DESIGN.md R20) nor client_id
+     * is longer, so a longer q matches nothing; refused before the store reads anything (the
+     * PostgreSQL index's keys of q cost time growing with the square of its length). */
+    if (f->q != NULL && clv_admin_chars(f->q) > CLV_CLIENT_ID_MAX)
+        return clv_fail_field(err, CLV_INVALID, "q",
+                              "must have at most %d characters: no name or client_id is longer",
+                              (int)CLV_CLIENT_ID_MAX);
     return CLV_OK;
 }
 

@@ -71,8 +71,9 @@ clv_code clv_admin_only_keys(const json_t *body, const char *const *allowed, clv
     return CLV_OK;
 }
 
-/* Characters, not bytes: jansson strings are valid UTF-8, so count the lead bytes. */
-static size_t utf8_chars(const char *s)
+/* Characters, not bytes: jansson strings and query values are valid UTF-8, so count the
+ * lead bytes. */
+size_t clv_admin_chars(const char *s)
 {
     size_t n = 0;
 
@@ -113,7 +114,7 @@ clv_code clv_admin_str_field(const json_t *body, const char *name, size_t max, b
         return clv_fail_field(err, CLV_INVALID, name, "must be a string");
     if (has_control(json_string_value(v), strcmp(name, "description") == 0))
         return clv_fail_field(err, CLV_INVALID, name, "must not contain control characters");
-    n = utf8_chars(json_string_value(v));
+    n = clv_admin_chars(json_string_value(v));
     if (n == 0 || n > max)
         return clv_fail_field(err, CLV_INVALID, name, "must have 1 to %zu characters", max);
     *out = json_string_value(v);

@@ -75,6 +75,9 @@ json_t *clv_admin_page(clv_list *l, json_t *(*to_json)(const void *item));
  * first other key. */
 clv_code clv_admin_only_keys(const json_t *body, const char *const *allowed, clv_err *err);
 
+/* The characters of the UTF-8 string s (not its bytes). */
+size_t clv_admin_chars(const char *s);
+
 /* Reads an optional string field: absent → *out untouched and CLV_OK; null → *out = NULL
  * if nullable else invalid; else it must be a string of 1..max characters. */
 clv_code clv_admin_str_field(const json_t *body, const char *name, size_t max, bool nullable,
