@@ -271,14 +271,22 @@ void clv_throttle_key_clear(clv_throttle *t, const void *key, size_t n)
 /* ---- the policy ---- */
 
 /* The address as a key: IPv6 addresses by their /64, the block one host is usually
- * given (RFC 4291 §2.5.4), so that a host cannot walk its own block to start afresh. */
+ * given (RFC 4291 §2.5.4), so that a host cannot walk its own block to start afresh; an
+ * IPv4-mapped address (::ffff:a.b.c.d, RFC 4291 §2.5.5.2, as a proxy may pass it on) is
+ * the IPv4 address it maps — by its /64 every IPv4 client would share one key, and one of
+ * them could make all the others wait. */
 static void addr_norm(const char *addr, char out[INET6_ADDRSTRLEN])
 {
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     unsigned char a6[16];
 
     snprintf(out, INET6_ADDRSTRLEN, "%s", addr);
     if (strchr(addr, ':') == NULL || inet_pton(AF_INET6, addr, a6) != 1)
         return;
+    if (memcmp(a6, mapped, sizeof mapped) == 0) {
+        inet_ntop(AF_INET, a6 + 12, out, INET6_ADDRSTRLEN);
+        return;
+    }
     memset(a6 + 8, 0, 8);
     inet_ntop(AF_INET6, a6, out, INET6_ADDRSTRLEN);
 }

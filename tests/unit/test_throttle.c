@@ -294,6 +294,22 @@ START_TEST(policy_ipv6_by_64)
 }
 END_TEST
 
+/* An IPv4-mapped IPv6 address is its IPv4 address: two of them are two hosts (by their /64
+ * they would be one), and the mapped form and the plain one are the same host. */
+START_TEST(policy_ipv4_mapped)
+{
+    clv_throttle *t = clv_throttle_new(0);
+
+    for (unsigned i = 0; i < clv_throttle_pair_rule.burst; i++)
+        clv_throttle_failed(t, CLV_GUESS_CLIENT, "c", "::ffff:192.0.2.1");
+    ck_assert_int_eq(clv_throttle_check(t, CLV_GUESS_CLIENT, "c", "::ffff:192.0.2.2", NULL),
+                     CLV_OK);
+    ck_assert_int_eq(clv_throttle_check(t, CLV_GUESS_CLIENT, "c", "192.0.2.1", NULL),
+                     CLV_THROTTLED);
+    clv_throttle_free(t);
+}
+END_TEST
+
 /* ---- argon2id turns ---- */
 
 START_TEST(password_turns_limit_concurrency)
@@ -378,6 +394,7 @@ static Suite *throttle_suite(void)
     tcase_add_test(policy, policy_success_forgets_the_pair);
     tcase_add_test(policy, policy_null_is_never_throttled);
     tcase_add_test(policy, policy_ipv6_by_64);
+    tcase_add_test(policy, policy_ipv4_mapped);
     tcase_add_test(policy, attempts_are_counted_per_address);
     tcase_add_test(policy, attempts_refunded);
     tcase_add_test(policy, pair_waits_apart_from_address);
