@@ -38,6 +38,14 @@ const char *clv_reg_result_name(clv_reg_result r)
     return (unsigned)r < CLV_REG_RESULTS ? reg_names[r] : NULL;
 }
 
+static const char *const doc_names[CLV_DOC_RESULTS] = {"created", "refused", "throttled_fetch",
+                                                       "throttled_create"};
+
+const char *clv_doc_result_name(clv_doc_result r)
+{
+    return (unsigned)r < CLV_DOC_RESULTS ? doc_names[r] : NULL;
+}
+
 /* One client's counts in a thread's table. id: the client_id, NUL-padded to 64 bytes, in
  * words that a scrape may read while the owner writes (all zero: a free slot). activity
  * ranks clients: it starts where the evicted one's was (space-saving), so a new client is
@@ -57,6 +65,7 @@ typedef struct block {
     counter latency_sum[CLV_METRICS_ENDPOINTS];
     counter tokens[CLV_GRANT_COUNT], failures[CLV_FAIL_CAUSES];
     counter registrations[CLV_REG_RESULTS];
+    counter documents[CLV_DOC_RESULTS];
     counter other_tokens, other_failures[CLV_FAIL_CAUSES]; /* of evicted slots */
     slot *_Atomic slots; /* nslots, made on first use (a scrape may read it meanwhile) */
 } block;
@@ -285,6 +294,14 @@ void clv_metrics_registration(clv_reg_result r)
         bump(&b->registrations[r], 1);
 }
 
+void clv_metrics_document(clv_doc_result r)
+{
+    block *b = mine();
+
+    if (b != NULL && (unsigned)r < CLV_DOC_RESULTS)
+        bump(&b->documents[r], 1);
+}
+
 /* ---- reading ---- */
 
 /* Adds from's totals into to (to is retired or a scrape's sum: no other writer). */
@@ -302,6 +319,8 @@ static void fold(block *to, block *from)
     bump(&to->other_tokens, get(&from->other_tokens));
     for (size_t r = 0; r < CLV_REG_RESULTS; r++)
         bump(&to->registrations[r], get(&from->registrations[r]));
+    for (size_t r = 0; r < CLV_DOC_RESULTS; r++)
+        bump(&to->documents[r], get(&from->documents[r]));
     for (size_t c = 0; c < CLV_FAIL_CAUSES; c++) {
         bump(&to->failures[c], get(&from->failures[c]));
         bump(&to->other_failures[c], get(&from->other_failures[c]));
@@ -433,6 +452,8 @@ static void snap_fill(clv_metrics_snap *out, block *sum)
         out->failures[c] = get(&sum->failures[c]);
     for (size_t r = 0; r < CLV_REG_RESULTS; r++)
         out->registrations[r] = get(&sum->registrations[r]);
+    for (size_t r = 0; r < CLV_DOC_RESULTS; r++)
+        out->documents[r] = get(&sum->documents[r]);
 }
 
 clv_code clv_metrics_snapshot(clv_metrics_snap **out, clv_err *err)

@@ -57,6 +57,24 @@ const char *clv_reg_result_name(clv_reg_result r);
 /* A registration at /register that ended with r. */
 void clv_metrics_registration(clv_reg_result r);
 
+/* What became of a request naming a client ID metadata document (docs/DESIGN.md D15,
+ * docs/OPERATIONS.md "Metrics"): its client created, refused (the URL or the document
+ * breaks a rule), or throttled per address — for a first fetch (or no fetch slot of the
+ * address free) or for creating the client (the anonymous-registration budget). */
+typedef enum {
+    CLV_DOC_CREATED,
+    CLV_DOC_REFUSED,
+    CLV_DOC_THROTTLED_FETCH,
+    CLV_DOC_THROTTLED_CREATE,
+    CLV_DOC_RESULTS
+} clv_doc_result;
+
+/* "created", …; NULL outside the enum. */
+const char *clv_doc_result_name(clv_doc_result r);
+
+/* A metadata document request that ended with r. */
+void clv_metrics_document(clv_doc_result r);
+
 /* The statuses counted one by one (the last slot, CLV_METRICS_STATUSES - 1, counts every
  * other status) and the latency bounds in microseconds, in ascending order. */
 extern const int clv_metrics_statuses[];
@@ -101,6 +119,7 @@ typedef struct {
     uint64_t tokens[CLV_GRANT_COUNT];
     uint64_t failures[CLV_FAIL_CAUSES];
     uint64_t registrations[CLV_REG_RESULTS];
+    uint64_t documents[CLV_DOC_RESULTS];
     clv_metrics_client *clients; /* the busiest first, at most top_clients, then "other"
                                   * when any count fell outside them */
     size_t n_clients;

@@ -131,6 +131,12 @@ static void registrations(FILE *f, const clv_metrics_snap *s)
     for (int r = 0; r < CLV_REG_RESULTS; r++)
         fprintf(f, "clavis_registrations_total{result=\"%s\"} %llu\n",
                 clv_reg_result_name((clv_reg_result)r), (unsigned long long)s->registrations[r]);
+    family(f, "clavis_metadata_documents_total", "counter",
+           "Requests naming a client ID metadata document: client created, refused, or "
+           "throttled per address (first fetch, or creation).");
+    for (int r = 0; r < CLV_DOC_RESULTS; r++)
+        fprintf(f, "clavis_metadata_documents_total{result=\"%s\"} %llu\n",
+                clv_doc_result_name((clv_doc_result)r), (unsigned long long)s->documents[r]);
 }
 
 static void clients(FILE *f, clv_app *app)

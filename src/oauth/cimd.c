@@ -10,6 +10,7 @@
 #include "base/uri.h"
 #include "core/client_write.h"
 #include "core/doc_cache.h"
+#include "core/metrics.h"
 #include "core/throttle.h"
 #include "oauth/register.h"
 
@@ -285,6 +286,17 @@ static clv_code update(clv_app *app, const clv_principal *p, const clv_client *o
     return rc;
 }
 
+/* After a creation that ended with rc, for a request from addr: counted in /metrics
+ * (docs/OPERATIONS.md "Metrics"), or given back to addr when another request stored the
+ * client meanwhile (that one counted it). */
+static void creation_end(clv_app *app, clv_code rc, const char *addr)
+{
+    if (rc == CLV_OK || rc == CLV_THROTTLED)
+        clv_metrics_document(rc == CLV_OK ? CLV_DOC_CREATED : CLV_DOC_THROTTLED_CREATE);
+    else if (rc == CLV_CONFLICT)
+        clv_throttle_refund(app->throttle, &clv_throttle_register_rule, 'r', addr);
+}
+
 /* One transaction: the client of url made to agree with md (unless it is switched off
  * or deleted: an administrator's word outlasts the document), for a request from addr. A
  * creation ends with clv_write_finish_created: no cache holds what it wrote; one that
@@ -316,8 +328,8 @@ static clv_code store_doc(clv_app *app, const char *url, const json_t *md, const
         rc = clv_write_finish(app, rc, err);
     else
         clv_store_rollback(app->store); /* nothing written: nothing to re-read */
-    if (created && rc == CLV_CONFLICT) /* stored by another request, which counted it */
-        clv_throttle_refund(app->throttle, &clv_throttle_register_rule, 'r', addr);
+    if (created)
+        creation_end(app, rc, addr);
     if (rc == CLV_CONFLICT || rc == CLV_PRECONDITION) /* another request stored it meanwhile */
         rc = CLV_OK;
     return rc;
@@ -339,6 +351,17 @@ static clv_code refused(clv_code rc, const clv_err *why, clv_err *err)
     }
     return clv_fail(err, CLV_INVALID_CLIENT, "client metadata document: %s%s%s", why->field,
                     why->field[0] != '\0' ? ": " : "", why->detail);
+}
+
+/* Counts a request that ended with rc (md: the document it got, NULL: none) in /metrics:
+ * throttled without a document is a fetch the address had to wait for (a throttled
+ * creation is counted by store_doc), a failure that is not transient a refusal. */
+static void count(clv_code rc, const json_t *md)
+{
+    if (rc == CLV_THROTTLED && md == NULL)
+        clv_metrics_document(CLV_DOC_THROTTLED_FETCH);
+    else if (rc != CLV_OK && !transient(rc))
+        clv_metrics_document(CLV_DOC_REFUSED);
 }
 
 static bool stored(clv_app *app, const char *url)
@@ -399,6 +422,7 @@ clv_code clv_cimd_sync(clv_app *app, const char *client_id, bool ensure_stored,
      * again) */
     if (rc != CLV_OK && md != NULL && !transient(rc))
         clv_doc_cache_fail(cache, client_id, why.detail);
+    count(rc, md);
     json_decref(md);
     return rc == CLV_OK ? CLV_OK : refused(rc, &why, err);
 }

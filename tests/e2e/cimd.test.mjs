@@ -454,6 +454,15 @@ describe('fetches hold at most half the worker threads (docs/DESIGN.md D15)', ()
   });
 });
 
+/** clavis_metadata_documents_total at base by result (docs/OPERATIONS.md "Metrics"). */
+async function docCounts(base) {
+  const r = await request(`${base}/metrics`);
+  assert.equal(r.status, 200, r.text);
+  const out = {};
+  for (const m of r.text.matchAll(/^clavis_metadata_documents_total\{result="([a-z_]+)"\} (\d+)$/gm)) out[m[1]] = Number(m[2]);
+  return out;
+}
+
 describe('one address cannot make the server fetch and store without limit (docs/DESIGN.md D15)', () => {
   test('ever new fast documents: 20 at once, then 429, no fetch, nothing stored; kept ones and others go on', async () => {
     // a node of its own (a fresh throttle table) and a service of its own (clients to count)
@@ -478,6 +487,8 @@ describe('one address cannot make the server fetch and store without limit (docs
         }
       }
       assert.deepEqual(codes, [...Array(20).fill(200), ...Array(10).fill(429)]);
+      // the operator sees it in /metrics: 20 clients created, 10 first fetches throttled
+      assert.deepEqual(await docCounts(n.url), { created: 20, refused: 0, throttled_fetch: 10, throttled_create: 0 });
       // past the burst, about one fetch every 3 s (none when the loop took less)
       let extra = 0;
       for (let i = 20; i < 30; i++) extra += docs.hits(`/flood/${i}.json`);
@@ -492,6 +503,7 @@ describe('one address cannot make the server fetch and store without limit (docs
       assert.equal(docs.hits('/flood/late.json'), 1);
       assert.equal(await stored(), 20);
       assert.equal((await clientJson(`${docs.url}/flood/late.json`)).status, 404);
+      assert.equal((await docCounts(n.url)).throttled_create, 1);
       // the token endpoint is no way round: a new document from there waits too
       const tok = await protocolPost(n.url, '/token', { params: { grant_type: 'authorization_code', code: 'x',
         redirect_uri: CB, client_id: publish('/flood/token.json'), code_verifier: 'y'.repeat(43) } });
@@ -507,6 +519,11 @@ describe('one address cannot make the server fetch and store without limit (docs
       assert.equal(honest.status, 200, honest.text.slice(0, 300));
       assert.equal(await stored(), 21);
       assert.equal((await clientJson(`${docs.url}/flood/honest.json`)).body.registration, 'metadata_document');
+      // a document that breaks a rule is a refusal
+      const bad = `${docs.url}/flood/bad.json`;
+      docs.set('/flood/bad.json', { client_id: `${docs.url}/flood/other.json`, redirect_uris: [CB] });
+      assert.equal((await getFrom(rawAuthz(n.url, bad), '127.0.0.9')).status, 400);
+      assert.deepEqual(await docCounts(n.url), { created: 21, refused: 1, throttled_fetch: 11, throttled_create: 1 });
     } finally {
       await n.stop();
     }
