@@ -60,6 +60,9 @@ typedef struct {
     const char *redirect_uri; /* where a successful sign-in redirects (CSP form-action) */
     const clv_form *params;   /* the request; names[] found in it become hidden inputs */
     const char *const *names; /* NULL-terminated */
+    const char *console_of;   /* a tenant's console client (docs/DESIGN.md D13): the
+                               * tenant's name, shown instead of client_name; NULL: another
+                               * client */
 } clv_signin_page;
 
 void clv_page_signin(clv_resp *resp, const clv_app *app, int status, const clv_signin_page *pg);

@@ -9,6 +9,8 @@
 #include <strings.h>
 
 #include "base/log.h"
+#include "core/console_client.h"
+#include "core/ids.h"
 #include "crypto/hash.h"
 #include "http/browser.h"
 #include "http/handlers.h"
@@ -155,14 +157,34 @@ static void complete(clv_req *r, clv_resp *resp, clv_authz *a, const clv_user *u
     clv_wipe(code, sizeof code);
 }
 
+/* The name of the tenant whose console client c is into out (its id when the name cannot
+ * be read), so that the sign-in page says whose console a link leads to (docs/DESIGN.md
+ * D13); false for another client. */
+static bool console_tenant(clv_app *app, const clv_client *c, char *out, size_t n)
+{
+    char id[CLV_CONSOLE_CLIENT_ID_MAX], init[CLV_ID_LEN];
+
+    clv_console_client_id(c->tenant_id, id);
+    clv_console_init_tenant(app, init, sizeof init);
+    if (strcmp(c->client_id, id) != 0 &&
+        (strcmp(c->client_id, CLV_CONSOLE_CLIENT_ID) != 0 || strcmp(c->tenant_id, init) != 0))
+        return false;
+    clv_console_tenant_name(app, c->tenant_id, out, n);
+    if (out[0] == '\0')
+        snprintf(out, n, "%s", c->tenant_id);
+    return true;
+}
+
 /* The sign-in form. */
 static void show_form(clv_req *r, clv_resp *resp, const clv_authz *a, const clv_form *params,
                       const char *message, const char *username)
 {
-    char csrf[CLV_CSRF_LEN];
+    char csrf[CLV_CSRF_LEN], tenant[808]; /* a tenant name: 200 characters of UTF-8 */
     clv_signin_page pg = {a->client->name,      message, username, csrf, a->redirect_uri, params,
-                          clv_authz_form_params};
+                          clv_authz_form_params, NULL};
 
+    if (console_tenant(clv_req_app(r), a->client, tenant, sizeof tenant))
+        pg.console_of = tenant;
     if (!form_csrf(r, resp, "authorize", csrf)) {
         clv_page_error(resp, 500, "Something went wrong", "internal error");
         return;

@@ -247,9 +247,15 @@ void clv_page_signin(clv_resp *resp, const clv_app *app, int status, const clv_s
     page pg = {0};
 
     begin(&pg, "Sign in");
-    add(&pg, "<p>to continue to <strong>");
-    esc(&pg, in->client_name);
-    add(&pg, "</strong></p>");
+    if (in->console_of != NULL) { /* whose console, before a password is typed (D13) */
+        add(&pg, "<p>to the console of <strong>&#8220;");
+        esc(&pg, in->console_of);
+        add(&pg, "&#8221;</strong></p>");
+    } else {
+        add(&pg, "<p>to continue to <strong>");
+        esc(&pg, in->client_name);
+        add(&pg, "</strong></p>");
+    }
     if (in->message != NULL) {
         add(&pg, "<p class=\"error\" role=\"alert\">");
         esc(&pg, in->message);
