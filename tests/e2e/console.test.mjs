@@ -10,9 +10,8 @@ import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import axe from 'axe-core';
-import { spawnSync } from 'node:child_process';
-import { start, stopUnstopped, assertCleanShutdown, request, startSecondNode, freePort, protocolPost } from './harness.mjs';
+import { checkA11y } from './a11y.mjs';
+import { start, stopUnstopped, assertCleanShutdown, request, startSecondNode, freePort, protocolPost, sql } from './harness.mjs';
 
 const CHROMIUM = process.env.CLAVIS_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = process.env.CLAVIS_SCREENSHOTS === '1'
@@ -60,14 +59,6 @@ test('console: HTML and assets carry the headers of docs/DESIGN.md D13', async (
   assert.equal((await request(srv.url + wrong)).status, 404, 'another version is not served');
   assert.equal((await request(`${srv.url}/console`, { method: 'POST' })).status, 405);
 });
-
-/** Runs axe-core on the page: no serious or critical violation. */
-async function checkA11y(page, what) {
-  await page.evaluate(axe.source);
-  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `axe on ${what}`);
-}
 
 async function shot(page, name) {
   if (!SHOTS) return;
@@ -445,14 +436,6 @@ test('console: the first page is at most 150 KiB compressed, gzip when accepted'
   assert.ok(sent <= 150 * 1024, `the first page is ${sent} bytes with gzip`);
   assert.ok(plain <= 150 * 1024, `the first page is ${plain} bytes without (a client without gzip)`);
 });
-
-/** Runs SQL on the database of a server from start() (SQLite file or PostgreSQL URL). */
-function sql(db, text) {
-  const pg = /^postgres(ql)?:\/\//.test(db);
-  const r = spawnSync(pg ? 'psql' : 'sqlite3', pg ? [db, '-qAt', '-c', text] : [db, text], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `${pg ? 'psql' : 'sqlite3'}: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
 test('console client: made on a database that lacks it, and follows the issuer (docs/DESIGN.md D13)', async () => {
   const first = await start();

@@ -6,10 +6,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import axe from 'axe-core';
-import { start, stopUnstopped, assertCleanShutdown, request, startSecondNode, freePort, protocolPost, runCli } from './harness.mjs';
+import { checkA11y } from './a11y.mjs';
+import { start, stopUnstopped, assertCleanShutdown, request, startSecondNode, freePort, protocolPost, runCli, sql } from './harness.mjs';
 
 const CHROMIUM = process.env.CLAVIS_CHROMIUM ?? '/usr/bin/chromium';
 const PASSWORD = 'a long enough password';
@@ -22,13 +21,6 @@ after(async () => {
   await browser?.close();
   await stopUnstopped(srv);
 });
-
-async function checkA11y(page, what) {
-  await page.evaluate(axe.source);
-  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `axe on ${what}`);
-}
 
 /** At most 360 px wide: nothing wider than a phone's screen. */
 async function fitsPhone(page, what) {
@@ -311,13 +303,6 @@ test('a platform admin: signing keys, a tenant\'s page; its session does not ope
     await context.close();
   }
 });
-
-function sql(db, text) {
-  const pg = /^postgres(ql)?:\/\//.test(db);
-  const r = spawnSync(pg ? 'psql' : 'sqlite3', pg ? [db, '-qAt', '-c', text] : [db, text], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `${pg ? 'psql' : 'sqlite3'}: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
 test('start-up gives a tenant from before its console client, and every console follows the issuer', async () => {
   // a tenant made before consoles per tenant: no console client (renamed rather than

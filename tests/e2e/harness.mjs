@@ -4,9 +4,10 @@
 //
 // CLAVIS_BIN names the binary; by default ../../build-test/clavis (the ASan/UBSan build),
 // else ../../build/clavis, relative to this file.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import assert from 'node:assert/strict';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -399,4 +400,13 @@ export async function startSecondNode(db, args = [], { issuer } = {}) {
       return stopping;
     },
   };
+}
+
+/** Runs SQL on the database of a server from start() (SQLite file or PostgreSQL URL): the
+ * first column of each row, a line each. */
+export function sql(db, text) {
+  const pg = /^postgres(ql)?:\/\//.test(db);
+  const r = spawnSync(pg ? 'psql' : 'sqlite3', pg ? [db, '-qAt', '-c', text] : [db, text], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${pg ? 'psql' : 'sqlite3'}: ${r.stderr}`);
+  return r.stdout.trim();
 }

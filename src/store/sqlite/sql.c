@@ -329,26 +329,24 @@ static const char migration_keys[] =
  * deleted client leaves the list. */
 #define Q_INDEXED(c)                                                                       \
     " FROM clients_fts_map WHERE id = " c ".id AND k NOT IN (SELECT k FROM clients_q_pending)"
+/* The old row's entries taken out of both indexes, unless it waits to be indexed. */
+#define Q_UNINDEX_OLD                                                                      \
+    " INSERT INTO clients_fts (clients_fts, rowid, name, tags)"                           \
+    "  SELECT 'delete', k, " Q_FTS_VALUES("old") Q_INDEXED("old") ";"                     \
+    " INSERT INTO clients_grams (clients_grams, rowid, g)"                                \
+    "  SELECT 'delete', k, " Q_GRAMS_VALUES("old") Q_INDEXED("old") ";"
 static const char migration_q_pending[] =
     "CREATE TABLE clients_q_pending (k INTEGER PRIMARY KEY);"
     "DROP TRIGGER clients_q_update;"
     "DROP TRIGGER clients_q_delete;"
     "CREATE TRIGGER clients_q_update AFTER UPDATE OF name, status ON clients"
-    " WHEN new.name IS NOT old.name OR new.status IS NOT old.status BEGIN"
-    " INSERT INTO clients_fts (clients_fts, rowid, name, tags)"
-    "  SELECT 'delete', k, " Q_FTS_VALUES("old") Q_INDEXED("old") ";"
-    " INSERT INTO clients_grams (clients_grams, rowid, g)"
-    "  SELECT 'delete', k, " Q_GRAMS_VALUES("old") Q_INDEXED("old") ";"
+    " WHEN new.name IS NOT old.name OR new.status IS NOT old.status BEGIN" Q_UNINDEX_OLD
     " INSERT INTO clients_fts (rowid, name, tags)"
     "  SELECT k, " Q_FTS_VALUES("new") Q_INDEXED("new") ";"
     " INSERT INTO clients_grams (rowid, g)"
     "  SELECT k, " Q_GRAMS_VALUES("new") Q_INDEXED("new") ";"
     " END;"
-    "CREATE TRIGGER clients_q_delete AFTER DELETE ON clients BEGIN"
-    " INSERT INTO clients_fts (clients_fts, rowid, name, tags)"
-    "  SELECT 'delete', k, " Q_FTS_VALUES("old") Q_INDEXED("old") ";"
-    " INSERT INTO clients_grams (clients_grams, rowid, g)"
-    "  SELECT 'delete', k, " Q_GRAMS_VALUES("old") Q_INDEXED("old") ";"
+    "CREATE TRIGGER clients_q_delete AFTER DELETE ON clients BEGIN" Q_UNINDEX_OLD
     " DELETE FROM clients_q_pending WHERE k IN (SELECT k FROM clients_fts_map WHERE id = old.id);"
     " DELETE FROM clients_fts_map WHERE id = old.id;"
     " END;";
